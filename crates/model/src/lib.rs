@@ -1,0 +1,457 @@
+//! kimo's domain types and their invariants. No I/O.
+
+mod format;
+mod period;
+
+pub use format::{format_number, format_percent_points, slug};
+pub use period::Period;
+
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// Whether a higher value of an indicator is better, worse, or not rated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum Polarity {
+    /// Higher values are better (e.g. Einbürgerungsquote).
+    HigherBetter,
+    /// Higher values are worse (e.g. Arbeitslosenquote).
+    LowerBetter,
+    /// Context figure without a rating (e.g. Ausländeranteil).
+    #[default]
+    Neutral,
+}
+
+impl Polarity {
+    /// Parses `higher-better`, `lower-better`, `neutral` and German or arrow spellings.
+    pub fn parse(s: &str) -> Result<Polarity, String> {
+        match s.trim().to_lowercase().as_str() {
+            "higher-better" | "höher besser" | "hoeher besser" | "↑" | "+" | "positiv" => {
+                Ok(Polarity::HigherBetter)
+            }
+            "lower-better" | "niedriger besser" | "↓" | "-" | "negativ" => {
+                Ok(Polarity::LowerBetter)
+            }
+            "neutral" | "○" | "" | "0" | "kontext" => Ok(Polarity::Neutral),
+            other => Err(format!(
+                "'{other}' ist keine Polarität (higher-better, lower-better, neutral)"
+            )),
+        }
+    }
+    /// The canonical code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Polarity::HigherBetter => "higher-better",
+            Polarity::LowerBetter => "lower-better",
+            Polarity::Neutral => "neutral",
+        }
+    }
+    /// The German label.
+    pub fn label(&self) -> &'static str {
+        match self {
+            Polarity::HigherBetter => "höher ist besser",
+            Polarity::LowerBetter => "niedriger ist besser",
+            Polarity::Neutral => "neutral (Kontextindikator)",
+        }
+    }
+}
+
+/// How often new values of an indicator are expected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum Periodicity {
+    /// Once a year.
+    #[default]
+    Year,
+    /// Twice a year.
+    HalfYear,
+    /// Four times a year.
+    Quarter,
+    /// Every month.
+    Month,
+    /// Once per school year.
+    SchoolYear,
+    /// At irregular reference dates.
+    Irregular,
+}
+
+impl Periodicity {
+    /// Parses the canonical code or a German word.
+    pub fn parse(s: &str) -> Result<Periodicity, String> {
+        match s.trim().to_lowercase().as_str() {
+            "year" | "jährlich" | "jaehrlich" | "jahr" | "" => Ok(Periodicity::Year),
+            "half-year" | "halbjährlich" | "halbjaehrlich" | "halbjahr" => {
+                Ok(Periodicity::HalfYear)
+            }
+            "quarter" | "quartalsweise" | "vierteljährlich" | "quartal" => {
+                Ok(Periodicity::Quarter)
+            }
+            "month" | "monatlich" | "monat" => Ok(Periodicity::Month),
+            "school-year" | "schuljahr" | "schuljährlich" => Ok(Periodicity::SchoolYear),
+            "irregular" | "unregelmäßig" | "stichtag" => Ok(Periodicity::Irregular),
+            other => Err(format!(
+                "'{other}' ist keine Periodizität (year, half-year, quarter, month, school-year, irregular)"
+            )),
+        }
+    }
+    /// The canonical code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Periodicity::Year => "year",
+            Periodicity::HalfYear => "half-year",
+            Periodicity::Quarter => "quarter",
+            Periodicity::Month => "month",
+            Periodicity::SchoolYear => "school-year",
+            Periodicity::Irregular => "irregular",
+        }
+    }
+    /// The German label.
+    pub fn label(&self) -> &'static str {
+        match self {
+            Periodicity::Year => "jährlich",
+            Periodicity::HalfYear => "halbjährlich",
+            Periodicity::Quarter => "vierteljährlich",
+            Periodicity::Month => "monatlich",
+            Periodicity::SchoolYear => "je Schuljahr",
+            Periodicity::Irregular => "unregelmäßig",
+        }
+    }
+}
+
+/// A Handlungsfeld of the Integrationskonzept.
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+pub struct ActionField {
+    /// Short code, e.g. `arbeit`.
+    pub code: String,
+    /// German name, e.g. `Arbeit und Beschäftigung`.
+    pub name: String,
+    /// A short description.
+    pub description: String,
+    /// Position in lists.
+    pub sort: i64,
+}
+
+/// An indicator with its metadata.
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+pub struct Indicator {
+    /// Unique code, e.g. `AR-01`.
+    pub code: String,
+    /// German name.
+    pub name: String,
+    /// Short definition.
+    pub definition: String,
+    /// What is counted above the fraction line (empty for a count).
+    pub numerator: String,
+    /// What is counted below the fraction line (empty or `count` for a count).
+    pub denominator: String,
+    /// Unit: `%`, `‰`, `je 1.000`, `Anzahl`, `Index`, ...
+    pub unit: String,
+    /// Whether higher is better.
+    pub polarity: Polarity,
+    /// Source statistic.
+    pub source: String,
+    /// Responsible department (Amt).
+    pub department: String,
+    /// Expected update rhythm.
+    pub periodicity: Periodicity,
+    /// Whether this is a Kernindikator.
+    pub core: bool,
+    /// Code of the Handlungsfeld.
+    pub action_field: Option<String>,
+    /// Whether the indicator may be shown to the public.
+    pub published: bool,
+    /// Notes on interpretation and limits.
+    pub notes: String,
+    /// Whether values may exceed 100 % (e.g. Kita quotas counted by facility).
+    pub may_exceed_100: bool,
+}
+
+impl Indicator {
+    /// Whether the indicator is a plain count rather than a rate.
+    pub fn is_count(&self) -> bool {
+        self.denominator.is_empty() || self.denominator.eq_ignore_ascii_case("count")
+    }
+}
+
+/// An area: the city or a Stadtteil (or any level in between).
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+pub struct Area {
+    /// Unique code, e.g. `01`.
+    pub code: String,
+    /// Name, e.g. `Innenstadt-Ost`.
+    pub name: String,
+    /// Code of the parent area; `None` for the whole city.
+    pub parent: Option<String>,
+    /// 0 for the city, 1 for Stadtteile, ...
+    pub level: i64,
+    /// GeoJSON geometry (WGS84) as JSON text.
+    pub geometry: Option<String>,
+}
+
+/// A dimension (Merkmal) with its categories, e.g. Staatsangehörigkeit.
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+pub struct Dimension {
+    /// Unique code, e.g. `staatsangehoerigkeit`.
+    pub code: String,
+    /// German name.
+    pub name: String,
+    /// The categories in display order.
+    pub categories: Vec<Category>,
+}
+
+/// One category of a dimension, e.g. `nichtdeutsch`.
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+pub struct Category {
+    /// Code unique within the dimension.
+    pub code: String,
+    /// German name.
+    pub name: String,
+}
+
+/// A combination of categories (dimension code → category code); empty means "insgesamt".
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize)]
+pub struct Breakdown(pub BTreeMap<String, String>);
+
+impl Breakdown {
+    /// The total (no breakdown).
+    pub fn total() -> Breakdown {
+        Breakdown::default()
+    }
+    /// Whether this is the total.
+    pub fn is_total(&self) -> bool {
+        self.0.is_empty()
+    }
+    /// Builds a breakdown from pairs.
+    pub fn of(pairs: &[(&str, &str)]) -> Breakdown {
+        Breakdown(
+            pairs
+                .iter()
+                .map(|(d, c)| (d.to_string(), c.to_string()))
+                .collect(),
+        )
+    }
+    /// The canonical key stored in the database: `dim=cat;dim=cat`, sorted; empty for the total.
+    pub fn key(&self) -> String {
+        let mut s = String::new();
+        for (i, (d, c)) in self.0.iter().enumerate() {
+            if i > 0 {
+                s.push(';');
+            }
+            s.push_str(d);
+            s.push('=');
+            s.push_str(c);
+        }
+        s
+    }
+    /// Parses a key written by [`Breakdown::key`].
+    pub fn from_key(key: &str) -> Breakdown {
+        Breakdown(
+            key.split(';')
+                .filter(|p| !p.is_empty())
+                .filter_map(|p| p.split_once('='))
+                .map(|(d, c)| (d.to_string(), c.to_string()))
+                .collect(),
+        )
+    }
+    /// The category of a dimension, if the breakdown has it.
+    pub fn get(&self, dimension: &str) -> Option<&str> {
+        self.0.get(dimension).map(String::as_str)
+    }
+}
+
+/// Flags on an observation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize)]
+pub struct Flags {
+    /// Vorläufig.
+    pub provisional: bool,
+    /// Geschätzt.
+    pub estimated: bool,
+    /// Geheimgehalten (value withheld).
+    pub suppressed: bool,
+    /// Zeitreihenbruch.
+    pub break_in_series: bool,
+    /// Synthetic demo figure ("Demodaten").
+    pub synthetic: bool,
+}
+
+impl Flags {
+    /// Parses a flag string: letters `p` (vorläufig), `e` (geschätzt), `s` (geheim), `b` (Bruch), `d` (Demodaten),
+    /// or the German words separated by spaces, commas or `|`.
+    pub fn parse(s: &str) -> Result<Flags, String> {
+        let mut f = Flags::default();
+        for word in s
+            .split([' ', ',', '|', '+'])
+            .map(str::trim)
+            .filter(|w| !w.is_empty())
+        {
+            let w = word.to_lowercase();
+            match w.as_str() {
+                "p" | "vorläufig" | "vorlaeufig" | "provisional" => f.provisional = true,
+                "e" | "geschätzt" | "geschaetzt" | "estimated" => f.estimated = true,
+                "s" | "geheim" | "gesperrt" | "suppressed" => f.suppressed = true,
+                "b" | "bruch" | "zeitreihenbruch" | "break" => f.break_in_series = true,
+                "d" | "demodaten" | "synthetisch" | "synthetic" => f.synthetic = true,
+                _ if w.chars().all(|c| "pesbd".contains(c)) => {
+                    for c in w.chars() {
+                        match c {
+                            'p' => f.provisional = true,
+                            'e' => f.estimated = true,
+                            's' => f.suppressed = true,
+                            'b' => f.break_in_series = true,
+                            _ => f.synthetic = true,
+                        }
+                    }
+                }
+                _ => {
+                    return Err(format!(
+                        "unbekanntes Kennzeichen '{word}' (erlaubt: p vorläufig, e geschätzt, s geheim, b Zeitreihenbruch, d Demodaten)"
+                    ));
+                }
+            }
+        }
+        Ok(f)
+    }
+    /// The canonical letter code, e.g. `pb`.
+    pub fn code(&self) -> String {
+        let mut s = String::new();
+        for (on, c) in [
+            (self.provisional, 'p'),
+            (self.estimated, 'e'),
+            (self.suppressed, 's'),
+            (self.break_in_series, 'b'),
+            (self.synthetic, 'd'),
+        ] {
+            if on {
+                s.push(c);
+            }
+        }
+        s
+    }
+    /// German labels of the set flags.
+    pub fn labels(&self) -> Vec<&'static str> {
+        let mut v = Vec::new();
+        if self.provisional {
+            v.push("vorläufig");
+        }
+        if self.estimated {
+            v.push("geschätzt");
+        }
+        if self.suppressed {
+            v.push("geheim");
+        }
+        if self.break_in_series {
+            v.push("Zeitreihenbruch");
+        }
+        if self.synthetic {
+            v.push("Demodaten");
+        }
+        v
+    }
+}
+
+/// Where a value came from in an input file.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct Origin {
+    /// The file (path as given).
+    pub file: String,
+    /// 1-based line (row) number.
+    pub line: usize,
+    /// 1-based column number.
+    pub column: usize,
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}: Zeile {}, Spalte {}",
+            self.file, self.line, self.column
+        )
+    }
+}
+
+/// One value: indicator × period × area × breakdown.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Observation {
+    /// Indicator code.
+    pub indicator: String,
+    /// Period.
+    #[serde(serialize_with = "ser_period")]
+    pub period: Period,
+    /// Area code.
+    pub area: String,
+    /// Category combination.
+    pub breakdown: Breakdown,
+    /// The value (None when suppressed).
+    pub value: Option<f64>,
+    /// Numerator, where known.
+    pub numerator: Option<f64>,
+    /// Denominator, where known.
+    pub denominator: Option<f64>,
+    /// Flags.
+    pub flags: Flags,
+    /// Position in the input (line of the row, column of the area cell), for messages.
+    #[serde(skip)]
+    pub origin: Option<Origin>,
+}
+
+fn ser_period<S: serde::Serializer>(p: &Period, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&p.code())
+}
+
+/// Everything one import (or the demo) brings: catalogue items and observations, by code.
+#[derive(Debug, Clone, Default)]
+pub struct Dataset {
+    /// Handlungsfelder.
+    pub action_fields: Vec<ActionField>,
+    /// Indicators.
+    pub indicators: Vec<Indicator>,
+    /// Areas, parents before children.
+    pub areas: Vec<Area>,
+    /// Dimensions with categories.
+    pub dimensions: Vec<Dimension>,
+    /// Observations.
+    pub observations: Vec<Observation>,
+    /// Areas that may be created when an observation names them (Open SDG GeoCodes): code → name.
+    pub auto_areas: Vec<Area>,
+}
+
+impl Dataset {
+    /// Appends another dataset.
+    pub fn extend(&mut self, other: Dataset) {
+        self.action_fields.extend(other.action_fields);
+        self.indicators.extend(other.indicators);
+        self.areas.extend(other.areas);
+        self.dimensions.extend(other.dimensions);
+        self.observations.extend(other.observations);
+        self.auto_areas.extend(other.auto_areas);
+    }
+    /// Whether it brings nothing.
+    pub fn is_empty(&self) -> bool {
+        self.action_fields.is_empty()
+            && self.indicators.is_empty()
+            && self.areas.is_empty()
+            && self.dimensions.is_empty()
+            && self.observations.is_empty()
+    }
+}
+
+/// A problem in an input, with its position.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Problem {
+    /// Where (file, line, column); line/column 0 when the whole file is meant.
+    pub origin: Origin,
+    /// Why, in German.
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.origin.line, self.origin.column) {
+            (0, _) => write!(f, "{}: {}", self.origin.file, self.message),
+            (l, 0) => write!(f, "{}: Zeile {}: {}", self.origin.file, l, self.message),
+            _ => write!(f, "{}: {}", self.origin, self.message),
+        }
+    }
+}

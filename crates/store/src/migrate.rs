@@ -1,0 +1,121 @@
+//! Embedded schema migrations: an ordered list whose length is the schema version.
+
+use crate::Result;
+use crate::sql::{Conn, Value};
+
+/// The migration steps, in order. Never edit a released step; append a new one.
+const STEPS: &[&str] = &[
+    // 1: catalogue, areas, dimensions, observations with history and provenance.
+    "CREATE TABLE action_field (
+        id {serial},
+        code TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL,
+        description TEXT NOT NULL DEFAULT '',
+        sort BIGINT NOT NULL DEFAULT 0
+    );
+    CREATE TABLE indicator (
+        id {serial},
+        code TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL,
+        definition TEXT NOT NULL DEFAULT '',
+        numerator TEXT NOT NULL DEFAULT '',
+        denominator TEXT NOT NULL DEFAULT '',
+        unit TEXT NOT NULL DEFAULT '',
+        polarity TEXT NOT NULL DEFAULT 'neutral',
+        source TEXT NOT NULL DEFAULT '',
+        department TEXT NOT NULL DEFAULT '',
+        periodicity TEXT NOT NULL DEFAULT 'year',
+        core BIGINT NOT NULL DEFAULT 0,
+        action_field_id BIGINT REFERENCES action_field(id),
+        published BIGINT NOT NULL DEFAULT 1,
+        notes TEXT NOT NULL DEFAULT '',
+        may_exceed_100 BIGINT NOT NULL DEFAULT 0
+    );
+    CREATE TABLE area (
+        id {serial},
+        code TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL,
+        parent_id BIGINT REFERENCES area(id),
+        level BIGINT NOT NULL DEFAULT 0,
+        geometry TEXT
+    );
+    CREATE TABLE dimension (
+        id {serial},
+        code TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL,
+        sort BIGINT NOT NULL DEFAULT 0
+    );
+    CREATE TABLE category (
+        id {serial},
+        dimension_id BIGINT NOT NULL REFERENCES dimension(id),
+        code TEXT NOT NULL,
+        name TEXT NOT NULL,
+        sort BIGINT NOT NULL DEFAULT 0,
+        UNIQUE (dimension_id, code)
+    );
+    CREATE TABLE import_run (
+        id {serial},
+        started_at TEXT NOT NULL,
+        username TEXT NOT NULL,
+        source TEXT NOT NULL,
+        observations BIGINT NOT NULL DEFAULT 0
+    );
+    CREATE TABLE observation (
+        id {serial},
+        indicator_id BIGINT NOT NULL REFERENCES indicator(id),
+        area_id BIGINT NOT NULL REFERENCES area(id),
+        breakdown TEXT NOT NULL DEFAULT '',
+        period TEXT NOT NULL,
+        value DOUBLE PRECISION,
+        numerator DOUBLE PRECISION,
+        denominator DOUBLE PRECISION,
+        flags TEXT NOT NULL DEFAULT '',
+        import_id BIGINT REFERENCES import_run(id),
+        updated_at TEXT NOT NULL,
+        UNIQUE (indicator_id, area_id, breakdown, period)
+    );
+    CREATE TABLE observation_history (
+        id {serial},
+        observation_id BIGINT NOT NULL REFERENCES observation(id),
+        old_value DOUBLE PRECISION,
+        new_value DOUBLE PRECISION,
+        old_numerator DOUBLE PRECISION,
+        old_denominator DOUBLE PRECISION,
+        old_flags TEXT NOT NULL,
+        new_flags TEXT NOT NULL,
+        import_id BIGINT REFERENCES import_run(id),
+        changed_by TEXT NOT NULL,
+        changed_at TEXT NOT NULL
+    );
+    CREATE INDEX observation_history_obs ON observation_history (observation_id);",
+];
+
+/// The schema version this build expects.
+pub const SCHEMA_VERSION: usize = STEPS.len();
+
+/// Applies every step the database has not seen yet, each in its own transaction.
+pub fn migrate(conn: &mut Conn) -> Result<usize> {
+    conn.batch("CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL)")?;
+    let current = conn
+        .query_opt("SELECT MAX(version) FROM schema_version", &[])?
+        .and_then(|r| r.opt_int(0))
+        .unwrap_or(0) as usize;
+    for (i, step) in STEPS.iter().enumerate().skip(current) {
+        let ddl = conn.ddl(step);
+        conn.batch("BEGIN")?;
+        let res = conn.batch(&ddl).and_then(|_| {
+            conn.exec(
+                "INSERT INTO schema_version (version) VALUES (?)",
+                &[Value::Int(i as i64 + 1)],
+            )
+        });
+        match res {
+            Ok(_) => conn.batch("COMMIT")?,
+            Err(e) => {
+                let _ = conn.batch("ROLLBACK");
+                return Err(e);
+            }
+        }
+    }
+    Ok(SCHEMA_VERSION - current.min(SCHEMA_VERSION))
+}

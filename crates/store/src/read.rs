@@ -1,0 +1,260 @@
+//! Reading the catalogue and observations.
+
+use crate::sql::{Row, Value};
+use crate::{Result, Store};
+use kimo_model::{
+    ActionField, Area, Breakdown, Category, Dimension, Flags, Indicator, Observation, Period,
+    Periodicity, Polarity,
+};
+
+/// Which observations to read; `None` means any.
+#[derive(Debug, Clone, Default)]
+pub struct ObservationFilter {
+    /// Indicator code.
+    pub indicator: Option<String>,
+    /// Area code.
+    pub area: Option<String>,
+    /// Period code (canonical).
+    pub period: Option<String>,
+    /// Dimension code → category code; `insgesamt` (or an empty value) asks for the dimension's total.
+    pub categories: Vec<(String, String)>,
+}
+
+/// Counts of what the store holds.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Stats {
+    /// Handlungsfelder.
+    pub action_fields: i64,
+    /// Indicators.
+    pub indicators: i64,
+    /// Areas.
+    pub areas: i64,
+    /// Observations.
+    pub observations: i64,
+    /// Corrections kept in the history.
+    pub history: i64,
+    /// Imports.
+    pub imports: i64,
+}
+
+const INDICATOR_COLS: &str = "i.code, i.name, i.definition, i.numerator, i.denominator, i.unit, \
+    i.polarity, i.source, i.department, i.periodicity, i.core, a.code, i.published, i.notes, \
+    i.may_exceed_100";
+
+fn indicator_from(r: &Row) -> Indicator {
+    Indicator {
+        code: r.text(0),
+        name: r.text(1),
+        definition: r.text(2),
+        numerator: r.text(3),
+        denominator: r.text(4),
+        unit: r.text(5),
+        polarity: Polarity::parse(&r.text(6)).unwrap_or_default(),
+        source: r.text(7),
+        department: r.text(8),
+        periodicity: Periodicity::parse(&r.text(9)).unwrap_or_default(),
+        core: r.bool(10),
+        action_field: r.opt_text(11),
+        published: r.bool(12),
+        notes: r.text(13),
+        may_exceed_100: r.bool(14),
+    }
+}
+
+impl Store {
+    /// All Handlungsfelder in display order.
+    pub fn action_fields(&self) -> Result<Vec<ActionField>> {
+        let mut c = self.conn()?;
+        Ok(c
+            .query(
+                "SELECT code, name, description, sort FROM action_field ORDER BY sort, code",
+                &[],
+            )?
+            .iter()
+            .map(|r| ActionField {
+                code: r.text(0),
+                name: r.text(1),
+                description: r.text(2),
+                sort: r.int(3),
+            })
+            .collect())
+    }
+
+    /// All indicators, ordered by code.
+    pub fn indicators(&self) -> Result<Vec<Indicator>> {
+        let mut c = self.conn()?;
+        let sql = format!(
+            "SELECT {INDICATOR_COLS} FROM indicator i LEFT JOIN action_field a \
+             ON a.id = i.action_field_id ORDER BY i.code"
+        );
+        Ok(c.query(&sql, &[])?.iter().map(indicator_from).collect())
+    }
+
+    /// One indicator by code.
+    pub fn indicator(&self, code: &str) -> Result<Option<Indicator>> {
+        let mut c = self.conn()?;
+        let sql = format!(
+            "SELECT {INDICATOR_COLS} FROM indicator i LEFT JOIN action_field a \
+             ON a.id = i.action_field_id WHERE i.code = ?"
+        );
+        Ok(c.query_opt(&sql, &[code.into()])?.as_ref().map(indicator_from))
+    }
+
+    /// All areas, the city first, then by code; with geometry when asked.
+    pub fn areas(&self, with_geometry: bool) -> Result<Vec<Area>> {
+        let mut c = self.conn()?;
+        let geo = if with_geometry { "a.geometry" } else { "NULL" };
+        let sql = format!(
+            "SELECT a.code, a.name, p.code, a.level, {geo} FROM area a \
+             LEFT JOIN area p ON p.id = a.parent_id ORDER BY a.level, a.code"
+        );
+        Ok(c.query(&sql, &[])?
+            .iter()
+            .map(|r| Area {
+                code: r.text(0),
+                name: r.text(1),
+                parent: r.opt_text(2),
+                level: r.int(3),
+                geometry: r.opt_text(4),
+            })
+            .collect())
+    }
+
+    /// All dimensions with their categories.
+    pub fn dimensions(&self) -> Result<Vec<Dimension>> {
+        let mut c = self.conn()?;
+        let mut dims: Vec<Dimension> = c
+            .query("SELECT code, name FROM dimension ORDER BY sort, code", &[])?
+            .iter()
+            .map(|r| Dimension {
+                code: r.text(0),
+                name: r.text(1),
+                categories: Vec::new(),
+            })
+            .collect();
+        for r in c.query(
+            "SELECT d.code, k.code, k.name FROM category k JOIN dimension d ON d.id = k.dimension_id \
+             ORDER BY k.sort, k.id",
+            &[],
+        )? {
+            if let Some(d) = dims.iter_mut().find(|d| d.code == r.text(0)) {
+                d.categories.push(Category {
+                    code: r.text(1),
+                    name: r.text(2),
+                });
+            }
+        }
+        Ok(dims)
+    }
+
+    /// Observations matching the filter, ordered by indicator, area, breakdown and period.
+    pub fn observations(&self, f: &ObservationFilter) -> Result<Vec<Observation>> {
+        let mut c = self.conn()?;
+        let mut sql = String::from(
+            "SELECT i.code, o.period, a.code, o.breakdown, o.value, o.numerator, o.denominator, \
+             o.flags FROM observation o JOIN indicator i ON i.id = o.indicator_id \
+             JOIN area a ON a.id = o.area_id WHERE 1 = 1",
+        );
+        let mut params: Vec<Value> = Vec::new();
+        if let Some(x) = &f.indicator {
+            sql.push_str(" AND i.code = ?");
+            params.push(x.into());
+        }
+        if let Some(x) = &f.area {
+            sql.push_str(" AND a.code = ?");
+            params.push(x.into());
+        }
+        if let Some(x) = &f.period {
+            sql.push_str(" AND o.period = ?");
+            params.push(x.into());
+        }
+        sql.push_str(" ORDER BY i.code, a.code, o.breakdown, o.period");
+        let rows = c.query(&sql, &params)?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            let Ok(period) = Period::parse(&r.text(1)) else {
+                continue;
+            };
+            let breakdown = Breakdown::from_key(&r.text(3));
+            let keep = f.categories.iter().all(|(d, k)| {
+                let total = k.is_empty() || k == "insgesamt";
+                match breakdown.get(d) {
+                    None => total,
+                    Some(v) => v == k,
+                }
+            });
+            if !keep {
+                continue;
+            }
+            out.push(Observation {
+                indicator: r.text(0),
+                period,
+                area: r.text(2),
+                breakdown,
+                value: r.opt_real(4),
+                numerator: r.opt_real(5),
+                denominator: r.opt_real(6),
+                flags: Flags::parse(&r.text(7)).unwrap_or_default(),
+                origin: None,
+            });
+        }
+        Ok(out)
+    }
+
+    /// When an indicator's observations were last written (ISO timestamp).
+    pub fn last_update(&self, indicator: &str) -> Result<Option<String>> {
+        let mut c = self.conn()?;
+        Ok(c.query_opt(
+            "SELECT MAX(o.updated_at) FROM observation o JOIN indicator i ON i.id = o.indicator_id \
+             WHERE i.code = ?",
+            &[indicator.into()],
+        )?
+        .and_then(|r| r.opt_text(0)))
+    }
+
+    /// The corrections of one indicator's observations: (area, breakdown, period, old, new, by, at).
+    #[allow(clippy::type_complexity)]
+    pub fn history(
+        &self,
+        indicator: &str,
+    ) -> Result<Vec<(String, String, String, Option<f64>, Option<f64>, String, String)>> {
+        let mut c = self.conn()?;
+        Ok(c.query(
+            "SELECT a.code, o.breakdown, o.period, h.old_value, h.new_value, h.changed_by, h.changed_at \
+             FROM observation_history h JOIN observation o ON o.id = h.observation_id \
+             JOIN indicator i ON i.id = o.indicator_id JOIN area a ON a.id = o.area_id \
+             WHERE i.code = ? ORDER BY h.id",
+            &[indicator.into()],
+        )?
+        .iter()
+        .map(|r| {
+            (
+                r.text(0),
+                r.text(1),
+                r.text(2),
+                r.opt_real(3),
+                r.opt_real(4),
+                r.text(5),
+                r.text(6),
+            )
+        })
+        .collect())
+    }
+
+    /// Counts of what the store holds.
+    pub fn stats(&self) -> Result<Stats> {
+        let mut c = self.conn()?;
+        let mut count = |t: &str| -> Result<i64> {
+            Ok(c.query_opt(&format!("SELECT COUNT(*) FROM {t}"), &[])?
+                .map_or(0, |r| r.int(0)))
+        };
+        Ok(Stats {
+            action_fields: count("action_field")?,
+            indicators: count("indicator")?,
+            areas: count("area")?,
+            observations: count("observation")?,
+            history: count("observation_history")?,
+            imports: count("import_run")?,
+        })
+    }
+}
