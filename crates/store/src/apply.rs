@@ -364,6 +364,18 @@ fn apply_in(
         )?
         .map(|r| r.int(0));
 
+    // An export names its whole-city area in the metadata: create it first so Stadtteile hang below it.
+    for a in ds.auto_areas.iter().filter(|a| a.level == 0) {
+        if !areas.contains_key(&a.code) {
+            let id = insert_id(
+                c,
+                "INSERT INTO area (code, name, level) VALUES (?, ?, 0)",
+                &[a.code.as_str().into(), a.name.as_str().into()],
+            )?;
+            areas.insert(a.code.clone(), id);
+            root.get_or_insert(id);
+        }
+    }
     let mut seen: HashMap<ObsKey, usize> = HashMap::with_capacity(ds.observations.len());
     let mut existing: HashMap<i64, HashMap<(i64, String, String), Existing>> = HashMap::new();
     let mut summary: BTreeMap<String, IndicatorSummary> = BTreeMap::new();

@@ -1,0 +1,301 @@
+//! Observation tables: kimo's long format (one row per value) and wide tables (periods as columns).
+
+use crate::table::{Cell, Num, Table, header_key, parse_number};
+use crate::Context;
+use kimo_model::{Breakdown, Dataset, Flags, Observation, Origin, Period, Problem};
+
+/// Header aliases of the long format's standard columns (normalised keys).
+pub const INDICATOR: &[&str] = &["indicator", "indikator", "kennzahl"];
+/// Period column aliases.
+pub const PERIOD: &[&str] = &["period", "zeitraum", "periode", "jahr", "year", "stichtag"];
+/// Area column aliases.
+pub const AREA: &[&str] = &["area", "gebiet", "stadtteil", "raum", "raumeinheit"];
+/// Value column aliases.
+pub const VALUE: &[&str] = &["value", "wert"];
+/// Numerator column aliases.
+pub const NUMERATOR: &[&str] = &["numerator", "zaehler"];
+/// Denominator column aliases.
+pub const DENOMINATOR: &[&str] = &["denominator", "nenner"];
+/// Flags column aliases.
+pub const FLAGS: &[&str] = &["flags", "kennzeichen"];
+
+fn find(keys: &[String], aliases: &[&str]) -> Option<usize> {
+    keys.iter().position(|k| aliases.contains(&k.as_str()))
+}
+
+/// What a column of an observation table means.
+enum Col {
+    Skip,
+    Dimension(String),
+}
+
+/// Maps the non-standard columns to dimensions; unknown columns are problems.
+fn dimension_columns(t: &Table, ctx: &Context, standard: &[usize], first_period: usize) -> (Vec<Col>, Vec<Problem>) {
+    let keys = t.keys();
+    let mut cols = Vec::new();
+    let mut problems = Vec::new();
+    for (i, k) in keys.iter().enumerate() {
+        if standard.contains(&i) || i >= first_period {
+            cols.push(Col::Skip);
+            continue;
+        }
+        match ctx
+            .dimensions
+            .iter()
+            .find(|d| header_key(&d.code) == *k || header_key(&d.name) == *k)
+        {
+            Some(d) => cols.push(Col::Dimension(d.code.clone())),
+            None => {
+                problems.push(t.problem(
+                    1,
+                    i,
+                    format!(
+                        "unbekannte Spalte '{}': weder Standardspalte (indikator, zeitraum, gebiet, wert, zaehler, nenner, kennzeichen) noch bekanntes Merkmal",
+                        t.header[i]
+                    ),
+                ));
+                cols.push(Col::Skip);
+            }
+        }
+    }
+    (cols, problems)
+}
+
+fn breakdown(
+    t: &Table,
+    ctx: &Context,
+    cols: &[Col],
+    line: usize,
+    cells: &[Cell],
+    problems: &mut Vec<Problem>,
+) -> Option<Breakdown> {
+    let mut b = Breakdown::total();
+    let mut ok = true;
+    for (i, col) in cols.iter().enumerate() {
+        let Col::Dimension(d) = col else { continue };
+        let v = cells.get(i).map(Cell::text).unwrap_or_default();
+        if v.is_empty() || v.eq_ignore_ascii_case("insgesamt") || v.eq_ignore_ascii_case("total") {
+            continue;
+        }
+        match ctx.category(d, &v) {
+            Some(code) => {
+                b.0.insert(d.clone(), code);
+            }
+            None => {
+                problems.push(t.problem(
+                    line,
+                    i,
+                    format!("unbekannte Ausprägung '{v}' des Merkmals '{d}'"),
+                ));
+                ok = false;
+            }
+        }
+    }
+    ok.then_some(b)
+}
+
+fn number(t: &Table, line: usize, col: usize, cells: &[Cell], problems: &mut Vec<Problem>) -> Option<Num> {
+    let cell = cells.get(col).cloned().unwrap_or(Cell::Empty);
+    match parse_number(&cell, t.decimal_comma) {
+        Ok(n) => Some(n),
+        Err(e) => {
+            problems.push(t.problem(line, col, e));
+            None
+        }
+    }
+}
+
+fn opt_value(n: Option<Num>) -> Option<f64> {
+    match n {
+        Some(Num::Value(v)) => Some(v),
+        _ => None,
+    }
+}
+
+/// Whether a table is in the long format (it has a value column).
+pub fn is_long(t: &Table) -> bool {
+    let k = t.keys();
+    find(&k, VALUE).is_some() && find(&k, PERIOD).is_some()
+}
+
+/// Whether a table is wide: an area column and at least one header that is a period.
+pub fn is_wide(t: &Table) -> bool {
+    let k = t.keys();
+    find(&k, AREA).is_some() && t.header.iter().any(|h| Period::parse(h).is_ok())
+}
+
+/// Reads kimo's long format.
+pub fn read_long(t: &Table, ctx: &Context) -> (Dataset, Vec<Problem>) {
+    let keys = t.keys();
+    let mut problems = Vec::new();
+    let ind = find(&keys, INDICATOR);
+    let per = find(&keys, PERIOD);
+    let area = find(&keys, AREA);
+    let val = find(&keys, VALUE);
+    for (name, col) in [("zeitraum", per), ("gebiet", area), ("wert", val)] {
+        if col.is_none() {
+            problems.push(t.file_problem(format!("Pflichtspalte '{name}' fehlt")));
+        }
+    }
+    if ind.is_none() && ctx.indicator.is_none() {
+        problems.push(t.file_problem(
+            "Pflichtspalte 'indikator' fehlt (oder --indicator CODE angeben)",
+        ));
+    }
+    let (Some(per), Some(area), Some(val)) = (per, area, val) else {
+        return (Dataset::default(), problems);
+    };
+    let num = find(&keys, NUMERATOR);
+    let den = find(&keys, DENOMINATOR);
+    let flg = find(&keys, FLAGS);
+    let standard: Vec<usize> = [ind, Some(per), Some(area), Some(val), num, den, flg]
+        .into_iter()
+        .flatten()
+        .collect();
+    let (cols, p) = dimension_columns(t, ctx, &standard, usize::MAX);
+    problems.extend(p);
+    let mut ds = Dataset::default();
+    ds.observations.reserve(t.rows.len());
+    for (line, cells) in &t.rows {
+        let line = *line;
+        let text = |i: usize| cells.get(i).map(Cell::text).unwrap_or_default();
+        let indicator = match ind {
+            Some(i) => text(i),
+            None => ctx.indicator.clone().unwrap_or_default(),
+        };
+        if indicator.is_empty() {
+            problems.push(t.problem(line, ind.unwrap_or(0), "Indikator fehlt"));
+            continue;
+        }
+        let before = problems.len();
+        let period = Period::parse(&text(per)).map_err(|e| problems.push(t.problem(line, per, e)));
+        let area_code = ctx.area_code(&text(area));
+        if area_code.is_empty() {
+            problems.push(t.problem(line, area, "Gebiet fehlt"));
+        }
+        let flags = match flg.map(|i| Flags::parse(&text(i))) {
+            Some(Err(e)) => {
+                problems.push(t.problem(line, flg.unwrap_or(0), e));
+                Flags::default()
+            }
+            Some(Ok(f)) => f,
+            None => Flags::default(),
+        };
+        let value = number(t, line, val, cells, &mut problems);
+        let numerator = num.and_then(|i| number(t, line, i, cells, &mut problems));
+        let denominator = den.and_then(|i| number(t, line, i, cells, &mut problems));
+        let b = breakdown(t, ctx, &cols, line, cells, &mut problems);
+        let mut flags = flags;
+        let value = match value {
+            Some(Num::Value(v)) => Some(v),
+            Some(Num::Suppressed) => {
+                flags.suppressed = true;
+                None
+            }
+            Some(Num::Empty) if !flags.suppressed => {
+                problems.push(t.problem(
+                    line,
+                    val,
+                    "Wert fehlt (für geheim gehaltene Werte '.' oder Kennzeichen 's')",
+                ));
+                None
+            }
+            _ => None,
+        };
+        let (Ok(period), Some(b)) = (period, b) else {
+            continue;
+        };
+        if problems.len() > before {
+            continue;
+        }
+        ds.observations.push(Observation {
+            indicator,
+            period,
+            area: area_code,
+            breakdown: b,
+            value,
+            numerator: opt_value(numerator),
+            denominator: opt_value(denominator),
+            flags,
+            origin: Some(Origin {
+                file: t.file.clone(),
+                line,
+                column: area + 1,
+            }),
+        });
+    }
+    (ds, problems)
+}
+
+/// Reads a wide table: one row per indicator × area × categories, one column per period.
+pub fn read_wide(t: &Table, ctx: &Context) -> (Dataset, Vec<Problem>) {
+    let keys = t.keys();
+    let mut problems = Vec::new();
+    let ind = find(&keys, INDICATOR);
+    let Some(area) = find(&keys, AREA) else {
+        return (Dataset::default(), vec![t.file_problem("Pflichtspalte 'gebiet' fehlt")]);
+    };
+    if ind.is_none() && ctx.indicator.is_none() {
+        return (Dataset::default(), vec![t.file_problem(
+            "Spalte 'indikator' fehlt: bei einer Tabelle ohne diese Spalte den Indikator mit --indicator CODE angeben",
+        )]);
+    }
+    let first_period = t
+        .header
+        .iter()
+        .position(|h| Period::parse(h).is_ok())
+        .unwrap_or(t.header.len());
+    let mut periods = Vec::new();
+    for (i, h) in t.header.iter().enumerate().skip(first_period) {
+        match Period::parse(h) {
+            Ok(p) => periods.push((i, p)),
+            Err(e) => problems.push(t.problem(1, i, format!("Spaltenkopf ist kein Zeitraum: {e}"))),
+        }
+    }
+    let standard: Vec<usize> = [ind, Some(area)].into_iter().flatten().collect();
+    let (cols, p) = dimension_columns(t, ctx, &standard, first_period);
+    problems.extend(p);
+    let mut ds = Dataset::default();
+    for (line, cells) in &t.rows {
+        let line = *line;
+        let text = |i: usize| cells.get(i).map(Cell::text).unwrap_or_default();
+        let indicator = ind.map(text).or_else(|| ctx.indicator.clone()).unwrap_or_default();
+        let area_code = ctx.area_code(&text(area));
+        if area_code.is_empty() {
+            problems.push(t.problem(line, area, "Gebiet fehlt"));
+            continue;
+        }
+        let Some(b) = breakdown(t, ctx, &cols, line, cells, &mut problems) else {
+            continue;
+        };
+        for (col, period) in &periods {
+            let Some(n) = number(t, line, *col, cells, &mut problems) else {
+                continue;
+            };
+            let (value, suppressed) = match n {
+                Num::Empty => continue,
+                Num::Suppressed => (None, true),
+                Num::Value(v) => (Some(v), false),
+            };
+            ds.observations.push(Observation {
+                indicator: indicator.clone(),
+                period: *period,
+                area: area_code.clone(),
+                breakdown: b.clone(),
+                value,
+                numerator: None,
+                denominator: None,
+                flags: Flags {
+                    suppressed,
+                    ..Default::default()
+                },
+                origin: Some(Origin {
+                    file: t.file.clone(),
+                    line,
+                    column: col + 1,
+                }),
+            });
+        }
+    }
+    (ds, problems)
+}

@@ -1,0 +1,425 @@
+//! The Open SDG data layout: `data/indicator_<id>.csv` plus `meta/<id>.yml` (or `.md` with YAML front matter).
+//!
+//! Columns: `Year` first, `Value` last, `GeoCode` (if present) second to last; every column between is a
+//! disaggregation and an empty cell means "total". Observation attributes (`OBS_STATUS`, `COMMENT_OBS`,
+//! `UNIT_MULT`, `NATURE`) are not disaggregations; kimo writes its flags as `OBS_STATUS` letters.
+
+use crate::table::{Cell, Num, Table, header_key, parse_number, read_csv};
+use crate::Context;
+use kimo_model::{
+    ActionField, Area, Breakdown, Category, Dataset, Dimension, Flags, Indicator, Observation,
+    Origin, Period, Periodicity, Polarity, Problem, slug,
+};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+const ATTRIBUTES: &[&str] = &["obs_status", "comment_obs", "unit_mult", "nature"];
+
+/// Whether a table looks like an Open SDG data file.
+pub fn is_open_sdg(t: &Table) -> bool {
+    let k = t.keys();
+    k.first().map(String::as_str) == Some("year") && k.last().map(String::as_str) == Some("value")
+}
+
+/// Whether a directory is an Open SDG data directory.
+pub fn is_open_sdg_dir(dir: &Path) -> bool {
+    data_files(dir).map(|f| !f.is_empty()).unwrap_or(false)
+}
+
+fn data_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir.join("data"))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("indicator_") && n.ends_with(".csv"))
+        })
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
+/// The indicator id of a data file name: `indicator_1-1-1.csv` → `1-1-1`.
+pub fn indicator_id(path: &Path) -> Option<String> {
+    let stem = path.file_stem()?.to_str()?;
+    Some(stem.strip_prefix("indicator_").unwrap_or(stem).to_string())
+}
+
+/// Reads a whole Open SDG directory: every data file with its metadata.
+pub fn read_dir(dir: &Path, ctx: &Context) -> (Dataset, Vec<Problem>) {
+    let mut ds = Dataset::default();
+    let mut problems = Vec::new();
+    let files = match data_files(dir) {
+        Ok(f) => f,
+        Err(e) => {
+            return (
+                ds,
+                vec![Problem {
+                    origin: Origin {
+                        file: dir.display().to_string(),
+                        line: 0,
+                        column: 0,
+                    },
+                    message: format!("kein Open-SDG-Verzeichnis (data/ fehlt): {e}"),
+                }],
+            );
+        }
+    };
+    let mut ctx = ctx.clone();
+    for f in files {
+        let (d, p) = read_file(&f, Some(dir), &ctx);
+        ctx.learn(&d);
+        ds.extend(d);
+        problems.extend(p);
+    }
+    (ds, problems)
+}
+
+fn find_meta(dir: &Path, id: &str) -> Option<(PathBuf, String)> {
+    let candidates = [
+        dir.join("meta").join(format!("{id}.yml")),
+        dir.join("meta").join(format!("{id}.yaml")),
+        dir.join("meta").join(format!("{id}.md")),
+        dir.join("meta").join("yamlmd").join(format!("{id}.md")),
+    ];
+    candidates
+        .into_iter()
+        .find_map(|p| std::fs::read_to_string(&p).ok().map(|t| (p, t)))
+}
+
+fn front_matter(text: &str) -> &str {
+    let t = text.trim_start_matches('\u{feff}');
+    if let Some(rest) = t.strip_prefix("---") {
+        match rest.find("\n---") {
+            Some(end) => &rest[..end],
+            None => rest,
+        }
+    } else {
+        t
+    }
+}
+
+/// Reads metadata YAML into a flat map of strings (nested values are skipped).
+fn read_meta(path: &Path, text: &str) -> Result<BTreeMap<String, String>, Problem> {
+    let yaml = front_matter(text);
+    let v: serde_norway::Value = serde_norway::from_str(yaml).map_err(|e| Problem {
+        origin: Origin {
+            file: path.display().to_string(),
+            line: e.location().map_or(0, |l| l.line()),
+            column: e.location().map_or(0, |l| l.column()),
+        },
+        message: format!("Metadaten nicht lesbar: {e}"),
+    })?;
+    let mut out = BTreeMap::new();
+    if let serde_norway::Value::Mapping(m) = v {
+        for (k, v) in m {
+            let Some(k) = k.as_str() else { continue };
+            let s = match v {
+                serde_norway::Value::String(s) => s,
+                serde_norway::Value::Number(n) => n.to_string(),
+                serde_norway::Value::Bool(b) => b.to_string(),
+                _ => continue,
+            };
+            out.insert(k.to_string(), s);
+        }
+    }
+    Ok(out)
+}
+
+fn indicator_from_meta(id: &str, base: Option<&Indicator>, meta: &BTreeMap<String, String>) -> Indicator {
+    let mut ind = base.cloned().unwrap_or_else(|| Indicator {
+        code: id.to_string(),
+        name: format!("Indikator {id}"),
+        published: true,
+        ..Default::default()
+    });
+    let get = |keys: &[&str]| keys.iter().find_map(|k| meta.get(*k).filter(|v| !v.trim().is_empty()).cloned());
+    if let Some(v) = get(&["indicator_name", "graph_title", "title", "indicator_title"]) {
+        ind.name = v;
+    }
+    if let Some(v) = get(&["indicator_definition", "definition"]) {
+        ind.definition = v;
+    }
+    if let Some(v) = get(&["kimo_unit", "computation_units", "unit"]) {
+        ind.unit = v;
+    }
+    if let Some(v) = get(&["source_organisation_1", "source_organisation", "data_source", "source"]) {
+        ind.source = v;
+    }
+    if let Some(v) = get(&["kimo_numerator"]) {
+        ind.numerator = v;
+    }
+    if let Some(v) = get(&["kimo_denominator"]) {
+        ind.denominator = v;
+    }
+    if let Some(v) = get(&["kimo_department"]) {
+        ind.department = v;
+    }
+    if let Some(v) = get(&["kimo_notes"]) {
+        ind.notes = v;
+    }
+    if let Some(p) = get(&["kimo_polarity"]).and_then(|v| Polarity::parse(&v).ok()) {
+        ind.polarity = p;
+    }
+    if let Some(p) = get(&["kimo_periodicity"]).and_then(|v| Periodicity::parse(&v).ok()) {
+        ind.periodicity = p;
+    }
+    if let Some(v) = get(&["kimo_core"]) {
+        ind.core = v == "true";
+    }
+    if let Some(v) = get(&["kimo_published", "published"]) {
+        ind.published = v == "true";
+    }
+    if let Some(v) = get(&["kimo_may_exceed_100"]) {
+        ind.may_exceed_100 = v == "true";
+    }
+    if let Some(v) = get(&["kimo_action_field"]) {
+        ind.action_field = Some(v);
+    }
+    ind
+}
+
+/// Reads one Open SDG data file (with its metadata when `dir` is the data directory).
+pub fn read_file(path: &Path, dir: Option<&Path>, ctx: &Context) -> (Dataset, Vec<Problem>) {
+    let mut ds = Dataset::default();
+    let t = match read_csv(path) {
+        Ok(t) => t,
+        Err(p) => return (ds, p),
+    };
+    let mut problems = Vec::new();
+    let id = indicator_id(path).unwrap_or_default();
+    let meta = match dir.and_then(|d| find_meta(d, &id)) {
+        Some((p, text)) => match read_meta(&p, &text) {
+            Ok(m) => m,
+            Err(e) => {
+                problems.push(e);
+                BTreeMap::new()
+            }
+        },
+        None => BTreeMap::new(),
+    };
+    let existing = ctx.indicators.iter().find(|i| i.code == id);
+    if existing.is_none() || !meta.is_empty() {
+        let ind = indicator_from_meta(&id, existing, &meta);
+        if let (Some(af), Some(name)) = (&ind.action_field, meta.get("kimo_action_field_name")) {
+            ds.action_fields.push(ActionField {
+                code: af.clone(),
+                name: name.clone(),
+                ..Default::default()
+            });
+        }
+        ds.indicators.push(ind);
+    }
+
+    let keys = t.keys();
+    if !is_open_sdg(&t) {
+        problems.push(t.file_problem("erste Spalte muss 'Year', letzte 'Value' sein"));
+        return (ds, problems);
+    }
+    let value_col = keys.len() - 1;
+    let geo_col = keys.iter().position(|k| k == "geocode");
+    // The column left of GeoCode names the area when it is empty exactly where GeoCode is.
+    let geo_name_col = geo_col.filter(|&g| g >= 2).map(|g| g - 1).filter(|&c| {
+        c != 0
+            && t.rows.iter().all(|(_, cells)| {
+                let e = |i: usize| cells.get(i).is_none_or(Cell::is_empty);
+                e(c) == e(geo_col.unwrap_or(0))
+            })
+    });
+    let status_col = keys.iter().position(|k| k == "obs_status");
+    // kimo's own export names the whole-city area, which Open SDG leaves without a GeoCode.
+    let root = (
+        meta.get("kimo_root_area").cloned().unwrap_or_default(),
+        meta.get("kimo_root_area_name").cloned().unwrap_or_default(),
+    );
+    if !root.0.is_empty() {
+        ds.auto_areas.push(Area {
+            code: root.0.clone(),
+            name: root.1.clone(),
+            level: 0,
+            ..Default::default()
+        });
+    }
+    let mut dims: Vec<(usize, Dimension)> = Vec::new();
+    for (i, k) in keys.iter().enumerate() {
+        if i == 0 || i == value_col || Some(i) == geo_col || Some(i) == geo_name_col || ATTRIBUTES.contains(&k.as_str()) {
+            continue;
+        }
+        let header = t.header[i].clone();
+        let d = ctx
+            .dimensions
+            .iter()
+            .find(|d| header_key(&d.code) == *k || header_key(&d.name) == *k)
+            .cloned()
+            .unwrap_or_else(|| Dimension {
+                code: slug(&header),
+                name: header.clone(),
+                categories: Vec::new(),
+            });
+        dims.push((i, Dimension { categories: Vec::new(), ..d }));
+    }
+
+    for (line, cells) in &t.rows {
+        let line = *line;
+        let text = |i: usize| cells.get(i).map(Cell::text).unwrap_or_default();
+        let value = match parse_number(cells.get(value_col).unwrap_or(&Cell::Empty), false) {
+            Ok(Num::Value(v)) => v,
+            Ok(_) => continue,
+            Err(e) => {
+                problems.push(t.problem(line, value_col, e));
+                continue;
+            }
+        };
+        let period = match Period::parse(&text(0)) {
+            Ok(p) => p,
+            Err(e) => {
+                problems.push(t.problem(line, 0, e));
+                continue;
+            }
+        };
+        let mut b = Breakdown::total();
+        for (i, d) in dims.iter_mut() {
+            let v = text(*i);
+            if v.is_empty() {
+                continue;
+            }
+            let code = ctx.category(&d.code, &v).unwrap_or_else(|| {
+                let s = slug(&v);
+                if s.is_empty() { v.replace(['=', ';'], "_") } else { s }
+            });
+            if !d.categories.iter().any(|c| c.code == code) {
+                let known = ctx.category(&d.code, &v).is_some();
+                d.categories.push(Category {
+                    code: code.clone(),
+                    name: if known { ctx.category_name(&d.code, &code) } else { v.clone() },
+                });
+            }
+            b.0.insert(d.code.clone(), code);
+        }
+        let area = match geo_col {
+            Some(g) => text(g),
+            None => String::new(),
+        };
+        let area = if area.is_empty() { root.0.clone() } else { area };
+        if !area.is_empty() && !ds.auto_areas.iter().any(|a| a.code == area) {
+            let name = geo_name_col.map(text).filter(|n| !n.is_empty()).unwrap_or_else(|| area.clone());
+            ds.auto_areas.push(Area {
+                code: area.clone(),
+                name,
+                level: 1,
+                ..Default::default()
+            });
+        }
+        let flags = status_col
+            .map(|c| Flags::parse(&text(c).to_lowercase()).unwrap_or_default())
+            .unwrap_or_default();
+        ds.observations.push(Observation {
+            indicator: id.clone(),
+            period,
+            area,
+            breakdown: b,
+            value: Some(value),
+            numerator: None,
+            denominator: None,
+            flags,
+            origin: Some(Origin {
+                file: t.file.clone(),
+                line,
+                column: geo_col.unwrap_or(0) + 1,
+            }),
+        });
+    }
+    ds.dimensions = dims.into_iter().map(|(_, d)| d).collect();
+    (ds, problems)
+}
+
+/// What an Open SDG export needs from the store.
+pub struct ExportInput<'a> {
+    /// Indicators to write.
+    pub indicators: &'a [Indicator],
+    /// Handlungsfelder (for their names in the metadata).
+    pub action_fields: &'a [ActionField],
+    /// All areas (for names and the root).
+    pub areas: &'a [Area],
+    /// All observations, ordered by indicator.
+    pub observations: &'a [Observation],
+}
+
+/// Writes an Open SDG data directory; returns the number of data files and observations written.
+pub fn write_dir(dir: &Path, input: &ExportInput) -> std::io::Result<(usize, usize)> {
+    std::fs::create_dir_all(dir.join("data"))?;
+    std::fs::create_dir_all(dir.join("meta"))?;
+    let root: Option<&str> = input
+        .areas
+        .iter()
+        .find(|a| a.parent.is_none() && a.level == 0)
+        .map(|a| a.code.as_str());
+    let (mut files, mut rows) = (0, 0);
+    for ind in input.indicators {
+        let obs: Vec<&Observation> = input
+            .observations
+            .iter()
+            .filter(|o| o.indicator == ind.code && o.value.is_some())
+            .collect();
+        let mut dims: Vec<&String> = obs.iter().flat_map(|o| o.breakdown.0.keys()).collect();
+        dims.sort();
+        dims.dedup();
+        let with_status = obs.iter().any(|o| o.flags != Flags::default());
+        let mut w = csv::Writer::from_path(dir.join("data").join(format!("indicator_{}.csv", ind.code)))?;
+        let mut header: Vec<String> = vec!["Year".into()];
+        header.extend(dims.iter().map(|d| d.to_string()));
+        header.push("Gebiet".into());
+        header.push("GeoCode".into());
+        if with_status {
+            header.push("OBS_STATUS".into());
+        }
+        header.push("Value".into());
+        w.write_record(&header)?;
+        let mut sorted = obs.clone();
+        sorted.sort_by(|a, b| (a.period, &a.area, &a.breakdown).cmp(&(b.period, &b.area, &b.breakdown)));
+        for o in sorted {
+            let mut rec: Vec<String> = vec![o.period.code()];
+            rec.extend(dims.iter().map(|d| o.breakdown.get(d).unwrap_or("").to_string()));
+            let is_root = Some(o.area.as_str()) == root;
+            let name = input.areas.iter().find(|a| a.code == o.area).map_or("", |a| a.name.as_str());
+            rec.push(if is_root { String::new() } else { name.to_string() });
+            rec.push(if is_root { String::new() } else { o.area.clone() });
+            if with_status {
+                rec.push(o.flags.code().to_uppercase());
+            }
+            rec.push(o.value.map(|v| v.to_string()).unwrap_or_default());
+            w.write_record(&rec)?;
+            rows += 1;
+        }
+        w.flush()?;
+        files += 1;
+        let mut meta = BTreeMap::new();
+        meta.insert("indicator_name", ind.name.clone());
+        meta.insert("indicator_definition", ind.definition.clone());
+        meta.insert("computation_units", ind.unit.clone());
+        meta.insert("source_organisation_1", ind.source.clone());
+        meta.insert("kimo_unit", ind.unit.clone());
+        meta.insert("kimo_numerator", ind.numerator.clone());
+        meta.insert("kimo_denominator", ind.denominator.clone());
+        meta.insert("kimo_department", ind.department.clone());
+        meta.insert("kimo_notes", ind.notes.clone());
+        meta.insert("kimo_polarity", ind.polarity.code().into());
+        meta.insert("kimo_periodicity", ind.periodicity.code().into());
+        meta.insert("kimo_core", ind.core.to_string());
+        meta.insert("kimo_published", ind.published.to_string());
+        meta.insert("kimo_may_exceed_100", ind.may_exceed_100.to_string());
+        if let Some(r) = input.areas.iter().find(|a| Some(a.code.as_str()) == root) {
+            meta.insert("kimo_root_area", r.code.clone());
+            meta.insert("kimo_root_area_name", r.name.clone());
+        }
+        if let Some(af) = &ind.action_field {
+            meta.insert("kimo_action_field", af.clone());
+            if let Some(f) = input.action_fields.iter().find(|f| &f.code == af) {
+                meta.insert("kimo_action_field_name", f.name.clone());
+            }
+        }
+        let yaml = serde_norway::to_string(&meta).map_err(std::io::Error::other)?;
+        std::fs::write(dir.join("meta").join(format!("{}.yml", ind.code)), yaml)?;
+    }
+    Ok((files, rows))
+}

@@ -1,0 +1,415 @@
+//! Reading CSV (any German office's flavour) and XLSX sheets into one table shape.
+
+use kimo_model::{Origin, Problem};
+use std::path::Path;
+
+/// One cell as read.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    /// Nothing in the cell.
+    Empty,
+    /// Text as written.
+    Text(String),
+    /// A number stored as a number (XLSX).
+    Number(f64),
+}
+
+impl Cell {
+    /// The cell as trimmed text ("" when empty).
+    pub fn text(&self) -> String {
+        match self {
+            Cell::Empty => String::new(),
+            Cell::Text(s) => s.trim().to_string(),
+            Cell::Number(v) => {
+                if v.fract() == 0.0 && v.abs() < 1e15 {
+                    format!("{}", *v as i64)
+                } else {
+                    format!("{v}")
+                }
+            }
+        }
+    }
+    /// Whether the cell is empty or blank.
+    pub fn is_empty(&self) -> bool {
+        match self {
+            Cell::Empty => true,
+            Cell::Text(s) => s.trim().is_empty(),
+            Cell::Number(_) => false,
+        }
+    }
+}
+
+/// A table: header and data rows with their 1-based line numbers.
+#[derive(Debug, Clone)]
+pub struct Table {
+    /// File name (and sheet) for messages.
+    pub file: String,
+    /// Header cells as written.
+    pub header: Vec<String>,
+    /// (line number, cells).
+    pub rows: Vec<(usize, Vec<Cell>)>,
+    /// Whether numbers in text use the German decimal comma.
+    pub decimal_comma: bool,
+}
+
+impl Table {
+    /// A problem at a row and (0-based) column.
+    pub fn problem(&self, line: usize, col: usize, message: impl Into<String>) -> Problem {
+        Problem {
+            origin: Origin {
+                file: self.file.clone(),
+                line,
+                column: col + 1,
+            },
+            message: message.into(),
+        }
+    }
+    /// A problem with the whole file.
+    pub fn file_problem(&self, message: impl Into<String>) -> Problem {
+        Problem {
+            origin: Origin {
+                file: self.file.clone(),
+                line: 0,
+                column: 0,
+            },
+            message: message.into(),
+        }
+    }
+    /// The normalised header names (lower case, umlauts transliterated, `_` for separators).
+    pub fn keys(&self) -> Vec<String> {
+        self.header.iter().map(|h| header_key(h)).collect()
+    }
+}
+
+/// Normalises a header cell for matching: `Zähler ` → `zaehler`, `Merkmal Name` → `merkmal_name`.
+pub fn header_key(h: &str) -> String {
+    kimo_model::slug(h.trim_start_matches('\u{feff}')).replace(['-', '.'], "_")
+}
+
+fn file_problem(file: &str, message: String) -> Problem {
+    Problem {
+        origin: Origin {
+            file: file.to_string(),
+            line: 0,
+            column: 0,
+        },
+        message,
+    }
+}
+
+/// Decodes bytes: UTF-8 (with or without BOM), otherwise Windows-1252 as German Excel writes it.
+pub fn decode(bytes: &[u8]) -> String {
+    if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        return String::from_utf8_lossy(rest).into_owned();
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(s) => s.to_string(),
+        Err(_) => encoding_rs::WINDOWS_1252.decode(bytes).0.into_owned(),
+    }
+}
+
+/// Guesses the separator from the first line: `;`, tab or `,` (outside quotes).
+pub fn sniff_delimiter(text: &str) -> u8 {
+    let first = text.lines().next().unwrap_or("");
+    let (mut semi, mut comma, mut tab, mut quoted) = (0, 0, 0, false);
+    for c in first.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            ';' if !quoted => semi += 1,
+            ',' if !quoted => comma += 1,
+            '\t' if !quoted => tab += 1,
+            _ => {}
+        }
+    }
+    if semi >= comma && semi >= tab && semi > 0 {
+        b';'
+    } else if tab > comma {
+        b'\t'
+    } else {
+        b','
+    }
+}
+
+/// Reads a CSV file in any usual encoding and separator.
+pub fn read_csv(path: &Path) -> Result<Table, Vec<Problem>> {
+    let file = path.display().to_string();
+    let bytes = std::fs::read(path)
+        .map_err(|e| vec![file_problem(&file, format!("Datei nicht lesbar: {e}"))])?;
+    read_csv_text(&file, &decode(&bytes))
+}
+
+/// Reads CSV text (already decoded).
+pub fn read_csv_text(file: &str, text: &str) -> Result<Table, Vec<Problem>> {
+    let delim = sniff_delimiter(text);
+    let mut rdr = csv::ReaderBuilder::new()
+        .delimiter(delim)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut header = None;
+    let mut rows = Vec::new();
+    let mut problems = Vec::new();
+    let (mut line, mut counted) = (1usize, 0usize);
+    for rec in rdr.records() {
+        let rec = match rec {
+            Ok(r) => r,
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line() as usize);
+                problems.push(Problem {
+                    origin: Origin {
+                        file: file.to_string(),
+                        line,
+                        column: 0,
+                    },
+                    message: format!("CSV nicht lesbar: {e}"),
+                });
+                continue;
+            }
+        };
+        // Count lines ourselves: the csv crate's line numbers skip blank lines.
+        let mut byte = rec.position().map_or(0, |p| p.byte() as usize);
+        while matches!(text.as_bytes().get(byte), Some(b'\n' | b'\r')) {
+            byte += 1;
+        }
+        line += bytecount_newlines(&text.as_bytes()[counted..byte.max(counted)]);
+        counted = byte.max(counted);
+        if rec.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        if header.is_none() {
+            header = Some(rec.iter().map(|s| s.trim().to_string()).collect::<Vec<_>>());
+            continue;
+        }
+        rows.push((
+            line,
+            rec.iter()
+                .map(|s| {
+                    if s.trim().is_empty() {
+                        Cell::Empty
+                    } else {
+                        Cell::Text(s.to_string())
+                    }
+                })
+                .collect(),
+        ));
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let Some(header) = header else {
+        return Err(vec![file_problem(file, "die Datei ist leer".into())]);
+    };
+    Ok(Table {
+        file: file.to_string(),
+        header,
+        rows,
+        decimal_comma: delim != b',',
+    })
+}
+
+fn bytecount_newlines(b: &[u8]) -> usize {
+    b.iter().filter(|&&c| c == b'\n').count()
+}
+
+/// Reads the sheets of an XLSX workbook: the named one, or all.
+pub fn read_xlsx(path: &Path, sheet: Option<&str>) -> Result<Vec<Table>, Vec<Problem>> {
+    use calamine::{Data, Reader, Xlsx, open_workbook};
+    let file = path.display().to_string();
+    let mut wb: Xlsx<_> = open_workbook(path)
+        .map_err(|e| vec![file_problem(&file, format!("XLSX nicht lesbar: {e}"))])?;
+    let names = wb.sheet_names().to_vec();
+    let chosen: Vec<String> = match sheet {
+        Some(s) => {
+            if !names.iter().any(|n| n == s) {
+                return Err(vec![file_problem(
+                    &file,
+                    format!(
+                        "Tabellenblatt '{s}' fehlt (vorhanden: {})",
+                        names.join(", ")
+                    ),
+                )]);
+            }
+            vec![s.to_string()]
+        }
+        None => names,
+    };
+    let mut tables = Vec::new();
+    for name in chosen {
+        let range = wb
+            .worksheet_range(&name)
+            .map_err(|e| vec![file_problem(&file, format!("Blatt '{name}': {e}"))])?;
+        let start_row = range.start().map_or(0, |(r, _)| r as usize);
+        let start_col = range.start().map_or(0, |(_, c)| c as usize);
+        let mut header = None;
+        let mut rows = Vec::new();
+        for (i, row) in range.rows().enumerate() {
+            let line = start_row + i + 1;
+            let mut cells: Vec<Cell> = vec![Cell::Empty; start_col];
+            cells.extend(row.iter().map(|d| match d {
+                Data::Empty => Cell::Empty,
+                Data::String(s) => Cell::Text(s.clone()),
+                Data::Float(f) => Cell::Number(*f),
+                Data::Int(i) => Cell::Number(*i as f64),
+                Data::Bool(b) => Cell::Text(if *b { "ja" } else { "nein" }.into()),
+                Data::DateTime(dt) => excel_date(dt.as_f64()),
+                Data::DateTimeIso(s) | Data::DurationIso(s) => Cell::Text(s.clone()),
+                Data::Error(e) => Cell::Text(format!("#{e:?}")),
+            }));
+            if cells.iter().all(Cell::is_empty) {
+                continue;
+            }
+            if header.is_none() {
+                header = Some(cells.iter().map(Cell::text).collect::<Vec<_>>());
+                continue;
+            }
+            rows.push((line, cells));
+        }
+        if let Some(header) = header {
+            tables.push(Table {
+                file: format!("{file} [{name}]"),
+                header,
+                rows,
+                decimal_comma: true,
+            });
+        }
+    }
+    Ok(tables)
+}
+
+/// An Excel date serial (days since 1899-12-30) as a German date cell.
+fn excel_date(serial: f64) -> Cell {
+    let base = chrono::NaiveDate::from_ymd_opt(1899, 12, 30).expect("valid date");
+    match base.checked_add_signed(chrono::TimeDelta::days(serial.floor() as i64)) {
+        Some(d) => Cell::Text(d.format("%d.%m.%Y").to_string()),
+        None => Cell::Number(serial),
+    }
+}
+
+/// A number cell as read: a value, a German statistics mark, or nothing.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Num {
+    /// A number.
+    Value(f64),
+    /// `.`, `/`, `*`, `x`: withheld or too uncertain.
+    Suppressed,
+    /// Empty cell.
+    Empty,
+}
+
+/// Parses a number cell: German (`1.234,5`) or international (`1,234.5`) notation, `%` allowed.
+pub fn parse_number(cell: &Cell, decimal_comma: bool) -> Result<Num, String> {
+    let raw = match cell {
+        Cell::Empty => return Ok(Num::Empty),
+        Cell::Number(v) => return Ok(Num::Value(*v)),
+        Cell::Text(s) => s,
+    };
+    let s: String = raw
+        .trim()
+        .trim_end_matches('%')
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '\u{a0}' && *c != '\u{202f}' && *c != '\'')
+        .map(|c| if c == '−' { '-' } else { c })
+        .collect();
+    match s.as_str() {
+        "" => return Ok(Num::Empty),
+        "." | "/" | "*" | "x" | "X" | "..." | "…" => return Ok(Num::Suppressed),
+        "-" | "–" | "—" => return Ok(Num::Value(0.0)),
+        _ => {}
+    }
+    let err = || format!("'{}' ist keine Zahl", raw.trim());
+    let (body, sign) = match s.strip_prefix('-') {
+        Some(b) => (b, -1.0),
+        None => (s.strip_prefix('+').unwrap_or(&s), 1.0),
+    };
+    if body.is_empty() || !body.chars().all(|c| c.is_ascii_digit() || c == '.' || c == ',') {
+        // Scientific notation from machines: 1e-3.
+        return s.parse::<f64>().map(Num::Value).map_err(|_| err());
+    }
+    let (group, decimal) = if decimal_comma { ('.', ',') } else { (',', '.') };
+    let normalised = if body.contains(decimal) {
+        let (int, frac) = body.split_once(decimal).ok_or_else(err)?;
+        if frac.contains(group) || frac.contains(decimal) || !valid_groups(int, group) {
+            return Err(err());
+        }
+        format!("{}.{frac}", int.replace(group, ""))
+    } else if body.contains(group) {
+        if valid_groups(body, group) {
+            body.replace(group, "")
+        } else if decimal_comma && body.matches('.').count() == 1 {
+            // "12.5" in a German file: a decimal point typed by hand.
+            body.to_string()
+        } else {
+            return Err(err());
+        }
+    } else {
+        body.to_string()
+    };
+    normalised
+        .parse::<f64>()
+        .map(|v| Num::Value(sign * v))
+        .map_err(|_| err())
+}
+
+fn valid_groups(int: &str, sep: char) -> bool {
+    let parts: Vec<&str> = int.split(sep).collect();
+    if parts.len() == 1 {
+        return !int.is_empty();
+    }
+    !parts[0].is_empty() && parts[0].len() <= 3 && parts[1..].iter().all(|p| p.len() == 3)
+}
+
+/// Parses a yes/no cell (`ja`, `x`, `1`, `true`, `wahr` / `nein`, `0`, `false`, empty).
+pub fn parse_bool(cell: &Cell, default: bool) -> Result<bool, String> {
+    let t = cell.text().to_lowercase();
+    match t.as_str() {
+        "" => Ok(default),
+        "ja" | "j" | "x" | "1" | "true" | "wahr" | "yes" | "y" => Ok(true),
+        "nein" | "n" | "0" | "false" | "falsch" | "no" | "-" => Ok(false),
+        _ => Err(format!("'{t}' ist weder ja noch nein")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn n(s: &str, comma: bool) -> Result<Num, String> {
+        parse_number(&Cell::Text(s.into()), comma)
+    }
+
+    #[test]
+    fn german_and_international_numbers() {
+        assert_eq!(n("1.234,5", true), Ok(Num::Value(1234.5)));
+        assert_eq!(n("1234,5", true), Ok(Num::Value(1234.5)));
+        assert_eq!(n("311.635", true), Ok(Num::Value(311635.0)));
+        assert_eq!(n("12.5", true), Ok(Num::Value(12.5)));
+        assert_eq!(n("−3,2", true), Ok(Num::Value(-3.2)));
+        assert_eq!(n("18,5 %", true), Ok(Num::Value(18.5)));
+        assert_eq!(n("1,234.5", false), Ok(Num::Value(1234.5)));
+        assert_eq!(n("7.9", false), Ok(Num::Value(7.9)));
+        assert_eq!(n(".", true), Ok(Num::Suppressed));
+        assert_eq!(n("–", true), Ok(Num::Value(0.0)));
+        assert_eq!(n("", true), Ok(Num::Empty));
+        assert!(n("abc", true).is_err());
+        assert!(n("1,2,3", true).is_err());
+        assert!(n("12.34.5", true).is_err());
+    }
+
+    #[test]
+    fn windows_1252_and_bom() {
+        assert_eq!(decode(b"Gr\xfcnwinkel"), "Grünwinkel");
+        assert_eq!(decode("\u{feff}Grünwinkel".as_bytes()), "Grünwinkel");
+        assert_eq!(sniff_delimiter("a;b;c\n1,5;2;3"), b';');
+        assert_eq!(sniff_delimiter("a,b,c"), b',');
+        assert_eq!(sniff_delimiter("a\tb\tc"), b'\t');
+    }
+
+    #[test]
+    fn csv_lines_are_counted_from_one() {
+        let t = read_csv_text("x.csv", "a;b\n\n1;2\n3;4\n").unwrap();
+        assert_eq!(t.header, vec!["a", "b"]);
+        assert_eq!(t.rows[0].0, 3);
+        assert_eq!(t.rows[1].0, 4);
+        assert!(t.decimal_comma);
+    }
+}
