@@ -1,0 +1,319 @@
+//! Synthetic series around the real 2016 figures. Deterministic: every value comes from a hash of
+//! its key (fixed seed), so the demo is the same on every machine and in every order.
+
+use crate::{STADTTEILE_2016, YEARS};
+use kimo_model::{Breakdown, Dataset, Flags, Indicator, Observation, Periodicity, Period};
+
+/// The fixed seed of the demo.
+pub const SEED: u64 = 20_251_126;
+
+/// The city's official 2016 totals (inhabitants, foreign nationals, Germans with migration background).
+/// The Stadtteil figures, spread down from election districts, sum to 311,633 and 57,509.
+const CITY_2016: (f64, f64, f64) = (311_635.0, 57_510.0, 31_630.0);
+
+/// How a synthetic indicator behaves.
+struct Shape {
+    /// City value in 2016.
+    base: f64,
+    /// Change per year (absolute, in the indicator's unit).
+    trend: f64,
+    /// How strongly a Stadtteil's foreign share raises (+) or lowers (−) its value.
+    sens: f64,
+    /// Relative gap nichtdeutsch vs. deutsch (0.8 = 80 % higher), if broken down by Staatsangehörigkeit.
+    sta: Option<f64>,
+    /// Relative gap männlich vs. weiblich, if broken down by Geschlecht.
+    gs: Option<f64>,
+    /// Relative gap mit vs. ohne Migrationshintergrund, if broken down by it.
+    mh: Option<f64>,
+    /// Only a whole-city figure.
+    city_only: bool,
+}
+
+const fn s(base: f64, trend: f64, sens: f64, sta: Option<f64>, gs: Option<f64>) -> Shape {
+    Shape {
+        base,
+        trend,
+        sens,
+        sta,
+        gs,
+        mh: None,
+        city_only: false,
+    }
+}
+
+fn shape(code: &str) -> Shape {
+    match code {
+        "DEM-05" => s(22.0, 0.3, 0.3, None, Some(0.05)),
+        "REC-01" => s(61.0, 0.4, -0.1, None, Some(-0.02)),
+        "REC-02" => s(2.6, 0.12, -0.1, None, Some(-0.08)),
+        "REC-03" => s(1.4, 0.06, -0.1, None, Some(-0.08)),
+        "REC-04" => s(38.0, 0.6, -0.1, None, Some(-0.05)),
+        "KIT-01" => Shape { mh: Some(-0.35), ..s(31.0, 1.1, -0.2, None, None) },
+        "KIT-02" => Shape { mh: Some(-0.08), ..s(94.0, 0.3, -0.05, None, None) },
+        "KIT-03" => s(27.0, 0.6, 0.9, None, None),
+        "KIT-04" => s(17.0, 0.35, 0.8, Some(1.9), Some(0.15)),
+        "KIT-05" => Shape { mh: Some(-0.12), ..s(86.0, 0.2, -0.15, None, None) },
+        "BIL-01" => s(52.0, 0.3, -0.35, Some(-0.45), Some(-0.06)),
+        "BIL-02" => s(44.0, 0.2, -0.3, Some(-0.5), Some(-0.07)),
+        "BIL-03" => s(5.2, -0.05, 0.6, Some(1.6), Some(0.3)),
+        "BIL-04" => s(41.0, 0.4, -0.3, Some(-0.5), Some(-0.1)),
+        "BIL-05" => s(42.0, -0.3, -0.2, Some(-0.45), Some(0.15)),
+        "BIL-06" => s(9.0, 0.1, 0.5, Some(1.3), Some(0.1)),
+        "BIL-07" => s(48.0, 1.2, 0.0, None, Some(-0.04)),
+        "ARB-01" => s(58.0, 0.6, -0.15, Some(-0.3), Some(0.08)),
+        "ARB-02" => s(12.5, -0.2, 0.3, Some(0.6), Some(-0.3)),
+        "ARB-03" => s(5.0, -0.05, 0.7, Some(1.4), Some(0.1)),
+        "ARB-04" => s(3.6, -0.04, 0.8, Some(1.3), None),
+        "ARB-05" => s(3.4, -0.03, 0.6, Some(0.9), Some(0.15)),
+        "ARB-06" => s(31.0, -0.2, 0.2, Some(0.2), None),
+        "SOZ-01" => s(7.8, -0.05, 1.1, Some(1.6), None),
+        "SOZ-02" => s(12.0, -0.1, 1.2, Some(1.8), None),
+        "SOZ-03" => s(92.0, 0.4, 1.0, Some(1.7), None),
+        "WOH-02" => s(41.0, 0.15, -0.3, Some(-0.3), None),
+        "GES-01" => s(88.0, 0.2, -0.1, Some(-0.12), None),
+        "GES-02" => s(9.5, 0.1, 0.6, Some(0.6), Some(0.05)),
+        "TEI-01" => Shape { city_only: true, ..s(14.0, 0.6, 0.0, None, Some(-0.05)) },
+        "TEI-02" => Shape { city_only: true, ..s(21.0, 0.9, 0.0, None, Some(-0.05)) },
+        "TEI-03" => s(48.0, 0.3, -0.4, None, None),
+        "TEI-04" => s(55.0, 0.5, 0.0, None, Some(-0.06)),
+        _ => s(50.0, 0.0, 0.0, None, None),
+    }
+}
+
+/// One Stadtteil's real 2016 figures.
+struct Stadtteil {
+    code: String,
+    pop: f64,
+    foreign: f64,
+    german_mh: f64,
+}
+
+fn stadtteile() -> Vec<Stadtteil> {
+    STADTTEILE_2016
+        .lines()
+        .skip(1)
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            Stadtteil {
+                code: f[0].to_string(),
+                pop: f[2].parse().expect("number"),
+                foreign: f[3].parse().expect("number"),
+                german_mh: f[5].parse().expect("number"),
+            }
+        })
+        .collect()
+}
+
+/// A deterministic number in [-1, 1] for a key.
+fn noise(key: &str) -> f64 {
+    // FNV-1a, then splitmix64.
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ SEED;
+    for b in key.bytes() {
+        h ^= b as u64;
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    let mut z = h.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^= z >> 31;
+    (z >> 11) as f64 / (1u64 << 53) as f64 * 2.0 - 1.0
+}
+
+fn round(v: f64, decimals: i32) -> f64 {
+    let f = 10f64.powi(decimals);
+    (v * f).round() / f
+}
+
+/// Population of a Stadtteil in a year: (total, foreign, Germans with migration background).
+fn population(st: &Stadtteil, year: i32) -> (f64, f64, f64) {
+    if year == 2016 {
+        return (st.pop, st.foreign, st.german_mh);
+    }
+    let dy = (year - 2016) as f64;
+    let key = format!("pop/{}/{year}", st.code);
+    let pop = (st.pop * (1.0 + 0.005 * dy) * (1.0 + 0.004 * noise(&key))).round();
+    // Foreign nationals grow faster; refugees from Ukraine from 2022 on.
+    let ukraine = if year >= 2022 { 1.05 } else { 1.0 };
+    let foreign = (st.foreign * (1.0 + 0.035 * dy) * ukraine * (1.0 + 0.01 * noise(&(key.clone() + "/f")))).round();
+    let german_mh = (st.german_mh * (1.0 + 0.02 * dy) * (1.0 + 0.01 * noise(&(key + "/m")))).round();
+    (pop, foreign.min(pop), german_mh.min(pop - foreign.min(pop)))
+}
+
+fn period_for(ind: &Indicator, year: i32) -> Period {
+    match ind.periodicity {
+        // The school year that ends in `year`.
+        Periodicity::SchoolYear => Period::SchoolYear(year - 1),
+        _ => Period::Year(year),
+    }
+}
+
+fn obs(ind: &str, period: Period, area: &str, b: Breakdown, value: f64, synthetic: bool) -> Observation {
+    Observation {
+        indicator: ind.to_string(),
+        period,
+        area: area.to_string(),
+        breakdown: b,
+        value: Some(value),
+        numerator: None,
+        denominator: None,
+        flags: Flags {
+            synthetic,
+            provisional: period.start().format("%Y").to_string() == "2025",
+            ..Default::default()
+        },
+        origin: None,
+    }
+}
+
+fn years_of(ind: &Indicator) -> Vec<i32> {
+    if ind.code == "TEI-03" {
+        vec![2014, 2019, 2024]
+    } else {
+        YEARS.collect()
+    }
+}
+
+/// Generates every observation of the demo.
+pub fn generate(ds: &Dataset) -> Vec<Observation> {
+    let st = stadtteile();
+    let city = ds
+        .areas
+        .iter()
+        .find(|a| a.level == 0)
+        .map_or("KA".to_string(), |a| a.code.clone());
+    let mut out = Vec::new();
+    let share_city_2016: f64 = st.iter().map(|s| s.foreign).sum::<f64>() / st.iter().map(|s| s.pop).sum::<f64>();
+    let sta = |c: &str| Breakdown::of(&[("staatsangehoerigkeit", c)]);
+    let gs = |c: &str| Breakdown::of(&[("geschlecht", c)]);
+    let mh = |c: &str| Breakdown::of(&[("migrationshintergrund", c)]);
+
+    for ind in &ds.indicators {
+        for year in years_of(ind) {
+            let period = period_for(ind, year);
+            let synthetic = year != 2016;
+            let pops: Vec<(f64, f64, f64)> = st.iter().map(|s| population(s, year)).collect();
+            let (tp, tf, tm) = if year == 2016 {
+                CITY_2016
+            } else {
+                pops.iter().fold((0.0, 0.0, 0.0), |a, p| (a.0 + p.0, a.1 + p.1, a.2 + p.2))
+            };
+            match ind.code.as_str() {
+                "DEM-01" => {
+                    for (s, p) in st.iter().map(|s| s.code.as_str()).chain([city.as_str()]).zip(pops.iter().copied().chain([(tp, tf, tm)])) {
+                        out.push(obs(&ind.code, period, s, Breakdown::total(), p.0, synthetic));
+                        out.push(obs(&ind.code, period, s, sta("nichtdeutsch"), p.1, synthetic));
+                        out.push(obs(&ind.code, period, s, sta("deutsch"), p.0 - p.1, synthetic));
+                        let w = (p.0 * (0.505 + 0.005 * noise(&format!("gs/{s}/{year}")))).round();
+                        out.push(obs(&ind.code, period, s, gs("w"), w, true));
+                        out.push(obs(&ind.code, period, s, gs("m"), p.0 - w, true));
+                    }
+                }
+                "DEM-02" | "DEM-03" | "DEM-04" => {
+                    for (s, p) in st.iter().map(|s| s.code.as_str()).chain([city.as_str()]).zip(pops.iter().copied().chain([(tp, tf, tm)])) {
+                        let num = match ind.code.as_str() {
+                            "DEM-02" => p.1,
+                            "DEM-03" => p.2,
+                            _ => p.1 + p.2,
+                        };
+                        let mut o = obs(&ind.code, period, s, Breakdown::total(), round(num / p.0 * 100.0, 1), synthetic);
+                        o.numerator = Some(num);
+                        o.denominator = Some(p.0);
+                        out.push(o);
+                        for (g, f) in [("w", 0.97), ("m", 1.03)] {
+                            let v = round(num / p.0 * 100.0 * f * (1.0 + 0.01 * noise(&format!("{}/{s}/{year}/{g}", ind.code))), 1);
+                            out.push(obs(&ind.code, period, s, gs(g), v, true));
+                        }
+                    }
+                }
+                "WOH-01" => {
+                    // Dissimilarity index from the (partly synthetic) Stadtteil populations.
+                    let d: f64 = pops.iter().map(|p| ((p.1 / tf) - (p.0 - p.1) / (tp - tf)).abs()).sum::<f64>() * 50.0;
+                    out.push(obs(&ind.code, period, &city, Breakdown::total(), round(d, 1), synthetic));
+                }
+                "REC-05" => {
+                    let mut total = 0.0;
+                    for (s, p) in st.iter().zip(&pops) {
+                        let v = (p.1 * (0.035 + 0.002 * (year - 2012) as f64) * (1.0 + 0.2 * noise(&format!("rec5/{}/{year}", s.code)))).round();
+                        total += v;
+                        out.push(obs(&ind.code, period, &s.code, Breakdown::total(), v, true));
+                    }
+                    out.push(obs(&ind.code, period, &city, Breakdown::total(), total, true));
+                }
+                _ => rates(ind, year, period, &st, &pops, share_city_2016, &city, &mut out, sta, gs, mh),
+            }
+        }
+    }
+    out
+}
+
+#[allow(clippy::too_many_arguments)]
+fn rates(
+    ind: &Indicator,
+    year: i32,
+    period: Period,
+    st: &[Stadtteil],
+    pops: &[(f64, f64, f64)],
+    share_city: f64,
+    city: &str,
+    out: &mut Vec<Observation>,
+    sta: impl Fn(&str) -> Breakdown,
+    gs: impl Fn(&str) -> Breakdown,
+    mh: impl Fn(&str) -> Breakdown,
+) {
+    let sh = shape(&ind.code);
+    let max = if ind.may_exceed_100 { 130.0 } else if ind.unit == "%" { 100.0 } else { f64::MAX };
+    let dy = (year - 2016) as f64;
+    let mut values = Vec::new();
+    for (s, p) in st.iter().zip(pops) {
+        let rel = (s.foreign / s.pop) / share_city - 1.0;
+        let key = format!("{}/{}/{year}", ind.code, s.code);
+        let v = (sh.base + sh.trend * dy) * (1.0 + sh.sens * rel).max(0.2) * (1.0 + 0.05 * noise(&key));
+        values.push((s.code.as_str(), v.clamp(0.0, max), *p));
+    }
+    let tp: f64 = pops.iter().map(|p| p.0).sum();
+    let city_v = values.iter().map(|(_, v, p)| v * p.0).sum::<f64>() / tp;
+    let (tf, tm): (f64, f64) = pops.iter().fold((0.0, 0.0), |a, p| (a.0 + p.1, a.1 + p.2));
+    if !sh.city_only {
+        for (code, v, p) in &values {
+            groups(ind, period, code, *v, *p, &sh, max, out, &sta, &gs, &mh);
+        }
+    }
+    groups(ind, period, city, city_v, (tp, tf, tm), &sh, max, out, &sta, &gs, &mh);
+    let _ = year;
+}
+
+#[allow(clippy::too_many_arguments)]
+fn groups(
+    ind: &Indicator,
+    period: Period,
+    area: &str,
+    v: f64,
+    p: (f64, f64, f64),
+    sh: &Shape,
+    max: f64,
+    out: &mut Vec<Observation>,
+    sta: &impl Fn(&str) -> Breakdown,
+    gs: &impl Fn(&str) -> Breakdown,
+    mh: &impl Fn(&str) -> Breakdown,
+) {
+    let r = |x: f64| round(x.clamp(0.0, max), 1);
+    out.push(obs(&ind.code, period, area, Breakdown::total(), r(v), true));
+    let jitter = |g: &str| 1.0 + 0.03 * noise(&format!("{}/{area}/{}/{g}", ind.code, period.code()));
+    if let Some(gap) = sh.sta {
+        let w = p.1 / p.0;
+        let d = v / (1.0 + w * gap);
+        out.push(obs(&ind.code, period, area, sta("deutsch"), r(d * jitter("d")), true));
+        out.push(obs(&ind.code, period, area, sta("nichtdeutsch"), r(d * (1.0 + gap) * jitter("nd")), true));
+    }
+    if let Some(gap) = sh.gs {
+        out.push(obs(&ind.code, period, area, gs("m"), r(v * (1.0 + gap) * jitter("m")), true));
+        out.push(obs(&ind.code, period, area, gs("w"), r(v * (1.0 - gap) * jitter("w")), true));
+    }
+    if let Some(gap) = sh.mh {
+        let w = (p.1 + p.2) / p.0;
+        let o = v / (1.0 + w * gap);
+        out.push(obs(&ind.code, period, area, mh("ohne"), r(o * jitter("o")), true));
+        out.push(obs(&ind.code, period, area, mh("mit"), r(o * (1.0 + gap) * jitter("mi")), true));
+    }
+}
