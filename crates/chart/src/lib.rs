@@ -1,1 +1,454 @@
-//! placeholder
+//! Charts and maps as accessible SVG, drawn on the server: the same picture for pages, reports and slides.
+//!
+//! Every SVG carries `role="img"`, a `<title>` and a `<desc>` (the text alternative); callers show the
+//! numbers in a table next to it. Lines differ by dash pattern and marker, not only by colour.
+
+use kimo_model::format_number;
+use std::fmt::Write;
+
+/// Line colours (Okabe–Ito, distinguishable with colour-vision deficiencies).
+pub const PALETTE: [&str; 8] = [
+    "#0b5394", "#d55e00", "#009e73", "#cc79a7", "#56760d", "#8a5a00", "#5b3f99", "#333333",
+];
+const DASHES: [&str; 8] = ["", "6 3", "2 3", "8 3 2 3", "", "6 3", "2 3", "8 3 2 3"];
+/// Map classes, light to dark (ColorBrewer Blues); text on the darkest two is white.
+pub const CLASS_COLOURS: [&str; 5] = ["#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c"];
+
+/// Escapes text for XML and HTML.
+pub fn esc(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => o.push_str("&amp;"),
+            '<' => o.push_str("&lt;"),
+            '>' => o.push_str("&gt;"),
+            '"' => o.push_str("&quot;"),
+            '\'' => o.push_str("&#39;"),
+            c => o.push(c),
+        }
+    }
+    o
+}
+
+/// One line of a line chart.
+#[derive(Debug, Clone)]
+pub struct Series {
+    /// Legend label.
+    pub label: String,
+    /// (position on the time axis, axis label, value).
+    pub points: Vec<(f64, String, Option<f64>)>,
+    /// Drawn thicker (e.g. the whole city).
+    pub emphasis: bool,
+}
+
+/// One bar of a bar chart.
+#[derive(Debug, Clone)]
+pub struct Bar {
+    /// Label left of the bar.
+    pub label: String,
+    /// Value (None: no data).
+    pub value: Option<f64>,
+    /// Drawn in the accent colour (e.g. the whole city as reference).
+    pub emphasis: bool,
+}
+
+/// One area of a map.
+#[derive(Debug, Clone)]
+pub struct MapArea {
+    /// Area code.
+    pub code: String,
+    /// Area name.
+    pub name: String,
+    /// GeoJSON geometry (Polygon or MultiPolygon, WGS84).
+    pub geometry: String,
+    /// Value (None: no data).
+    pub value: Option<f64>,
+}
+
+fn fmt(v: f64, decimals: usize) -> String {
+    format_number(v, decimals)
+}
+
+/// Nice axis ticks covering [lo, hi].
+pub fn ticks(lo: f64, hi: f64, target: usize) -> Vec<f64> {
+    let (lo, hi) = if (hi - lo).abs() < 1e-9 { (lo - 1.0, hi + 1.0) } else { (lo, hi) };
+    let raw = (hi - lo) / target.max(1) as f64;
+    let mag = 10f64.powf(raw.log10().floor());
+    let step = [1.0, 2.0, 2.5, 5.0, 10.0]
+        .iter()
+        .map(|m| m * mag)
+        .find(|s| *s >= raw)
+        .unwrap_or(10.0 * mag);
+    let start = (lo / step).floor() * step;
+    let mut v = Vec::new();
+    let mut t = start;
+    while t <= hi + step * 0.999 {
+        v.push((t / step).round() * step);
+        t += step;
+        if v.len() > 50 {
+            break;
+        }
+    }
+    v
+}
+
+fn decimals_for(step: f64) -> usize {
+    if step >= 1.0 { 0 } else if step >= 0.1 { 1 } else { 2 }
+}
+
+fn open_svg(id: &str, w: f64, h: f64, title: &str, desc: &str) -> String {
+    format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" role=\"img\" viewBox=\"0 0 {w} {h}\" \
+         aria-labelledby=\"{id}-t {id}-d\" id=\"{id}\" font-family=\"system-ui, sans-serif\" font-size=\"13\">\
+         <title id=\"{id}-t\">{}</title><desc id=\"{id}-d\">{}</desc>",
+        esc(title),
+        esc(desc)
+    )
+}
+
+/// A line chart over time with a legend below the plot.
+pub fn line_chart(id: &str, title: &str, desc: &str, unit: &str, series: &[Series]) -> String {
+    let (w, left, right, top) = (760.0, 64.0, 16.0, 16.0);
+    let plot_h = 280.0;
+    let legend_rows = series.len().div_ceil(3);
+    let h = top + plot_h + 40.0 + legend_rows as f64 * 22.0 + 8.0;
+    let mut s = open_svg(id, w, h, title, desc);
+    let xs: Vec<f64> = series.iter().flat_map(|s| s.points.iter().map(|p| p.0)).collect();
+    let ys: Vec<f64> = series.iter().flat_map(|s| s.points.iter().filter_map(|p| p.2)).collect();
+    if xs.is_empty() || ys.is_empty() {
+        let _ = write!(s, "<text x=\"{}\" y=\"40\">Keine Daten</text></svg>", left);
+        return s;
+    }
+    let (x0, x1) = (xs.iter().cloned().fold(f64::MAX, f64::min), xs.iter().cloned().fold(f64::MIN, f64::max));
+    let (mut y0, y1) = (ys.iter().cloned().fold(f64::MAX, f64::min), ys.iter().cloned().fold(f64::MIN, f64::max));
+    if y0 > 0.0 && y0 < y1 * 0.6 {
+        y0 = 0.0;
+    }
+    let t = ticks(y0, y1, 5);
+    let (ylo, yhi) = (t[0], *t.last().unwrap_or(&y1));
+    let dec = decimals_for(if t.len() > 1 { t[1] - t[0] } else { 1.0 });
+    let pw = w - left - right;
+    let px = |x: f64| if x1 > x0 { left + (x - x0) / (x1 - x0) * pw } else { left + pw / 2.0 };
+    let py = |y: f64| top + plot_h - (y - ylo) / (yhi - ylo).max(1e-9) * plot_h;
+    for v in &t {
+        let y = py(*v);
+        let _ = write!(
+            s,
+            "<line x1=\"{left}\" x2=\"{}\" y1=\"{y:.1}\" y2=\"{y:.1}\" stroke=\"#d0d0d0\"/>\
+             <text x=\"{}\" y=\"{:.1}\" text-anchor=\"end\" fill=\"#333\">{}</text>",
+            w - right,
+            left - 6.0,
+            y + 4.0,
+            fmt(*v, dec)
+        );
+    }
+    let _ = write!(
+        s,
+        "<text x=\"4\" y=\"{}\" fill=\"#333\" font-size=\"12\">{}</text>",
+        top - 4.0 + 10.0,
+        esc(unit)
+    );
+    // X labels: every distinct position, thinned to at most 14.
+    let mut labels: Vec<(f64, String)> = series
+        .iter()
+        .flat_map(|s| s.points.iter().map(|p| (p.0, p.1.clone())))
+        .collect();
+    labels.sort_by(|a, b| a.0.total_cmp(&b.0));
+    labels.dedup_by(|a, b| (a.0 - b.0).abs() < 1e-9);
+    let every = labels.len().div_ceil(14).max(1);
+    for (i, (x, l)) in labels.iter().enumerate() {
+        if i % every != 0 && i != labels.len() - 1 {
+            continue;
+        }
+        let _ = write!(
+            s,
+            "<text x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\" fill=\"#333\">{}</text>",
+            px(*x),
+            top + plot_h + 18.0,
+            esc(l)
+        );
+    }
+    let _ = write!(
+        s,
+        "<line x1=\"{left}\" x2=\"{}\" y1=\"{}\" y2=\"{}\" stroke=\"#555\"/>",
+        w - right,
+        top + plot_h,
+        top + plot_h
+    );
+    for (i, se) in series.iter().enumerate() {
+        let colour = PALETTE[i % PALETTE.len()];
+        let dash = DASHES[i % DASHES.len()];
+        let width = if se.emphasis { 3.0 } else { 2.0 };
+        let mut d = String::new();
+        let mut pen = false;
+        for (x, _, y) in &se.points {
+            match y {
+                Some(y) => {
+                    let _ = write!(d, "{}{:.1},{:.1} ", if pen { "L" } else { "M" }, px(*x), py(*y));
+                    pen = true;
+                }
+                None => pen = false,
+            }
+        }
+        let _ = write!(
+            s,
+            "<path d=\"{}\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"{width}\" stroke-dasharray=\"{dash}\"/>",
+            d.trim()
+        );
+        for (x, l, y) in &se.points {
+            if let Some(y) = y {
+                let _ = write!(
+                    s,
+                    "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"3\" fill=\"{colour}\"><title>{}, {}: {}</title></circle>",
+                    px(*x),
+                    py(*y),
+                    esc(&se.label),
+                    esc(l),
+                    fmt(*y, dec.max(1))
+                );
+            }
+        }
+        let lx = left + (i % 3) as f64 * 230.0;
+        let ly = top + plot_h + 42.0 + (i / 3) as f64 * 22.0;
+        let _ = write!(
+            s,
+            "<line x1=\"{lx}\" x2=\"{}\" y1=\"{ly}\" y2=\"{ly}\" stroke=\"{colour}\" stroke-width=\"{width}\" stroke-dasharray=\"{dash}\"/>\
+             <text x=\"{}\" y=\"{}\" fill=\"#222\">{}</text>",
+            lx + 28.0,
+            lx + 34.0,
+            ly + 4.0,
+            esc(&se.label)
+        );
+    }
+    s.push_str("</svg>");
+    s
+}
+
+/// A horizontal bar chart, one bar per label, in the given order.
+pub fn bar_chart(id: &str, title: &str, desc: &str, unit: &str, bars: &[Bar]) -> String {
+    let (w, label_w, right, row) = (760.0, 190.0, 70.0, 20.0);
+    let h = 24.0 + bars.len() as f64 * row + 8.0;
+    let mut s = open_svg(id, w, h, title, desc);
+    let max = bars.iter().filter_map(|b| b.value).fold(0.0, f64::max);
+    let min = bars.iter().filter_map(|b| b.value).fold(0.0, f64::min);
+    let span = (max - min).max(1e-9);
+    let pw = w - label_w - right;
+    let zero = label_w + (-min) / span * pw;
+    let dec = if max.abs() >= 1000.0 { 0 } else { 1 };
+    let _ = write!(s, "<text x=\"{label_w}\" y=\"14\" fill=\"#333\" font-size=\"12\">{}</text>", esc(unit));
+    for (i, b) in bars.iter().enumerate() {
+        let y = 24.0 + i as f64 * row;
+        let _ = write!(
+            s,
+            "<text x=\"{}\" y=\"{:.1}\" text-anchor=\"end\" fill=\"#222\">{}</text>",
+            label_w - 8.0,
+            y + 14.0,
+            esc(&b.label)
+        );
+        match b.value {
+            Some(v) => {
+                let x = zero.min(zero + v / span * pw);
+                let bw = (v.abs() / span * pw).max(1.0);
+                let colour = if b.emphasis { "#d55e00" } else { "#0b5394" };
+                let _ = write!(
+                    s,
+                    "<rect x=\"{x:.1}\" y=\"{:.1}\" width=\"{bw:.1}\" height=\"{}\" fill=\"{colour}\"><title>{}: {}</title></rect>\
+                     <text x=\"{:.1}\" y=\"{:.1}\" fill=\"#222\">{}</text>",
+                    y + 3.0,
+                    row - 6.0,
+                    esc(&b.label),
+                    fmt(v, dec),
+                    x + bw + 4.0,
+                    y + 14.0,
+                    fmt(v, dec)
+                );
+            }
+            None => {
+                let _ = write!(s, "<text x=\"{:.1}\" y=\"{:.1}\" fill=\"#555\">keine Daten</text>", zero + 4.0, y + 14.0);
+            }
+        }
+    }
+    s.push_str("</svg>");
+    s
+}
+
+fn rings(geometry: &serde_json::Value) -> Vec<Vec<(f64, f64)>> {
+    let to_ring = |r: &serde_json::Value| -> Vec<(f64, f64)> {
+        r.as_array()
+            .map(|pts| {
+                pts.iter()
+                    .filter_map(|p| Some((p.get(0)?.as_f64()?, p.get(1)?.as_f64()?)))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let coords = geometry.get("coordinates");
+    match geometry.get("type").and_then(|t| t.as_str()) {
+        Some("Polygon") => coords.and_then(|c| c.as_array()).map(|a| a.iter().map(to_ring).collect()).unwrap_or_default(),
+        Some("MultiPolygon") => coords
+            .and_then(|c| c.as_array())
+            .map(|polys| {
+                polys
+                    .iter()
+                    .filter_map(|p| p.as_array())
+                    .flat_map(|p| p.iter().map(to_ring))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    }
+}
+
+/// Class breaks (upper bounds of classes 1–4) by quantiles of the values.
+pub fn class_breaks(values: &[f64]) -> Vec<f64> {
+    let mut v: Vec<f64> = values.to_vec();
+    v.sort_by(f64::total_cmp);
+    if v.is_empty() {
+        return Vec::new();
+    }
+    (1..5)
+        .map(|q| v[((q as f64 / 5.0) * (v.len() - 1) as f64).round() as usize])
+        .collect()
+}
+
+/// The class (0–4) of a value given the breaks.
+pub fn class_of(v: f64, breaks: &[f64]) -> usize {
+    breaks.iter().take_while(|b| v > **b).count().min(4)
+}
+
+/// A choropleth map: areas shaded in five quantile classes, with a legend.
+pub fn map(id: &str, title: &str, desc: &str, unit: &str, areas: &[MapArea]) -> String {
+    let parsed: Vec<(&MapArea, Vec<Vec<(f64, f64)>>)> = areas
+        .iter()
+        .map(|a| (a, serde_json::from_str(&a.geometry).map(|g| rings(&g)).unwrap_or_default()))
+        .collect();
+    let pts = parsed.iter().flat_map(|(_, r)| r.iter().flatten());
+    let (mut lo_x, mut hi_x, mut lo_y, mut hi_y) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
+    for (x, y) in pts {
+        lo_x = lo_x.min(*x);
+        hi_x = hi_x.max(*x);
+        lo_y = lo_y.min(*y);
+        hi_y = hi_y.max(*y);
+    }
+    let (w, map_w) = (760.0, 520.0);
+    let k = ((lo_y + hi_y) / 2.0).to_radians().cos();
+    let scale = map_w / ((hi_x - lo_x) * k).max(1e-9);
+    let map_h = ((hi_y - lo_y) * scale).max(1.0);
+    let h = map_h.max(200.0) + 20.0;
+    let mut s = open_svg(id, w, h, title, desc);
+    let values: Vec<f64> = areas.iter().filter_map(|a| a.value).collect();
+    let breaks = class_breaks(&values);
+    let dec = if values.iter().any(|v| v.abs() >= 1000.0) { 0 } else { 1 };
+    s.push_str(
+        "<defs><pattern id=\"nodata\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\">\
+         <rect width=\"6\" height=\"6\" fill=\"#f4f4f4\"/><path d=\"M0,6 L6,0\" stroke=\"#999\"/></pattern></defs>",
+    );
+    for (a, rs) in &parsed {
+        let mut d = String::new();
+        for r in rs {
+            for (i, (x, y)) in r.iter().enumerate() {
+                let _ = write!(
+                    d,
+                    "{}{:.1},{:.1}",
+                    if i == 0 { "M" } else { "L" },
+                    10.0 + (x - lo_x) * k * scale,
+                    10.0 + (hi_y - y) * scale
+                );
+            }
+            d.push('Z');
+        }
+        let (fill, label) = match a.value {
+            Some(v) => (CLASS_COLOURS[class_of(v, &breaks)].to_string(), fmt(v, dec)),
+            None => ("url(#nodata)".to_string(), "keine Daten".to_string()),
+        };
+        let _ = write!(
+            s,
+            "<path d=\"{d}\" fill=\"{fill}\" stroke=\"#fff\" stroke-width=\"1\" data-area=\"{}\"><title>{}: {}</title></path>",
+            esc(&a.code),
+            esc(&a.name),
+            label
+        );
+    }
+    // Legend.
+    let lx = map_w + 40.0;
+    let _ = write!(s, "<text x=\"{lx}\" y=\"24\" fill=\"#222\" font-weight=\"bold\">Legende ({})</text>", esc(unit));
+    if !values.is_empty() {
+        let min = values.iter().cloned().fold(f64::MAX, f64::min);
+        let max = values.iter().cloned().fold(f64::MIN, f64::max);
+        let mut lower = min;
+        for (i, colour) in CLASS_COLOURS.iter().enumerate() {
+            let upper = breaks.get(i).copied().unwrap_or(max).min(max);
+            let y = 36.0 + i as f64 * 24.0;
+            let _ = write!(
+                s,
+                "<rect x=\"{lx}\" y=\"{y}\" width=\"20\" height=\"16\" fill=\"{colour}\" stroke=\"#555\"/>\
+                 <text x=\"{}\" y=\"{}\" fill=\"#222\">{} bis {}</text>",
+                lx + 28.0,
+                y + 13.0,
+                fmt(lower, dec),
+                fmt(upper, dec)
+            );
+            lower = upper;
+        }
+    }
+    let y = 36.0 + 5.0 * 24.0;
+    let _ = write!(
+        s,
+        "<rect x=\"{lx}\" y=\"{y}\" width=\"20\" height=\"16\" fill=\"url(#nodata)\" stroke=\"#555\"/>\
+         <text x=\"{}\" y=\"{}\" fill=\"#222\">keine Daten</text></svg>",
+        lx + 28.0,
+        y + 13.0
+    );
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ticks_are_round() {
+        assert_eq!(ticks(0.0, 9.3, 5), vec![0.0, 2.0, 4.0, 6.0, 8.0, 10.0]);
+        assert_eq!(ticks(0.0, 1.0, 4), vec![0.0, 0.25, 0.5, 0.75, 1.0]);
+    }
+
+    #[test]
+    fn charts_have_text_alternatives() {
+        let s = line_chart(
+            "c",
+            "Arbeitslosenquote",
+            "Von 5,0 % auf 4,2 %",
+            "%",
+            &[Series {
+                label: "Karlsruhe".into(),
+                points: vec![(2020.5, "2020".into(), Some(5.0)), (2021.5, "2021".into(), Some(4.2))],
+                emphasis: true,
+            }],
+        );
+        assert!(s.contains("role=\"img\"") && s.contains("<title id=\"c-t\">Arbeitslosenquote</title>"));
+        assert!(s.contains("4,2"));
+        let b = bar_chart("b", "t", "d", "%", &[Bar { label: "A & B".into(), value: Some(234.5), emphasis: false }]);
+        assert!(b.contains("A &amp; B") && b.contains("234,5"));
+    }
+
+    #[test]
+    fn map_classes() {
+        let breaks = class_breaks(&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0]);
+        assert_eq!(class_of(1.0, &breaks), 0);
+        assert_eq!(class_of(10.0, &breaks), 4);
+        let m = map(
+            "m",
+            "Karte",
+            "d",
+            "%",
+            &[MapArea {
+                code: "01".into(),
+                name: "Innenstadt-Ost".into(),
+                geometry: r#"{"type":"Polygon","coordinates":[[[8.4,49.0],[8.41,49.0],[8.41,49.01],[8.4,49.0]]]}"#.into(),
+                value: Some(3.5),
+            }],
+        );
+        assert_eq!(m.matches("data-area=").count(), 1);
+        assert!(m.contains("Innenstadt-Ost: 3,5"));
+    }
+}
