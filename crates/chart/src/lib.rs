@@ -71,7 +71,11 @@ fn fmt(v: f64, decimals: usize) -> String {
 
 /// Nice axis ticks covering [lo, hi].
 pub fn ticks(lo: f64, hi: f64, target: usize) -> Vec<f64> {
-    let (lo, hi) = if (hi - lo).abs() < 1e-9 { (lo - 1.0, hi + 1.0) } else { (lo, hi) };
+    let (lo, hi) = if (hi - lo).abs() < 1e-9 {
+        (lo - 1.0, hi + 1.0)
+    } else {
+        (lo, hi)
+    };
     let raw = (hi - lo) / target.max(1) as f64;
     let mag = 10f64.powf(raw.log10().floor());
     let step = [1.0, 2.0, 2.5, 5.0, 10.0]
@@ -93,7 +97,13 @@ pub fn ticks(lo: f64, hi: f64, target: usize) -> Vec<f64> {
 }
 
 fn decimals_for(step: f64) -> usize {
-    if step >= 1.0 { 0 } else if step >= 0.1 { 1 } else { 2 }
+    if step >= 1.0 {
+        0
+    } else if step >= 0.1 {
+        1
+    } else {
+        2
+    }
 }
 
 fn open_svg(id: &str, w: f64, h: f64, title: &str, desc: &str) -> String {
@@ -113,14 +123,26 @@ pub fn line_chart(id: &str, title: &str, desc: &str, unit: &str, series: &[Serie
     let legend_rows = series.len().div_ceil(3);
     let h = top + plot_h + 40.0 + legend_rows as f64 * 22.0 + 8.0;
     let mut s = open_svg(id, w, h, title, desc);
-    let xs: Vec<f64> = series.iter().flat_map(|s| s.points.iter().map(|p| p.0)).collect();
-    let ys: Vec<f64> = series.iter().flat_map(|s| s.points.iter().filter_map(|p| p.2)).collect();
+    let xs: Vec<f64> = series
+        .iter()
+        .flat_map(|s| s.points.iter().map(|p| p.0))
+        .collect();
+    let ys: Vec<f64> = series
+        .iter()
+        .flat_map(|s| s.points.iter().filter_map(|p| p.2))
+        .collect();
     if xs.is_empty() || ys.is_empty() {
         let _ = write!(s, "<text x=\"{}\" y=\"40\">Keine Daten</text></svg>", left);
         return s;
     }
-    let (x0, x1) = (xs.iter().cloned().fold(f64::MAX, f64::min), xs.iter().cloned().fold(f64::MIN, f64::max));
-    let (mut y0, y1) = (ys.iter().cloned().fold(f64::MAX, f64::min), ys.iter().cloned().fold(f64::MIN, f64::max));
+    let (x0, x1) = (
+        xs.iter().cloned().fold(f64::MAX, f64::min),
+        xs.iter().cloned().fold(f64::MIN, f64::max),
+    );
+    let (mut y0, y1) = (
+        ys.iter().cloned().fold(f64::MAX, f64::min),
+        ys.iter().cloned().fold(f64::MIN, f64::max),
+    );
     if y0 > 0.0 && y0 < y1 * 0.6 {
         y0 = 0.0;
     }
@@ -128,7 +150,13 @@ pub fn line_chart(id: &str, title: &str, desc: &str, unit: &str, series: &[Serie
     let (ylo, yhi) = (t[0], *t.last().unwrap_or(&y1));
     let dec = decimals_for(if t.len() > 1 { t[1] - t[0] } else { 1.0 });
     let pw = w - left - right;
-    let px = |x: f64| if x1 > x0 { left + (x - x0) / (x1 - x0) * pw } else { left + pw / 2.0 };
+    let px = |x: f64| {
+        if x1 > x0 {
+            left + (x - x0) / (x1 - x0) * pw
+        } else {
+            left + pw / 2.0
+        }
+    };
     let py = |y: f64| top + plot_h - (y - ylo) / (yhi - ylo).max(1e-9) * plot_h;
     for v in &t {
         let y = py(*v);
@@ -184,7 +212,13 @@ pub fn line_chart(id: &str, title: &str, desc: &str, unit: &str, series: &[Serie
         for (x, _, y) in &se.points {
             match y {
                 Some(y) => {
-                    let _ = write!(d, "{}{:.1},{:.1} ", if pen { "L" } else { "M" }, px(*x), py(*y));
+                    let _ = write!(
+                        d,
+                        "{}{:.1},{:.1} ",
+                        if pen { "L" } else { "M" },
+                        px(*x),
+                        py(*y)
+                    );
                     pen = true;
                 }
                 None => pen = false,
@@ -235,7 +269,11 @@ pub fn bar_chart(id: &str, title: &str, desc: &str, unit: &str, bars: &[Bar]) ->
     let pw = w - label_w - right;
     let zero = label_w + (-min) / span * pw;
     let dec = if max.abs() >= 1000.0 { 0 } else { 1 };
-    let _ = write!(s, "<text x=\"{label_w}\" y=\"14\" fill=\"#333\" font-size=\"12\">{}</text>", esc(unit));
+    let _ = write!(
+        s,
+        "<text x=\"{label_w}\" y=\"14\" fill=\"#333\" font-size=\"12\">{}</text>",
+        esc(unit)
+    );
     for (i, b) in bars.iter().enumerate() {
         let y = 24.0 + i as f64 * row;
         let _ = write!(
@@ -264,7 +302,12 @@ pub fn bar_chart(id: &str, title: &str, desc: &str, unit: &str, bars: &[Bar]) ->
                 );
             }
             None => {
-                let _ = write!(s, "<text x=\"{:.1}\" y=\"{:.1}\" fill=\"#555\">keine Daten</text>", zero + 4.0, y + 14.0);
+                let _ = write!(
+                    s,
+                    "<text x=\"{:.1}\" y=\"{:.1}\" fill=\"#555\">keine Daten</text>",
+                    zero + 4.0,
+                    y + 14.0
+                );
             }
         }
     }
@@ -284,7 +327,10 @@ fn rings(geometry: &serde_json::Value) -> Vec<Vec<(f64, f64)>> {
     };
     let coords = geometry.get("coordinates");
     match geometry.get("type").and_then(|t| t.as_str()) {
-        Some("Polygon") => coords.and_then(|c| c.as_array()).map(|a| a.iter().map(to_ring).collect()).unwrap_or_default(),
+        Some("Polygon") => coords
+            .and_then(|c| c.as_array())
+            .map(|a| a.iter().map(to_ring).collect())
+            .unwrap_or_default(),
         Some("MultiPolygon") => coords
             .and_then(|c| c.as_array())
             .map(|polys| {
@@ -320,7 +366,14 @@ pub fn class_of(v: f64, breaks: &[f64]) -> usize {
 pub fn map(id: &str, title: &str, desc: &str, unit: &str, areas: &[MapArea]) -> String {
     let parsed: Vec<(&MapArea, Vec<Vec<(f64, f64)>>)> = areas
         .iter()
-        .map(|a| (a, serde_json::from_str(&a.geometry).map(|g| rings(&g)).unwrap_or_default()))
+        .map(|a| {
+            (
+                a,
+                serde_json::from_str(&a.geometry)
+                    .map(|g| rings(&g))
+                    .unwrap_or_default(),
+            )
+        })
         .collect();
     let pts = parsed.iter().flat_map(|(_, r)| r.iter().flatten());
     let (mut lo_x, mut hi_x, mut lo_y, mut hi_y) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
@@ -338,7 +391,11 @@ pub fn map(id: &str, title: &str, desc: &str, unit: &str, areas: &[MapArea]) -> 
     let mut s = open_svg(id, w, h, title, desc);
     let values: Vec<f64> = areas.iter().filter_map(|a| a.value).collect();
     let breaks = class_breaks(&values);
-    let dec = if values.iter().any(|v| v.abs() >= 1000.0) { 0 } else { 1 };
+    let dec = if values.iter().any(|v| v.abs() >= 1000.0) {
+        0
+    } else {
+        1
+    };
     s.push_str(
         "<defs><pattern id=\"nodata\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\">\
          <rect width=\"6\" height=\"6\" fill=\"#f4f4f4\"/><path d=\"M0,6 L6,0\" stroke=\"#999\"/></pattern></defs>",
@@ -371,7 +428,11 @@ pub fn map(id: &str, title: &str, desc: &str, unit: &str, areas: &[MapArea]) -> 
     }
     // Legend.
     let lx = map_w + 40.0;
-    let _ = write!(s, "<text x=\"{lx}\" y=\"24\" fill=\"#222\" font-weight=\"bold\">Legende ({})</text>", esc(unit));
+    let _ = write!(
+        s,
+        "<text x=\"{lx}\" y=\"24\" fill=\"#222\" font-weight=\"bold\">Legende ({})</text>",
+        esc(unit)
+    );
     if !values.is_empty() {
         let min = values.iter().cloned().fold(f64::MAX, f64::min);
         let max = values.iter().cloned().fold(f64::MIN, f64::max);
@@ -421,13 +482,28 @@ mod tests {
             "%",
             &[Series {
                 label: "Karlsruhe".into(),
-                points: vec![(2020.5, "2020".into(), Some(5.0)), (2021.5, "2021".into(), Some(4.2))],
+                points: vec![
+                    (2020.5, "2020".into(), Some(5.0)),
+                    (2021.5, "2021".into(), Some(4.2)),
+                ],
                 emphasis: true,
             }],
         );
-        assert!(s.contains("role=\"img\"") && s.contains("<title id=\"c-t\">Arbeitslosenquote</title>"));
+        assert!(
+            s.contains("role=\"img\"") && s.contains("<title id=\"c-t\">Arbeitslosenquote</title>")
+        );
         assert!(s.contains("4,2"));
-        let b = bar_chart("b", "t", "d", "%", &[Bar { label: "A & B".into(), value: Some(234.5), emphasis: false }]);
+        let b = bar_chart(
+            "b",
+            "t",
+            "d",
+            "%",
+            &[Bar {
+                label: "A & B".into(),
+                value: Some(234.5),
+                emphasis: false,
+            }],
+        );
         assert!(b.contains("A &amp; B") && b.contains("234,5"));
     }
 

@@ -11,10 +11,22 @@ use kimo_model::Dataset;
 
 /// The catalogue and boundary files of the demo, as shipped in `examples/`.
 pub const FILES: &[(&str, &str)] = &[
-    ("examples/katalog/handlungsfelder.csv", include_str!("../../../examples/katalog/handlungsfelder.csv")),
-    ("examples/katalog/merkmale.csv", include_str!("../../../examples/katalog/merkmale.csv")),
-    ("examples/katalog/gebiete.csv", include_str!("../../../examples/katalog/gebiete.csv")),
-    ("examples/katalog/indikatoren.csv", include_str!("../../../examples/katalog/indikatoren.csv")),
+    (
+        "examples/katalog/handlungsfelder.csv",
+        include_str!("../../../examples/katalog/handlungsfelder.csv"),
+    ),
+    (
+        "examples/katalog/merkmale.csv",
+        include_str!("../../../examples/katalog/merkmale.csv"),
+    ),
+    (
+        "examples/katalog/gebiete.csv",
+        include_str!("../../../examples/katalog/gebiete.csv"),
+    ),
+    (
+        "examples/katalog/indikatoren.csv",
+        include_str!("../../../examples/katalog/indikatoren.csv"),
+    ),
 ];
 
 /// Boundaries of the 27 Stadtteile (dl-de/by-2-0, Stadt Karlsruhe; see examples/QUELLEN.md).
@@ -60,34 +72,55 @@ mod tests {
         assert!(ds.action_fields.len() >= 8);
         assert!(ds.indicators.len() >= 30);
         assert_eq!(ds.areas.iter().filter(|a| a.level == 1).count(), 27);
-        assert!(ds.areas.iter().filter(|a| a.level == 1).all(|a| a.geometry.is_some()));
+        assert!(
+            ds.areas
+                .iter()
+                .filter(|a| a.level == 1)
+                .all(|a| a.geometry.is_some())
+        );
         // Real 2016 figures: 311,635 inhabitants, 57,510 foreign nationals.
         let pop = ds
             .observations
             .iter()
-            .find(|o| o.indicator == "DEM-01" && o.area == "KA" && o.period.code() == "2016" && o.breakdown.is_total())
+            .find(|o| {
+                o.indicator == "DEM-01"
+                    && o.area == "KA"
+                    && o.period.code() == "2016"
+                    && o.breakdown.is_total()
+            })
             .unwrap();
         assert_eq!(pop.value, Some(311_635.0));
         assert!(!pop.flags.synthetic);
         let share = ds
             .observations
             .iter()
-            .find(|o| o.indicator == "DEM-02" && o.area == "KA" && o.period.code() == "2016" && o.breakdown.is_total())
+            .find(|o| {
+                o.indicator == "DEM-02"
+                    && o.area == "KA"
+                    && o.period.code() == "2016"
+                    && o.breakdown.is_total()
+            })
             .unwrap();
         assert_eq!(share.numerator, Some(57_510.0));
         assert_eq!(share.value, Some(18.5));
         // Synthetic figures are labelled.
-        assert!(ds
-            .observations
-            .iter()
-            .filter(|o| o.indicator == "ARB-03")
-            .all(|o| o.flags.synthetic));
+        assert!(
+            ds.observations
+                .iter()
+                .filter(|o| o.indicator == "ARB-03")
+                .all(|o| o.flags.synthetic)
+        );
         // Every indicator except the city-only ones has all 27 Stadtteile in 2020.
         for ind in &ds.indicators {
             let n = ds
                 .observations
                 .iter()
-                .filter(|o| o.indicator == ind.code && o.area != "KA" && o.breakdown.is_total() && o.period.start().format("%Y").to_string() == "2020")
+                .filter(|o| {
+                    o.indicator == ind.code
+                        && o.area != "KA"
+                        && o.breakdown.is_total()
+                        && o.period.start().format("%Y").to_string() == "2020"
+                })
                 .count();
             assert!(n == 27 || n == 0, "{}: {n}", ind.code);
         }

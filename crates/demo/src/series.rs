@@ -2,7 +2,7 @@
 //! its key (fixed seed), so the demo is the same on every machine and in every order.
 
 use crate::{STADTTEILE_2016, YEARS};
-use kimo_model::{Breakdown, Dataset, Flags, Indicator, Observation, Periodicity, Period};
+use kimo_model::{Breakdown, Dataset, Flags, Indicator, Observation, Period, Periodicity};
 
 /// The fixed seed of the demo.
 pub const SEED: u64 = 20_251_126;
@@ -48,11 +48,20 @@ fn shape(code: &str) -> Shape {
         "REC-02" => s(2.6, 0.12, -0.1, None, Some(-0.08)),
         "REC-03" => s(1.4, 0.06, -0.1, None, Some(-0.08)),
         "REC-04" => s(38.0, 0.6, -0.1, None, Some(-0.05)),
-        "KIT-01" => Shape { mh: Some(-0.35), ..s(31.0, 1.1, -0.2, None, None) },
-        "KIT-02" => Shape { mh: Some(-0.08), ..s(94.0, 0.3, -0.05, None, None) },
+        "KIT-01" => Shape {
+            mh: Some(-0.35),
+            ..s(31.0, 1.1, -0.2, None, None)
+        },
+        "KIT-02" => Shape {
+            mh: Some(-0.08),
+            ..s(94.0, 0.3, -0.05, None, None)
+        },
         "KIT-03" => s(27.0, 0.6, 0.9, None, None),
         "KIT-04" => s(17.0, 0.35, 0.8, Some(1.9), Some(0.15)),
-        "KIT-05" => Shape { mh: Some(-0.12), ..s(86.0, 0.2, -0.15, None, None) },
+        "KIT-05" => Shape {
+            mh: Some(-0.12),
+            ..s(86.0, 0.2, -0.15, None, None)
+        },
         "BIL-01" => s(52.0, 0.3, -0.35, Some(-0.45), Some(-0.06)),
         "BIL-02" => s(44.0, 0.2, -0.3, Some(-0.5), Some(-0.07)),
         "BIL-03" => s(5.2, -0.05, 0.6, Some(1.6), Some(0.3)),
@@ -72,8 +81,14 @@ fn shape(code: &str) -> Shape {
         "WOH-02" => s(41.0, 0.15, -0.3, Some(-0.3), None),
         "GES-01" => s(88.0, 0.2, -0.1, Some(-0.12), None),
         "GES-02" => s(9.5, 0.1, 0.6, Some(0.6), Some(0.05)),
-        "TEI-01" => Shape { city_only: true, ..s(14.0, 0.6, 0.0, None, Some(-0.05)) },
-        "TEI-02" => Shape { city_only: true, ..s(21.0, 0.9, 0.0, None, Some(-0.05)) },
+        "TEI-01" => Shape {
+            city_only: true,
+            ..s(14.0, 0.6, 0.0, None, Some(-0.05))
+        },
+        "TEI-02" => Shape {
+            city_only: true,
+            ..s(21.0, 0.9, 0.0, None, Some(-0.05))
+        },
         "TEI-03" => s(48.0, 0.3, -0.4, None, None),
         "TEI-04" => s(55.0, 0.5, 0.0, None, Some(-0.06)),
         _ => s(50.0, 0.0, 0.0, None, None),
@@ -135,8 +150,11 @@ fn population(st: &Stadtteil, year: i32) -> (f64, f64, f64) {
     let pop = (st.pop * (1.0 + 0.005 * dy) * (1.0 + 0.004 * noise(&key))).round();
     // Foreign nationals grow faster; refugees from Ukraine from 2022 on.
     let ukraine = if year >= 2022 { 1.05 } else { 1.0 };
-    let foreign = (st.foreign * (1.0 + 0.035 * dy) * ukraine * (1.0 + 0.01 * noise(&(key.clone() + "/f")))).round();
-    let german_mh = (st.german_mh * (1.0 + 0.02 * dy) * (1.0 + 0.01 * noise(&(key + "/m")))).round();
+    let foreign =
+        (st.foreign * (1.0 + 0.035 * dy) * ukraine * (1.0 + 0.01 * noise(&(key.clone() + "/f"))))
+            .round();
+    let german_mh =
+        (st.german_mh * (1.0 + 0.02 * dy) * (1.0 + 0.01 * noise(&(key + "/m")))).round();
     (pop, foreign.min(pop), german_mh.min(pop - foreign.min(pop)))
 }
 
@@ -148,7 +166,14 @@ fn period_for(ind: &Indicator, year: i32) -> Period {
     }
 }
 
-fn obs(ind: &str, period: Period, area: &str, b: Breakdown, value: f64, synthetic: bool) -> Observation {
+fn obs(
+    ind: &str,
+    period: Period,
+    area: &str,
+    b: Breakdown,
+    value: f64,
+    synthetic: bool,
+) -> Observation {
     Observation {
         indicator: ind.to_string(),
         period,
@@ -183,7 +208,8 @@ pub fn generate(ds: &Dataset) -> Vec<Observation> {
         .find(|a| a.level == 0)
         .map_or("KA".to_string(), |a| a.code.clone());
     let mut out = Vec::new();
-    let share_city_2016: f64 = st.iter().map(|s| s.foreign).sum::<f64>() / st.iter().map(|s| s.pop).sum::<f64>();
+    let share_city_2016: f64 =
+        st.iter().map(|s| s.foreign).sum::<f64>() / st.iter().map(|s| s.pop).sum::<f64>();
     let sta = |c: &str| Breakdown::of(&[("staatsangehoerigkeit", c)]);
     let gs = |c: &str| Breakdown::of(&[("geschlecht", c)]);
     let mh = |c: &str| Breakdown::of(&[("migrationshintergrund", c)]);
@@ -196,51 +222,129 @@ pub fn generate(ds: &Dataset) -> Vec<Observation> {
             let (tp, tf, tm) = if year == 2016 {
                 CITY_2016
             } else {
-                pops.iter().fold((0.0, 0.0, 0.0), |a, p| (a.0 + p.0, a.1 + p.1, a.2 + p.2))
+                pops.iter()
+                    .fold((0.0, 0.0, 0.0), |a, p| (a.0 + p.0, a.1 + p.1, a.2 + p.2))
             };
             match ind.code.as_str() {
                 "DEM-01" => {
-                    for (s, p) in st.iter().map(|s| s.code.as_str()).chain([city.as_str()]).zip(pops.iter().copied().chain([(tp, tf, tm)])) {
-                        out.push(obs(&ind.code, period, s, Breakdown::total(), p.0, synthetic));
-                        out.push(obs(&ind.code, period, s, sta("nichtdeutsch"), p.1, synthetic));
-                        out.push(obs(&ind.code, period, s, sta("deutsch"), p.0 - p.1, synthetic));
+                    for (s, p) in st
+                        .iter()
+                        .map(|s| s.code.as_str())
+                        .chain([city.as_str()])
+                        .zip(pops.iter().copied().chain([(tp, tf, tm)]))
+                    {
+                        out.push(obs(
+                            &ind.code,
+                            period,
+                            s,
+                            Breakdown::total(),
+                            p.0,
+                            synthetic,
+                        ));
+                        out.push(obs(
+                            &ind.code,
+                            period,
+                            s,
+                            sta("nichtdeutsch"),
+                            p.1,
+                            synthetic,
+                        ));
+                        out.push(obs(
+                            &ind.code,
+                            period,
+                            s,
+                            sta("deutsch"),
+                            p.0 - p.1,
+                            synthetic,
+                        ));
                         let w = (p.0 * (0.505 + 0.005 * noise(&format!("gs/{s}/{year}")))).round();
                         out.push(obs(&ind.code, period, s, gs("w"), w, true));
                         out.push(obs(&ind.code, period, s, gs("m"), p.0 - w, true));
                     }
                 }
                 "DEM-02" | "DEM-03" | "DEM-04" => {
-                    for (s, p) in st.iter().map(|s| s.code.as_str()).chain([city.as_str()]).zip(pops.iter().copied().chain([(tp, tf, tm)])) {
+                    for (s, p) in st
+                        .iter()
+                        .map(|s| s.code.as_str())
+                        .chain([city.as_str()])
+                        .zip(pops.iter().copied().chain([(tp, tf, tm)]))
+                    {
                         let num = match ind.code.as_str() {
                             "DEM-02" => p.1,
                             "DEM-03" => p.2,
                             _ => p.1 + p.2,
                         };
-                        let mut o = obs(&ind.code, period, s, Breakdown::total(), round(num / p.0 * 100.0, 1), synthetic);
+                        let mut o = obs(
+                            &ind.code,
+                            period,
+                            s,
+                            Breakdown::total(),
+                            round(num / p.0 * 100.0, 1),
+                            synthetic,
+                        );
                         o.numerator = Some(num);
                         o.denominator = Some(p.0);
                         out.push(o);
                         for (g, f) in [("w", 0.97), ("m", 1.03)] {
-                            let v = round(num / p.0 * 100.0 * f * (1.0 + 0.01 * noise(&format!("{}/{s}/{year}/{g}", ind.code))), 1);
+                            let v = round(
+                                num / p.0
+                                    * 100.0
+                                    * f
+                                    * (1.0 + 0.01 * noise(&format!("{}/{s}/{year}/{g}", ind.code))),
+                                1,
+                            );
                             out.push(obs(&ind.code, period, s, gs(g), v, true));
                         }
                     }
                 }
                 "WOH-01" => {
                     // Dissimilarity index from the (partly synthetic) Stadtteil populations.
-                    let d: f64 = pops.iter().map(|p| ((p.1 / tf) - (p.0 - p.1) / (tp - tf)).abs()).sum::<f64>() * 50.0;
-                    out.push(obs(&ind.code, period, &city, Breakdown::total(), round(d, 1), synthetic));
+                    let d: f64 = pops
+                        .iter()
+                        .map(|p| ((p.1 / tf) - (p.0 - p.1) / (tp - tf)).abs())
+                        .sum::<f64>()
+                        * 50.0;
+                    out.push(obs(
+                        &ind.code,
+                        period,
+                        &city,
+                        Breakdown::total(),
+                        round(d, 1),
+                        synthetic,
+                    ));
                 }
                 "REC-05" => {
                     let mut total = 0.0;
                     for (s, p) in st.iter().zip(&pops) {
-                        let v = (p.1 * (0.035 + 0.002 * (year - 2012) as f64) * (1.0 + 0.2 * noise(&format!("rec5/{}/{year}", s.code)))).round();
+                        let v = (p.1
+                            * (0.035 + 0.002 * (year - 2012) as f64)
+                            * (1.0 + 0.2 * noise(&format!("rec5/{}/{year}", s.code))))
+                        .round();
                         total += v;
                         out.push(obs(&ind.code, period, &s.code, Breakdown::total(), v, true));
                     }
-                    out.push(obs(&ind.code, period, &city, Breakdown::total(), total, true));
+                    out.push(obs(
+                        &ind.code,
+                        period,
+                        &city,
+                        Breakdown::total(),
+                        total,
+                        true,
+                    ));
                 }
-                _ => rates(ind, year, period, &st, &pops, share_city_2016, &city, &mut out, sta, gs, mh),
+                _ => rates(
+                    ind,
+                    year,
+                    period,
+                    &st,
+                    &pops,
+                    share_city_2016,
+                    &city,
+                    &mut out,
+                    sta,
+                    gs,
+                    mh,
+                ),
             }
         }
     }
@@ -262,13 +366,20 @@ fn rates(
     mh: impl Fn(&str) -> Breakdown,
 ) {
     let sh = shape(&ind.code);
-    let max = if ind.may_exceed_100 { 130.0 } else if ind.unit == "%" { 100.0 } else { f64::MAX };
+    let max = if ind.may_exceed_100 {
+        130.0
+    } else if ind.unit == "%" {
+        100.0
+    } else {
+        f64::MAX
+    };
     let dy = (year - 2016) as f64;
     let mut values = Vec::new();
     for (s, p) in st.iter().zip(pops) {
         let rel = (s.foreign / s.pop) / share_city - 1.0;
         let key = format!("{}/{}/{year}", ind.code, s.code);
-        let v = (sh.base + sh.trend * dy) * (1.0 + sh.sens * rel).max(0.2) * (1.0 + 0.05 * noise(&key));
+        let v =
+            (sh.base + sh.trend * dy) * (1.0 + sh.sens * rel).max(0.2) * (1.0 + 0.05 * noise(&key));
         values.push((s.code.as_str(), v.clamp(0.0, max), *p));
     }
     let tp: f64 = pops.iter().map(|p| p.0).sum();
@@ -279,7 +390,19 @@ fn rates(
             groups(ind, period, code, *v, *p, &sh, max, out, &sta, &gs, &mh);
         }
     }
-    groups(ind, period, city, city_v, (tp, tf, tm), &sh, max, out, &sta, &gs, &mh);
+    groups(
+        ind,
+        period,
+        city,
+        city_v,
+        (tp, tf, tm),
+        &sh,
+        max,
+        out,
+        &sta,
+        &gs,
+        &mh,
+    );
     let _ = year;
 }
 
@@ -299,21 +422,64 @@ fn groups(
 ) {
     let r = |x: f64| round(x.clamp(0.0, max), 1);
     out.push(obs(&ind.code, period, area, Breakdown::total(), r(v), true));
-    let jitter = |g: &str| 1.0 + 0.03 * noise(&format!("{}/{area}/{}/{g}", ind.code, period.code()));
+    let jitter =
+        |g: &str| 1.0 + 0.03 * noise(&format!("{}/{area}/{}/{g}", ind.code, period.code()));
     if let Some(gap) = sh.sta {
         let w = p.1 / p.0;
         let d = v / (1.0 + w * gap);
-        out.push(obs(&ind.code, period, area, sta("deutsch"), r(d * jitter("d")), true));
-        out.push(obs(&ind.code, period, area, sta("nichtdeutsch"), r(d * (1.0 + gap) * jitter("nd")), true));
+        out.push(obs(
+            &ind.code,
+            period,
+            area,
+            sta("deutsch"),
+            r(d * jitter("d")),
+            true,
+        ));
+        out.push(obs(
+            &ind.code,
+            period,
+            area,
+            sta("nichtdeutsch"),
+            r(d * (1.0 + gap) * jitter("nd")),
+            true,
+        ));
     }
     if let Some(gap) = sh.gs {
-        out.push(obs(&ind.code, period, area, gs("m"), r(v * (1.0 + gap) * jitter("m")), true));
-        out.push(obs(&ind.code, period, area, gs("w"), r(v * (1.0 - gap) * jitter("w")), true));
+        out.push(obs(
+            &ind.code,
+            period,
+            area,
+            gs("m"),
+            r(v * (1.0 + gap) * jitter("m")),
+            true,
+        ));
+        out.push(obs(
+            &ind.code,
+            period,
+            area,
+            gs("w"),
+            r(v * (1.0 - gap) * jitter("w")),
+            true,
+        ));
     }
     if let Some(gap) = sh.mh {
         let w = (p.1 + p.2) / p.0;
         let o = v / (1.0 + w * gap);
-        out.push(obs(&ind.code, period, area, mh("ohne"), r(o * jitter("o")), true));
-        out.push(obs(&ind.code, period, area, mh("mit"), r(o * (1.0 + gap) * jitter("mi")), true));
+        out.push(obs(
+            &ind.code,
+            period,
+            area,
+            mh("ohne"),
+            r(o * jitter("o")),
+            true,
+        ));
+        out.push(obs(
+            &ind.code,
+            period,
+            area,
+            mh("mit"),
+            r(o * (1.0 + gap) * jitter("mi")),
+            true,
+        ));
     }
 }

@@ -47,13 +47,16 @@ pub fn detect(t: &Table) -> Option<Kind> {
     if has(&k, &["wert", "value"]).is_some() {
         return None;
     }
-    if has(&k, &["polaritaet", "polarity", "einheit", "unit"]).is_some() && has(&k, &["name"]).is_some() {
+    if has(&k, &["polaritaet", "polarity", "einheit", "unit"]).is_some()
+        && has(&k, &["name"]).is_some()
+    {
         Some(Kind::Indicators)
     } else if has(&k, &["auspraegung", "category"]).is_some() {
         Some(Kind::Dimensions)
     } else if has(&k, &["uebergeordnet", "parent", "ebene", "level"]).is_some() {
         Some(Kind::Areas)
-    } else if has(&k, &["handlungsfeld", "action_field"]) == Some(0) && has(&k, &["name"]).is_some() {
+    } else if has(&k, &["handlungsfeld", "action_field"]) == Some(0) && has(&k, &["name"]).is_some()
+    {
         Some(Kind::ActionFields)
     } else {
         None
@@ -80,13 +83,17 @@ impl<'a> Reader<'a> {
     fn required(&mut self, names: &[&str]) -> Option<usize> {
         let c = self.col(names);
         if c.is_none() {
-            self.problems
-                .push(self.t.file_problem(format!("Pflichtspalte '{}' fehlt", names[0])));
+            self.problems.push(
+                self.t
+                    .file_problem(format!("Pflichtspalte '{}' fehlt", names[0])),
+            );
         }
         c
     }
     fn text(cells: &[Cell], col: Option<usize>) -> String {
-        col.and_then(|c| cells.get(c)).map(Cell::text).unwrap_or_default()
+        col.and_then(|c| cells.get(c))
+            .map(Cell::text)
+            .unwrap_or_default()
     }
 }
 
@@ -115,7 +122,8 @@ pub fn read(t: &Table, kind: Kind) -> (Dataset, Vec<Problem>) {
                 for (i, (line, cells)) in t.rows.iter().enumerate() {
                     let c = Reader::text(cells, code);
                     if c.is_empty() {
-                        r.problems.push(t.problem(*line, code.unwrap_or(0), "Code fehlt"));
+                        r.problems
+                            .push(t.problem(*line, code.unwrap_or(0), "Code fehlt"));
                         continue;
                     }
                     ds.action_fields.push(ActionField {
@@ -136,7 +144,8 @@ pub fn read(t: &Table, kind: Kind) -> (Dataset, Vec<Problem>) {
                 for (line, cells) in &t.rows {
                     let c = Reader::text(cells, code);
                     if c.is_empty() {
-                        r.problems.push(t.problem(*line, code.unwrap_or(0), "Code fehlt"));
+                        r.problems
+                            .push(t.problem(*line, code.unwrap_or(0), "Code fehlt"));
                         continue;
                     }
                     let p = Reader::text(cells, parent);
@@ -234,19 +243,44 @@ pub fn read(t: &Table, kind: Kind) -> (Dataset, Vec<Problem>) {
                     let line = *line;
                     let code_v = Reader::text(cells, code);
                     if code_v.is_empty() {
-                        r.problems.push(t.problem(line, code.unwrap_or(0), "Code fehlt"));
+                        r.problems
+                            .push(t.problem(line, code.unwrap_or(0), "Code fehlt"));
                         continue;
                     }
                     let before = r.problems.len();
 
-                    let polarity = checked(Polarity::parse(&Reader::text(cells, pol)), t, line, pol, &mut r.problems);
-                    let periodicity =
-                        checked(Periodicity::parse(&Reader::text(cells, per)), t, line, per, &mut r.problems);
+                    let polarity = checked(
+                        Polarity::parse(&Reader::text(cells, pol)),
+                        t,
+                        line,
+                        pol,
+                        &mut r.problems,
+                    );
+                    let periodicity = checked(
+                        Periodicity::parse(&Reader::text(cells, per)),
+                        t,
+                        line,
+                        per,
+                        &mut r.problems,
+                    );
                     let empty = Cell::Empty;
                     let cell = |c: Option<usize>| c.and_then(|c| cells.get(c)).unwrap_or(&empty);
-                    let core_v = checked(parse_bool(cell(core), false), t, line, core, &mut r.problems);
-                    let publ_v = checked(parse_bool(cell(publ), true), t, line, publ, &mut r.problems);
-                    let over_v = checked(parse_bool(cell(over), false), t, line, over, &mut r.problems);
+                    let core_v = checked(
+                        parse_bool(cell(core), false),
+                        t,
+                        line,
+                        core,
+                        &mut r.problems,
+                    );
+                    let publ_v =
+                        checked(parse_bool(cell(publ), true), t, line, publ, &mut r.problems);
+                    let over_v = checked(
+                        parse_bool(cell(over), false),
+                        t,
+                        line,
+                        over,
+                        &mut r.problems,
+                    );
                     if r.problems.len() > before {
                         continue;
                     }

@@ -35,7 +35,11 @@ pub fn write_long<W: Write>(
         out.write_all(b"\xEF\xBB\xBF")?;
     }
     let mut w = csv::WriterBuilder::new()
-        .delimiter(if style == CsvStyle::Machine { b',' } else { b';' })
+        .delimiter(if style == CsvStyle::Machine {
+            b','
+        } else {
+            b';'
+        })
         .from_writer(out);
     let mut header: Vec<&str> = vec!["indicator", "period", "area"];
     header.extend(dimensions.iter().map(String::as_str));
@@ -82,4 +86,112 @@ pub fn display_value(v: Option<f64>, unit: &str) -> String {
             format_number(v, decimals)
         }
     }
+}
+
+/// Writes the catalogue as an XLSX workbook with the sheets Handlungsfelder, Indikatoren, Gebiete and
+/// Merkmale, in the columns `kimo import` reads back.
+pub fn write_catalogue_xlsx(
+    path: &std::path::Path,
+    fields: &[kimo_model::ActionField],
+    indicators: &[kimo_model::Indicator],
+    areas: &[kimo_model::Area],
+    dimensions: &[kimo_model::Dimension],
+) -> Result<(), String> {
+    let yes = |b: bool| if b { "ja" } else { "nein" }.to_string();
+    let sheets: Vec<(&str, Vec<&str>, Vec<Vec<String>>)> = vec![
+        (
+            "Handlungsfelder",
+            vec!["handlungsfeld", "name", "beschreibung", "reihenfolge"],
+            fields
+                .iter()
+                .map(|f| {
+                    vec![
+                        f.code.clone(),
+                        f.name.clone(),
+                        f.description.clone(),
+                        f.sort.to_string(),
+                    ]
+                })
+                .collect(),
+        ),
+        (
+            "Indikatoren",
+            crate::catalogue::INDICATOR_COLUMNS.to_vec(),
+            indicators
+                .iter()
+                .map(|i| {
+                    vec![
+                        i.code.clone(),
+                        i.name.clone(),
+                        i.action_field.clone().unwrap_or_default(),
+                        i.definition.clone(),
+                        i.numerator.clone(),
+                        i.denominator.clone(),
+                        i.unit.clone(),
+                        i.polarity.code().into(),
+                        i.source.clone(),
+                        i.department.clone(),
+                        i.periodicity.code().into(),
+                        yes(i.core),
+                        yes(i.published),
+                        i.notes.clone(),
+                        yes(i.may_exceed_100),
+                    ]
+                })
+                .collect(),
+        ),
+        (
+            "Gebiete",
+            vec!["code", "name", "uebergeordnet", "ebene"],
+            areas
+                .iter()
+                .map(|a| {
+                    vec![
+                        a.code.clone(),
+                        a.name.clone(),
+                        a.parent.clone().unwrap_or_default(),
+                        a.level.to_string(),
+                    ]
+                })
+                .collect(),
+        ),
+        (
+            "Merkmale",
+            vec!["merkmal", "merkmal_name", "auspraegung", "auspraegung_name"],
+            dimensions
+                .iter()
+                .flat_map(|d| {
+                    d.categories.iter().map(|c| {
+                        vec![
+                            d.code.clone(),
+                            d.name.clone(),
+                            c.code.clone(),
+                            c.name.clone(),
+                        ]
+                    })
+                })
+                .collect(),
+        ),
+    ];
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let bold = rust_xlsxwriter::Format::new().set_bold();
+    for (name, header, rows) in sheets {
+        let ws = wb
+            .add_worksheet()
+            .set_name(name)
+            .map_err(|e| e.to_string())?;
+        for (c, h) in header.iter().enumerate() {
+            ws.write_string_with_format(0, c as u16, *h, &bold)
+                .map_err(|e| e.to_string())?;
+        }
+        for (r, row) in rows.iter().enumerate() {
+            for (c, v) in row.iter().enumerate() {
+                // Text cells keep codes such as "01" as they are.
+                ws.write_string(r as u32 + 1, c as u16, v)
+                    .map_err(|e| e.to_string())?;
+            }
+        }
+        ws.autofit();
+    }
+    wb.save(path).map_err(|e| e.to_string())
 }

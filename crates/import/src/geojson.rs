@@ -53,7 +53,11 @@ pub fn read(file: &str, text: &str, ctx: &Context) -> (Dataset, Vec<Problem>) {
         Err(e) => {
             return (
                 Dataset::default(),
-                vec![problem(e.line(), e.column(), format!("kein gültiges JSON: {e}"))],
+                vec![problem(
+                    e.line(),
+                    e.column(),
+                    format!("kein gültiges JSON: {e}"),
+                )],
             );
         }
     };
@@ -69,10 +73,12 @@ pub fn read(file: &str, text: &str, ctx: &Context) -> (Dataset, Vec<Problem>) {
     };
     let mut ds = Dataset::default();
     let mut problems = Vec::new();
-    let parent = ctx
-        .parent
-        .clone()
-        .or_else(|| ctx.areas.iter().find(|a| a.level == 0).map(|a| a.code.clone()));
+    let parent = ctx.parent.clone().or_else(|| {
+        ctx.areas
+            .iter()
+            .find(|a| a.level == 0)
+            .map(|a| a.code.clone())
+    });
     for (i, f) in features.iter().enumerate() {
         let n = i + 1;
         let props = f.get("properties").cloned().unwrap_or(Value::Null);
@@ -95,12 +101,21 @@ pub fn read(file: &str, text: &str, ctx: &Context) -> (Dataset, Vec<Problem>) {
         };
         let name = pick(&ctx.name_property, NAME_KEYS).unwrap_or_else(|| code.clone());
         let geometry = match f.get("geometry") {
-            Some(g) if matches!(g.get("type").and_then(Value::as_str), Some("Polygon" | "MultiPolygon")) => g,
+            Some(g)
+                if matches!(
+                    g.get("type").and_then(Value::as_str),
+                    Some("Polygon" | "MultiPolygon")
+                ) =>
+            {
+                g
+            }
             _ => {
                 problems.push(problem(
                     0,
                     0,
-                    format!("Feature {n} ('{name}'): Geometrie ist weder Polygon noch MultiPolygon"),
+                    format!(
+                        "Feature {n} ('{name}'): Geometrie ist weder Polygon noch MultiPolygon"
+                    ),
                 ));
                 continue;
             }
@@ -108,7 +123,11 @@ pub fn read(file: &str, text: &str, ctx: &Context) -> (Dataset, Vec<Problem>) {
         // Match an existing area by code (also "1" for "01") or by name.
         let code = ctx.match_area(&code, &name);
         ds.areas.push(Area {
-            parent: if Some(&code) == parent.as_ref() { None } else { parent.clone() },
+            parent: if Some(&code) == parent.as_ref() {
+                None
+            } else {
+                parent.clone()
+            },
             level: 1,
             code,
             name,

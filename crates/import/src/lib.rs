@@ -79,7 +79,8 @@ impl Context {
             .find(|c| c.code == value)
             .or_else(|| {
                 d.categories.iter().find(|c| {
-                    c.code.eq_ignore_ascii_case(value) || c.name.to_lowercase() == value.to_lowercase()
+                    c.code.eq_ignore_ascii_case(value)
+                        || c.name.to_lowercase() == value.to_lowercase()
                 })
             })
             .map(|c| c.code.clone())
@@ -169,7 +170,10 @@ fn read_table(t: &table::Table, ctx: &Context) -> (Dataset, Vec<Problem>) {
     match ctx.format {
         Format::Catalogue => match kind {
             Some(k) => catalogue::read(t, k),
-            None => (Dataset::default(), vec![t.file_problem("keine Katalogtabelle erkannt")]),
+            None => (
+                Dataset::default(),
+                vec![t.file_problem("keine Katalogtabelle erkannt")],
+            ),
         },
         Format::Long => observations::read_long(t, ctx),
         Format::Wide => observations::read_wide(t, ctx),
@@ -203,22 +207,32 @@ pub fn read_path(path: &Path, ctx: &Context) -> (Dataset, Vec<Problem>) {
             Dataset::default(),
             vec![whole_file(
                 path,
-                "Verzeichnis ist kein Open-SDG-Datenverzeichnis (data/indicator_*.csv fehlt)".into(),
+                "Verzeichnis ist kein Open-SDG-Datenverzeichnis (data/indicator_*.csv fehlt)"
+                    .into(),
             )],
         );
     }
     if !path.exists() {
-        return (Dataset::default(), vec![whole_file(path, "Datei nicht gefunden".into())]);
+        return (
+            Dataset::default(),
+            vec![whole_file(path, "Datei nicht gefunden".into())],
+        );
     }
     let ext = path
         .extension()
         .and_then(|e| e.to_str())
         .unwrap_or("")
         .to_lowercase();
-    if ctx.format == Format::GeoJson || ext == "geojson" || (ext == "json" && ctx.format == Format::Auto) {
+    if ctx.format == Format::GeoJson
+        || ext == "geojson"
+        || (ext == "json" && ctx.format == Format::Auto)
+    {
         return match std::fs::read(path) {
             Ok(b) => geojson::read(&path.display().to_string(), &table::decode(&b), ctx),
-            Err(e) => (Dataset::default(), vec![whole_file(path, format!("Datei nicht lesbar: {e}"))]),
+            Err(e) => (
+                Dataset::default(),
+                vec![whole_file(path, format!("Datei nicht lesbar: {e}"))],
+            ),
         };
     }
     if ext == "xlsx" || ext == "xlsm" {
@@ -227,7 +241,10 @@ pub fn read_path(path: &Path, ctx: &Context) -> (Dataset, Vec<Problem>) {
             Err(p) => return (Dataset::default(), p),
         };
         let Some(first) = tables.first() else {
-            return (Dataset::default(), vec![whole_file(path, "die Arbeitsmappe ist leer".into())]);
+            return (
+                Dataset::default(),
+                vec![whole_file(path, "die Arbeitsmappe ist leer".into())],
+            );
         };
         // A catalogue workbook is read sheet by sheet; otherwise the first (or chosen) sheet.
         if ctx.sheet.is_none() && catalogue::detect(first).is_some() {

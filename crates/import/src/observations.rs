@@ -1,7 +1,7 @@
 //! Observation tables: kimo's long format (one row per value) and wide tables (periods as columns).
 
-use crate::table::{Cell, Num, Table, header_key, parse_number};
 use crate::Context;
+use crate::table::{Cell, Num, Table, header_key, parse_number};
 use kimo_model::{Breakdown, Dataset, Flags, Observation, Origin, Period, Problem};
 
 /// Header aliases of the long format's standard columns (normalised keys).
@@ -30,7 +30,12 @@ enum Col {
 }
 
 /// Maps the non-standard columns to dimensions; unknown columns are problems.
-fn dimension_columns(t: &Table, ctx: &Context, standard: &[usize], first_period: usize) -> (Vec<Col>, Vec<Problem>) {
+fn dimension_columns(
+    t: &Table,
+    ctx: &Context,
+    standard: &[usize],
+    first_period: usize,
+) -> (Vec<Col>, Vec<Problem>) {
     let keys = t.keys();
     let mut cols = Vec::new();
     let mut problems = Vec::new();
@@ -94,7 +99,13 @@ fn breakdown(
     ok.then_some(b)
 }
 
-fn number(t: &Table, line: usize, col: usize, cells: &[Cell], problems: &mut Vec<Problem>) -> Option<Num> {
+fn number(
+    t: &Table,
+    line: usize,
+    col: usize,
+    cells: &[Cell],
+    problems: &mut Vec<Problem>,
+) -> Option<Num> {
     let cell = cells.get(col).cloned().unwrap_or(Cell::Empty);
     match parse_number(&cell, t.decimal_comma) {
         Ok(n) => Some(n),
@@ -138,9 +149,9 @@ pub fn read_long(t: &Table, ctx: &Context) -> (Dataset, Vec<Problem>) {
         }
     }
     if ind.is_none() && ctx.indicator.is_none() {
-        problems.push(t.file_problem(
-            "Pflichtspalte 'indikator' fehlt (oder --indicator CODE angeben)",
-        ));
+        problems.push(
+            t.file_problem("Pflichtspalte 'indikator' fehlt (oder --indicator CODE angeben)"),
+        );
     }
     let (Some(per), Some(area), Some(val)) = (per, area, val) else {
         return (Dataset::default(), problems);
@@ -233,7 +244,10 @@ pub fn read_wide(t: &Table, ctx: &Context) -> (Dataset, Vec<Problem>) {
     let mut problems = Vec::new();
     let ind = find(&keys, INDICATOR);
     let Some(area) = find(&keys, AREA) else {
-        return (Dataset::default(), vec![t.file_problem("Pflichtspalte 'gebiet' fehlt")]);
+        return (
+            Dataset::default(),
+            vec![t.file_problem("Pflichtspalte 'gebiet' fehlt")],
+        );
     };
     if ind.is_none() && ctx.indicator.is_none() {
         return (Dataset::default(), vec![t.file_problem(
@@ -259,7 +273,10 @@ pub fn read_wide(t: &Table, ctx: &Context) -> (Dataset, Vec<Problem>) {
     for (line, cells) in &t.rows {
         let line = *line;
         let text = |i: usize| cells.get(i).map(Cell::text).unwrap_or_default();
-        let indicator = ind.map(text).or_else(|| ctx.indicator.clone()).unwrap_or_default();
+        let indicator = ind
+            .map(text)
+            .or_else(|| ctx.indicator.clone())
+            .unwrap_or_default();
         let area_code = ctx.area_code(&text(area));
         if area_code.is_empty() {
             problems.push(t.problem(line, area, "Gebiet fehlt"));

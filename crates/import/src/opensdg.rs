@@ -4,8 +4,8 @@
 //! disaggregation and an empty cell means "total". Observation attributes (`OBS_STATUS`, `COMMENT_OBS`,
 //! `UNIT_MULT`, `NATURE`) are not disaggregations; kimo writes its flags as `OBS_STATUS` letters.
 
-use crate::table::{Cell, Num, Table, header_key, parse_number, read_csv};
 use crate::Context;
+use crate::table::{Cell, Num, Table, header_key, parse_number, read_csv};
 use kimo_model::{
     ActionField, Area, Breakdown, Category, Dataset, Dimension, Flags, Indicator, Observation,
     Origin, Period, Periodicity, Polarity, Problem, slug,
@@ -126,14 +126,21 @@ fn read_meta(path: &Path, text: &str) -> Result<BTreeMap<String, String>, Proble
     Ok(out)
 }
 
-fn indicator_from_meta(id: &str, base: Option<&Indicator>, meta: &BTreeMap<String, String>) -> Indicator {
+fn indicator_from_meta(
+    id: &str,
+    base: Option<&Indicator>,
+    meta: &BTreeMap<String, String>,
+) -> Indicator {
     let mut ind = base.cloned().unwrap_or_else(|| Indicator {
         code: id.to_string(),
         name: format!("Indikator {id}"),
         published: true,
         ..Default::default()
     });
-    let get = |keys: &[&str]| keys.iter().find_map(|k| meta.get(*k).filter(|v| !v.trim().is_empty()).cloned());
+    let get = |keys: &[&str]| {
+        keys.iter()
+            .find_map(|k| meta.get(*k).filter(|v| !v.trim().is_empty()).cloned())
+    };
     if let Some(v) = get(&["indicator_name", "graph_title", "title", "indicator_title"]) {
         ind.name = v;
     }
@@ -143,7 +150,12 @@ fn indicator_from_meta(id: &str, base: Option<&Indicator>, meta: &BTreeMap<Strin
     if let Some(v) = get(&["kimo_unit", "computation_units", "unit"]) {
         ind.unit = v;
     }
-    if let Some(v) = get(&["source_organisation_1", "source_organisation", "data_source", "source"]) {
+    if let Some(v) = get(&[
+        "source_organisation_1",
+        "source_organisation",
+        "data_source",
+        "source",
+    ]) {
         ind.source = v;
     }
     if let Some(v) = get(&["kimo_numerator"]) {
@@ -242,7 +254,12 @@ pub fn read_file(path: &Path, dir: Option<&Path>, ctx: &Context) -> (Dataset, Ve
     }
     let mut dims: Vec<(usize, Dimension)> = Vec::new();
     for (i, k) in keys.iter().enumerate() {
-        if i == 0 || i == value_col || Some(i) == geo_col || Some(i) == geo_name_col || ATTRIBUTES.contains(&k.as_str()) {
+        if i == 0
+            || i == value_col
+            || Some(i) == geo_col
+            || Some(i) == geo_name_col
+            || ATTRIBUTES.contains(&k.as_str())
+        {
             continue;
         }
         let header = t.header[i].clone();
@@ -256,7 +273,13 @@ pub fn read_file(path: &Path, dir: Option<&Path>, ctx: &Context) -> (Dataset, Ve
                 name: header.clone(),
                 categories: Vec::new(),
             });
-        dims.push((i, Dimension { categories: Vec::new(), ..d }));
+        dims.push((
+            i,
+            Dimension {
+                categories: Vec::new(),
+                ..d
+            },
+        ));
     }
 
     for (line, cells) in &t.rows {
@@ -283,15 +306,19 @@ pub fn read_file(path: &Path, dir: Option<&Path>, ctx: &Context) -> (Dataset, Ve
             if v.is_empty() {
                 continue;
             }
-            let code = ctx.category(&d.code, &v).unwrap_or_else(|| {
-                let s = slug(&v);
-                if s.is_empty() { v.replace(['=', ';'], "_") } else { s }
-            });
+            // New categories keep the cell as their code, so codes survive a round trip.
+            let code = ctx
+                .category(&d.code, &v)
+                .unwrap_or_else(|| v.replace(['=', ';'], "_"));
             if !d.categories.iter().any(|c| c.code == code) {
                 let known = ctx.category(&d.code, &v).is_some();
                 d.categories.push(Category {
                     code: code.clone(),
-                    name: if known { ctx.category_name(&d.code, &code) } else { v.clone() },
+                    name: if known {
+                        ctx.category_name(&d.code, &code)
+                    } else {
+                        v.clone()
+                    },
                 });
             }
             b.0.insert(d.code.clone(), code);
@@ -300,9 +327,16 @@ pub fn read_file(path: &Path, dir: Option<&Path>, ctx: &Context) -> (Dataset, Ve
             Some(g) => text(g),
             None => String::new(),
         };
-        let area = if area.is_empty() { root.0.clone() } else { area };
+        let area = if area.is_empty() {
+            root.0.clone()
+        } else {
+            area
+        };
         if !area.is_empty() && !ds.auto_areas.iter().any(|a| a.code == area) {
-            let name = geo_name_col.map(text).filter(|n| !n.is_empty()).unwrap_or_else(|| area.clone());
+            let name = geo_name_col
+                .map(text)
+                .filter(|n| !n.is_empty())
+                .unwrap_or_else(|| area.clone());
             ds.auto_areas.push(Area {
                 code: area.clone(),
                 name,
@@ -365,7 +399,8 @@ pub fn write_dir(dir: &Path, input: &ExportInput) -> std::io::Result<(usize, usi
         dims.sort();
         dims.dedup();
         let with_status = obs.iter().any(|o| o.flags != Flags::default());
-        let mut w = csv::Writer::from_path(dir.join("data").join(format!("indicator_{}.csv", ind.code)))?;
+        let mut w =
+            csv::Writer::from_path(dir.join("data").join(format!("indicator_{}.csv", ind.code)))?;
         let mut header: Vec<String> = vec!["Year".into()];
         header.extend(dims.iter().map(|d| d.to_string()));
         header.push("Gebiet".into());
@@ -376,14 +411,31 @@ pub fn write_dir(dir: &Path, input: &ExportInput) -> std::io::Result<(usize, usi
         header.push("Value".into());
         w.write_record(&header)?;
         let mut sorted = obs.clone();
-        sorted.sort_by(|a, b| (a.period, &a.area, &a.breakdown).cmp(&(b.period, &b.area, &b.breakdown)));
+        sorted.sort_by(|a, b| {
+            (a.period, &a.area, &a.breakdown).cmp(&(b.period, &b.area, &b.breakdown))
+        });
         for o in sorted {
             let mut rec: Vec<String> = vec![o.period.code()];
-            rec.extend(dims.iter().map(|d| o.breakdown.get(d).unwrap_or("").to_string()));
+            rec.extend(
+                dims.iter()
+                    .map(|d| o.breakdown.get(d).unwrap_or("").to_string()),
+            );
             let is_root = Some(o.area.as_str()) == root;
-            let name = input.areas.iter().find(|a| a.code == o.area).map_or("", |a| a.name.as_str());
-            rec.push(if is_root { String::new() } else { name.to_string() });
-            rec.push(if is_root { String::new() } else { o.area.clone() });
+            let name = input
+                .areas
+                .iter()
+                .find(|a| a.code == o.area)
+                .map_or("", |a| a.name.as_str());
+            rec.push(if is_root {
+                String::new()
+            } else {
+                name.to_string()
+            });
+            rec.push(if is_root {
+                String::new()
+            } else {
+                o.area.clone()
+            });
             if with_status {
                 rec.push(o.flags.code().to_uppercase());
             }

@@ -321,11 +321,19 @@ pub fn parse_number(cell: &Cell, decimal_comma: bool) -> Result<Num, String> {
         Some(b) => (b, -1.0),
         None => (s.strip_prefix('+').unwrap_or(&s), 1.0),
     };
-    if body.is_empty() || !body.chars().all(|c| c.is_ascii_digit() || c == '.' || c == ',') {
+    if body.is_empty()
+        || !body
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == '.' || c == ',')
+    {
         // Scientific notation from machines: 1e-3.
         return s.parse::<f64>().map(Num::Value).map_err(|_| err());
     }
-    let (group, decimal) = if decimal_comma { ('.', ',') } else { (',', '.') };
+    let (group, decimal) = if decimal_comma {
+        ('.', ',')
+    } else {
+        (',', '.')
+    };
     let normalised = if body.contains(decimal) {
         let (int, frac) = body.split_once(decimal).ok_or_else(err)?;
         if frac.contains(group) || frac.contains(decimal) || !valid_groups(int, group) {

@@ -45,11 +45,16 @@ fn write(dir: &tempfile::TempDir, name: &str, bytes: &[u8]) -> PathBuf {
 }
 
 fn shared(rel: &str) -> Option<PathBuf> {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data").join(rel);
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/data")
+        .join(rel);
     if p.exists() {
         Some(p)
     } else {
-        println!("skipped: {} not found (shared/ is not beside the checkout)", p.display());
+        println!(
+            "skipped: {} not found (shared/ is not beside the checkout)",
+            p.display()
+        );
         None
     }
 }
@@ -72,7 +77,10 @@ fn german_excel_csv_in_windows_1252() {
     assert_eq!(o.numerator, Some(1234.0));
     assert_eq!(o.denominator, Some(9872.0));
     assert!(o.flags.provisional);
-    assert_eq!(o.breakdown.get("staatsangehoerigkeit"), Some("nichtdeutsch"));
+    assert_eq!(
+        o.breakdown.get("staatsangehoerigkeit"),
+        Some("nichtdeutsch")
+    );
     assert_eq!(ds.observations[1].period, Period::Half(2024, 2));
     assert_eq!(ds.observations[2].value, None);
     assert!(ds.observations[2].flags.suppressed);
@@ -85,15 +93,28 @@ fn problems_name_file_line_and_column() {
     let p = write(&d, "bad.csv", text.as_bytes());
     let (_, problems) = read_path(&p, &ctx());
     let msgs: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
-    assert!(msgs.iter().any(|m| m.contains("Zeile 1, Spalte 4") && m.contains("unbekannte Spalte 'farbe'")), "{msgs:?}");
-    assert!(msgs.iter().any(|m| m.contains("Zeile 3, Spalte 2") && m.contains("2024x")), "{msgs:?}");
-    assert!(msgs.iter().any(|m| m.contains("Zeile 3, Spalte 5") && m.contains("'zwei' ist keine Zahl")), "{msgs:?}");
+    assert!(
+        msgs.iter()
+            .any(|m| m.contains("Zeile 1, Spalte 4") && m.contains("unbekannte Spalte 'farbe'")),
+        "{msgs:?}"
+    );
+    assert!(
+        msgs.iter()
+            .any(|m| m.contains("Zeile 3, Spalte 2") && m.contains("2024x")),
+        "{msgs:?}"
+    );
+    assert!(
+        msgs.iter()
+            .any(|m| m.contains("Zeile 3, Spalte 5") && m.contains("'zwei' ist keine Zahl")),
+        "{msgs:?}"
+    );
 }
 
 #[test]
 fn wide_table_with_periods_as_columns() {
     let d = tempfile::tempdir().unwrap();
-    let text = "Gebiet;Staatsangehörigkeit;2022;2023;Schuljahr 2023/24\nGrünwinkel;nichtdeutsch;1,5;.;2\n";
+    let text =
+        "Gebiet;Staatsangehörigkeit;2022;2023;Schuljahr 2023/24\nGrünwinkel;nichtdeutsch;1,5;.;2\n";
     let p = write(&d, "wide.csv", text.as_bytes());
     let c = Context {
         indicator: Some("X".into()),
@@ -114,7 +135,10 @@ fn xlsx_long_format_and_catalogue_workbook() {
     let p = d.path().join("daten.xlsx");
     let mut wb = rust_xlsxwriter::Workbook::new();
     let s = wb.add_worksheet();
-    for (c, h) in ["indikator", "zeitraum", "gebiet", "wert"].iter().enumerate() {
+    for (c, h) in ["indikator", "zeitraum", "gebiet", "wert"]
+        .iter()
+        .enumerate()
+    {
         s.write_string(0, c as u16, *h).unwrap();
     }
     s.write_string(1, 0, "ALQ").unwrap();
@@ -133,11 +157,41 @@ fn xlsx_long_format_and_catalogue_workbook() {
     s.write_row(0, 0, ["handlungsfeld", "name"]).unwrap();
     s.write_row(1, 0, ["arbeit", "Arbeit"]).unwrap();
     let s = wb.add_worksheet().set_name("Indikatoren").unwrap();
-    s.write_row(0, 0, ["code", "name", "handlungsfeld", "einheit", "polaritaet", "kernindikator"]).unwrap();
-    s.write_row(1, 0, ["ALQ", "Arbeitslosenquote", "arbeit", "%", "lower-better", "ja"]).unwrap();
+    s.write_row(
+        0,
+        0,
+        [
+            "code",
+            "name",
+            "handlungsfeld",
+            "einheit",
+            "polaritaet",
+            "kernindikator",
+        ],
+    )
+    .unwrap();
+    s.write_row(
+        1,
+        0,
+        [
+            "ALQ",
+            "Arbeitslosenquote",
+            "arbeit",
+            "%",
+            "lower-better",
+            "ja",
+        ],
+    )
+    .unwrap();
     let s = wb.add_worksheet().set_name("Merkmale").unwrap();
-    s.write_row(0, 0, ["merkmal", "merkmal_name", "auspraegung", "auspraegung_name"]).unwrap();
-    s.write_row(1, 0, ["geschlecht", "Geschlecht", "w", "weiblich"]).unwrap();
+    s.write_row(
+        0,
+        0,
+        ["merkmal", "merkmal_name", "auspraegung", "auspraegung_name"],
+    )
+    .unwrap();
+    s.write_row(1, 0, ["geschlecht", "Geschlecht", "w", "weiblich"])
+        .unwrap();
     wb.save(&p).unwrap();
     let (ds, problems) = read_path(&p, &ctx());
     assert!(problems.is_empty(), "{problems:?}");
@@ -149,25 +203,44 @@ fn xlsx_long_format_and_catalogue_workbook() {
 
 #[test]
 fn open_sdg_samples() {
-    let Some(dir) = shared("open-sdg-sample/open-sdg") else { return };
+    let Some(dir) = shared("open-sdg-sample/open-sdg") else {
+        return;
+    };
     let (ds, problems) = read_path(&dir, &Context::default());
     assert!(problems.is_empty(), "{problems:?}");
     // indicator_1-1-1: 6 rows with SEX; indicator_1-2-1: one row with a GeoCode.
-    let a: Vec<_> = ds.observations.iter().filter(|o| o.indicator == "1-1-1").collect();
+    let a: Vec<_> = ds
+        .observations
+        .iter()
+        .filter(|o| o.indicator == "1-1-1")
+        .collect();
     assert_eq!(a.len(), 6);
-    assert_eq!(a[2].breakdown.get("sex"), Some("m"));
+    assert_eq!(a[2].breakdown.get("sex"), Some("M"));
     assert_eq!(a[0].area, "");
-    let b: Vec<_> = ds.observations.iter().filter(|o| o.indicator == "1-2-1").collect();
+    let b: Vec<_> = ds
+        .observations
+        .iter()
+        .filter(|o| o.indicator == "1-2-1")
+        .collect();
     assert_eq!(b[0].area, "E12000001");
     assert_eq!(ds.auto_areas[0].code, "E12000001");
     assert_eq!(ds.indicators.len(), 2);
 
-    let Some(f) = shared("open-sdg-sample/data/csv-with-geocodes/indicator_1-1-1.csv") else { return };
+    let Some(f) = shared("open-sdg-sample/data/csv-with-geocodes/indicator_1-1-1.csv") else {
+        return;
+    };
     let (ds, problems) = read_path(&f, &Context::default());
     assert!(problems.is_empty(), "{problems:?}");
-    let london = ds.auto_areas.iter().find(|a| a.code == "E12000007").unwrap();
+    let london = ds
+        .auto_areas
+        .iter()
+        .find(|a| a.code == "E12000007")
+        .unwrap();
     assert_eq!(london.name, "London");
-    assert!(ds.dimensions.is_empty(), "Region names the area, it is no disaggregation");
+    assert!(
+        ds.dimensions.is_empty(),
+        "Region names the area, it is no disaggregation"
+    );
 }
 
 #[test]

@@ -289,16 +289,29 @@ mod tests {
 
     #[test]
     fn nonsense_is_rejected() {
-        for bad in ["", "abc", "2024-13", "Schuljahr 2023/25", "3. Halbjahr 2024", "13/2024"] {
+        for bad in [
+            "",
+            "abc",
+            "2024-13",
+            "Schuljahr 2023/25",
+            "3. Halbjahr 2024",
+            "13/2024",
+        ] {
             assert!(Period::parse(bad).is_err(), "{bad}");
         }
     }
 
     #[test]
     fn labels_are_german() {
-        assert_eq!(Period::parse("2024-H2").unwrap().label(), "2. Halbjahr 2024");
+        assert_eq!(
+            Period::parse("2024-H2").unwrap().label(),
+            "2. Halbjahr 2024"
+        );
         assert_eq!(Period::parse("2024-06").unwrap().label(), "Juni 2024");
-        assert_eq!(Period::parse("2023/24").unwrap().label(), "Schuljahr 2023/24");
+        assert_eq!(
+            Period::parse("2023/24").unwrap().label(),
+            "Schuljahr 2023/24"
+        );
         assert_eq!(Period::parse("2024-12-31").unwrap().label(), "31.12.2024");
         assert!(Period::Year(2024).axis() > 2024.4 && Period::Year(2024).axis() < 2024.6);
     }

@@ -90,9 +90,7 @@ impl Store {
 }
 
 fn now() -> String {
-    chrono::Utc::now()
-        .format("%Y-%m-%dT%H:%M:%SZ")
-        .to_string()
+    chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
 fn id_of(c: &mut Conn, table: &str, code: &str) -> Result<Option<i64>> {
@@ -133,8 +131,7 @@ fn at(origin: &Option<Origin>, source: &str, message: String) -> Problem {
 }
 
 fn code_map(c: &mut Conn, table: &str) -> Result<HashMap<String, i64>> {
-    Ok(c
-        .query(&format!("SELECT code, id FROM {table}"), &[])?
+    Ok(c.query(&format!("SELECT code, id FROM {table}"), &[])?
         .into_iter()
         .map(|r| (r.text(0), r.int(1)))
         .collect())
@@ -192,7 +189,11 @@ fn apply_in(
                 insert_id(
                     c,
                     "INSERT INTO dimension (code, name, sort) VALUES (?, ?, ?)",
-                    &[d.code.as_str().into(), d.name.as_str().into(), (i as i64).into()],
+                    &[
+                        d.code.as_str().into(),
+                        d.name.as_str().into(),
+                        (i as i64).into(),
+                    ],
                 )?
             }
         };
@@ -206,7 +207,11 @@ fn apply_in(
             if exists {
                 c.exec(
                     "UPDATE category SET name = ? WHERE dimension_id = ? AND code = ?",
-                    &[cat.name.as_str().into(), id.into(), cat.code.as_str().into()],
+                    &[
+                        cat.name.as_str().into(),
+                        id.into(),
+                        cat.code.as_str().into(),
+                    ],
                 )?;
             } else {
                 let sort: i64 = c
@@ -233,16 +238,21 @@ fn apply_in(
     let (mut n, mut u) = (0, 0);
     for a in &ds.areas {
         let parent = match &a.parent {
-            Some(p) => match c.query_opt("SELECT id, level FROM area WHERE code = ?", &[p.into()])? {
-                Some(r) => Some((r.int(0), r.int(1))),
-                None => {
-                    problems.push(problem(
-                        src,
-                        format!("Gebiet '{}': übergeordnetes Gebiet '{p}' ist unbekannt", a.code),
-                    ));
-                    continue;
+            Some(p) => {
+                match c.query_opt("SELECT id, level FROM area WHERE code = ?", &[p.into()])? {
+                    Some(r) => Some((r.int(0), r.int(1))),
+                    None => {
+                        problems.push(problem(
+                            src,
+                            format!(
+                                "Gebiet '{}': übergeordnetes Gebiet '{p}' ist unbekannt",
+                                a.code
+                            ),
+                        ));
+                        continue;
+                    }
                 }
-            },
+            }
             None => None,
         };
         let level = parent.map(|(_, l)| l + 1);
@@ -424,7 +434,11 @@ fn apply_in(
             areas.insert(a.code.clone(), id);
             id
         } else {
-            problems.push(at(&o.origin, src, format!("unbekanntes Gebiet '{}'", o.area)));
+            problems.push(at(
+                &o.origin,
+                src,
+                format!("unbekanntes Gebiet '{}'", o.area),
+            ));
             continue;
         };
         let mut bad = false;
@@ -453,7 +467,9 @@ fn apply_in(
             let line = ds.observations[first]
                 .origin
                 .as_ref()
-                .map_or(String::new(), |x| format!(" wie Zeile {} in {}", x.line, x.file));
+                .map_or(String::new(), |x| {
+                    format!(" wie Zeile {} in {}", x.line, x.file)
+                });
             problems.push(at(
                 &o.origin,
                 src,

@@ -109,7 +109,10 @@ impl Store {
 
 fn parse_url(url: &str) -> Result<(Backend, String)> {
     let u = url.trim();
-    if let Some(rest) = u.strip_prefix("sqlite://").or_else(|| u.strip_prefix("sqlite:")) {
+    if let Some(rest) = u
+        .strip_prefix("sqlite://")
+        .or_else(|| u.strip_prefix("sqlite:"))
+    {
         if rest.is_empty() {
             return Err(Error::Url("leerer SQLite-Pfad".into()));
         }

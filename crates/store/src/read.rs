@@ -65,19 +65,18 @@ impl Store {
     /// All Handlungsfelder in display order.
     pub fn action_fields(&self) -> Result<Vec<ActionField>> {
         let mut c = self.conn()?;
-        Ok(c
-            .query(
-                "SELECT code, name, description, sort FROM action_field ORDER BY sort, code",
-                &[],
-            )?
-            .iter()
-            .map(|r| ActionField {
-                code: r.text(0),
-                name: r.text(1),
-                description: r.text(2),
-                sort: r.int(3),
-            })
-            .collect())
+        Ok(c.query(
+            "SELECT code, name, description, sort FROM action_field ORDER BY sort, code",
+            &[],
+        )?
+        .iter()
+        .map(|r| ActionField {
+            code: r.text(0),
+            name: r.text(1),
+            description: r.text(2),
+            sort: r.int(3),
+        })
+        .collect())
     }
 
     /// All indicators, ordered by code.
@@ -97,7 +96,9 @@ impl Store {
             "SELECT {INDICATOR_COLS} FROM indicator i LEFT JOIN action_field a \
              ON a.id = i.action_field_id WHERE i.code = ?"
         );
-        Ok(c.query_opt(&sql, &[code.into()])?.as_ref().map(indicator_from))
+        Ok(c.query_opt(&sql, &[code.into()])?
+            .as_ref()
+            .map(indicator_from))
     }
 
     /// All areas, the city first, then by code; with geometry when asked.
@@ -217,7 +218,17 @@ impl Store {
     pub fn history(
         &self,
         indicator: &str,
-    ) -> Result<Vec<(String, String, String, Option<f64>, Option<f64>, String, String)>> {
+    ) -> Result<
+        Vec<(
+            String,
+            String,
+            String,
+            Option<f64>,
+            Option<f64>,
+            String,
+            String,
+        )>,
+    > {
         let mut c = self.conn()?;
         Ok(c.query(
             "SELECT a.code, o.breakdown, o.period, h.old_value, h.new_value, h.changed_by, h.changed_at \

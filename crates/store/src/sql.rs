@@ -128,7 +128,9 @@ impl Conn {
         match backend {
             Backend::Sqlite => {
                 let c = rusqlite::Connection::open(target).map_err(|e| {
-                    Error::Database(format!("SQLite-Datei '{target}' lässt sich nicht öffnen: {e}"))
+                    Error::Database(format!(
+                        "SQLite-Datei '{target}' lässt sich nicht öffnen: {e}"
+                    ))
                 })?;
                 // WAL lets readers go on while an import writes; busy_timeout waits for the writer
                 // instead of failing; NORMAL sync is safe with WAL and much faster.

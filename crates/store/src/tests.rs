@@ -107,7 +107,11 @@ fn import_summarises_and_keeps_history() {
     let out = s.apply(&ds, &opts(), &mut |_, _| {}).unwrap();
     assert_eq!(out.totals(), (2, 0, 0));
 
-    ds.observations = vec![obs("KA", 2023, 5.0, 2), obs("01", 2023, 7.9, 3), obs("01", 2024, 8.0, 4)];
+    ds.observations = vec![
+        obs("KA", 2023, 5.0, 2),
+        obs("01", 2023, 7.9, 3),
+        obs("01", 2024, 8.0, 4),
+    ];
     let dry = s
         .apply(
             &ds,
@@ -151,12 +155,27 @@ fn problems_reject_everything_with_positions() {
         panic!("must be rejected")
     };
     let text: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
-    assert!(text.iter().any(|t| t.contains("Zeile 5") && t.contains("unbekanntes Gebiet '99'")), "{text:?}");
-    assert!(text.iter().any(|t| t.contains("Zeile 4") && t.contains("wie Zeile 2")), "{text:?}");
-    assert!(text.iter().any(|t| t.contains("Zeile 6") && t.contains("Ausprägung 'x'")), "{text:?}");
+    assert!(
+        text.iter()
+            .any(|t| t.contains("Zeile 5") && t.contains("unbekanntes Gebiet '99'")),
+        "{text:?}"
+    );
+    assert!(
+        text.iter()
+            .any(|t| t.contains("Zeile 4") && t.contains("wie Zeile 2")),
+        "{text:?}"
+    );
+    assert!(
+        text.iter()
+            .any(|t| t.contains("Zeile 6") && t.contains("Ausprägung 'x'")),
+        "{text:?}"
+    );
     let after = s.stats().unwrap();
     assert_eq!(before.observations, after.observations);
-    assert_eq!(s.indicator("ALQ").unwrap().unwrap().name, "Arbeitslosenquote");
+    assert_eq!(
+        s.indicator("ALQ").unwrap().unwrap().name,
+        "Arbeitslosenquote"
+    );
 }
 
 #[test]

@@ -1,0 +1,181 @@
+//! Formatting for pages: values with units, trends, German dates.
+
+use kimo_model::{Indicator, Observation, Polarity, format_number};
+use serde::Serialize;
+
+/// Decimals shown for a unit.
+pub fn decimals(unit: &str) -> usize {
+    if unit == "Anzahl" { 0 } else { 1 }
+}
+
+/// A value in German notation with its unit: `18,5 %`, `311.635`, `92,0 je 1.000`.
+pub fn with_unit(v: Option<f64>, unit: &str) -> String {
+    match v {
+        None => "–".into(),
+        Some(v) => {
+            let n = format_number(v, decimals(unit));
+            match unit {
+                "" | "Anzahl" | "Index" => n,
+                u => format!("{n} {u}"),
+            }
+        }
+    }
+}
+
+/// A bare value in German notation (tables, where the unit is in the caption).
+pub fn bare(v: Option<f64>, unit: &str) -> String {
+    v.map_or_else(|| "–".into(), |v| format_number(v, decimals(unit)))
+}
+
+/// An ISO timestamp as a German date (`2026-11-25T08:00:00Z` → `25.11.2026`).
+pub fn german_date(iso: &str) -> String {
+    match chrono::NaiveDate::parse_from_str(iso.get(..10).unwrap_or(""), "%Y-%m-%d") {
+        Ok(d) => d.format("%d.%m.%Y").to_string(),
+        Err(_) => iso.to_string(),
+    }
+}
+
+/// The development between two periods, for arrows and screen readers.
+#[derive(Debug, Clone, Serialize)]
+pub struct Trend {
+    /// ↑, ↓ or →.
+    pub arrow: &'static str,
+    /// better, worse or neutral (CSS class suffix).
+    pub class: &'static str,
+    /// Full sentence for screen readers.
+    pub text: String,
+    /// Visible difference, e.g. `+0,3 Pp.`.
+    pub short: String,
+}
+
+/// The trend from `prev` to `last` judged by the indicator's polarity.
+pub fn trend(ind: &Indicator, prev: &Observation, last: &Observation) -> Option<Trend> {
+    let (a, b) = (prev.value?, last.value?);
+    let d = b - a;
+    let dec = decimals(&ind.unit);
+    let eps = 0.5 * 10f64.powi(-(dec as i32));
+    let unit = if ind.unit == "%" {
+        "Pp."
+    } else {
+        ind.unit.as_str()
+    };
+    let short = format!(
+        "{}{} {}",
+        if d > 0.0 { "+" } else { "" },
+        format_number(d, dec),
+        unit
+    )
+    .trim()
+    .to_string();
+    let (arrow, dir) = if d.abs() < eps {
+        ("→", "unverändert")
+    } else if d > 0.0 {
+        ("↑", "gestiegen")
+    } else {
+        ("↓", "gesunken")
+    };
+    let class = match (ind.polarity, arrow) {
+        (_, "→") | (Polarity::Neutral, _) => "neutral",
+        (Polarity::HigherBetter, "↑") | (Polarity::LowerBetter, "↓") => "better",
+        _ => "worse",
+    };
+    let judgement = match class {
+        "better" => " (günstige Entwicklung)",
+        "worse" => " (ungünstige Entwicklung)",
+        _ => "",
+    };
+    Some(Trend {
+        arrow,
+        class,
+        text: format!(
+            "gegenüber {} {dir}{}{judgement}",
+            prev.period.label(),
+            if arrow == "→" {
+                String::new()
+            } else {
+                format!(" um {short}")
+            }
+        ),
+        short,
+    })
+}
+
+/// One indicator in an overview table.
+#[derive(Debug, Clone, Serialize)]
+pub struct IndicatorRow {
+    /// Code.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// Core indicator.
+    pub core: bool,
+    /// Latest value with unit.
+    pub value: String,
+    /// Latest period label.
+    pub period: String,
+    /// Trend to the previous period.
+    pub trend: Option<Trend>,
+    /// Whether the latest value is synthetic.
+    pub synthetic: bool,
+}
+
+/// Builds the overview row of an indicator from its whole-city totals (sorted by period).
+pub fn indicator_row(ind: &Indicator, totals: &[&Observation]) -> IndicatorRow {
+    let last = totals.last();
+    let prev = totals.len().checked_sub(2).map(|i| totals[i]);
+    IndicatorRow {
+        code: ind.code.clone(),
+        name: ind.name.clone(),
+        core: ind.core,
+        value: with_unit(last.and_then(|o| o.value), &ind.unit),
+        period: last.map_or("–".into(), |o| o.period.label()),
+        trend: match (prev, last) {
+            (Some(p), Some(l)) => trend(ind, p, l),
+            _ => None,
+        },
+        synthetic: last.is_some_and(|o| o.flags.synthetic),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kimo_model::{Breakdown, Flags, Period};
+
+    fn o(year: i32, v: f64) -> Observation {
+        Observation {
+            indicator: "X".into(),
+            period: Period::Year(year),
+            area: "KA".into(),
+            breakdown: Breakdown::total(),
+            value: Some(v),
+            numerator: None,
+            denominator: None,
+            flags: Flags::default(),
+            origin: None,
+        }
+    }
+
+    #[test]
+    fn trends_follow_polarity() {
+        let ind = Indicator {
+            unit: "%".into(),
+            polarity: Polarity::LowerBetter,
+            ..Default::default()
+        };
+        let t = trend(&ind, &o(2023, 8.1), &o(2024, 9.4)).unwrap();
+        assert_eq!(
+            (t.arrow, t.class, t.short.as_str()),
+            ("↑", "worse", "+1,3 Pp.")
+        );
+        assert!(
+            t.text
+                .contains("gegenüber 2023 gestiegen um +1,3 Pp. (ungünstige Entwicklung)")
+        );
+        let t = trend(&ind, &o(2023, 8.1), &o(2024, 8.12)).unwrap();
+        assert_eq!(t.arrow, "→");
+        assert_eq!(with_unit(Some(311635.0), "Anzahl"), "311.635");
+        assert_eq!(with_unit(Some(18.46), "%"), "18,5 %");
+        assert_eq!(german_date("2026-11-25T08:00:00Z"), "25.11.2026");
+    }
+}

@@ -1,0 +1,117 @@
+//! Command-line arguments (clap derive; the doc comments are the `--help` text).
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+/// kimo – kommunales Integrationsmonitoring.
+#[derive(Debug, Parser)]
+#[command(name = "kimo", version, about)]
+pub struct Cli {
+    /// Database: a SQLite file path or sqlite://PATH [default: kimo.db]
+    #[arg(long, global = true, env = "KIMO_DATABASE_URL")]
+    pub database: Option<String>,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Start the web server (pages and JSON API).
+    Serve(ServeArgs),
+    /// Import files: kimo CSV/XLSX, German Excel CSV, wide tables, Open SDG, catalogue tables, GeoJSON.
+    Import(ImportArgs),
+    /// Export all observations (CSV, Open SDG) or the catalogue (XLSX).
+    Export(ExportArgs),
+    /// Load the demo city (Karlsruhe) into the database.
+    Demo,
+    /// Apply pending schema migrations and report the schema version.
+    Migrate,
+    /// Measure import throughput and start-up time (figures for docs/performance.md).
+    Bench(BenchArgs),
+}
+
+/// `kimo serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Serve the demo city (in a temporary database unless --database is given).
+    #[arg(long)]
+    pub demo: bool,
+    /// TCP port.
+    #[arg(long, env = "KIMO_PORT", default_value_t = 8080)]
+    pub port: u16,
+    /// Address to bind to.
+    #[arg(long, env = "KIMO_BIND", default_value = "127.0.0.1")]
+    pub bind: String,
+}
+
+/// `kimo import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// Files or Open SDG directories.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Check and show the summary, write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Format: auto, long, wide, open-sdg, catalogue, geojson.
+    #[arg(long, default_value = "auto")]
+    pub format: String,
+    /// Import every clean file and list the rejected ones (default: all or nothing).
+    #[arg(long)]
+    pub keep_going: bool,
+    /// XLSX sheet to read (default: the first; a catalogue workbook is read sheet by sheet).
+    #[arg(long)]
+    pub sheet: Option<String>,
+    /// Indicator code for tables without an indicator column.
+    #[arg(long)]
+    pub indicator: Option<String>,
+    /// GeoJSON property holding the area code.
+    #[arg(long)]
+    pub code_property: Option<String>,
+    /// GeoJSON property holding the area name.
+    #[arg(long)]
+    pub name_property: Option<String>,
+    /// Parent area code for new areas from GeoJSON (default: the whole city).
+    #[arg(long)]
+    pub parent: Option<String>,
+    /// Who imports (recorded with every change) [default: $USER].
+    #[arg(long)]
+    pub user: Option<String>,
+}
+
+/// `kimo export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// csv (`,` and `.`), csv-de (German Excel), open-sdg (a directory), catalogue (an .xlsx file).
+    #[arg(long, default_value = "csv")]
+    pub format: String,
+    /// Target file or directory; `-` writes CSV to standard output.
+    pub target: PathBuf,
+}
+
+/// `kimo bench`.
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// What to measure.
+    #[command(subcommand)]
+    pub what: BenchWhat,
+}
+
+/// The benchmarks.
+#[derive(Debug, Subcommand)]
+pub enum BenchWhat {
+    /// Generate a long CSV with ROWS observations and import it into a new SQLite file.
+    Import {
+        /// Number of observations.
+        #[arg(long, default_value_t = 1_000_000)]
+        rows: usize,
+    },
+    /// Time from `kimo serve --demo` to the first answered request.
+    Startup {
+        /// Repetitions (the median is reported).
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+    },
+}

@@ -1,0 +1,212 @@
+//! `kimo bench`: the measurements behind docs/performance.md.
+
+use crate::cli::{BenchArgs, BenchWhat};
+use anyhow::{Context, Result, bail};
+use kimo_model::{Area, Category, Dataset, Dimension, Indicator};
+use kimo_store::{ApplyOptions, Store};
+use std::io::{BufWriter, Read, Write};
+use std::net::TcpStream;
+use std::time::{Duration, Instant};
+
+/// Runs a benchmark.
+pub fn run(args: BenchArgs) -> Result<()> {
+    match args.what {
+        BenchWhat::Import { rows } => import(rows),
+        BenchWhat::Startup { runs } => startup(runs),
+    }
+}
+
+fn import(rows: usize) -> Result<()> {
+    let dir = tempfile_dir()?;
+    let db = dir.join("bench.db");
+    let csv = dir.join("bench.csv");
+    let store = Store::open(&db.display().to_string())?;
+    // Catalogue: 70 indicators, 450 areas, sex × nationality.
+    let mut cat = Dataset {
+        areas: vec![Area {
+            code: "L".into(),
+            name: "Land".into(),
+            ..Default::default()
+        }],
+        ..Default::default()
+    };
+    for a in 0..450 {
+        cat.areas.push(Area {
+            code: format!("A{a:03}"),
+            name: format!("Gebiet {a}"),
+            parent: Some("L".into()),
+            level: 1,
+            geometry: None,
+        });
+    }
+    for i in 0..70 {
+        cat.indicators.push(Indicator {
+            code: format!("I{i:02}"),
+            name: format!("Indikator {i}"),
+            unit: "%".into(),
+            published: true,
+            ..Default::default()
+        });
+    }
+    for (code, cats) in [
+        ("geschlecht", ["m", "w"]),
+        ("staatsangehoerigkeit", ["deutsch", "nichtdeutsch"]),
+    ] {
+        cat.dimensions.push(Dimension {
+            code: code.into(),
+            name: code.into(),
+            categories: cats
+                .iter()
+                .map(|c| Category {
+                    code: c.to_string(),
+                    name: c.to_string(),
+                })
+                .collect(),
+        });
+    }
+    store.apply(&cat, &ApplyOptions::default(), &mut |_, _| {})?;
+
+    let breakdowns = [
+        ("", ""),
+        ("m", ""),
+        ("w", ""),
+        ("", "deutsch"),
+        ("", "nichtdeutsch"),
+        ("m", "deutsch"),
+        ("w", "nichtdeutsch"),
+    ];
+    let mut w = BufWriter::new(std::fs::File::create(&csv)?);
+    writeln!(
+        w,
+        "indicator,period,area,geschlecht,staatsangehoerigkeit,value"
+    )?;
+    let mut n = 0usize;
+    'outer: for i in 0..70 {
+        for a in 0..450 {
+            for (g, s) in breakdowns {
+                for y in 2011..2026 {
+                    if n == rows {
+                        break 'outer;
+                    }
+                    let v = ((i * 7 + a * 13 + y as usize) % 1000) as f64 / 10.0;
+                    writeln!(w, "I{i:02},{y},A{a:03},{g},{s},{v}")?;
+                    n += 1;
+                }
+            }
+        }
+    }
+    w.flush()?;
+    drop(w);
+    if n < rows {
+        bail!("höchstens {n} Zeilen möglich");
+    }
+    let size = std::fs::metadata(&csv)?.len();
+    let ctx = kimo_import::Context {
+        dimensions: store.dimensions()?,
+        areas: store.areas(false)?,
+        ..Default::default()
+    };
+    let t0 = Instant::now();
+    let (ds, problems) = kimo_import::read_path(&csv, &ctx);
+    if !problems.is_empty() {
+        bail!("Benchmark-Datei fehlerhaft: {}", problems[0]);
+    }
+    let read = t0.elapsed();
+    let t1 = Instant::now();
+    let out = store.apply(
+        &ds,
+        &ApplyOptions {
+            user: "bench".into(),
+            source: "bench.csv".into(),
+            ..Default::default()
+        },
+        &mut |_, _| {},
+    )?;
+    let write = t1.elapsed();
+    let total = t0.elapsed();
+    let rate = |d: Duration| n as f64 / d.as_secs_f64();
+    println!(
+        "Zeilen: {n} ({:.1} MB CSV), neu geschrieben: {}",
+        size as f64 / 1e6,
+        out.totals().0
+    );
+    println!(
+        "Lesen und prüfen:  {:>7.2} s  {:>10.0} Zeilen/s",
+        read.as_secs_f64(),
+        rate(read)
+    );
+    println!(
+        "Schreiben (SQLite): {:>7.2} s  {:>10.0} Zeilen/s",
+        write.as_secs_f64(),
+        rate(write)
+    );
+    println!(
+        "Gesamt:            {:>7.2} s  {:>10.0} Zeilen/s",
+        total.as_secs_f64(),
+        rate(total)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
+}
+
+fn tempfile_dir() -> Result<std::path::PathBuf> {
+    let d = std::env::temp_dir().join(format!("kimo-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&d)?;
+    Ok(d)
+}
+
+fn free_port() -> Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
+}
+
+fn get_status(port: u16) -> Option<u16> {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    s.write_all(b"GET / HTTP/1.0\r\nHost: localhost\r\n\r\n")
+        .ok()?;
+    let mut buf = [0u8; 16];
+    s.read_exact(&mut buf[..12]).ok()?;
+    std::str::from_utf8(&buf[9..12]).ok()?.parse().ok()
+}
+
+fn startup(runs: usize) -> Result<()> {
+    let exe = std::env::current_exe()?;
+    let mut times = Vec::new();
+    for _ in 0..runs.max(1) {
+        let port = free_port()?;
+        let t0 = Instant::now();
+        let mut child = std::process::Command::new(&exe)
+            .args(["serve", "--demo", "--port", &port.to_string()])
+            .env_remove("KIMO_DATABASE_URL")
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .context("kimo serve startet nicht")?;
+        let mut ok = false;
+        while t0.elapsed() < Duration::from_secs(60) {
+            if get_status(port) == Some(200) {
+                ok = true;
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        let elapsed = t0.elapsed();
+        let _ = std::process::Command::new("kill")
+            .args(["-INT", &child.id().to_string()])
+            .status();
+        let _ = child.wait();
+        if !ok {
+            bail!("kimo serve --demo hat nach 60 s nicht geantwortet");
+        }
+        times.push(elapsed);
+        println!("Lauf: {:.0} ms", elapsed.as_secs_f64() * 1000.0);
+    }
+    times.sort();
+    println!(
+        "Median von {} Läufen: {:.0} ms bis zur ersten beantworteten Anfrage (GET /)",
+        times.len(),
+        times[times.len() / 2].as_secs_f64() * 1000.0
+    );
+    Ok(())
+}

@@ -1,0 +1,207 @@
+//! `kimo import`: read, check, summarise, write (all or nothing, or per file with --keep-going).
+
+use crate::cli::ImportArgs;
+use anyhow::{Result, bail};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use kimo_import::{Context, Format};
+use kimo_model::{Dataset, Problem};
+use kimo_store::{ApplyOptions, ApplyOutcome, Error, Store};
+use std::time::{Duration, Instant};
+
+/// A progress display that appears only on a terminal and only after the first second.
+pub struct Progress {
+    bar: ProgressBar,
+    start: Instant,
+    shown: bool,
+}
+
+impl Progress {
+    /// A hidden bar that may show itself later.
+    pub fn new() -> Progress {
+        let bar = ProgressBar::hidden();
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} {msg} [{bar:30}] {pos}/{len} ({eta})")
+                .expect("valid template")
+                .progress_chars("=> "),
+        );
+        Progress {
+            bar,
+            start: Instant::now(),
+            shown: false,
+        }
+    }
+    fn wake(&mut self) {
+        if !self.shown && self.start.elapsed() > Duration::from_secs(1) {
+            self.bar.set_draw_target(ProgressDrawTarget::stderr());
+            self.bar.enable_steady_tick(Duration::from_millis(120));
+            self.shown = true;
+        }
+    }
+    /// Shows what is being done.
+    pub fn message(&mut self, msg: String) {
+        self.wake();
+        self.bar.set_message(msg);
+    }
+    /// Sets the position within a known total.
+    pub fn set(&mut self, done: usize, total: usize) {
+        self.wake();
+        self.bar.set_length(total as u64);
+        self.bar.set_position(done as u64);
+    }
+    /// Removes the bar.
+    pub fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+}
+
+fn print_problems(problems: &[Problem]) {
+    const MAX: usize = 200;
+    for p in problems.iter().take(MAX) {
+        eprintln!("  {p}");
+    }
+    if problems.len() > MAX {
+        eprintln!("  … und {} weitere Probleme", problems.len() - MAX);
+    }
+}
+
+fn print_summary(out: &ApplyOutcome, dry_run: bool) {
+    for (kind, new, updated) in out.catalogue.iter().filter(|c| c.1 + c.2 > 0) {
+        println!("{kind}: {new} neu, {updated} aktualisiert");
+    }
+    if !out.indicators.is_empty() {
+        println!(
+            "{:<14} {:>10} {:>10} {:>12}",
+            "Indikator", "neu", "geändert", "unverändert"
+        );
+        for s in &out.indicators {
+            println!(
+                "{:<14} {:>10} {:>10} {:>12}",
+                s.code, s.new, s.changed, s.unchanged
+            );
+        }
+        let (n, c, u) = out.totals();
+        println!("{:<14} {:>10} {:>10} {:>12}", "Summe", n, c, u);
+    }
+    if dry_run {
+        println!("Probelauf (--dry-run): nichts wurde geschrieben.");
+    } else if out.written {
+        println!("Import gespeichert.");
+    }
+}
+
+fn context(store: &Store, args: &ImportArgs) -> Result<Context> {
+    Ok(Context {
+        dimensions: store.dimensions()?,
+        areas: store.areas(false)?,
+        indicators: store.indicators()?,
+        format: Format::parse(&args.format).map_err(anyhow::Error::msg)?,
+        sheet: args.sheet.clone(),
+        indicator: args.indicator.clone(),
+        code_property: args.code_property.clone(),
+        name_property: args.name_property.clone(),
+        parent: args.parent.clone(),
+    })
+}
+
+/// Runs the import.
+pub fn run(store: &Store, args: ImportArgs) -> Result<()> {
+    let mut ctx = context(store, &args)?;
+    let user = args
+        .user
+        .clone()
+        .or_else(|| std::env::var("USER").ok())
+        .unwrap_or_else(|| "unbekannt".into());
+    let mut progress = Progress::new();
+    let mut files: Vec<(String, Dataset, Vec<Problem>)> = Vec::new();
+    for path in &args.paths {
+        progress.message(format!("lese {}", path.display()));
+        let (ds, problems) = kimo_import::read_path(path, &ctx);
+        ctx.learn(&ds);
+        files.push((path.display().to_string(), ds, problems));
+    }
+    let mut report = |done: usize, total: usize| {
+        progress.set(done, total);
+    };
+
+    if args.keep_going {
+        let mut rejected = 0;
+        for (name, ds, problems) in &files {
+            let opts = ApplyOptions {
+                dry_run: args.dry_run,
+                user: user.clone(),
+                source: name.clone(),
+            };
+            let result = if problems.is_empty() {
+                store.apply(ds, &opts, &mut report)
+            } else {
+                Err(Error::Rejected(problems.clone()))
+            };
+            match result {
+                Ok(out) => {
+                    println!("== {name}");
+                    print_summary(&out, args.dry_run);
+                }
+                Err(Error::Rejected(p)) => {
+                    rejected += 1;
+                    eprintln!(
+                        "== {name}: abgelehnt ({} Probleme, nichts geschrieben)",
+                        p.len()
+                    );
+                    print_problems(&p);
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        progress.finish();
+        if rejected > 0 {
+            bail!("{rejected} von {} Dateien abgelehnt", files.len());
+        }
+        return Ok(());
+    }
+
+    let source = files
+        .iter()
+        .map(|f| f.0.as_str())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut all = Dataset::default();
+    let mut problems = Vec::new();
+    for (_, ds, p) in files {
+        all.extend(ds);
+        problems.extend(p);
+    }
+    let opts = ApplyOptions {
+        dry_run: args.dry_run || !problems.is_empty(),
+        user,
+        source,
+    };
+    // With reading problems the store still checks the readable rows (unknown areas, duplicates),
+    // so that one run lists everything; nothing is written either way.
+    let result = store.apply(&all, &opts, &mut report);
+    progress.finish();
+    match result {
+        Ok(out) if problems.is_empty() => {
+            print_summary(&out, args.dry_run);
+            Ok(())
+        }
+        Ok(_) => {
+            eprintln!("Import abgelehnt, nichts wurde geschrieben:");
+            print_problems(&problems);
+            bail!("{} Probleme", problems.len())
+        }
+        Err(Error::Rejected(p)) => {
+            problems.extend(p);
+            problems.sort_by(|a, b| {
+                (&a.origin.file, a.origin.line, a.origin.column).cmp(&(
+                    &b.origin.file,
+                    b.origin.line,
+                    b.origin.column,
+                ))
+            });
+            eprintln!("Import abgelehnt, nichts wurde geschrieben:");
+            print_problems(&problems);
+            bail!("{} Probleme", problems.len())
+        }
+        Err(e) => Err(e.into()),
+    }
+}

@@ -1,0 +1,52 @@
+//! `kimo serve`.
+
+use crate::cli::ServeArgs;
+use anyhow::{Context, Result};
+use kimo_store::Store;
+
+/// Removes the temporary demo database when the server stops.
+struct TempDb(std::path::PathBuf);
+
+impl Drop for TempDb {
+    fn drop(&mut self) {
+        for ext in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{ext}", self.0.display()));
+        }
+    }
+}
+
+/// Opens the database (a temporary one for `--demo` without `--database`) and serves until ctrl-c.
+pub fn run(database: Option<String>, args: ServeArgs) -> Result<()> {
+    let mut _temp = None;
+    let url = match (&database, args.demo) {
+        (Some(u), _) => u.clone(),
+        (None, true) => {
+            let p = std::env::temp_dir().join(format!("kimo-demo-{}.db", std::process::id()));
+            _temp = Some(TempDb(p.clone()));
+            drop(TempDb(p.clone()));
+            p.display().to_string()
+        }
+        (None, false) => crate::DEFAULT_DATABASE.to_string(),
+    };
+    let store = Store::open(&url).with_context(|| format!("Datenbank '{url}'"))?;
+    if args.demo {
+        let n = super::load_demo(&store)?;
+        eprintln!("Demo-Stadt Karlsruhe geladen ({n} Werte neu).");
+    }
+    let state = kimo_web::AppState::new(store, args.demo);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    rt.block_on(async move {
+        let addr = format!("{}:{}", args.bind, args.port);
+        let listener = tokio::net::TcpListener::bind(&addr)
+            .await
+            .with_context(|| format!("Adresse {addr} nicht verfügbar"))?;
+        eprintln!(
+            "kimo läuft auf http://{} (Datenbank: {url}); Ende mit Strg+C.",
+            listener.local_addr()?
+        );
+        kimo_web::serve(listener, state).await?;
+        Ok(())
+    })
+}

@@ -1,0 +1,110 @@
+//! Helpers for the integration tests: run the real `kimo` binary, start it as a server.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output};
+use std::time::{Duration, Instant};
+
+/// Runs `kimo --database DB ARGS...` and returns its output.
+pub fn kimo(db: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kimo"))
+        .arg("--database")
+        .arg(db)
+        .args(args)
+        .env_remove("KIMO_DATABASE_URL")
+        .output()
+        .expect("kimo runs")
+}
+
+/// Runs kimo and panics with its output unless it succeeds; returns stdout.
+pub fn kimo_ok(db: &Path, args: &[&str]) -> String {
+    let out = kimo(db, args);
+    assert!(
+        out.status.success(),
+        "kimo {args:?} failed:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The shared data folder beside the checkout, if present (prints that the test is skipped otherwise).
+pub fn shared(rel: &str) -> Option<PathBuf> {
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/data")
+        .join(rel);
+    if p.exists() {
+        Some(p)
+    } else {
+        println!(
+            "skipped: {} not found (shared/ is not beside the checkout)",
+            p.display()
+        );
+        None
+    }
+}
+
+/// A running `kimo serve` on a random port; stopped on drop.
+pub struct Server {
+    /// Base URL, e.g. http://127.0.0.1:41234
+    pub url: String,
+    child: Child,
+}
+
+impl Server {
+    /// Starts `kimo GLOBAL... serve SERVE...` and waits until it answers.
+    pub fn start(global: &[&str], serve: &[&str]) -> Server {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = Command::new(env!("CARGO_BIN_EXE_kimo"))
+            .args(global)
+            .args(["serve", "--port", &port.to_string()])
+            .args(serve)
+            .env_remove("KIMO_DATABASE_URL")
+            .spawn()
+            .expect("kimo serve starts");
+        let url = format!("http://127.0.0.1:{port}");
+        let t0 = Instant::now();
+        while t0.elapsed() < Duration::from_secs(60) {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return Server { url, child };
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        panic!("kimo serve did not start");
+    }
+
+    /// GET a path; returns (status, body).
+    pub fn get(&self, path: &str) -> (u16, String) {
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .build()
+            .into();
+        let mut res = agent
+            .get(format!("{}{path}", self.url))
+            .call()
+            .expect("request");
+        let status = res.status().as_u16();
+        (status, res.body_mut().read_to_string().expect("body"))
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-INT", &self.child.id().to_string()])
+            .status();
+        let t0 = Instant::now();
+        while t0.elapsed() < Duration::from_secs(5) {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -1,0 +1,100 @@
+//! The real binary serving the demo city on a random port, talked to over HTTP.
+
+mod common;
+use common::Server;
+
+#[test]
+fn demo_city_pages_and_api() {
+    let s = Server::start(&[], &["--demo"]);
+
+    let (status, home) = s.get("/");
+    assert_eq!(status, 200);
+    assert!(home.contains("<html lang=\"de\">"));
+    assert!(home.contains("Demodaten"));
+    assert!(
+        home.contains("Arbeit und Beschäftigung"),
+        "Handlungsfelder with core indicators"
+    );
+    assert!(home.contains("/indikatoren/ARB-03"));
+    assert!(
+        home.contains("311.635") || home.contains("Einwohnerinnen"),
+        "German numbers"
+    );
+
+    let (status, page) = s.get("/indikatoren/DEM-02?zeitraum=2016");
+    assert_eq!(status, 200);
+    // Line chart, bar chart and map are SVG with text alternatives.
+    assert!(page.contains("id=\"verlauf-diagramm\""));
+    assert!(page.contains("id=\"stadtteile-karte\""));
+    assert!(page.contains("id=\"stadtteile-balken\""));
+    assert_eq!(page.matches("role=\"img\"").count(), 3);
+    assert_eq!(
+        page.matches("data-area=").count(),
+        27,
+        "the map shows the 27 Stadtteile"
+    );
+    // The data table with the real 2016 figures (Oststadt: 8.114 of 23.481 inhabitants, 34,6 %).
+    assert!(page.contains("<caption>Ausländeranteil nach Stadtteil, 2016 (%)</caption>"));
+    assert!(page.contains("<th scope=\"row\">Oststadt</th><td class=\"num\">34,6</td><td class=\"num\">8.114</td><td class=\"num\">23.481</td>"), "{}", &page[page.find("Oststadt</th>").unwrap_or(0)..][..200.min(page.len())]);
+    assert!(page.contains("Demodaten"));
+    assert!(page.contains("<dt>Polarität</dt><dd>neutral (Kontextindikator)</dd>"));
+
+    // Breakdown and comparison choices.
+    let (status, page) = s.get("/indikatoren/ARB-03?gebiet=19&merkmal=staatsangehoerigkeit");
+    assert_eq!(status, 200);
+    assert!(page.contains("Staatsangehörigkeit: nichtdeutsch"));
+    let (_, page) = s.get("/indikatoren/ARB-03?vergleich=01&vergleich=19");
+    assert!(page.contains(">Durlach</th>") && page.contains(">Innenstadt-Ost</th>"));
+
+    // CSV of what is shown, for German Excel.
+    let (status, csv) = s.get("/indikatoren/ARB-03?vergleich=19&zeitraum=2020&format=csv");
+    assert_eq!(status, 200);
+    assert!(
+        csv.starts_with("\u{feff}indicator;period;area;value;numerator;denominator;flags"),
+        "{}",
+        &csv[..80]
+    );
+    assert!(csv.contains("ARB-03;2020;19;"));
+
+    // Unknown things are 404, not 500.
+    assert_eq!(s.get("/indikatoren/GIBTS-NICHT").0, 404);
+    assert_eq!(s.get("/handlungsfelder/nichts").0, 404);
+
+    // JSON API.
+    let (status, body) = s.get("/api/v1/indicators");
+    assert_eq!(status, 200);
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(v["indicators"].as_array().unwrap().len(), 39);
+    let (_, body) = s.get("/api/v1/indicators/ARB-03");
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(v["indicator"]["polarity"], "lower-better");
+    let (_, body) = s.get("/api/v1/indicators/ARB-03/observations?area=19&period=2024&staatsangehoerigkeit=nichtdeutsch");
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(v["count"], 1, "{body}");
+    assert_eq!(
+        v["observations"][0]["breakdown"]["staatsangehoerigkeit"],
+        "nichtdeutsch"
+    );
+    let (_, body) = s.get("/api/v1/indicators/DEM-01/observations?area=KA&period=2016&staatsangehoerigkeit=insgesamt&geschlecht=insgesamt");
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(v["observations"][0]["value"], 311635.0, "{body}");
+    assert_eq!(
+        s.get("/api/v1/indicators/ARB-03/observations?farbe=rot").0,
+        400
+    );
+    let (_, body) = s.get("/api/v1/areas");
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(v["areas"].as_array().unwrap().len(), 28);
+}
+
+#[test]
+fn serve_without_demo_uses_the_given_database() {
+    let t = tempfile::tempdir().unwrap();
+    let db = t.path().join("leer.db");
+    let s = Server::start(&["--database", db.to_str().unwrap()], &[]);
+    let (status, home) = s.get("/");
+    assert_eq!(status, 200);
+    assert!(!home.contains("Demodaten"));
+    drop(s);
+    assert!(db.exists(), "the SQLite file is created");
+}
