@@ -216,3 +216,33 @@ fn import_export_import_gives_identical_observations() {
     assert_eq!(la.len(), lc.len());
     assert!(la == lc, "Open SDG round trip differs");
 }
+
+#[test]
+fn the_examples_in_the_repository_import() {
+    let t = tempfile::tempdir().unwrap();
+    let db = t.path().join("k.db");
+    catalogue(&db);
+    let ex = |f: &str| format!("{}/examples/{f}", env!("CARGO_MANIFEST_DIR"));
+    let out = kimo_ok(&db, &["import", &ex("stadtteile.geojson")]);
+    assert!(out.contains("Gebiete: 0 neu, 27 aktualisiert"), "{out}");
+    let out = kimo_ok(&db, &["import", &ex("daten-lang.csv")]);
+    assert!(out.contains("ARB-03                  7"), "{out}");
+    let out = kimo_ok(
+        &db,
+        &["import", "--indicator", "ARB-03", &ex("daten-breit.csv")],
+    );
+    assert!(out.contains("ARB-03                 25"), "{out}");
+    let xlsx = ex("katalog.xlsx");
+    let out = kimo_ok(&t.path().join("x.db"), &["import", &xlsx]);
+    assert!(
+        out.contains("Indikatoren: 39 neu") && out.contains("Gebiete: 28 neu"),
+        "{out}"
+    );
+    let csv = kimo_ok(&db, &["export", "--format", "csv", "-"]);
+    assert!(
+        csv.contains("ARB-03,2024,19,,nichtdeutsch,9.4,,,\n"),
+        "{csv}"
+    );
+    assert!(csv.contains("ARB-03,2024,15,,nichtdeutsch,,,,s\n"), "{csv}");
+    assert!(csv.contains("ARB-03,2022,07,,,7.5,,,\n"), "{csv}");
+}

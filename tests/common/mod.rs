@@ -59,7 +59,7 @@ impl Server {
             .local_addr()
             .unwrap()
             .port();
-        let child = Command::new(env!("CARGO_BIN_EXE_kimo"))
+        let mut child = Command::new(env!("CARGO_BIN_EXE_kimo"))
             .args(global)
             .args(["serve", "--port", &port.to_string()])
             .args(serve)
@@ -74,6 +74,8 @@ impl Server {
             }
             std::thread::sleep(Duration::from_millis(20));
         }
+        let _ = child.kill();
+        let _ = child.wait();
         panic!("kimo serve did not start");
     }
 

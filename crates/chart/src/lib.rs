@@ -315,7 +315,10 @@ pub fn bar_chart(id: &str, title: &str, desc: &str, unit: &str, bars: &[Bar]) ->
     s
 }
 
-fn rings(geometry: &serde_json::Value) -> Vec<Vec<(f64, f64)>> {
+/// A closed ring of (longitude, latitude) points.
+type Ring = Vec<(f64, f64)>;
+
+fn rings(geometry: &serde_json::Value) -> Vec<Ring> {
     let to_ring = |r: &serde_json::Value| -> Vec<(f64, f64)> {
         r.as_array()
             .map(|pts| {
@@ -364,7 +367,7 @@ pub fn class_of(v: f64, breaks: &[f64]) -> usize {
 
 /// A choropleth map: areas shaded in five quantile classes, with a legend.
 pub fn map(id: &str, title: &str, desc: &str, unit: &str, areas: &[MapArea]) -> String {
-    let parsed: Vec<(&MapArea, Vec<Vec<(f64, f64)>>)> = areas
+    let parsed: Vec<(&MapArea, Vec<Ring>)> = areas
         .iter()
         .map(|a| {
             (

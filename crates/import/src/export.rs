@@ -88,6 +88,9 @@ pub fn display_value(v: Option<f64>, unit: &str) -> String {
     }
 }
 
+/// A worksheet: name, header, rows.
+type Sheet<'a> = (&'a str, Vec<&'a str>, Vec<Vec<String>>);
+
 /// Writes the catalogue as an XLSX workbook with the sheets Handlungsfelder, Indikatoren, Gebiete and
 /// Merkmale, in the columns `kimo import` reads back.
 pub fn write_catalogue_xlsx(
@@ -98,7 +101,7 @@ pub fn write_catalogue_xlsx(
     dimensions: &[kimo_model::Dimension],
 ) -> Result<(), String> {
     let yes = |b: bool| if b { "ja" } else { "nein" }.to_string();
-    let sheets: Vec<(&str, Vec<&str>, Vec<Vec<String>>)> = vec![
+    let sheets: Vec<Sheet> = vec![
         (
             "Handlungsfelder",
             vec!["handlungsfeld", "name", "beschreibung", "reihenfolge"],

@@ -112,14 +112,13 @@ impl Context {
         if self.areas.iter().any(|a| a.code == code) {
             return code.to_string();
         }
-        if let Ok(n) = code.parse::<i64>() {
-            if let Some(a) = self
+        if let Ok(n) = code.parse::<i64>()
+            && let Some(a) = self
                 .areas
                 .iter()
                 .find(|a| a.level > 0 && a.code.parse::<i64>().ok() == Some(n))
-            {
-                return a.code.clone();
-            }
+        {
+            return a.code.clone();
         }
         let lower = name.to_lowercase();
         self.areas

@@ -64,12 +64,11 @@ impl Period {
         }
         // "06/2024", "6.2024"
         for sep in ['/', '.'] {
-            if let Some((m, y)) = s.split_once(sep) {
-                if let (Ok(m), Some(y)) = (m.trim().parse::<u8>(), parse_year(y.trim())) {
-                    if (1..=12).contains(&m) {
-                        return Ok(Period::Month(y, m));
-                    }
-                }
+            if let Some((m, y)) = s.split_once(sep)
+                && let (Ok(m), Some(y)) = (m.trim().parse::<u8>(), parse_year(y.trim()))
+                && (1..=12).contains(&m)
+            {
+                return Ok(Period::Month(y, m));
             }
         }
         // School year: "Schuljahr 2023/24", "SJ 2023/24", "2023/24", "2023/2024".
@@ -93,24 +92,25 @@ impl Period {
             return Err(err());
         }
         // Canonical codes: 2024-H2, 2024-Q3, 2024-06.
-        if let Some((y, rest)) = s.split_once('-') {
-            if let Some(y) = parse_year(y) {
-                let r = rest.to_uppercase();
-                if let Some(h) = r.strip_prefix('H').and_then(|h| h.parse::<u8>().ok()) {
-                    if (1..=2).contains(&h) {
-                        return Ok(Period::Half(y, h));
-                    }
-                }
-                if let Some(q) = r.strip_prefix('Q').and_then(|q| q.parse::<u8>().ok()) {
-                    if (1..=4).contains(&q) {
-                        return Ok(Period::Quarter(y, q));
-                    }
-                }
-                if let Ok(m) = r.parse::<u8>() {
-                    if (1..=12).contains(&m) && r.len() == 2 {
-                        return Ok(Period::Month(y, m));
-                    }
-                }
+        if let Some((y, rest)) = s.split_once('-')
+            && let Some(y) = parse_year(y)
+        {
+            let r = rest.to_uppercase();
+            if let Some(h) = r.strip_prefix('H').and_then(|h| h.parse::<u8>().ok())
+                && (1..=2).contains(&h)
+            {
+                return Ok(Period::Half(y, h));
+            }
+            if let Some(q) = r.strip_prefix('Q').and_then(|q| q.parse::<u8>().ok())
+                && (1..=4).contains(&q)
+            {
+                return Ok(Period::Quarter(y, q));
+            }
+            if let Ok(m) = r.parse::<u8>()
+                && (1..=12).contains(&m)
+                && r.len() == 2
+            {
+                return Ok(Period::Month(y, m));
             }
         }
         let words: Vec<&str> = lower
@@ -118,43 +118,43 @@ impl Period {
             .filter(|w| !w.is_empty())
             .collect();
         // "Juni 2024", "Jun. 2024"
-        if words.len() == 2 {
-            if let Some(y) = parse_year(words[1]) {
-                let w = words[0].trim_end_matches('.');
-                for (i, name) in MONTHS.iter().enumerate() {
-                    let n = name.to_lowercase();
-                    if w == n || (w.len() >= 3 && n.starts_with(w)) || (w == "maerz") {
-                        let m = if w == "maerz" { 3 } else { i as u8 + 1 };
-                        return Ok(Period::Month(y, m));
-                    }
+        if words.len() == 2
+            && let Some(y) = parse_year(words[1])
+        {
+            let w = words[0].trim_end_matches('.');
+            for (i, name) in MONTHS.iter().enumerate() {
+                let n = name.to_lowercase();
+                if w == n || (w.len() >= 3 && n.starts_with(w)) || (w == "maerz") {
+                    let m = if w == "maerz" { 3 } else { i as u8 + 1 };
+                    return Ok(Period::Month(y, m));
                 }
-                // "H2 2024", "Q3 2024"
-                let w = words[0].to_uppercase();
-                if let Some(h) = w.strip_prefix('H').and_then(|h| h.parse::<u8>().ok()) {
-                    if (1..=2).contains(&h) {
-                        return Ok(Period::Half(y, h));
-                    }
-                }
-                if let Some(q) = w.strip_prefix('Q').and_then(|q| q.parse::<u8>().ok()) {
-                    if (1..=4).contains(&q) {
-                        return Ok(Period::Quarter(y, q));
-                    }
-                }
+            }
+            // "H2 2024", "Q3 2024"
+            let w = words[0].to_uppercase();
+            if let Some(h) = w.strip_prefix('H').and_then(|h| h.parse::<u8>().ok())
+                && (1..=2).contains(&h)
+            {
+                return Ok(Period::Half(y, h));
+            }
+            if let Some(q) = w.strip_prefix('Q').and_then(|q| q.parse::<u8>().ok())
+                && (1..=4).contains(&q)
+            {
+                return Ok(Period::Quarter(y, q));
             }
         }
         // "2. Halbjahr 2024", "2. Hj. 2024", "1. Quartal 2024", "1. Qu. 2024"
-        if words.len() == 3 {
-            if let (Some(n), Some(y)) = (
+        if words.len() == 3
+            && let (Some(n), Some(y)) = (
                 words[0].trim_end_matches('.').parse::<u8>().ok(),
                 parse_year(words[2]),
-            ) {
-                let w = words[1].trim_end_matches('.');
-                if (w == "halbjahr" || w == "hj") && (1..=2).contains(&n) {
-                    return Ok(Period::Half(y, n));
-                }
-                if (w == "quartal" || w == "qu" || w == "q") && (1..=4).contains(&n) {
-                    return Ok(Period::Quarter(y, n));
-                }
+            )
+        {
+            let w = words[1].trim_end_matches('.');
+            if (w == "halbjahr" || w == "hj") && (1..=2).contains(&n) {
+                return Ok(Period::Half(y, n));
+            }
+            if (w == "quartal" || w == "qu" || w == "q") && (1..=4).contains(&n) {
+                return Ok(Period::Quarter(y, n));
             }
         }
         Err(err())

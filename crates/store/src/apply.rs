@@ -484,7 +484,7 @@ fn apply_in(
             continue;
         }
         seen.insert(key.clone(), idx);
-        if !existing.contains_key(&ind) {
+        if let std::collections::hash_map::Entry::Vacant(e) = existing.entry(ind) {
             let mut m = HashMap::new();
             for r in c.query(
                 "SELECT id, area_id, breakdown, period, value, numerator, denominator, flags \
@@ -502,7 +502,7 @@ fn apply_in(
                     },
                 );
             }
-            existing.insert(ind, m);
+            e.insert(m);
         }
         let s = summary
             .entry(o.indicator.clone())

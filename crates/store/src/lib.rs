@@ -56,12 +56,11 @@ impl std::ops::DerefMut for Pooled<'_> {
 }
 impl Drop for Pooled<'_> {
     fn drop(&mut self) {
-        if let Some(c) = self.conn.take() {
-            if let Ok(mut p) = self.store.pool.lock() {
-                if p.len() < 16 {
-                    p.push(c);
-                }
-            }
+        if let Some(c) = self.conn.take()
+            && let Ok(mut p) = self.store.pool.lock()
+            && p.len() < 16
+        {
+            p.push(c);
         }
     }
 }

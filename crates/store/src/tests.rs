@@ -102,8 +102,10 @@ fn migrations_are_applied_once() {
 fn import_summarises_and_keeps_history() {
     let (_d, s) = store();
     s.apply(&catalogue(), &opts(), &mut |_, _| {}).unwrap();
-    let mut ds = Dataset::default();
-    ds.observations = vec![obs("KA", 2023, 5.0, 2), obs("01", 2023, 7.5, 3)];
+    let mut ds = Dataset {
+        observations: vec![obs("KA", 2023, 5.0, 2), obs("01", 2023, 7.5, 3)],
+        ..Default::default()
+    };
     let out = s.apply(&ds, &opts(), &mut |_, _| {}).unwrap();
     assert_eq!(out.totals(), (2, 0, 0));
 
