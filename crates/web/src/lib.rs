@@ -18,12 +18,12 @@ pub struct AppState {
     pub store: Store,
     /// Whether this is the demo city (shows the "Demodaten" notice).
     pub demo: bool,
-    env: Environment<'static>,
 }
 
-impl AppState {
-    /// Builds the state with the embedded templates.
-    pub fn new(store: Store, demo: bool) -> Arc<AppState> {
+/// The embedded templates, compiled once.
+fn templates() -> &'static Environment<'static> {
+    static ENV: std::sync::OnceLock<Environment<'static>> = std::sync::OnceLock::new();
+    ENV.get_or_init(|| {
         let mut env = Environment::new();
         for (name, src) in [
             ("base.html", include_str!("../templates/base.html")),
@@ -43,20 +43,27 @@ impl AppState {
             env.add_template(name, src)
                 .expect("embedded template is valid");
         }
-        Arc::new(AppState { store, demo, env })
+        env
+    })
+}
+
+fn render(name: &str, ctx: minijinja::Value) -> Result<String, AppError> {
+    templates()
+        .get_template(name)
+        .and_then(|t| t.render(ctx))
+        .map_err(|e| AppError::Internal(format!("{e:#}")))
+}
+
+impl AppState {
+    /// Builds the state.
+    pub fn new(store: Store, demo: bool) -> Arc<AppState> {
+        Arc::new(AppState { store, demo })
     }
 
     /// Renders a template to an HTML response.
     fn render(&self, name: &str, ctx: minijinja::Value) -> Result<Response, AppError> {
-        let tpl = self
-            .env
-            .get_template(name)
-            .map_err(|e| AppError::Internal(e.to_string()))?;
         let ctx = minijinja::context! { demo => self.demo, ..ctx };
-        let html = tpl
-            .render(ctx)
-            .map_err(|e| AppError::Internal(format!("{e:#}")))?;
-        Ok(Html(html).into_response())
+        Ok(Html(render(name, ctx)?).into_response())
     }
 }
 
@@ -91,12 +98,15 @@ impl IntoResponse for AppError {
                 )
             }
         };
-        let body = format!(
-            "<!DOCTYPE html><html lang=\"de\"><head><meta charset=\"utf-8\"><title>{title} – kimo</title>\
-             <link rel=\"stylesheet\" href=\"/static/style.css\"></head><body><main id=\"inhalt\">\
-             <h1>{title}</h1><p>{}</p><p><a href=\"/\">Zur Übersicht</a></p></main></body></html>",
-            kimo_chart::esc(&message)
-        );
+        let body = render(
+            "error.html",
+            minijinja::context! { title => title, message => message, demo => false },
+        )
+        .unwrap_or_else(|_| {
+            format!(
+                "<!DOCTYPE html><html lang=\"de\"><title>{title}</title><h1>{title}</h1></html>"
+            )
+        });
         (status, Html(body)).into_response()
     }
 }

@@ -1,0 +1,47 @@
+//! The demo city's pages in a real browser: axe-core's WCAG 2.1 A/AA rules and keyboard use.
+//!
+//! Needs Node.js, Chromium and `npm ci` in tests/browser; without them the test says it was skipped,
+//! unless KIMO_TEST_BROWSER=1 (set by .ci/run), which makes it mandatory.
+
+mod common;
+use common::Server;
+use std::path::PathBuf;
+use std::process::Command;
+
+#[test]
+fn pages_meet_wcag_aa_in_chromium() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    let ready = dir.join("node_modules/axe-core").exists()
+        && PathBuf::from(&chromium).exists()
+        && Command::new("node").arg("--version").output().is_ok();
+    if !ready {
+        assert!(
+            std::env::var("KIMO_TEST_BROWSER").is_err(),
+            "KIMO_TEST_BROWSER is set but Node.js, {chromium} or tests/browser/node_modules is missing"
+        );
+        println!("skipped: browser test needs Node.js, {chromium} and `npm ci` in tests/browser");
+        return;
+    }
+    let s = Server::start(&[], &["--demo"]);
+    let out = Command::new("node")
+        .current_dir(&dir)
+        .arg("check.js")
+        .arg(&s.url)
+        .args([
+            "/",
+            "/handlungsfelder/arbeit",
+            "/indikatoren",
+            "/indikatoren/ARB-03",
+            "/indikatoren/ARB-03?gebiet=19&merkmal=staatsangehoerigkeit&zeitraum=2020",
+            "/indikatoren/DEM-02?vergleich=01&vergleich=07&zeitraum=2016",
+            "/indikatoren/WOH-01",
+            "/gibt-es-nicht",
+        ])
+        .output()
+        .expect("node runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    println!("{text}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "accessibility problems:\n{text}");
+    assert_eq!(text.matches("0 violations").count(), 8, "{text}");
+}
