@@ -100,6 +100,7 @@ fn context(store: &Store, args: &ImportArgs) -> Result<Context> {
         code_property: args.code_property.clone(),
         name_property: args.name_property.clone(),
         parent: args.parent.clone(),
+        ..Default::default()
     })
 }
 
@@ -119,6 +120,7 @@ pub fn run(store: &Store, args: ImportArgs) -> Result<()> {
         ctx.learn(&ds);
         files.push((path.display().to_string(), ds, problems));
     }
+    progress.message("prüfe und schreibe".into());
     let mut report = |done: usize, total: usize| {
         progress.set(done, total);
     };

@@ -68,6 +68,8 @@ pub struct Context {
     pub name_property: Option<String>,
     /// `--parent`: the parent of areas from GeoJSON.
     pub parent: Option<String>,
+    /// Area code and lower-case name → code, built on first use.
+    pub area_index: std::sync::OnceLock<std::collections::HashMap<String, String>>,
 }
 
 impl Context {
@@ -97,14 +99,23 @@ impl Context {
 
     /// The area code for a cell: a known code as it is, a known name as its code, else unchanged.
     pub fn area_code(&self, value: &str) -> String {
-        if self.areas.iter().any(|a| a.code == value) {
-            return value.to_string();
+        let index = self.area_index.get_or_init(|| {
+            let mut m = std::collections::HashMap::new();
+            for a in &self.areas {
+                m.insert(a.name.to_lowercase(), a.code.clone());
+            }
+            for a in &self.areas {
+                m.insert(a.code.clone(), a.code.clone());
+            }
+            m
+        });
+        if let Some(code) = index.get(value) {
+            return code.clone();
         }
-        let lower = value.to_lowercase();
-        self.areas
-            .iter()
-            .find(|a| a.name.to_lowercase() == lower)
-            .map_or_else(|| value.to_string(), |a| a.code.clone())
+        index
+            .get(&value.to_lowercase())
+            .cloned()
+            .unwrap_or_else(|| value.to_string())
     }
 
     /// Matches a GeoJSON feature to a known area: by code, by number (`1` = `01`), or by name.
@@ -146,6 +157,7 @@ impl Context {
                 self.areas.push(a.clone());
             }
         }
+        self.area_index = std::sync::OnceLock::new();
         for i in &ds.indicators {
             self.indicators.retain(|x| x.code != i.code);
             self.indicators.push(i.clone());

@@ -169,9 +169,9 @@ pub fn read_long(t: &Table, ctx: &Context) -> (Dataset, Vec<Problem>) {
     ds.observations.reserve(t.rows.len());
     for (line, cells) in &t.rows {
         let line = *line;
-        let text = |i: usize| cells.get(i).map(Cell::text).unwrap_or_default();
+        let text = |i: usize| cells.get(i).map(Cell::cow).unwrap_or_default();
         let indicator = match ind {
-            Some(i) => text(i),
+            Some(i) => text(i).into_owned(),
             None => ctx.indicator.clone().unwrap_or_default(),
         };
         if indicator.is_empty() {

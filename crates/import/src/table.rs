@@ -29,6 +29,13 @@ impl Cell {
             }
         }
     }
+    /// The cell as trimmed text, borrowed where it is text.
+    pub fn cow(&self) -> std::borrow::Cow<'_, str> {
+        match self {
+            Cell::Text(s) => std::borrow::Cow::Borrowed(s.trim()),
+            _ => std::borrow::Cow::Owned(self.text()),
+        }
+    }
     /// Whether the cell is empty or blank.
     pub fn is_empty(&self) -> bool {
         match self {

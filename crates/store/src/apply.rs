@@ -2,7 +2,7 @@
 
 use crate::sql::{Conn, Value};
 use crate::{Error, Result, Store};
-use kimo_model::{Dataset, Origin, Problem};
+use kimo_model::{Breakdown, Dataset, Origin, Period, Problem};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// How to apply a dataset.
@@ -51,7 +51,8 @@ impl ApplyOutcome {
     }
 }
 
-type ObsKey = (i64, i64, String, String);
+/// indicator id, area id, interned breakdown, period.
+type ObsKey = (i64, i64, u32, Period);
 
 struct Existing {
     id: i64,
@@ -387,8 +388,20 @@ fn apply_in(
         }
     }
     let mut seen: HashMap<ObsKey, usize> = HashMap::with_capacity(ds.observations.len());
-    let mut existing: HashMap<i64, HashMap<(i64, String, String), Existing>> = HashMap::new();
+    let mut existing: HashMap<i64, HashMap<(i64, u32, Period), Existing>> = HashMap::new();
     let mut summary: BTreeMap<String, IndicatorSummary> = BTreeMap::new();
+    // Breakdowns are interned: comparing and hashing a number is cheaper than a text key per row.
+    let mut bids: HashMap<Breakdown, u32> = HashMap::new();
+    let mut bkeys: Vec<String> = Vec::new();
+    let mut intern = |b: &Breakdown| -> u32 {
+        if let Some(&id) = bids.get(b) {
+            return id;
+        }
+        let id = bkeys.len() as u32;
+        bkeys.push(b.key());
+        bids.insert(b.clone(), id);
+        id
+    };
     enum Write {
         New,
         Changed(i64),
@@ -462,7 +475,7 @@ fn apply_in(
         if bad {
             continue;
         }
-        let key: ObsKey = (ind, area, o.breakdown.key(), o.period.code());
+        let key: ObsKey = (ind, area, intern(&o.breakdown), o.period);
         if let Some(&first) = seen.get(&key) {
             let line = ds.observations[first]
                 .origin
@@ -483,7 +496,7 @@ fn apply_in(
             ));
             continue;
         }
-        seen.insert(key.clone(), idx);
+        seen.insert(key, idx);
         if let std::collections::hash_map::Entry::Vacant(e) = existing.entry(ind) {
             let mut m = HashMap::new();
             for r in c.query(
@@ -491,8 +504,11 @@ fn apply_in(
                  FROM observation WHERE indicator_id = ?",
                 &[ind.into()],
             )? {
+                let Ok(period) = Period::parse(&r.text(3)) else {
+                    continue;
+                };
                 m.insert(
-                    (r.int(1), r.text(2), r.text(3)),
+                    (r.int(1), intern(&Breakdown::from_key(&r.text(2))), period),
                     Existing {
                         id: r.int(0),
                         value: r.opt_real(4),
@@ -504,13 +520,17 @@ fn apply_in(
             }
             e.insert(m);
         }
-        let s = summary
-            .entry(o.indicator.clone())
-            .or_insert_with(|| IndicatorSummary {
-                code: o.indicator.clone(),
-                ..Default::default()
-            });
-        let old = existing[&ind].get(&(key.1, key.2.clone(), key.3.clone()));
+        if !summary.contains_key(&o.indicator) {
+            summary.insert(
+                o.indicator.clone(),
+                IndicatorSummary {
+                    code: o.indicator.clone(),
+                    ..Default::default()
+                },
+            );
+        }
+        let s = summary.get_mut(&o.indicator).expect("inserted above");
+        let old = existing[&ind].get(&(key.1, key.2, key.3));
         match old {
             None => {
                 s.new += 1;
@@ -550,31 +570,41 @@ fn apply_in(
         ],
     )?;
     let total = writes.len();
+    // New rows go in multi-row INSERTs: one statement per BATCH rows instead of one per row.
+    const BATCH: usize = 50;
+    let insert = |rows: usize| {
+        format!(
+            "INSERT INTO observation (indicator_id, area_id, breakdown, period, value, numerator, \
+             denominator, flags, import_id, updated_at) VALUES {}",
+            vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"; rows].join(", ")
+        )
+    };
+    let full_insert = insert(BATCH);
+    let mut batch: Vec<Value> = Vec::with_capacity(BATCH * 10);
     for (done, (idx, key, w)) in writes.into_iter().enumerate() {
         let o = &ds.observations[idx];
         let flags = o.flags.code();
         match w {
             Write::New => {
-                c.exec(
-                    "INSERT INTO observation (indicator_id, area_id, breakdown, period, value, \
-                     numerator, denominator, flags, import_id, updated_at) \
-                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    &[
-                        key.0.into(),
-                        key.1.into(),
-                        key.2.into(),
-                        key.3.into(),
-                        o.value.into(),
-                        o.numerator.into(),
-                        o.denominator.into(),
-                        flags.into(),
-                        import_id.into(),
-                        stamp.as_str().into(),
-                    ],
-                )?;
+                batch.extend([
+                    key.0.into(),
+                    key.1.into(),
+                    bkeys[key.2 as usize].as_str().into(),
+                    key.3.code().into(),
+                    o.value.into(),
+                    o.numerator.into(),
+                    o.denominator.into(),
+                    flags.into(),
+                    import_id.into(),
+                    stamp.as_str().into(),
+                ]);
+                if batch.len() == BATCH * 10 {
+                    c.exec(&full_insert, &batch)?;
+                    batch.clear();
+                }
             }
             Write::Changed(id) => {
-                let e = &existing[&key.0][&(key.1, key.2.clone(), key.3.clone())];
+                let e = &existing[&key.0][&(key.1, key.2, key.3)];
                 c.exec(
                     "INSERT INTO observation_history (observation_id, old_value, new_value, \
                      old_numerator, old_denominator, old_flags, new_flags, import_id, changed_by, \
@@ -610,6 +640,9 @@ fn apply_in(
         if done % 10_000 == 0 {
             progress(done, total);
         }
+    }
+    if !batch.is_empty() {
+        c.exec(&insert(batch.len() / 10), &batch)?;
     }
     progress(total, total);
     out.written = true;
