@@ -4,6 +4,7 @@ mod apply;
 mod migrate;
 mod read;
 pub mod sql;
+pub mod testing;
 
 pub use apply::{ApplyOptions, ApplyOutcome, IndicatorSummary};
 pub use migrate::SCHEMA_VERSION;
@@ -11,7 +12,7 @@ pub use read::{ObservationFilter, Stats};
 
 use kimo_model::Problem;
 use sql::{Backend, Conn};
-use std::sync::Mutex;
+use std::sync::{Condvar, Mutex};
 
 /// Errors of the store layer.
 #[derive(Debug, thiserror::Error)]
@@ -30,11 +31,21 @@ pub enum Error {
 /// Result alias of the store.
 pub type Result<T> = std::result::Result<T, Error>;
 
-/// A database with a small pool of connections.
+/// The most connections a store opens at once: enough for the web server's blocking threads under
+/// load, well below PostgreSQL's default `max_connections` of 100.
+const POOL_SIZE: usize = 32;
+
+struct Pool {
+    idle: Vec<Conn>,
+    open: usize,
+}
+
+/// A database with a pool of connections.
 pub struct Store {
     backend: Backend,
     target: String,
-    pool: Mutex<Vec<Conn>>,
+    pool: Mutex<Pool>,
+    freed: Condvar,
 }
 
 /// A connection borrowed from the pool; goes back on drop.
@@ -56,11 +67,14 @@ impl std::ops::DerefMut for Pooled<'_> {
 }
 impl Drop for Pooled<'_> {
     fn drop(&mut self) {
-        if let Some(c) = self.conn.take()
-            && let Ok(mut p) = self.store.pool.lock()
-            && p.len() < 16
-        {
-            p.push(c);
+        if let Some(c) = self.conn.take() {
+            let mut p = self.store.pool.lock().unwrap_or_else(|e| e.into_inner());
+            if c.is_usable() {
+                p.idle.push(c);
+            } else {
+                p.open -= 1;
+            }
+            self.store.freed.notify_one();
         }
     }
 }
@@ -68,13 +82,18 @@ impl Drop for Pooled<'_> {
 impl Store {
     /// Opens (and creates) the database at `url` and applies pending migrations.
     ///
-    /// Accepted: `sqlite://PATH`, `sqlite:PATH`, or a plain file path (SQLite).
+    /// Accepted: `sqlite://PATH`, `sqlite:PATH`, a plain file path (SQLite), or
+    /// `postgres://USER:PASSWORD@HOST[:PORT]/DATABASE` (PostgreSQL).
     pub fn open(url: &str) -> Result<Store> {
         let (backend, target) = parse_url(url)?;
         let store = Store {
             backend,
             target,
-            pool: Mutex::new(Vec::new()),
+            pool: Mutex::new(Pool {
+                idle: Vec::new(),
+                open: 0,
+            }),
+            freed: Condvar::new(),
         };
         let mut c = store.conn()?;
         migrate::migrate(&mut c)?;
@@ -87,22 +106,38 @@ impl Store {
         self.backend
     }
 
-    /// The database location without credentials, for messages.
+    /// The database location without the password, for messages.
     pub fn location(&self) -> String {
-        self.target.clone()
+        sql::redact(&self.target)
     }
 
-    /// Borrows a connection from the pool (opening one if none is free).
+    /// Borrows a connection from the pool: an idle one, a new one, or the next one given back.
     pub fn conn(&self) -> Result<Pooled<'_>> {
-        let free = self.pool.lock().ok().and_then(|mut p| p.pop());
-        let conn = match free {
-            Some(c) => c,
-            None => Conn::open(self.backend, &self.target)?,
-        };
-        Ok(Pooled {
-            store: self,
-            conn: Some(conn),
-        })
+        let mut p = self.pool.lock().unwrap_or_else(|e| e.into_inner());
+        loop {
+            if let Some(c) = p.idle.pop() {
+                return Ok(Pooled {
+                    store: self,
+                    conn: Some(c),
+                });
+            }
+            if p.open < POOL_SIZE {
+                p.open += 1;
+                drop(p);
+                return match Conn::open(self.backend, &self.target) {
+                    Ok(c) => Ok(Pooled {
+                        store: self,
+                        conn: Some(c),
+                    }),
+                    Err(e) => {
+                        self.pool.lock().unwrap_or_else(|e| e.into_inner()).open -= 1;
+                        self.freed.notify_one();
+                        Err(e)
+                    }
+                };
+            }
+            p = self.freed.wait(p).unwrap_or_else(|e| e.into_inner());
+        }
     }
 }
 
@@ -118,9 +153,7 @@ fn parse_url(url: &str) -> Result<(Backend, String)> {
         return Ok((Backend::Sqlite, rest.to_string()));
     }
     if u.starts_with("postgres://") || u.starts_with("postgresql://") {
-        return Err(Error::Url(
-            "PostgreSQL wird in dieser Version noch nicht unterstützt (geplant: Issue 3)".into(),
-        ));
+        return Ok((Backend::Postgres, u.to_string()));
     }
     if u.contains("://") {
         return Err(Error::Url(format!(

@@ -5,6 +5,8 @@
 //! keys in DDL) are translated here and nowhere else.
 
 use crate::{Error, Result};
+use postgres::types::{IsNull, ToSql, Type, private::BytesMut, to_sql_checked};
+use std::collections::HashMap;
 
 /// A value bound to or read from a query.
 #[derive(Debug, Clone, PartialEq)]
@@ -114,12 +116,16 @@ impl Row {
 pub enum Backend {
     /// An SQLite file.
     Sqlite,
+    /// A PostgreSQL server.
+    Postgres,
 }
 
 /// One open database connection.
 pub enum Conn {
-    /// SQLite via rusqlite.
+    /// SQLite via rusqlite (statements cached by rusqlite).
     Sqlite(rusqlite::Connection),
+    /// PostgreSQL via the synchronous `postgres` client, with its prepared statements by SQL text.
+    Postgres(Box<postgres::Client>, HashMap<String, postgres::Statement>),
 }
 
 impl Conn {
@@ -144,6 +150,23 @@ impl Conn {
                 c.set_prepared_statement_cache_capacity(64);
                 Ok(Conn::Sqlite(c))
             }
+            Backend::Postgres => {
+                let c = postgres::Client::connect(target, postgres::NoTls).map_err(|e| {
+                    Error::Database(format!(
+                        "PostgreSQL-Verbindung zu {} fehlgeschlagen: {e}",
+                        redact(target)
+                    ))
+                })?;
+                Ok(Conn::Postgres(Box::new(c), HashMap::new()))
+            }
+        }
+    }
+
+    /// Whether the connection can be used again (a PostgreSQL connection may have been closed).
+    pub fn is_usable(&self) -> bool {
+        match self {
+            Conn::Sqlite(_) => true,
+            Conn::Postgres(c, _) => !c.is_closed(),
         }
     }
 
@@ -151,6 +174,7 @@ impl Conn {
     pub fn backend(&self) -> Backend {
         match self {
             Conn::Sqlite(_) => Backend::Sqlite,
+            Conn::Postgres(..) => Backend::Postgres,
         }
     }
 
@@ -161,6 +185,11 @@ impl Conn {
                 let mut st = c.prepare_cached(sql).map_err(sqlite_err)?;
                 st.execute(rusqlite::params_from_iter(params.iter()))
                     .map_err(sqlite_err)
+            }
+            Conn::Postgres(c, cache) => {
+                let st = pg_statement(c, cache, sql)?;
+                let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p as _).collect();
+                c.execute(&st, &refs).map(|n| n as usize).map_err(pg_err)
             }
         }
     }
@@ -191,6 +220,12 @@ impl Conn {
                 }
                 Ok(out)
             }
+            Conn::Postgres(c, cache) => {
+                let st = pg_statement(c, cache, sql)?;
+                let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p as _).collect();
+                let rows = c.query(&st, &refs).map_err(pg_err)?;
+                rows.iter().map(pg_row).collect()
+            }
         }
     }
 
@@ -203,6 +238,7 @@ impl Conn {
     pub fn batch(&mut self, sql: &str) -> Result<()> {
         match self {
             Conn::Sqlite(c) => c.execute_batch(sql).map_err(sqlite_err),
+            Conn::Postgres(c, _) => c.batch_execute(sql).map_err(pg_err),
         }
     }
 
@@ -210,13 +246,28 @@ impl Conn {
     pub fn begin_write(&mut self) -> Result<()> {
         match self.backend() {
             Backend::Sqlite => self.batch("BEGIN IMMEDIATE"),
+            Backend::Postgres => self.batch("BEGIN"),
         }
     }
 
-    /// Adapts portable DDL to the backend: `{serial}` is the auto-numbered primary key.
+    /// Adapts portable DDL to the backend: `{serial}` is the auto-numbered primary key; on PostgreSQL
+    /// text compares byte-wise (`COLLATE "C"`) as in SQLite, so both sort the same.
     pub fn ddl(&self, sql: &str) -> String {
         match self.backend() {
             Backend::Sqlite => sql.replace("{serial}", "INTEGER PRIMARY KEY"),
+            Backend::Postgres => sql
+                .replace("{serial}", "BIGSERIAL PRIMARY KEY")
+                .replace(" TEXT", " TEXT COLLATE \"C\""),
+        }
+    }
+
+    /// After rows were inserted with explicit ids: lets new ids continue after the largest one.
+    pub fn reset_ids(&mut self, table: &str) -> Result<()> {
+        match self.backend() {
+            Backend::Sqlite => Ok(()),
+            Backend::Postgres => self.batch(&format!(
+                "SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"
+            )),
         }
     }
 }
@@ -236,4 +287,122 @@ impl rusqlite::ToSql for Value {
 
 fn sqlite_err(e: rusqlite::Error) -> Error {
     Error::Database(e.to_string())
+}
+
+fn pg_err(e: postgres::Error) -> Error {
+    Error::Database(match e.as_db_error() {
+        Some(db) => format!("{}: {}", db.severity(), db.message()),
+        None => e.to_string(),
+    })
+}
+
+/// Hides the password of a database URL for messages.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let userinfo = &url[s + 3..at];
+            match userinfo.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..s + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+/// Rewrites `?` placeholders as `$1`, `$2`, … (outside quoted text).
+pub fn numbered_placeholders(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len() + 16);
+    let (mut n, mut quoted) = (0, false);
+    for c in sql.chars() {
+        match c {
+            '\'' => {
+                quoted = !quoted;
+                out.push(c);
+            }
+            '?' if !quoted => {
+                n += 1;
+                out.push('$');
+                out.push_str(&n.to_string());
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn pg_statement(
+    c: &mut postgres::Client,
+    cache: &mut HashMap<String, postgres::Statement>,
+    sql: &str,
+) -> Result<postgres::Statement> {
+    if let Some(st) = cache.get(sql) {
+        return Ok(st.clone());
+    }
+    let st = c.prepare(&numbered_placeholders(sql)).map_err(pg_err)?;
+    if cache.len() > 256 {
+        cache.clear();
+    }
+    cache.insert(sql.to_string(), st.clone());
+    Ok(st)
+}
+
+fn pg_row(r: &postgres::Row) -> Result<Row> {
+    let mut vals = Vec::with_capacity(r.len());
+    for (i, col) in r.columns().iter().enumerate() {
+        let e = |e: postgres::Error| Error::Database(format!("Spalte {}: {e}", col.name()));
+        let v = match *col.type_() {
+            Type::INT8 => r.try_get::<_, Option<i64>>(i).map_err(e)?.map(Value::Int),
+            Type::INT4 => r
+                .try_get::<_, Option<i32>>(i)
+                .map_err(e)?
+                .map(|v| Value::Int(v.into())),
+            Type::INT2 => r
+                .try_get::<_, Option<i16>>(i)
+                .map_err(e)?
+                .map(|v| Value::Int(v.into())),
+            Type::BOOL => r
+                .try_get::<_, Option<bool>>(i)
+                .map_err(e)?
+                .map(|v| Value::Int(v.into())),
+            Type::FLOAT8 => r.try_get::<_, Option<f64>>(i).map_err(e)?.map(Value::Real),
+            Type::FLOAT4 => r
+                .try_get::<_, Option<f32>>(i)
+                .map_err(e)?
+                .map(|v| Value::Real(v.into())),
+            _ => r
+                .try_get::<_, Option<String>>(i)
+                .map_err(e)?
+                .map(Value::Text),
+        };
+        vals.push(v.unwrap_or(Value::Null));
+    }
+    Ok(Row(vals))
+}
+
+impl ToSql for Value {
+    /// Encodes for the type PostgreSQL inferred for the parameter.
+    fn to_sql(
+        &self,
+        ty: &Type,
+        out: &mut BytesMut,
+    ) -> std::result::Result<IsNull, Box<dyn std::error::Error + Sync + Send>> {
+        match (self, ty) {
+            (Value::Null, _) => Ok(IsNull::Yes),
+            (Value::Int(i), &Type::INT8) => i.to_sql(ty, out),
+            (Value::Int(i), &Type::INT4) => i32::try_from(*i)?.to_sql(ty, out),
+            (Value::Int(i), &Type::INT2) => i16::try_from(*i)?.to_sql(ty, out),
+            (Value::Int(i), &Type::BOOL) => (*i != 0).to_sql(ty, out),
+            (Value::Int(i), &Type::FLOAT8) => (*i as f64).to_sql(ty, out),
+            (Value::Int(i), _) => i.to_string().to_sql(ty, out),
+            (Value::Real(f), &Type::FLOAT4) => (*f as f32).to_sql(ty, out),
+            (Value::Real(f), &Type::FLOAT8) => f.to_sql(ty, out),
+            (Value::Real(f), _) => f.to_string().to_sql(ty, out),
+            (Value::Text(t), _) => t.as_str().to_sql(ty, out),
+        }
+    }
+    fn accepts(_: &Type) -> bool {
+        true
+    }
+    to_sql_checked!();
 }

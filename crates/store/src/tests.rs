@@ -6,10 +6,12 @@ use kimo_model::{
     Origin, Period,
 };
 
-fn store() -> (tempfile::TempDir, Store) {
-    let dir = tempfile::tempdir().unwrap();
-    let s = Store::open(dir.path().join("t.db").to_str().unwrap()).unwrap();
-    (dir, s)
+/// Runs a test body on SQLite and, when configured, on PostgreSQL.
+fn on_all(test: &str, body: impl Fn(&Store)) {
+    for db in testing::TestDb::all(test) {
+        let s = Store::open(&db.url).unwrap_or_else(|e| panic!("{}: {e}", db.label));
+        body(&s);
+    }
 }
 
 fn catalogue() -> Dataset {
@@ -85,120 +87,140 @@ fn opts() -> ApplyOptions {
 
 #[test]
 fn migrations_are_applied_once() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("m.db");
-    Store::open(path.to_str().unwrap()).unwrap();
-    let s = Store::open(&format!("sqlite://{}", path.display())).unwrap();
-    let mut c = s.conn().unwrap();
-    let v = c
-        .query_opt("SELECT COUNT(*) FROM schema_version", &[])
-        .unwrap()
-        .unwrap()
-        .int(0);
-    assert_eq!(v as usize, SCHEMA_VERSION);
+    for db in testing::TestDb::all("migrations_are_applied_once") {
+        Store::open(&db.url).unwrap();
+        let url = if db.label == "SQLite" {
+            format!("sqlite://{}", db.url)
+        } else {
+            db.url.clone()
+        };
+        let s = Store::open(&url).unwrap();
+        let mut c = s.conn().unwrap();
+        let v = c
+            .query_opt("SELECT COUNT(*) FROM schema_version", &[])
+            .unwrap()
+            .unwrap()
+            .int(0);
+        assert_eq!(v as usize, SCHEMA_VERSION, "{}", db.label);
+    }
+}
+
+#[test]
+fn placeholders_and_redaction() {
+    assert_eq!(
+        sql::numbered_placeholders("SELECT a FROM t WHERE b = ? AND c = '?' AND d IN (?, ?)"),
+        "SELECT a FROM t WHERE b = $1 AND c = '?' AND d IN ($2, $3)"
+    );
+    assert_eq!(
+        sql::redact("postgres://kimo:geheim@db:5432/kimo"),
+        "postgres://kimo:***@db:5432/kimo"
+    );
 }
 
 #[test]
 fn import_summarises_and_keeps_history() {
-    let (_d, s) = store();
-    s.apply(&catalogue(), &opts(), &mut |_, _| {}).unwrap();
-    let mut ds = Dataset {
-        observations: vec![obs("KA", 2023, 5.0, 2), obs("01", 2023, 7.5, 3)],
-        ..Default::default()
-    };
-    let out = s.apply(&ds, &opts(), &mut |_, _| {}).unwrap();
-    assert_eq!(out.totals(), (2, 0, 0));
+    on_all("import_summarises_and_keeps_history", |s| {
+        s.apply(&catalogue(), &opts(), &mut |_, _| {}).unwrap();
+        let mut ds = Dataset {
+            observations: vec![obs("KA", 2023, 5.0, 2), obs("01", 2023, 7.5, 3)],
+            ..Default::default()
+        };
+        let out = s.apply(&ds, &opts(), &mut |_, _| {}).unwrap();
+        assert_eq!(out.totals(), (2, 0, 0));
 
-    ds.observations = vec![
-        obs("KA", 2023, 5.0, 2),
-        obs("01", 2023, 7.9, 3),
-        obs("01", 2024, 8.0, 4),
-    ];
-    let dry = s
-        .apply(
-            &ds,
-            &ApplyOptions {
-                dry_run: true,
-                ..opts()
-            },
-            &mut |_, _| {},
-        )
-        .unwrap();
-    assert_eq!(dry.totals(), (1, 1, 1));
-    assert!(!dry.written);
-    assert_eq!(s.stats().unwrap().observations, 2);
+        ds.observations = vec![
+            obs("KA", 2023, 5.0, 2),
+            obs("01", 2023, 7.9, 3),
+            obs("01", 2024, 8.0, 4),
+        ];
+        let dry = s
+            .apply(
+                &ds,
+                &ApplyOptions {
+                    dry_run: true,
+                    ..opts()
+                },
+                &mut |_, _| {},
+            )
+            .unwrap();
+        assert_eq!(dry.totals(), (1, 1, 1));
+        assert!(!dry.written);
+        assert_eq!(s.stats().unwrap().observations, 2);
 
-    let out = s.apply(&ds, &opts(), &mut |_, _| {}).unwrap();
-    assert_eq!(out.totals(), (1, 1, 1));
-    let h = s.history("ALQ").unwrap();
-    assert_eq!(h.len(), 1);
-    assert_eq!((h[0].3, h[0].4), (Some(7.5), Some(7.9)));
-    assert_eq!(h[0].5, "test");
+        let out = s.apply(&ds, &opts(), &mut |_, _| {}).unwrap();
+        assert_eq!(out.totals(), (1, 1, 1));
+        let h = s.history("ALQ").unwrap();
+        assert_eq!(h.len(), 1);
+        assert_eq!((h[0].3, h[0].4), (Some(7.5), Some(7.9)));
+        assert_eq!(h[0].5, "test");
+    });
 }
 
 #[test]
 fn problems_reject_everything_with_positions() {
-    let (_d, s) = store();
-    s.apply(&catalogue(), &opts(), &mut |_, _| {}).unwrap();
-    let before = s.stats().unwrap();
-    let mut ds = catalogue();
-    ds.indicators[0].name = "geändert".into();
-    let mut bad = obs("99", 2023, 1.0, 5);
-    bad.breakdown = Breakdown::of(&[("geschlecht", "x")]);
-    let mut unknown_cat = obs("01", 2023, 1.0, 6);
-    unknown_cat.breakdown = Breakdown::of(&[("geschlecht", "x")]);
-    ds.observations = vec![
-        obs("KA", 2023, 5.0, 2),
-        bad,
-        obs("KA", 2023, 6.0, 4),
-        unknown_cat,
-    ];
-    let Err(Error::Rejected(problems)) = s.apply(&ds, &opts(), &mut |_, _| {}) else {
-        panic!("must be rejected")
-    };
-    let text: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
-    assert!(
-        text.iter()
-            .any(|t| t.contains("Zeile 5") && t.contains("unbekanntes Gebiet '99'")),
-        "{text:?}"
-    );
-    assert!(
-        text.iter()
-            .any(|t| t.contains("Zeile 4") && t.contains("wie Zeile 2")),
-        "{text:?}"
-    );
-    assert!(
-        text.iter()
-            .any(|t| t.contains("Zeile 6") && t.contains("Ausprägung 'x'")),
-        "{text:?}"
-    );
-    let after = s.stats().unwrap();
-    assert_eq!(before.observations, after.observations);
-    assert_eq!(
-        s.indicator("ALQ").unwrap().unwrap().name,
-        "Arbeitslosenquote"
-    );
+    on_all("problems_reject_everything_with_positions", |s| {
+        s.apply(&catalogue(), &opts(), &mut |_, _| {}).unwrap();
+        let before = s.stats().unwrap();
+        let mut ds = catalogue();
+        ds.indicators[0].name = "geändert".into();
+        let mut bad = obs("99", 2023, 1.0, 5);
+        bad.breakdown = Breakdown::of(&[("geschlecht", "x")]);
+        let mut unknown_cat = obs("01", 2023, 1.0, 6);
+        unknown_cat.breakdown = Breakdown::of(&[("geschlecht", "x")]);
+        ds.observations = vec![
+            obs("KA", 2023, 5.0, 2),
+            bad,
+            obs("KA", 2023, 6.0, 4),
+            unknown_cat,
+        ];
+        let Err(Error::Rejected(problems)) = s.apply(&ds, &opts(), &mut |_, _| {}) else {
+            panic!("must be rejected")
+        };
+        let text: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+        assert!(
+            text.iter()
+                .any(|t| t.contains("Zeile 5") && t.contains("unbekanntes Gebiet '99'")),
+            "{text:?}"
+        );
+        assert!(
+            text.iter()
+                .any(|t| t.contains("Zeile 4") && t.contains("wie Zeile 2")),
+            "{text:?}"
+        );
+        assert!(
+            text.iter()
+                .any(|t| t.contains("Zeile 6") && t.contains("Ausprägung 'x'")),
+            "{text:?}"
+        );
+        let after = s.stats().unwrap();
+        assert_eq!(before.observations, after.observations);
+        assert_eq!(
+            s.indicator("ALQ").unwrap().unwrap().name,
+            "Arbeitslosenquote"
+        );
+    });
 }
 
 #[test]
 fn filters_by_category() {
-    let (_d, s) = store();
-    let mut ds = catalogue();
-    let mut w = obs("KA", 2023, 4.0, 3);
-    w.breakdown = Breakdown::of(&[("geschlecht", "w")]);
-    ds.observations = vec![obs("KA", 2023, 5.0, 2), w];
-    s.apply(&ds, &opts(), &mut |_, _| {}).unwrap();
-    let f = ObservationFilter {
-        indicator: Some("ALQ".into()),
-        categories: vec![("geschlecht".into(), "w".into())],
-        ..Default::default()
-    };
-    let got = s.observations(&f).unwrap();
-    assert_eq!(got.len(), 1);
-    assert_eq!(got[0].value, Some(4.0));
-    let f = ObservationFilter {
-        categories: vec![("geschlecht".into(), "insgesamt".into())],
-        ..Default::default()
-    };
-    assert_eq!(s.observations(&f).unwrap()[0].value, Some(5.0));
+    on_all("filters_by_category", |s| {
+        let mut ds = catalogue();
+        let mut w = obs("KA", 2023, 4.0, 3);
+        w.breakdown = Breakdown::of(&[("geschlecht", "w")]);
+        ds.observations = vec![obs("KA", 2023, 5.0, 2), w];
+        s.apply(&ds, &opts(), &mut |_, _| {}).unwrap();
+        let f = ObservationFilter {
+            indicator: Some("ALQ".into()),
+            categories: vec![("geschlecht".into(), "w".into())],
+            ..Default::default()
+        };
+        let got = s.observations(&f).unwrap();
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].value, Some(4.0));
+        let f = ObservationFilter {
+            categories: vec![("geschlecht".into(), "insgesamt".into())],
+            ..Default::default()
+        };
+        assert_eq!(s.observations(&f).unwrap()[0].value, Some(5.0));
+    });
 }
