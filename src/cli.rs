@@ -28,6 +28,8 @@ pub enum Command {
     Demo,
     /// Apply pending schema migrations and report the schema version.
     Migrate,
+    /// Copy a whole installation between databases (SQLite ↔ PostgreSQL), history and ids included.
+    Copy(CopyArgs),
     /// Measure import throughput and start-up time (figures for docs/performance.md).
     Bench(BenchArgs),
 }
@@ -79,6 +81,20 @@ pub struct ImportArgs {
     /// Who imports (recorded with every change) [default: $USER].
     #[arg(long)]
     pub user: Option<String>,
+}
+
+/// `kimo copy`.
+#[derive(Debug, Args)]
+pub struct CopyArgs {
+    /// Source database (sqlite://PATH, a path, or postgres://…).
+    #[arg(long)]
+    pub from: String,
+    /// Target database; created and migrated if needed.
+    #[arg(long)]
+    pub to: String,
+    /// Overwrite a target that already holds data.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// `kimo export`.

@@ -2,11 +2,18 @@
 
 mod common;
 use common::Server;
+use kimo_store::testing::TestDb;
 
 #[test]
 fn demo_city_pages_and_api() {
-    let s = Server::start(&[], &["--demo"]);
+    // The temporary demo database of `serve --demo`, then the demo in each test database.
+    check_demo(&Server::start(&[], &["--demo"]));
+    for t in TestDb::all("demo_city_pages_and_api") {
+        check_demo(&Server::start(&["--database", &t.url], &["--demo"]));
+    }
+}
 
+fn check_demo(s: &Server) {
     let (status, home) = s.get("/");
     assert_eq!(status, 200);
     assert!(home.contains("<html lang=\"de\">"));
@@ -92,6 +99,7 @@ fn serve_without_demo_uses_the_given_database() {
     let t = tempfile::tempdir().unwrap();
     let db = t.path().join("leer.db");
     let s = Server::start(&["--database", db.to_str().unwrap()], &[]);
+    assert!(t.path().join("leer.db").exists());
     let (status, home) = s.get("/");
     assert_eq!(status, 200);
     assert!(!home.contains("Demodaten"));

@@ -3,6 +3,7 @@
 mod bench;
 mod export;
 mod import;
+mod progress;
 mod serve;
 
 use crate::cli::{Cli, Command};
@@ -41,6 +42,24 @@ pub fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Bench(args) => bench::run(args),
+        Command::Copy(args) => {
+            let from = Store::open(&args.from)
+                .with_context(|| format!("Quelle '{}'", kimo_store::sql::redact(&args.from)))?;
+            let to = Store::open(&args.to)
+                .with_context(|| format!("Ziel '{}'", kimo_store::sql::redact(&args.to)))?;
+            let mut bar = progress::Progress::new();
+            bar.message("kopiere".into());
+            let t0 = std::time::Instant::now();
+            let n = from.copy_to(&to, args.force, &mut |done, total| bar.set(done, total))?;
+            bar.finish();
+            println!(
+                "{n} Zeilen von {} nach {} kopiert ({:.1} s).",
+                from.location(),
+                to.location(),
+                t0.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
     }
 }
 

@@ -34,19 +34,26 @@ pub fn run(database: Option<String>, args: ServeArgs) -> Result<()> {
         eprintln!("Demo-Stadt Karlsruhe geladen ({n} Werte neu).");
     }
     let state = kimo_web::AppState::new(store, args.demo);
+    // Keep one reference outside the runtime: the store's PostgreSQL connections must be closed
+    // on a plain thread after the runtime has stopped, not inside it.
+    let keep = state.clone();
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    rt.block_on(async move {
+    let result = rt.block_on(async move {
         let addr = format!("{}:{}", args.bind, args.port);
         let listener = tokio::net::TcpListener::bind(&addr)
             .await
             .with_context(|| format!("Adresse {addr} nicht verfügbar"))?;
         eprintln!(
-            "kimo läuft auf http://{} (Datenbank: {url}); Ende mit Strg+C.",
-            listener.local_addr()?
+            "kimo läuft auf http://{} (Datenbank: {}); Ende mit Strg+C.",
+            listener.local_addr()?,
+            kimo_store::sql::redact(&url)
         );
         kimo_web::serve(listener, state).await?;
         Ok(())
-    })
+    });
+    drop(rt);
+    drop(keep);
+    result
 }

@@ -1,12 +1,12 @@
 //! Helpers for the integration tests: run the real `kimo` binary, start it as a server.
 #![allow(dead_code)]
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, Command, Output};
 use std::time::{Duration, Instant};
 
 /// Runs `kimo --database DB ARGS...` and returns its output.
-pub fn kimo(db: &Path, args: &[&str]) -> Output {
+pub fn kimo(db: &str, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_kimo"))
         .arg("--database")
         .arg(db)
@@ -17,7 +17,7 @@ pub fn kimo(db: &Path, args: &[&str]) -> Output {
 }
 
 /// Runs kimo and panics with its output unless it succeeds; returns stdout.
-pub fn kimo_ok(db: &Path, args: &[&str]) -> String {
+pub fn kimo_ok(db: &str, args: &[&str]) -> String {
     let out = kimo(db, args);
     assert!(
         out.status.success(),
