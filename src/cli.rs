@@ -124,6 +124,21 @@ pub enum BenchWhat {
         #[arg(long, default_value_t = 1_000_000)]
         rows: usize,
     },
+    /// Write a state-scale data set: catalogue tables in DIR/katalog and DIR/daten.csv
+    /// (every area × indicator × year, by nationality, sex and age group).
+    Generate {
+        /// Number of areas (below one whole-state area).
+        #[arg(long, default_value_t = 450)]
+        areas: usize,
+        /// Number of indicators.
+        #[arg(long, default_value_t = 70)]
+        indicators: usize,
+        /// Number of years, ending in 2025.
+        #[arg(long, default_value_t = 15)]
+        years: i32,
+        /// Target directory.
+        dir: std::path::PathBuf,
+    },
     /// Time from `kimo serve --demo` to the first answered request.
     Startup {
         /// Repetitions (the median is reported).

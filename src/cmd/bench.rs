@@ -13,6 +13,12 @@ pub fn run(args: BenchArgs) -> Result<()> {
     match args.what {
         BenchWhat::Import { rows } => import(rows),
         BenchWhat::Startup { runs } => startup(runs),
+        BenchWhat::Generate {
+            areas,
+            indicators,
+            years,
+            dir,
+        } => generate(areas, indicators, years, &dir),
     }
 }
 
@@ -208,5 +214,108 @@ fn startup(runs: usize) -> Result<()> {
         times.len(),
         times[times.len() / 2].as_secs_f64() * 1000.0
     );
+    Ok(())
+}
+
+/// A deterministic value in [0, 1) for a key (splitmix64).
+fn unit(mut z: u64) -> f64 {
+    z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^= z >> 31;
+    (z >> 11) as f64 / (1u64 << 53) as f64
+}
+
+fn generate(areas: usize, indicators: usize, years: i32, dir: &std::path::Path) -> Result<()> {
+    let kat = dir.join("katalog");
+    std::fs::create_dir_all(&kat)?;
+    let write = |name: &str, text: String| std::fs::write(kat.join(name), text);
+    let fields = [
+        "Bevölkerung und Demografie",
+        "Rechtliche Integration und Asyl",
+        "Kinderbetreuung",
+        "Bildung und Qualifikation",
+        "Erwerbstätigkeit und Arbeitsmarkt",
+        "Lebensunterhalt und Soziale Sicherung",
+        "Familie und Wohnen",
+        "Politische und Gesellschaftliche Teilhabe",
+    ];
+    let mut t = String::from("handlungsfeld;name;beschreibung;reihenfolge\n");
+    for (i, f) in fields.iter().enumerate() {
+        t.push_str(&format!("hf{};{f};;{}\n", i + 1, i + 1));
+    }
+    write("handlungsfelder.csv", t)?;
+    write(
+        "merkmale.csv",
+        "merkmal;merkmal_name;auspraegung;auspraegung_name\n\
+         staatsangehoerigkeit;Staatsangehörigkeit;deutsch;deutsch\n\
+         staatsangehoerigkeit;Staatsangehörigkeit;nichtdeutsch;nichtdeutsch\n\
+         geschlecht;Geschlecht;m;männlich\ngeschlecht;Geschlecht;w;weiblich\n\
+         altersgruppe;Altersgruppe;u18;unter 18 Jahre\naltersgruppe;Altersgruppe;18-64;18 bis 64 Jahre\n\
+         altersgruppe;Altersgruppe;65+;65 Jahre und älter\n"
+            .to_string(),
+    )?;
+    let mut t = String::from("code;name;uebergeordnet;ebene\nL;Land (gesamt);;0\n");
+    for a in 0..areas {
+        t.push_str(&format!("A{a:03};Kreis {a:03};L;1\n"));
+    }
+    write("gebiete.csv", t)?;
+    let mut t = String::from(
+        "code;name;handlungsfeld;definition;zaehler;nenner;einheit;polaritaet;quelle;amt;periodizitaet;kernindikator;veroeffentlicht;hinweise;ueber_100_moeglich\n",
+    );
+    let polarities = ["higher-better", "lower-better", "neutral"];
+    for i in 0..indicators {
+        t.push_str(&format!(
+            "I{i:02};Indikator {i:02};hf{};Benchmark-Indikator {i};Zähler;Nenner;%;{};Benchmark;Statistikamt;year;{};ja;;nein\n",
+            i % fields.len() + 1,
+            polarities[i % 3],
+            if i % 4 == 0 { "ja" } else { "nein" }
+        ));
+    }
+    write("indikatoren.csv", t)?;
+
+    let breakdowns = [
+        ("", "", ""),
+        ("", "deutsch", ""),
+        ("", "nichtdeutsch", ""),
+        ("m", "", ""),
+        ("w", "", ""),
+        ("", "", "u18"),
+        ("", "", "18-64"),
+        ("", "", "65+"),
+    ];
+    let path = dir.join("daten.csv");
+    let mut w = BufWriter::new(std::fs::File::create(&path)?);
+    writeln!(
+        w,
+        "indicator,period,area,geschlecht,staatsangehoerigkeit,altersgruppe,value"
+    )?;
+    let mut n = 0u64;
+    let area_codes: Vec<String> = std::iter::once("L".to_string())
+        .chain((0..areas).map(|a| format!("A{a:03}")))
+        .collect();
+    for i in 0..indicators {
+        for (ai, a) in area_codes.iter().enumerate() {
+            let base = 5.0 + 40.0 * unit((i * 100_003 + ai) as u64);
+            for (bi, (g, s, age)) in breakdowns.iter().enumerate() {
+                let gap = 1.0 + 0.3 * (bi as f64 - 3.5) / 3.5;
+                for y in (2026 - years)..2026 {
+                    let noise = unit(n) - 0.5;
+                    let v = (base * gap * (1.0 + 0.01 * (y - 2010) as f64) + noise).max(0.0);
+                    writeln!(w, "I{i:02},{y},{a},{g},{s},{age},{:.1}", v)?;
+                    n += 1;
+                }
+            }
+        }
+    }
+    w.flush()?;
+    println!(
+        "{n} Beobachtungen ({} Indikatoren × {} Gebiete × {years} Jahre × {} Gliederungen) in {}",
+        indicators,
+        area_codes.len(),
+        breakdowns.len(),
+        path.display()
+    );
+    println!("Katalog in {}", kat.display());
     Ok(())
 }

@@ -17,7 +17,7 @@ fn print_problems(problems: &[Problem]) {
     }
 }
 
-fn print_summary(out: &ApplyOutcome, dry_run: bool) {
+fn print_summary(out: &ApplyOutcome, dry_run: bool, started: std::time::Instant) {
     for (kind, new, updated) in out.catalogue.iter().filter(|c| c.1 + c.2 > 0) {
         println!("{kind}: {new} neu, {updated} aktualisiert");
     }
@@ -38,7 +38,18 @@ fn print_summary(out: &ApplyOutcome, dry_run: bool) {
     if dry_run {
         println!("Probelauf (--dry-run): nichts wurde geschrieben.");
     } else if out.written {
-        println!("Import gespeichert.");
+        let secs = started.elapsed().as_secs_f64();
+        let (n, c, _) = out.totals();
+        if secs >= 1.0 {
+            println!(
+                "Import gespeichert ({} Werte geschrieben in {:.1} s, {:.0} Werte/s).",
+                n + c,
+                secs,
+                (n + c) as f64 / secs
+            );
+        } else {
+            println!("Import gespeichert.");
+        }
     }
 }
 
@@ -59,6 +70,7 @@ fn context(store: &Store, args: &ImportArgs) -> Result<Context> {
 
 /// Runs the import.
 pub fn run(store: &Store, args: ImportArgs) -> Result<()> {
+    let started = std::time::Instant::now();
     let mut ctx = context(store, &args)?;
     let user = args
         .user
@@ -94,7 +106,7 @@ pub fn run(store: &Store, args: ImportArgs) -> Result<()> {
             match result {
                 Ok(out) => {
                     println!("== {name}");
-                    print_summary(&out, args.dry_run);
+                    print_summary(&out, args.dry_run, started);
                 }
                 Err(Error::Rejected(p)) => {
                     rejected += 1;
@@ -136,7 +148,7 @@ pub fn run(store: &Store, args: ImportArgs) -> Result<()> {
     progress.finish();
     match result {
         Ok(out) if problems.is_empty() => {
-            print_summary(&out, args.dry_run);
+            print_summary(&out, args.dry_run, started);
             Ok(())
         }
         Ok(_) => {
