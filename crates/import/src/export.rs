@@ -66,7 +66,7 @@ pub fn write_long<W: Write>(
 pub fn used_dimensions(observations: &[Observation]) -> Vec<String> {
     let mut d: Vec<String> = observations
         .iter()
-        .flat_map(|o| o.breakdown.0.keys().cloned())
+        .flat_map(|o| o.breakdown.dimensions().map(str::to_string))
         .collect();
     d.sort();
     d.dedup();

@@ -84,7 +84,7 @@ fn breakdown(
         }
         match ctx.category(d, &v) {
             Some(code) => {
-                b.0.insert(d.clone(), code);
+                b.insert(d.clone(), code);
             }
             None => {
                 problems.push(t.problem(

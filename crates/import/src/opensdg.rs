@@ -321,7 +321,7 @@ pub fn read_file(path: &Path, dir: Option<&Path>, ctx: &Context) -> (Dataset, Ve
                     },
                 });
             }
-            b.0.insert(d.code.clone(), code);
+            b.insert(d.code.clone(), code);
         }
         let area = match geo_col {
             Some(g) => text(g),
@@ -395,7 +395,7 @@ pub fn write_dir(dir: &Path, input: &ExportInput) -> std::io::Result<(usize, usi
             .iter()
             .filter(|o| o.indicator == ind.code && o.value.is_some())
             .collect();
-        let mut dims: Vec<&String> = obs.iter().flat_map(|o| o.breakdown.0.keys()).collect();
+        let mut dims: Vec<&str> = obs.iter().flat_map(|o| o.breakdown.dimensions()).collect();
         dims.sort();
         dims.dedup();
         let with_status = obs.iter().any(|o| o.flags != Flags::default());

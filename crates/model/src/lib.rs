@@ -7,7 +7,6 @@ pub use format::{format_number, format_percent_points, slug};
 pub use period::Period;
 
 use serde::Serialize;
-use std::collections::BTreeMap;
 use std::fmt;
 
 /// Whether a higher value of an indicator is better, worse, or not rated.
@@ -209,9 +208,10 @@ pub struct Category {
     pub name: String,
 }
 
-/// A combination of categories (dimension code → category code); empty means "insgesamt".
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize)]
-pub struct Breakdown(pub BTreeMap<String, String>);
+/// A combination of categories (dimension code → category code), sorted by dimension; empty means
+/// "insgesamt". A sorted vector, not a map: millions of them are held during an import.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct Breakdown(Vec<(String, String)>);
 
 impl Breakdown {
     /// The total (no breakdown).
@@ -224,12 +224,26 @@ impl Breakdown {
     }
     /// Builds a breakdown from pairs.
     pub fn of(pairs: &[(&str, &str)]) -> Breakdown {
-        Breakdown(
-            pairs
-                .iter()
-                .map(|(d, c)| (d.to_string(), c.to_string()))
-                .collect(),
-        )
+        let mut b = Breakdown::default();
+        for (d, c) in pairs {
+            b.insert(d.to_string(), c.to_string());
+        }
+        b
+    }
+    /// Sets the category of a dimension.
+    pub fn insert(&mut self, dimension: String, category: String) {
+        match self.0.binary_search_by(|(d, _)| d.as_str().cmp(&dimension)) {
+            Ok(i) => self.0[i].1 = category,
+            Err(i) => self.0.insert(i, (dimension, category)),
+        }
+    }
+    /// (dimension, category) pairs in dimension order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(d, c)| (d.as_str(), c.as_str()))
+    }
+    /// The dimensions in this breakdown.
+    pub fn dimensions(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().map(|(d, _)| d.as_str())
     }
     /// The canonical key stored in the database: `dim=cat;dim=cat`, sorted; empty for the total.
     pub fn key(&self) -> String {
@@ -246,17 +260,25 @@ impl Breakdown {
     }
     /// Parses a key written by [`Breakdown::key`].
     pub fn from_key(key: &str) -> Breakdown {
-        Breakdown(
-            key.split(';')
-                .filter(|p| !p.is_empty())
-                .filter_map(|p| p.split_once('='))
-                .map(|(d, c)| (d.to_string(), c.to_string()))
-                .collect(),
-        )
+        let mut b = Breakdown::default();
+        for (d, c) in key.split(';').filter_map(|p| p.split_once('=')) {
+            b.insert(d.to_string(), c.to_string());
+        }
+        b
     }
     /// The category of a dimension, if the breakdown has it.
     pub fn get(&self, dimension: &str) -> Option<&str> {
-        self.0.get(dimension).map(String::as_str)
+        self.0
+            .iter()
+            .find(|(d, _)| d == dimension)
+            .map(|(_, c)| c.as_str())
+    }
+}
+
+impl Serialize for Breakdown {
+    /// As a JSON object `{"dimension": "category"}`.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.iter())
     }
 }
 

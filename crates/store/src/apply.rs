@@ -455,7 +455,7 @@ fn apply_in(
             continue;
         };
         let mut bad = false;
-        for (d, k) in &o.breakdown.0 {
+        for (d, k) in o.breakdown.iter() {
             match dims.get(d) {
                 None => {
                     problems.push(at(&o.origin, src, format!("unbekanntes Merkmal '{d}'")));

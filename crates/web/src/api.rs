@@ -14,7 +14,7 @@ fn observation_json(o: &Observation) -> Value {
         "period": o.period.code(),
         "period_label": o.period.label(),
         "area": o.area,
-        "breakdown": o.breakdown.0,
+        "breakdown": o.breakdown,
         "value": o.value,
         "numerator": o.numerator,
         "denominator": o.denominator,
@@ -48,7 +48,7 @@ pub async fn indicator(
         let mut periods: Vec<Period> = obs.iter().map(|o| o.period).collect();
         periods.sort();
         periods.dedup();
-        let mut dims: Vec<&String> = obs.iter().flat_map(|o| o.breakdown.0.keys()).collect();
+        let mut dims: Vec<&str> = obs.iter().flat_map(|o| o.breakdown.dimensions()).collect();
         dims.sort();
         dims.dedup();
         Ok(Json(json!({

@@ -228,10 +228,7 @@ fn indicator_page(st: &AppState, code: &str, choice: Choice) -> Result<Response,
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
-    let used_dims: BTreeSet<&str> = obs
-        .iter()
-        .flat_map(|o| o.breakdown.0.keys().map(String::as_str))
-        .collect();
+    let used_dims: BTreeSet<&str> = obs.iter().flat_map(|o| o.breakdown.dimensions()).collect();
     let dims: Vec<_> = all_dims
         .iter()
         .filter(|d| used_dims.contains(d.code.as_str()))
