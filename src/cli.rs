@@ -46,6 +46,9 @@ pub struct ServeArgs {
     /// Address to bind to.
     #[arg(long, env = "KIMO_BIND", default_value = "127.0.0.1")]
     pub bind: String,
+    /// Render every page and API answer anew instead of keeping it until the next import.
+    #[arg(long)]
+    pub no_cache: bool,
 }
 
 /// `kimo import`.

@@ -33,7 +33,7 @@ pub fn run(database: Option<String>, args: ServeArgs) -> Result<()> {
         let n = super::load_demo(&store)?;
         eprintln!("Demo-Stadt Karlsruhe geladen ({n} Werte neu).");
     }
-    let state = kimo_web::AppState::new(store, args.demo);
+    let state = kimo_web::AppState::new(store, args.demo, !args.no_cache);
     // Keep one reference outside the runtime: the store's PostgreSQL connections must be closed
     // on a plain thread after the runtime has stopped, not inside it.
     let keep = state.clone();

@@ -131,6 +131,20 @@ fn at(origin: &Option<Origin>, source: &str, message: String) -> Problem {
     }
 }
 
+/// Records an import (provenance); its id is also the store's data version.
+fn record_import(c: &mut Conn, opts: &ApplyOptions, observations: usize) -> Result<i64> {
+    insert_id(
+        c,
+        "INSERT INTO import_run (started_at, username, source, observations) VALUES (?, ?, ?, ?)",
+        &[
+            now().into(),
+            opts.user.as_str().into(),
+            opts.source.as_str().into(),
+            (observations as i64).into(),
+        ],
+    )
+}
+
 fn code_map(c: &mut Conn, table: &str) -> Result<HashMap<String, i64>> {
     Ok(c.query(&format!("SELECT code, id FROM {table}"), &[])?
         .into_iter()
@@ -347,8 +361,10 @@ fn apply_in(
         if !problems.is_empty() {
             return Err(Error::Rejected(problems));
         }
-        if !opts.dry_run {
-            out.written = !ds.is_empty();
+        if !opts.dry_run && !ds.is_empty() {
+            // Catalogue changes are recorded too: the record is also the data version pages cache by.
+            out.import_id = Some(record_import(c, opts, 0)?);
+            out.written = true;
         }
         return Ok(out);
     }
@@ -559,28 +575,23 @@ fn apply_in(
     }
 
     let stamp = now();
-    let import_id = insert_id(
-        c,
-        "INSERT INTO import_run (started_at, username, source, observations) VALUES (?, ?, ?, ?)",
-        &[
-            stamp.as_str().into(),
-            opts.user.as_str().into(),
-            opts.source.as_str().into(),
-            (writes.len() as i64).into(),
-        ],
-    )?;
+    let import_id = record_import(c, opts, writes.len())?;
     let total = writes.len();
-    // New rows go in multi-row INSERTs: one statement per BATCH rows instead of one per row.
-    const BATCH: usize = 50;
-    let insert = |rows: usize| {
-        format!(
-            "INSERT INTO observation (indicator_id, area_id, breakdown, period, value, numerator, \
-             denominator, flags, import_id, updated_at) VALUES {}",
-            vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"; rows].join(", ")
-        )
-    };
-    let full_insert = insert(BATCH);
-    let mut batch: Vec<Value> = Vec::with_capacity(BATCH * 10);
+    // New rows go in bulk (multi-row INSERT or COPY), BATCH rows at a time.
+    const BATCH: usize = 10_000;
+    const COLUMNS: &[&str] = &[
+        "indicator_id",
+        "area_id",
+        "breakdown",
+        "period",
+        "value",
+        "numerator",
+        "denominator",
+        "flags",
+        "import_id",
+        "updated_at",
+    ];
+    let mut batch: Vec<Value> = Vec::with_capacity(BATCH * COLUMNS.len());
     for (done, (idx, key, w)) in writes.into_iter().enumerate() {
         let o = &ds.observations[idx];
         let flags = o.flags.code();
@@ -598,8 +609,8 @@ fn apply_in(
                     import_id.into(),
                     stamp.as_str().into(),
                 ]);
-                if batch.len() == BATCH * 10 {
-                    c.exec(&full_insert, &batch)?;
+                if batch.len() == BATCH * COLUMNS.len() {
+                    c.insert_rows("observation", COLUMNS, &batch)?;
                     batch.clear();
                 }
             }
@@ -641,9 +652,7 @@ fn apply_in(
             progress(done, total);
         }
     }
-    if !batch.is_empty() {
-        c.exec(&insert(batch.len() / 10), &batch)?;
-    }
+    c.insert_rows("observation", COLUMNS, &batch)?;
     progress(total, total);
     out.written = true;
     out.import_id = Some(import_id);

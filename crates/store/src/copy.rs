@@ -160,16 +160,8 @@ fn copy_in(
                 break;
             }
             last = rows.last().map_or(last, |r| r.int(0));
-            let per = (900 / cols.len()).max(1);
-            for group in rows.chunks(per) {
-                let one = format!("({})", vec!["?"; cols.len()].join(", "));
-                let sql = format!(
-                    "INSERT INTO {table} ({list}) VALUES {}",
-                    vec![one.as_str(); group.len()].join(", ")
-                );
-                let params: Vec<Value> = group.iter().flat_map(|r| r.0.iter().cloned()).collect();
-                dst.exec(&sql, &params)?;
-            }
+            let params: Vec<Value> = rows.iter().flat_map(|r| r.0.iter().cloned()).collect();
+            dst.insert_rows(table, cols, &params)?;
             done += rows.len();
             progress(done, total);
         }

@@ -9,7 +9,7 @@ pub mod testing;
 
 pub use apply::{ApplyOptions, ApplyOutcome, IndicatorSummary};
 pub use migrate::SCHEMA_VERSION;
-pub use read::{ObservationFilter, Stats};
+pub use read::{ObservationFilter, Profile, Stats};
 
 use kimo_model::Problem;
 use sql::{Backend, Conn};

@@ -18,6 +18,19 @@ pub struct ObservationFilter {
     pub period: Option<String>,
     /// Dimension code → category code; `insgesamt` (or an empty value) asks for the dimension's total.
     pub categories: Vec<(String, String)>,
+    /// Any of these area codes (together with `area`).
+    pub areas: Vec<String>,
+    /// Only totals (no breakdown).
+    pub total_only: bool,
+}
+
+/// What exists of an indicator: each period and breakdown with its number of areas.
+#[derive(Debug, Clone, Default)]
+pub struct Profile {
+    /// (period, breakdown, number of areas with a value or a flag), by period.
+    pub cells: Vec<(Period, Breakdown, i64)>,
+    /// When its observations were last written (ISO timestamp).
+    pub last_update: Option<String>,
 }
 
 /// Counts of what the store holds.
@@ -157,13 +170,47 @@ impl Store {
              JOIN area a ON a.id = o.area_id WHERE 1 = 1",
         );
         let mut params: Vec<Value> = Vec::new();
+        // Codes are resolved to ids first, so that both databases look observations up by their
+        // (indicator, area, breakdown, period) key instead of scanning a whole indicator.
         if let Some(x) = &f.indicator {
-            sql.push_str(" AND i.code = ?");
-            params.push(x.into());
+            let Some(id) = c
+                .query_opt("SELECT id FROM indicator WHERE code = ?", &[x.into()])?
+                .map(|r| r.int(0))
+            else {
+                return Ok(Vec::new());
+            };
+            sql.push_str(" AND o.indicator_id = ?");
+            params.push(id.into());
         }
-        if let Some(x) = &f.area {
-            sql.push_str(" AND a.code = ?");
-            params.push(x.into());
+        let mut codes: Vec<&String> = f.areas.iter().chain(&f.area).collect();
+        codes.sort();
+        codes.dedup();
+        if !codes.is_empty() {
+            let ids: Vec<Value> = c
+                .query(
+                    &format!(
+                        "SELECT id FROM area WHERE code IN ({})",
+                        vec!["?"; codes.len()].join(", ")
+                    ),
+                    &codes
+                        .iter()
+                        .map(|c| Value::from(c.as_str()))
+                        .collect::<Vec<_>>(),
+                )?
+                .iter()
+                .map(|r| Value::Int(r.int(0)))
+                .collect();
+            if ids.is_empty() {
+                return Ok(Vec::new());
+            }
+            sql.push_str(&format!(
+                " AND o.area_id IN ({})",
+                vec!["?"; ids.len()].join(", ")
+            ));
+            params.extend(ids);
+        }
+        if f.total_only {
+            sql.push_str(" AND o.breakdown = ''");
         }
         if let Some(x) = &f.period {
             sql.push_str(" AND o.period = ?");
@@ -200,6 +247,37 @@ impl Store {
             });
         }
         Ok(out)
+    }
+
+    /// The data version: it grows with every import, so caches can tell when to refresh.
+    pub fn data_version(&self) -> Result<i64> {
+        let mut c = self.conn()?;
+        Ok(c.query_opt("SELECT MAX(id) FROM import_run", &[])?
+            .and_then(|r| r.opt_int(0))
+            .unwrap_or(0))
+    }
+
+    /// Which periods and breakdowns an indicator has, with the number of areas of each.
+    pub fn profile(&self, indicator: &str) -> Result<Profile> {
+        let mut c = self.conn()?;
+        let mut p = Profile::default();
+        for r in c.query(
+            "SELECT o.period, o.breakdown, COUNT(*), MAX(o.updated_at) FROM observation o \
+             JOIN indicator i ON i.id = o.indicator_id WHERE i.code = ? \
+             GROUP BY o.period, o.breakdown ORDER BY o.period, o.breakdown",
+            &[indicator.into()],
+        )? {
+            if let Ok(period) = Period::parse(&r.text(0)) {
+                p.cells
+                    .push((period, Breakdown::from_key(&r.text(1)), r.int(2)));
+            }
+            let u = r.opt_text(3);
+            if u > p.last_update {
+                p.last_update = u;
+            }
+        }
+        p.cells.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+        Ok(p)
     }
 
     /// When an indicator's observations were last written (ISO timestamp).

@@ -242,6 +242,51 @@ impl Conn {
         }
     }
 
+    /// Inserts many rows (`values` holds `columns.len()` values per row): multi-row INSERTs on SQLite,
+    /// `COPY … FROM STDIN` on PostgreSQL.
+    pub fn insert_rows(&mut self, table: &str, columns: &[&str], values: &[Value]) -> Result<()> {
+        let width = columns.len();
+        if values.is_empty() || width == 0 {
+            return Ok(());
+        }
+        let list = columns.join(", ");
+        match self {
+            Conn::Sqlite(_) => {
+                // At most ~900 parameters per statement, full-size statements stay in the cache.
+                let per = (500 / width).max(1);
+                let one = format!("({})", vec!["?"; width].join(", "));
+                for chunk in values.chunks(per * width) {
+                    let sql = format!(
+                        "INSERT INTO {table} ({list}) VALUES {}",
+                        vec![one.as_str(); chunk.len() / width].join(", ")
+                    );
+                    self.exec(&sql, chunk)?;
+                }
+                Ok(())
+            }
+            Conn::Postgres(c, _) => {
+                use std::io::Write;
+                let mut buf = Vec::with_capacity(values.len() * 12);
+                for row in values.chunks(width) {
+                    for (i, v) in row.iter().enumerate() {
+                        if i > 0 {
+                            buf.push(b'\t');
+                        }
+                        copy_text(&mut buf, v);
+                    }
+                    buf.push(b'\n');
+                }
+                let mut w = c
+                    .copy_in(&format!("COPY {table} ({list}) FROM STDIN"))
+                    .map_err(pg_err)?;
+                w.write_all(&buf)
+                    .map_err(|e| Error::Database(format!("COPY {table}: {e}")))?;
+                w.finish().map_err(pg_err)?;
+                Ok(())
+            }
+        }
+    }
+
     /// Starts a write transaction (SQLite takes the write lock at once, so two writers never deadlock).
     pub fn begin_write(&mut self) -> Result<()> {
         match self.backend() {
@@ -329,6 +374,38 @@ pub fn numbered_placeholders(sql: &str) -> String {
         }
     }
     out
+}
+
+/// Writes one value in PostgreSQL's COPY text format.
+fn copy_text(buf: &mut Vec<u8>, v: &Value) {
+    use std::io::Write;
+    match v {
+        Value::Null => buf.extend_from_slice(b"\\N"),
+        Value::Int(i) => {
+            let _ = write!(buf, "{i}");
+        }
+        Value::Real(f) if f.is_finite() => {
+            let _ = write!(buf, "{f}");
+        }
+        Value::Real(f) => buf.extend_from_slice(if f.is_nan() {
+            b"NaN".as_slice()
+        } else if *f > 0.0 {
+            b"Infinity".as_slice()
+        } else {
+            b"-Infinity".as_slice()
+        }),
+        Value::Text(t) => {
+            for b in t.bytes() {
+                match b {
+                    b'\\' => buf.extend_from_slice(b"\\\\"),
+                    b'\t' => buf.extend_from_slice(b"\\t"),
+                    b'\n' => buf.extend_from_slice(b"\\n"),
+                    b'\r' => buf.extend_from_slice(b"\\r"),
+                    b => buf.push(b),
+                }
+            }
+        }
+    }
 }
 
 fn pg_statement(

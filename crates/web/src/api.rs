@@ -1,7 +1,6 @@
 //! The JSON API, version 1.
 
-use crate::{AppError, AppState, blocking};
-use axum::Json;
+use crate::{AppError, AppState, Page, blocking};
 use axum::extract::{Path, RawQuery, State};
 use kimo_model::{Observation, Period};
 use kimo_store::ObservationFilter;
@@ -23,10 +22,12 @@ fn observation_json(o: &Observation) -> Value {
 }
 
 /// `GET /api/v1/indicators`: the catalogue.
-pub async fn indicators(State(st): State<Arc<AppState>>) -> Result<Json<Value>, AppError> {
+pub async fn indicators(State(st): State<Arc<AppState>>) -> Result<Page, AppError> {
     blocking(&st, |st| {
-        let inds = st.store.indicators()?;
-        Ok(Json(json!({ "indicators": inds })))
+        st.page("/api/v1/indicators", || {
+            let inds = st.store.indicators()?;
+            Ok(Page::json(&json!({ "indicators": inds })))
+        })
     })
     .await
 }
@@ -35,8 +36,9 @@ pub async fn indicators(State(st): State<Arc<AppState>>) -> Result<Json<Value>, 
 pub async fn indicator(
     State(st): State<Arc<AppState>>,
     Path(code): Path<String>,
-) -> Result<Json<Value>, AppError> {
-    blocking(&st, move |st| {
+) -> Result<Page, AppError> {
+    let key = format!("/api/v1/indicators/{code}");
+    blocking(&st, move |st| st.page(&key, || {
         let ind = st
             .store
             .indicator(&code)?
@@ -51,14 +53,14 @@ pub async fn indicator(
         let mut dims: Vec<&str> = obs.iter().flat_map(|o| o.breakdown.dimensions()).collect();
         dims.sort();
         dims.dedup();
-        Ok(Json(json!({
+        Ok(Page::json(&json!({
             "indicator": ind,
             "periods": periods.iter().map(|p| json!({"code": p.code(), "label": p.label()})).collect::<Vec<_>>(),
             "dimensions": dims,
             "observations": obs.len(),
             "last_update": st.store.last_update(&code)?,
         })))
-    })
+    }))
     .await
 }
 
@@ -67,7 +69,11 @@ pub async fn observations(
     State(st): State<Arc<AppState>>,
     Path(code): Path<String>,
     RawQuery(q): RawQuery,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Page, AppError> {
+    let key = format!(
+        "/api/v1/indicators/{code}/observations?{}",
+        q.as_deref().unwrap_or("")
+    );
     let mut f = ObservationFilter {
         indicator: Some(code.clone()),
         ..Default::default()
@@ -83,30 +89,32 @@ pub async fn observations(
         }
     }
     blocking(&st, move |st| {
-        if st.store.indicator(&code)?.is_none() {
-            return Err(AppError::NotFound(format!("Indikator '{code}' unbekannt")));
-        }
-        let known = st.store.dimensions()?;
-        if let Some((d, _)) = f
-            .categories
-            .iter()
-            .find(|(d, _)| !known.iter().any(|k| &k.code == d))
-        {
-            return Err(AppError::BadRequest(format!(
-                "unbekannter Filter '{d}' (erlaubt: area, period und die Merkmale {})",
-                known
-                    .iter()
-                    .map(|k| k.code.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )));
-        }
-        let obs = st.store.observations(&f)?;
-        Ok(Json(json!({
-            "indicator": code,
-            "count": obs.len(),
-            "observations": obs.iter().map(observation_json).collect::<Vec<_>>(),
-        })))
+        st.page(&key, || {
+            if st.store.indicator(&code)?.is_none() {
+                return Err(AppError::NotFound(format!("Indikator '{code}' unbekannt")));
+            }
+            let known = st.dimensions()?;
+            if let Some((d, _)) = f
+                .categories
+                .iter()
+                .find(|(d, _)| !known.iter().any(|k| &k.code == d))
+            {
+                return Err(AppError::BadRequest(format!(
+                    "unbekannter Filter '{d}' (erlaubt: area, period und die Merkmale {})",
+                    known
+                        .iter()
+                        .map(|k| k.code.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )));
+            }
+            let obs = st.store.observations(&f)?;
+            Ok(Page::json(&json!({
+                "indicator": code,
+                "count": obs.len(),
+                "observations": obs.iter().map(observation_json).collect::<Vec<_>>(),
+            })))
+        })
     })
     .await
 }
@@ -115,11 +123,13 @@ pub async fn observations(
 pub async fn areas(
     State(st): State<Arc<AppState>>,
     RawQuery(q): RawQuery,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Page, AppError> {
     let geometry = q.as_deref().is_some_and(|q| q.contains("geometry=1"));
+    let key = format!("/api/v1/areas?geometry={geometry}");
     blocking(&st, move |st| {
-        let areas = st.store.areas(geometry)?;
-        let list: Vec<Value> = areas
+        st.page(&key, || {
+            let areas = st.store.areas(geometry)?;
+            let list: Vec<Value> = areas
             .iter()
             .map(|a| {
                 let mut v =
@@ -130,7 +140,8 @@ pub async fn areas(
                 v
             })
             .collect();
-        Ok(Json(json!({ "areas": list })))
+            Ok(Page::json(&json!({ "areas": list })))
+        })
     })
     .await
 }

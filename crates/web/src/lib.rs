@@ -10,7 +10,9 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use kimo_store::Store;
 use minijinja::Environment;
-use std::sync::Arc;
+use std::any::Any;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 /// Shared state of all handlers.
 pub struct AppState {
@@ -18,7 +20,20 @@ pub struct AppState {
     pub store: Store,
     /// Whether this is the demo city (shows the "Demodaten" notice).
     pub demo: bool,
+    /// Whether finished pages and API answers are kept until the next import.
+    pub page_cache: bool,
+    cache: Mutex<Cache>,
 }
+
+/// What pages reuse until the data version changes (any import, from this process or another).
+#[derive(Default)]
+struct Cache {
+    version: i64,
+    items: HashMap<String, Arc<dyn Any + Send + Sync>>,
+}
+
+/// The most items kept; past that the cache starts afresh.
+const CACHE_ITEMS: usize = 4096;
 
 /// The embedded templates, compiled once.
 fn templates() -> &'static Environment<'static> {
@@ -56,14 +71,123 @@ fn render(name: &str, ctx: minijinja::Value) -> Result<String, AppError> {
 
 impl AppState {
     /// Builds the state.
-    pub fn new(store: Store, demo: bool) -> Arc<AppState> {
-        Arc::new(AppState { store, demo })
+    pub fn new(store: Store, demo: bool, page_cache: bool) -> Arc<AppState> {
+        Arc::new(AppState {
+            store,
+            demo,
+            page_cache,
+            cache: Mutex::new(Cache::default()),
+        })
     }
 
-    /// Renders a template to an HTML response.
-    fn render(&self, name: &str, ctx: minijinja::Value) -> Result<Response, AppError> {
+    /// A value computed once per data version: `load` runs when the key is missing or an import
+    /// has happened since.
+    pub fn cached<T: Send + Sync + 'static>(
+        &self,
+        key: &str,
+        load: impl FnOnce() -> Result<T, AppError>,
+    ) -> Result<Arc<T>, AppError> {
+        let version = self.store.data_version()?;
+        {
+            let mut c = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+            if c.version != version || c.items.len() > CACHE_ITEMS {
+                c.items.clear();
+                c.version = version;
+            }
+            if let Some(v) = c
+                .items
+                .get(key)
+                .and_then(|v| v.clone().downcast::<T>().ok())
+            {
+                return Ok(v);
+            }
+        }
+        let v = Arc::new(load()?);
+        let mut c = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+        if c.version == version {
+            c.items.insert(key.to_string(), v.clone());
+        }
+        Ok(v)
+    }
+
+    /// All areas with geometry.
+    pub fn areas(&self) -> Result<Arc<Vec<kimo_model::Area>>, AppError> {
+        self.cached("areas", || Ok(self.store.areas(true)?))
+    }
+
+    /// All dimensions with categories.
+    pub fn dimensions(&self) -> Result<Arc<Vec<kimo_model::Dimension>>, AppError> {
+        self.cached("dimensions", || Ok(self.store.dimensions()?))
+    }
+
+    /// All Handlungsfelder.
+    pub fn action_fields(&self) -> Result<Arc<Vec<kimo_model::ActionField>>, AppError> {
+        self.cached("action_fields", || Ok(self.store.action_fields()?))
+    }
+
+    /// Renders a template to an HTML page.
+    fn render(&self, name: &str, ctx: minijinja::Value) -> Result<Page, AppError> {
         let ctx = minijinja::context! { demo => self.demo, ..ctx };
-        Ok(Html(render(name, ctx)?).into_response())
+        Ok(Page::html(render(name, ctx)?))
+    }
+
+    /// A page from the cache, or made by `make` and kept until the next import.
+    fn page(
+        &self,
+        key: &str,
+        make: impl FnOnce() -> Result<Page, AppError>,
+    ) -> Result<Page, AppError> {
+        if !self.page_cache {
+            return make();
+        }
+        Ok(self.cached(&format!("page:{key}"), make)?.as_ref().clone())
+    }
+}
+
+/// A finished answer (HTML or a download) that can be kept and sent again cheaply.
+#[derive(Debug, Clone)]
+pub struct Page {
+    content_type: &'static str,
+    disposition: Option<String>,
+    body: axum::body::Bytes,
+}
+
+impl Page {
+    /// An HTML page.
+    pub fn html(body: String) -> Page {
+        Page {
+            content_type: "text/html; charset=utf-8",
+            disposition: None,
+            body: body.into(),
+        }
+    }
+    /// A JSON answer.
+    pub fn json(v: &serde_json::Value) -> Page {
+        Page {
+            content_type: "application/json",
+            disposition: None,
+            body: serde_json::to_vec(v).unwrap_or_default().into(),
+        }
+    }
+    /// A file to download.
+    pub fn download(content_type: &'static str, filename: &str, body: Vec<u8>) -> Page {
+        Page {
+            content_type,
+            disposition: Some(format!("attachment; filename=\"{filename}\"")),
+            body: body.into(),
+        }
+    }
+}
+
+impl IntoResponse for Page {
+    fn into_response(self) -> Response {
+        let mut r = ([(header::CONTENT_TYPE, self.content_type)], self.body).into_response();
+        if let Some(d) = self.disposition
+            && let Ok(v) = header::HeaderValue::from_str(&d)
+        {
+            r.headers_mut().insert(header::CONTENT_DISPOSITION, v);
+        }
+        r
     }
 }
 

@@ -1,10 +1,8 @@
 //! One handler per page.
 
 use crate::view::{self, IndicatorRow, bare, german_date, indicator_row};
-use crate::{AppError, AppState, blocking};
+use crate::{AppError, AppState, Page, blocking};
 use axum::extract::{Path, RawQuery, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
 use kimo_chart::{Bar, MapArea, Series};
 use kimo_model::{Area, Breakdown, Indicator, Observation, Period, format_number};
 use kimo_store::ObservationFilter;
@@ -43,8 +41,8 @@ fn rows(st: &AppState, indicators: &[Indicator]) -> Result<(Vec<IndicatorRow>, S
 }
 
 /// Start page: Handlungsfelder with their core indicators.
-pub async fn index(State(st): State<Arc<AppState>>) -> Result<Response, AppError> {
-    blocking(&st, |st| {
+pub async fn index(State(st): State<Arc<AppState>>) -> Result<Page, AppError> {
+    blocking(&st, |st| st.page("/", || {
         let fields = st.store.action_fields()?;
         let indicators = st.store.indicators()?;
         let core: Vec<Indicator> = indicators.into_iter().filter(|i| i.core).collect();
@@ -72,7 +70,7 @@ pub async fn index(State(st): State<Arc<AppState>>) -> Result<Response, AppError
             "index.html",
             context! { title => "Übersicht", city => if city.is_empty() { "Stadt".to_string() } else { city }, fields => Value::from(minijinja::value::Serde(&fields)) },
         )
-    })
+    }))
     .await
 }
 
@@ -80,8 +78,8 @@ pub async fn index(State(st): State<Arc<AppState>>) -> Result<Response, AppError
 pub async fn field(
     State(st): State<Arc<AppState>>,
     Path(code): Path<String>,
-) -> Result<Response, AppError> {
-    blocking(&st, move |st| {
+) -> Result<Page, AppError> {
+    blocking(&st, move |st| st.page(&format!("/handlungsfelder/{code}"), || {
         let field = st
             .store
             .action_fields()?
@@ -96,17 +94,17 @@ pub async fn field(
             .collect();
         let (rows, _) = rows(st, &inds)?;
         st.render("field.html", context! { title => field.name.clone(), field => Value::from(minijinja::value::Serde(&field)), rows => Value::from(minijinja::value::Serde(&rows)) })
-    })
+    }))
     .await
 }
 
 /// All indicators.
-pub async fn indicators(State(st): State<Arc<AppState>>) -> Result<Response, AppError> {
-    blocking(&st, |st| {
+pub async fn indicators(State(st): State<Arc<AppState>>) -> Result<Page, AppError> {
+    blocking(&st, |st| st.page("/indikatoren", || {
         let inds = st.store.indicators()?;
         let (rows, _) = rows(st, &inds)?;
         st.render("indicators.html", context! { title => "Alle Indikatoren", rows => Value::from(minijinja::value::Serde(&rows)) })
-    })
+    }))
     .await
 }
 
@@ -191,44 +189,49 @@ pub async fn indicator(
     State(st): State<Arc<AppState>>,
     Path(code): Path<String>,
     RawQuery(q): RawQuery,
-) -> Result<Response, AppError> {
+) -> Result<Page, AppError> {
+    let key = format!("/indikatoren/{code}?{}", q.as_deref().unwrap_or(""));
     let choice = Choice::parse(q.as_deref());
-    blocking(&st, move |st| indicator_page(st, &code, choice)).await
+    blocking(&st, move |st| {
+        st.page(&key, || indicator_page(st, &code, choice))
+    })
+    .await
 }
 
-fn indicator_page(st: &AppState, code: &str, choice: Choice) -> Result<Response, AppError> {
+fn indicator_page(st: &AppState, code: &str, choice: Choice) -> Result<Page, AppError> {
     let ind = st
-        .store
-        .indicator(code)?
+        .cached(&format!("indicator:{code}"), || {
+            Ok(st.store.indicator(code)?)
+        })?
+        .as_ref()
+        .clone()
         .ok_or_else(|| AppError::NotFound(format!("Den Indikator '{code}' gibt es nicht.")))?;
     let field = match &ind.action_field {
-        Some(f) => st.store.action_fields()?.into_iter().find(|x| &x.code == f),
+        Some(f) => st.action_fields()?.iter().find(|x| &x.code == f).cloned(),
         None => None,
     };
-    let areas = st.store.areas(true)?;
+    let areas = st.areas()?;
     let root = root_area(&areas).cloned().unwrap_or_default();
-    let all_dims = st.store.dimensions()?;
-    let obs = st.store.observations(&ObservationFilter {
-        indicator: Some(code.to_string()),
-        ..Default::default()
-    })?;
+    let all_dims = st.dimensions()?;
+    let profile = st.cached(&format!("profile:{code}"), || Ok(st.store.profile(code)?))?;
     let name_of = |c: &str| {
         areas
             .iter()
             .find(|a| a.code == c)
             .map_or(c.to_string(), |a| a.name.clone())
     };
-    let index: BTreeMap<(&str, String, Period), &Observation> = obs
+    let periods: Vec<Period> = profile
+        .cells
         .iter()
-        .map(|o| ((o.area.as_str(), o.breakdown.key(), o.period), o))
-        .collect();
-    let periods: Vec<Period> = obs
-        .iter()
-        .map(|o| o.period)
+        .map(|c| c.0)
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
-    let used_dims: BTreeSet<&str> = obs.iter().flat_map(|o| o.breakdown.dimensions()).collect();
+    let used_dims: BTreeSet<&str> = profile
+        .cells
+        .iter()
+        .flat_map(|c| c.1.dimensions())
+        .collect();
     let dims: Vec<_> = all_dims
         .iter()
         .filter(|d| used_dims.contains(d.code.as_str()))
@@ -249,6 +252,58 @@ fn indicator_page(st: &AppState, code: &str, choice: Choice) -> Result<Response,
             "Diese Gliederung gibt es für den Indikator nicht.".into(),
         ));
     }
+    let compare: Vec<String> = choice
+        .compare
+        .iter()
+        .filter(|a| **a != main && areas.iter().any(|x| &x.code == *a))
+        .take(7)
+        .cloned()
+        .collect();
+    // The period of the map: chosen, or the latest with values below the whole city.
+    let with_children: Vec<Period> = profile
+        .cells
+        .iter()
+        .filter(|c| c.1.is_total() && c.2 > 1)
+        .map(|c| c.0)
+        .collect();
+    let period = choice
+        .period
+        .as_deref()
+        .and_then(|p| Period::parse(p).ok())
+        .filter(|p| periods.contains(p))
+        .or_else(|| with_children.last().copied())
+        .or_else(|| periods.last().copied());
+    // Two targeted reads: the lines' areas over time, and all areas in one period.
+    let mut obs = st.store.observations(&ObservationFilter {
+        indicator: Some(code.to_string()),
+        areas: std::iter::once(main.clone())
+            .chain(compare.iter().cloned())
+            .collect(),
+        total_only: dim.is_none(),
+        ..Default::default()
+    })?;
+    if let Some(p) = period {
+        // Named areas, so that the lookup uses the (indicator, area, breakdown, period) key.
+        obs.extend(
+            st.store.observations(&ObservationFilter {
+                indicator: Some(code.to_string()),
+                period: Some(p.code()),
+                areas: areas
+                    .iter()
+                    .filter(|a| {
+                        a.code == root.code || a.parent.as_deref() == Some(root.code.as_str())
+                    })
+                    .map(|a| a.code.clone())
+                    .collect(),
+                total_only: true,
+                ..Default::default()
+            })?,
+        );
+    }
+    let index: BTreeMap<(&str, String, Period), &Observation> = obs
+        .iter()
+        .map(|o| ((o.area.as_str(), o.breakdown.key(), o.period), o))
+        .collect();
 
     // Lines: the main area by categories, or the main area and the compared areas.
     let mut lines: Vec<(String, String, Breakdown)> = Vec::new();
@@ -268,7 +323,7 @@ fn indicator_page(st: &AppState, code: &str, choice: Choice) -> Result<Response,
         }
         None => {
             lines.push((name_of(&main), main.clone(), Breakdown::total()));
-            for a in choice.compare.iter().filter(|a| **a != main).take(7) {
+            for a in &compare {
                 lines.push((name_of(a), a.clone(), Breakdown::total()));
             }
         }
@@ -338,22 +393,6 @@ fn indicator_page(st: &AppState, code: &str, choice: Choice) -> Result<Response,
         .iter()
         .filter(|a| a.parent.as_deref() == Some(root.code.as_str()))
         .collect();
-    let with_children: Vec<Period> = periods
-        .iter()
-        .copied()
-        .filter(|p| {
-            children
-                .iter()
-                .any(|c| index.contains_key(&(c.code.as_str(), String::new(), *p)))
-        })
-        .collect();
-    let period = choice
-        .period
-        .as_deref()
-        .and_then(|p| Period::parse(p).ok())
-        .filter(|p| periods.contains(p))
-        .or_else(|| with_children.last().copied())
-        .or_else(|| periods.last().copied());
     let period_label = period.map_or("–".to_string(), |p| p.label());
     let at = |a: &str| period.and_then(|p| index.get(&(a, String::new(), p)).copied());
     let mut area_rows = Vec::new();
@@ -445,17 +484,11 @@ fn indicator_page(st: &AppState, code: &str, choice: Choice) -> Result<Response,
             kimo_import::export::CsvStyle::GermanExcel,
         )
         .map_err(|e| AppError::Internal(e.to_string()))?;
-        return Ok((
-            [
-                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-                (
-                    header::CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"{code}.csv\""),
-                ),
-            ],
+        return Ok(Page::download(
+            "text/csv; charset=utf-8",
+            &format!("{code}.csv"),
             buf,
-        )
-            .into_response());
+        ));
     }
 
     #[derive(Serialize)]
@@ -485,10 +518,10 @@ fn indicator_page(st: &AppState, code: &str, choice: Choice) -> Result<Response,
         .rev()
         .map(|p| context! { code => p.code(), label => p.label(), selected => Some(*p) == period })
         .collect();
-    let last_update = st
-        .store
-        .last_update(code)?
-        .map_or("–".into(), |s| german_date(&s));
+    let last_update = profile
+        .last_update
+        .as_deref()
+        .map_or("–".into(), german_date);
     let series_names: Vec<String> = lines.iter().map(|l| l.0.clone()).collect();
     let shows_demo = shown.iter().any(|o| o.flags.synthetic);
     st.render(
