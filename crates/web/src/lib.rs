@@ -29,8 +29,14 @@ pub struct AppState {
 #[derive(Default)]
 struct Cache {
     version: i64,
+    /// When the version was last read from the store.
+    checked: Option<std::time::Instant>,
     items: HashMap<String, Arc<dyn Any + Send + Sync>>,
 }
+
+/// How long a read data version is trusted: a cached answer costs no database round trip within
+/// this time, and an import shows on the pages at most this much later.
+const VERSION_TTL: std::time::Duration = std::time::Duration::from_millis(250);
 
 /// The most items kept; past that the cache starts afresh.
 const CACHE_ITEMS: usize = 4096;
@@ -87,9 +93,21 @@ impl AppState {
         key: &str,
         load: impl FnOnce() -> Result<T, AppError>,
     ) -> Result<Arc<T>, AppError> {
-        let version = self.store.data_version()?;
+        let fresh = {
+            let c = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+            c.checked
+                .is_some_and(|t| t.elapsed() < VERSION_TTL)
+                .then_some(c.version)
+        };
+        let version = match fresh {
+            Some(v) => v,
+            None => self.store.data_version()?,
+        };
         {
             let mut c = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+            if fresh.is_none() {
+                c.checked = Some(std::time::Instant::now());
+            }
             if c.version != version || c.items.len() > CACHE_ITEMS {
                 c.items.clear();
                 c.version = version;
