@@ -3,7 +3,7 @@
 mod format;
 mod period;
 
-pub use format::{format_number, format_percent_points, slug};
+pub use format::{format_number, format_percent_points, format_with_unit, slug, unit_decimals};
 pub use period::Period;
 
 use serde::Serialize;
@@ -399,7 +399,6 @@ pub struct Observation {
     /// Indicator code.
     pub indicator: String,
     /// Period.
-    #[serde(serialize_with = "ser_period")]
     pub period: Period,
     /// Area code.
     pub area: String,
@@ -416,10 +415,6 @@ pub struct Observation {
     /// Position in the input (line of the row, column of the area cell), for messages.
     #[serde(skip)]
     pub origin: Option<Origin>,
-}
-
-fn ser_period<S: serde::Serializer>(p: &Period, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&p.code())
 }
 
 /// Everything one import (or the demo) brings: catalogue items and observations, by code.

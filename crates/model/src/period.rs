@@ -229,12 +229,49 @@ impl Period {
         }
     }
 
+    /// The period that follows this one (None for reference dates, which have no fixed rhythm).
+    pub fn next(&self) -> Option<Period> {
+        Some(match *self {
+            Period::Year(y) => Period::Year(y + 1),
+            Period::Half(y, 2) => Period::Half(y + 1, 1),
+            Period::Half(y, h) => Period::Half(y, h + 1),
+            Period::Quarter(y, 4) => Period::Quarter(y + 1, 1),
+            Period::Quarter(y, q) => Period::Quarter(y, q + 1),
+            Period::Month(y, 12) => Period::Month(y + 1, 1),
+            Period::Month(y, m) => Period::Month(y, m + 1),
+            Period::SchoolYear(y) => Period::SchoolYear(y + 1),
+            Period::Date(_) => return None,
+        })
+    }
+
+    /// The period before this one (None for reference dates).
+    pub fn prev(&self) -> Option<Period> {
+        Some(match *self {
+            Period::Year(y) => Period::Year(y - 1),
+            Period::Half(y, 1) => Period::Half(y - 1, 2),
+            Period::Half(y, h) => Period::Half(y, h - 1),
+            Period::Quarter(y, 1) => Period::Quarter(y - 1, 4),
+            Period::Quarter(y, q) => Period::Quarter(y, q - 1),
+            Period::Month(y, 1) => Period::Month(y - 1, 12),
+            Period::Month(y, m) => Period::Month(y, m - 1),
+            Period::SchoolYear(y) => Period::SchoolYear(y - 1),
+            Period::Date(_) => return None,
+        })
+    }
+
     /// The period's position on a time axis in fractional years (its midpoint).
     pub fn axis(&self) -> f64 {
         let s = self.start();
         let e = self.end();
         let f = |d: NaiveDate| d.year() as f64 + (d.ordinal0() as f64) / 365.25;
         (f(s) + f(e)) / 2.0
+    }
+}
+
+impl serde::Serialize for Period {
+    /// As its canonical code.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.code())
     }
 }
 

@@ -5,21 +5,12 @@ use serde::Serialize;
 
 /// Decimals shown for a unit.
 pub fn decimals(unit: &str) -> usize {
-    if unit == "Anzahl" { 0 } else { 1 }
+    kimo_model::unit_decimals(unit)
 }
 
 /// A value in German notation with its unit: `18,5 %`, `311.635`, `92,0 je 1.000`.
 pub fn with_unit(v: Option<f64>, unit: &str) -> String {
-    match v {
-        None => "–".into(),
-        Some(v) => {
-            let n = format_number(v, decimals(unit));
-            match unit {
-                "" | "Anzahl" | "Index" => n,
-                u => format!("{n} {u}"),
-            }
-        }
-    }
+    kimo_model::format_with_unit(v, unit)
 }
 
 /// A bare value in German notation (tables, where the unit is in the caption).
