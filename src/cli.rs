@@ -28,6 +28,16 @@ pub enum Command {
     Demo,
     /// Apply pending schema migrations and report the schema version.
     Migrate,
+    /// Evaluate the early-warning rules on all series and update the warnings.
+    Evaluate {
+        /// Reference date for "data overdue" (default: today).
+        #[arg(long)]
+        as_of: Option<String>,
+    },
+    /// List the warnings (active ones unless --alle).
+    Warnungen(WarningsArgs),
+    /// Show one warning with its history, or change its status, assignee or add a comment.
+    Warnung(WarningArgs),
     /// Copy a whole installation between databases (SQLite ↔ PostgreSQL), history and ids included.
     Copy(CopyArgs),
     /// Measure import throughput and start-up time (figures for docs/performance.md).
@@ -82,6 +92,45 @@ pub struct ImportArgs {
     #[arg(long)]
     pub parent: Option<String>,
     /// Who imports (recorded with every change) [default: $USER].
+    #[arg(long)]
+    pub user: Option<String>,
+}
+
+/// `kimo warnungen`.
+#[derive(Debug, Args)]
+pub struct WarningsArgs {
+    /// Only this Handlungsfeld (code).
+    #[arg(long)]
+    pub handlungsfeld: Option<String>,
+    /// Only this area (code).
+    #[arg(long)]
+    pub gebiet: Option<String>,
+    /// Only this severity: hoch, mittel, niedrig.
+    #[arg(long)]
+    pub schwere: Option<String>,
+    /// Only this status: neu, in-bearbeitung, erledigt, fehlalarm.
+    #[arg(long)]
+    pub status: Option<String>,
+    /// Also warnings whose condition no longer holds.
+    #[arg(long)]
+    pub alle: bool,
+}
+
+/// `kimo warnung`.
+#[derive(Debug, Args)]
+pub struct WarningArgs {
+    /// The warning's number.
+    pub id: i64,
+    /// New status: neu, in-bearbeitung, erledigt, fehlalarm.
+    #[arg(long)]
+    pub status: Option<String>,
+    /// Who works on it.
+    #[arg(long)]
+    pub zustaendig: Option<String>,
+    /// A comment.
+    #[arg(long)]
+    pub kommentar: Option<String>,
+    /// Who makes the change [default: $USER].
     #[arg(long)]
     pub user: Option<String>,
 }

@@ -5,6 +5,7 @@ use crate::cli::ImportArgs;
 use anyhow::{Result, bail};
 use kimo_import::{Context, Format};
 use kimo_model::{Dataset, Problem};
+use kimo_monitor::rules::RuleSet;
 use kimo_store::{ApplyOptions, ApplyOutcome, Error, Store};
 
 fn print_problems(problems: &[Problem]) {
@@ -53,6 +54,35 @@ fn print_summary(out: &ApplyOutcome, dry_run: bool, started: std::time::Instant)
     }
 }
 
+/// The text of a rules file (`.yml`/`.yaml` with `indikatoren:` or `standard:` at the top level).
+fn rules_file(path: &std::path::Path) -> Result<Option<String>> {
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_lowercase();
+    if !path.is_file() || !(ext == "yml" || ext == "yaml") {
+        return Ok(None);
+    }
+    let text = std::fs::read_to_string(path)?;
+    let is_rules = text
+        .lines()
+        .any(|l| l.starts_with("indikatoren:") || l.starts_with("standard:"));
+    Ok(is_rules.then_some(text))
+}
+
+/// After a written import: store the rules, then evaluate.
+fn finish(store: &Store, rules: Option<(String, String)>, user: &str) -> Result<()> {
+    if let Some((name, text)) = rules {
+        store.set_rules_text(&text, user, &name)?;
+        println!("Regeln aus {name} übernommen.");
+    }
+    let date = super::evaluate::as_of(None)?;
+    let o = super::evaluate::run(store, date, "Auswertung")?;
+    println!("{}", super::evaluate::summary(&o, date));
+    Ok(())
+}
+
 fn context(store: &Store, args: &ImportArgs) -> Result<Context> {
     Ok(Context {
         dimensions: store.dimensions()?,
@@ -77,9 +107,24 @@ pub fn run(store: &Store, args: ImportArgs) -> Result<()> {
         .clone()
         .or_else(|| std::env::var("USER").ok())
         .unwrap_or_else(|| "unbekannt".into());
+    // Rules files are checked first and stored after the data, so that the evaluation uses both.
+    let mut rules: Option<(String, String)> = None;
+    let mut data_paths = Vec::new();
+    for path in &args.paths {
+        match rules_file(path)? {
+            Some(text) => {
+                let name = path.display().to_string();
+                RuleSet::parse(&name, &text).map_err(|e| {
+                    anyhow::anyhow!("Import abgelehnt, nichts wurde geschrieben:\n  {e}")
+                })?;
+                rules = Some((name, text));
+            }
+            None => data_paths.push(path.clone()),
+        }
+    }
     let mut progress = Progress::new();
     let mut files: Vec<(String, Dataset, Vec<Problem>)> = Vec::new();
-    for path in &args.paths {
+    for path in &data_paths {
         progress.message(format!("lese {}", path.display()));
         let (ds, problems) = kimo_import::read_path(path, &ctx);
         ctx.learn(&ds);
@@ -120,6 +165,9 @@ pub fn run(store: &Store, args: ImportArgs) -> Result<()> {
             }
         }
         progress.finish();
+        if !args.dry_run {
+            finish(store, rules, &user)?;
+        }
         if rejected > 0 {
             bail!("{rejected} von {} Dateien abgelehnt", files.len());
         }
@@ -139,7 +187,7 @@ pub fn run(store: &Store, args: ImportArgs) -> Result<()> {
     }
     let opts = ApplyOptions {
         dry_run: args.dry_run || !problems.is_empty(),
-        user,
+        user: user.clone(),
         source,
     };
     // With reading problems the store still checks the readable rows (unknown areas, duplicates),
@@ -149,6 +197,9 @@ pub fn run(store: &Store, args: ImportArgs) -> Result<()> {
     match result {
         Ok(out) if problems.is_empty() => {
             print_summary(&out, args.dry_run, started);
+            if !args.dry_run {
+                finish(store, rules, &user)?;
+            }
             Ok(())
         }
         Ok(_) => {

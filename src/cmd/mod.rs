@@ -1,10 +1,12 @@
 //! One module per command.
 
 mod bench;
+pub mod evaluate;
 mod export;
 mod import;
 mod progress;
 mod serve;
+mod warnings;
 
 use crate::cli::{Cli, Command};
 use anyhow::{Context, Result};
@@ -42,6 +44,20 @@ pub fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Bench(args) => bench::run(args),
+        Command::Evaluate { as_of } => {
+            let store = open()?;
+            let date = evaluate::as_of(as_of.as_deref())?;
+            let t0 = std::time::Instant::now();
+            let o = evaluate::run(&store, date, &user(None))?;
+            println!(
+                "{} ({:.2} s)",
+                evaluate::summary(&o, date),
+                t0.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
+        Command::Warnungen(args) => warnings::list(&open()?, args),
+        Command::Warnung(args) => warnings::show(&open()?, args),
         Command::Copy(args) => {
             let from = Store::open(&args.from)
                 .with_context(|| format!("Quelle '{}'", kimo_store::sql::redact(&args.from)))?;
@@ -63,9 +79,19 @@ pub fn run(cli: Cli) -> Result<()> {
     }
 }
 
-/// Loads the demo city into a store; returns the number of new observations.
+/// Who runs a command: `--user`, else $USER.
+pub fn user(arg: Option<&str>) -> String {
+    arg.map(str::to_string)
+        .or_else(|| std::env::var("USER").ok())
+        .unwrap_or_else(|| "unbekannt".into())
+}
+
+/// Loads the demo city into a store (with its rules) and evaluates; returns the number of new observations.
 pub fn load_demo(store: &Store) -> Result<usize> {
     let ds = kimo_demo::dataset();
+    if store.rules_text()?.is_empty() {
+        store.set_rules_text(kimo_demo::RULES, "kimo demo", "examples/regeln.yml")?;
+    }
     let out = store.apply(
         &ds,
         &ApplyOptions {
@@ -75,5 +101,8 @@ pub fn load_demo(store: &Store) -> Result<usize> {
         },
         &mut |_, _| {},
     )?;
+    let date = evaluate::as_of(None)?;
+    let o = evaluate::run(store, date, "Auswertung")?;
+    eprintln!("{}", evaluate::summary(&o, date));
     Ok(out.totals().0)
 }

@@ -32,6 +32,9 @@ pub const FILES: &[(&str, &str)] = &[
 /// Boundaries of the 27 Stadtteile (dl-de/by-2-0, Stadt Karlsruhe; see examples/QUELLEN.md).
 pub const STADTTEILE_GEOJSON: &str = include_str!("../../../examples/stadtteile.geojson");
 
+/// The demo's early-warning rules (also the example of the rules file).
+pub const RULES: &str = include_str!("../../../examples/regeln.yml");
+
 /// Real 2016 figures per Stadtteil (dl-de/by-2-0, Stadt Karlsruhe).
 pub const STADTTEILE_2016: &str = include_str!("../data/stadtteile_2016.csv");
 

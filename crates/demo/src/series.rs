@@ -161,7 +161,7 @@ fn population(st: &Stadtteil, year: i32) -> (f64, f64, f64) {
 fn period_for(ind: &Indicator, year: i32) -> Period {
     match ind.periodicity {
         // The school year that ends in `year`.
-        Periodicity::SchoolYear => Period::SchoolYear(year - 1),
+        Periodicity::SchoolYear => Period::SchoolYear(year),
         _ => Period::Year(year),
     }
 }
@@ -348,7 +348,33 @@ pub fn generate(ds: &Dataset) -> Vec<Observation> {
             }
         }
     }
+    situations(&mut out);
     out
+}
+
+/// Situations the early-warning system must find (the rest of the demo must stay quiet):
+/// unemployment of foreign nationals in Durlach rising three years in a row, and course statistics
+/// that stopped arriving after 2023 (overdue).
+fn situations(out: &mut Vec<Observation>) {
+    let rising = [
+        (2021, 7.6),
+        (2022, 8.1),
+        (2023, 8.7),
+        (2024, 9.4),
+        (2025, 9.9),
+    ];
+    for o in out.iter_mut() {
+        if o.indicator == "ARB-03"
+            && o.area == "19"
+            && o.breakdown.get("staatsangehoerigkeit") == Some("nichtdeutsch")
+            && let Some((_, v)) = rising.iter().find(|(y, _)| Period::Year(*y) == o.period)
+        {
+            o.value = Some(*v);
+        }
+    }
+    out.retain(|o| {
+        !(o.indicator == "TEI-04" && o.period.start().format("%Y").to_string().as_str() > "2023")
+    });
 }
 
 #[allow(clippy::too_many_arguments)]

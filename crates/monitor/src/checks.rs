@@ -13,6 +13,9 @@ pub struct Point {
     pub brk: bool,
 }
 
+/// A value with its period.
+pub type Dated = (Period, f64);
+
 /// Whether `a` → `b` is a worsening under the polarity (None for neutral indicators).
 fn worse(p: Polarity, a: f64, b: f64) -> Option<bool> {
     match p {
@@ -67,7 +70,7 @@ pub fn worsening_jump(
     limit: f64,
     in_points: bool,
     polarity: Polarity,
-) -> Option<((Period, f64), (Period, f64), f64)> {
+) -> Option<(Dated, Dated, f64)> {
     let [.., a, b] = points else { return None };
     let (va, vb) = (a.value?, b.value?);
     if !comparable(a, b) || !worse(polarity, va, vb)? {
@@ -136,7 +139,8 @@ mod tests {
     fn trend_table() {
         use Polarity::*;
         // (series, k, polarity, fires)
-        let cases: Vec<(Vec<(i32, Option<f64>)>, usize, Polarity, bool)> = vec![
+        type Case = (Vec<(i32, Option<f64>)>, usize, Polarity, bool);
+        let cases: Vec<Case> = vec![
             (
                 vec![
                     (2021, Some(7.6)),

@@ -228,11 +228,11 @@ pub fn evaluate(ind: &Indicator, rules: &[Rule], series: &SeriesMap, cx: &Contex
                             period: Some(p1),
                             figures: json!({ "reihe": streak.iter().map(|(p, x)| json!({"zeitraum": p.code(), "wert": x})).collect::<Vec<_>>() }),
                         });
-                    } else if let Some(limit) = jump {
-                        if let Some(((pa, va), (pb, vb), _)) =
+                    } else if let Some(limit) = jump
+                        && let Some(((pa, va), (pb, vb), _)) =
                             checks::worsening_jump(pts, *limit, *jump_points, ind.polarity)
-                        {
-                            out.push(Finding {
+                    {
+                        out.push(Finding {
                                 key: key(rule, area, b),
                                 kind: rule.check.code(),
                                 rule: rule.id.clone(),
@@ -253,7 +253,6 @@ pub fn evaluate(ind: &Indicator, rules: &[Rule], series: &SeriesMap, cx: &Contex
                                 period: Some(pb),
                                 figures: json!({ "vorher": {"zeitraum": pa.code(), "wert": va}, "nachher": {"zeitraum": pb.code(), "wert": vb}, "grenze": limit }),
                             });
-                        }
                     }
                 }
             }
@@ -355,8 +354,9 @@ pub fn evaluate(ind: &Indicator, rules: &[Rule], series: &SeriesMap, cx: &Contex
                 };
                 for a in &class.1.areas {
                     let (st, dy) = (a.status, a.dynamics);
-                    let fires = st == status::Status::SehrNiedrig
-                        || (st == status::Status::Niedrig && dy == Some(status::Dynamics::Negativ));
+                    // As in Berlin's monitoring: attention where a low status meets negative dynamics.
+                    let low = matches!(st, status::Status::Niedrig | status::Status::SehrNiedrig);
+                    let fires = low && dy == Some(status::Dynamics::Negativ);
                     if !fires || !rule.scope.includes(&a.area, false) {
                         continue;
                     }

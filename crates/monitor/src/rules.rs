@@ -287,7 +287,9 @@ impl RuleSet {
                             None | Some("ueber") | Some("über") => true,
                             Some("unter") => false,
                             Some(x) => {
-                                return Err(format!("{at}: richtung '{x}' (erlaubt: ueber, unter)"));
+                                return Err(format!(
+                                    "{at}: richtung '{x}' (erlaubt: ueber, unter)"
+                                ));
                             }
                         },
                     },

@@ -72,6 +72,42 @@ const TABLES: &[(&str, &[&str])] = &[
             "changed_at",
         ],
     ),
+    ("setting", &["name", "value"]),
+    (
+        "warning",
+        &[
+            "id",
+            "ident",
+            "kind",
+            "rule",
+            "indicator_id",
+            "area_id",
+            "breakdown",
+            "severity",
+            "sentence",
+            "figures",
+            "period",
+            "active",
+            "status",
+            "assignee",
+            "first_seen",
+            "last_seen",
+            "resolved_at",
+        ],
+    ),
+    (
+        "warning_event",
+        &[
+            "id",
+            "warning_id",
+            "at",
+            "actor",
+            "kind",
+            "old_value",
+            "new_value",
+            "comment",
+        ],
+    ),
 ];
 
 /// Rows read and written per round trip.
@@ -141,11 +177,15 @@ fn copy_in(
     let mut done = 0;
     for (table, cols) in TABLES {
         let list = cols.join(", ");
-        // Areas parents first; everything else by id, read in chunks.
-        let order = if *table == "area" { "level, id" } else { "id" };
+        // Areas parents first, settings whole; everything else by id, read in chunks.
+        let order = match *table {
+            "area" => "level, id",
+            "setting" => "name",
+            _ => "id",
+        };
         let mut last = i64::MIN;
         loop {
-            let rows = if *table == "area" {
+            let rows = if *table == "area" || *table == "setting" {
                 if last != i64::MIN {
                     break;
                 }
@@ -165,7 +205,9 @@ fn copy_in(
             done += rows.len();
             progress(done, total);
         }
-        dst.reset_ids(table)?;
+        if cols[0] == "id" {
+            dst.reset_ids(table)?;
+        }
     }
     Ok(done)
 }

@@ -6,10 +6,15 @@ mod migrate;
 mod read;
 pub mod sql;
 pub mod testing;
+mod warnings;
 
 pub use apply::{ApplyOptions, ApplyOutcome, IndicatorSummary};
 pub use migrate::SCHEMA_VERSION;
 pub use read::{ObservationFilter, Profile, Stats};
+pub use warnings::{
+    NewFinding, STATUSES, SeriesPoint, SyncSummary, Warning, WarningEvent, WarningFilter,
+    status_label,
+};
 
 use kimo_model::Problem;
 use sql::{Backend, Conn};

@@ -88,6 +88,41 @@ const STEPS: &[&str] = &[
         changed_at TEXT NOT NULL
     );
     CREATE INDEX observation_history_obs ON observation_history (observation_id);",
+    // 2: settings (the rules file), early-warning results as work items with their history.
+    "CREATE TABLE setting (
+        name TEXT NOT NULL PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    CREATE TABLE warning (
+        id {serial},
+        ident TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL,
+        rule TEXT NOT NULL,
+        indicator_id BIGINT NOT NULL REFERENCES indicator(id),
+        area_id BIGINT NOT NULL REFERENCES area(id),
+        breakdown TEXT NOT NULL,
+        severity TEXT NOT NULL,
+        sentence TEXT NOT NULL,
+        figures TEXT NOT NULL,
+        period TEXT,
+        active BIGINT NOT NULL,
+        status TEXT NOT NULL,
+        assignee TEXT,
+        first_seen TEXT NOT NULL,
+        last_seen TEXT NOT NULL,
+        resolved_at TEXT
+    );
+    CREATE TABLE warning_event (
+        id {serial},
+        warning_id BIGINT NOT NULL REFERENCES warning(id),
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        old_value TEXT,
+        new_value TEXT,
+        comment TEXT
+    );
+    CREATE INDEX warning_event_warning ON warning_event (warning_id);",
 ];
 
 /// The schema version this build expects.

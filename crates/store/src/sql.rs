@@ -111,6 +111,49 @@ impl Row {
     }
 }
 
+/// A row met by [`Conn::scan`], read in place.
+pub enum ScanRow<'a> {
+    /// An SQLite row.
+    Sqlite(&'a rusqlite::Row<'a>),
+    /// A PostgreSQL row.
+    Postgres(&'a postgres::Row),
+}
+
+impl ScanRow<'_> {
+    /// Integer column (NULL as 0).
+    pub fn int(&self, i: usize) -> i64 {
+        match self {
+            ScanRow::Sqlite(r) => match r.get_ref(i) {
+                Ok(rusqlite::types::ValueRef::Integer(v)) => v,
+                Ok(rusqlite::types::ValueRef::Real(v)) => v as i64,
+                _ => 0,
+            },
+            ScanRow::Postgres(r) => r.try_get::<_, Option<i64>>(i).ok().flatten().unwrap_or(0),
+        }
+    }
+    /// Optional floating-point column.
+    pub fn opt_real(&self, i: usize) -> Option<f64> {
+        match self {
+            ScanRow::Sqlite(r) => match r.get_ref(i) {
+                Ok(rusqlite::types::ValueRef::Integer(v)) => Some(v as f64),
+                Ok(rusqlite::types::ValueRef::Real(v)) => Some(v),
+                _ => None,
+            },
+            ScanRow::Postgres(r) => r.try_get::<_, Option<f64>>(i).ok().flatten(),
+        }
+    }
+    /// Text column (NULL as empty).
+    pub fn text(&self, i: usize) -> &str {
+        match self {
+            ScanRow::Sqlite(r) => match r.get_ref(i) {
+                Ok(rusqlite::types::ValueRef::Text(t)) => std::str::from_utf8(t).unwrap_or(""),
+                _ => "",
+            },
+            ScanRow::Postgres(r) => r.try_get::<_, Option<&str>>(i).ok().flatten().unwrap_or(""),
+        }
+    }
+}
+
 /// Which database a connection talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -225,6 +268,33 @@ impl Conn {
                 let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p as _).collect();
                 let rows = c.query(&st, &refs).map_err(pg_err)?;
                 rows.iter().map(pg_row).collect()
+            }
+        }
+    }
+
+    /// Runs a query and hands every row to `f` without collecting them (large reads).
+    pub fn scan(&mut self, sql: &str, params: &[Value], f: &mut dyn FnMut(&ScanRow)) -> Result<()> {
+        match self {
+            Conn::Sqlite(c) => {
+                let mut st = c.prepare_cached(sql).map_err(sqlite_err)?;
+                let mut rows = st
+                    .query(rusqlite::params_from_iter(params.iter()))
+                    .map_err(sqlite_err)?;
+                while let Some(r) = rows.next().map_err(sqlite_err)? {
+                    f(&ScanRow::Sqlite(r));
+                }
+                Ok(())
+            }
+            Conn::Postgres(c, cache) => {
+                use postgres::fallible_iterator::FallibleIterator;
+                let st = pg_statement(c, cache, sql)?;
+                let mut rows = c
+                    .query_raw(&st, params.iter().map(|p| p as &dyn ToSql))
+                    .map_err(pg_err)?;
+                while let Some(r) = rows.next().map_err(pg_err)? {
+                    f(&ScanRow::Postgres(&r));
+                }
+                Ok(())
             }
         }
     }

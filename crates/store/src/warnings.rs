@@ -1,0 +1,553 @@
+//! Early-warning results as work items: kept, updated and resolved by evaluations, never deleted;
+//! status, assignee and comments with the history of every change.
+
+use crate::sql::Value;
+use crate::{Error, Result, Store};
+use kimo_model::{Breakdown, Flags, Period};
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// The work statuses of a warning.
+pub const STATUSES: [(&str, &str); 4] = [
+    ("neu", "neu"),
+    ("in-bearbeitung", "in Bearbeitung"),
+    ("erledigt", "erledigt"),
+    ("fehlalarm", "Fehlalarm"),
+];
+
+/// The German label of a status code.
+pub fn status_label(code: &str) -> &str {
+    STATUSES.iter().find(|s| s.0 == code).map_or(code, |s| s.1)
+}
+
+/// What an evaluation found, ready to be stored (codes, not ids).
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewFinding {
+    /// Identity across evaluations.
+    pub ident: String,
+    /// Rule type code.
+    pub kind: String,
+    /// Rule id.
+    pub rule: String,
+    /// Indicator code.
+    pub indicator: String,
+    /// Area code.
+    pub area: String,
+    /// Series.
+    pub breakdown: Breakdown,
+    /// `hoch`, `mittel`, `niedrig`.
+    pub severity: String,
+    /// The German sentence.
+    pub sentence: String,
+    /// Triggering figures as JSON.
+    pub figures: String,
+    /// Latest period involved.
+    pub period: Option<Period>,
+}
+
+/// What an evaluation changed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct SyncSummary {
+    /// New warnings.
+    pub new: usize,
+    /// Warnings whose figures changed.
+    pub updated: usize,
+    /// Warnings that hold as before.
+    pub unchanged: usize,
+    /// Warnings whose condition no longer holds (marked resolved).
+    pub resolved: usize,
+    /// Resolved warnings whose condition holds again.
+    pub reopened: usize,
+}
+
+/// A stored warning.
+#[derive(Debug, Clone, Serialize)]
+pub struct Warning {
+    /// Id.
+    pub id: i64,
+    /// Rule type code.
+    pub kind: String,
+    /// Rule id.
+    pub rule: String,
+    /// Indicator code.
+    pub indicator: String,
+    /// Indicator name.
+    pub indicator_name: String,
+    /// Handlungsfeld code of the indicator.
+    pub action_field: Option<String>,
+    /// Area code.
+    pub area: String,
+    /// Area name.
+    pub area_name: String,
+    /// Series.
+    pub breakdown: Breakdown,
+    /// Severity code.
+    pub severity: String,
+    /// The sentence.
+    pub sentence: String,
+    /// Figures (JSON).
+    pub figures: serde_json::Value,
+    /// Latest period involved.
+    pub period: Option<String>,
+    /// Whether the condition holds (false: resolved by evaluation).
+    pub active: bool,
+    /// Work status code.
+    pub status: String,
+    /// Who works on it.
+    pub assignee: Option<String>,
+    /// First found.
+    pub first_seen: String,
+    /// Last confirmed.
+    pub last_seen: String,
+    /// When its condition stopped holding.
+    pub resolved_at: Option<String>,
+}
+
+/// One entry in a warning's history.
+#[derive(Debug, Clone, Serialize)]
+pub struct WarningEvent {
+    /// When.
+    pub at: String,
+    /// Who (a person, or `Auswertung`).
+    pub actor: String,
+    /// `erkannt`, `aktualisiert`, `behoben`, `wieder aufgetreten`, `status`, `zuständig`, `kommentar`.
+    pub kind: String,
+    /// Before.
+    pub old_value: Option<String>,
+    /// After.
+    pub new_value: Option<String>,
+    /// Comment text.
+    pub comment: Option<String>,
+}
+
+/// Filters for listing warnings; `None` means any.
+#[derive(Debug, Clone, Default)]
+pub struct WarningFilter {
+    /// Handlungsfeld code.
+    pub action_field: Option<String>,
+    /// Area code.
+    pub area: Option<String>,
+    /// Severity code.
+    pub severity: Option<String>,
+    /// Status code.
+    pub status: Option<String>,
+    /// Indicator code.
+    pub indicator: Option<String>,
+    /// Include resolved warnings.
+    pub include_resolved: bool,
+}
+
+/// Everything an evaluation reads: every observation as a compact point.
+#[derive(Debug, Clone)]
+pub struct SeriesPoint {
+    /// Indicator code.
+    pub indicator: usize,
+    /// Area code index.
+    pub area: usize,
+    /// Breakdown key.
+    pub breakdown: String,
+    /// Period.
+    pub period: Period,
+    /// Value.
+    pub value: Option<f64>,
+    /// Break in series before this value.
+    pub brk: bool,
+}
+
+const SELECT: &str = "SELECT w.id, w.kind, w.rule, i.code, i.name, f.code, a.code, a.name, w.breakdown, \
+    w.severity, w.sentence, w.figures, w.period, w.active, w.status, w.assignee, w.first_seen, \
+    w.last_seen, w.resolved_at FROM warning w JOIN indicator i ON i.id = w.indicator_id \
+    JOIN area a ON a.id = w.area_id LEFT JOIN action_field f ON f.id = i.action_field_id";
+
+fn now() -> String {
+    chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+impl Store {
+    /// The stored rules file (empty when none was imported).
+    pub fn rules_text(&self) -> Result<String> {
+        let mut c = self.conn()?;
+        Ok(
+            c.query_opt("SELECT value FROM setting WHERE name = 'regeln'", &[])?
+                .map(|r| r.text(0))
+                .unwrap_or_default(),
+        )
+    }
+
+    /// Stores the rules file (checked by the caller).
+    pub fn set_rules_text(&self, text: &str, user: &str, source: &str) -> Result<()> {
+        let mut c = self.conn()?;
+        c.begin_write()?;
+        let res = (|| {
+            c.exec("DELETE FROM setting WHERE name = 'regeln'", &[])?;
+            c.exec(
+                "INSERT INTO setting (name, value) VALUES ('regeln', ?)",
+                &[text.into()],
+            )?;
+            c.exec(
+                "INSERT INTO import_run (started_at, username, source, observations) VALUES (?, ?, ?, 0)",
+                &[now().into(), user.into(), source.into()],
+            )
+        })();
+        match res {
+            Ok(_) => c.batch("COMMIT"),
+            Err(e) => {
+                let _ = c.batch("ROLLBACK");
+                Err(e)
+            }
+        }
+    }
+
+    /// Every observation of every indicator, for an evaluation: (indicator codes, area codes, points
+    /// sorted by indicator, area, breakdown and period).
+    pub fn all_series(&self) -> Result<(Vec<String>, Vec<String>, Vec<SeriesPoint>)> {
+        let mut c = self.conn()?;
+        let inds: Vec<(i64, String)> = c
+            .query("SELECT id, code FROM indicator ORDER BY id", &[])?
+            .iter()
+            .map(|r| (r.int(0), r.text(1)))
+            .collect();
+        let areas: Vec<(i64, String)> = c
+            .query("SELECT id, code FROM area ORDER BY id", &[])?
+            .iter()
+            .map(|r| (r.int(0), r.text(1)))
+            .collect();
+        let ind_ix: HashMap<i64, usize> = inds.iter().enumerate().map(|(i, x)| (x.0, i)).collect();
+        let area_ix: HashMap<i64, usize> =
+            areas.iter().enumerate().map(|(i, x)| (x.0, i)).collect();
+        let mut periods: HashMap<String, Option<Period>> = HashMap::new();
+        let mut points = Vec::new();
+        c.scan(
+            "SELECT indicator_id, area_id, breakdown, period, value, flags FROM observation \
+             ORDER BY indicator_id, area_id, breakdown, period",
+            &[],
+            &mut |r| {
+                let period_text = r.text(3);
+                let period = match periods.get(period_text) {
+                    Some(p) => *p,
+                    None => {
+                        let p = Period::parse(period_text).ok();
+                        periods.insert(period_text.to_string(), p);
+                        p
+                    }
+                };
+                let (Some(period), Some(&indicator), Some(&area)) =
+                    (period, ind_ix.get(&r.int(0)), area_ix.get(&r.int(1)))
+                else {
+                    return;
+                };
+                let flags = r.text(5);
+                points.push(SeriesPoint {
+                    indicator,
+                    area,
+                    breakdown: r.text(2).to_string(),
+                    period,
+                    value: r.opt_real(4),
+                    brk: !flags.is_empty() && Flags::parse(flags).is_ok_and(|f| f.break_in_series),
+                });
+            },
+        )?;
+        // Periods sort chronologically, which their text codes do not always do.
+        points.sort_by(|a, b| {
+            (a.indicator, a.area, &a.breakdown, a.period).cmp(&(
+                b.indicator,
+                b.area,
+                &b.breakdown,
+                b.period,
+            ))
+        });
+        Ok((
+            inds.into_iter().map(|x| x.1).collect(),
+            areas.into_iter().map(|x| x.1).collect(),
+            points,
+        ))
+    }
+
+    /// Brings the stored warnings in line with an evaluation: new ones are added, changed ones
+    /// updated, those whose condition no longer holds marked resolved (never deleted), resolved ones
+    /// that hold again reopened. Running it twice with the same findings changes nothing.
+    pub fn sync_warnings(&self, findings: &[NewFinding], actor: &str) -> Result<SyncSummary> {
+        let mut c = self.conn()?;
+        c.begin_write()?;
+        let res = (|| -> Result<SyncSummary> {
+            let inds: HashMap<String, i64> = c
+                .query("SELECT code, id FROM indicator", &[])?
+                .iter()
+                .map(|r| (r.text(0), r.int(1)))
+                .collect();
+            let areas: HashMap<String, i64> = c
+                .query("SELECT code, id FROM area", &[])?
+                .iter()
+                .map(|r| (r.text(0), r.int(1)))
+                .collect();
+            let mut existing: HashMap<String, (i64, bool, String, String, String)> = c
+                .query(
+                    "SELECT ident, id, active, sentence, severity, figures FROM warning",
+                    &[],
+                )?
+                .iter()
+                .map(|r| {
+                    (
+                        r.text(0),
+                        (r.int(1), r.bool(2), r.text(3), r.text(4), r.text(5)),
+                    )
+                })
+                .collect();
+            let stamp = now();
+            let mut s = SyncSummary::default();
+            let event = |c: &mut crate::sql::Conn,
+                         id: i64,
+                         kind: &str,
+                         old: Option<String>,
+                         new: Option<String>| {
+                c.exec(
+                    "INSERT INTO warning_event (warning_id, at, actor, kind, old_value, new_value) VALUES (?, ?, ?, ?, ?, ?)",
+                    &[id.into(), stamp.as_str().into(), actor.into(), kind.into(), old.into(), new.into()],
+                )
+            };
+            for f in findings {
+                let (Some(&ind), Some(&area)) = (inds.get(&f.indicator), areas.get(&f.area)) else {
+                    continue;
+                };
+                match existing.remove(&f.ident) {
+                    None => {
+                        let id = c
+                            .query_opt(
+                                "INSERT INTO warning (ident, kind, rule, indicator_id, area_id, breakdown, severity, \
+                                 sentence, figures, period, active, status, first_seen, last_seen) \
+                                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, 'neu', ?, ?) RETURNING id",
+                                &[
+                                    f.ident.as_str().into(),
+                                    f.kind.as_str().into(),
+                                    f.rule.as_str().into(),
+                                    ind.into(),
+                                    area.into(),
+                                    f.breakdown.key().into(),
+                                    f.severity.as_str().into(),
+                                    f.sentence.as_str().into(),
+                                    f.figures.as_str().into(),
+                                    f.period.map(|p| p.code()).into(),
+                                    stamp.as_str().into(),
+                                    stamp.as_str().into(),
+                                ],
+                            )?
+                            .map(|r| r.int(0))
+                            .ok_or_else(|| Error::Database("INSERT lieferte keine id".into()))?;
+                        event(&mut c, id, "erkannt", None, Some(f.sentence.clone()))?;
+                        s.new += 1;
+                    }
+                    Some((id, active, sentence, severity, figures)) => {
+                        let same = sentence == f.sentence
+                            && severity == f.severity
+                            && figures == f.figures;
+                        if active && same {
+                            s.unchanged += 1;
+                            continue;
+                        }
+                        c.exec(
+                            "UPDATE warning SET sentence = ?, severity = ?, figures = ?, period = ?, active = 1, \
+                             resolved_at = NULL, last_seen = ?, status = CASE WHEN active = 0 THEN 'neu' ELSE status END \
+                             WHERE id = ?",
+                            &[
+                                f.sentence.as_str().into(),
+                                f.severity.as_str().into(),
+                                f.figures.as_str().into(),
+                                f.period.map(|p| p.code()).into(),
+                                stamp.as_str().into(),
+                                id.into(),
+                            ],
+                        )?;
+                        if active {
+                            event(
+                                &mut c,
+                                id,
+                                "aktualisiert",
+                                Some(sentence),
+                                Some(f.sentence.clone()),
+                            )?;
+                            s.updated += 1;
+                        } else {
+                            event(
+                                &mut c,
+                                id,
+                                "wieder aufgetreten",
+                                None,
+                                Some(f.sentence.clone()),
+                            )?;
+                            s.reopened += 1;
+                        }
+                    }
+                }
+            }
+            for (_, (id, active, ..)) in existing {
+                if active {
+                    c.exec(
+                        "UPDATE warning SET active = 0, resolved_at = ? WHERE id = ?",
+                        &[stamp.as_str().into(), id.into()],
+                    )?;
+                    event(
+                        &mut c,
+                        id,
+                        "behoben",
+                        None,
+                        Some("Bedingung trifft nicht mehr zu".into()),
+                    )?;
+                    s.resolved += 1;
+                }
+            }
+            Ok(s)
+        })();
+        match res {
+            Ok(s) => {
+                c.batch("COMMIT")?;
+                Ok(s)
+            }
+            Err(e) => {
+                let _ = c.batch("ROLLBACK");
+                Err(e)
+            }
+        }
+    }
+
+    /// Warnings matching the filter: active first, by severity, then indicator and area.
+    pub fn warnings(&self, f: &WarningFilter) -> Result<Vec<Warning>> {
+        let mut c = self.conn()?;
+        let mut sql = format!("{SELECT} WHERE 1 = 1");
+        let mut p: Vec<Value> = Vec::new();
+        for (col, v) in [
+            ("f.code", &f.action_field),
+            ("a.code", &f.area),
+            ("w.severity", &f.severity),
+            ("w.status", &f.status),
+            ("i.code", &f.indicator),
+        ] {
+            if let Some(v) = v {
+                sql.push_str(&format!(" AND {col} = ?"));
+                p.push(v.into());
+            }
+        }
+        if !f.include_resolved {
+            sql.push_str(" AND w.active = 1");
+        }
+        sql.push_str(
+            " ORDER BY w.active DESC, CASE w.severity WHEN 'hoch' THEN 0 WHEN 'mittel' THEN 1 ELSE 2 END, i.code, a.code, w.id",
+        );
+        Ok(c.query(&sql, &p)?.iter().map(warning_from).collect())
+    }
+
+    /// One warning with its history.
+    pub fn warning(&self, id: i64) -> Result<Option<(Warning, Vec<WarningEvent>)>> {
+        let mut c = self.conn()?;
+        let Some(w) = c.query_opt(&format!("{SELECT} WHERE w.id = ?"), &[id.into()])? else {
+            return Ok(None);
+        };
+        let events = c
+            .query(
+                "SELECT at, actor, kind, old_value, new_value, comment FROM warning_event WHERE warning_id = ? ORDER BY id",
+                &[id.into()],
+            )?
+            .iter()
+            .map(|r| WarningEvent {
+                at: r.text(0),
+                actor: r.text(1),
+                kind: r.text(2),
+                old_value: r.opt_text(3),
+                new_value: r.opt_text(4),
+                comment: r.opt_text(5),
+            })
+            .collect();
+        Ok(Some((warning_from(&w), events)))
+    }
+
+    /// Changes a warning's status and/or assignee and/or adds a comment; each change is recorded.
+    pub fn update_warning(
+        &self,
+        id: i64,
+        status: Option<&str>,
+        assignee: Option<&str>,
+        comment: Option<&str>,
+        actor: &str,
+    ) -> Result<()> {
+        if let Some(s) = status
+            && !STATUSES.iter().any(|x| x.0 == s)
+        {
+            return Err(Error::Database(format!(
+                "unbekannter Status '{s}' (neu, in-bearbeitung, erledigt, fehlalarm)"
+            )));
+        }
+        let Some((w, _)) = self.warning(id)? else {
+            return Err(Error::Database(format!("Warnhinweis {id} gibt es nicht")));
+        };
+        let mut c = self.conn()?;
+        c.begin_write()?;
+        let stamp = now();
+        let res = (|| -> Result<()> {
+            let mut event = |kind: &str,
+                             old: Option<String>,
+                             new: Option<String>,
+                             comment: Option<&str>| {
+                c.exec(
+                    "INSERT INTO warning_event (warning_id, at, actor, kind, old_value, new_value, comment) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    &[
+                        id.into(),
+                        stamp.as_str().into(),
+                        actor.into(),
+                        kind.into(),
+                        old.into(),
+                        new.into(),
+                        comment.map(str::to_string).into(),
+                    ],
+                )
+            };
+            if let Some(s) = status.filter(|s| *s != w.status) {
+                event("status", Some(w.status.clone()), Some(s.to_string()), None)?;
+            }
+            if let Some(a) = assignee.filter(|a| Some(a.to_string()) != w.assignee) {
+                event("zuständig", w.assignee.clone(), Some(a.to_string()), None)?;
+            }
+            if let Some(t) = comment.filter(|t| !t.trim().is_empty()) {
+                event("kommentar", None, None, Some(t))?;
+            }
+            c.exec(
+                "UPDATE warning SET status = COALESCE(?, status), assignee = COALESCE(?, assignee) WHERE id = ?",
+                &[
+                    status.map(str::to_string).into(),
+                    assignee.map(str::to_string).into(),
+                    id.into(),
+                ],
+            )?;
+            Ok(())
+        })();
+        match res {
+            Ok(()) => c.batch("COMMIT"),
+            Err(e) => {
+                let _ = c.batch("ROLLBACK");
+                Err(e)
+            }
+        }
+    }
+}
+
+fn warning_from(r: &crate::sql::Row) -> Warning {
+    Warning {
+        id: r.int(0),
+        kind: r.text(1),
+        rule: r.text(2),
+        indicator: r.text(3),
+        indicator_name: r.text(4),
+        action_field: r.opt_text(5),
+        area: r.text(6),
+        area_name: r.text(7),
+        breakdown: Breakdown::from_key(&r.text(8)),
+        severity: r.text(9),
+        sentence: r.text(10),
+        figures: serde_json::from_str(&r.text(11)).unwrap_or_default(),
+        period: r.opt_text(12),
+        active: r.bool(13),
+        status: r.text(14),
+        assignee: r.opt_text(15),
+        first_seen: r.text(16),
+        last_seen: r.text(17),
+        resolved_at: r.opt_text(18),
+    }
+}
