@@ -89,6 +89,68 @@ fn check_demo(s: &Server) {
         s.get("/api/v1/indicators/ARB-03/observations?farbe=rot").0,
         400
     );
+    // Lagebild: traffic lights, warnings with filters, the status × dynamics map.
+    let (status, lb) = s.get("/lagebild");
+    assert_eq!(status, 200);
+    assert!(lb.contains("Ampel nach Handlungsfeld und Kernindikator"));
+    assert!(lb.contains("rot: ") && lb.contains("grün: keine offenen Warnhinweise"));
+    assert!(lb.contains("Warnhinweise</caption>"));
+    assert!(lb.contains("id=\"lagebild-karte\""));
+    assert_eq!(
+        lb.matches("data-area=").count(),
+        27,
+        "status map of the 27 Stadtteile"
+    );
+    let (_, lb) = s.get("/lagebild?gebiet=19&schwere=mittel");
+    assert!(
+        lb.contains(
+            "Durlach ist der Wert „Arbeitslosenquote (nichtdeutsch)“ drei Jahre in Folge gestiegen"
+        ),
+        "filter by Stadtteil"
+    );
+    assert!(
+        !lb.contains("In Oststadt liegt der Wert „Kinderarmut“"),
+        "other Stadtteile filtered out"
+    );
+    let (_, body) = s.get("/api/v1/warnings?indikator=ARB-03&gebiet=19");
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let w = v["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["kind"] == "trend")
+        .unwrap()
+        .clone();
+    assert_eq!(w["status"], "neu");
+    assert_eq!(w["severity"], "mittel");
+    assert_eq!(w["breakdown"]["staatsangehoerigkeit"], "nichtdeutsch");
+    // The warning links to the indicator page with the triggering series highlighted.
+    let link = w["link"].as_str().unwrap();
+    assert!(
+        link.starts_with("/indikatoren/ARB-03?gebiet=19&merkmal=staatsangehoerigkeit"),
+        "{link}"
+    );
+    let (status, page) = s.get(link);
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("Warnhinweis Nr."),
+        "notice on the indicator page"
+    );
+    assert!(
+        page.contains("stroke-width=\"3\" stroke-dasharray=\"2 3\""),
+        "the nichtdeutsch line (third) is drawn thick"
+    );
+    let (_, body) = s.get("/api/v1/warnings?schwere=hoch");
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert!(v["count"].as_u64().unwrap() > 0);
+    assert!(
+        v["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|w| w["severity"] == "hoch")
+    );
+
     let (_, body) = s.get("/api/v1/areas");
     let v: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert_eq!(v["areas"].as_array().unwrap().len(), 28);

@@ -51,7 +51,13 @@ pub fn run(store: &Store, as_of: NaiveDate, actor: &str) -> Result<Outcome> {
             })
             .collect(),
     };
-    let (ind_codes, area_codes, points) = store.all_series().context("Zeitreihen lesen")?;
+    let all = store.all_series().context("Zeitreihen lesen")?;
+    let (ind_codes, area_codes, points) = (&all.indicators, &all.areas, &all.points);
+    let breakdowns: Vec<Breakdown> = all
+        .breakdowns
+        .iter()
+        .map(|k| Breakdown::from_key(k))
+        .collect();
     let observations = points.len();
     // Points come sorted by indicator, area, breakdown and period: cut them into series.
     let mut maps: Vec<SeriesMap> = vec![HashMap::new(); ind_codes.len()];
@@ -69,7 +75,7 @@ pub fn run(store: &Store, as_of: NaiveDate, actor: &str) -> Result<Outcome> {
         maps[p0.indicator].insert(
             (
                 area_codes[p0.area].clone(),
-                Breakdown::from_key(&p0.breakdown),
+                breakdowns[p0.breakdown as usize].clone(),
             ),
             points[start..end]
                 .iter()

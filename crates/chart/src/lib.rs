@@ -466,6 +466,127 @@ pub fn map(id: &str, title: &str, desc: &str, unit: &str, areas: &[MapArea]) -> 
     s
 }
 
+/// One area of a map of classes (e.g. status × dynamics).
+#[derive(Debug, Clone)]
+pub struct ClassArea {
+    /// Area code.
+    pub code: String,
+    /// Area name.
+    pub name: String,
+    /// GeoJSON geometry.
+    pub geometry: String,
+    /// Index into the legend's colours (None: no data or left out).
+    pub class: Option<usize>,
+    /// Hatched on top (e.g. negative dynamics).
+    pub hatched: bool,
+    /// Text of the area's tooltip.
+    pub label: String,
+}
+
+/// A map of categories: each area filled with its class colour, optionally hatched, with a legend.
+pub fn class_map(
+    id: &str,
+    title: &str,
+    desc: &str,
+    areas: &[ClassArea],
+    legend: &[(&str, &str)],
+    hatch_label: &str,
+) -> String {
+    let parsed: Vec<(&ClassArea, Vec<Ring>)> = areas
+        .iter()
+        .map(|a| {
+            (
+                a,
+                serde_json::from_str(&a.geometry)
+                    .map(|g| rings(&g))
+                    .unwrap_or_default(),
+            )
+        })
+        .collect();
+    let (mut lo_x, mut hi_x, mut lo_y, mut hi_y) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
+    for (x, y) in parsed.iter().flat_map(|(_, r)| r.iter().flatten()) {
+        lo_x = lo_x.min(*x);
+        hi_x = hi_x.max(*x);
+        lo_y = lo_y.min(*y);
+        hi_y = hi_y.max(*y);
+    }
+    let (w, map_w) = (760.0, 520.0);
+    let k = ((lo_y + hi_y) / 2.0).to_radians().cos();
+    let scale = map_w / ((hi_x - lo_x) * k).max(1e-9);
+    let h = ((hi_y - lo_y) * scale).max(200.0) + 20.0;
+    let mut s = open_svg(id, w, h, title, desc);
+    let _ = write!(
+        s,
+        "<defs><pattern id=\"{id}-hatch\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\">\
+         <path d=\"M0,6 L6,0\" stroke=\"#222\" stroke-width=\"1.2\"/></pattern>\
+         <pattern id=\"{id}-none\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\">\
+         <rect width=\"6\" height=\"6\" fill=\"#f4f4f4\"/><path d=\"M0,0 L6,6\" stroke=\"#999\"/></pattern></defs>"
+    );
+    for (a, rs) in &parsed {
+        let mut d = String::new();
+        for r in rs {
+            for (i, (x, y)) in r.iter().enumerate() {
+                let _ = write!(
+                    d,
+                    "{}{:.1},{:.1}",
+                    if i == 0 { "M" } else { "L" },
+                    10.0 + (x - lo_x) * k * scale,
+                    10.0 + (hi_y - y) * scale
+                );
+            }
+            d.push('Z');
+        }
+        let fill = a
+            .class
+            .and_then(|c| legend.get(c))
+            .map_or(format!("url(#{id}-none)"), |l| l.0.to_string());
+        let _ = write!(
+            s,
+            "<path d=\"{d}\" fill=\"{fill}\" stroke=\"#fff\" stroke-width=\"1\" data-area=\"{}\"><title>{}: {}</title></path>",
+            esc(&a.code),
+            esc(&a.name),
+            esc(&a.label)
+        );
+        if a.hatched {
+            let _ = write!(
+                s,
+                "<path d=\"{d}\" fill=\"url(#{id}-hatch)\" stroke=\"none\" aria-hidden=\"true\"/>"
+            );
+        }
+    }
+    let lx = map_w + 40.0;
+    let _ = write!(
+        s,
+        "<text x=\"{lx}\" y=\"24\" fill=\"#222\" font-weight=\"bold\">Legende</text>"
+    );
+    let mut y = 36.0;
+    for (colour, label) in legend {
+        let _ = write!(
+            s,
+            "<rect x=\"{lx}\" y=\"{y}\" width=\"20\" height=\"16\" fill=\"{colour}\" stroke=\"#555\"/>\
+             <text x=\"{}\" y=\"{}\" fill=\"#222\">{}</text>",
+            lx + 28.0,
+            y + 13.0,
+            esc(label)
+        );
+        y += 24.0;
+    }
+    let _ = write!(
+        s,
+        "<rect x=\"{lx}\" y=\"{y}\" width=\"20\" height=\"16\" fill=\"url(#{id}-hatch)\" stroke=\"#555\"/>\
+         <text x=\"{}\" y=\"{}\" fill=\"#222\">{}</text>\
+         <rect x=\"{lx}\" y=\"{}\" width=\"20\" height=\"16\" fill=\"url(#{id}-none)\" stroke=\"#555\"/>\
+         <text x=\"{}\" y=\"{}\" fill=\"#222\">keine Daten oder ausgenommen</text></svg>",
+        lx + 28.0,
+        y + 13.0,
+        esc(hatch_label),
+        y + 24.0,
+        lx + 28.0,
+        y + 37.0
+    );
+    s
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

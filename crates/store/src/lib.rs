@@ -12,8 +12,8 @@ pub use apply::{ApplyOptions, ApplyOutcome, IndicatorSummary};
 pub use migrate::SCHEMA_VERSION;
 pub use read::{ObservationFilter, Profile, Stats};
 pub use warnings::{
-    NewFinding, STATUSES, SeriesPoint, SyncSummary, Warning, WarningEvent, WarningFilter,
-    status_label,
+    AllSeries, NewFinding, STATUSES, SeriesPoint, SyncSummary, Warning, WarningEvent,
+    WarningFilter, status_label,
 };
 
 use kimo_model::Problem;

@@ -249,12 +249,18 @@ impl Store {
         Ok(out)
     }
 
-    /// The data version: it grows with every import, so caches can tell when to refresh.
+    /// The data version: it grows with every import and every change to a warning, so caches can
+    /// tell when to refresh.
     pub fn data_version(&self) -> Result<i64> {
         let mut c = self.conn()?;
-        Ok(c.query_opt("SELECT MAX(id) FROM import_run", &[])?
-            .and_then(|r| r.opt_int(0))
-            .unwrap_or(0))
+        // Imports and every change to the warnings (evaluations, status, comments) count.
+        let r = c.query_opt(
+            "SELECT (SELECT MAX(id) FROM import_run), (SELECT MAX(id) FROM warning_event)",
+            &[],
+        )?;
+        Ok(r.map_or(0, |r| {
+            (r.opt_int(0).unwrap_or(0) << 32) + r.opt_int(1).unwrap_or(0)
+        }))
     }
 
     /// Which periods and breakdowns an indicator has, with the number of areas of each.

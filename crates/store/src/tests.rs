@@ -224,3 +224,108 @@ fn filters_by_category() {
         assert_eq!(s.observations(&f).unwrap()[0].value, Some(5.0));
     });
 }
+
+fn finding(ident: &str, sentence: &str) -> NewFinding {
+    NewFinding {
+        ident: ident.into(),
+        kind: "trend".into(),
+        rule: "trend-1".into(),
+        indicator: "ALQ".into(),
+        area: "01".into(),
+        breakdown: Breakdown::of(&[("geschlecht", "w")]),
+        severity: "mittel".into(),
+        sentence: sentence.into(),
+        figures: "{}".into(),
+        period: Some(Period::Year(2024)),
+    }
+}
+
+#[test]
+fn warnings_are_kept_resolved_and_reopened_never_deleted() {
+    on_all("warnings_are_kept_resolved_and_reopened", |s| {
+        s.apply(&catalogue(), &opts(), &mut |_, _| {}).unwrap();
+        let a = finding("a", "Satz A");
+        let b = finding("b", "Satz B");
+        let r = s
+            .sync_warnings(&[a.clone(), b.clone()], "Auswertung")
+            .unwrap();
+        assert_eq!((r.new, r.unchanged), (2, 0));
+        // Idempotent: the same findings change nothing, not even the history.
+        let v = s.data_version().unwrap();
+        let r = s
+            .sync_warnings(&[a.clone(), b.clone()], "Auswertung")
+            .unwrap();
+        assert_eq!((r.new, r.unchanged, r.updated, r.resolved), (0, 2, 0, 0));
+        assert_eq!(s.data_version().unwrap(), v);
+        // B no longer holds: resolved, still there; A's figures changed: updated.
+        let a2 = NewFinding {
+            sentence: "Satz A neu".into(),
+            ..a.clone()
+        };
+        let r = s.sync_warnings(&[a2.clone()], "Auswertung").unwrap();
+        assert_eq!((r.updated, r.resolved), (1, 1));
+        assert_eq!(s.warnings(&WarningFilter::default()).unwrap().len(), 1);
+        let all = s
+            .warnings(&WarningFilter {
+                include_resolved: true,
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(all.len(), 2);
+        let resolved = all.iter().find(|w| !w.active).unwrap();
+        assert!(resolved.resolved_at.is_some());
+        // Work on A: status, assignee, comment, each in the history.
+        let id = all.iter().find(|w| w.active).unwrap().id;
+        s.update_warning(
+            id,
+            Some("in-bearbeitung"),
+            Some("Jobcenter"),
+            Some("besprochen"),
+            "bfi",
+        )
+        .unwrap();
+        assert!(
+            s.update_warning(id, Some("vielleicht"), None, None, "bfi")
+                .is_err()
+        );
+        let (w, events) = s.warning(id).unwrap().unwrap();
+        assert_eq!(
+            (w.status.as_str(), w.assignee.as_deref()),
+            ("in-bearbeitung", Some("Jobcenter"))
+        );
+        let kinds: Vec<&str> = events.iter().map(|e| e.kind.as_str()).collect();
+        assert_eq!(
+            kinds,
+            [
+                "erkannt",
+                "aktualisiert",
+                "status",
+                "zuständig",
+                "kommentar"
+            ]
+        );
+        assert_eq!(events[4].comment.as_deref(), Some("besprochen"));
+        // B holds again: reopened with status "neu".
+        let r = s.sync_warnings(&[a2, b], "Auswertung").unwrap();
+        assert_eq!(r.reopened, 1);
+        assert_eq!(
+            s.warnings(&WarningFilter {
+                status: Some("neu".into()),
+                ..Default::default()
+            })
+            .unwrap()
+            .len(),
+            1
+        );
+    });
+}
+
+#[test]
+fn rules_text_is_stored() {
+    on_all("rules_text_is_stored", |s| {
+        assert_eq!(s.rules_text().unwrap(), "");
+        s.set_rules_text("indikatoren: {}\n", "bfi", "regeln.yml")
+            .unwrap();
+        assert_eq!(s.rules_text().unwrap(), "indikatoren: {}\n");
+    });
+}

@@ -144,14 +144,27 @@ pub struct SeriesPoint {
     pub indicator: usize,
     /// Area code index.
     pub area: usize,
-    /// Breakdown key.
-    pub breakdown: String,
+    /// Breakdown key, as an index into the breakdown keys returned alongside.
+    pub breakdown: u32,
     /// Period.
     pub period: Period,
     /// Value.
     pub value: Option<f64>,
     /// Break in series before this value.
     pub brk: bool,
+}
+
+/// Everything an evaluation reads, compactly.
+#[derive(Debug, Clone, Default)]
+pub struct AllSeries {
+    /// Indicator codes (indexed by `SeriesPoint::indicator`).
+    pub indicators: Vec<String>,
+    /// Area codes (indexed by `SeriesPoint::area`).
+    pub areas: Vec<String>,
+    /// Breakdown keys (indexed by `SeriesPoint::breakdown`).
+    pub breakdowns: Vec<String>,
+    /// The points, grouped by series, each series in period order.
+    pub points: Vec<SeriesPoint>,
 }
 
 const SELECT: &str = "SELECT w.id, w.kind, w.rule, i.code, i.name, f.code, a.code, a.name, w.breakdown, \
@@ -198,9 +211,9 @@ impl Store {
         }
     }
 
-    /// Every observation of every indicator, for an evaluation: (indicator codes, area codes, points
-    /// sorted by indicator, area, breakdown and period).
-    pub fn all_series(&self) -> Result<(Vec<String>, Vec<String>, Vec<SeriesPoint>)> {
+    /// Every observation of every indicator, for an evaluation: indicator codes, area codes, breakdown
+    /// keys, and the points sorted by indicator, area, breakdown and period.
+    pub fn all_series(&self) -> Result<AllSeries> {
         let mut c = self.conn()?;
         let inds: Vec<(i64, String)> = c
             .query("SELECT id, code FROM indicator ORDER BY id", &[])?
@@ -216,6 +229,9 @@ impl Store {
         let area_ix: HashMap<i64, usize> =
             areas.iter().enumerate().map(|(i, x)| (x.0, i)).collect();
         let mut periods: HashMap<String, Option<Period>> = HashMap::new();
+        let mut breakdowns: Vec<String> = Vec::new();
+        let mut breakdown_ix: HashMap<String, u32> = HashMap::new();
+        let mut last_breakdown: (String, u32) = (String::from("\u{0}"), 0);
         let mut points = Vec::new();
         c.scan(
             "SELECT indicator_id, area_id, breakdown, period, value, flags FROM observation \
@@ -237,30 +253,46 @@ impl Store {
                     return;
                 };
                 let flags = r.text(5);
+                // Consecutive rows mostly share their breakdown: look it up only when it changes.
+                let b = r.text(2);
+                if b != last_breakdown.0 {
+                    let ix = match breakdown_ix.get(b) {
+                        Some(&ix) => ix,
+                        None => {
+                            let ix = breakdowns.len() as u32;
+                            breakdowns.push(b.to_string());
+                            breakdown_ix.insert(b.to_string(), ix);
+                            ix
+                        }
+                    };
+                    last_breakdown = (b.to_string(), ix);
+                }
                 points.push(SeriesPoint {
                     indicator,
                     area,
-                    breakdown: r.text(2).to_string(),
+                    breakdown: last_breakdown.1,
                     period,
                     value: r.opt_real(4),
                     brk: !flags.is_empty() && Flags::parse(flags).is_ok_and(|f| f.break_in_series),
                 });
             },
         )?;
-        // Periods sort chronologically, which their text codes do not always do.
-        points.sort_by(|a, b| {
-            (a.indicator, a.area, &a.breakdown, a.period).cmp(&(
-                b.indicator,
-                b.area,
-                &b.breakdown,
-                b.period,
-            ))
-        });
-        Ok((
-            inds.into_iter().map(|x| x.1).collect(),
-            areas.into_iter().map(|x| x.1).collect(),
+        // Periods sort chronologically, which their text codes do not always do (months, dates).
+        let same_series = |a: &SeriesPoint, b: &SeriesPoint| {
+            (a.indicator, a.area, a.breakdown) == (b.indicator, b.area, b.breakdown)
+        };
+        if !points
+            .windows(2)
+            .all(|w| !same_series(&w[0], &w[1]) || w[0].period <= w[1].period)
+        {
+            points.sort_by_key(|p| (p.indicator, p.area, p.breakdown, p.period));
+        }
+        Ok(AllSeries {
+            indicators: inds.into_iter().map(|x| x.1).collect(),
+            areas: areas.into_iter().map(|x| x.1).collect(),
+            breakdowns,
             points,
-        ))
+        })
     }
 
     /// Brings the stored warnings in line with an evaluation: new ones are added, changed ones

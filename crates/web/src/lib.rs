@@ -1,6 +1,7 @@
 //! kimo's web layer: server-rendered German pages (usable without JavaScript) and the JSON API.
 
 mod api;
+mod lagebild;
 mod pages;
 mod view;
 
@@ -60,6 +61,7 @@ fn templates() -> &'static Environment<'static> {
                 include_str!("../templates/indicator.html"),
             ),
             ("error.html", include_str!("../templates/error.html")),
+            ("lagebild.html", include_str!("../templates/lagebild.html")),
         ] {
             env.add_template(name, src)
                 .expect("embedded template is valid");
@@ -286,6 +288,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/handlungsfelder/{code}", get(pages::field))
         .route("/indikatoren", get(pages::indicators))
         .route("/indikatoren/{code}", get(pages::indicator))
+        .route("/lagebild", get(lagebild::page))
         .route("/static/style.css", get(style))
         .route("/api/v1/indicators", get(api::indicators))
         .route("/api/v1/indicators/{code}", get(api::indicator))
@@ -294,6 +297,7 @@ pub fn router(state: Arc<AppState>) -> Router {
             get(api::observations),
         )
         .route("/api/v1/areas", get(api::areas))
+        .route("/api/v1/warnings", get(lagebild::api))
         .fallback(not_found)
         .with_state(state)
 }

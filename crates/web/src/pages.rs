@@ -121,6 +121,8 @@ pub struct Choice {
     pub period: Option<String>,
     /// Whether the CSV of the shown data is wanted (`format=csv`).
     pub csv: bool,
+    /// The warning whose series is shown (`warnung`).
+    pub warning: Option<i64>,
 }
 
 impl Choice {
@@ -138,6 +140,7 @@ impl Choice {
                 "vergleich" => c.compare.push(v),
                 "zeitraum" => c.period = Some(v),
                 "format" => c.csv = v == "csv",
+                "warnung" => c.warning = v.parse().ok(),
                 _ => {}
             }
         }
@@ -328,13 +331,26 @@ fn indicator_page(st: &AppState, code: &str, choice: Choice) -> Result<Page, App
             }
         }
     }
+    // A warning's series is drawn thick; the notice above the chart repeats the warning.
+    let warning = match choice.warning {
+        Some(id) => st
+            .store
+            .warning(id)?
+            .map(|(w, _)| w)
+            .filter(|w| w.indicator == code),
+        None => None,
+    };
+    let highlight = warning.as_ref().map(|w| w.breakdown.clone());
     let mut shown: Vec<&Observation> = Vec::new();
     let series: Vec<Series> = lines
         .iter()
         .enumerate()
         .map(|(i, (label, area, b))| Series {
             label: label.clone(),
-            emphasis: i == 0,
+            emphasis: match &highlight {
+                Some(h) => b == h && *area == main,
+                None => i == 0,
+            },
             points: periods
                 .iter()
                 .map(|p| {
@@ -552,6 +568,7 @@ fn indicator_page(st: &AppState, code: &str, choice: Choice) -> Result<Page, App
             csv_url => format!("/indikatoren/{code}?{}", choice.query()),
             last_update => last_update,
             shows_demo => shows_demo,
+            warning => warning.as_ref().map(|w| context! { id => w.id, sentence => w.sentence.clone(), status => kimo_store::status_label(&w.status).to_string(), severity => w.severity.clone() }),
         },
     )
 }

@@ -1,0 +1,133 @@
+//! The early-warning system through the real binary: demo city, rules file, evaluation, work items.
+
+mod common;
+use common::{kimo, kimo_ok};
+use kimo_store::testing::TestDb;
+
+#[test]
+fn demo_city_triggers_every_rule_type_and_evaluation_is_idempotent() {
+    for t in TestDb::all("early warning on the demo city") {
+        let db = t.url.as_str();
+        kimo_ok(db, &["demo"]);
+        let first = kimo_ok(db, &["evaluate", "--as-of", "2026-11-25"]);
+        assert!(
+            first.contains("Auswertung zum 25.11.2026: 48 Warnhinweise aktiv"),
+            "{first}"
+        );
+        let second = kimo_ok(db, &["evaluate", "--as-of", "2026-11-25"]);
+        assert!(
+            second.contains(
+                "(neu 0, aktualisiert 0, unverändert 48, wieder aufgetreten 0, behoben 0)"
+            ),
+            "{second}"
+        );
+
+        let list = kimo_ok(db, &["warnungen"]);
+        for needle in [
+            // trend, as the example
+            "In Durlach ist der Wert „Arbeitslosenquote (nichtdeutsch)“ drei Jahre in Folge gestiegen, von 8,1 % (2022) auf 9,9 % (2025).",
+            // threshold
+            "In Oststadt liegt der Wert „Kinderarmut“ mit 23,5 % (2025) über dem Schwellenwert von 20,0 %.",
+            // group gap
+            "für nichtdeutsch Schuljahr 2025/26 um 5,6 Prozentpunkte ungünstiger als für deutsch (Schwelle 5,0 Prozentpunkte)",
+            // target off track
+            "Das Ziel 12,0 % für „Intensiver Sprachförderbedarf bei Einschulung“ bis 2030 ist nicht auf Kurs: Verschlechterung",
+            // overdue
+            "Für „Integrationskurse: Niveau B1 erreicht“ liegt seit 2023 kein neuer Wert vor; der nächste war bis 30.03.2025 fällig",
+            // status and dynamics
+            "Oststadt hat bei „Beschäftigtenquote“ im Vergleich der Stadtteile einen sehr niedrigen Status (52,4 %, 2025) und eine negative Dynamik",
+        ] {
+            assert!(list.contains(needle), "missing: {needle}\n{list}");
+        }
+        assert!(list.contains("48 Warnhinweise"));
+
+        // An earlier reference date: the overdue warning no longer holds and is resolved, not deleted.
+        let earlier = kimo_ok(db, &["evaluate", "--as-of", "2024-06-30"]);
+        assert!(earlier.contains("behoben 1"), "{earlier}");
+        let all = kimo_ok(db, &["warnungen", "--alle"]);
+        assert!(all.contains("[behoben]"), "{all}");
+        let again = kimo_ok(db, &["evaluate", "--as-of", "2026-11-25"]);
+        assert!(again.contains("wieder aufgetreten 1"), "{again}");
+
+        // Work items: status, assignee, comment, and their history.
+        let id = list
+            .lines()
+            .find(|l| l.contains("Durlach ist der Wert „Arbeitslosenquote (nichtdeutsch)“"))
+            .and_then(|l| {
+                l.trim_start_matches('#')
+                    .split_whitespace()
+                    .next()
+                    .map(str::to_string)
+            })
+            .unwrap();
+        let shown = kimo_ok(
+            db,
+            &[
+                "warnung",
+                &id,
+                "--status",
+                "in-bearbeitung",
+                "--zustaendig",
+                "Jobcenter",
+                "--kommentar",
+                "Mit dem Jobcenter besprochen",
+                "--user",
+                "bfi",
+            ],
+        );
+        assert!(
+            shown.contains("Status: in Bearbeitung, zuständig: Jobcenter"),
+            "{shown}"
+        );
+        assert!(
+            shown.contains("bfi status: neu → in-bearbeitung"),
+            "{shown}"
+        );
+        assert!(
+            shown.contains("bfi kommentar: „Mit dem Jobcenter besprochen“"),
+            "{shown}"
+        );
+        let bad = kimo(db, &["warnung", &id, "--status", "vielleicht"]);
+        assert!(!bad.status.success());
+        let filtered = kimo_ok(db, &["warnungen", "--status", "in-bearbeitung"]);
+        assert!(filtered.contains("1 Warnhinweise"), "{filtered}");
+    }
+}
+
+#[test]
+fn rules_file_is_checked_and_switches_rules() {
+    let t = tempfile::tempdir().unwrap();
+    let db = TestDb::sqlite();
+    kimo_ok(&db.url, &["demo"]);
+    let before = kimo_ok(&db.url, &["warnungen"]);
+    // A broken rules file is refused with its place; nothing changes.
+    let bad = t.path().join("regeln.yml");
+    std::fs::write(
+        &bad,
+        "indikatoren:\n  SOZ-02:\n    regeln:\n      - typ: schwelle\n",
+    )
+    .unwrap();
+    let out = kimo(&db.url, &["import", bad.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("regeln.yml: Indikator SOZ-02, Regel 1 (schwelle): 'grenze' fehlt"),
+        "{err}"
+    );
+    assert_eq!(kimo_ok(&db.url, &["warnungen"]), before);
+    // A stricter threshold for child poverty fires in more Stadtteile.
+    std::fs::write(
+        &bad,
+        "indikatoren:\n  SOZ-02:\n    regeln:\n      - typ: schwelle\n        grenze: 15\n",
+    )
+    .unwrap();
+    let out = kimo_ok(&db.url, &["import", bad.to_str().unwrap()]);
+    assert!(out.contains("Regeln aus"), "{out}");
+    let after = kimo_ok(&db.url, &["warnungen"]);
+    let count = |s: &str| {
+        s.lines()
+            .filter(|l| l.contains("„Kinderarmut“ mit") && l.contains("Schwellenwert von 15,0 %"))
+            .count()
+    };
+    assert!(count(&after) > 3, "{after}");
+}
