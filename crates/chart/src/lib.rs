@@ -348,6 +348,48 @@ fn rings(geometry: &serde_json::Value) -> Vec<Ring> {
     }
 }
 
+/// SVG path data for each geometry, projected into a `width`-wide box (equirectangular, scaled by the
+/// cosine of the middle latitude); returns the paths and the box's height.
+fn project(geometries: &[&str], width: f64) -> (Vec<String>, f64) {
+    let parsed: Vec<Vec<Ring>> = geometries
+        .iter()
+        .map(|g| {
+            serde_json::from_str(g)
+                .map(|g| rings(&g))
+                .unwrap_or_default()
+        })
+        .collect();
+    let (mut lo_x, mut hi_x, mut lo_y, mut hi_y) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
+    for (x, y) in parsed.iter().flatten().flatten() {
+        lo_x = lo_x.min(*x);
+        hi_x = hi_x.max(*x);
+        lo_y = lo_y.min(*y);
+        hi_y = hi_y.max(*y);
+    }
+    let k = ((lo_y + hi_y) / 2.0).to_radians().cos();
+    let scale = width / ((hi_x - lo_x) * k).max(1e-9);
+    let paths = parsed
+        .iter()
+        .map(|rs| {
+            let mut d = String::new();
+            for r in rs {
+                for (i, (x, y)) in r.iter().enumerate() {
+                    let _ = write!(
+                        d,
+                        "{}{:.1},{:.1}",
+                        if i == 0 { "M" } else { "L" },
+                        10.0 + (x - lo_x) * k * scale,
+                        10.0 + (hi_y - y) * scale
+                    );
+                }
+                d.push('Z');
+            }
+            d
+        })
+        .collect();
+    (paths, ((hi_y - lo_y) * scale).max(1.0))
+}
+
 /// Class breaks (upper bounds of classes 1–4) by quantiles of the values.
 pub fn class_breaks(values: &[f64]) -> Vec<f64> {
     let mut v: Vec<f64> = values.to_vec();
@@ -367,29 +409,9 @@ pub fn class_of(v: f64, breaks: &[f64]) -> usize {
 
 /// A choropleth map: areas shaded in five quantile classes, with a legend.
 pub fn map(id: &str, title: &str, desc: &str, unit: &str, areas: &[MapArea]) -> String {
-    let parsed: Vec<(&MapArea, Vec<Ring>)> = areas
-        .iter()
-        .map(|a| {
-            (
-                a,
-                serde_json::from_str(&a.geometry)
-                    .map(|g| rings(&g))
-                    .unwrap_or_default(),
-            )
-        })
-        .collect();
-    let pts = parsed.iter().flat_map(|(_, r)| r.iter().flatten());
-    let (mut lo_x, mut hi_x, mut lo_y, mut hi_y) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
-    for (x, y) in pts {
-        lo_x = lo_x.min(*x);
-        hi_x = hi_x.max(*x);
-        lo_y = lo_y.min(*y);
-        hi_y = hi_y.max(*y);
-    }
     let (w, map_w) = (760.0, 520.0);
-    let k = ((lo_y + hi_y) / 2.0).to_radians().cos();
-    let scale = map_w / ((hi_x - lo_x) * k).max(1e-9);
-    let map_h = ((hi_y - lo_y) * scale).max(1.0);
+    let geometries: Vec<&str> = areas.iter().map(|a| a.geometry.as_str()).collect();
+    let (paths, map_h) = project(&geometries, map_w);
     let h = map_h.max(200.0) + 20.0;
     let mut s = open_svg(id, w, h, title, desc);
     let values: Vec<f64> = areas.iter().filter_map(|a| a.value).collect();
@@ -403,20 +425,7 @@ pub fn map(id: &str, title: &str, desc: &str, unit: &str, areas: &[MapArea]) -> 
         "<defs><pattern id=\"nodata\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\">\
          <rect width=\"6\" height=\"6\" fill=\"#f4f4f4\"/><path d=\"M0,6 L6,0\" stroke=\"#999\"/></pattern></defs>",
     );
-    for (a, rs) in &parsed {
-        let mut d = String::new();
-        for r in rs {
-            for (i, (x, y)) in r.iter().enumerate() {
-                let _ = write!(
-                    d,
-                    "{}{:.1},{:.1}",
-                    if i == 0 { "M" } else { "L" },
-                    10.0 + (x - lo_x) * k * scale,
-                    10.0 + (hi_y - y) * scale
-                );
-            }
-            d.push('Z');
-        }
+    for (a, d) in areas.iter().zip(&paths) {
         let (fill, label) = match a.value {
             Some(v) => (CLASS_COLOURS[class_of(v, &breaks)].to_string(), fmt(v, dec)),
             None => ("url(#nodata)".to_string(), "keine Daten".to_string()),
@@ -492,28 +501,10 @@ pub fn class_map(
     legend: &[(&str, &str)],
     hatch_label: &str,
 ) -> String {
-    let parsed: Vec<(&ClassArea, Vec<Ring>)> = areas
-        .iter()
-        .map(|a| {
-            (
-                a,
-                serde_json::from_str(&a.geometry)
-                    .map(|g| rings(&g))
-                    .unwrap_or_default(),
-            )
-        })
-        .collect();
-    let (mut lo_x, mut hi_x, mut lo_y, mut hi_y) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
-    for (x, y) in parsed.iter().flat_map(|(_, r)| r.iter().flatten()) {
-        lo_x = lo_x.min(*x);
-        hi_x = hi_x.max(*x);
-        lo_y = lo_y.min(*y);
-        hi_y = hi_y.max(*y);
-    }
     let (w, map_w) = (760.0, 520.0);
-    let k = ((lo_y + hi_y) / 2.0).to_radians().cos();
-    let scale = map_w / ((hi_x - lo_x) * k).max(1e-9);
-    let h = ((hi_y - lo_y) * scale).max(200.0) + 20.0;
+    let geometries: Vec<&str> = areas.iter().map(|a| a.geometry.as_str()).collect();
+    let (paths, map_h) = project(&geometries, map_w);
+    let h = map_h.max(200.0) + 20.0;
     let mut s = open_svg(id, w, h, title, desc);
     let _ = write!(
         s,
@@ -522,20 +513,7 @@ pub fn class_map(
          <pattern id=\"{id}-none\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\">\
          <rect width=\"6\" height=\"6\" fill=\"#f4f4f4\"/><path d=\"M0,0 L6,6\" stroke=\"#999\"/></pattern></defs>"
     );
-    for (a, rs) in &parsed {
-        let mut d = String::new();
-        for r in rs {
-            for (i, (x, y)) in r.iter().enumerate() {
-                let _ = write!(
-                    d,
-                    "{}{:.1},{:.1}",
-                    if i == 0 { "M" } else { "L" },
-                    10.0 + (x - lo_x) * k * scale,
-                    10.0 + (hi_y - y) * scale
-                );
-            }
-            d.push('Z');
-        }
+    for (a, d) in areas.iter().zip(&paths) {
         let fill = a
             .class
             .and_then(|c| legend.get(c))

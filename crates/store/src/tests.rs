@@ -262,7 +262,9 @@ fn warnings_are_kept_resolved_and_reopened_never_deleted() {
             sentence: "Satz A neu".into(),
             ..a.clone()
         };
-        let r = s.sync_warnings(std::slice::from_ref(&a2), "Auswertung").unwrap();
+        let r = s
+            .sync_warnings(std::slice::from_ref(&a2), "Auswertung")
+            .unwrap();
         assert_eq!((r.updated, r.resolved), (1, 1));
         assert_eq!(s.warnings(&WarningFilter::default()).unwrap().len(), 1);
         let all = s
