@@ -52,31 +52,46 @@ pub struct Server {
 }
 
 impl Server {
-    /// Starts `kimo GLOBAL... serve SERVE...` and waits until it answers.
+    /// Starts `kimo GLOBAL... serve --port 0 SERVE...` and waits for the address it reports, so that
+    /// no two tests can ever race for the same port.
     pub fn start(global: &[&str], serve: &[&str]) -> Server {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        use std::io::BufRead;
         let mut child = Command::new(env!("CARGO_BIN_EXE_kimo"))
             .args(global)
-            .args(["serve", "--port", &port.to_string()])
+            .args(["serve", "--port", "0"])
             .args(serve)
             .env_remove("KIMO_DATABASE_URL")
+            .stderr(std::process::Stdio::piped())
             .spawn()
             .expect("kimo serve starts");
-        let url = format!("http://127.0.0.1:{port}");
-        let t0 = Instant::now();
-        while t0.elapsed() < Duration::from_secs(60) {
-            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                return Server { url, child };
+        let stderr = child.stderr.take().expect("stderr is piped");
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut sent = false;
+            for line in std::io::BufReader::new(stderr)
+                .lines()
+                .map_while(Result::ok)
+            {
+                eprintln!("{line}");
+                if !sent
+                    && let Some(url) = line
+                        .split("läuft auf ")
+                        .nth(1)
+                        .and_then(|r| r.split_whitespace().next())
+                {
+                    let _ = tx.send(url.to_string());
+                    sent = true;
+                }
             }
-            std::thread::sleep(Duration::from_millis(20));
+        });
+        match rx.recv_timeout(Duration::from_secs(120)) {
+            Ok(url) => Server { url, child },
+            Err(_) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("kimo serve did not report its address");
+            }
         }
-        let _ = child.kill();
-        let _ = child.wait();
-        panic!("kimo serve did not start");
     }
 
     /// GET a path; returns (status, body).
