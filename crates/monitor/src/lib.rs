@@ -126,6 +126,22 @@ fn key(rule: &Rule, area: &str, b: &Breakdown) -> String {
     format!("{}|{}|{}|{}", rule.indicator, rule.id, area, b.key())
 }
 
+/// The identity part of a finding; callers fill in severity, sentence, period and figures.
+fn base(rule: &Rule, ind: &Indicator, area: &str, b: &Breakdown) -> Finding {
+    Finding {
+        key: key(rule, area, b),
+        kind: rule.check.code(),
+        rule: rule.id.clone(),
+        indicator: ind.code.clone(),
+        area: area.to_string(),
+        breakdown: b.clone(),
+        severity: Severity::Mittel,
+        sentence: String::new(),
+        period: None,
+        figures: serde_json::Value::Null,
+    }
+}
+
 fn expected_days(p: Periodicity) -> i64 {
     match p {
         Periodicity::Year | Periodicity::SchoolYear | Periodicity::Irregular => 365,
@@ -165,13 +181,7 @@ pub fn evaluate(ind: &Indicator, rules: &[Rule], series: &SeriesMap, cx: &Contex
                         checks::beyond(&series[&(area.clone(), b.clone())], *limit, *above)
                     {
                         out.push(Finding {
-                            key: key(rule, area, b),
-                            kind: rule.check.code(),
-                            rule: rule.id.clone(),
-                            indicator: ind.code.clone(),
-                            area: area.clone(),
-                            breakdown: b.clone(),
-                            severity: sev(Severity::Hoch),
+                                                        severity: sev(Severity::Hoch),
                             sentence: format!(
                                 "In {} liegt der Wert {} mit {} ({}) {} dem Schwellenwert von {}.",
                                 names.area(area),
@@ -183,6 +193,7 @@ pub fn evaluate(ind: &Indicator, rules: &[Rule], series: &SeriesMap, cx: &Contex
                             ),
                             period: Some(p),
                             figures: json!({ "wert": x, "zeitraum": p.code(), "grenze": limit, "richtung": if *above { "ueber" } else { "unter" } }),
+                            ..base(rule, ind, area, b)
                         });
                     }
                 }
@@ -207,13 +218,7 @@ pub fn evaluate(ind: &Indicator, rules: &[Rule], series: &SeriesMap, cx: &Contex
                         let (p0, v0) = streak[0];
                         let (p1, v1) = streak[streak.len() - 1];
                         out.push(Finding {
-                            key: key(rule, area, b),
-                            kind: rule.check.code(),
-                            rule: rule.id.clone(),
-                            indicator: ind.code.clone(),
-                            area: area.clone(),
-                            breakdown: b.clone(),
-                            severity: sev(Severity::Mittel),
+                                                        severity: sev(Severity::Mittel),
                             sentence: format!(
                                 "In {} ist der Wert {} {} in Folge {}, von {} ({}) auf {} ({}).",
                                 names.area(area),
@@ -227,19 +232,14 @@ pub fn evaluate(ind: &Indicator, rules: &[Rule], series: &SeriesMap, cx: &Contex
                             ),
                             period: Some(p1),
                             figures: json!({ "reihe": streak.iter().map(|(p, x)| json!({"zeitraum": p.code(), "wert": x})).collect::<Vec<_>>() }),
+                            ..base(rule, ind, area, b)
                         });
                     } else if let Some(limit) = jump
                         && let Some(((pa, va), (pb, vb), _)) =
                             checks::worsening_jump(pts, *limit, *jump_points, ind.polarity)
                     {
                         out.push(Finding {
-                                key: key(rule, area, b),
-                                kind: rule.check.code(),
-                                rule: rule.id.clone(),
-                                indicator: ind.code.clone(),
-                                area: area.clone(),
-                                breakdown: b.clone(),
-                                severity: sev(Severity::Mittel),
+                                                                severity: sev(Severity::Mittel),
                                 sentence: format!(
                                     "In {} ist der Wert {} gegenüber {} um {} auf {} ({}) {}.",
                                     names.area(area),
@@ -252,6 +252,7 @@ pub fn evaluate(ind: &Indicator, rules: &[Rule], series: &SeriesMap, cx: &Contex
                                 ),
                                 period: Some(pb),
                                 figures: json!({ "vorher": {"zeitraum": pa.code(), "wert": va}, "nachher": {"zeitraum": pb.code(), "wert": vb}, "grenze": limit }),
+                                ..base(rule, ind, area, b)
                             });
                     }
                 }
@@ -321,16 +322,11 @@ pub fn evaluate(ind: &Indicator, rules: &[Rule], series: &SeriesMap, cx: &Contex
                         .map(|o| o.1.0)
                         .or(widened.as_ref().map(|w| w.1[w.1.len() - 1].0));
                     out.push(Finding {
-                        key: key(rule, area, &gb),
-                        kind: rule.check.code(),
-                        rule: rule.id.clone(),
-                        indicator: ind.code.clone(),
-                        area: area.clone(),
-                        breakdown: gb.clone(),
-                        severity: sev(Severity::Mittel),
+                                                severity: sev(Severity::Mittel),
                         sentence,
                         period,
                         figures: json!({ "abstaende": gaps.iter().map(|p| json!({"zeitraum": p.period.code(), "abstand": p.value})).collect::<Vec<_>>(), "grenze": limit, "gruppe": group, "vergleich": reference }),
+                        ..base(rule, ind, area, &gb)
                     });
                 }
             }
@@ -376,13 +372,7 @@ pub fn evaluate(ind: &Indicator, rules: &[Rule], series: &SeriesMap, cx: &Contex
                         )
                     });
                     out.push(Finding {
-                        key: key(rule, &a.area, &Breakdown::total()),
-                        kind: rule.check.code(),
-                        rule: rule.id.clone(),
-                        indicator: ind.code.clone(),
-                        area: a.area.clone(),
-                        breakdown: Breakdown::total(),
-                        severity: rule.severity.unwrap_or(severity),
+                                                severity: rule.severity.unwrap_or(severity),
                         sentence: format!(
                             "{} hat bei „{}“ im Vergleich der Stadtteile einen {} Status ({}, {}) und eine {} Dynamik{}.",
                             names.area(&a.area),
@@ -404,6 +394,7 @@ pub fn evaluate(ind: &Indicator, rules: &[Rule], series: &SeriesMap, cx: &Contex
                         ),
                         period: Some(class.0),
                         figures: json!({ "wert": a.value, "z_status": a.z_status, "z_dynamik": a.z_dynamics, "status": st.label(), "dynamik": dy.map(|d| d.label()), "ausgenommen": class.1.excluded }),
+                        ..base(rule, ind, &a.area, &Breakdown::total())
                     });
                 }
             }
@@ -434,13 +425,7 @@ pub fn evaluate(ind: &Indicator, rules: &[Rule], series: &SeriesMap, cx: &Contex
                     continue;
                 }
                 out.push(Finding {
-                    key: key(rule, &area, &rule.breakdown),
-                    kind: rule.check.code(),
-                    rule: rule.id.clone(),
-                    indicator: ind.code.clone(),
-                    area: area.clone(),
-                    breakdown: rule.breakdown.clone(),
-                    severity: sev(if pr.class == Deterioration { Severity::Hoch } else { Severity::Mittel }),
+                                        severity: sev(if pr.class == Deterioration { Severity::Hoch } else { Severity::Mittel }),
                     sentence: format!(
                         "Das Ziel {} für {} bis {} ist nicht auf Kurs: {} (von {} {} auf {} {}; nötig wären {} % pro Jahr, erreicht {} %).",
                         v(ind, *value),
@@ -456,6 +441,7 @@ pub fn evaluate(ind: &Indicator, rules: &[Rule], series: &SeriesMap, cx: &Contex
                     ),
                     period: pts.last().map(|p| p.period),
                     figures: serde_json::to_value(&pr).unwrap_or_default(),
+                    ..base(rule, ind, &area, &rule.breakdown)
                 });
             }
             Check::Overdue { grace_days } => {
@@ -472,13 +458,7 @@ pub fn evaluate(ind: &Indicator, rules: &[Rule], series: &SeriesMap, cx: &Contex
                     continue;
                 }
                 out.push(Finding {
-                    key: key(rule, &names.city, &Breakdown::total()),
-                    kind: rule.check.code(),
-                    rule: rule.id.clone(),
-                    indicator: ind.code.clone(),
-                    area: names.city.clone(),
-                    breakdown: Breakdown::total(),
-                    severity: sev(Severity::Niedrig),
+                                        severity: sev(Severity::Niedrig),
                     sentence: format!(
                         "Für „{}“ liegt seit {} kein neuer Wert vor; der nächste war bis {} fällig (zuständig: {}).",
                         ind.name,
@@ -488,6 +468,7 @@ pub fn evaluate(ind: &Indicator, rules: &[Rule], series: &SeriesMap, cx: &Contex
                     ),
                     period: Some(latest),
                     figures: json!({ "letzter_zeitraum": latest.code(), "faellig": due.format("%Y-%m-%d").to_string(), "stichtag": cx.as_of.format("%Y-%m-%d").to_string() }),
+                    ..base(rule, ind, &names.city, &Breakdown::total())
                 });
             }
         }
