@@ -579,18 +579,8 @@ fn apply_in(
     let total = writes.len();
     // New rows go in bulk (multi-row INSERT or COPY), BATCH rows at a time.
     const BATCH: usize = 10_000;
-    const COLUMNS: &[&str] = &[
-        "indicator_id",
-        "area_id",
-        "breakdown",
-        "period",
-        "value",
-        "numerator",
-        "denominator",
-        "flags",
-        "import_id",
-        "updated_at",
-    ];
+    // The same columns a copy writes, without the id the database assigns.
+    const COLUMNS: &[&str] = crate::copy::OBSERVATION_COLUMNS.split_at(1).1;
     let mut batch: Vec<Value> = Vec::with_capacity(BATCH * COLUMNS.len());
     for (done, (idx, key, w)) in writes.into_iter().enumerate() {
         let o = &ds.observations[idx];

@@ -3,6 +3,21 @@
 use crate::sql::{Conn, Value};
 use crate::{Error, Result, Store};
 
+/// The columns of an observation row, its id first.
+pub(crate) const OBSERVATION_COLUMNS: &[&str] = &[
+    "id",
+    "indicator_id",
+    "area_id",
+    "breakdown",
+    "period",
+    "value",
+    "numerator",
+    "denominator",
+    "flags",
+    "import_id",
+    "updated_at",
+];
+
 /// Every table with its columns, parents before children.
 const TABLES: &[(&str, &[&str])] = &[
     (
@@ -40,22 +55,7 @@ const TABLES: &[(&str, &[&str])] = &[
         "import_run",
         &["id", "started_at", "username", "source", "observations"],
     ),
-    (
-        "observation",
-        &[
-            "id",
-            "indicator_id",
-            "area_id",
-            "breakdown",
-            "period",
-            "value",
-            "numerator",
-            "denominator",
-            "flags",
-            "import_id",
-            "updated_at",
-        ],
-    ),
+    ("observation", OBSERVATION_COLUMNS),
     (
         "observation_history",
         &[
