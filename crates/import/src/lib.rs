@@ -9,7 +9,7 @@ pub mod observations;
 pub mod opensdg;
 pub mod table;
 
-use kimo_model::{Area, Dataset, Dimension, Indicator, Origin, Problem};
+use kimo_model::{Area, Dataset, Dimension, Indicator, Problem};
 use std::path::Path;
 
 /// The input formats `kimo import --format` accepts; `Auto` detects.
@@ -166,14 +166,7 @@ impl Context {
 }
 
 fn whole_file(path: &Path, message: String) -> Problem {
-    Problem {
-        origin: Origin {
-            file: path.display().to_string(),
-            line: 0,
-            column: 0,
-        },
-        message,
-    }
+    Problem::whole_file(path.display().to_string(), message)
 }
 
 fn read_table(t: &table::Table, ctx: &Context) -> (Dataset, Vec<Problem>) {

@@ -54,14 +54,10 @@ pub fn read_dir(dir: &Path, ctx: &Context) -> (Dataset, Vec<Problem>) {
         Err(e) => {
             return (
                 ds,
-                vec![Problem {
-                    origin: Origin {
-                        file: dir.display().to_string(),
-                        line: 0,
-                        column: 0,
-                    },
-                    message: format!("kein Open-SDG-Verzeichnis (data/ fehlt): {e}"),
-                }],
+                vec![Problem::whole_file(
+                    dir.display().to_string(),
+                    format!("kein Open-SDG-Verzeichnis (data/ fehlt): {e}"),
+                )],
             );
         }
     };

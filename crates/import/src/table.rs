@@ -73,14 +73,7 @@ impl Table {
     }
     /// A problem with the whole file.
     pub fn file_problem(&self, message: impl Into<String>) -> Problem {
-        Problem {
-            origin: Origin {
-                file: self.file.clone(),
-                line: 0,
-                column: 0,
-            },
-            message: message.into(),
-        }
+        Problem::whole_file(self.file.clone(), message)
     }
     /// The normalised header names (lower case, umlauts transliterated, `_` for separators).
     pub fn keys(&self) -> Vec<String> {
@@ -94,14 +87,7 @@ pub fn header_key(h: &str) -> String {
 }
 
 fn file_problem(file: &str, message: String) -> Problem {
-    Problem {
-        origin: Origin {
-            file: file.to_string(),
-            line: 0,
-            column: 0,
-        },
-        message,
-    }
+    Problem::whole_file(file, message)
 }
 
 /// Decodes bytes: UTF-8 (with or without BOM), otherwise Windows-1252 as German Excel writes it.

@@ -463,6 +463,20 @@ pub struct Problem {
     pub message: String,
 }
 
+impl Problem {
+    /// A problem with a whole file (no line or column).
+    pub fn whole_file(file: impl Into<String>, message: impl Into<String>) -> Problem {
+        Problem {
+            origin: Origin {
+                file: file.into(),
+                line: 0,
+                column: 0,
+            },
+            message: message.into(),
+        }
+    }
+}
+
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match (self.origin.line, self.origin.column) {

@@ -110,24 +110,16 @@ fn insert_id(c: &mut Conn, sql: &str, params: &[Value]) -> Result<i64> {
 }
 
 fn problem(file: &str, message: String) -> Problem {
-    Problem {
-        origin: Origin {
-            file: file.to_string(),
-            line: 0,
-            column: 0,
-        },
-        message,
-    }
+    Problem::whole_file(file, message)
 }
 
 fn at(origin: &Option<Origin>, source: &str, message: String) -> Problem {
-    Problem {
-        origin: origin.clone().unwrap_or(Origin {
-            file: source.to_string(),
-            line: 0,
-            column: 0,
-        }),
-        message,
+    match origin {
+        Some(o) => Problem {
+            origin: o.clone(),
+            message,
+        },
+        None => Problem::whole_file(source, message),
     }
 }
 
