@@ -49,7 +49,7 @@ fn import(rows: usize) -> Result<()> {
         cat.indicators.push(Indicator {
             code: format!("I{i:02}"),
             name: format!("Indikator {i}"),
-            unit: "%".into(),
+            unit: kimo_model::Unit::Percent,
             published: true,
             ..Default::default()
         });

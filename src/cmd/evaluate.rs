@@ -26,9 +26,7 @@ pub fn run(store: &Store, as_of: NaiveDate, actor: &str) -> Result<Outcome> {
     let indicators = store.indicators()?;
     let areas = store.areas(false)?;
     let dims = store.dimensions()?;
-    let city = areas
-        .iter()
-        .find(|a| a.parent.is_none() && a.level == 0)
+    let city = kimo_model::whole_city(&areas)
         .map(|a| a.code.clone())
         .unwrap_or_default();
     let names = Names {
@@ -36,9 +34,8 @@ pub fn run(store: &Store, as_of: NaiveDate, actor: &str) -> Result<Outcome> {
             .iter()
             .map(|a| (a.code.clone(), a.name.clone()))
             .collect(),
-        children: areas
-            .iter()
-            .filter(|a| a.parent.as_deref() == Some(city.as_str()))
+        children: kimo_model::children_of(&areas, &city)
+            .into_iter()
             .map(|a| a.code.clone())
             .collect(),
         city,

@@ -202,11 +202,7 @@ fn years_of(ind: &Indicator) -> Vec<i32> {
 /// Generates every observation of the demo.
 pub fn generate(ds: &Dataset) -> Vec<Observation> {
     let st = stadtteile();
-    let city = ds
-        .areas
-        .iter()
-        .find(|a| a.level == 0)
-        .map_or("KA".to_string(), |a| a.code.clone());
+    let city = kimo_model::whole_city(&ds.areas).map_or("KA".to_string(), |a| a.code.clone());
     let mut out = Vec::new();
     let share_city_2016: f64 =
         st.iter().map(|s| s.foreign).sum::<f64>() / st.iter().map(|s| s.pop).sum::<f64>();
@@ -394,7 +390,7 @@ fn rates(
     let sh = shape(&ind.code);
     let max = if ind.may_exceed_100 {
         130.0
-    } else if ind.unit == "%" {
+    } else if ind.unit.is_percent() {
         100.0
     } else {
         f64::MAX

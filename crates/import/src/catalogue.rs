@@ -291,7 +291,7 @@ pub fn read(t: &Table, kind: Kind) -> (Dataset, Vec<Problem>) {
                         definition: Reader::text(cells, def),
                         numerator: Reader::text(cells, num),
                         denominator: Reader::text(cells, den),
-                        unit: Reader::text(cells, unit),
+                        unit: kimo_model::Unit::parse(&Reader::text(cells, unit)),
                         polarity: polarity.unwrap_or_default(),
                         source: Reader::text(cells, src),
                         department: Reader::text(cells, dep),

@@ -1,6 +1,6 @@
 //! Writing kimo's long CSV: machine-readable (`,` and `.`) or as German Excel reads it (`;`, decimal comma, BOM).
 
-use kimo_model::{Observation, format_number};
+use kimo_model::Observation;
 use std::io::Write;
 
 /// The flavour of CSV to write.
@@ -73,21 +73,6 @@ pub fn used_dimensions(observations: &[Observation]) -> Vec<String> {
     d
 }
 
-/// Formats a value for display with the unit's usual decimals.
-pub fn display_value(v: Option<f64>, unit: &str) -> String {
-    match v {
-        None => "–".into(),
-        Some(v) => {
-            let decimals = if unit == "Anzahl" || unit.is_empty() && v.fract() == 0.0 {
-                0
-            } else {
-                1
-            };
-            format_number(v, decimals)
-        }
-    }
-}
-
 /// A worksheet: name, header, rows.
 type Sheet<'a> = (&'a str, Vec<&'a str>, Vec<Vec<String>>);
 
@@ -130,7 +115,7 @@ pub fn write_catalogue_xlsx(
                         i.definition.clone(),
                         i.numerator.clone(),
                         i.denominator.clone(),
-                        i.unit.clone(),
+                        i.unit.to_string(),
                         i.polarity.code().into(),
                         i.source.clone(),
                         i.department.clone(),

@@ -73,12 +73,10 @@ pub fn read(file: &str, text: &str, ctx: &Context) -> (Dataset, Vec<Problem>) {
     };
     let mut ds = Dataset::default();
     let mut problems = Vec::new();
-    let parent = ctx.parent.clone().or_else(|| {
-        ctx.areas
-            .iter()
-            .find(|a| a.level == 0)
-            .map(|a| a.code.clone())
-    });
+    let parent = ctx
+        .parent
+        .clone()
+        .or_else(|| kimo_model::whole_city(&ctx.areas).map(|a| a.code.clone()));
     for (i, f) in features.iter().enumerate() {
         let n = i + 1;
         let props = f.get("properties").cloned().unwrap_or(Value::Null);

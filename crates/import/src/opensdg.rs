@@ -144,7 +144,7 @@ fn indicator_from_meta(
         ind.definition = v;
     }
     if let Some(v) = get(&["kimo_unit", "computation_units", "unit"]) {
-        ind.unit = v;
+        ind.unit = kimo_model::Unit::parse(&v);
     }
     if let Some(v) = get(&[
         "source_organisation_1",
@@ -379,11 +379,7 @@ pub struct ExportInput<'a> {
 pub fn write_dir(dir: &Path, input: &ExportInput) -> std::io::Result<(usize, usize)> {
     std::fs::create_dir_all(dir.join("data"))?;
     std::fs::create_dir_all(dir.join("meta"))?;
-    let root: Option<&str> = input
-        .areas
-        .iter()
-        .find(|a| a.parent.is_none() && a.level == 0)
-        .map(|a| a.code.as_str());
+    let root: Option<&str> = kimo_model::whole_city(input.areas).map(|a| a.code.as_str());
     let (mut files, mut rows) = (0, 0);
     for ind in input.indicators {
         let obs: Vec<&Observation> = input
@@ -444,9 +440,9 @@ pub fn write_dir(dir: &Path, input: &ExportInput) -> std::io::Result<(usize, usi
         let mut meta = BTreeMap::new();
         meta.insert("indicator_name", ind.name.clone());
         meta.insert("indicator_definition", ind.definition.clone());
-        meta.insert("computation_units", ind.unit.clone());
+        meta.insert("computation_units", ind.unit.to_string());
         meta.insert("source_organisation_1", ind.source.clone());
-        meta.insert("kimo_unit", ind.unit.clone());
+        meta.insert("kimo_unit", ind.unit.to_string());
         meta.insert("kimo_numerator", ind.numerator.clone());
         meta.insert("kimo_denominator", ind.denominator.clone());
         meta.insert("kimo_department", ind.department.clone());

@@ -30,31 +30,6 @@ pub fn format_number(v: f64, decimals: usize) -> String {
     out
 }
 
-/// Decimals shown for a unit: none for counts, one otherwise.
-pub fn unit_decimals(unit: &str) -> usize {
-    if unit == "Anzahl" { 0 } else { 1 }
-}
-
-/// A value in German notation with its unit: `18,5 %`, `311.635`, `92,0 je 1.000`.
-pub fn format_with_unit(v: Option<f64>, unit: &str) -> String {
-    match v {
-        None => "–".into(),
-        Some(v) => {
-            let n = format_number(v, unit_decimals(unit));
-            match unit {
-                "" | "Anzahl" | "Index" => n,
-                u => format!("{n} {u}"),
-            }
-        }
-    }
-}
-
-/// Formats a difference in percentage points with sign, e.g. `+1,3 Pp.`.
-pub fn format_percent_points(v: f64) -> String {
-    let sign = if v > 0.0 { "+" } else { "" };
-    format!("{sign}{} Pp.", format_number(v, 1))
-}
-
 /// Turns a name into a code: lower case ASCII, umlauts transliterated, other characters as `-`.
 pub fn slug(s: &str) -> String {
     let mut out = String::new();
@@ -86,7 +61,6 @@ mod tests {
         assert_eq!(format_number(-0.04, 1), "0,0");
         assert_eq!(format_number(-12.25, 2), "−12,25");
         assert_eq!(format_number(1000000.0, 0), "1.000.000");
-        assert_eq!(format_percent_points(1.26), "+1,3 Pp.");
     }
 
     #[test]

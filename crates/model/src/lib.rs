@@ -2,9 +2,11 @@
 
 mod format;
 mod period;
+mod unit;
 
-pub use format::{format_number, format_percent_points, format_with_unit, slug, unit_decimals};
+pub use format::{format_number, slug};
 pub use period::Period;
+pub use unit::Unit;
 
 use serde::Serialize;
 use std::fmt;
@@ -145,7 +147,7 @@ pub struct Indicator {
     /// What is counted below the fraction line (empty or `count` for a count).
     pub denominator: String,
     /// Unit: `%`, `‰`, `je 1.000`, `Anzahl`, `Index`, ...
-    pub unit: String,
+    pub unit: Unit,
     /// Whether higher is better.
     pub polarity: Polarity,
     /// Source statistic.
@@ -186,6 +188,19 @@ pub struct Area {
     pub level: i64,
     /// GeoJSON geometry (WGS84) as JSON text.
     pub geometry: Option<String>,
+}
+
+/// The whole-city area: the area at level 0 without a parent (the root of the hierarchy).
+pub fn whole_city(areas: &[Area]) -> Option<&Area> {
+    areas.iter().find(|a| a.parent.is_none() && a.level == 0)
+}
+
+/// The areas directly below `parent` (for the whole city: the Stadtteile), in the given order.
+pub fn children_of<'a>(areas: &'a [Area], parent: &str) -> Vec<&'a Area> {
+    areas
+        .iter()
+        .filter(|a| a.parent.as_deref() == Some(parent))
+        .collect()
 }
 
 /// A dimension (Merkmal) with its categories, e.g. Staatsangehörigkeit.

@@ -9,9 +9,7 @@ pub mod status;
 
 use checks::Point;
 use chrono::{Datelike, NaiveDate};
-use kimo_model::{
-    Breakdown, Indicator, Period, Periodicity, Polarity, format_number, format_with_unit,
-};
+use kimo_model::{Breakdown, Indicator, Period, Periodicity, Polarity, format_number};
 use rules::{Check, Rule, Severity};
 use serde::Serialize;
 use serde_json::json;
@@ -108,18 +106,12 @@ fn steps_word(p: Periodicity, n: usize) -> String {
 }
 
 fn v(ind: &Indicator, x: f64) -> String {
-    format_with_unit(Some(x), &ind.unit)
+    ind.unit.format(Some(x))
 }
 
 /// A difference in the indicator's unit: "2,5 Prozentpunkte" for %, else "2,5 m²".
 fn diff(ind: &Indicator, x: f64) -> String {
-    let n = format_number(x.abs(), kimo_model::unit_decimals(&ind.unit));
-    match ind.unit.as_str() {
-        "%" => format!("{n} Prozentpunkte"),
-        "" | "Anzahl" => n,
-        "Index" => format!("{n} Punkte"),
-        u => format!("{n} {u}"),
-    }
+    ind.unit.difference_words(x)
 }
 
 fn key(rule: &Rule, area: &str, b: &Breakdown) -> String {

@@ -39,7 +39,7 @@ fn alq() -> Indicator {
     Indicator {
         code: "ALQ".into(),
         name: "Arbeitslosenquote".into(),
-        unit: "%".into(),
+        unit: kimo_model::Unit::Percent,
         polarity: Polarity::LowerBetter,
         department: "Jobcenter".into(),
         ..Default::default()

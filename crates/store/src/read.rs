@@ -61,7 +61,7 @@ fn indicator_from(r: &Row) -> Indicator {
         definition: r.text(2),
         numerator: r.text(3),
         denominator: r.text(4),
-        unit: r.text(5),
+        unit: kimo_model::Unit::parse(&r.text(5)),
         polarity: Polarity::parse(&r.text(6)).unwrap_or_default(),
         source: r.text(7),
         department: r.text(8),

@@ -24,7 +24,7 @@ fn catalogue() -> Dataset {
         indicators: vec![Indicator {
             code: "ALQ".into(),
             name: "Arbeitslosenquote".into(),
-            unit: "%".into(),
+            unit: kimo_model::Unit::Percent,
             action_field: Some("arbeit".into()),
             ..Default::default()
         }],

@@ -5,7 +5,7 @@ use crate::pages::root_area;
 use crate::{AppError, AppState, Page, blocking};
 use axum::extract::{RawQuery, State};
 use kimo_chart::ClassArea;
-use kimo_model::{Breakdown, Polarity, format_with_unit};
+use kimo_model::{Breakdown, Polarity};
 use kimo_monitor::checks::Point;
 use kimo_monitor::status::{Dynamics, Status};
 use kimo_monitor::{Names, SeriesMap};
@@ -228,7 +228,7 @@ fn render(st: &AppState, q: Option<&str>) -> Result<Page, AppError> {
                 if let Some(c) = by_area(&a.code) {
                     map_rows.push(context! {
                         name => a.name.clone(),
-                        value => format_with_unit(Some(c.value), &ind.unit),
+                        value => ind.unit.format(Some(c.value)),
                         change => c.change.map_or("–".into(), |x| kimo_model::format_number(x, 1)),
                         status => c.status.label(),
                         dynamics => c.dynamics.map_or("unbekannt", |d| d.label()),

@@ -383,7 +383,7 @@ fn indicator_page(st: &AppState, code: &str, choice: Choice) -> Result<Page, App
         "verlauf-diagramm",
         &format!("{} im Zeitverlauf", ind.name),
         &line_caption,
-        &ind.unit,
+        ind.unit.as_str(),
         &series,
     );
     let series_rows: Vec<SeriesRow> = periods
@@ -460,7 +460,7 @@ fn indicator_page(st: &AppState, code: &str, choice: Choice) -> Result<Page, App
         "stadtteile-balken",
         &format!("{} nach Stadtteil, {period_label}", ind.name),
         &map_caption,
-        &ind.unit,
+        ind.unit.as_str(),
         &bars,
     );
     let map_areas: Vec<MapArea> = children
@@ -479,7 +479,7 @@ fn indicator_page(st: &AppState, code: &str, choice: Choice) -> Result<Page, App
             "stadtteile-karte",
             &format!("Karte: {} nach Stadtteil, {period_label}", ind.name),
             &map_caption,
-            &ind.unit,
+            ind.unit.as_str(),
             &map_areas,
         )
     } else {
@@ -547,7 +547,7 @@ fn indicator_page(st: &AppState, code: &str, choice: Choice) -> Result<Page, App
             ind => context! {
                 code => ind.code.clone(), name => ind.name.clone(), definition => ind.definition.clone(),
                 numerator => ind.numerator.clone(), denominator => if ind.is_count() { String::new() } else { ind.denominator.clone() },
-                unit => ind.unit.clone(), polarity => ind.polarity.label(), source => ind.source.clone(),
+                unit => ind.unit.to_string(), polarity => ind.polarity.label(), source => ind.source.clone(),
                 department => ind.department.clone(), periodicity => ind.periodicity.label(), core => ind.core,
                 notes => ind.notes.clone(),
             },

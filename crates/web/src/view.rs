@@ -1,21 +1,16 @@
 //! Formatting for pages: values with units, trends, German dates.
 
-use kimo_model::{Indicator, Observation, Polarity, format_number};
+use kimo_model::{Indicator, Observation, Polarity, Unit};
 use serde::Serialize;
 
-/// Decimals shown for a unit.
-pub fn decimals(unit: &str) -> usize {
-    kimo_model::unit_decimals(unit)
-}
-
 /// A value in German notation with its unit: `18,5 %`, `311.635`, `92,0 je 1.000`.
-pub fn with_unit(v: Option<f64>, unit: &str) -> String {
-    kimo_model::format_with_unit(v, unit)
+pub fn with_unit(v: Option<f64>, unit: &Unit) -> String {
+    unit.format(v)
 }
 
 /// A bare value in German notation (tables, where the unit is in the caption).
-pub fn bare(v: Option<f64>, unit: &str) -> String {
-    v.map_or_else(|| "–".into(), |v| format_number(v, decimals(unit)))
+pub fn bare(v: Option<f64>, unit: &Unit) -> String {
+    unit.bare(v)
 }
 
 /// An ISO timestamp as a German date (`2026-11-25T08:00:00Z` → `25.11.2026`).
@@ -43,21 +38,8 @@ pub struct Trend {
 pub fn trend(ind: &Indicator, prev: &Observation, last: &Observation) -> Option<Trend> {
     let (a, b) = (prev.value?, last.value?);
     let d = b - a;
-    let dec = decimals(&ind.unit);
-    let eps = 0.5 * 10f64.powi(-(dec as i32));
-    let unit = if ind.unit == "%" {
-        "Pp."
-    } else {
-        ind.unit.as_str()
-    };
-    let short = format!(
-        "{}{} {}",
-        if d > 0.0 { "+" } else { "" },
-        format_number(d, dec),
-        unit
-    )
-    .trim()
-    .to_string();
+    let eps = ind.unit.resolution();
+    let short = ind.unit.difference(d);
     let (arrow, dir) = if d.abs() < eps {
         ("→", "unverändert")
     } else if d > 0.0 {
@@ -150,7 +132,7 @@ mod tests {
     #[test]
     fn trends_follow_polarity() {
         let ind = Indicator {
-            unit: "%".into(),
+            unit: Unit::Percent,
             polarity: Polarity::LowerBetter,
             ..Default::default()
         };
@@ -165,8 +147,8 @@ mod tests {
         );
         let t = trend(&ind, &o(2023, 8.1), &o(2024, 8.12)).unwrap();
         assert_eq!(t.arrow, "→");
-        assert_eq!(with_unit(Some(311635.0), "Anzahl"), "311.635");
-        assert_eq!(with_unit(Some(18.46), "%"), "18,5 %");
+        assert_eq!(with_unit(Some(311635.0), &Unit::Count), "311.635");
+        assert_eq!(with_unit(Some(18.46), &Unit::Percent), "18,5 %");
         assert_eq!(german_date("2026-11-25T08:00:00Z"), "25.11.2026");
     }
 }
