@@ -8,7 +8,20 @@ use clap::Parser;
 /// The default SQLite file in the working directory.
 pub const DEFAULT_DATABASE: &str = "kimo.db";
 
+/// Logs go to stderr; `KIMO_LOG` filters them (default `info`, e.g. `KIMO_LOG=kimo::http=warn`).
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("KIMO_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_target(false)
+        .init();
+}
+
 fn main() {
+    init_logging();
     let cli = cli::Cli::parse();
     if let Err(e) = cmd::run(cli) {
         eprintln!("Fehler: {e:#}");

@@ -15,7 +15,8 @@ impl Drop for TempDb {
     }
 }
 
-/// Opens the database (a temporary one for `--demo` without `--database`) and serves until ctrl-c.
+/// Opens the database (a temporary one for `--demo` without `--database`) and serves until SIGINT
+/// or SIGTERM; in-flight requests finish, and the temporary demo database is removed.
 pub fn run(database: Option<String>, args: ServeArgs) -> Result<()> {
     let mut _temp = None;
     let url = match (&database, args.demo) {
@@ -46,11 +47,11 @@ pub fn run(database: Option<String>, args: ServeArgs) -> Result<()> {
             .await
             .with_context(|| format!("Adresse {addr} nicht verfügbar"))?;
         eprintln!(
-            "kimo läuft auf http://{} (Datenbank: {}); Ende mit Strg+C.",
+            "kimo läuft auf http://{} (Datenbank: {}); Ende mit Strg+C oder SIGTERM.",
             listener.local_addr()?,
             kimo_store::sql::redact(&url)
         );
-        kimo_web::serve(listener, state).await?;
+        kimo_web::serve(listener, state, kimo_web::ServeOptions::default()).await?;
         Ok(())
     });
     drop(rt);

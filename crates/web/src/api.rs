@@ -1,10 +1,15 @@
-//! The JSON API, version 1.
+//! The JSON API, version 1. Parameter names are English; the German names the first version of
+//! `/api/v1/warnings` took are still read.
 
+use crate::pages::lagebild::{series_link, warning_filter};
+use crate::params::{Params, given, yes_no};
 use crate::{AppError, AppState, Page, blocking};
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, State};
 use kimo_model::{Observation, Period};
-use kimo_store::ObservationFilter;
+use kimo_store::{ObservationFilter, status_label};
+use serde::Deserialize;
 use serde_json::{Value, json};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 fn observation_json(o: &Observation) -> Value {
@@ -21,12 +26,16 @@ fn observation_json(o: &Observation) -> Value {
     })
 }
 
+/// The cache key of an API answer: path and query.
+fn key(path: &str, raw: &Option<String>) -> String {
+    format!("{path}?{}", raw.as_deref().unwrap_or(""))
+}
+
 /// `GET /api/v1/indicators`: the catalogue.
 pub async fn indicators(State(st): State<Arc<AppState>>) -> Result<Page, AppError> {
     blocking(&st, |st| {
-        st.page("/api/v1/indicators", || {
-            let inds = st.store.indicators()?;
-            Ok(Page::json(&json!({ "indicators": inds })))
+        st.page("/api/v1/indicators", crate::Format::Json, || {
+            Page::json(&json!({ "indicators": st.indicators()?.as_ref() }))
         })
     })
     .await
@@ -38,109 +47,196 @@ pub async fn indicator(
     Path(code): Path<String>,
 ) -> Result<Page, AppError> {
     let key = format!("/api/v1/indicators/{code}");
-    blocking(&st, move |st| st.page(&key, || {
-        let ind = st
-            .store
-            .indicator(&code)?
-            .ok_or_else(|| AppError::NotFound(format!("Indikator '{code}' unbekannt")))?;
-        let obs = st.store.observations(&ObservationFilter {
-            indicator: Some(code.clone()),
-            ..Default::default()
-        })?;
-        let mut periods: Vec<Period> = obs.iter().map(|o| o.period).collect();
-        periods.sort();
-        periods.dedup();
-        let mut dims: Vec<&str> = obs.iter().flat_map(|o| o.breakdown.dimensions()).collect();
-        dims.sort();
-        dims.dedup();
-        Ok(Page::json(&json!({
-            "indicator": ind,
-            "periods": periods.iter().map(|p| json!({"code": p.code(), "label": p.label()})).collect::<Vec<_>>(),
-            "dimensions": dims,
-            "observations": obs.len(),
-            "last_update": st.store.last_update(&code)?,
-        })))
-    }))
+    blocking(&st, move |st| {
+        st.page(&key, crate::Format::Json, || {
+            let ind = st.indicator(&code)?;
+            let obs = st.store.observations(&ObservationFilter {
+                indicator: Some(code.clone()),
+                ..Default::default()
+            })?;
+            let mut periods: Vec<Period> = obs.iter().map(|o| o.period).collect();
+            periods.sort();
+            periods.dedup();
+            let mut dims: Vec<&str> = obs.iter().flat_map(|o| o.breakdown.dimensions()).collect();
+            dims.sort();
+            dims.dedup();
+            Page::json(&json!({
+                "indicator": ind,
+                "periods": periods.iter().map(|p| json!({"code": p.code(), "label": p.label()})).collect::<Vec<_>>(),
+                "dimensions": dims,
+                "observations": obs.len(),
+                "last_update": st.store.last_update(&code)?,
+            }))
+        })
+    })
     .await
+}
+
+/// The query of `/api/v1/indicators/{code}/observations`: area, period and any number of
+/// `DIMENSION=CATEGORY` filters.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ObservationQuery {
+    /// Area code.
+    pub area: Option<String>,
+    /// Period in any spelling.
+    pub period: Option<String>,
+    /// Dimension code → category code (`insgesamt` = the dimension's total).
+    #[serde(flatten)]
+    pub categories: BTreeMap<String, String>,
+}
+
+/// Checks an observation query against the areas and dimensions that exist.
+fn observation_filter(
+    st: &AppState,
+    code: &str,
+    q: &ObservationQuery,
+) -> Result<ObservationFilter, AppError> {
+    let mut f = ObservationFilter {
+        indicator: Some(code.to_string()),
+        ..Default::default()
+    };
+    if let Some(a) = given(&q.area) {
+        if !st.areas()?.iter().any(|x| x.code == a) {
+            return Err(AppError::BadRequest(format!("unbekanntes Gebiet '{a}'")));
+        }
+        f.area = Some(a.to_string());
+    }
+    if let Some(p) = given(&q.period) {
+        let p = Period::parse(p).map_err(|e| AppError::BadRequest(e.to_string()))?;
+        f.period = Some(p.code());
+    }
+    let known = st.dimensions()?;
+    for (d, c) in &q.categories {
+        let Some(dim) = known.iter().find(|k| &k.code == d) else {
+            return Err(AppError::BadRequest(format!(
+                "unbekannter Filter '{d}' (erlaubt: area, period und die Merkmale {})",
+                known
+                    .iter()
+                    .map(|k| k.code.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )));
+        };
+        let total = c.is_empty() || c == "insgesamt";
+        if !total && !dim.categories.iter().any(|x| &x.code == c) {
+            return Err(AppError::BadRequest(format!(
+                "unbekannte Ausprägung '{c}' des Merkmals '{d}'"
+            )));
+        }
+        f.categories.push((d.clone(), c.clone()));
+    }
+    Ok(f)
 }
 
 /// `GET /api/v1/indicators/{code}/observations?area=&period=&<dimension>=<category>`.
 pub async fn observations(
     State(st): State<Arc<AppState>>,
     Path(code): Path<String>,
-    RawQuery(q): RawQuery,
+    Params { value: q, raw }: Params<ObservationQuery>,
 ) -> Result<Page, AppError> {
-    let key = format!(
-        "/api/v1/indicators/{code}/observations?{}",
-        q.as_deref().unwrap_or("")
-    );
-    let mut f = ObservationFilter {
-        indicator: Some(code.clone()),
-        ..Default::default()
-    };
-    for (k, v) in form_urlencoded::parse(q.unwrap_or_default().as_bytes()) {
-        match k.as_ref() {
-            "area" => f.area = Some(v.into_owned()),
-            "period" => {
-                let p = Period::parse(&v).map_err(AppError::BadRequest)?;
-                f.period = Some(p.code());
-            }
-            dim => f.categories.push((dim.to_string(), v.into_owned())),
-        }
-    }
+    let key = key(&format!("/api/v1/indicators/{code}/observations"), &raw);
     blocking(&st, move |st| {
-        st.page(&key, || {
-            if st.store.indicator(&code)?.is_none() {
-                return Err(AppError::NotFound(format!("Indikator '{code}' unbekannt")));
-            }
-            let known = st.dimensions()?;
-            if let Some((d, _)) = f
-                .categories
-                .iter()
-                .find(|(d, _)| !known.iter().any(|k| &k.code == d))
-            {
-                return Err(AppError::BadRequest(format!(
-                    "unbekannter Filter '{d}' (erlaubt: area, period und die Merkmale {})",
-                    known
-                        .iter()
-                        .map(|k| k.code.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )));
-            }
+        st.page(&key, crate::Format::Json, || {
+            st.indicator(&code)?;
+            let f = observation_filter(st, &code, &q)?;
             let obs = st.store.observations(&f)?;
-            Ok(Page::json(&json!({
+            Page::json(&json!({
                 "indicator": code,
                 "count": obs.len(),
                 "observations": obs.iter().map(observation_json).collect::<Vec<_>>(),
-            })))
+            }))
         })
     })
     .await
 }
 
+/// The query of `/api/v1/areas`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct AreaQuery {
+    /// `1` adds the GeoJSON geometry.
+    pub geometry: Option<String>,
+}
+
 /// `GET /api/v1/areas`: areas with hierarchy (geometry with `?geometry=1`).
 pub async fn areas(
     State(st): State<Arc<AppState>>,
-    RawQuery(q): RawQuery,
+    Params { value: q, .. }: Params<AreaQuery>,
 ) -> Result<Page, AppError> {
-    let geometry = q.as_deref().is_some_and(|q| q.contains("geometry=1"));
+    let geometry = yes_no("geometry", &q.geometry)?;
     let key = format!("/api/v1/areas?geometry={geometry}");
     blocking(&st, move |st| {
-        st.page(&key, || {
-            let areas = st.store.areas(geometry)?;
-            let list: Vec<Value> = areas
-            .iter()
-            .map(|a| {
-                let mut v =
-                    json!({ "code": a.code, "name": a.name, "parent": a.parent, "level": a.level });
-                if let Some(g) = &a.geometry {
-                    v["geometry"] = serde_json::from_str(g).unwrap_or(Value::Null);
-                }
-                v
-            })
-            .collect();
-            Ok(Page::json(&json!({ "areas": list })))
+        st.page(&key, crate::Format::Json, || {
+            let list: Vec<Value> = st
+                .areas()?
+                .iter()
+                .map(|a| {
+                    let mut v = json!({ "code": a.code, "name": a.name, "parent": a.parent, "level": a.level });
+                    if geometry && let Some(g) = &a.geometry {
+                        v["geometry"] = serde_json::from_str(g).unwrap_or(Value::Null);
+                    }
+                    v
+                })
+                .collect();
+            Page::json(&json!({ "areas": list }))
+        })
+    })
+    .await
+}
+
+/// The query of `/api/v1/warnings` (English names; the German ones of the first version too).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct WarningQuery {
+    /// Handlungsfeld code.
+    #[serde(alias = "handlungsfeld")]
+    pub action_field: Option<String>,
+    /// Area code.
+    #[serde(alias = "gebiet")]
+    pub area: Option<String>,
+    /// Severity: hoch, mittel, niedrig.
+    #[serde(alias = "schwere")]
+    pub severity: Option<String>,
+    /// Status code.
+    pub status: Option<String>,
+    /// Indicator code.
+    #[serde(alias = "indikator")]
+    pub indicator: Option<String>,
+    /// `1` includes resolved warnings.
+    #[serde(alias = "alle")]
+    pub all: Option<String>,
+}
+
+/// `GET /api/v1/warnings?action_field=&area=&severity=&status=&indicator=&all=1`.
+pub async fn warnings(
+    State(st): State<Arc<AppState>>,
+    Params { value: q, raw }: Params<WarningQuery>,
+) -> Result<Page, AppError> {
+    let key = key("/api/v1/warnings", &raw);
+    blocking(&st, move |st| {
+        st.page(&key, crate::Format::Json, || {
+            let f = warning_filter(
+                st,
+                &q.action_field,
+                &q.area,
+                &q.severity,
+                &q.status,
+                &q.all,
+                &q.indicator,
+            )?;
+            let list: Vec<Value> = st
+                .store
+                .warnings(&f)?
+                .iter()
+                .map(|w| {
+                    let mut v = serde_json::to_value(w).unwrap_or_default();
+                    v["status_label"] = status_label(&w.status).into();
+                    v["link"] = series_link(w).into();
+                    v
+                })
+                .collect();
+            Page::json(&json!({ "count": list.len(), "warnings": list }))
         })
     })
     .await

@@ -1,17 +1,7 @@
-//! Formatting for pages: values with units, trends, German dates.
+//! Formatting for pages: trends, German dates, overview rows.
 
 use kimo_model::{Indicator, Observation, Polarity, Unit};
 use serde::Serialize;
-
-/// A value in German notation with its unit: `18,5 %`, `311.635`, `92,0 je 1.000`.
-pub fn with_unit(v: Option<f64>, unit: &Unit) -> String {
-    unit.format(v)
-}
-
-/// A bare value in German notation (tables, where the unit is in the caption).
-pub fn bare(v: Option<f64>, unit: &Unit) -> String {
-    unit.bare(v)
-}
 
 /// An ISO timestamp as a German date (`2026-11-25T08:00:00Z` → `25.11.2026`).
 pub fn german_date(iso: &str) -> String {
@@ -32,6 +22,8 @@ pub struct Trend {
     pub text: String,
     /// Visible difference, e.g. `+0,3 Pp.`.
     pub short: String,
+    /// The difference as a number.
+    pub change: f64,
 }
 
 /// The trend from `prev` to `last` judged by the indicator's polarity.
@@ -70,22 +62,31 @@ pub fn trend(ind: &Indicator, prev: &Observation, last: &Observation) -> Option<
             }
         ),
         short,
+        change: d,
     })
 }
 
-/// One indicator in an overview table.
+/// One indicator in an overview table: its latest whole-city value and the change to the period before.
 #[derive(Debug, Clone, Serialize)]
 pub struct IndicatorRow {
     /// Code.
     pub code: String,
     /// Name.
     pub name: String,
+    /// Code of the Handlungsfeld.
+    pub action_field: Option<String>,
     /// Core indicator.
     pub core: bool,
-    /// Latest value with unit.
-    pub value: String,
-    /// Latest period label.
-    pub period: String,
+    /// Unit of the value.
+    pub unit: Unit,
+    /// Latest value.
+    pub value: Option<f64>,
+    /// Latest value with unit, German notation.
+    pub value_text: String,
+    /// Latest period (code).
+    pub period: Option<String>,
+    /// Latest period (label).
+    pub period_label: String,
     /// Trend to the previous period.
     pub trend: Option<Trend>,
     /// Whether the latest value is synthetic.
@@ -96,12 +97,17 @@ pub struct IndicatorRow {
 pub fn indicator_row(ind: &Indicator, totals: &[&Observation]) -> IndicatorRow {
     let last = totals.last();
     let prev = totals.len().checked_sub(2).map(|i| totals[i]);
+    let value = last.and_then(|o| o.value);
     IndicatorRow {
         code: ind.code.clone(),
         name: ind.name.clone(),
+        action_field: ind.action_field.clone(),
         core: ind.core,
-        value: with_unit(last.and_then(|o| o.value), &ind.unit),
-        period: last.map_or("–".into(), |o| o.period.label()),
+        unit: ind.unit.clone(),
+        value,
+        value_text: ind.unit.format(value),
+        period: last.map(|o| o.period.code()),
+        period_label: last.map_or("–".into(), |o| o.period.label()),
         trend: match (prev, last) {
             (Some(p), Some(l)) => trend(ind, p, l),
             _ => None,
@@ -147,8 +153,6 @@ mod tests {
         );
         let t = trend(&ind, &o(2023, 8.1), &o(2024, 8.12)).unwrap();
         assert_eq!(t.arrow, "→");
-        assert_eq!(with_unit(Some(311635.0), &Unit::Count), "311.635");
-        assert_eq!(with_unit(Some(18.46), &Unit::Percent), "18,5 %");
         assert_eq!(german_date("2026-11-25T08:00:00Z"), "25.11.2026");
     }
 }

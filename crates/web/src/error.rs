@@ -1,0 +1,89 @@
+//! Errors a handler can answer with: a German HTML page, or `{"error": …}` for the API and the
+//! `.json` twins of pages.
+
+use axum::http::{StatusCode, Uri, header};
+use axum::response::{Html, IntoResponse, Response};
+
+/// Errors a handler can answer with.
+#[derive(Debug)]
+pub enum AppError {
+    /// 404 with a German message.
+    NotFound(String),
+    /// 400 with a German message.
+    BadRequest(String),
+    /// 409 with a German message.
+    Conflict(String),
+    /// 500; the detail goes to the log, the user sees a general message.
+    Internal(String),
+}
+
+impl From<kimo_store::Error> for AppError {
+    fn from(e: kimo_store::Error) -> Self {
+        AppError::Internal(e.to_string())
+    }
+}
+
+/// The message of an error answer, kept on the response so that JSON routes can re-shape it.
+#[derive(Clone, Debug)]
+struct ErrorMessage(String);
+
+impl AppError {
+    /// The status code and the German title and message shown.
+    fn parts(self) -> (StatusCode, &'static str, String) {
+        match self {
+            AppError::NotFound(m) => (StatusCode::NOT_FOUND, "Nicht gefunden", m),
+            AppError::BadRequest(m) => (StatusCode::BAD_REQUEST, "Ungültige Anfrage", m),
+            AppError::Conflict(m) => (StatusCode::CONFLICT, "Konflikt", m),
+            AppError::Internal(m) => {
+                tracing::error!(target: "kimo::web", "{m}");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "Interner Fehler",
+                    "Die Seite konnte nicht erstellt werden.".to_string(),
+                )
+            }
+        }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let (status, title, message) = self.parts();
+        let body = crate::render(
+            "error.html",
+            minijinja::context! { title => title, message => &message, demo => false },
+        )
+        .unwrap_or_else(|_| {
+            format!(
+                "<!DOCTYPE html><html lang=\"de\"><title>{title}</title><h1>{title}</h1></html>"
+            )
+        });
+        let mut r = (status, Html(body)).into_response();
+        r.extensions_mut().insert(ErrorMessage(message));
+        r
+    }
+}
+
+/// Whether a path answers in JSON: the API and the `.json` twins of pages.
+pub fn is_json_path(path: &str) -> bool {
+    path.starts_with("/api/") || path.ends_with(".json")
+}
+
+/// Middleware: error answers on JSON routes become `{"error": "…"}` with the same status.
+pub async fn json_errors(uri: Uri, mut res: Response) -> Response {
+    if !is_json_path(uri.path()) {
+        return res;
+    }
+    match res.extensions_mut().remove::<ErrorMessage>() {
+        Some(ErrorMessage(m)) => {
+            let status = res.status();
+            let mut r = (status, axum::Json(serde_json::json!({ "error": m }))).into_response();
+            r.headers_mut().insert(
+                header::CONTENT_TYPE,
+                header::HeaderValue::from_static("application/json"),
+            );
+            r
+        }
+        None => res,
+    }
+}

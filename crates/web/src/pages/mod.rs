@@ -1,0 +1,5 @@
+//! The pages: each builds a typed view and renders it as HTML, JSON or CSV.
+
+pub mod indicator;
+pub mod lagebild;
+pub mod overview;

@@ -1,0 +1,187 @@
+//! One view, three formats: a page is a typed, serialisable view rendered as HTML (template),
+//! JSON (the view itself) or CSV (its table), datasette's pattern.
+
+use crate::{AppError, AppState};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+/// The format an answer is wanted in, from the path's suffix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// The HTML page.
+    Html,
+    /// The view as JSON (`.json`).
+    Json,
+    /// The view's table as German Excel CSV (`.csv`).
+    Csv,
+}
+
+impl Format {
+    /// The path suffix of the format (empty for HTML).
+    pub fn suffix(self) -> &'static str {
+        match self {
+            Format::Html => "",
+            Format::Json => ".json",
+            Format::Csv => ".csv",
+        }
+    }
+
+    /// Splits a last path segment into the name and the wanted format: `ARB-03.json` → (`ARB-03`, Json).
+    pub fn split(segment: &str) -> (&str, Format) {
+        if let Some(s) = segment.strip_suffix(".json") {
+            (s, Format::Json)
+        } else if let Some(s) = segment.strip_suffix(".csv") {
+            (s, Format::Csv)
+        } else {
+            (segment, Format::Html)
+        }
+    }
+}
+
+/// A finished answer (HTML, JSON or a download) that can be kept and sent again cheaply.
+#[derive(Debug, Clone)]
+pub struct Page {
+    content_type: &'static str,
+    disposition: Option<String>,
+    link: Option<String>,
+    body: axum::body::Bytes,
+}
+
+impl Page {
+    /// An HTML page.
+    pub fn html(body: String) -> Page {
+        Page {
+            content_type: "text/html; charset=utf-8",
+            disposition: None,
+            link: None,
+            body: body.into(),
+        }
+    }
+    /// A JSON answer.
+    pub fn json<T: Serialize + ?Sized>(v: &T) -> Result<Page, AppError> {
+        Ok(Page {
+            content_type: "application/json",
+            disposition: None,
+            link: None,
+            body: serde_json::to_vec(v)
+                .map_err(|e| AppError::Internal(e.to_string()))?
+                .into(),
+        })
+    }
+    /// A file to download.
+    pub fn download(content_type: &'static str, filename: &str, body: Vec<u8>) -> Page {
+        Page {
+            content_type,
+            disposition: Some(format!("attachment; filename=\"{filename}\"")),
+            link: None,
+            body: body.into(),
+        }
+    }
+    /// The body, for tests and benchmarks.
+    pub fn body(&self) -> &[u8] {
+        &self.body
+    }
+}
+
+impl IntoResponse for Page {
+    fn into_response(self) -> Response {
+        let mut r = ([(header::CONTENT_TYPE, self.content_type)], self.body).into_response();
+        for (name, value) in [
+            (header::CONTENT_DISPOSITION, self.disposition),
+            (header::LINK, self.link),
+        ] {
+            if let Some(v) = value.and_then(|v| HeaderValue::from_str(&v).ok()) {
+                r.headers_mut().insert(name, v);
+            }
+        }
+        r
+    }
+}
+
+/// A file offered as download: name and bytes.
+pub struct Download {
+    /// The file name, e.g. `ARB-03.csv`.
+    pub filename: String,
+    /// The content.
+    pub bytes: Vec<u8>,
+}
+
+/// A page's data: built once, rendered as HTML, JSON or CSV.
+pub trait View: Serialize {
+    /// The template of the HTML page.
+    const TEMPLATE: &'static str;
+    /// Whether the page has a CSV twin.
+    const CSV: bool = false;
+    /// The page title.
+    fn title(&self) -> String;
+    /// The page's path without suffix and query (the JSON twin adds `.json`).
+    fn path(&self) -> String;
+    /// What only the HTML page needs beyond the view (rendered charts).
+    fn html_extra(&self, _st: &AppState) -> Result<minijinja::Value, AppError> {
+        Ok(minijinja::Value::UNDEFINED)
+    }
+    /// The page's table as CSV, where the page is tabular.
+    fn csv(&self) -> Result<Option<Download>, AppError> {
+        Ok(None)
+    }
+}
+
+/// Renders a view in the wanted format; HTML pages point to their JSON twin (`<link>` and `Link`).
+pub fn respond<V: View>(
+    st: &AppState,
+    view: &V,
+    format: Format,
+    query: Option<&str>,
+) -> Result<Page, AppError> {
+    let query = query.filter(|q| !q.is_empty()).map(|q| format!("?{q}"));
+    let json_url = format!("{}.json{}", view.path(), query.as_deref().unwrap_or(""));
+    match format {
+        Format::Json => Page::json(view),
+        Format::Csv => match view.csv()? {
+            Some(d) => Ok(Page::download(
+                "text/csv; charset=utf-8",
+                &d.filename,
+                d.bytes,
+            )),
+            None => Err(AppError::NotFound(
+                "Diese Seite gibt es nicht als CSV.".into(),
+            )),
+        },
+        Format::Html => {
+            let ctx = minijinja::context! {
+                title => view.title(),
+                demo => st.demo,
+                json_url => &json_url,
+                csv_url => V::CSV.then(|| format!("{}.csv{}", view.path(), query.as_deref().unwrap_or(""))),
+                chart => view.html_extra(st)?,
+                ..minijinja::Value::from(minijinja::value::Serde(view))
+            };
+            let mut page = Page::html(crate::render(V::TEMPLATE, ctx)?);
+            page.link = Some(format!(
+                "<{json_url}>; rel=\"alternate\"; type=\"application/json\""
+            ));
+            Ok(page)
+        }
+    }
+}
+
+/// A table as German Excel CSV: UTF-8 with BOM, `;` separated, every cell as shown on the page.
+pub fn table_csv(
+    filename: String,
+    header: &[&str],
+    rows: &[Vec<String>],
+) -> Result<Download, AppError> {
+    let mut w = csv::WriterBuilder::new()
+        .delimiter(b';')
+        .from_writer(b"\xEF\xBB\xBF".to_vec());
+    let err = |e: csv::Error| AppError::Internal(e.to_string());
+    w.write_record(header).map_err(err)?;
+    for r in rows {
+        w.write_record(r).map_err(err)?;
+    }
+    let bytes = w
+        .into_inner()
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(Download { filename, bytes })
+}

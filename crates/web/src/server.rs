@@ -1,0 +1,180 @@
+//! Serving: HTTP/1 with a header-read timeout, graceful shutdown on SIGTERM/SIGINT, the request
+//! log, ETags from the data version, and `/healthz`.
+
+use crate::{AppError, AppState};
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::service::TowerToHyperService;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// How the server runs.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    /// How long a client may take to send a request's headers before the connection is closed.
+    pub header_read_timeout: Duration,
+    /// How long in-flight requests may take to finish after a shutdown signal.
+    pub shutdown_grace: Duration,
+}
+
+impl Default for ServeOptions {
+    fn default() -> Self {
+        ServeOptions {
+            header_read_timeout: Duration::from_secs(10),
+            shutdown_grace: Duration::from_secs(10),
+        }
+    }
+}
+
+/// Resolves on SIGINT (Strg+C) or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}
+
+/// Serves the router on a bound listener until SIGINT or SIGTERM; then stops accepting, lets
+/// in-flight requests finish (up to the grace period) and returns.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: Arc<AppState>,
+    options: ServeOptions,
+) -> std::io::Result<()> {
+    let app = crate::router(state);
+    let mut builder = hyper::server::conn::http1::Builder::new();
+    builder
+        .timer(TokioTimer::new())
+        .header_read_timeout(options.header_read_timeout);
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let signal = shutdown_signal();
+    tokio::pin!(signal);
+    loop {
+        let (stream, _) = tokio::select! {
+            conn = listener.accept() => match conn {
+                Ok(c) => c,
+                Err(e) => {
+                    // Out of file descriptors and the like: wait a little instead of spinning.
+                    tracing::warn!(target: "kimo::http", "Verbindung nicht angenommen: {e}");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            _ = &mut signal => break,
+        };
+        let service = TowerToHyperService::new(app.clone());
+        let conn = builder.serve_connection(TokioIo::new(stream), service);
+        let conn = graceful.watch(conn);
+        tokio::spawn(async move {
+            if let Err(e) = conn.await {
+                tracing::debug!(target: "kimo::http", "Verbindung beendet: {e}");
+            }
+        });
+    }
+    drop(listener);
+    tracing::info!(target: "kimo::http", "Beenden: laufende Anfragen werden abgeschlossen");
+    tokio::select! {
+        _ = graceful.shutdown() => {},
+        _ = tokio::time::sleep(options.shutdown_grace) => {
+            tracing::warn!(target: "kimo::http", "Beenden: Anfragen nach {:?} abgebrochen", options.shutdown_grace);
+        }
+    }
+    Ok(())
+}
+
+/// Middleware: one log line per request (method, path, status, duration).
+pub async fn request_log(req: Request, next: Next) -> Response {
+    let (method, path) = (req.method().clone(), req.uri().path().to_string());
+    let t0 = Instant::now();
+    let res = next.run(req).await;
+    tracing::info!(
+        target: "kimo::http",
+        method = %method,
+        path = %path,
+        status = res.status().as_u16(),
+        ms = %format!("{:.1}", t0.elapsed().as_secs_f64() * 1000.0),
+    );
+    res
+}
+
+/// The ETag of every data answer at a data version (the binary's version is part of it, so a new
+/// release with other pages is not answered from a browser's cache). Weak, because the same
+/// answer may be sent compressed or not.
+fn etag(version: i64) -> String {
+    format!("W/\"{}-{version}\"", env!("CARGO_PKG_VERSION"))
+}
+
+/// Whether a path's answer depends only on the data version.
+fn versioned(path: &str) -> bool {
+    !(path.starts_with("/static/") || path == "/healthz")
+}
+
+/// Middleware: GET answers carry the data version as `ETag`; a matching `If-None-Match` gets a
+/// `304 Not Modified` without building the page.
+pub async fn conditional(State(st): State<Arc<AppState>>, req: Request, next: Next) -> Response {
+    if req.method() != Method::GET || !versioned(req.uri().path()) {
+        return next.run(req).await;
+    }
+    let s = st.clone();
+    let version = match tokio::task::spawn_blocking(move || s.version()).await {
+        Ok(Ok(v)) => v,
+        Ok(Err(e)) => return e.into_response(),
+        Err(e) => return AppError::Internal(e.to_string()).into_response(),
+    };
+    let tag = etag(version);
+    let matches = req
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == tag || t.trim() == "*"));
+    if matches {
+        let mut r = StatusCode::NOT_MODIFIED.into_response();
+        if let Ok(v) = HeaderValue::from_str(&tag) {
+            r.headers_mut().insert(header::ETAG, v);
+        }
+        return r;
+    }
+    let mut res = next.run(req).await;
+    if res.status() == StatusCode::OK
+        && let Ok(v) = HeaderValue::from_str(&tag)
+    {
+        res.headers_mut().insert(header::ETAG, v);
+        res.headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    }
+    res
+}
+
+/// `GET /healthz`: 200 with the data version when the database answers, 503 otherwise.
+pub async fn healthz(State(st): State<Arc<AppState>>) -> Response {
+    let s = st.clone();
+    match tokio::task::spawn_blocking(move || s.store.data_version()).await {
+        Ok(Ok(v)) => {
+            axum::Json(serde_json::json!({ "status": "ok", "data_version": v })).into_response()
+        }
+        _ => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            axum::Json(
+                serde_json::json!({ "status": "error", "error": "Datenbank nicht erreichbar" }),
+            ),
+        )
+            .into_response(),
+    }
+}

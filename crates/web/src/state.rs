@@ -1,0 +1,147 @@
+//! The state shared by all handlers: the store and what is kept until the data version changes.
+
+use crate::AppError;
+use crate::respond::{Format, Page};
+use kimo_store::Store;
+use std::any::Any;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// Shared state of all handlers.
+pub struct AppState {
+    /// The store.
+    pub store: Store,
+    /// Whether this is the demo city (shows the "Demodaten" notice).
+    pub demo: bool,
+    /// Whether finished pages and API answers are kept until the next import.
+    pub page_cache: bool,
+    cache: Mutex<Cache>,
+}
+
+/// What pages reuse until the data version changes (any import, from this process or another).
+#[derive(Default)]
+struct Cache {
+    version: i64,
+    /// When the version was last read from the store.
+    checked: Option<Instant>,
+    items: HashMap<String, Arc<dyn Any + Send + Sync>>,
+}
+
+/// How long a read data version is trusted: a cached answer costs no database round trip within
+/// this time, and an import shows on the pages at most this much later.
+const VERSION_TTL: Duration = Duration::from_millis(250);
+
+/// The most items kept; past that the cache starts afresh.
+const CACHE_ITEMS: usize = 4096;
+
+impl AppState {
+    /// Builds the state.
+    pub fn new(store: Store, demo: bool, page_cache: bool) -> Arc<AppState> {
+        Arc::new(AppState {
+            store,
+            demo,
+            page_cache,
+            cache: Mutex::new(Cache::default()),
+        })
+    }
+
+    /// The data version (the ETag of every data answer), read from the store at most every 250 ms.
+    pub fn version(&self) -> Result<i64, AppError> {
+        {
+            let c = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+            if c.checked.is_some_and(|t| t.elapsed() < VERSION_TTL) {
+                return Ok(c.version);
+            }
+        }
+        let version = self.store.data_version()?;
+        let mut c = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+        c.checked = Some(Instant::now());
+        if c.version != version {
+            c.items.clear();
+            c.version = version;
+        }
+        Ok(version)
+    }
+
+    /// A value computed once per data version: `load` runs when the key is missing or an import
+    /// has happened since.
+    pub fn cached<T: Send + Sync + 'static>(
+        &self,
+        key: &str,
+        load: impl FnOnce() -> Result<T, AppError>,
+    ) -> Result<Arc<T>, AppError> {
+        let version = self.version()?;
+        {
+            let mut c = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+            if c.items.len() > CACHE_ITEMS {
+                c.items.clear();
+            }
+            if let Some(v) = c
+                .items
+                .get(key)
+                .and_then(|v| v.clone().downcast::<T>().ok())
+            {
+                return Ok(v);
+            }
+        }
+        let v = Arc::new(load()?);
+        let mut c = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+        if c.version == version {
+            c.items.insert(key.to_string(), v.clone());
+        }
+        Ok(v)
+    }
+
+    /// All areas with geometry.
+    pub fn areas(&self) -> Result<Arc<Vec<kimo_model::Area>>, AppError> {
+        self.cached("areas", || Ok(self.store.areas(true)?))
+    }
+
+    /// All dimensions with categories.
+    pub fn dimensions(&self) -> Result<Arc<Vec<kimo_model::Dimension>>, AppError> {
+        self.cached("dimensions", || Ok(self.store.dimensions()?))
+    }
+
+    /// All Handlungsfelder.
+    pub fn action_fields(&self) -> Result<Arc<Vec<kimo_model::ActionField>>, AppError> {
+        self.cached("action_fields", || Ok(self.store.action_fields()?))
+    }
+
+    /// The whole catalogue of indicators.
+    pub fn indicators(&self) -> Result<Arc<Vec<kimo_model::Indicator>>, AppError> {
+        self.cached("indicators", || Ok(self.store.indicators()?))
+    }
+
+    /// One indicator, or a 404 naming it.
+    pub fn indicator(&self, code: &str) -> Result<kimo_model::Indicator, AppError> {
+        self.indicators()?
+            .iter()
+            .find(|i| i.code == code)
+            .cloned()
+            .ok_or_else(|| AppError::NotFound(format!("Den Indikator '{code}' gibt es nicht.")))
+    }
+
+    /// The early-warning rules in force: the stored rules file over the defaults.
+    pub fn rules(&self) -> Result<Arc<kimo_monitor::rules::RuleSet>, AppError> {
+        self.cached("rules", || {
+            let text = self.store.rules_text()?;
+            kimo_monitor::rules::RuleSet::parse("gespeicherte Regeln", &text)
+                .map_err(|e| AppError::Internal(e.to_string()))
+        })
+    }
+
+    /// An answer from the cache, or made by `make` and kept until the next import.
+    pub fn page(
+        &self,
+        key: &str,
+        format: Format,
+        make: impl FnOnce() -> Result<Page, AppError>,
+    ) -> Result<Page, AppError> {
+        if !self.page_cache {
+            return make();
+        }
+        let key = format!("page:{}:{key}", format.suffix());
+        Ok(self.cached(&key, make)?.as_ref().clone())
+    }
+}
