@@ -59,6 +59,12 @@ pub struct ServeArgs {
     /// Render every page and API answer anew instead of keeping it until the next import.
     #[arg(long)]
     pub no_cache: bool,
+    /// Seconds a client may take to send a request's headers before the connection is closed.
+    #[arg(long, default_value_t = 10)]
+    pub header_timeout: u64,
+    /// Seconds in-flight requests may take to finish after SIGTERM or Strg+C.
+    #[arg(long, default_value_t = 10)]
+    pub shutdown_grace: u64,
 }
 
 /// `kimo import`.

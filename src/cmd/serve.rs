@@ -41,6 +41,10 @@ pub fn run(database: Option<String>, args: ServeArgs) -> Result<()> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
+    let options = kimo_web::ServeOptions {
+        header_read_timeout: std::time::Duration::from_secs(args.header_timeout),
+        shutdown_grace: std::time::Duration::from_secs(args.shutdown_grace),
+    };
     let result = rt.block_on(async move {
         let addr = format!("{}:{}", args.bind, args.port);
         let listener = tokio::net::TcpListener::bind(&addr)
@@ -51,7 +55,7 @@ pub fn run(database: Option<String>, args: ServeArgs) -> Result<()> {
             listener.local_addr()?,
             kimo_store::sql::redact(&url)
         );
-        kimo_web::serve(listener, state, kimo_web::ServeOptions::default()).await?;
+        kimo_web::serve(listener, state, options).await?;
         Ok(())
     });
     drop(rt);

@@ -48,7 +48,19 @@ pub fn shared(rel: &str) -> Option<PathBuf> {
 pub struct Server {
     /// Base URL, e.g. http://127.0.0.1:41234
     pub url: String,
+    /// What the server wrote to stderr so far.
+    pub log: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
     child: Child,
+}
+
+/// An HTTP answer: status, headers (names in lower case) and body.
+pub struct Answer {
+    /// Status code.
+    pub status: u16,
+    /// Headers, lower-case names.
+    pub headers: std::collections::HashMap<String, String>,
+    /// Body as text (lossy).
+    pub body: String,
 }
 
 impl Server {
@@ -66,6 +78,8 @@ impl Server {
             .expect("kimo serve starts");
         let stderr = child.stderr.take().expect("stderr is piped");
         let (tx, rx) = std::sync::mpsc::channel();
+        let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let lines = log.clone();
         std::thread::spawn(move || {
             let mut sent = false;
             for line in std::io::BufReader::new(stderr)
@@ -73,6 +87,7 @@ impl Server {
                 .map_while(Result::ok)
             {
                 eprintln!("{line}");
+                lines.lock().unwrap().push(line.clone());
                 if !sent
                     && let Some(url) = line
                         .split("läuft auf ")
@@ -85,7 +100,7 @@ impl Server {
             }
         });
         match rx.recv_timeout(Duration::from_secs(120)) {
-            Ok(url) => Server { url, child },
+            Ok(url) => Server { url, log, child },
             Err(_) => {
                 let _ = child.kill();
                 let _ = child.wait();
@@ -96,16 +111,63 @@ impl Server {
 
     /// GET a path; returns (status, body).
     pub fn get(&self, path: &str) -> (u16, String) {
+        let a = self.request(path, &[]);
+        (a.status, a.body)
+    }
+
+    /// GET a path with request headers; returns status, headers and body (never decompressed).
+    pub fn request(&self, path: &str, headers: &[(&str, &str)]) -> Answer {
         let agent: ureq::Agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .build()
             .into();
-        let mut res = agent
-            .get(format!("{}{path}", self.url))
-            .call()
-            .expect("request");
+        let mut req = agent.get(format!("{}{path}", self.url));
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let mut res = req.call().expect("request");
         let status = res.status().as_u16();
-        (status, res.body_mut().read_to_string().expect("body"))
+        let headers = res
+            .headers()
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_lowercase(),
+                    v.to_str().unwrap_or("").to_string(),
+                )
+            })
+            .collect();
+        let bytes = res
+            .body_mut()
+            .with_config()
+            .limit(64 * 1024 * 1024)
+            .read_to_vec()
+            .expect("body");
+        Answer {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Sends SIGTERM and waits (up to 20 s) for the process to end; returns whether it exited cleanly.
+    pub fn terminate(mut self) -> bool {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let t0 = Instant::now();
+        while t0.elapsed() < Duration::from_secs(20) {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return status.success();
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        false
     }
 }
 
