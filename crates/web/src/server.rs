@@ -132,11 +132,16 @@ pub async fn conditional(State(st): State<Arc<AppState>>, req: Request, next: Ne
     if req.method() != Method::GET || !versioned(req.uri().path()) {
         return next.run(req).await;
     }
-    let s = st.clone();
-    let version = match tokio::task::spawn_blocking(move || s.version()).await {
-        Ok(Ok(v)) => v,
-        Ok(Err(e)) => return e.into_response(),
-        Err(e) => return AppError::Internal(e.to_string()).into_response(),
+    let version = match st.fresh_version() {
+        Some(v) => v,
+        None => {
+            let s = st.clone();
+            match tokio::task::spawn_blocking(move || s.version()).await {
+                Ok(Ok(v)) => v,
+                Ok(Err(e)) => return e.into_response(),
+                Err(e) => return AppError::Internal(e.to_string()).into_response(),
+            }
+        }
     };
     let tag = etag(version);
     let matches = req

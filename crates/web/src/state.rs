@@ -46,13 +46,18 @@ impl AppState {
         })
     }
 
+    /// The data version if it was read within the last 250 ms (no database round trip).
+    pub fn fresh_version(&self) -> Option<i64> {
+        let c = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+        c.checked
+            .is_some_and(|t| t.elapsed() < VERSION_TTL)
+            .then_some(c.version)
+    }
+
     /// The data version (the ETag of every data answer), read from the store at most every 250 ms.
     pub fn version(&self) -> Result<i64, AppError> {
-        {
-            let c = self.cache.lock().unwrap_or_else(|e| e.into_inner());
-            if c.checked.is_some_and(|t| t.elapsed() < VERSION_TTL) {
-                return Ok(c.version);
-            }
+        if let Some(v) = self.fresh_version() {
+            return Ok(v);
         }
         let version = self.store.data_version()?;
         let mut c = self.cache.lock().unwrap_or_else(|e| e.into_inner());
