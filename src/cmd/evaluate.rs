@@ -4,7 +4,7 @@ use anyhow::{Context as _, Result};
 use chrono::NaiveDate;
 use kimo_model::{Breakdown, format_number};
 use kimo_monitor::checks::Point;
-use kimo_monitor::rules::RuleSet;
+use kimo_monitor::rules::{RuleSet, STORED_RULES};
 use kimo_monitor::{Context, Names, SeriesMap};
 use kimo_store::{NewFinding, Store, SyncSummary};
 use std::collections::HashMap;
@@ -21,8 +21,7 @@ pub struct Outcome {
 
 /// Evaluates every rule on every series and brings the stored warnings up to date.
 pub fn run(store: &Store, as_of: NaiveDate, actor: &str) -> Result<Outcome> {
-    let rules =
-        RuleSet::parse("gespeicherte Regeln", &store.rules_text()?).map_err(anyhow::Error::msg)?;
+    let rules = RuleSet::parse(STORED_RULES, &store.rules_text()?)?;
     let indicators = store.indicators()?;
     let areas = store.areas(false)?;
     let dims = store.dimensions()?;

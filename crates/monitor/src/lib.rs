@@ -322,11 +322,7 @@ pub fn evaluate(ind: &Indicator, rules: &[Rule], series: &SeriesMap, cx: &Contex
                     });
                 }
             }
-            Check::StatusDynamics {
-                min_population,
-                population_indicator,
-                window,
-            } => {
+            Check::StatusDynamics(params) => {
                 if ind.polarity == Polarity::Neutral {
                     continue;
                 }
@@ -334,9 +330,9 @@ pub fn evaluate(ind: &Indicator, rules: &[Rule], series: &SeriesMap, cx: &Contex
                     ind,
                     series,
                     names,
-                    (cx.population)(population_indicator),
-                    *min_population,
-                    *window,
+                    (cx.population)(&params.population_indicator),
+                    params.min_population,
+                    params.periods,
                 ) else {
                     continue;
                 };
