@@ -10,7 +10,7 @@ pub mod status;
 use checks::Point;
 use chrono::{Datelike, NaiveDate};
 use kimo_model::{Breakdown, Indicator, Period, Periodicity, Polarity, format_number};
-use rules::{Check, Rule, Severity};
+use rules::{Check, Rule, Severity, StatusParams};
 use serde::Serialize;
 use serde_json::json;
 use std::collections::HashMap;
@@ -331,8 +331,7 @@ pub fn evaluate(ind: &Indicator, rules: &[Rule], series: &SeriesMap, cx: &Contex
                     series,
                     names,
                     (cx.population)(&params.population_indicator),
-                    params.min_population,
-                    params.periods,
+                    params,
                 ) else {
                     continue;
                 };
@@ -464,15 +463,15 @@ pub fn evaluate(ind: &Indicator, rules: &[Rule], series: &SeriesMap, cx: &Contex
     out
 }
 
-/// Status and dynamics of the areas below the city in the latest period with values there:
-/// (period, classification, start period of the dynamics window).
+/// Status and dynamics of the areas below the city in the latest period with values there, under
+/// the status rule in force ([`rules::RuleSet::status_rule`]); `population` holds the series of its
+/// population indicator. Returns (period, classification, start period of the dynamics window).
 pub fn classify_areas(
     ind: &Indicator,
     series: &SeriesMap,
     names: &Names,
     population: Option<&SeriesMap>,
-    min_population: f64,
-    window: usize,
+    params: &StatusParams,
 ) -> Option<(Period, status::Classification, Option<Period>)> {
     let total = Breakdown::total();
     let child_series: Vec<(&String, &Vec<Point>)> = names
@@ -485,7 +484,7 @@ pub fn classify_areas(
         .filter_map(|(_, s)| s.iter().rev().find(|p| p.value.is_some()).map(|p| p.period))
         .max()?;
     let mut earlier = Some(latest);
-    for _ in 0..window {
+    for _ in 0..params.periods {
         earlier = earlier.and_then(|p| p.prev());
     }
     let value_at =
@@ -516,7 +515,7 @@ pub fn classify_areas(
     };
     Some((
         latest,
-        status::classify(&inputs, sign, min_population),
+        status::classify(&inputs, sign, params.min_population),
         earlier,
     ))
 }

@@ -527,6 +527,20 @@ impl RuleSet {
         Ok(set)
     }
 
+    /// The status × dynamics parameters in force for an indicator: of its first status rule among
+    /// [`RuleSet::for_indicator`] (explicit before default); None when it has none, or is neutral.
+    pub fn status_rule(&self, ind: &Indicator) -> Option<StatusParams> {
+        if ind.polarity == Polarity::Neutral {
+            return None;
+        }
+        self.for_indicator(ind)
+            .into_iter()
+            .find_map(|r| match r.check {
+                Check::StatusDynamics(p) => Some(p),
+                _ => None,
+            })
+    }
+
     /// All rules of an indicator: its explicit ones, and the defaults that follow from its polarity,
     /// unit and periodicity (unless switched off, or replaced by an explicit rule of the same type).
     pub fn for_indicator(&self, ind: &Indicator) -> Vec<Rule> {
@@ -626,6 +640,45 @@ mod tests {
             set.for_indicator(&other).is_empty(),
             "neutral and irregular: no defaults"
         );
+    }
+
+    #[test]
+    fn status_rule_is_the_one_in_force() {
+        let ind = Indicator {
+            code: "ARB-03".into(),
+            polarity: Polarity::LowerBetter,
+            ..Default::default()
+        };
+        let defaults = RuleSet::parse("r.yml", "").unwrap();
+        assert_eq!(
+            defaults.status_rule(&ind),
+            Some(StatusParams {
+                min_population: 300.0,
+                population_indicator: "DEM-01".into(),
+                periods: 2,
+            })
+        );
+        let text = "indikatoren:\n  ARB-03:\n    regeln:\n      - typ: status_dynamik\n        mindestbevoelkerung: 1000\n";
+        let set = RuleSet::parse("r.yml", text).unwrap();
+        assert_eq!(
+            set.status_rule(&ind),
+            Some(StatusParams {
+                min_population: 1000.0,
+                ..StatusParams::default()
+            })
+        );
+        // The file's defaults count too.
+        let set = RuleSet::parse("r.yml", "standard:\n  mindestbevoelkerung: 500\n").unwrap();
+        assert_eq!(set.status_rule(&ind).unwrap().min_population, 500.0);
+        // Neutral indicators, and indicators without defaults or status rule, have none.
+        let neutral = Indicator {
+            code: "ARB-03".into(),
+            ..Default::default()
+        };
+        assert_eq!(set.status_rule(&neutral), None);
+        let set =
+            RuleSet::parse("r.yml", "indikatoren:\n  ARB-03:\n    standard: false\n").unwrap();
+        assert_eq!(set.status_rule(&ind), None);
     }
 
     #[test]

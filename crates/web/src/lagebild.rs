@@ -7,6 +7,7 @@ use axum::extract::{RawQuery, State};
 use kimo_chart::ClassArea;
 use kimo_model::{Breakdown, Polarity};
 use kimo_monitor::checks::Point;
+use kimo_monitor::rules::{RuleSet, STORED_RULES};
 use kimo_monitor::status::{Dynamics, Status};
 use kimo_monitor::{Names, SeriesMap};
 use kimo_store::{ObservationFilter, STATUSES, Warning, WarningFilter, status_label};
@@ -156,9 +157,14 @@ fn render(st: &AppState, q: Option<&str>) -> Result<Page, AppError> {
         .copied();
     let (mut map_svg, mut map_rows, mut excluded, mut map_caption) =
         (String::new(), Vec::new(), Vec::new(), String::new());
-    if let Some(ind) = chosen {
+    // The status rule in force for the indicator, so that map and warnings agree.
+    let rules = RuleSet::parse(STORED_RULES, &st.store.rules_text()?)
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    if let Some(ind) = chosen
+        && let Some(params) = rules.status_rule(ind)
+    {
         let series = series_of(st, &ind.code, &children, &root.code)?;
-        let population = series_of(st, "DEM-01", &children, &root.code)?;
+        let population = series_of(st, &params.population_indicator, &children, &root.code)?;
         let names = Names {
             areas: areas
                 .iter()
@@ -170,7 +176,7 @@ fn render(st: &AppState, q: Option<&str>) -> Result<Page, AppError> {
         };
         let pop = (!population.is_empty()).then_some(&population);
         if let Some((period, class, earlier)) =
-            kimo_monitor::classify_areas(ind, &series, &names, pop, 300.0, 2)
+            kimo_monitor::classify_areas(ind, &series, &names, pop, &params)
         {
             let by_area = |code: &str| class.areas.iter().find(|a| a.area == code);
             let map_areas: Vec<ClassArea> = children
