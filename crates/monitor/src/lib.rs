@@ -154,9 +154,11 @@ pub fn evaluate(ind: &Indicator, rules: &[Rule], series: &SeriesMap, cx: &Contex
     out
 }
 
-/// Status and dynamics of the areas below the city in the latest period with values there, under
-/// the status rule in force ([`rules::RuleSet::status_rule`]); `population` holds the series of its
-/// population indicator. Returns (period, classification, start period of the dynamics window).
+/// Status and dynamics of the areas below the city, under the status rule in force.
+///
+/// Classifies the latest period with values there; `params` come from
+/// [`rules::RuleSet::status_rule`], `population` holds the series of `params.population_indicator`.
+/// Returns (period, classification, start period of the dynamics window).
 pub fn classify_areas(
     ind: &Indicator,
     series: &SeriesMap,

@@ -527,8 +527,10 @@ impl RuleSet {
         Ok(set)
     }
 
-    /// The status × dynamics parameters in force for an indicator: of its first status rule among
-    /// [`RuleSet::for_indicator`] (explicit before default); None when it has none, or is neutral.
+    /// The status × dynamics parameters in force for an indicator (None: no status rule, or neutral).
+    ///
+    /// They are those of its first status rule in [`RuleSet::for_indicator`]: an explicit rule before
+    /// the default, whose settings come from the file's `standard` section or the constants above.
     pub fn status_rule(&self, ind: &Indicator) -> Option<StatusParams> {
         if ind.polarity == Polarity::Neutral {
             return None;
