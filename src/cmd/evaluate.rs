@@ -2,11 +2,11 @@
 
 use anyhow::{Context as _, Result};
 use chrono::NaiveDate;
-use kimo_model::{Breakdown, format_number};
+use kimo_model::{Breakdown, Indicator, format_number};
 use kimo_monitor::checks::Point;
-use kimo_monitor::rules::RuleSet;
-use kimo_monitor::{Context, Names, SeriesMap};
-use kimo_store::{NewFinding, Store, SyncSummary};
+use kimo_monitor::rules::{RuleSet, STORED_RULES};
+use kimo_monitor::{Context, Finding, Names, SeriesMap};
+use kimo_store::{AllSeries, NewFinding, SeriesPoint, Store, SyncSummary};
 use std::collections::HashMap;
 
 /// The outcome of one evaluation.
@@ -21,15 +21,49 @@ pub struct Outcome {
 
 /// Evaluates every rule on every series and brings the stored warnings up to date.
 pub fn run(store: &Store, as_of: NaiveDate, actor: &str) -> Result<Outcome> {
-    let rules =
-        RuleSet::parse("gespeicherte Regeln", &store.rules_text()?).map_err(anyhow::Error::msg)?;
+    let input = load(store)?;
+    let findings = evaluate(&input, as_of);
+    let sync = store.sync_warnings(&findings, actor)?;
+    Ok(Outcome {
+        sync,
+        findings: findings.len(),
+        observations: input.observations,
+    })
+}
+
+/// Everything an evaluation reads from the store.
+struct Input {
+    rules: RuleSet,
+    indicators: Vec<Indicator>,
+    names: Names,
+    /// The series of each indicator, by indicator code.
+    series: HashMap<String, SeriesMap>,
+    observations: usize,
+}
+
+/// Load phase: the stored rules, the catalogue's names and every series.
+fn load(store: &Store) -> Result<Input> {
+    let rules = RuleSet::parse(STORED_RULES, &store.rules_text()?)?;
     let indicators = store.indicators()?;
+    let names = names(store)?;
+    let all = store.all_series().context("Zeitreihen lesen")?;
+    Ok(Input {
+        rules,
+        indicators,
+        names,
+        observations: all.points.len(),
+        series: series_maps(&all),
+    })
+}
+
+/// Area and category names, and the area hierarchy below the whole city.
+fn names(store: &Store) -> Result<Names> {
     let areas = store.areas(false)?;
     let dims = store.dimensions()?;
     let city = kimo_model::whole_city(&areas)
         .map(|a| a.code.clone())
         .unwrap_or_default();
-    let names = Names {
+    Ok(Names {
         areas: areas
             .iter()
             .map(|a| (a.code.clone(), a.name.clone()))
@@ -47,80 +81,76 @@ pub fn run(store: &Store, as_of: NaiveDate, actor: &str) -> Result<Outcome> {
                     .map(|c| ((d.code.clone(), c.code.clone()), c.name.clone()))
             })
             .collect(),
-    };
-    let all = store.all_series().context("Zeitreihen lesen")?;
-    let (ind_codes, area_codes, points) = (&all.indicators, &all.areas, &all.points);
+    })
+}
+
+/// Cuts the points into series, by indicator code. Points come sorted by indicator, area,
+/// breakdown and period, so each series is one run of points.
+fn series_maps(all: &AllSeries) -> HashMap<String, SeriesMap> {
     let breakdowns: Vec<Breakdown> = all
         .breakdowns
         .iter()
         .map(|k| Breakdown::from_key(k))
         .collect();
-    let observations = points.len();
-    // Points come sorted by indicator, area, breakdown and period: cut them into series.
-    let mut maps: Vec<SeriesMap> = vec![HashMap::new(); ind_codes.len()];
-    let mut start = 0;
-    while start < points.len() {
-        let p0 = &points[start];
-        let mut end = start + 1;
-        while end < points.len()
-            && points[end].indicator == p0.indicator
-            && points[end].area == p0.area
-            && points[end].breakdown == p0.breakdown
-        {
-            end += 1;
-        }
-        maps[p0.indicator].insert(
-            (
-                area_codes[p0.area].clone(),
-                breakdowns[p0.breakdown as usize].clone(),
-            ),
-            points[start..end]
-                .iter()
-                .map(|p| Point {
-                    period: p.period,
-                    value: p.value,
-                    brk: p.brk,
-                })
-                .collect(),
+    let mut maps: Vec<SeriesMap> = vec![HashMap::new(); all.indicators.len()];
+    let same_series = |a: &SeriesPoint, b: &SeriesPoint| {
+        a.indicator == b.indicator && a.area == b.area && a.breakdown == b.breakdown
+    };
+    for run in all.points.chunk_by(same_series) {
+        let p0 = &run[0];
+        let key = (
+            all.areas[p0.area].clone(),
+            breakdowns[p0.breakdown as usize].clone(),
         );
-        start = end;
+        let points = run
+            .iter()
+            .map(|p| Point {
+                period: p.period,
+                value: p.value,
+                brk: p.brk,
+            })
+            .collect();
+        maps[p0.indicator].insert(key, points);
     }
-    let by_code: HashMap<&str, usize> = ind_codes
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (c.as_str(), i))
-        .collect();
-    let population = |code: &str| by_code.get(code).map(|&i| &maps[i]);
+    all.indicators.iter().cloned().zip(maps).collect()
+}
+
+/// Evaluate phase: every indicator's rules over its series, as findings to keep.
+fn evaluate(input: &Input, as_of: NaiveDate) -> Vec<NewFinding> {
+    let population = |code: &str| input.series.get(code);
     let cx = Context {
-        names: &names,
+        names: &input.names,
         as_of,
         population: &population,
     };
     let empty = SeriesMap::new();
     let mut findings = Vec::new();
-    for ind in &indicators {
-        let series = by_code.get(ind.code.as_str()).map_or(&empty, |&i| &maps[i]);
-        for f in kimo_monitor::evaluate(ind, &rules.for_indicator(ind), series, &cx) {
-            findings.push(NewFinding {
-                ident: f.key,
-                kind: f.kind.to_string(),
-                rule: f.rule,
-                indicator: f.indicator,
-                area: f.area,
-                breakdown: f.breakdown,
-                severity: f.severity.code().to_string(),
-                sentence: f.sentence,
-                figures: f.figures.to_string(),
-                period: f.period,
-            });
-        }
+    for ind in &input.indicators {
+        let series = input.series.get(&ind.code).unwrap_or(&empty);
+        let rules = input.rules.for_indicator(ind);
+        findings.extend(
+            kimo_monitor::evaluate(ind, &rules, series, &cx)
+                .into_iter()
+                .map(new_finding),
+        );
     }
-    let sync = store.sync_warnings(&findings, actor)?;
-    Ok(Outcome {
-        sync,
-        findings: findings.len(),
-        observations,
-    })
+    findings
+}
+
+/// A finding as the store keeps it.
+fn new_finding(f: Finding) -> NewFinding {
+    NewFinding {
+        ident: f.key,
+        kind: f.kind.to_string(),
+        rule: f.rule,
+        indicator: f.indicator,
+        area: f.area,
+        breakdown: f.breakdown,
+        severity: f.severity.code().to_string(),
+        sentence: f.sentence,
+        figures: f.figures.to_string(),
+        period: f.period,
+    }
 }
 
 /// One line about an evaluation, in German.

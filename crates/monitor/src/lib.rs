@@ -5,14 +5,16 @@
 pub mod checks;
 pub mod progress;
 pub mod rules;
+mod rules_eval;
+mod sentences;
 pub mod status;
 
 use checks::Point;
-use chrono::{Datelike, NaiveDate};
-use kimo_model::{Breakdown, Indicator, Period, Periodicity, Polarity, format_number};
-use rules::{Check, Rule, Severity};
+use chrono::NaiveDate;
+use kimo_model::{Breakdown, Indicator, Period, Polarity};
+use rules::{Check, Rule, Severity, StatusParams};
+use rules_eval::{Gap, RuleEval};
 use serde::Serialize;
-use serde_json::json;
 use std::collections::HashMap;
 
 /// The series of one indicator: (area code, breakdown) → points sorted by period.
@@ -49,13 +51,12 @@ impl Names {
             .collect::<Vec<_>>()
             .join(", ")
     }
-    /// „Arbeitslosenquote (nichtdeutsch)“
-    fn subject(&self, ind: &Indicator, b: &Breakdown) -> String {
-        if b.is_total() {
-            format!("„{}“", ind.name)
-        } else {
-            format!("„{} ({})“", ind.name, self.group(b))
-        }
+    /// A category's name, or its code.
+    fn category(&self, dimension: &str, code: &str) -> String {
+        self.categories
+            .get(&(dimension.to_string(), code.to_string()))
+            .cloned()
+            .unwrap_or_else(|| code.to_string())
     }
 }
 
@@ -84,62 +85,22 @@ pub struct Finding {
     pub figures: serde_json::Value,
 }
 
-const COUNT_WORDS: [&str; 13] = [
-    "null", "ein", "zwei", "drei", "vier", "fünf", "sechs", "sieben", "acht", "neun", "zehn",
-    "elf", "zwölf",
-];
-
-fn count_word(n: usize) -> String {
-    COUNT_WORDS.get(n).map_or(n.to_string(), |w| w.to_string())
-}
-
-fn steps_word(p: Periodicity, n: usize) -> String {
-    let unit = match p {
-        Periodicity::Year => "Jahre",
-        Periodicity::SchoolYear => "Schuljahre",
-        Periodicity::HalfYear => "Halbjahre",
-        Periodicity::Quarter => "Quartale",
-        Periodicity::Month => "Monate",
-        Periodicity::Irregular => "Erhebungen",
-    };
-    format!("{} {unit}", count_word(n))
-}
-
-fn v(ind: &Indicator, x: f64) -> String {
-    ind.unit.format(Some(x))
-}
-
-/// A difference in the indicator's unit: "2,5 Prozentpunkte" for %, else "2,5 m²".
-fn diff(ind: &Indicator, x: f64) -> String {
-    ind.unit.difference_words(x)
-}
-
-fn key(rule: &Rule, area: &str, b: &Breakdown) -> String {
-    format!("{}|{}|{}|{}", rule.indicator, rule.id, area, b.key())
-}
-
-/// The identity part of a finding; callers fill in severity, sentence, period and figures.
-fn base(rule: &Rule, ind: &Indicator, area: &str, b: &Breakdown) -> Finding {
-    Finding {
-        key: key(rule, area, b),
-        kind: rule.check.code(),
-        rule: rule.id.clone(),
-        indicator: ind.code.clone(),
-        area: area.to_string(),
-        breakdown: b.clone(),
-        severity: Severity::Mittel,
-        sentence: String::new(),
-        period: None,
-        figures: serde_json::Value::Null,
-    }
-}
-
-fn expected_days(p: Periodicity) -> i64 {
-    match p {
-        Periodicity::Year | Periodicity::SchoolYear | Periodicity::Irregular => 365,
-        Periodicity::HalfYear => 183,
-        Periodicity::Quarter => 92,
-        Periodicity::Month => 31,
+impl Finding {
+    /// A finding's identity: the same indicator, rule, area and series give the same key.
+    /// Callers fill in severity, sentence, period and figures.
+    fn new(rule: &Rule, indicator: &str, area: &str, b: &Breakdown) -> Finding {
+        Finding {
+            key: format!("{}|{}|{}|{}", rule.indicator, rule.id, area, b.key()),
+            kind: rule.check.code(),
+            rule: rule.id.clone(),
+            indicator: indicator.to_string(),
+            area: area.to_string(),
+            breakdown: b.clone(),
+            severity: Severity::Mittel,
+            sentence: String::new(),
+            period: None,
+            figures: serde_json::Value::Null,
+        }
     }
 }
 
@@ -155,328 +116,55 @@ pub struct Context<'a> {
 
 /// Evaluates all rules of one indicator over its series.
 pub fn evaluate(ind: &Indicator, rules: &[Rule], series: &SeriesMap, cx: &Context) -> Vec<Finding> {
-    let mut out = Vec::new();
-    let names = cx.names;
     let mut keys: Vec<&(String, Breakdown)> = series.keys().collect();
     keys.sort();
+    let mut out = Vec::new();
     for rule in rules {
-        let sev = |d: Severity| rule.severity.unwrap_or(d);
-        match &rule.check {
-            Check::Threshold { limit, above } => {
-                for (area, b) in keys.iter().map(|k| (&k.0, &k.1)) {
-                    if !rule.scope.includes(area, *area == names.city)
-                        || !(rule.all_groups || *b == rule.breakdown)
-                    {
-                        continue;
-                    }
-                    if let Some((p, x)) =
-                        checks::beyond(&series[&(area.clone(), b.clone())], *limit, *above)
-                    {
-                        out.push(Finding {
-                                                        severity: sev(Severity::Hoch),
-                            sentence: format!(
-                                "In {} liegt der Wert {} mit {} ({}) {} dem Schwellenwert von {}.",
-                                names.area(area),
-                                names.subject(ind, b),
-                                v(ind, x),
-                                p.label(),
-                                if *above { "über" } else { "unter" },
-                                v(ind, *limit)
-                            ),
-                            period: Some(p),
-                            figures: json!({ "wert": x, "zeitraum": p.code(), "grenze": limit, "richtung": if *above { "ueber" } else { "unter" } }),
-                            ..base(rule, ind, area, b)
-                        });
-                    }
-                }
-            }
+        let e = RuleEval::new(rule, ind, series, &keys, cx);
+        out.extend(match &rule.check {
+            Check::Threshold { limit, above } => e.threshold(*limit, *above),
             Check::Trend {
                 periods,
                 min_total_percent,
                 jump,
                 jump_points,
-            } => {
-                for (area, b) in keys.iter().map(|k| (&k.0, &k.1)) {
-                    if !rule.scope.includes(area, *area == names.city)
-                        || !(rule.all_groups || *b == rule.breakdown)
-                    {
-                        continue;
-                    }
-                    let pts = &series[&(area.clone(), b.clone())];
-                    let dir = |a: f64, z: f64| if z > a { "gestiegen" } else { "gesunken" };
-                    if let Some(streak) =
-                        checks::worsening_streak(pts, *periods, ind.polarity, *min_total_percent)
-                    {
-                        let (p0, v0) = streak[0];
-                        let (p1, v1) = streak[streak.len() - 1];
-                        out.push(Finding {
-                                                        severity: sev(Severity::Mittel),
-                            sentence: format!(
-                                "In {} ist der Wert {} {} in Folge {}, von {} ({}) auf {} ({}).",
-                                names.area(area),
-                                names.subject(ind, b),
-                                steps_word(ind.periodicity, *periods),
-                                dir(v0, v1),
-                                v(ind, v0),
-                                p0.label(),
-                                v(ind, v1),
-                                p1.label()
-                            ),
-                            period: Some(p1),
-                            figures: json!({ "reihe": streak.iter().map(|(p, x)| json!({"zeitraum": p.code(), "wert": x})).collect::<Vec<_>>() }),
-                            ..base(rule, ind, area, b)
-                        });
-                    } else if let Some(limit) = jump
-                        && let Some(((pa, va), (pb, vb), _)) =
-                            checks::worsening_jump(pts, *limit, *jump_points, ind.polarity)
-                    {
-                        out.push(Finding {
-                                                                severity: sev(Severity::Mittel),
-                                sentence: format!(
-                                    "In {} ist der Wert {} gegenüber {} um {} auf {} ({}) {}.",
-                                    names.area(area),
-                                    names.subject(ind, b),
-                                    pa.label(),
-                                    if *jump_points || va == 0.0 { diff(ind, vb - va) } else { format!("{} %", format_number((vb - va).abs() / va.abs() * 100.0, 1)) },
-                                    v(ind, vb),
-                                    pb.label(),
-                                    dir(va, vb)
-                                ),
-                                period: Some(pb),
-                                figures: json!({ "vorher": {"zeitraum": pa.code(), "wert": va}, "nachher": {"zeitraum": pb.code(), "wert": vb}, "grenze": limit }),
-                                ..base(rule, ind, area, b)
-                            });
-                    }
-                }
-            }
+            } => e.trend(*periods, *min_total_percent, *jump, *jump_points),
             Check::GroupGap {
                 dimension,
                 group,
                 reference,
                 limit,
                 widening,
-            } => {
-                let gb = Breakdown::of(&[(dimension.as_str(), group.as_str())]);
-                let rb = Breakdown::of(&[(dimension.as_str(), reference.as_str())]);
-                let mut areas: Vec<&String> =
-                    keys.iter().filter(|k| k.1 == gb).map(|k| &k.0).collect();
-                areas.dedup();
-                for area in areas {
-                    if !rule.scope.includes(area, *area == names.city) {
-                        continue;
-                    }
-                    let (Some(g), Some(r)) = (
-                        series.get(&(area.clone(), gb.clone())),
-                        series.get(&(area.clone(), rb.clone())),
-                    ) else {
-                        continue;
-                    };
-                    let gaps = checks::gaps(g, r, ind.polarity);
-                    let gname = names
-                        .categories
-                        .get(&(dimension.clone(), group.clone()))
-                        .cloned()
-                        .unwrap_or(group.clone());
-                    let rname = names
-                        .categories
-                        .get(&(dimension.clone(), reference.clone()))
-                        .cloned()
-                        .unwrap_or(reference.clone());
-                    let widened = widening.and_then(|k| checks::widening(&gaps, k).map(|s| (k, s)));
-                    let over = limit.and_then(|l| checks::beyond(&gaps, l, true).map(|x| (l, x)));
-                    let sentence = match (&over, &widened) {
-                        (Some((l, (p, d))), _) => format!(
-                            "In {} liegt der Wert „{}“ für {} {} um {} ungünstiger als für {} (Schwelle {}).",
-                            names.area(area),
-                            ind.name,
-                            gname,
-                            p.label(),
-                            diff(ind, *d),
-                            rname,
-                            diff(ind, *l)
-                        ),
-                        (None, Some((k, s))) => format!(
-                            "In {} hat sich der Abstand bei „{}“ zwischen {} und {} {} in Folge vergrößert, von {} ({}) auf {} ({}).",
-                            names.area(area),
-                            ind.name,
-                            gname,
-                            rname,
-                            steps_word(ind.periodicity, *k),
-                            diff(ind, s[0].1),
-                            s[0].0.label(),
-                            diff(ind, s[s.len() - 1].1),
-                            s[s.len() - 1].0.label()
-                        ),
-                        (None, None) => continue,
-                    };
-                    let period = over
-                        .as_ref()
-                        .map(|o| o.1.0)
-                        .or(widened.as_ref().map(|w| w.1[w.1.len() - 1].0));
-                    out.push(Finding {
-                                                severity: sev(Severity::Mittel),
-                        sentence,
-                        period,
-                        figures: json!({ "abstaende": gaps.iter().map(|p| json!({"zeitraum": p.period.code(), "abstand": p.value})).collect::<Vec<_>>(), "grenze": limit, "gruppe": group, "vergleich": reference }),
-                        ..base(rule, ind, area, &gb)
-                    });
-                }
-            }
-            Check::StatusDynamics {
-                min_population,
-                population_indicator,
-                window,
-            } => {
-                if ind.polarity == Polarity::Neutral {
-                    continue;
-                }
-                let Some(class) = classify_areas(
-                    ind,
-                    series,
-                    names,
-                    (cx.population)(population_indicator),
-                    *min_population,
-                    *window,
-                ) else {
-                    continue;
-                };
-                for a in &class.1.areas {
-                    let (st, dy) = (a.status, a.dynamics);
-                    // As in Berlin's monitoring: attention where a low status meets negative dynamics.
-                    let low = matches!(st, status::Status::Niedrig | status::Status::SehrNiedrig);
-                    let fires = low && dy == Some(status::Dynamics::Negativ);
-                    if !fires || !rule.scope.includes(&a.area, false) {
-                        continue;
-                    }
-                    let severity = if st == status::Status::SehrNiedrig
-                        && dy == Some(status::Dynamics::Negativ)
-                    {
-                        Severity::Hoch
-                    } else {
-                        Severity::Mittel
-                    };
-                    let change = a.change.map_or(String::new(), |c| {
-                        format!(
-                            " ({}{} seit {})",
-                            if c >= 0.0 { "+" } else { "−" },
-                            diff(ind, c),
-                            class.2.map_or("–".into(), |p| p.label())
-                        )
-                    });
-                    out.push(Finding {
-                                                severity: rule.severity.unwrap_or(severity),
-                        sentence: format!(
-                            "{} hat bei „{}“ im Vergleich der Stadtteile einen {} Status ({}, {}) und eine {} Dynamik{}.",
-                            names.area(&a.area),
-                            ind.name,
-                            match st {
-                                status::Status::SehrNiedrig => "sehr niedrigen",
-                                status::Status::Niedrig => "niedrigen",
-                                status::Status::Mittel => "mittleren",
-                                status::Status::Hoch => "hohen",
-                            },
-                            v(ind, a.value),
-                            class.0.label(),
-                            dy.map_or("unbekannte", |d| match d {
-                                status::Dynamics::Negativ => "negative",
-                                status::Dynamics::Stabil => "stabile",
-                                status::Dynamics::Positiv => "positive",
-                            }),
-                            change
-                        ),
-                        period: Some(class.0),
-                        figures: json!({ "wert": a.value, "z_status": a.z_status, "z_dynamik": a.z_dynamics, "status": st.label(), "dynamik": dy.map(|d| d.label()), "ausgenommen": class.1.excluded }),
-                        ..base(rule, ind, &a.area, &Breakdown::total())
-                    });
-                }
-            }
+            } => e.group_gap(&Gap {
+                dimension,
+                group,
+                reference,
+                limit: *limit,
+                widening: *widening,
+            }),
+            Check::StatusDynamics(params) => e.status_dynamics(params),
             Check::Target {
                 value,
                 year,
                 base_year,
-            } => {
-                let area = match &rule.scope {
-                    rules::Scope::Areas(v) if !v.is_empty() => v[0].clone(),
-                    _ => names.city.clone(),
-                };
-                let Some(pts) = series.get(&(area.clone(), rule.breakdown.clone())) else {
-                    continue;
-                };
-                let yearly: Vec<(i32, f64)> = pts
-                    .iter()
-                    .filter_map(|p| Some((p.period.start().year(), p.value?)))
-                    .collect();
-                let higher = ind.polarity != Polarity::LowerBetter;
-                let Some(pr) =
-                    progress::progress(&yearly, *base_year, Some((*value, *year)), higher)
-                else {
-                    continue;
-                };
-                use progress::ProgressClass::*;
-                if !matches!(pr.class, Limited | Deterioration) {
-                    continue;
-                }
-                out.push(Finding {
-                                        severity: sev(if pr.class == Deterioration { Severity::Hoch } else { Severity::Mittel }),
-                    sentence: format!(
-                        "Das Ziel {} für {} bis {} ist nicht auf Kurs: {} (von {} {} auf {} {}; nötig wären {} % pro Jahr, erreicht {} %).",
-                        v(ind, *value),
-                        names.subject(ind, &rule.breakdown),
-                        year,
-                        pr.class.label(),
-                        v(ind, pr.base_value),
-                        pr.base_year,
-                        v(ind, pr.current_value),
-                        pr.current_year,
-                        format_number(pr.cagr_required.unwrap_or(0.0) * 100.0, 1),
-                        format_number(pr.cagr_observed * 100.0, 1)
-                    ),
-                    period: pts.last().map(|p| p.period),
-                    figures: serde_json::to_value(&pr).unwrap_or_default(),
-                    ..base(rule, ind, &area, &rule.breakdown)
-                });
-            }
-            Check::Overdue { grace_days } => {
-                let Some(latest) = series
-                    .values()
-                    .filter_map(|s| s.iter().rev().find(|p| p.value.is_some()).map(|p| p.period))
-                    .max()
-                else {
-                    continue;
-                };
-                let due = latest.end()
-                    + chrono::TimeDelta::days(expected_days(ind.periodicity) + grace_days);
-                if cx.as_of <= due {
-                    continue;
-                }
-                out.push(Finding {
-                                        severity: sev(Severity::Niedrig),
-                    sentence: format!(
-                        "Für „{}“ liegt seit {} kein neuer Wert vor; der nächste war bis {} fällig (zuständig: {}).",
-                        ind.name,
-                        latest.label(),
-                        due.format("%d.%m.%Y"),
-                        if ind.department.is_empty() { "nicht angegeben" } else { &ind.department }
-                    ),
-                    period: Some(latest),
-                    figures: json!({ "letzter_zeitraum": latest.code(), "faellig": due.format("%Y-%m-%d").to_string(), "stichtag": cx.as_of.format("%Y-%m-%d").to_string() }),
-                    ..base(rule, ind, &names.city, &Breakdown::total())
-                });
-            }
-        }
+            } => e.target(*value, *year, *base_year),
+            Check::Overdue { grace_days } => e.overdue(*grace_days),
+        });
     }
     out
 }
 
-/// Status and dynamics of the areas below the city in the latest period with values there:
-/// (period, classification, start period of the dynamics window).
+/// Status and dynamics of the areas below the city, under the status rule in force.
+///
+/// Classifies the latest period with values there; `params` come from
+/// [`rules::RuleSet::status_rule`], `population` holds the series of `params.population_indicator`.
+/// Returns (period, classification, start period of the dynamics window).
 pub fn classify_areas(
     ind: &Indicator,
     series: &SeriesMap,
     names: &Names,
     population: Option<&SeriesMap>,
-    min_population: f64,
-    window: usize,
+    params: &StatusParams,
 ) -> Option<(Period, status::Classification, Option<Period>)> {
     let total = Breakdown::total();
     let child_series: Vec<(&String, &Vec<Point>)> = names
@@ -489,7 +177,7 @@ pub fn classify_areas(
         .filter_map(|(_, s)| s.iter().rev().find(|p| p.value.is_some()).map(|p| p.period))
         .max()?;
     let mut earlier = Some(latest);
-    for _ in 0..window {
+    for _ in 0..params.periods {
         earlier = earlier.and_then(|p| p.prev());
     }
     let value_at =
@@ -520,7 +208,7 @@ pub fn classify_areas(
     };
     Some((
         latest,
-        status::classify(&inputs, sign, min_population),
+        status::classify(&inputs, sign, params.min_population),
         earlier,
     ))
 }

@@ -5,6 +5,96 @@ use kimo_model::{Breakdown, Indicator, Periodicity, Polarity};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+/// Consecutive worsening periods of a trend rule, unless the rules file says otherwise.
+pub const DEFAULT_TREND_PERIODS: usize = 3;
+/// Least total change of the default trend rule, in % of its start value.
+pub const DEFAULT_TREND_MIN_PERCENT: f64 = 5.0;
+/// Areas with fewer inhabitants are left out of status and dynamics (as in Berlin and Hamburg).
+pub const DEFAULT_MIN_POPULATION: f64 = 300.0;
+/// The indicator whose total is the population, for the status rule's minimum population.
+pub const DEFAULT_POPULATION_INDICATOR: &str = "DEM-01";
+/// Periods over which the status rule measures the dynamics.
+pub const DEFAULT_DYNAMICS_PERIODS: usize = 2;
+/// Grace period of the overdue rule, in days after the expected next value.
+pub const DEFAULT_GRACE_DAYS: i64 = 90;
+/// Base year of a target rule (Open SDG's usual base year).
+pub const DEFAULT_BASE_YEAR: i32 = 2015;
+/// The file name errors give for the rules kept in the store.
+pub const STORED_RULES: &str = "gespeicherte Regeln";
+
+/// The parameters of a status × dynamics rule.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StatusParams {
+    /// Areas with fewer inhabitants are left out.
+    pub min_population: f64,
+    /// Indicator holding the population (its total).
+    pub population_indicator: String,
+    /// Periods over which the dynamics are measured.
+    pub periods: usize,
+}
+
+impl Default for StatusParams {
+    fn default() -> Self {
+        Defaults::default().status()
+    }
+}
+
+/// An error in a rules file: where (file; line and column, or indicator and rule) and what, in German.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{file}{place}: {message}")]
+pub struct RulesError {
+    /// The file name given to [`RuleSet::parse`].
+    pub file: String,
+    /// Where in the file, as far as known.
+    pub place: Place,
+    /// What is wrong, in German.
+    pub message: String,
+}
+
+/// Where in a rules file an error is.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Place {
+    /// Somewhere in the file (the YAML reader knew no position).
+    File,
+    /// A YAML error at a line and column (1-based).
+    Yaml {
+        /// Line.
+        line: usize,
+        /// Column.
+        column: usize,
+    },
+    /// An error in one rule of one indicator.
+    Rule {
+        /// Indicator code.
+        indicator: String,
+        /// Number of the rule within the indicator (1-based).
+        rule: usize,
+        /// Rule type, where the message names it.
+        rule_type: Option<String>,
+    },
+}
+
+impl std::fmt::Display for Place {
+    /// `: Zeile 3, Spalte 5` or `: Indikator A, Regel 1 (schwelle)`, to follow the file name.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Place::File => Ok(()),
+            Place::Yaml { line, column } => write!(f, ": Zeile {line}, Spalte {column}"),
+            Place::Rule {
+                indicator,
+                rule,
+                rule_type,
+            } => {
+                write!(f, ": Indikator {indicator}, Regel {rule}")?;
+                match rule_type {
+                    Some(t) => write!(f, " ({t})"),
+                    None => Ok(()),
+                }
+            }
+        }
+    }
+}
+
 /// How urgent a warning is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -94,14 +184,7 @@ pub enum Check {
         widening: Option<usize>,
     },
     /// Status and dynamics of the areas below the city.
-    StatusDynamics {
-        /// Areas with fewer inhabitants are left out.
-        min_population: f64,
-        /// Indicator holding the population (its total).
-        population_indicator: String,
-        /// Periods over which the dynamics are measured.
-        window: usize,
-    },
+    StatusDynamics(StatusParams),
     /// Progress towards a target, as Open SDG measures it.
     Target {
         /// Target value.
@@ -193,12 +276,23 @@ pub struct Defaults {
 impl Default for Defaults {
     fn default() -> Self {
         Defaults {
-            trend_perioden: 3,
-            trend_mindestens_prozent: 5.0,
-            mindestbevoelkerung: 300.0,
-            bevoelkerung: "DEM-01".into(),
-            dynamik_perioden: 2,
-            karenz_tage: 90,
+            trend_perioden: DEFAULT_TREND_PERIODS,
+            trend_mindestens_prozent: DEFAULT_TREND_MIN_PERCENT,
+            mindestbevoelkerung: DEFAULT_MIN_POPULATION,
+            bevoelkerung: DEFAULT_POPULATION_INDICATOR.into(),
+            dynamik_perioden: DEFAULT_DYNAMICS_PERIODS,
+            karenz_tage: DEFAULT_GRACE_DAYS,
+        }
+    }
+}
+
+impl Defaults {
+    /// The parameters of the default status rule.
+    pub fn status(&self) -> StatusParams {
+        StatusParams {
+            min_population: self.mindestbevoelkerung,
+            population_indicator: self.bevoelkerung.clone(),
+            periods: self.dynamik_perioden,
         }
     }
 }
@@ -255,17 +349,158 @@ fn scope_of(gebiete: &Option<Vec<String>>) -> Scope {
     }
 }
 
+/// Where in a rules file a rule stands, for its errors.
+struct At<'a> {
+    file: &'a str,
+    indicator: &'a str,
+    rule: usize,
+}
+
+impl At<'_> {
+    fn error_of(&self, rule_type: Option<&str>, message: String) -> RulesError {
+        RulesError {
+            file: self.file.to_string(),
+            place: Place::Rule {
+                indicator: self.indicator.to_string(),
+                rule: self.rule,
+                rule_type: rule_type.map(str::to_string),
+            },
+            message,
+        }
+    }
+
+    fn error(&self, message: String) -> RulesError {
+        self.error_of(None, message)
+    }
+
+    /// A required number is missing; the message names the rule type.
+    fn missing<T>(&self, v: Option<T>, typ: &str, name: &str) -> Result<T, RulesError> {
+        v.ok_or_else(|| self.error_of(Some(typ), format!("'{name}' fehlt")))
+    }
+
+    /// A required text is missing.
+    fn required(&self, v: &Option<String>, name: &str) -> Result<String, RulesError> {
+        v.clone()
+            .ok_or_else(|| self.error(format!("'{name}' fehlt")))
+    }
+}
+
+/// Reads the YAML; an empty file is an empty rules file.
+fn read_file(file: &str, text: &str) -> Result<File, RulesError> {
+    if text.trim().is_empty() {
+        return Ok(File::default());
+    }
+    serde_norway::from_str(text).map_err(|e| RulesError {
+        file: file.to_string(),
+        place: e.location().map_or(Place::File, |l| Place::Yaml {
+            line: l.line(),
+            column: l.column(),
+        }),
+        message: e.to_string(),
+    })
+}
+
+impl RuleSpec {
+    /// The rule as written, checked; `d` gives what the rule leaves out.
+    fn into_rule(self, at: &At, d: &Defaults) -> Result<Rule, RulesError> {
+        let check = self.check(at, d)?;
+        let breakdown = match (&self.merkmal, &self.gruppe, self.typ.as_str()) {
+            (Some(m), Some(g), t) if t != "gruppenabstand" => {
+                Breakdown::of(&[(m.as_str(), g.as_str())])
+            }
+            _ => Breakdown::total(),
+        };
+        let severity = match self.schwere.as_deref() {
+            None => None,
+            Some(s) => Some(
+                Severity::parse(s)
+                    .ok_or_else(|| at.error(format!("schwere '{s}' (hoch, mittel, niedrig)")))?,
+            ),
+        };
+        Ok(Rule {
+            id: format!("{}-{}", check.code(), at.rule),
+            indicator: at.indicator.to_string(),
+            scope: scope_of(&self.gebiete),
+            all_groups: self.alle_gruppen.unwrap_or(false),
+            check,
+            breakdown,
+            severity,
+        })
+    }
+
+    fn check(&self, at: &At, d: &Defaults) -> Result<Check, RulesError> {
+        match self.typ.as_str() {
+            "schwelle" => self.threshold(at),
+            "trend" => self.trend(at),
+            "gruppenabstand" => self.group_gap(at),
+            "status_dynamik" => Ok(Check::StatusDynamics(StatusParams {
+                min_population: self.mindestbevoelkerung.unwrap_or(d.mindestbevoelkerung),
+                population_indicator: self.bevoelkerung.clone().unwrap_or(d.bevoelkerung.clone()),
+                periods: self.perioden.unwrap_or(d.dynamik_perioden),
+            })),
+            "ziel" => Ok(Check::Target {
+                value: at.missing(self.zielwert, &self.typ, "zielwert")?,
+                year: self
+                    .zieljahr
+                    .ok_or_else(|| at.error("'zieljahr' fehlt".into()))?,
+                base_year: self.basisjahr.unwrap_or(DEFAULT_BASE_YEAR),
+            }),
+            "ueberfaellig" => Ok(Check::Overdue {
+                grace_days: self.karenz_tage.unwrap_or(d.karenz_tage),
+            }),
+            other => Err(at.error(format!(
+                "unbekannter typ '{other}' (schwelle, trend, gruppenabstand, status_dynamik, ziel, ueberfaellig)"
+            ))),
+        }
+    }
+
+    fn threshold(&self, at: &At) -> Result<Check, RulesError> {
+        Ok(Check::Threshold {
+            limit: at.missing(self.grenze, &self.typ, "grenze")?,
+            above: match self.richtung.as_deref() {
+                None | Some("ueber") | Some("über") => true,
+                Some("unter") => false,
+                Some(x) => {
+                    return Err(at.error(format!("richtung '{x}' (erlaubt: ueber, unter)")));
+                }
+            },
+        })
+    }
+
+    fn trend(&self, at: &At) -> Result<Check, RulesError> {
+        Ok(Check::Trend {
+            periods: self.perioden.unwrap_or(DEFAULT_TREND_PERIODS),
+            min_total_percent: self.mindestens_prozent.unwrap_or(0.0),
+            jump: self.sprung,
+            jump_points: match self.sprung_einheit.as_deref() {
+                None | Some("pp") | Some("prozentpunkte") => true,
+                Some("prozent") => false,
+                Some(x) => {
+                    return Err(at.error(format!("sprung_einheit '{x}' (erlaubt: pp, prozent)")));
+                }
+            },
+        })
+    }
+
+    fn group_gap(&self, at: &At) -> Result<Check, RulesError> {
+        let check = Check::GroupGap {
+            dimension: at.required(&self.merkmal, "merkmal")?,
+            group: at.required(&self.gruppe, "gruppe")?,
+            reference: at.required(&self.vergleich, "vergleich")?,
+            limit: self.grenze,
+            widening: self.perioden,
+        };
+        if self.grenze.is_none() && self.perioden.is_none() {
+            return Err(at.error("gruppenabstand braucht 'grenze' oder 'perioden'".into()));
+        }
+        Ok(check)
+    }
+}
+
 impl RuleSet {
     /// Parses a rules file; errors name the line and column (YAML) or the indicator and rule.
-    pub fn parse(file: &str, text: &str) -> Result<RuleSet, String> {
-        let f: File = if text.trim().is_empty() {
-            File::default()
-        } else {
-            serde_norway::from_str(text).map_err(|e| match e.location() {
-                Some(l) => format!("{file}: Zeile {}, Spalte {}: {e}", l.line(), l.column()),
-                None => format!("{file}: {e}"),
-            })?
-        };
+    pub fn parse(file: &str, text: &str) -> Result<RuleSet, RulesError> {
+        let f = read_file(file, text)?;
         let mut set = RuleSet {
             defaults: f.standard,
             ..Default::default()
@@ -274,117 +509,38 @@ impl RuleSet {
             if ir.standard == Some(false) {
                 set.no_defaults.push(code.clone());
             }
-            let mut rules = Vec::new();
-            for (i, r) in ir.regeln.into_iter().enumerate() {
-                let at = format!("{file}: Indikator {code}, Regel {}", i + 1);
-                let need = |v: Option<f64>, name: &str| {
-                    v.ok_or_else(|| format!("{at} ({}): '{name}' fehlt", r.typ))
-                };
-                let check = match r.typ.as_str() {
-                    "schwelle" => Check::Threshold {
-                        limit: need(r.grenze, "grenze")?,
-                        above: match r.richtung.as_deref() {
-                            None | Some("ueber") | Some("über") => true,
-                            Some("unter") => false,
-                            Some(x) => {
-                                return Err(format!(
-                                    "{at}: richtung '{x}' (erlaubt: ueber, unter)"
-                                ));
-                            }
-                        },
-                    },
-                    "trend" => Check::Trend {
-                        periods: r.perioden.unwrap_or(3),
-                        min_total_percent: r.mindestens_prozent.unwrap_or(0.0),
-                        jump: r.sprung,
-                        jump_points: match r.sprung_einheit.as_deref() {
-                            None | Some("pp") | Some("prozentpunkte") => true,
-                            Some("prozent") => false,
-                            Some(x) => {
-                                return Err(format!(
-                                    "{at}: sprung_einheit '{x}' (erlaubt: pp, prozent)"
-                                ));
-                            }
-                        },
-                    },
-                    "gruppenabstand" => Check::GroupGap {
-                        dimension: r
-                            .merkmal
-                            .clone()
-                            .ok_or_else(|| format!("{at}: 'merkmal' fehlt"))?,
-                        group: r
-                            .gruppe
-                            .clone()
-                            .ok_or_else(|| format!("{at}: 'gruppe' fehlt"))?,
-                        reference: r
-                            .vergleich
-                            .clone()
-                            .ok_or_else(|| format!("{at}: 'vergleich' fehlt"))?,
-                        limit: r.grenze,
-                        widening: r.perioden,
-                    },
-                    "status_dynamik" => Check::StatusDynamics {
-                        min_population: r
-                            .mindestbevoelkerung
-                            .unwrap_or(set.defaults.mindestbevoelkerung),
-                        population_indicator: r
-                            .bevoelkerung
-                            .clone()
-                            .unwrap_or(set.defaults.bevoelkerung.clone()),
-                        window: r.perioden.unwrap_or(set.defaults.dynamik_perioden),
-                    },
-                    "ziel" => Check::Target {
-                        value: need(r.zielwert, "zielwert")?,
-                        year: r
-                            .zieljahr
-                            .ok_or_else(|| format!("{at}: 'zieljahr' fehlt"))?,
-                        base_year: r.basisjahr.unwrap_or(2015),
-                    },
-                    "ueberfaellig" => Check::Overdue {
-                        grace_days: r.karenz_tage.unwrap_or(set.defaults.karenz_tage),
-                    },
-                    other => {
-                        return Err(format!(
-                            "{at}: unbekannter typ '{other}' (schwelle, trend, gruppenabstand, status_dynamik, ziel, ueberfaellig)"
-                        ));
-                    }
-                };
-                if let Check::GroupGap {
-                    limit: None,
-                    widening: None,
-                    ..
-                } = check
-                {
-                    return Err(format!(
-                        "{at}: gruppenabstand braucht 'grenze' oder 'perioden'"
-                    ));
-                }
-                let breakdown = match (&r.merkmal, &r.gruppe, r.typ.as_str()) {
-                    (Some(m), Some(g), t) if t != "gruppenabstand" => {
-                        Breakdown::of(&[(m.as_str(), g.as_str())])
-                    }
-                    _ => Breakdown::total(),
-                };
-                let severity =
-                    match r.schwere.as_deref() {
-                        None => None,
-                        Some(s) => Some(Severity::parse(s).ok_or_else(|| {
-                            format!("{at}: schwere '{s}' (hoch, mittel, niedrig)")
-                        })?),
+            let rules = ir
+                .regeln
+                .into_iter()
+                .enumerate()
+                .map(|(i, spec)| {
+                    let at = At {
+                        file,
+                        indicator: &code,
+                        rule: i + 1,
                     };
-                rules.push(Rule {
-                    id: format!("{}-{}", check.code(), i + 1),
-                    indicator: code.clone(),
-                    scope: scope_of(&r.gebiete),
-                    all_groups: r.alle_gruppen.unwrap_or(false),
-                    check,
-                    breakdown,
-                    severity,
-                });
-            }
+                    spec.into_rule(&at, &set.defaults)
+                })
+                .collect::<Result<Vec<_>, _>>()?;
             set.explicit.insert(code, rules);
         }
         Ok(set)
+    }
+
+    /// The status × dynamics parameters in force for an indicator (None: no status rule, or neutral).
+    ///
+    /// They are those of its first status rule in [`RuleSet::for_indicator`]: an explicit rule before
+    /// the default, whose settings come from the file's `standard` section or the constants above.
+    pub fn status_rule(&self, ind: &Indicator) -> Option<StatusParams> {
+        if ind.polarity == Polarity::Neutral {
+            return None;
+        }
+        self.for_indicator(ind)
+            .into_iter()
+            .find_map(|r| match r.check {
+                Check::StatusDynamics(p) => Some(p),
+                _ => None,
+            })
     }
 
     /// All rules of an indicator: its explicit ones, and the defaults that follow from its polarity,
@@ -424,14 +580,7 @@ impl RuleSet {
                 );
             }
             if !has("status_dynamik", &rules) {
-                add(
-                    Check::StatusDynamics {
-                        min_population: d.mindestbevoelkerung,
-                        population_indicator: d.bevoelkerung.clone(),
-                        window: d.dynamik_perioden,
-                    },
-                    &mut rules,
-                );
+                add(Check::StatusDynamics(d.status()), &mut rules);
             }
         }
         if ind.periodicity != Periodicity::Irregular && !has("ueberfaellig", &rules) {
@@ -496,12 +645,60 @@ mod tests {
     }
 
     #[test]
+    fn status_rule_is_the_one_in_force() {
+        let ind = Indicator {
+            code: "ARB-03".into(),
+            polarity: Polarity::LowerBetter,
+            ..Default::default()
+        };
+        let defaults = RuleSet::parse("r.yml", "").unwrap();
+        assert_eq!(
+            defaults.status_rule(&ind),
+            Some(StatusParams {
+                min_population: 300.0,
+                population_indicator: "DEM-01".into(),
+                periods: 2,
+            })
+        );
+        let text = "indikatoren:\n  ARB-03:\n    regeln:\n      - typ: status_dynamik\n        mindestbevoelkerung: 1000\n";
+        let set = RuleSet::parse("r.yml", text).unwrap();
+        assert_eq!(
+            set.status_rule(&ind),
+            Some(StatusParams {
+                min_population: 1000.0,
+                ..StatusParams::default()
+            })
+        );
+        // The file's defaults count too.
+        let set = RuleSet::parse("r.yml", "standard:\n  mindestbevoelkerung: 500\n").unwrap();
+        assert_eq!(set.status_rule(&ind).unwrap().min_population, 500.0);
+        // Neutral indicators, and indicators without defaults or status rule, have none.
+        let neutral = Indicator {
+            code: "ARB-03".into(),
+            ..Default::default()
+        };
+        assert_eq!(set.status_rule(&neutral), None);
+        let set =
+            RuleSet::parse("r.yml", "indikatoren:\n  ARB-03:\n    standard: false\n").unwrap();
+        assert_eq!(set.status_rule(&ind), None);
+    }
+
+    #[test]
     fn errors_name_the_place() {
-        let e = RuleSet::parse(
+        let err = RuleSet::parse(
             "r.yml",
             "indikatoren:\n  A:\n    regeln:\n      - typ: schwelle\n",
         )
         .unwrap_err();
+        assert_eq!(
+            err.place,
+            Place::Rule {
+                indicator: "A".into(),
+                rule: 1,
+                rule_type: Some("schwelle".into())
+            }
+        );
+        let e = err.to_string();
         assert!(
             e.contains("Indikator A, Regel 1") && e.contains("grenze"),
             "{e}"
@@ -510,11 +707,16 @@ mod tests {
             "r.yml",
             "indikatoren:\n  A:\n    regeln:\n      - typ: wunder\n",
         )
-        .unwrap_err();
+        .unwrap_err()
+        .to_string();
         assert!(e.contains("unbekannter typ 'wunder'"), "{e}");
-        let e = RuleSet::parse("r.yml", "indikatoren:\n  A: [\n").unwrap_err();
+        let err = RuleSet::parse("r.yml", "indikatoren:\n  A: [\n").unwrap_err();
+        assert!(matches!(err.place, Place::Yaml { .. }), "{err:?}");
+        let e = err.to_string();
         assert!(e.contains("r.yml: Zeile"), "{e}");
-        let e = RuleSet::parse("r.yml", "standard:\n  falsch: 1\n").unwrap_err();
+        let e = RuleSet::parse("r.yml", "standard:\n  falsch: 1\n")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("falsch"), "{e}");
     }
 }

@@ -131,7 +131,7 @@ impl AppState {
     pub fn rules(&self) -> Result<Arc<kimo_monitor::rules::RuleSet>, AppError> {
         self.cached("rules", || {
             let text = self.store.rules_text()?;
-            kimo_monitor::rules::RuleSet::parse("gespeicherte Regeln", &text)
+            kimo_monitor::rules::RuleSet::parse(kimo_monitor::rules::STORED_RULES, &text)
                 .map_err(|e| AppError::Internal(e.to_string()))
         })
     }

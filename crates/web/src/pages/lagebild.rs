@@ -9,7 +9,6 @@ use axum::extract::State;
 use kimo_chart::ClassArea;
 use kimo_model::{Area, Breakdown, Indicator, Polarity};
 use kimo_monitor::checks::Point;
-use kimo_monitor::rules::Check;
 use kimo_monitor::status::{Dynamics, Status};
 use kimo_monitor::{Names, SeriesMap};
 use kimo_store::{ObservationFilter, STATUSES, Warning, WarningFilter, status_label};
@@ -208,6 +207,8 @@ pub struct LagebildView {
     pub count: usize,
     /// The status × dynamics map.
     pub map: Option<StatusMap>,
+    /// Why there is no map, if there is none.
+    pub map_note: Option<String>,
     /// Choices of the forms.
     pub options: LagebildOptions,
 }
@@ -380,12 +381,22 @@ pub fn build(st: &AppState, q: &LagebildQuery) -> Result<LagebildView, AppError>
         Some(ind) => status_map(st, ind)?,
         None => None,
     };
+    let map_note = match (chosen, &map) {
+        (_, Some(_)) => None,
+        (None, None) => Some("Es gibt keinen bewerteten Indikator für die Karte.".to_string()),
+        (Some(ind), None) if st.rules()?.status_rule(ind).is_none() => Some(format!(
+            "Für „{}“ ist keine Regel „Status und Dynamik“ in Kraft.",
+            ind.name
+        )),
+        (Some(_), None) => Some("Für diesen Indikator gibt es keine Werte je Stadtteil.".into()),
+    };
     let options = lagebild_options(st, &f, &candidates, chosen)?;
     Ok(LagebildView {
         lights: lights(st)?,
         count: warnings.len(),
         warnings,
         map,
+        map_note,
         options,
     })
 }
@@ -477,32 +488,17 @@ fn lagebild_options(
     })
 }
 
-/// The status × dynamics parameters in force for an indicator: the same rules the evaluation uses.
-fn status_rule(st: &AppState, ind: &Indicator) -> Result<Option<(f64, String, usize)>, AppError> {
-    Ok(st
-        .rules()?
-        .for_indicator(ind)
-        .into_iter()
-        .find_map(|r| match r.check {
-            Check::StatusDynamics {
-                min_population,
-                population_indicator,
-                window,
-            } => Some((min_population, population_indicator, window)),
-            _ => None,
-        }))
-}
-
 /// Classifies the Stadtteile of an indicator by status and dynamics with the rules in force.
 fn status_map(st: &AppState, ind: &Indicator) -> Result<Option<StatusMap>, AppError> {
-    let Some((min_population, population_code, window)) = status_rule(st, ind)? else {
+    // The same parameters the evaluation uses, so the map and the warnings agree.
+    let Some(params) = st.rules()?.status_rule(ind) else {
         return Ok(None);
     };
     let areas = st.areas()?;
     let city = kimo_model::whole_city(&areas).cloned().unwrap_or_default();
     let children = kimo_model::children_of(&areas, &city.code);
     let series = series_of(st, &ind.code, &children, &city.code)?;
-    let population = series_of(st, &population_code, &children, &city.code)?;
+    let population = series_of(st, &params.population_indicator, &children, &city.code)?;
     let names = Names {
         areas: areas
             .iter()
@@ -514,7 +510,7 @@ fn status_map(st: &AppState, ind: &Indicator) -> Result<Option<StatusMap>, AppEr
     };
     let pop = (!population.is_empty()).then_some(&population);
     let Some((period, class, earlier)) =
-        kimo_monitor::classify_areas(ind, &series, &names, pop, min_population, window)
+        kimo_monitor::classify_areas(ind, &series, &names, pop, &params)
     else {
         return Ok(None);
     };
@@ -559,8 +555,8 @@ fn status_map(st: &AppState, ind: &Indicator) -> Result<Option<StatusMap>, AppEr
         indicator_name: ind.name.clone(),
         period: period.label(),
         earlier: earlier.map(|p| p.label()),
-        min_population,
-        min_population_text: kimo_model::format_number(min_population, 0),
+        min_population: params.min_population,
+        min_population_text: kimo_model::format_number(params.min_population, 0),
         caption,
         rows,
         excluded: class
