@@ -98,13 +98,13 @@ impl<'a> Reader<'a> {
 }
 
 fn checked<T>(
-    res: Result<T, String>,
+    res: Result<T, impl std::fmt::Display>,
     t: &Table,
     line: usize,
     col: Option<usize>,
     problems: &mut Vec<Problem>,
 ) -> Option<T> {
-    res.map_err(|e| problems.push(t.problem(line, col.unwrap_or(0), e)))
+    res.map_err(|e| problems.push(t.problem(line, col.unwrap_or(0), e.to_string())))
         .ok()
 }
 
@@ -159,7 +159,7 @@ pub fn read(t: &Table, kind: Kind) -> (Dataset, Vec<Problem>) {
                                 r.problems.push(t.problem(
                                     *line,
                                     level.unwrap_or(0),
-                                    format!("Ebene '{lv}' ist keine ganze Zahl"),
+                                    crate::Error::Level(lv).to_string(),
                                 ));
                                 continue;
                             }

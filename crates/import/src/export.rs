@@ -84,7 +84,7 @@ pub fn write_catalogue_xlsx(
     indicators: &[kimo_model::Indicator],
     areas: &[kimo_model::Area],
     dimensions: &[kimo_model::Dimension],
-) -> Result<(), String> {
+) -> Result<(), crate::Error> {
     let yes = |b: bool| if b { "ja" } else { "nein" }.to_string();
     let sheets: Vec<Sheet> = vec![
         (
@@ -164,22 +164,17 @@ pub fn write_catalogue_xlsx(
     let mut wb = rust_xlsxwriter::Workbook::new();
     let bold = rust_xlsxwriter::Format::new().set_bold();
     for (name, header, rows) in sheets {
-        let ws = wb
-            .add_worksheet()
-            .set_name(name)
-            .map_err(|e| e.to_string())?;
+        let ws = wb.add_worksheet().set_name(name)?;
         for (c, h) in header.iter().enumerate() {
-            ws.write_string_with_format(0, c as u16, *h, &bold)
-                .map_err(|e| e.to_string())?;
+            ws.write_string_with_format(0, c as u16, *h, &bold)?;
         }
         for (r, row) in rows.iter().enumerate() {
             for (c, v) in row.iter().enumerate() {
                 // Text cells keep codes such as "01" as they are.
-                ws.write_string(r as u32 + 1, c as u16, v)
-                    .map_err(|e| e.to_string())?;
+                ws.write_string(r as u32 + 1, c as u16, v)?;
             }
         }
         ws.autofit();
     }
-    wb.save(path).map_err(|e| e.to_string())
+    Ok(wb.save(path)?)
 }

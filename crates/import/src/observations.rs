@@ -110,7 +110,7 @@ fn number(
     match parse_number(&cell, t.decimal_comma) {
         Ok(n) => Some(n),
         Err(e) => {
-            problems.push(t.problem(line, col, e));
+            problems.push(t.problem(line, col, e.to_string()));
             None
         }
     }
@@ -179,14 +179,15 @@ pub fn read_long(t: &Table, ctx: &Context) -> (Dataset, Vec<Problem>) {
             continue;
         }
         let before = problems.len();
-        let period = Period::parse(&text(per)).map_err(|e| problems.push(t.problem(line, per, e)));
+        let period = Period::parse(&text(per))
+            .map_err(|e| problems.push(t.problem(line, per, e.to_string())));
         let area_code = ctx.area_code(&text(area));
         if area_code.is_empty() {
             problems.push(t.problem(line, area, "Gebiet fehlt"));
         }
         let flags = match flg.map(|i| Flags::parse(&text(i))) {
             Some(Err(e)) => {
-                problems.push(t.problem(line, flg.unwrap_or(0), e));
+                problems.push(t.problem(line, flg.unwrap_or(0), e.to_string()));
                 Flags::default()
             }
             Some(Ok(f)) => f,

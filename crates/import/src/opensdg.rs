@@ -285,14 +285,14 @@ pub fn read_file(path: &Path, dir: Option<&Path>, ctx: &Context) -> (Dataset, Ve
             Ok(Num::Value(v)) => v,
             Ok(_) => continue,
             Err(e) => {
-                problems.push(t.problem(line, value_col, e));
+                problems.push(t.problem(line, value_col, e.to_string()));
                 continue;
             }
         };
         let period = match Period::parse(&text(0)) {
             Ok(p) => p,
             Err(e) => {
-                problems.push(t.problem(line, 0, e));
+                problems.push(t.problem(line, 0, e.to_string()));
                 continue;
             }
         };

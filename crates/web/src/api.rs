@@ -82,7 +82,7 @@ pub async fn observations(
         match k.as_ref() {
             "area" => f.area = Some(v.into_owned()),
             "period" => {
-                let p = Period::parse(&v).map_err(AppError::BadRequest)?;
+                let p = Period::parse(&v).map_err(|e| AppError::BadRequest(e.to_string()))?;
                 f.period = Some(p.code());
             }
             dim => f.categories.push((dim.to_string(), v.into_owned())),
