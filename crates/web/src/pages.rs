@@ -383,7 +383,7 @@ fn indicator_page(st: &AppState, code: &str, choice: Choice) -> Result<Page, App
         "verlauf-diagramm",
         &format!("{} im Zeitverlauf", ind.name),
         &line_caption,
-        ind.unit.as_str(),
+        &ind.unit,
         &series,
     );
     let series_rows: Vec<SeriesRow> = periods
@@ -460,7 +460,7 @@ fn indicator_page(st: &AppState, code: &str, choice: Choice) -> Result<Page, App
         "stadtteile-balken",
         &format!("{} nach Stadtteil, {period_label}", ind.name),
         &map_caption,
-        ind.unit.as_str(),
+        &ind.unit,
         &bars,
     );
     let map_areas: Vec<MapArea> = children
@@ -479,7 +479,7 @@ fn indicator_page(st: &AppState, code: &str, choice: Choice) -> Result<Page, App
             "stadtteile-karte",
             &format!("Karte: {} nach Stadtteil, {period_label}", ind.name),
             &map_caption,
-            ind.unit.as_str(),
+            &ind.unit,
             &map_areas,
         )
     } else {
