@@ -97,6 +97,22 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// The code in column `col` of a row; a problem when it is empty.
+fn code_of(
+    t: &Table,
+    line: usize,
+    cells: &[Cell],
+    col: Option<usize>,
+    problems: &mut Vec<Problem>,
+) -> Option<String> {
+    let code = Reader::text(cells, col);
+    if code.is_empty() {
+        problems.push(t.problem(line, col.unwrap_or(0), "Code fehlt"));
+        return None;
+    }
+    Some(code)
+}
+
 fn checked<T>(
     res: Result<T, impl std::fmt::Display>,
     t: &Table,
@@ -132,12 +148,9 @@ fn read_action_fields(r: &mut Reader) -> Vec<ActionField> {
         return fields;
     }
     for (i, (line, cells)) in t.rows.iter().enumerate() {
-        let c = Reader::text(cells, code);
-        if c.is_empty() {
-            r.problems
-                .push(t.problem(*line, code.unwrap_or(0), "Code fehlt"));
+        let Some(c) = code_of(t, *line, cells, code, &mut r.problems) else {
             continue;
-        }
+        };
         fields.push(ActionField {
             code: c,
             name: Reader::text(cells, name),
@@ -159,12 +172,9 @@ fn read_areas(r: &mut Reader) -> Vec<Area> {
         return areas;
     }
     for (line, cells) in &t.rows {
-        let c = Reader::text(cells, code);
-        if c.is_empty() {
-            r.problems
-                .push(t.problem(*line, code.unwrap_or(0), "Code fehlt"));
+        let Some(c) = code_of(t, *line, cells, code, &mut r.problems) else {
             continue;
-        }
+        };
         let p = Reader::text(cells, parent);
         let lv = Reader::text(cells, level);
         // Without a level column a row with a parent is a Stadtteil, one without the city.
@@ -307,11 +317,7 @@ fn indicator_row(
     problems: &mut Vec<Problem>,
 ) -> Option<Indicator> {
     let text = |c: Option<usize>| Reader::text(cells, c);
-    let code = text(cols.code);
-    if code.is_empty() {
-        problems.push(t.problem(line, cols.code.unwrap_or(0), "Code fehlt"));
-        return None;
-    }
+    let code = code_of(t, line, cells, cols.code, problems)?;
     let empty = Cell::Empty;
     let cell = |c: Option<usize>| c.and_then(|c| cells.get(c)).unwrap_or(&empty);
     let polarity = Polarity::parse(&text(cols.polarity));

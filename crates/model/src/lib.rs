@@ -3,6 +3,8 @@
 mod error;
 mod format;
 mod period;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 mod unit;
 
 pub use error::ParseError;
