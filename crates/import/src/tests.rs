@@ -1,39 +1,20 @@
 //! Reader tests on real files written to a temporary directory and on the shared Open SDG samples.
 
 use super::*;
-use kimo_model::testing::{assert_problem, shared_data as shared};
-use kimo_model::{Category, Period};
+use kimo_model::Period;
+use kimo_model::testing::{area, assert_problem, dimension, shared_data as shared};
 use std::path::PathBuf;
 
 fn ctx() -> Context {
     Context {
-        dimensions: vec![Dimension {
-            code: "staatsangehoerigkeit".into(),
-            name: "Staatsangehörigkeit".into(),
-            categories: vec![
-                Category {
-                    code: "deutsch".into(),
-                    name: "Deutsch".into(),
-                },
-                Category {
-                    code: "nichtdeutsch".into(),
-                    name: "Nichtdeutsch".into(),
-                },
-            ],
-        }],
+        dimensions: vec![dimension(
+            "staatsangehoerigkeit",
+            "Staatsangehörigkeit",
+            &[("deutsch", "Deutsch"), ("nichtdeutsch", "Nichtdeutsch")],
+        )],
         areas: vec![
-            Area {
-                code: "KA".into(),
-                name: "Karlsruhe".into(),
-                ..Default::default()
-            },
-            Area {
-                code: "11".into(),
-                name: "Grünwinkel".into(),
-                level: 1,
-                parent: Some("KA".into()),
-                ..Default::default()
-            },
+            area("KA", "Karlsruhe", None),
+            area("11", "Grünwinkel", Some("KA")),
         ],
         ..Default::default()
     }

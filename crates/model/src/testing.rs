@@ -30,3 +30,29 @@ pub fn assert_problem(problems: &[Problem], at: &str, message: &str) {
         "no problem at '{at}' saying '{message}' in {text:?}"
     );
 }
+
+/// An area without geometry: the city (level 0) without `parent`, a Stadtteil (level 1) with one.
+pub fn area(code: &str, name: &str, parent: Option<&str>) -> crate::Area {
+    crate::Area {
+        code: code.into(),
+        name: name.into(),
+        parent: parent.map(Into::into),
+        level: i64::from(parent.is_some()),
+        geometry: None,
+    }
+}
+
+/// A dimension with its categories as (code, name) pairs.
+pub fn dimension(code: &str, name: &str, categories: &[(&str, &str)]) -> crate::Dimension {
+    crate::Dimension {
+        code: code.into(),
+        name: name.into(),
+        categories: categories
+            .iter()
+            .map(|(code, name)| crate::Category {
+                code: code.to_string(),
+                name: name.to_string(),
+            })
+            .collect(),
+    }
+}
