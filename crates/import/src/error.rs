@@ -16,6 +16,24 @@ pub enum Error {
     /// An area level that is no whole number (the text as read).
     #[error("Ebene '{0}' ist keine ganze Zahl")]
     Level(String),
+    /// A GeoJSON feature (numbered from 1) without a property holding the area code.
+    #[error(
+        "Feature {feature}: keine Eigenschaft mit dem Gebietscode ({keys}; mit --code-property wählbar)"
+    )]
+    FeatureCode {
+        /// The feature's number.
+        feature: usize,
+        /// The properties looked for.
+        keys: String,
+    },
+    /// A GeoJSON feature whose geometry is not an area.
+    #[error("Feature {feature} ('{name}'): Geometrie ist weder Polygon noch MultiPolygon")]
+    FeatureGeometry {
+        /// The feature's number.
+        feature: usize,
+        /// The area's name.
+        name: String,
+    },
     /// A value of a domain type (period, polarity, periodicity, flags).
     #[error(transparent)]
     Value(#[from] kimo_model::ParseError),
@@ -38,6 +56,18 @@ mod tests {
         assert_eq!(
             Format::parse("pdf").unwrap_err().to_string(),
             "unbekanntes Format 'pdf' (auto, long, wide, open-sdg, catalogue, geojson)"
+        );
+        let text = r#"{"type":"FeatureCollection","features":[
+          {"type":"Feature","properties":{"name":"Neu"},"geometry":null},
+          {"type":"Feature","properties":{"code":"28"},"geometry":{"type":"Point"}}]}"#;
+        let (_, problems) = crate::geojson::read("g.json", text, &crate::Context::default());
+        let messages: Vec<&str> = problems.iter().map(|p| p.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            [
+                "Feature 1: keine Eigenschaft mit dem Gebietscode (code, Code, CODE, Stadtteilnummer, stadtteilnummer, nummer, Nummer, schluessel, Schluessel, AGS, ags, GeoCode, id; mit --code-property wählbar)",
+                "Feature 2 ('28'): Geometrie ist weder Polygon noch MultiPolygon",
+            ]
         );
     }
 }

@@ -1,6 +1,6 @@
 //! Area boundaries from GeoJSON (FeatureCollection of Polygons / MultiPolygons, WGS84).
 
-use crate::Context;
+use crate::{Context, Error};
 use kimo_model::{Area, Dataset, Origin, Problem};
 use serde_json::Value;
 
@@ -58,7 +58,7 @@ pub fn read(file: &str, text: &str, ctx: &Context) -> (Dataset, Vec<Problem>) {
                 }
                 ds.areas.push(a);
             }
-            Err(message) => problems.push(problem(file, 0, 0, message)),
+            Err(e) => problems.push(problem(file, 0, 0, e.to_string())),
         }
     }
     (ds, problems)
@@ -98,7 +98,7 @@ fn features(file: &str, text: &str) -> Result<Vec<Value>, Problem> {
 }
 
 /// The area of feature number `n` (without parent), or why it is none.
-fn area(f: &Value, n: usize, ctx: &Context) -> Result<Area, String> {
+fn area(f: &Value, n: usize, ctx: &Context) -> Result<Area, Error> {
     let props = f.get("properties").cloned().unwrap_or(Value::Null);
     let pick = |explicit: &Option<String>, keys: &[&str]| -> Option<String> {
         match explicit {
@@ -107,12 +107,13 @@ fn area(f: &Value, n: usize, ctx: &Context) -> Result<Area, String> {
         }
     };
     let Some(code) = pick(&ctx.code_property, CODE_KEYS) else {
-        return Err(format!(
-            "Feature {n}: keine Eigenschaft mit dem Gebietscode ({}; mit --code-property wählbar)",
-            ctx.code_property
+        return Err(Error::FeatureCode {
+            feature: n,
+            keys: ctx
+                .code_property
                 .clone()
-                .unwrap_or_else(|| CODE_KEYS.join(", "))
-        ));
+                .unwrap_or_else(|| CODE_KEYS.join(", ")),
+        });
     };
     let name = pick(&ctx.name_property, NAME_KEYS).unwrap_or_else(|| code.clone());
     let geometry = f.get("geometry").filter(|g| {
@@ -122,9 +123,7 @@ fn area(f: &Value, n: usize, ctx: &Context) -> Result<Area, String> {
         )
     });
     let Some(geometry) = geometry else {
-        return Err(format!(
-            "Feature {n} ('{name}'): Geometrie ist weder Polygon noch MultiPolygon"
-        ));
+        return Err(Error::FeatureGeometry { feature: n, name });
     };
     // Match an existing area by code (also "1" for "01") or by name.
     Ok(Area {
