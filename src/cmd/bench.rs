@@ -27,7 +27,41 @@ fn import(rows: usize) -> Result<()> {
     let db = dir.join("bench.db");
     let csv = dir.join("bench.csv");
     let store = Store::open(&db.display().to_string())?;
-    // Catalogue: 70 indicators, 450 areas, sex × nationality.
+    store.apply(&bench_catalogue(), &ApplyOptions::default(), &mut |_, _| {})?;
+    let n = write_bench_csv(&csv, rows)?;
+    let size = std::fs::metadata(&csv)?.len();
+    let ctx = kimo_import::Context {
+        dimensions: store.dimensions()?,
+        areas: store.areas(false)?,
+        ..Default::default()
+    };
+    let t0 = Instant::now();
+    let (ds, problems) = kimo_import::read_path(&csv, &ctx);
+    if !problems.is_empty() {
+        bail!("Benchmark-Datei fehlerhaft: {}", problems[0]);
+    }
+    let read = t0.elapsed();
+    let t1 = Instant::now();
+    let opts = ApplyOptions {
+        user: "bench".into(),
+        source: "bench.csv".into(),
+        ..Default::default()
+    };
+    let out = store.apply(&ds, &opts, &mut |_, _| {})?;
+    let write = t1.elapsed();
+    let total = t0.elapsed();
+    println!(
+        "Zeilen: {n} ({:.1} MB CSV), neu geschrieben: {}",
+        size as f64 / 1e6,
+        out.totals().0
+    );
+    print_rates(n, read, write, total);
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
+}
+
+/// The benchmark's catalogue: 70 indicators, 450 areas, sex × nationality.
+fn bench_catalogue() -> Dataset {
     let mut cat = Dataset {
         areas: vec![Area {
             code: "L".into(),
@@ -70,8 +104,11 @@ fn import(rows: usize) -> Result<()> {
                 .collect(),
         });
     }
-    store.apply(&cat, &ApplyOptions::default(), &mut |_, _| {})?;
+    cat
+}
 
+/// Writes `rows` observations of the benchmark catalogue as long CSV; returns how many.
+fn write_bench_csv(csv: &std::path::Path, rows: usize) -> Result<usize> {
     let breakdowns = [
         ("", ""),
         ("m", ""),
@@ -81,7 +118,7 @@ fn import(rows: usize) -> Result<()> {
         ("m", "deutsch"),
         ("w", "nichtdeutsch"),
     ];
-    let mut w = BufWriter::new(std::fs::File::create(&csv)?);
+    let mut w = BufWriter::new(std::fs::File::create(csv)?);
     writeln!(
         w,
         "indicator,period,area,geschlecht,staatsangehoerigkeit,value"
@@ -102,40 +139,14 @@ fn import(rows: usize) -> Result<()> {
         }
     }
     w.flush()?;
-    drop(w);
     if n < rows {
         bail!("höchstens {n} Zeilen möglich");
     }
-    let size = std::fs::metadata(&csv)?.len();
-    let ctx = kimo_import::Context {
-        dimensions: store.dimensions()?,
-        areas: store.areas(false)?,
-        ..Default::default()
-    };
-    let t0 = Instant::now();
-    let (ds, problems) = kimo_import::read_path(&csv, &ctx);
-    if !problems.is_empty() {
-        bail!("Benchmark-Datei fehlerhaft: {}", problems[0]);
-    }
-    let read = t0.elapsed();
-    let t1 = Instant::now();
-    let out = store.apply(
-        &ds,
-        &ApplyOptions {
-            user: "bench".into(),
-            source: "bench.csv".into(),
-            ..Default::default()
-        },
-        &mut |_, _| {},
-    )?;
-    let write = t1.elapsed();
-    let total = t0.elapsed();
+    Ok(n)
+}
+
+fn print_rates(n: usize, read: Duration, write: Duration, total: Duration) {
     let rate = |d: Duration| n as f64 / d.as_secs_f64();
-    println!(
-        "Zeilen: {n} ({:.1} MB CSV), neu geschrieben: {}",
-        size as f64 / 1e6,
-        out.totals().0
-    );
     println!(
         "Lesen und prüfen:  {:>7.2} s  {:>10.0} Zeilen/s",
         read.as_secs_f64(),
@@ -151,8 +162,6 @@ fn import(rows: usize) -> Result<()> {
         total.as_secs_f64(),
         rate(total)
     );
-    let _ = std::fs::remove_dir_all(&dir);
-    Ok(())
 }
 
 fn tempfile_dir() -> Result<std::path::PathBuf> {
@@ -229,19 +238,39 @@ fn unit(mut z: u64) -> f64 {
 fn generate(areas: usize, indicators: usize, years: i32, dir: &std::path::Path) -> Result<()> {
     let kat = dir.join("katalog");
     std::fs::create_dir_all(&kat)?;
+    write_generated_catalogue(&kat, areas, indicators)?;
+    let path = dir.join("daten.csv");
+    let area_codes: Vec<String> = std::iter::once("L".to_string())
+        .chain((0..areas).map(|a| format!("A{a:03}")))
+        .collect();
+    let n = write_generated_data(&path, &area_codes, indicators, years)?;
+    println!(
+        "{n} Beobachtungen ({} Indikatoren × {} Gebiete × {years} Jahre × {} Gliederungen) in {}",
+        indicators,
+        area_codes.len(),
+        GENERATED_BREAKDOWNS.len(),
+        path.display()
+    );
+    println!("Katalog in {}", kat.display());
+    Ok(())
+}
+
+const FIELDS: [&str; 8] = [
+    "Bevölkerung und Demografie",
+    "Rechtliche Integration und Asyl",
+    "Kinderbetreuung",
+    "Bildung und Qualifikation",
+    "Erwerbstätigkeit und Arbeitsmarkt",
+    "Lebensunterhalt und Soziale Sicherung",
+    "Familie und Wohnen",
+    "Politische und Gesellschaftliche Teilhabe",
+];
+
+/// Writes the catalogue tables of a generated data set (Handlungsfelder, Merkmale, Gebiete, Indikatoren).
+fn write_generated_catalogue(kat: &std::path::Path, areas: usize, indicators: usize) -> Result<()> {
     let write = |name: &str, text: String| std::fs::write(kat.join(name), text);
-    let fields = [
-        "Bevölkerung und Demografie",
-        "Rechtliche Integration und Asyl",
-        "Kinderbetreuung",
-        "Bildung und Qualifikation",
-        "Erwerbstätigkeit und Arbeitsmarkt",
-        "Lebensunterhalt und Soziale Sicherung",
-        "Familie und Wohnen",
-        "Politische und Gesellschaftliche Teilhabe",
-    ];
     let mut t = String::from("handlungsfeld;name;beschreibung;reihenfolge\n");
-    for (i, f) in fields.iter().enumerate() {
+    for (i, f) in FIELDS.iter().enumerate() {
         t.push_str(&format!("hf{};{f};;{}\n", i + 1, i + 1));
     }
     write("handlungsfelder.csv", t)?;
@@ -267,37 +296,44 @@ fn generate(areas: usize, indicators: usize, years: i32, dir: &std::path::Path) 
     for i in 0..indicators {
         t.push_str(&format!(
             "I{i:02};Indikator {i:02};hf{};Benchmark-Indikator {i};Zähler;Nenner;%;{};Benchmark;Statistikamt;year;{};ja;;nein\n",
-            i % fields.len() + 1,
+            i % FIELDS.len() + 1,
             polarities[i % 3],
             if i % 4 == 0 { "ja" } else { "nein" }
         ));
     }
     write("indikatoren.csv", t)?;
+    Ok(())
+}
 
-    let breakdowns = [
-        ("", "", ""),
-        ("", "deutsch", ""),
-        ("", "nichtdeutsch", ""),
-        ("m", "", ""),
-        ("w", "", ""),
-        ("", "", "u18"),
-        ("", "", "18-64"),
-        ("", "", "65+"),
-    ];
-    let path = dir.join("daten.csv");
-    let mut w = BufWriter::new(std::fs::File::create(&path)?);
+/// (geschlecht, staatsangehoerigkeit, altersgruppe) of the generated rows; empty is the total.
+const GENERATED_BREAKDOWNS: [(&str, &str, &str); 8] = [
+    ("", "", ""),
+    ("", "deutsch", ""),
+    ("", "nichtdeutsch", ""),
+    ("m", "", ""),
+    ("w", "", ""),
+    ("", "", "u18"),
+    ("", "", "18-64"),
+    ("", "", "65+"),
+];
+
+/// Writes the generated observations as long CSV; returns how many.
+fn write_generated_data(
+    path: &std::path::Path,
+    area_codes: &[String],
+    indicators: usize,
+    years: i32,
+) -> Result<u64> {
+    let mut w = BufWriter::new(std::fs::File::create(path)?);
     writeln!(
         w,
         "indicator,period,area,geschlecht,staatsangehoerigkeit,altersgruppe,value"
     )?;
     let mut n = 0u64;
-    let area_codes: Vec<String> = std::iter::once("L".to_string())
-        .chain((0..areas).map(|a| format!("A{a:03}")))
-        .collect();
     for i in 0..indicators {
         for (ai, a) in area_codes.iter().enumerate() {
             let base = 5.0 + 40.0 * unit((i * 100_003 + ai) as u64);
-            for (bi, (g, s, age)) in breakdowns.iter().enumerate() {
+            for (bi, (g, s, age)) in GENERATED_BREAKDOWNS.iter().enumerate() {
                 let gap = 1.0 + 0.3 * (bi as f64 - 3.5) / 3.5;
                 for y in (2026 - years)..2026 {
                     let noise = unit(n) - 0.5;
@@ -309,13 +345,5 @@ fn generate(areas: usize, indicators: usize, years: i32, dir: &std::path::Path) 
         }
     }
     w.flush()?;
-    println!(
-        "{n} Beobachtungen ({} Indikatoren × {} Gebiete × {years} Jahre × {} Gliederungen) in {}",
-        indicators,
-        area_codes.len(),
-        breakdowns.len(),
-        path.display()
-    );
-    println!("Katalog in {}", kat.display());
-    Ok(())
+    Ok(n)
 }

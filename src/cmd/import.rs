@@ -7,6 +7,7 @@ use kimo_import::{Context, Format};
 use kimo_model::{Dataset, Problem};
 use kimo_monitor::rules::RuleSet;
 use kimo_store::{ApplyOptions, ApplyOutcome, Error, Store};
+use std::path::PathBuf;
 
 fn print_problems(problems: &[Problem]) {
     const MAX: usize = 200;
@@ -72,7 +73,7 @@ fn rules_file(path: &std::path::Path) -> Result<Option<String>> {
 }
 
 /// After a written import: store the rules, then evaluate.
-fn finish(store: &Store, rules: Option<(String, String)>, user: &str) -> Result<()> {
+fn finish(store: &Store, rules: Option<RulesFile>, user: &str) -> Result<()> {
     if let Some((name, text)) = rules {
         store.set_rules_text(&text, user, &name)?;
         println!("Regeln aus {name} übernommen.");
@@ -98,6 +99,22 @@ fn context(store: &Store, args: &ImportArgs) -> Result<Context> {
     })
 }
 
+/// A rules file: its name and text.
+type RulesFile = (String, String);
+
+/// A file as read: its name, what it brings and its reading problems.
+type ReadFile = (String, Dataset, Vec<Problem>);
+
+/// What every phase of an import needs to know.
+struct Import<'a> {
+    store: &'a Store,
+    args: &'a ImportArgs,
+    user: String,
+    started: std::time::Instant,
+    /// Name and text of a rules file to store after the data.
+    rules: Option<RulesFile>,
+}
+
 /// Runs the import.
 pub fn run(store: &Store, args: ImportArgs) -> Result<()> {
     let started = std::time::Instant::now();
@@ -107,10 +124,30 @@ pub fn run(store: &Store, args: ImportArgs) -> Result<()> {
         .clone()
         .or_else(|| std::env::var("USER").ok())
         .unwrap_or_else(|| "unbekannt".into());
-    // Rules files are checked first and stored after the data, so that the evaluation uses both.
-    let mut rules: Option<(String, String)> = None;
+    let (rules, data_paths) = rules_and_data(&args.paths)?;
+    let mut progress = Progress::new();
+    let files = read_files(&data_paths, &mut ctx, &mut progress);
+    progress.message("prüfe und schreibe".into());
+    let import = Import {
+        store,
+        args: &args,
+        user,
+        started,
+        rules,
+    };
+    if args.keep_going {
+        import.each_file(&files, &mut progress)
+    } else {
+        import.all_files(files, &mut progress)
+    }
+}
+
+/// Separates rules files from data; rules are checked first and stored after the data, so that the
+/// evaluation uses both.
+fn rules_and_data(paths: &[PathBuf]) -> Result<(Option<RulesFile>, Vec<PathBuf>)> {
+    let mut rules = None;
     let mut data_paths = Vec::new();
-    for path in &args.paths {
+    for path in paths {
         match rules_file(path)? {
             Some(text) => {
                 let name = path.display().to_string();
@@ -122,36 +159,53 @@ pub fn run(store: &Store, args: ImportArgs) -> Result<()> {
             None => data_paths.push(path.clone()),
         }
     }
-    let mut progress = Progress::new();
-    let mut files: Vec<(String, Dataset, Vec<Problem>)> = Vec::new();
-    for path in &data_paths {
+    Ok((rules, data_paths))
+}
+
+/// Reads every data file; what one file defines is known to the next.
+fn read_files(paths: &[PathBuf], ctx: &mut Context, progress: &mut Progress) -> Vec<ReadFile> {
+    let mut files = Vec::new();
+    for path in paths {
         progress.message(format!("lese {}", path.display()));
-        let (ds, problems) = kimo_import::read_path(path, &ctx);
+        let (ds, problems) = kimo_import::read_path(path, ctx);
         ctx.learn(&ds);
         files.push((path.display().to_string(), ds, problems));
     }
-    progress.message("prüfe und schreibe".into());
-    let mut report = |done: usize, total: usize| {
-        progress.set(done, total);
-    };
+    files
+}
 
-    if args.keep_going {
+impl Import<'_> {
+    fn options(&self, dry_run: bool, source: String) -> ApplyOptions {
+        ApplyOptions {
+            dry_run,
+            user: self.user.clone(),
+            source,
+        }
+    }
+
+    /// After a written import: store the rules and evaluate.
+    fn finish(self) -> Result<()> {
+        if self.args.dry_run {
+            return Ok(());
+        }
+        finish(self.store, self.rules, &self.user)
+    }
+
+    /// `--keep-going`: each file is written or rejected on its own.
+    fn each_file(self, files: &[ReadFile], progress: &mut Progress) -> Result<()> {
+        let mut report = |done: usize, total: usize| progress.set(done, total);
         let mut rejected = 0;
-        for (name, ds, problems) in &files {
-            let opts = ApplyOptions {
-                dry_run: args.dry_run,
-                user: user.clone(),
-                source: name.clone(),
-            };
+        for (name, ds, problems) in files {
+            let opts = self.options(self.args.dry_run, name.clone());
             let result = if problems.is_empty() {
-                store.apply(ds, &opts, &mut report)
+                self.store.apply(ds, &opts, &mut report)
             } else {
                 Err(Error::Rejected(problems.clone()))
             };
             match result {
                 Ok(out) => {
                     println!("== {name}");
-                    print_summary(&out, args.dry_run, started);
+                    print_summary(&out, self.args.dry_run, self.started);
                 }
                 Err(Error::Rejected(p)) => {
                     rejected += 1;
@@ -165,61 +219,56 @@ pub fn run(store: &Store, args: ImportArgs) -> Result<()> {
             }
         }
         progress.finish();
-        if !args.dry_run {
-            finish(store, rules, &user)?;
-        }
+        self.finish()?;
         if rejected > 0 {
             bail!("{rejected} von {} Dateien abgelehnt", files.len());
         }
-        return Ok(());
+        Ok(())
     }
 
-    let source = files
-        .iter()
-        .map(|f| f.0.as_str())
-        .collect::<Vec<_>>()
-        .join(", ");
-    let mut all = Dataset::default();
-    let mut problems = Vec::new();
-    for (_, ds, p) in files {
-        all.extend(ds);
-        problems.extend(p);
-    }
-    let opts = ApplyOptions {
-        dry_run: args.dry_run || !problems.is_empty(),
-        user: user.clone(),
-        source,
-    };
-    // With reading problems the store still checks the readable rows (unknown areas, duplicates),
-    // so that one run lists everything; nothing is written either way.
-    let result = store.apply(&all, &opts, &mut report);
-    progress.finish();
-    match result {
-        Ok(out) if problems.is_empty() => {
-            print_summary(&out, args.dry_run, started);
-            if !args.dry_run {
-                finish(store, rules, &user)?;
-            }
-            Ok(())
-        }
-        Ok(_) => {
-            eprintln!("Import abgelehnt, nichts wurde geschrieben:");
-            print_problems(&problems);
-            bail!("{} Probleme", problems.len())
-        }
-        Err(Error::Rejected(p)) => {
+    /// All files together, all or nothing.
+    fn all_files(self, files: Vec<ReadFile>, progress: &mut Progress) -> Result<()> {
+        let source = files
+            .iter()
+            .map(|f| f.0.as_str())
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut all = Dataset::default();
+        let mut problems = Vec::new();
+        for (_, ds, p) in files {
+            all.extend(ds);
             problems.extend(p);
-            problems.sort_by(|a, b| {
-                (&a.origin.file, a.origin.line, a.origin.column).cmp(&(
-                    &b.origin.file,
-                    b.origin.line,
-                    b.origin.column,
-                ))
-            });
-            eprintln!("Import abgelehnt, nichts wurde geschrieben:");
-            print_problems(&problems);
-            bail!("{} Probleme", problems.len())
         }
-        Err(e) => Err(e.into()),
+        let opts = self.options(self.args.dry_run || !problems.is_empty(), source);
+        // With reading problems the store still checks the readable rows (unknown areas, duplicates),
+        // so that one run lists everything; nothing is written either way.
+        let mut report = |done: usize, total: usize| progress.set(done, total);
+        let result = self.store.apply(&all, &opts, &mut report);
+        progress.finish();
+        match result {
+            Ok(out) if problems.is_empty() => {
+                print_summary(&out, self.args.dry_run, self.started);
+                self.finish()
+            }
+            Ok(_) => reject(problems),
+            Err(Error::Rejected(p)) => {
+                problems.extend(p);
+                problems.sort_by(|a, b| {
+                    (&a.origin.file, a.origin.line, a.origin.column).cmp(&(
+                        &b.origin.file,
+                        b.origin.line,
+                        b.origin.column,
+                    ))
+                });
+                reject(problems)
+            }
+            Err(e) => Err(e.into()),
+        }
     }
+}
+
+fn reject(problems: Vec<Problem>) -> Result<()> {
+    eprintln!("Import abgelehnt, nichts wurde geschrieben:");
+    print_problems(&problems);
+    bail!("{} Probleme", problems.len())
 }

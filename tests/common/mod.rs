@@ -1,7 +1,6 @@
 //! Helpers for the integration tests: run the real `kimo` binary, start it as a server.
 #![allow(dead_code)]
 
-use std::path::PathBuf;
 use std::process::{Child, Command, Output};
 use std::time::{Duration, Instant};
 
@@ -29,19 +28,8 @@ pub fn kimo_ok(db: &str, args: &[&str]) -> String {
 }
 
 /// The shared data folder beside the checkout, if present (prints that the test is skipped otherwise).
-pub fn shared(rel: &str) -> Option<PathBuf> {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/data")
-        .join(rel);
-    if p.exists() {
-        Some(p)
-    } else {
-        println!(
-            "skipped: {} not found (shared/ is not beside the checkout)",
-            p.display()
-        );
-        None
-    }
+pub fn shared(rel: &str) -> Option<std::path::PathBuf> {
+    kimo_model::testing::shared_data(rel)
 }
 
 /// A running `kimo serve` on a random port; stopped on drop.

@@ -3,7 +3,7 @@
 //! Every SVG carries `role="img"`, a `<title>` and a `<desc>` (the text alternative); callers show the
 //! numbers in a table next to it. Lines differ by dash pattern and marker, not only by colour.
 
-use kimo_model::format_number;
+use kimo_model::{Unit, format_number};
 use std::fmt::Write;
 
 /// Line colours (Okabe–Ito, distinguishable with colour-vision deficiencies).
@@ -65,10 +65,6 @@ pub struct MapArea {
     pub value: Option<f64>,
 }
 
-fn fmt(v: f64, decimals: usize) -> String {
-    format_number(v, decimals)
-}
-
 /// Nice axis ticks covering [lo, hi].
 pub fn ticks(lo: f64, hi: f64, target: usize) -> Vec<f64> {
     let (lo, hi) = if (hi - lo).abs() < 1e-9 {
@@ -116,67 +112,115 @@ fn open_svg(id: &str, w: f64, h: f64, title: &str, desc: &str) -> String {
     )
 }
 
+/// The plot area of a line chart and the value ranges it shows.
+struct Plot {
+    width: f64,
+    left: f64,
+    right: f64,
+    top: f64,
+    height: f64,
+    /// Time axis range.
+    x0: f64,
+    x1: f64,
+    /// Value axis ticks, lowest first; their first and last are the axis range.
+    ticks: Vec<f64>,
+}
+
+impl Plot {
+    /// Scales for the given series: the time span of all points and round ticks over the values
+    /// (from zero when the lowest value is far above it). None when there is nothing to draw.
+    fn of(series: &[Series], width: f64, left: f64, right: f64, top: f64) -> Option<Plot> {
+        let xs = series.iter().flat_map(|s| s.points.iter().map(|p| p.0));
+        let ys = series
+            .iter()
+            .flat_map(|s| s.points.iter().filter_map(|p| p.2));
+        let (x0, x1) = min_max(xs)?;
+        let (mut y0, y1) = min_max(ys)?;
+        if y0 > 0.0 && y0 < y1 * 0.6 {
+            y0 = 0.0;
+        }
+        Some(Plot {
+            width,
+            left,
+            right,
+            top,
+            height: 280.0,
+            x0,
+            x1,
+            ticks: ticks(y0, y1, 5),
+        })
+    }
+    fn bottom(&self) -> f64 {
+        self.top + self.height
+    }
+    fn x(&self, x: f64) -> f64 {
+        let pw = self.width - self.left - self.right;
+        if self.x1 > self.x0 {
+            self.left + (x - self.x0) / (self.x1 - self.x0) * pw
+        } else {
+            self.left + pw / 2.0
+        }
+    }
+    fn y(&self, y: f64) -> f64 {
+        let (lo, hi) = (self.ticks[0], *self.ticks.last().unwrap_or(&self.ticks[0]));
+        self.bottom() - (y - lo) / (hi - lo).max(1e-9) * self.height
+    }
+}
+
+/// The smallest and largest of some numbers; None when there are none.
+fn min_max(values: impl Iterator<Item = f64>) -> Option<(f64, f64)> {
+    values.fold(None, |acc, v| match acc {
+        None => Some((v, v)),
+        Some((lo, hi)) => Some((f64::min(lo, v), f64::max(hi, v))),
+    })
+}
+
 /// A line chart over time with a legend below the plot.
-pub fn line_chart(id: &str, title: &str, desc: &str, unit: &str, series: &[Series]) -> String {
+pub fn line_chart(id: &str, title: &str, desc: &str, unit: &Unit, series: &[Series]) -> String {
     let (w, left, right, top) = (760.0, 64.0, 16.0, 16.0);
-    let plot_h = 280.0;
     let legend_rows = series.len().div_ceil(3);
-    let h = top + plot_h + 40.0 + legend_rows as f64 * 22.0 + 8.0;
+    let h = top + 280.0 + 40.0 + legend_rows as f64 * 22.0 + 8.0;
     let mut s = open_svg(id, w, h, title, desc);
-    let xs: Vec<f64> = series
-        .iter()
-        .flat_map(|s| s.points.iter().map(|p| p.0))
-        .collect();
-    let ys: Vec<f64> = series
-        .iter()
-        .flat_map(|s| s.points.iter().filter_map(|p| p.2))
-        .collect();
-    if xs.is_empty() || ys.is_empty() {
+    let Some(plot) = Plot::of(series, w, left, right, top) else {
         let _ = write!(s, "<text x=\"{}\" y=\"40\">Keine Daten</text></svg>", left);
         return s;
-    }
-    let (x0, x1) = (
-        xs.iter().cloned().fold(f64::MAX, f64::min),
-        xs.iter().cloned().fold(f64::MIN, f64::max),
-    );
-    let (mut y0, y1) = (
-        ys.iter().cloned().fold(f64::MAX, f64::min),
-        ys.iter().cloned().fold(f64::MIN, f64::max),
-    );
-    if y0 > 0.0 && y0 < y1 * 0.6 {
-        y0 = 0.0;
-    }
-    let t = ticks(y0, y1, 5);
-    let (ylo, yhi) = (t[0], *t.last().unwrap_or(&y1));
-    let dec = decimals_for(if t.len() > 1 { t[1] - t[0] } else { 1.0 });
-    let pw = w - left - right;
-    let px = |x: f64| {
-        if x1 > x0 {
-            left + (x - x0) / (x1 - x0) * pw
-        } else {
-            left + pw / 2.0
-        }
     };
-    let py = |y: f64| top + plot_h - (y - ylo) / (yhi - ylo).max(1e-9) * plot_h;
-    for v in &t {
-        let y = py(*v);
+    value_axis(&mut s, &plot, unit);
+    time_axis(&mut s, &plot, series);
+    for (i, se) in series.iter().enumerate() {
+        line(&mut s, &plot, i, se, unit);
+        legend_entry(&mut s, &plot, i, se);
+    }
+    s.push_str("</svg>");
+    s
+}
+
+/// Grid lines with tick labels, and the unit above them.
+fn value_axis(s: &mut String, plot: &Plot, unit: &Unit) {
+    let t = &plot.ticks;
+    let dec = decimals_for(if t.len() > 1 { t[1] - t[0] } else { 1.0 });
+    let (left, right) = (plot.left, plot.width - plot.right);
+    for v in t {
+        let y = plot.y(*v);
         let _ = write!(
             s,
-            "<line x1=\"{left}\" x2=\"{}\" y1=\"{y:.1}\" y2=\"{y:.1}\" stroke=\"#d0d0d0\"/>\
+            "<line x1=\"{left}\" x2=\"{right}\" y1=\"{y:.1}\" y2=\"{y:.1}\" stroke=\"#d0d0d0\"/>\
              <text x=\"{}\" y=\"{:.1}\" text-anchor=\"end\" fill=\"#333\">{}</text>",
-            w - right,
             left - 6.0,
             y + 4.0,
-            fmt(*v, dec)
+            format_number(*v, dec)
         );
     }
     let _ = write!(
         s,
         "<text x=\"4\" y=\"{}\" fill=\"#333\" font-size=\"12\">{}</text>",
-        top - 4.0 + 10.0,
-        esc(unit)
+        plot.top - 4.0 + 10.0,
+        esc(unit.as_str())
     );
-    // X labels: every distinct position, thinned to at most 14.
+}
+
+/// Labels of every distinct time position (thinned to at most 14) and the base line.
+fn time_axis(s: &mut String, plot: &Plot, series: &[Series]) {
     let mut labels: Vec<(f64, String)> = series
         .iter()
         .flat_map(|s| s.points.iter().map(|p| (p.0, p.1.clone())))
@@ -191,75 +235,85 @@ pub fn line_chart(id: &str, title: &str, desc: &str, unit: &str, series: &[Serie
         let _ = write!(
             s,
             "<text x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\" fill=\"#333\">{}</text>",
-            px(*x),
-            top + plot_h + 18.0,
+            plot.x(*x),
+            plot.bottom() + 18.0,
             esc(l)
         );
     }
     let _ = write!(
         s,
-        "<line x1=\"{left}\" x2=\"{}\" y1=\"{}\" y2=\"{}\" stroke=\"#555\"/>",
-        w - right,
-        top + plot_h,
-        top + plot_h
+        "<line x1=\"{}\" x2=\"{}\" y1=\"{}\" y2=\"{}\" stroke=\"#555\"/>",
+        plot.left,
+        plot.width - plot.right,
+        plot.bottom(),
+        plot.bottom()
     );
-    for (i, se) in series.iter().enumerate() {
-        let colour = PALETTE[i % PALETTE.len()];
-        let dash = DASHES[i % DASHES.len()];
-        let width = if se.emphasis { 3.0 } else { 2.0 };
-        let mut d = String::new();
-        let mut pen = false;
-        for (x, _, y) in &se.points {
-            match y {
-                Some(y) => {
-                    let _ = write!(
-                        d,
-                        "{}{:.1},{:.1} ",
-                        if pen { "L" } else { "M" },
-                        px(*x),
-                        py(*y)
-                    );
-                    pen = true;
-                }
-                None => pen = false,
-            }
-        }
-        let _ = write!(
-            s,
-            "<path d=\"{}\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"{width}\" stroke-dasharray=\"{dash}\"/>",
-            d.trim()
-        );
-        for (x, l, y) in &se.points {
-            if let Some(y) = y {
+}
+
+/// The look of series `i`: colour, dash pattern and stroke width.
+fn line_style(i: usize, se: &Series) -> (&'static str, &'static str, f64) {
+    let width = if se.emphasis { 3.0 } else { 2.0 };
+    (PALETTE[i % PALETTE.len()], DASHES[i % DASHES.len()], width)
+}
+
+/// One series as a path (broken where a value is missing) with a marker and tooltip per value.
+fn line(s: &mut String, plot: &Plot, i: usize, se: &Series, unit: &Unit) {
+    let (colour, dash, width) = line_style(i, se);
+    let mut d = String::new();
+    let mut pen = false;
+    for (x, _, y) in &se.points {
+        match y {
+            Some(y) => {
                 let _ = write!(
-                    s,
-                    "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"3\" fill=\"{colour}\"><title>{}, {}: {}</title></circle>",
-                    px(*x),
-                    py(*y),
-                    esc(&se.label),
-                    esc(l),
-                    fmt(*y, dec.max(1))
+                    d,
+                    "{}{:.1},{:.1} ",
+                    if pen { "L" } else { "M" },
+                    plot.x(*x),
+                    plot.y(*y)
                 );
+                pen = true;
             }
+            None => pen = false,
         }
-        let lx = left + (i % 3) as f64 * 230.0;
-        let ly = top + plot_h + 42.0 + (i / 3) as f64 * 22.0;
-        let _ = write!(
-            s,
-            "<line x1=\"{lx}\" x2=\"{}\" y1=\"{ly}\" y2=\"{ly}\" stroke=\"{colour}\" stroke-width=\"{width}\" stroke-dasharray=\"{dash}\"/>\
-             <text x=\"{}\" y=\"{}\" fill=\"#222\">{}</text>",
-            lx + 28.0,
-            lx + 34.0,
-            ly + 4.0,
-            esc(&se.label)
-        );
     }
-    s.push_str("</svg>");
-    s
+    let _ = write!(
+        s,
+        "<path d=\"{}\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"{width}\" stroke-dasharray=\"{dash}\"/>",
+        d.trim()
+    );
+    for (x, l, y) in &se.points {
+        if let Some(y) = y {
+            let _ = write!(
+                s,
+                "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"3\" fill=\"{colour}\"><title>{}, {}: {}</title></circle>",
+                plot.x(*x),
+                plot.y(*y),
+                esc(&se.label),
+                esc(l),
+                unit.bare(Some(*y))
+            );
+        }
+    }
+}
+
+/// The legend entry of series `i`: three per row below the plot.
+fn legend_entry(s: &mut String, plot: &Plot, i: usize, se: &Series) {
+    let (colour, dash, width) = line_style(i, se);
+    let lx = plot.left + (i % 3) as f64 * 230.0;
+    let ly = plot.bottom() + 42.0 + (i / 3) as f64 * 22.0;
+    let _ = write!(
+        s,
+        "<line x1=\"{lx}\" x2=\"{}\" y1=\"{ly}\" y2=\"{ly}\" stroke=\"{colour}\" stroke-width=\"{width}\" stroke-dasharray=\"{dash}\"/>\
+         <text x=\"{}\" y=\"{}\" fill=\"#222\">{}</text>",
+        lx + 28.0,
+        lx + 34.0,
+        ly + 4.0,
+        esc(&se.label)
+    );
 }
 
 /// A horizontal bar chart, one bar per label, in the given order.
-pub fn bar_chart(id: &str, title: &str, desc: &str, unit: &str, bars: &[Bar]) -> String {
+pub fn bar_chart(id: &str, title: &str, desc: &str, unit: &Unit, bars: &[Bar]) -> String {
     let (w, label_w, right, row) = (760.0, 190.0, 70.0, 20.0);
     let h = 24.0 + bars.len() as f64 * row + 8.0;
     let mut s = open_svg(id, w, h, title, desc);
@@ -268,11 +322,10 @@ pub fn bar_chart(id: &str, title: &str, desc: &str, unit: &str, bars: &[Bar]) ->
     let span = (max - min).max(1e-9);
     let pw = w - label_w - right;
     let zero = label_w + (-min) / span * pw;
-    let dec = if max.abs() >= 1000.0 { 0 } else { 1 };
     let _ = write!(
         s,
         "<text x=\"{label_w}\" y=\"14\" fill=\"#333\" font-size=\"12\">{}</text>",
-        esc(unit)
+        esc(unit.as_str())
     );
     for (i, b) in bars.iter().enumerate() {
         let y = 24.0 + i as f64 * row;
@@ -295,10 +348,10 @@ pub fn bar_chart(id: &str, title: &str, desc: &str, unit: &str, bars: &[Bar]) ->
                     y + 3.0,
                     row - 6.0,
                     esc(&b.label),
-                    fmt(v, dec),
+                    unit.bare(Some(v)),
                     x + bw + 4.0,
                     y + 14.0,
-                    fmt(v, dec)
+                    unit.bare(Some(v))
                 );
             }
             None => {
@@ -408,7 +461,7 @@ pub fn class_of(v: f64, breaks: &[f64]) -> usize {
 }
 
 /// A choropleth map: areas shaded in five quantile classes, with a legend.
-pub fn map(id: &str, title: &str, desc: &str, unit: &str, areas: &[MapArea]) -> String {
+pub fn map(id: &str, title: &str, desc: &str, unit: &Unit, areas: &[MapArea]) -> String {
     let (w, map_w) = (760.0, 520.0);
     let geometries: Vec<&str> = areas.iter().map(|a| a.geometry.as_str()).collect();
     let (paths, map_h) = project(&geometries, map_w);
@@ -416,18 +469,16 @@ pub fn map(id: &str, title: &str, desc: &str, unit: &str, areas: &[MapArea]) -> 
     let mut s = open_svg(id, w, h, title, desc);
     let values: Vec<f64> = areas.iter().filter_map(|a| a.value).collect();
     let breaks = class_breaks(&values);
-    let dec = if values.iter().any(|v| v.abs() >= 1000.0) {
-        0
-    } else {
-        1
-    };
     s.push_str(
         "<defs><pattern id=\"nodata\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\">\
          <rect width=\"6\" height=\"6\" fill=\"#f4f4f4\"/><path d=\"M0,6 L6,0\" stroke=\"#999\"/></pattern></defs>",
     );
     for (a, d) in areas.iter().zip(&paths) {
         let (fill, label) = match a.value {
-            Some(v) => (CLASS_COLOURS[class_of(v, &breaks)].to_string(), fmt(v, dec)),
+            Some(v) => (
+                CLASS_COLOURS[class_of(v, &breaks)].to_string(),
+                unit.bare(Some(v)),
+            ),
             None => ("url(#nodata)".to_string(), "keine Daten".to_string()),
         };
         let _ = write!(
@@ -443,7 +494,7 @@ pub fn map(id: &str, title: &str, desc: &str, unit: &str, areas: &[MapArea]) -> 
     let _ = write!(
         s,
         "<text x=\"{lx}\" y=\"24\" fill=\"#222\" font-weight=\"bold\">Legende ({})</text>",
-        esc(unit)
+        esc(unit.as_str())
     );
     if !values.is_empty() {
         let min = values.iter().cloned().fold(f64::MAX, f64::min);
@@ -458,8 +509,8 @@ pub fn map(id: &str, title: &str, desc: &str, unit: &str, areas: &[MapArea]) -> 
                  <text x=\"{}\" y=\"{}\" fill=\"#222\">{} bis {}</text>",
                 lx + 28.0,
                 y + 13.0,
-                fmt(lower, dec),
-                fmt(upper, dec)
+                unit.bare(Some(lower)),
+                unit.bare(Some(upper))
             );
             lower = upper;
         }
@@ -581,7 +632,7 @@ mod tests {
             "c",
             "Arbeitslosenquote",
             "Von 5,0 % auf 4,2 %",
-            "%",
+            &Unit::Percent,
             &[Series {
                 label: "Karlsruhe".into(),
                 points: vec![
@@ -599,7 +650,7 @@ mod tests {
             "b",
             "t",
             "d",
-            "%",
+            &Unit::Percent,
             &[Bar {
                 label: "A & B".into(),
                 value: Some(234.5),
@@ -607,6 +658,13 @@ mod tests {
             }],
         );
         assert!(b.contains("A &amp; B") && b.contains("234,5"));
+        let count = Bar {
+            label: "Stadt".into(),
+            value: Some(311635.0),
+            emphasis: true,
+        };
+        let b = bar_chart("b", "t", "d", &Unit::Count, &[count]);
+        assert!(b.contains(">311.635<") && b.contains(">Anzahl<"), "{b}");
     }
 
     #[test]
@@ -618,7 +676,7 @@ mod tests {
             "m",
             "Karte",
             "d",
-            "%",
+            &Unit::Percent,
             &[MapArea {
                 code: "01".into(),
                 name: "Innenstadt-Ost".into(),

@@ -82,28 +82,21 @@ mod tests {
                 .all(|a| a.geometry.is_some())
         );
         // Real 2016 figures: 311,635 inhabitants, 57,510 foreign nationals.
-        let pop = ds
-            .observations
-            .iter()
-            .find(|o| {
-                o.indicator == "DEM-01"
-                    && o.area == "KA"
-                    && o.period.code() == "2016"
-                    && o.breakdown.is_total()
-            })
-            .unwrap();
+        let city_2016 = |indicator: &str| {
+            ds.observations
+                .iter()
+                .find(|o| {
+                    o.indicator == indicator
+                        && o.area == "KA"
+                        && o.period.code() == "2016"
+                        && o.breakdown.is_total()
+                })
+                .unwrap()
+        };
+        let pop = city_2016("DEM-01");
         assert_eq!(pop.value, Some(311_635.0));
         assert!(!pop.flags.synthetic);
-        let share = ds
-            .observations
-            .iter()
-            .find(|o| {
-                o.indicator == "DEM-02"
-                    && o.area == "KA"
-                    && o.period.code() == "2016"
-                    && o.breakdown.is_total()
-            })
-            .unwrap();
+        let share = city_2016("DEM-02");
         assert_eq!(share.numerator, Some(57_510.0));
         assert_eq!(share.value, Some(18.5));
         // Synthetic figures are labelled.

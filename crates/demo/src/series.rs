@@ -206,146 +206,147 @@ pub fn generate(ds: &Dataset) -> Vec<Observation> {
     let mut out = Vec::new();
     let share_city_2016: f64 =
         st.iter().map(|s| s.foreign).sum::<f64>() / st.iter().map(|s| s.pop).sum::<f64>();
-    let sta = |c: &str| Breakdown::of(&[("staatsangehoerigkeit", c)]);
-    let gs = |c: &str| Breakdown::of(&[("geschlecht", c)]);
-    let mh = |c: &str| Breakdown::of(&[("migrationshintergrund", c)]);
-
     for ind in &ds.indicators {
         for year in years_of(ind) {
-            let period = period_for(ind, year);
-            let synthetic = year != 2016;
-            let pops: Vec<(f64, f64, f64)> = st.iter().map(|s| population(s, year)).collect();
-            let (tp, tf, tm) = if year == 2016 {
-                CITY_2016
-            } else {
-                pops.iter()
-                    .fold((0.0, 0.0, 0.0), |a, p| (a.0 + p.0, a.1 + p.1, a.2 + p.2))
-            };
+            let y = DemoYear::new(ind, year, &st, &city);
             match ind.code.as_str() {
-                "DEM-01" => {
-                    for (s, p) in st
-                        .iter()
-                        .map(|s| s.code.as_str())
-                        .chain([city.as_str()])
-                        .zip(pops.iter().copied().chain([(tp, tf, tm)]))
-                    {
-                        out.push(obs(
-                            &ind.code,
-                            period,
-                            s,
-                            Breakdown::total(),
-                            p.0,
-                            synthetic,
-                        ));
-                        out.push(obs(
-                            &ind.code,
-                            period,
-                            s,
-                            sta("nichtdeutsch"),
-                            p.1,
-                            synthetic,
-                        ));
-                        out.push(obs(
-                            &ind.code,
-                            period,
-                            s,
-                            sta("deutsch"),
-                            p.0 - p.1,
-                            synthetic,
-                        ));
-                        let w = (p.0 * (0.505 + 0.005 * noise(&format!("gs/{s}/{year}")))).round();
-                        out.push(obs(&ind.code, period, s, gs("w"), w, true));
-                        out.push(obs(&ind.code, period, s, gs("m"), p.0 - w, true));
-                    }
-                }
-                "DEM-02" | "DEM-03" | "DEM-04" => {
-                    for (s, p) in st
-                        .iter()
-                        .map(|s| s.code.as_str())
-                        .chain([city.as_str()])
-                        .zip(pops.iter().copied().chain([(tp, tf, tm)]))
-                    {
-                        let num = match ind.code.as_str() {
-                            "DEM-02" => p.1,
-                            "DEM-03" => p.2,
-                            _ => p.1 + p.2,
-                        };
-                        let mut o = obs(
-                            &ind.code,
-                            period,
-                            s,
-                            Breakdown::total(),
-                            round(num / p.0 * 100.0, 1),
-                            synthetic,
-                        );
-                        o.numerator = Some(num);
-                        o.denominator = Some(p.0);
-                        out.push(o);
-                        for (g, f) in [("w", 0.97), ("m", 1.03)] {
-                            let v = round(
-                                num / p.0
-                                    * 100.0
-                                    * f
-                                    * (1.0 + 0.01 * noise(&format!("{}/{s}/{year}/{g}", ind.code))),
-                                1,
-                            );
-                            out.push(obs(&ind.code, period, s, gs(g), v, true));
-                        }
-                    }
-                }
-                "WOH-01" => {
-                    // Dissimilarity index from the (partly synthetic) Stadtteil populations.
-                    let d: f64 = pops
-                        .iter()
-                        .map(|p| ((p.1 / tf) - (p.0 - p.1) / (tp - tf)).abs())
-                        .sum::<f64>()
-                        * 50.0;
-                    out.push(obs(
-                        &ind.code,
-                        period,
-                        &city,
-                        Breakdown::total(),
-                        round(d, 1),
-                        synthetic,
-                    ));
-                }
-                "REC-05" => {
-                    let mut total = 0.0;
-                    for (s, p) in st.iter().zip(&pops) {
-                        let v = (p.1
-                            * (0.035 + 0.002 * (year - 2012) as f64)
-                            * (1.0 + 0.2 * noise(&format!("rec5/{}/{year}", s.code))))
-                        .round();
-                        total += v;
-                        out.push(obs(&ind.code, period, &s.code, Breakdown::total(), v, true));
-                    }
-                    out.push(obs(
-                        &ind.code,
-                        period,
-                        &city,
-                        Breakdown::total(),
-                        total,
-                        true,
-                    ));
-                }
-                _ => rates(
-                    ind,
-                    year,
-                    period,
-                    &st,
-                    &pops,
-                    share_city_2016,
-                    &city,
-                    &mut out,
-                    sta,
-                    gs,
-                    mh,
-                ),
+                "DEM-01" => population_counts(&y, &mut out),
+                "DEM-02" | "DEM-03" | "DEM-04" => population_shares(&y, &mut out),
+                "WOH-01" => out.push(segregation(&y)),
+                "REC-05" => courses(&y, &mut out),
+                _ => rates(&y, share_city_2016, &mut out),
             }
         }
     }
     situations(&mut out);
     out
+}
+
+fn sta(c: &str) -> Breakdown {
+    Breakdown::of(&[("staatsangehoerigkeit", c)])
+}
+
+fn gs(c: &str) -> Breakdown {
+    Breakdown::of(&[("geschlecht", c)])
+}
+
+fn mh(c: &str) -> Breakdown {
+    Breakdown::of(&[("migrationshintergrund", c)])
+}
+
+/// One indicator in one year of the demo city: its period and the populations behind its values.
+struct DemoYear<'a> {
+    ind: &'a Indicator,
+    year: i32,
+    period: Period,
+    /// Real figures for 2016, synthetic ones otherwise.
+    synthetic: bool,
+    st: &'a [Stadtteil],
+    /// Population of each Stadtteil in this year (total, foreign, Germans with migration background).
+    pops: Vec<(f64, f64, f64)>,
+    /// The city's population: the official totals for 2016, else the sum of the Stadtteile.
+    total: (f64, f64, f64),
+    city: &'a str,
+}
+
+impl<'a> DemoYear<'a> {
+    fn new(ind: &'a Indicator, year: i32, st: &'a [Stadtteil], city: &'a str) -> DemoYear<'a> {
+        let pops: Vec<(f64, f64, f64)> = st.iter().map(|s| population(s, year)).collect();
+        let total = if year == 2016 {
+            CITY_2016
+        } else {
+            pops.iter()
+                .fold((0.0, 0.0, 0.0), |a, p| (a.0 + p.0, a.1 + p.1, a.2 + p.2))
+        };
+        DemoYear {
+            ind,
+            year,
+            period: period_for(ind, year),
+            synthetic: year != 2016,
+            st,
+            pops,
+            total,
+            city,
+        }
+    }
+
+    /// Every Stadtteil and then the city, with its population.
+    fn areas(&self) -> impl Iterator<Item = (&str, (f64, f64, f64))> {
+        self.st
+            .iter()
+            .map(|s| s.code.as_str())
+            .chain([self.city])
+            .zip(self.pops.iter().copied().chain([self.total]))
+    }
+
+    fn obs(&self, area: &str, b: Breakdown, value: f64, synthetic: bool) -> Observation {
+        obs(&self.ind.code, self.period, area, b, value, synthetic)
+    }
+}
+
+/// DEM-01: inhabitants, by Staatsangehörigkeit and (synthetic) by Geschlecht.
+fn population_counts(y: &DemoYear, out: &mut Vec<Observation>) {
+    for (s, p) in y.areas() {
+        out.push(y.obs(s, Breakdown::total(), p.0, y.synthetic));
+        out.push(y.obs(s, sta("nichtdeutsch"), p.1, y.synthetic));
+        out.push(y.obs(s, sta("deutsch"), p.0 - p.1, y.synthetic));
+        let w = (p.0 * (0.505 + 0.005 * noise(&format!("gs/{s}/{}", y.year)))).round();
+        out.push(y.obs(s, gs("w"), w, true));
+        out.push(y.obs(s, gs("m"), p.0 - w, true));
+    }
+}
+
+/// DEM-02 to DEM-04: shares of foreign nationals, of Germans with and of all with migration
+/// background, with numerator and denominator, and (synthetic) by Geschlecht.
+fn population_shares(y: &DemoYear, out: &mut Vec<Observation>) {
+    let code = y.ind.code.as_str();
+    for (s, p) in y.areas() {
+        let num = match code {
+            "DEM-02" => p.1,
+            "DEM-03" => p.2,
+            _ => p.1 + p.2,
+        };
+        let mut o = y.obs(
+            s,
+            Breakdown::total(),
+            round(num / p.0 * 100.0, 1),
+            y.synthetic,
+        );
+        o.numerator = Some(num);
+        o.denominator = Some(p.0);
+        out.push(o);
+        for (g, f) in [("w", 0.97), ("m", 1.03)] {
+            let jitter = 1.0 + 0.01 * noise(&format!("{code}/{s}/{}/{g}", y.year));
+            let v = round(num / p.0 * 100.0 * f * jitter, 1);
+            out.push(y.obs(s, gs(g), v, true));
+        }
+    }
+}
+
+/// WOH-01: the dissimilarity index from the (partly synthetic) Stadtteil populations.
+fn segregation(y: &DemoYear) -> Observation {
+    let (tp, tf, _) = y.total;
+    let d: f64 = y
+        .pops
+        .iter()
+        .map(|p| ((p.1 / tf) - (p.0 - p.1) / (tp - tf)).abs())
+        .sum::<f64>()
+        * 50.0;
+    y.obs(y.city, Breakdown::total(), round(d, 1), y.synthetic)
+}
+
+/// REC-05: course participants per Stadtteil and their sum for the city.
+fn courses(y: &DemoYear, out: &mut Vec<Observation>) {
+    let mut total = 0.0;
+    for (s, p) in y.st.iter().zip(&y.pops) {
+        let v = (p.1
+            * (0.035 + 0.002 * (y.year - 2012) as f64)
+            * (1.0 + 0.2 * noise(&format!("rec5/{}/{}", s.code, y.year))))
+        .round();
+        total += v;
+        out.push(y.obs(&s.code, Breakdown::total(), v, true));
+    }
+    out.push(y.obs(y.city, Breakdown::total(), total, true));
 }
 
 /// Situations the early-warning system must find (the rest of the demo must stay quiet):
@@ -373,20 +374,10 @@ fn situations(out: &mut Vec<Observation>) {
     });
 }
 
-#[allow(clippy::too_many_arguments)]
-fn rates(
-    ind: &Indicator,
-    year: i32,
-    period: Period,
-    st: &[Stadtteil],
-    pops: &[(f64, f64, f64)],
-    share_city: f64,
-    city: &str,
-    out: &mut Vec<Observation>,
-    sta: impl Fn(&str) -> Breakdown,
-    gs: impl Fn(&str) -> Breakdown,
-    mh: impl Fn(&str) -> Breakdown,
-) {
+/// Any other indicator: a rate shaped by [`shape`] per Stadtteil, and the city as the
+/// population-weighted mean.
+fn rates(y: &DemoYear, share_city: f64, out: &mut Vec<Observation>) {
+    let (ind, year) = (y.ind, y.year);
     let sh = shape(&ind.code);
     let max = if ind.may_exceed_100 {
         130.0
@@ -397,111 +388,56 @@ fn rates(
     };
     let dy = (year - 2016) as f64;
     let mut values = Vec::new();
-    for (s, p) in st.iter().zip(pops) {
+    for (s, p) in y.st.iter().zip(&y.pops) {
         let rel = (s.foreign / s.pop) / share_city - 1.0;
         let key = format!("{}/{}/{year}", ind.code, s.code);
         let v =
             (sh.base + sh.trend * dy) * (1.0 + sh.sens * rel).max(0.2) * (1.0 + 0.05 * noise(&key));
         values.push((s.code.as_str(), v.clamp(0.0, max), *p));
     }
-    let tp: f64 = pops.iter().map(|p| p.0).sum();
+    // The city is weighted by the Stadtteile's own sums, also in 2016.
+    let tp: f64 = y.pops.iter().map(|p| p.0).sum();
     let city_v = values.iter().map(|(_, v, p)| v * p.0).sum::<f64>() / tp;
-    let (tf, tm): (f64, f64) = pops.iter().fold((0.0, 0.0), |a, p| (a.0 + p.1, a.1 + p.2));
+    let (tf, tm): (f64, f64) = y
+        .pops
+        .iter()
+        .fold((0.0, 0.0), |a, p| (a.0 + p.1, a.1 + p.2));
     if !sh.city_only {
         for (code, v, p) in &values {
-            groups(ind, period, code, *v, *p, &sh, max, out, &sta, &gs, &mh);
+            groups(y, code, *v, *p, &sh, max, out);
         }
     }
-    groups(
-        ind,
-        period,
-        city,
-        city_v,
-        (tp, tf, tm),
-        &sh,
-        max,
-        out,
-        &sta,
-        &gs,
-        &mh,
-    );
-    let _ = year;
+    groups(y, y.city, city_v, (tp, tf, tm), &sh, max, out);
 }
 
-#[allow(clippy::too_many_arguments)]
+/// The total of a rate and, as the shape says, its values by Staatsangehörigkeit, Geschlecht and
+/// Migrationshintergrund (the gaps split around the total by the groups' population shares).
 fn groups(
-    ind: &Indicator,
-    period: Period,
+    y: &DemoYear,
     area: &str,
     v: f64,
     p: (f64, f64, f64),
     sh: &Shape,
     max: f64,
     out: &mut Vec<Observation>,
-    sta: &impl Fn(&str) -> Breakdown,
-    gs: &impl Fn(&str) -> Breakdown,
-    mh: &impl Fn(&str) -> Breakdown,
 ) {
     let r = |x: f64| round(x.clamp(0.0, max), 1);
-    out.push(obs(&ind.code, period, area, Breakdown::total(), r(v), true));
+    let o = |b: Breakdown, value: f64| y.obs(area, b, r(value), true);
+    out.push(o(Breakdown::total(), v));
     let jitter =
-        |g: &str| 1.0 + 0.03 * noise(&format!("{}/{area}/{}/{g}", ind.code, period.code()));
+        |g: &str| 1.0 + 0.03 * noise(&format!("{}/{area}/{}/{g}", y.ind.code, y.period.code()));
     if let Some(gap) = sh.sta {
-        let w = p.1 / p.0;
-        let d = v / (1.0 + w * gap);
-        out.push(obs(
-            &ind.code,
-            period,
-            area,
-            sta("deutsch"),
-            r(d * jitter("d")),
-            true,
-        ));
-        out.push(obs(
-            &ind.code,
-            period,
-            area,
-            sta("nichtdeutsch"),
-            r(d * (1.0 + gap) * jitter("nd")),
-            true,
-        ));
+        let d = v / (1.0 + p.1 / p.0 * gap);
+        out.push(o(sta("deutsch"), d * jitter("d")));
+        out.push(o(sta("nichtdeutsch"), d * (1.0 + gap) * jitter("nd")));
     }
     if let Some(gap) = sh.gs {
-        out.push(obs(
-            &ind.code,
-            period,
-            area,
-            gs("m"),
-            r(v * (1.0 + gap) * jitter("m")),
-            true,
-        ));
-        out.push(obs(
-            &ind.code,
-            period,
-            area,
-            gs("w"),
-            r(v * (1.0 - gap) * jitter("w")),
-            true,
-        ));
+        out.push(o(gs("m"), v * (1.0 + gap) * jitter("m")));
+        out.push(o(gs("w"), v * (1.0 - gap) * jitter("w")));
     }
     if let Some(gap) = sh.mh {
-        let w = (p.1 + p.2) / p.0;
-        let o = v / (1.0 + w * gap);
-        out.push(obs(
-            &ind.code,
-            period,
-            area,
-            mh("ohne"),
-            r(o * jitter("o")),
-            true,
-        ));
-        out.push(obs(
-            &ind.code,
-            period,
-            area,
-            mh("mit"),
-            r(o * (1.0 + gap) * jitter("mi")),
-            true,
-        ));
+        let without = v / (1.0 + (p.1 + p.2) / p.0 * gap);
+        out.push(o(mh("ohne"), without * jitter("o")));
+        out.push(o(mh("mit"), without * (1.0 + gap) * jitter("mi")));
     }
 }

@@ -97,14 +97,30 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// The code in column `col` of a row; a problem when it is empty.
+fn code_of(
+    t: &Table,
+    line: usize,
+    cells: &[Cell],
+    col: Option<usize>,
+    problems: &mut Vec<Problem>,
+) -> Option<String> {
+    let code = Reader::text(cells, col);
+    if code.is_empty() {
+        problems.push(t.problem(line, col.unwrap_or(0), "Code fehlt"));
+        return None;
+    }
+    Some(code)
+}
+
 fn checked<T>(
-    res: Result<T, String>,
+    res: Result<T, impl std::fmt::Display>,
     t: &Table,
     line: usize,
     col: Option<usize>,
     problems: &mut Vec<Problem>,
 ) -> Option<T> {
-    res.map_err(|e| problems.push(t.problem(line, col.unwrap_or(0), e)))
+    res.map_err(|e| problems.push(t.problem(line, col.unwrap_or(0), e.to_string())))
         .ok()
 }
 
@@ -113,198 +129,229 @@ pub fn read(t: &Table, kind: Kind) -> (Dataset, Vec<Problem>) {
     let mut r = Reader::new(t);
     let mut ds = Dataset::default();
     match kind {
-        Kind::ActionFields => {
-            let code = r.required(&["handlungsfeld", "action_field", "code"]);
-            let name = r.required(&["name"]);
-            let desc = r.col(&["beschreibung", "description"]);
-            let sort = r.col(&["reihenfolge", "sort"]);
-            if code.is_some() && name.is_some() {
-                for (i, (line, cells)) in t.rows.iter().enumerate() {
-                    let c = Reader::text(cells, code);
-                    if c.is_empty() {
-                        r.problems
-                            .push(t.problem(*line, code.unwrap_or(0), "Code fehlt"));
-                        continue;
-                    }
-                    ds.action_fields.push(ActionField {
-                        code: c,
-                        name: Reader::text(cells, name),
-                        description: Reader::text(cells, desc),
-                        sort: Reader::text(cells, sort).parse().unwrap_or(i as i64 + 1),
-                    });
-                }
-            }
-        }
-        Kind::Areas => {
-            let code = r.required(&["code", "gebiet", "schluessel"]);
-            let name = r.required(&["name"]);
-            let parent = r.col(&["uebergeordnet", "parent"]);
-            let level = r.col(&["ebene", "level"]);
-            if code.is_some() && name.is_some() {
-                for (line, cells) in &t.rows {
-                    let c = Reader::text(cells, code);
-                    if c.is_empty() {
-                        r.problems
-                            .push(t.problem(*line, code.unwrap_or(0), "Code fehlt"));
-                        continue;
-                    }
-                    let p = Reader::text(cells, parent);
-                    let lv = Reader::text(cells, level);
-                    let lv = if lv.is_empty() {
-                        i64::from(!p.is_empty())
-                    } else {
-                        match lv.parse() {
-                            Ok(v) => v,
-                            Err(_) => {
-                                r.problems.push(t.problem(
-                                    *line,
-                                    level.unwrap_or(0),
-                                    format!("Ebene '{lv}' ist keine ganze Zahl"),
-                                ));
-                                continue;
-                            }
-                        }
-                    };
-                    ds.areas.push(Area {
-                        code: c,
-                        name: Reader::text(cells, name),
-                        parent: (!p.is_empty()).then_some(p),
-                        level: lv,
-                        geometry: None,
-                    });
-                }
-            }
-        }
-        Kind::Dimensions => {
-            let dim = r.required(&["merkmal", "dimension"]);
-            let dim_name = r.col(&["merkmal_name", "dimension_name"]);
-            let cat = r.required(&["auspraegung", "category"]);
-            let cat_name = r.col(&["auspraegung_name", "category_name"]);
-            if dim.is_some() && cat.is_some() {
-                for (line, cells) in &t.rows {
-                    let d = Reader::text(cells, dim);
-                    let k = Reader::text(cells, cat);
-                    if d.is_empty() || k.is_empty() {
-                        r.problems.push(t.problem(
-                            *line,
-                            if d.is_empty() { dim } else { cat }.unwrap_or(0),
-                            "Merkmal und Ausprägung müssen angegeben sein",
-                        ));
-                        continue;
-                    }
-                    if k.contains(['=', ';']) || d.contains(['=', ';']) {
-                        r.problems.push(t.problem(
-                            *line,
-                            cat.unwrap_or(0),
-                            "Codes dürfen weder '=' noch ';' enthalten",
-                        ));
-                        continue;
-                    }
-                    let dn = Reader::text(cells, dim_name);
-                    let kn = Reader::text(cells, cat_name);
-                    let pos = ds.dimensions.iter().position(|x| x.code == d);
-                    let dimension = match pos {
-                        Some(p) => &mut ds.dimensions[p],
-                        None => {
-                            ds.dimensions.push(Dimension {
-                                code: d.clone(),
-                                name: if dn.is_empty() { d.clone() } else { dn },
-                                categories: Vec::new(),
-                            });
-                            ds.dimensions.last_mut().expect("just pushed")
-                        }
-                    };
-                    dimension.categories.push(Category {
-                        code: k.clone(),
-                        name: if kn.is_empty() { k } else { kn },
-                    });
-                }
-            }
-        }
-        Kind::Indicators => {
-            let code = r.required(&["code", "indikator", "indicator"]);
-            let name = r.required(&["name"]);
-            let c = |r: &Reader, n: &[&str]| r.col(n);
-            let af = c(&r, &["handlungsfeld", "action_field"]);
-            let def = c(&r, &["definition"]);
-            let num = c(&r, &["zaehler", "numerator"]);
-            let den = c(&r, &["nenner", "denominator"]);
-            let unit = c(&r, &["einheit", "unit"]);
-            let pol = c(&r, &["polaritaet", "polarity"]);
-            let src = c(&r, &["quelle", "source"]);
-            let dep = c(&r, &["amt", "department", "zustaendig"]);
-            let per = c(&r, &["periodizitaet", "periodicity"]);
-            let core = c(&r, &["kernindikator", "core"]);
-            let publ = c(&r, &["veroeffentlicht", "published"]);
-            let notes = c(&r, &["hinweise", "notes"]);
-            let over = c(&r, &["ueber_100_moeglich", "may_exceed_100"]);
-            if code.is_some() && name.is_some() {
-                for (line, cells) in &t.rows {
-                    let line = *line;
-                    let code_v = Reader::text(cells, code);
-                    if code_v.is_empty() {
-                        r.problems
-                            .push(t.problem(line, code.unwrap_or(0), "Code fehlt"));
-                        continue;
-                    }
-                    let before = r.problems.len();
-
-                    let polarity = checked(
-                        Polarity::parse(&Reader::text(cells, pol)),
-                        t,
-                        line,
-                        pol,
-                        &mut r.problems,
-                    );
-                    let periodicity = checked(
-                        Periodicity::parse(&Reader::text(cells, per)),
-                        t,
-                        line,
-                        per,
-                        &mut r.problems,
-                    );
-                    let empty = Cell::Empty;
-                    let cell = |c: Option<usize>| c.and_then(|c| cells.get(c)).unwrap_or(&empty);
-                    let core_v = checked(
-                        parse_bool(cell(core), false),
-                        t,
-                        line,
-                        core,
-                        &mut r.problems,
-                    );
-                    let publ_v =
-                        checked(parse_bool(cell(publ), true), t, line, publ, &mut r.problems);
-                    let over_v = checked(
-                        parse_bool(cell(over), false),
-                        t,
-                        line,
-                        over,
-                        &mut r.problems,
-                    );
-                    if r.problems.len() > before {
-                        continue;
-                    }
-                    let af_v = Reader::text(cells, af);
-                    ds.indicators.push(Indicator {
-                        code: code_v,
-                        name: Reader::text(cells, name),
-                        definition: Reader::text(cells, def),
-                        numerator: Reader::text(cells, num),
-                        denominator: Reader::text(cells, den),
-                        unit: kimo_model::Unit::parse(&Reader::text(cells, unit)),
-                        polarity: polarity.unwrap_or_default(),
-                        source: Reader::text(cells, src),
-                        department: Reader::text(cells, dep),
-                        periodicity: periodicity.unwrap_or_default(),
-                        core: core_v.unwrap_or(false),
-                        action_field: (!af_v.is_empty()).then_some(af_v),
-                        published: publ_v.unwrap_or(true),
-                        notes: Reader::text(cells, notes),
-                        may_exceed_100: over_v.unwrap_or(false),
-                    });
-                }
-            }
-        }
+        Kind::ActionFields => ds.action_fields = read_action_fields(&mut r),
+        Kind::Areas => ds.areas = read_areas(&mut r),
+        Kind::Dimensions => ds.dimensions = read_dimensions(&mut r),
+        Kind::Indicators => ds.indicators = read_indicators(&mut r),
     }
     (ds, r.problems)
+}
+
+fn read_action_fields(r: &mut Reader) -> Vec<ActionField> {
+    let t = r.t;
+    let code = r.required(&["handlungsfeld", "action_field", "code"]);
+    let name = r.required(&["name"]);
+    let desc = r.col(&["beschreibung", "description"]);
+    let sort = r.col(&["reihenfolge", "sort"]);
+    let mut fields = Vec::new();
+    if code.is_none() || name.is_none() {
+        return fields;
+    }
+    for (i, (line, cells)) in t.rows.iter().enumerate() {
+        let Some(c) = code_of(t, *line, cells, code, &mut r.problems) else {
+            continue;
+        };
+        fields.push(ActionField {
+            code: c,
+            name: Reader::text(cells, name),
+            description: Reader::text(cells, desc),
+            sort: Reader::text(cells, sort).parse().unwrap_or(i as i64 + 1),
+        });
+    }
+    fields
+}
+
+fn read_areas(r: &mut Reader) -> Vec<Area> {
+    let t = r.t;
+    let code = r.required(&["code", "gebiet", "schluessel"]);
+    let name = r.required(&["name"]);
+    let parent = r.col(&["uebergeordnet", "parent"]);
+    let level = r.col(&["ebene", "level"]);
+    let mut areas = Vec::new();
+    if code.is_none() || name.is_none() {
+        return areas;
+    }
+    for (line, cells) in &t.rows {
+        let Some(c) = code_of(t, *line, cells, code, &mut r.problems) else {
+            continue;
+        };
+        let p = Reader::text(cells, parent);
+        let lv = Reader::text(cells, level);
+        // Without a level column a row with a parent is a Stadtteil, one without the city.
+        let lv = if lv.is_empty() {
+            i64::from(!p.is_empty())
+        } else {
+            match lv.parse() {
+                Ok(v) => v,
+                Err(_) => {
+                    let message = crate::Error::Level(lv).to_string();
+                    r.problems
+                        .push(t.problem(*line, level.unwrap_or(0), message));
+                    continue;
+                }
+            }
+        };
+        areas.push(Area {
+            code: c,
+            name: Reader::text(cells, name),
+            parent: (!p.is_empty()).then_some(p),
+            level: lv,
+            geometry: None,
+        });
+    }
+    areas
+}
+
+fn read_dimensions(r: &mut Reader) -> Vec<Dimension> {
+    let t = r.t;
+    let dim = r.required(&["merkmal", "dimension"]);
+    let dim_name = r.col(&["merkmal_name", "dimension_name"]);
+    let cat = r.required(&["auspraegung", "category"]);
+    let cat_name = r.col(&["auspraegung_name", "category_name"]);
+    let mut dimensions: Vec<Dimension> = Vec::new();
+    if dim.is_none() || cat.is_none() {
+        return dimensions;
+    }
+    for (line, cells) in &t.rows {
+        let d = Reader::text(cells, dim);
+        let k = Reader::text(cells, cat);
+        if d.is_empty() || k.is_empty() {
+            r.problems.push(t.problem(
+                *line,
+                if d.is_empty() { dim } else { cat }.unwrap_or(0),
+                "Merkmal und Ausprägung müssen angegeben sein",
+            ));
+            continue;
+        }
+        if k.contains(['=', ';']) || d.contains(['=', ';']) {
+            r.problems.push(t.problem(
+                *line,
+                cat.unwrap_or(0),
+                "Codes dürfen weder '=' noch ';' enthalten",
+            ));
+            continue;
+        }
+        let dn = Reader::text(cells, dim_name);
+        let kn = Reader::text(cells, cat_name);
+        let pos = dimensions.iter().position(|x| x.code == d);
+        let dimension = match pos {
+            Some(p) => &mut dimensions[p],
+            None => {
+                dimensions.push(Dimension {
+                    code: d.clone(),
+                    name: if dn.is_empty() { d.clone() } else { dn },
+                    categories: Vec::new(),
+                });
+                dimensions.last_mut().expect("just pushed")
+            }
+        };
+        dimension.categories.push(Category {
+            code: k.clone(),
+            name: if kn.is_empty() { k } else { kn },
+        });
+    }
+    dimensions
+}
+
+/// The columns of an indicator table (None where the table lacks one).
+struct IndicatorColumns {
+    code: Option<usize>,
+    name: Option<usize>,
+    action_field: Option<usize>,
+    definition: Option<usize>,
+    numerator: Option<usize>,
+    denominator: Option<usize>,
+    unit: Option<usize>,
+    polarity: Option<usize>,
+    source: Option<usize>,
+    department: Option<usize>,
+    periodicity: Option<usize>,
+    core: Option<usize>,
+    published: Option<usize>,
+    notes: Option<usize>,
+    may_exceed_100: Option<usize>,
+}
+
+impl IndicatorColumns {
+    fn find(r: &mut Reader) -> IndicatorColumns {
+        IndicatorColumns {
+            code: r.required(&["code", "indikator", "indicator"]),
+            name: r.required(&["name"]),
+            action_field: r.col(&["handlungsfeld", "action_field"]),
+            definition: r.col(&["definition"]),
+            numerator: r.col(&["zaehler", "numerator"]),
+            denominator: r.col(&["nenner", "denominator"]),
+            unit: r.col(&["einheit", "unit"]),
+            polarity: r.col(&["polaritaet", "polarity"]),
+            source: r.col(&["quelle", "source"]),
+            department: r.col(&["amt", "department", "zustaendig"]),
+            periodicity: r.col(&["periodizitaet", "periodicity"]),
+            core: r.col(&["kernindikator", "core"]),
+            published: r.col(&["veroeffentlicht", "published"]),
+            notes: r.col(&["hinweise", "notes"]),
+            may_exceed_100: r.col(&["ueber_100_moeglich", "may_exceed_100"]),
+        }
+    }
+}
+
+fn read_indicators(r: &mut Reader) -> Vec<Indicator> {
+    let cols = IndicatorColumns::find(r);
+    let mut indicators = Vec::new();
+    if cols.code.is_none() || cols.name.is_none() {
+        return indicators;
+    }
+    for (line, cells) in &r.t.rows {
+        if let Some(i) = indicator_row(r.t, &cols, *line, cells, &mut r.problems) {
+            indicators.push(i);
+        }
+    }
+    indicators
+}
+
+/// One indicator row; None (with the row's problems added) when a cell is wrong.
+fn indicator_row(
+    t: &Table,
+    cols: &IndicatorColumns,
+    line: usize,
+    cells: &[Cell],
+    problems: &mut Vec<Problem>,
+) -> Option<Indicator> {
+    let text = |c: Option<usize>| Reader::text(cells, c);
+    let code = code_of(t, line, cells, cols.code, problems)?;
+    let empty = Cell::Empty;
+    let cell = |c: Option<usize>| c.and_then(|c| cells.get(c)).unwrap_or(&empty);
+    let polarity = Polarity::parse(&text(cols.polarity));
+    let polarity = checked(polarity, t, line, cols.polarity, problems);
+    let periodicity = Periodicity::parse(&text(cols.periodicity));
+    let periodicity = checked(periodicity, t, line, cols.periodicity, problems);
+    let core = parse_bool(cell(cols.core), false);
+    let core = checked(core, t, line, cols.core, problems);
+    let published = parse_bool(cell(cols.published), true);
+    let published = checked(published, t, line, cols.published, problems);
+    let over = parse_bool(cell(cols.may_exceed_100), false);
+    let over = checked(over, t, line, cols.may_exceed_100, problems);
+    // Every cell is checked, so one row reports all its problems at once.
+    let (Some(polarity), Some(periodicity), Some(core), Some(published), Some(may_exceed_100)) =
+        (polarity, periodicity, core, published, over)
+    else {
+        return None;
+    };
+    let action_field = text(cols.action_field);
+    Some(Indicator {
+        code,
+        name: text(cols.name),
+        definition: text(cols.definition),
+        numerator: text(cols.numerator),
+        denominator: text(cols.denominator),
+        unit: kimo_model::Unit::parse(&text(cols.unit)),
+        polarity,
+        source: text(cols.source),
+        department: text(cols.department),
+        periodicity,
+        core,
+        action_field: (!action_field.is_empty()).then_some(action_field),
+        published,
+        notes: text(cols.notes),
+        may_exceed_100,
+    })
 }

@@ -1,6 +1,6 @@
 //! Writing kimo's long CSV: machine-readable (`,` and `.`) or as German Excel reads it (`;`, decimal comma, BOM).
 
-use kimo_model::Observation;
+use kimo_model::{ActionField, Area, Dimension, Indicator, Observation};
 use std::io::Write;
 
 /// The flavour of CSV to write.
@@ -80,106 +80,119 @@ type Sheet<'a> = (&'a str, Vec<&'a str>, Vec<Vec<String>>);
 /// Merkmale, in the columns `kimo import` reads back.
 pub fn write_catalogue_xlsx(
     path: &std::path::Path,
-    fields: &[kimo_model::ActionField],
-    indicators: &[kimo_model::Indicator],
-    areas: &[kimo_model::Area],
-    dimensions: &[kimo_model::Dimension],
-) -> Result<(), String> {
+    fields: &[ActionField],
+    indicators: &[Indicator],
+    areas: &[Area],
+    dimensions: &[Dimension],
+) -> Result<(), crate::Error> {
+    write_workbook(
+        path,
+        vec![
+            action_field_sheet(fields),
+            indicator_sheet(indicators),
+            area_sheet(areas),
+            dimension_sheet(dimensions),
+        ],
+    )
+}
+
+fn action_field_sheet(fields: &[ActionField]) -> Sheet<'static> {
+    let rows = fields
+        .iter()
+        .map(|f| {
+            vec![
+                f.code.clone(),
+                f.name.clone(),
+                f.description.clone(),
+                f.sort.to_string(),
+            ]
+        })
+        .collect();
+    let header = vec!["handlungsfeld", "name", "beschreibung", "reihenfolge"];
+    ("Handlungsfelder", header, rows)
+}
+
+fn indicator_sheet(indicators: &[Indicator]) -> Sheet<'static> {
     let yes = |b: bool| if b { "ja" } else { "nein" }.to_string();
-    let sheets: Vec<Sheet> = vec![
-        (
-            "Handlungsfelder",
-            vec!["handlungsfeld", "name", "beschreibung", "reihenfolge"],
-            fields
-                .iter()
-                .map(|f| {
-                    vec![
-                        f.code.clone(),
-                        f.name.clone(),
-                        f.description.clone(),
-                        f.sort.to_string(),
-                    ]
-                })
-                .collect(),
-        ),
-        (
-            "Indikatoren",
-            crate::catalogue::INDICATOR_COLUMNS.to_vec(),
-            indicators
-                .iter()
-                .map(|i| {
-                    vec![
-                        i.code.clone(),
-                        i.name.clone(),
-                        i.action_field.clone().unwrap_or_default(),
-                        i.definition.clone(),
-                        i.numerator.clone(),
-                        i.denominator.clone(),
-                        i.unit.to_string(),
-                        i.polarity.code().into(),
-                        i.source.clone(),
-                        i.department.clone(),
-                        i.periodicity.code().into(),
-                        yes(i.core),
-                        yes(i.published),
-                        i.notes.clone(),
-                        yes(i.may_exceed_100),
-                    ]
-                })
-                .collect(),
-        ),
-        (
-            "Gebiete",
-            vec!["code", "name", "uebergeordnet", "ebene"],
-            areas
-                .iter()
-                .map(|a| {
-                    vec![
-                        a.code.clone(),
-                        a.name.clone(),
-                        a.parent.clone().unwrap_or_default(),
-                        a.level.to_string(),
-                    ]
-                })
-                .collect(),
-        ),
-        (
-            "Merkmale",
-            vec!["merkmal", "merkmal_name", "auspraegung", "auspraegung_name"],
-            dimensions
-                .iter()
-                .flat_map(|d| {
-                    d.categories.iter().map(|c| {
-                        vec![
-                            d.code.clone(),
-                            d.name.clone(),
-                            c.code.clone(),
-                            c.name.clone(),
-                        ]
-                    })
-                })
-                .collect(),
-        ),
-    ];
+    let rows = indicators
+        .iter()
+        .map(|i| {
+            vec![
+                i.code.clone(),
+                i.name.clone(),
+                i.action_field.clone().unwrap_or_default(),
+                i.definition.clone(),
+                i.numerator.clone(),
+                i.denominator.clone(),
+                i.unit.to_string(),
+                i.polarity.code().into(),
+                i.source.clone(),
+                i.department.clone(),
+                i.periodicity.code().into(),
+                yes(i.core),
+                yes(i.published),
+                i.notes.clone(),
+                yes(i.may_exceed_100),
+            ]
+        })
+        .collect();
+    let header = crate::catalogue::INDICATOR_COLUMNS.to_vec();
+    ("Indikatoren", header, rows)
+}
+
+fn area_sheet(areas: &[Area]) -> Sheet<'static> {
+    let rows = areas
+        .iter()
+        .map(|a| {
+            vec![
+                a.code.clone(),
+                a.name.clone(),
+                a.parent.clone().unwrap_or_default(),
+                a.level.to_string(),
+            ]
+        })
+        .collect();
+    (
+        "Gebiete",
+        vec!["code", "name", "uebergeordnet", "ebene"],
+        rows,
+    )
+}
+
+fn dimension_sheet(dimensions: &[Dimension]) -> Sheet<'static> {
+    let rows = dimensions
+        .iter()
+        .flat_map(|d| {
+            d.categories.iter().map(|c| {
+                vec![
+                    d.code.clone(),
+                    d.name.clone(),
+                    c.code.clone(),
+                    c.name.clone(),
+                ]
+            })
+        })
+        .collect();
+    let header = vec!["merkmal", "merkmal_name", "auspraegung", "auspraegung_name"];
+    ("Merkmale", header, rows)
+}
+
+/// Writes sheets with a bold header row; every cell as text.
+fn write_workbook(path: &std::path::Path, sheets: Vec<Sheet>) -> Result<(), crate::Error> {
     let mut wb = rust_xlsxwriter::Workbook::new();
     let bold = rust_xlsxwriter::Format::new().set_bold();
     for (name, header, rows) in sheets {
-        let ws = wb
-            .add_worksheet()
-            .set_name(name)
-            .map_err(|e| e.to_string())?;
+        let ws = wb.add_worksheet().set_name(name)?;
         for (c, h) in header.iter().enumerate() {
-            ws.write_string_with_format(0, c as u16, *h, &bold)
-                .map_err(|e| e.to_string())?;
+            ws.write_string_with_format(0, c as u16, *h, &bold)?;
         }
         for (r, row) in rows.iter().enumerate() {
             for (c, v) in row.iter().enumerate() {
                 // Text cells keep codes such as "01" as they are.
-                ws.write_string(r as u32 + 1, c as u16, v)
-                    .map_err(|e| e.to_string())?;
+                ws.write_string(r as u32 + 1, c as u16, v)?;
             }
         }
         ws.autofit();
     }
-    wb.save(path).map_err(|e| e.to_string())
+    Ok(wb.save(path)?)
 }

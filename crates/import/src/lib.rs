@@ -3,11 +3,14 @@
 //! [`Dataset`] plus row-level [`Problem`]s; writers turn store contents into files.
 
 pub mod catalogue;
+mod error;
 pub mod export;
 pub mod geojson;
 pub mod observations;
 pub mod opensdg;
 pub mod table;
+
+pub use error::Error;
 
 use kimo_model::{Area, Dataset, Dimension, Indicator, Problem};
 use std::path::Path;
@@ -32,7 +35,7 @@ pub enum Format {
 
 impl Format {
     /// Parses a `--format` value.
-    pub fn parse(s: &str) -> Result<Format, String> {
+    pub fn parse(s: &str) -> Result<Format, Error> {
         match s {
             "auto" => Ok(Format::Auto),
             "long" | "csv" | "xlsx" => Ok(Format::Long),
@@ -40,9 +43,7 @@ impl Format {
             "open-sdg" | "opensdg" => Ok(Format::OpenSdg),
             "catalogue" | "katalog" => Ok(Format::Catalogue),
             "geojson" => Ok(Format::GeoJson),
-            _ => Err(format!(
-                "unbekanntes Format '{s}' (auto, long, wide, open-sdg, catalogue, geojson)"
-            )),
+            _ => Err(Error::Format(s.to_string())),
         }
     }
 }

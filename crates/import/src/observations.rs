@@ -110,7 +110,7 @@ fn number(
     match parse_number(&cell, t.decimal_comma) {
         Ok(n) => Some(n),
         Err(e) => {
-            problems.push(t.problem(line, col, e));
+            problems.push(t.problem(line, col, e.to_string()));
             None
         }
     }
@@ -135,107 +135,159 @@ pub fn is_wide(t: &Table) -> bool {
     find(&k, AREA).is_some() && t.header.iter().any(|h| Period::parse(h).is_ok())
 }
 
-/// Reads kimo's long format.
-pub fn read_long(t: &Table, ctx: &Context) -> (Dataset, Vec<Problem>) {
-    let keys = t.keys();
-    let mut problems = Vec::new();
-    let ind = find(&keys, INDICATOR);
-    let per = find(&keys, PERIOD);
-    let area = find(&keys, AREA);
-    let val = find(&keys, VALUE);
-    for (name, col) in [("zeitraum", per), ("gebiet", area), ("wert", val)] {
-        if col.is_none() {
-            problems.push(t.file_problem(format!("Pflichtspalte '{name}' fehlt")));
+/// The columns of a long table: the required ones and the optional ones (None when absent).
+struct LongColumns {
+    indicator: Option<usize>,
+    period: usize,
+    area: usize,
+    value: usize,
+    numerator: Option<usize>,
+    denominator: Option<usize>,
+    flags: Option<usize>,
+}
+
+impl LongColumns {
+    /// Finds the standard columns; a problem for each required one that is missing.
+    fn find(t: &Table, ctx: &Context, problems: &mut Vec<Problem>) -> Option<LongColumns> {
+        let keys = t.keys();
+        let indicator = find(&keys, INDICATOR);
+        let period = find(&keys, PERIOD);
+        let area = find(&keys, AREA);
+        let value = find(&keys, VALUE);
+        for (name, col) in [("zeitraum", period), ("gebiet", area), ("wert", value)] {
+            if col.is_none() {
+                problems.push(t.file_problem(format!("Pflichtspalte '{name}' fehlt")));
+            }
         }
+        if indicator.is_none() && ctx.indicator.is_none() {
+            problems.push(
+                t.file_problem("Pflichtspalte 'indikator' fehlt (oder --indicator CODE angeben)"),
+            );
+        }
+        Some(LongColumns {
+            indicator,
+            period: period?,
+            area: area?,
+            value: value?,
+            numerator: find(&keys, NUMERATOR),
+            denominator: find(&keys, DENOMINATOR),
+            flags: find(&keys, FLAGS),
+        })
     }
-    if ind.is_none() && ctx.indicator.is_none() {
-        problems.push(
-            t.file_problem("Pflichtspalte 'indikator' fehlt (oder --indicator CODE angeben)"),
-        );
-    }
-    let (Some(per), Some(area), Some(val)) = (per, area, val) else {
-        return (Dataset::default(), problems);
-    };
-    let num = find(&keys, NUMERATOR);
-    let den = find(&keys, DENOMINATOR);
-    let flg = find(&keys, FLAGS);
-    let standard: Vec<usize> = [ind, Some(per), Some(area), Some(val), num, den, flg]
+
+    fn standard(&self) -> Vec<usize> {
+        [
+            self.indicator,
+            Some(self.period),
+            Some(self.area),
+            Some(self.value),
+            self.numerator,
+            self.denominator,
+            self.flags,
+        ]
         .into_iter()
         .flatten()
-        .collect();
-    let (cols, p) = dimension_columns(t, ctx, &standard, usize::MAX);
+        .collect()
+    }
+}
+
+/// Reads kimo's long format.
+pub fn read_long(t: &Table, ctx: &Context) -> (Dataset, Vec<Problem>) {
+    let mut problems = Vec::new();
+    let Some(c) = LongColumns::find(t, ctx, &mut problems) else {
+        return (Dataset::default(), problems);
+    };
+    let (dims, p) = dimension_columns(t, ctx, &c.standard(), usize::MAX);
     problems.extend(p);
     let mut ds = Dataset::default();
     ds.observations.reserve(t.rows.len());
     for (line, cells) in &t.rows {
-        let line = *line;
-        let text = |i: usize| cells.get(i).map(Cell::cow).unwrap_or_default();
-        let indicator = match ind {
-            Some(i) => text(i).into_owned(),
-            None => ctx.indicator.clone().unwrap_or_default(),
-        };
-        if indicator.is_empty() {
-            problems.push(t.problem(line, ind.unwrap_or(0), "Indikator fehlt"));
-            continue;
+        if let Some(o) = long_row(t, ctx, &c, &dims, *line, cells, &mut problems) {
+            ds.observations.push(o);
         }
-        let before = problems.len();
-        let period = Period::parse(&text(per)).map_err(|e| problems.push(t.problem(line, per, e)));
-        let area_code = ctx.area_code(&text(area));
-        if area_code.is_empty() {
-            problems.push(t.problem(line, area, "Gebiet fehlt"));
-        }
-        let flags = match flg.map(|i| Flags::parse(&text(i))) {
-            Some(Err(e)) => {
-                problems.push(t.problem(line, flg.unwrap_or(0), e));
-                Flags::default()
-            }
-            Some(Ok(f)) => f,
-            None => Flags::default(),
-        };
-        let value = number(t, line, val, cells, &mut problems);
-        let numerator = num.and_then(|i| number(t, line, i, cells, &mut problems));
-        let denominator = den.and_then(|i| number(t, line, i, cells, &mut problems));
-        let b = breakdown(t, ctx, &cols, line, cells, &mut problems);
-        let mut flags = flags;
-        let value = match value {
-            Some(Num::Value(v)) => Some(v),
-            Some(Num::Suppressed) => {
-                flags.suppressed = true;
-                None
-            }
-            Some(Num::Empty) if !flags.suppressed => {
-                problems.push(t.problem(
-                    line,
-                    val,
-                    "Wert fehlt (für geheim gehaltene Werte '.' oder Kennzeichen 's')",
-                ));
-                None
-            }
-            _ => None,
-        };
-        let (Ok(period), Some(b)) = (period, b) else {
-            continue;
-        };
-        if problems.len() > before {
-            continue;
-        }
-        ds.observations.push(Observation {
-            indicator,
-            period,
-            area: area_code,
-            breakdown: b,
-            value,
-            numerator: opt_value(numerator),
-            denominator: opt_value(denominator),
-            flags,
-            origin: Some(Origin {
-                file: t.file.clone(),
-                line,
-                column: area + 1,
-            }),
-        });
     }
     (ds, problems)
+}
+
+/// One row of a long table; None (with the row's problems added) when a cell is wrong.
+fn long_row(
+    t: &Table,
+    ctx: &Context,
+    c: &LongColumns,
+    dims: &[Col],
+    line: usize,
+    cells: &[Cell],
+    problems: &mut Vec<Problem>,
+) -> Option<Observation> {
+    let text = |i: usize| cells.get(i).map(Cell::cow).unwrap_or_default();
+    let indicator = match c.indicator {
+        Some(i) => text(i).into_owned(),
+        None => ctx.indicator.clone().unwrap_or_default(),
+    };
+    if indicator.is_empty() {
+        problems.push(t.problem(line, c.indicator.unwrap_or(0), "Indikator fehlt"));
+        return None;
+    }
+    let before = problems.len();
+    let period = Period::parse(&text(c.period))
+        .map_err(|e| problems.push(t.problem(line, c.period, e.to_string())));
+    let area = ctx.area_code(&text(c.area));
+    if area.is_empty() {
+        problems.push(t.problem(line, c.area, "Gebiet fehlt"));
+    }
+    let mut flags = match c.flags.map(|i| Flags::parse(&text(i))) {
+        Some(Err(e)) => {
+            problems.push(t.problem(line, c.flags.unwrap_or(0), e.to_string()));
+            Flags::default()
+        }
+        Some(Ok(f)) => f,
+        None => Flags::default(),
+    };
+    let value = number(t, line, c.value, cells, problems);
+    let numerator = c
+        .numerator
+        .and_then(|i| number(t, line, i, cells, problems));
+    let denominator = c
+        .denominator
+        .and_then(|i| number(t, line, i, cells, problems));
+    let b = breakdown(t, ctx, dims, line, cells, problems);
+    let value = match value {
+        Some(Num::Value(v)) => Some(v),
+        Some(Num::Suppressed) => {
+            flags.suppressed = true;
+            None
+        }
+        Some(Num::Empty) if !flags.suppressed => {
+            problems.push(t.problem(
+                line,
+                c.value,
+                "Wert fehlt (für geheim gehaltene Werte '.' oder Kennzeichen 's')",
+            ));
+            None
+        }
+        _ => None,
+    };
+    let (Ok(period), Some(breakdown)) = (period, b) else {
+        return None;
+    };
+    if problems.len() > before {
+        return None;
+    }
+    Some(Observation {
+        indicator,
+        period,
+        area,
+        breakdown,
+        value,
+        numerator: opt_value(numerator),
+        denominator: opt_value(denominator),
+        flags,
+        origin: Some(Origin {
+            file: t.file.clone(),
+            line,
+            column: c.area + 1,
+        }),
+    })
 }
 
 /// Reads a wide table: one row per indicator × area × categories, one column per period.

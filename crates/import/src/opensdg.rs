@@ -196,121 +196,202 @@ pub fn read_file(path: &Path, dir: Option<&Path>, ctx: &Context) -> (Dataset, Ve
     };
     let mut problems = Vec::new();
     let id = indicator_id(path).unwrap_or_default();
-    let meta = match dir.and_then(|d| find_meta(d, &id)) {
-        Some((p, text)) => match read_meta(&p, &text) {
-            Ok(m) => m,
-            Err(e) => {
-                problems.push(e);
-                BTreeMap::new()
-            }
-        },
-        None => BTreeMap::new(),
-    };
-    let existing = ctx.indicators.iter().find(|i| i.code == id);
-    if existing.is_none() || !meta.is_empty() {
-        let ind = indicator_from_meta(&id, existing, &meta);
-        if let (Some(af), Some(name)) = (&ind.action_field, meta.get("kimo_action_field_name")) {
-            ds.action_fields.push(ActionField {
-                code: af.clone(),
-                name: name.clone(),
-                ..Default::default()
-            });
-        }
-        ds.indicators.push(ind);
-    }
-
-    let keys = t.keys();
+    let meta = file_meta(dir, &id, &mut problems);
+    add_indicator(&mut ds, &id, ctx, &meta);
     if !is_open_sdg(&t) {
         problems.push(t.file_problem("erste Spalte muss 'Year', letzte 'Value' sein"));
         return (ds, problems);
     }
-    let value_col = keys.len() - 1;
-    let geo_col = keys.iter().position(|k| k == "geocode");
-    // The column left of GeoCode names the area when it is empty exactly where GeoCode is.
-    let geo_name_col = geo_col.filter(|&g| g >= 2).map(|g| g - 1).filter(|&c| {
-        c != 0
-            && t.rows.iter().all(|(_, cells)| {
-                let e = |i: usize| cells.get(i).is_none_or(Cell::is_empty);
-                e(c) == e(geo_col.unwrap_or(0))
-            })
-    });
-    let status_col = keys.iter().position(|k| k == "obs_status");
+    let mut layout = Layout::of(&t, ctx);
     // kimo's own export names the whole-city area, which Open SDG leaves without a GeoCode.
-    let root = (
-        meta.get("kimo_root_area").cloned().unwrap_or_default(),
-        meta.get("kimo_root_area_name").cloned().unwrap_or_default(),
-    );
-    if !root.0.is_empty() {
+    let root = meta.get("kimo_root_area").cloned().unwrap_or_default();
+    if !root.is_empty() {
         ds.auto_areas.push(Area {
-            code: root.0.clone(),
-            name: root.1.clone(),
+            code: root.clone(),
+            name: meta.get("kimo_root_area_name").cloned().unwrap_or_default(),
             level: 0,
             ..Default::default()
         });
     }
-    let mut dims: Vec<(usize, Dimension)> = Vec::new();
-    for (i, k) in keys.iter().enumerate() {
-        if i == 0
-            || i == value_col
-            || Some(i) == geo_col
-            || Some(i) == geo_name_col
-            || ATTRIBUTES.contains(&k.as_str())
-        {
-            continue;
+    for (line, cells) in &t.rows {
+        let row = Row {
+            t: &t,
+            line: *line,
+            cells,
+        };
+        match row.observation(&id, &root, &mut layout, ctx, &mut ds.auto_areas) {
+            Ok(Some(o)) => ds.observations.push(o),
+            Ok(None) => {}
+            Err(p) => problems.push(p),
         }
-        let header = t.header[i].clone();
-        let d = ctx
-            .dimensions
-            .iter()
-            .find(|d| header_key(&d.code) == *k || header_key(&d.name) == *k)
-            .cloned()
-            .unwrap_or_else(|| Dimension {
-                code: slug(&header),
-                name: header.clone(),
-                categories: Vec::new(),
-            });
-        dims.push((
-            i,
-            Dimension {
-                categories: Vec::new(),
-                ..d
-            },
-        ));
+    }
+    ds.dimensions = layout.dims.into_iter().map(|(_, d)| d).collect();
+    (ds, problems)
+}
+
+/// The metadata of indicator `id` in the data directory, empty when there is none or it is broken.
+fn file_meta(
+    dir: Option<&Path>,
+    id: &str,
+    problems: &mut Vec<Problem>,
+) -> BTreeMap<String, String> {
+    match dir.and_then(|d| find_meta(d, id)) {
+        Some((p, text)) => read_meta(&p, &text).unwrap_or_else(|e| {
+            problems.push(e);
+            BTreeMap::new()
+        }),
+        None => BTreeMap::new(),
+    }
+}
+
+/// Adds the indicator (and its Handlungsfeld) unless the store knows it and the file brings no metadata.
+fn add_indicator(ds: &mut Dataset, id: &str, ctx: &Context, meta: &BTreeMap<String, String>) {
+    let existing = ctx.indicators.iter().find(|i| i.code == id);
+    if existing.is_some() && meta.is_empty() {
+        return;
+    }
+    let ind = indicator_from_meta(id, existing, meta);
+    if let (Some(af), Some(name)) = (&ind.action_field, meta.get("kimo_action_field_name")) {
+        ds.action_fields.push(ActionField {
+            code: af.clone(),
+            name: name.clone(),
+            ..Default::default()
+        });
+    }
+    ds.indicators.push(ind);
+}
+
+/// What the columns of an Open SDG data file mean.
+struct Layout {
+    value: usize,
+    geo: Option<usize>,
+    /// The column naming the area of the GeoCode, if any.
+    geo_name: Option<usize>,
+    status: Option<usize>,
+    /// Disaggregation columns with their dimension, categories collected while reading.
+    dims: Vec<(usize, Dimension)>,
+}
+
+impl Layout {
+    fn of(t: &Table, ctx: &Context) -> Layout {
+        let keys = t.keys();
+        let value = keys.len() - 1;
+        let geo = keys.iter().position(|k| k == "geocode");
+        // The column left of GeoCode names the area when it is empty exactly where GeoCode is.
+        let geo_name = geo.filter(|&g| g >= 2).map(|g| g - 1).filter(|&c| {
+            c != 0
+                && t.rows.iter().all(|(_, cells)| {
+                    let e = |i: usize| cells.get(i).is_none_or(Cell::is_empty);
+                    e(c) == e(geo.unwrap_or(0))
+                })
+        });
+        let mut dims = Vec::new();
+        for (i, k) in keys.iter().enumerate() {
+            if i == 0
+                || i == value
+                || Some(i) == geo
+                || Some(i) == geo_name
+                || ATTRIBUTES.contains(&k.as_str())
+            {
+                continue;
+            }
+            dims.push((i, dimension_of(t, ctx, i, k)));
+        }
+        Layout {
+            value,
+            geo,
+            geo_name,
+            status: keys.iter().position(|k| k == "obs_status"),
+            dims,
+        }
+    }
+}
+
+/// The dimension of disaggregation column `i` (key `k`): a known one, else one named after the header.
+fn dimension_of(t: &Table, ctx: &Context, i: usize, k: &str) -> Dimension {
+    let header = t.header[i].clone();
+    let d = ctx
+        .dimensions
+        .iter()
+        .find(|d| header_key(&d.code) == k || header_key(&d.name) == k)
+        .cloned()
+        .unwrap_or_else(|| Dimension {
+            code: slug(&header),
+            name: header.clone(),
+            categories: Vec::new(),
+        });
+    Dimension {
+        categories: Vec::new(),
+        ..d
+    }
+}
+
+/// One data row of an Open SDG file.
+struct Row<'a> {
+    t: &'a Table,
+    line: usize,
+    cells: &'a [Cell],
+}
+
+impl Row<'_> {
+    fn text(&self, i: usize) -> String {
+        self.cells.get(i).map(Cell::text).unwrap_or_default()
     }
 
-    for (line, cells) in &t.rows {
-        let line = *line;
-        let text = |i: usize| cells.get(i).map(Cell::text).unwrap_or_default();
-        let value = match parse_number(cells.get(value_col).unwrap_or(&Cell::Empty), false) {
+    /// The row's observation (None for a row without value), learning categories and areas.
+    fn observation(
+        &self,
+        id: &str,
+        root: &str,
+        layout: &mut Layout,
+        ctx: &Context,
+        auto_areas: &mut Vec<Area>,
+    ) -> Result<Option<Observation>, Problem> {
+        let (t, line) = (self.t, self.line);
+        let value = match parse_number(self.cells.get(layout.value).unwrap_or(&Cell::Empty), false)
+        {
             Ok(Num::Value(v)) => v,
-            Ok(_) => continue,
-            Err(e) => {
-                problems.push(t.problem(line, value_col, e));
-                continue;
-            }
+            Ok(_) => return Ok(None),
+            Err(e) => return Err(t.problem(line, layout.value, e.to_string())),
         };
-        let period = match Period::parse(&text(0)) {
-            Ok(p) => p,
-            Err(e) => {
-                problems.push(t.problem(line, 0, e));
-                continue;
-            }
-        };
+        let period = Period::parse(&self.text(0)).map_err(|e| t.problem(line, 0, e.to_string()))?;
+        let breakdown = self.breakdown(&mut layout.dims, ctx);
+        let area = self.area(root, layout, auto_areas);
+        let flags = layout
+            .status
+            .map(|c| Flags::parse(&self.text(c).to_lowercase()).unwrap_or_default())
+            .unwrap_or_default();
+        Ok(Some(Observation {
+            indicator: id.to_string(),
+            period,
+            area,
+            breakdown,
+            value: Some(value),
+            numerator: None,
+            denominator: None,
+            flags,
+            origin: Some(Origin {
+                file: t.file.clone(),
+                line,
+                column: layout.geo.unwrap_or(0) + 1,
+            }),
+        }))
+    }
+
+    fn breakdown(&self, dims: &mut [(usize, Dimension)], ctx: &Context) -> Breakdown {
         let mut b = Breakdown::total();
         for (i, d) in dims.iter_mut() {
-            let v = text(*i);
+            let v = self.text(*i);
             if v.is_empty() {
                 continue;
             }
             // New categories keep the cell as their code, so codes survive a round trip.
-            let code = ctx
-                .category(&d.code, &v)
-                .unwrap_or_else(|| v.replace(['=', ';'], "_"));
+            let known = ctx.category(&d.code, &v);
+            let code = known.clone().unwrap_or_else(|| v.replace(['=', ';'], "_"));
             if !d.categories.iter().any(|c| c.code == code) {
-                let known = ctx.category(&d.code, &v).is_some();
                 d.categories.push(Category {
                     code: code.clone(),
-                    name: if known {
+                    name: if known.is_some() {
                         ctx.category_name(&d.code, &code)
                     } else {
                         v.clone()
@@ -319,48 +400,32 @@ pub fn read_file(path: &Path, dir: Option<&Path>, ctx: &Context) -> (Dataset, Ve
             }
             b.insert(d.code.clone(), code);
         }
-        let area = match geo_col {
-            Some(g) => text(g),
-            None => String::new(),
-        };
+        b
+    }
+
+    /// The GeoCode, or the root area where it is empty; a new code becomes an area.
+    fn area(&self, root: &str, layout: &Layout, auto_areas: &mut Vec<Area>) -> String {
+        let area = layout.geo.map(|g| self.text(g)).unwrap_or_default();
         let area = if area.is_empty() {
-            root.0.clone()
+            root.to_string()
         } else {
             area
         };
-        if !area.is_empty() && !ds.auto_areas.iter().any(|a| a.code == area) {
-            let name = geo_name_col
-                .map(text)
+        if !area.is_empty() && !auto_areas.iter().any(|a| a.code == area) {
+            let name = layout
+                .geo_name
+                .map(|c| self.text(c))
                 .filter(|n| !n.is_empty())
                 .unwrap_or_else(|| area.clone());
-            ds.auto_areas.push(Area {
+            auto_areas.push(Area {
                 code: area.clone(),
                 name,
                 level: 1,
                 ..Default::default()
             });
         }
-        let flags = status_col
-            .map(|c| Flags::parse(&text(c).to_lowercase()).unwrap_or_default())
-            .unwrap_or_default();
-        ds.observations.push(Observation {
-            indicator: id.clone(),
-            period,
-            area,
-            breakdown: b,
-            value: Some(value),
-            numerator: None,
-            denominator: None,
-            flags,
-            origin: Some(Origin {
-                file: t.file.clone(),
-                line,
-                column: geo_col.unwrap_or(0) + 1,
-            }),
-        });
+        area
     }
-    ds.dimensions = dims.into_iter().map(|(_, d)| d).collect();
-    (ds, problems)
 }
 
 /// What an Open SDG export needs from the store.
@@ -379,7 +444,7 @@ pub struct ExportInput<'a> {
 pub fn write_dir(dir: &Path, input: &ExportInput) -> std::io::Result<(usize, usize)> {
     std::fs::create_dir_all(dir.join("data"))?;
     std::fs::create_dir_all(dir.join("meta"))?;
-    let root: Option<&str> = kimo_model::whole_city(input.areas).map(|a| a.code.as_str());
+    let root = kimo_model::whole_city(input.areas);
     let (mut files, mut rows) = (0, 0);
     for ind in input.indicators {
         let obs: Vec<&Observation> = input
@@ -387,83 +452,95 @@ pub fn write_dir(dir: &Path, input: &ExportInput) -> std::io::Result<(usize, usi
             .iter()
             .filter(|o| o.indicator == ind.code && o.value.is_some())
             .collect();
-        let mut dims: Vec<&str> = obs.iter().flat_map(|o| o.breakdown.dimensions()).collect();
-        dims.sort();
-        dims.dedup();
-        let with_status = obs.iter().any(|o| o.flags != Flags::default());
-        let mut w =
-            csv::Writer::from_path(dir.join("data").join(format!("indicator_{}.csv", ind.code)))?;
-        let mut header: Vec<String> = vec!["Year".into()];
-        header.extend(dims.iter().map(|d| d.to_string()));
-        header.push("Gebiet".into());
-        header.push("GeoCode".into());
-        if with_status {
-            header.push("OBS_STATUS".into());
-        }
-        header.push("Value".into());
-        w.write_record(&header)?;
-        let mut sorted = obs.clone();
-        sorted.sort_by(|a, b| {
-            (a.period, &a.area, &a.breakdown).cmp(&(b.period, &b.area, &b.breakdown))
-        });
-        for o in sorted {
-            let mut rec: Vec<String> = vec![o.period.code()];
-            rec.extend(
-                dims.iter()
-                    .map(|d| o.breakdown.get(d).unwrap_or("").to_string()),
-            );
-            let is_root = Some(o.area.as_str()) == root;
-            let name = input
-                .areas
-                .iter()
-                .find(|a| a.code == o.area)
-                .map_or("", |a| a.name.as_str());
-            rec.push(if is_root {
-                String::new()
-            } else {
-                name.to_string()
-            });
-            rec.push(if is_root {
-                String::new()
-            } else {
-                o.area.clone()
-            });
-            if with_status {
-                rec.push(o.flags.code().to_uppercase());
-            }
-            rec.push(o.value.map(|v| v.to_string()).unwrap_or_default());
-            w.write_record(&rec)?;
-            rows += 1;
-        }
-        w.flush()?;
+        let path = dir.join("data").join(format!("indicator_{}.csv", ind.code));
+        rows += write_data_file(&path, obs, input.areas, root)?;
         files += 1;
-        let mut meta = BTreeMap::new();
-        meta.insert("indicator_name", ind.name.clone());
-        meta.insert("indicator_definition", ind.definition.clone());
-        meta.insert("computation_units", ind.unit.to_string());
-        meta.insert("source_organisation_1", ind.source.clone());
-        meta.insert("kimo_unit", ind.unit.to_string());
-        meta.insert("kimo_numerator", ind.numerator.clone());
-        meta.insert("kimo_denominator", ind.denominator.clone());
-        meta.insert("kimo_department", ind.department.clone());
-        meta.insert("kimo_notes", ind.notes.clone());
-        meta.insert("kimo_polarity", ind.polarity.code().into());
-        meta.insert("kimo_periodicity", ind.periodicity.code().into());
-        meta.insert("kimo_core", ind.core.to_string());
-        meta.insert("kimo_published", ind.published.to_string());
-        meta.insert("kimo_may_exceed_100", ind.may_exceed_100.to_string());
-        if let Some(r) = input.areas.iter().find(|a| Some(a.code.as_str()) == root) {
-            meta.insert("kimo_root_area", r.code.clone());
-            meta.insert("kimo_root_area_name", r.name.clone());
-        }
-        if let Some(af) = &ind.action_field {
-            meta.insert("kimo_action_field", af.clone());
-            if let Some(f) = input.action_fields.iter().find(|f| &f.code == af) {
-                meta.insert("kimo_action_field_name", f.name.clone());
-            }
-        }
-        let yaml = serde_norway::to_string(&meta).map_err(std::io::Error::other)?;
+        let yaml = serde_norway::to_string(&meta_of(ind, input.action_fields, root))
+            .map_err(std::io::Error::other)?;
         std::fs::write(dir.join("meta").join(format!("{}.yml", ind.code)), yaml)?;
     }
     Ok((files, rows))
+}
+
+/// Writes one indicator's data file: `Year`, disaggregations, `Gebiet`, `GeoCode`, `OBS_STATUS` when
+/// any value has flags, `Value`; the whole city without GeoCode. Returns the number of rows.
+fn write_data_file(
+    path: &Path,
+    mut obs: Vec<&Observation>,
+    areas: &[Area],
+    root: Option<&Area>,
+) -> std::io::Result<usize> {
+    let root = root.map(|a| a.code.as_str());
+    let mut dims: Vec<&str> = obs.iter().flat_map(|o| o.breakdown.dimensions()).collect();
+    dims.sort();
+    dims.dedup();
+    let with_status = obs.iter().any(|o| o.flags != Flags::default());
+    let mut w = csv::Writer::from_path(path)?;
+    let mut header: Vec<String> = vec!["Year".into()];
+    header.extend(dims.iter().map(|d| d.to_string()));
+    header.push("Gebiet".into());
+    header.push("GeoCode".into());
+    if with_status {
+        header.push("OBS_STATUS".into());
+    }
+    header.push("Value".into());
+    w.write_record(&header)?;
+    obs.sort_by(|a, b| (a.period, &a.area, &a.breakdown).cmp(&(b.period, &b.area, &b.breakdown)));
+    for o in &obs {
+        let mut rec: Vec<String> = vec![o.period.code()];
+        rec.extend(
+            dims.iter()
+                .map(|d| o.breakdown.get(d).unwrap_or("").to_string()),
+        );
+        if Some(o.area.as_str()) == root {
+            rec.extend([String::new(), String::new()]);
+        } else {
+            let name = areas
+                .iter()
+                .find(|a| a.code == o.area)
+                .map_or("", |a| a.name.as_str());
+            rec.extend([name.to_string(), o.area.clone()]);
+        }
+        if with_status {
+            rec.push(o.flags.code().to_uppercase());
+        }
+        rec.push(o.value.map(|v| v.to_string()).unwrap_or_default());
+        w.write_record(&rec)?;
+    }
+    w.flush()?;
+    Ok(obs.len())
+}
+
+/// An indicator's metadata: the Open SDG keys and kimo's own, which [`indicator_from_meta`] reads back.
+fn meta_of(
+    ind: &Indicator,
+    action_fields: &[ActionField],
+    root: Option<&Area>,
+) -> BTreeMap<&'static str, String> {
+    let mut meta = BTreeMap::new();
+    meta.insert("indicator_name", ind.name.clone());
+    meta.insert("indicator_definition", ind.definition.clone());
+    meta.insert("computation_units", ind.unit.to_string());
+    meta.insert("source_organisation_1", ind.source.clone());
+    meta.insert("kimo_unit", ind.unit.to_string());
+    meta.insert("kimo_numerator", ind.numerator.clone());
+    meta.insert("kimo_denominator", ind.denominator.clone());
+    meta.insert("kimo_department", ind.department.clone());
+    meta.insert("kimo_notes", ind.notes.clone());
+    meta.insert("kimo_polarity", ind.polarity.code().into());
+    meta.insert("kimo_periodicity", ind.periodicity.code().into());
+    meta.insert("kimo_core", ind.core.to_string());
+    meta.insert("kimo_published", ind.published.to_string());
+    meta.insert("kimo_may_exceed_100", ind.may_exceed_100.to_string());
+    if let Some(r) = root {
+        meta.insert("kimo_root_area", r.code.clone());
+        meta.insert("kimo_root_area_name", r.name.clone());
+    }
+    if let Some(af) = &ind.action_field {
+        meta.insert("kimo_action_field", af.clone());
+        if let Some(f) = action_fields.iter().find(|f| &f.code == af) {
+            meta.insert("kimo_action_field_name", f.name.clone());
+        }
+    }
+    meta
 }

@@ -1,5 +1,6 @@
 //! Reading CSV (any German office's flavour) and XLSX sheets into one table shape.
 
+use crate::Error;
 use kimo_model::{Origin, Problem};
 use std::path::Path;
 
@@ -290,7 +291,7 @@ pub enum Num {
 }
 
 /// Parses a number cell: German (`1.234,5`) or international (`1,234.5`) notation, `%` allowed.
-pub fn parse_number(cell: &Cell, decimal_comma: bool) -> Result<Num, String> {
+pub fn parse_number(cell: &Cell, decimal_comma: bool) -> Result<Num, Error> {
     let raw = match cell {
         Cell::Empty => return Ok(Num::Empty),
         Cell::Number(v) => return Ok(Num::Value(*v)),
@@ -309,7 +310,7 @@ pub fn parse_number(cell: &Cell, decimal_comma: bool) -> Result<Num, String> {
         "-" | "–" | "—" => return Ok(Num::Value(0.0)),
         _ => {}
     }
-    let err = || format!("'{}' ist keine Zahl", raw.trim());
+    let err = || Error::Number(raw.trim().to_string());
     let (body, sign) = match s.strip_prefix('-') {
         Some(b) => (b, -1.0),
         None => (s.strip_prefix('+').unwrap_or(&s), 1.0),
@@ -360,13 +361,13 @@ fn valid_groups(int: &str, sep: char) -> bool {
 }
 
 /// Parses a yes/no cell (`ja`, `x`, `1`, `true`, `wahr` / `nein`, `0`, `false`, empty).
-pub fn parse_bool(cell: &Cell, default: bool) -> Result<bool, String> {
+pub fn parse_bool(cell: &Cell, default: bool) -> Result<bool, Error> {
     let t = cell.text().to_lowercase();
     match t.as_str() {
         "" => Ok(default),
         "ja" | "j" | "x" | "1" | "true" | "wahr" | "yes" | "y" => Ok(true),
         "nein" | "n" | "0" | "false" | "falsch" | "no" | "-" => Ok(false),
-        _ => Err(format!("'{t}' ist weder ja noch nein")),
+        _ => Err(Error::YesNo(t)),
     }
 }
 
@@ -375,7 +376,7 @@ mod tests {
     use super::*;
 
     fn n(s: &str, comma: bool) -> Result<Num, String> {
-        parse_number(&Cell::Text(s.into()), comma)
+        parse_number(&Cell::Text(s.into()), comma).map_err(|e| e.to_string())
     }
 
     #[test]

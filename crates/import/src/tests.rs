@@ -1,38 +1,20 @@
 //! Reader tests on real files written to a temporary directory and on the shared Open SDG samples.
 
 use super::*;
-use kimo_model::{Category, Period};
+use kimo_model::Period;
+use kimo_model::testing::{area, assert_problem, dimension, shared_data as shared};
 use std::path::PathBuf;
 
 fn ctx() -> Context {
     Context {
-        dimensions: vec![Dimension {
-            code: "staatsangehoerigkeit".into(),
-            name: "Staatsangehörigkeit".into(),
-            categories: vec![
-                Category {
-                    code: "deutsch".into(),
-                    name: "Deutsch".into(),
-                },
-                Category {
-                    code: "nichtdeutsch".into(),
-                    name: "Nichtdeutsch".into(),
-                },
-            ],
-        }],
+        dimensions: vec![dimension(
+            "staatsangehoerigkeit",
+            "Staatsangehörigkeit",
+            &[("deutsch", "Deutsch"), ("nichtdeutsch", "Nichtdeutsch")],
+        )],
         areas: vec![
-            Area {
-                code: "KA".into(),
-                name: "Karlsruhe".into(),
-                ..Default::default()
-            },
-            Area {
-                code: "11".into(),
-                name: "Grünwinkel".into(),
-                level: 1,
-                parent: Some("KA".into()),
-                ..Default::default()
-            },
+            area("KA", "Karlsruhe", None),
+            area("11", "Grünwinkel", Some("KA")),
         ],
         ..Default::default()
     }
@@ -42,21 +24,6 @@ fn write(dir: &tempfile::TempDir, name: &str, bytes: &[u8]) -> PathBuf {
     let p = dir.path().join(name);
     std::fs::write(&p, bytes).unwrap();
     p
-}
-
-fn shared(rel: &str) -> Option<PathBuf> {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/data")
-        .join(rel);
-    if p.exists() {
-        Some(p)
-    } else {
-        println!(
-            "skipped: {} not found (shared/ is not beside the checkout)",
-            p.display()
-        );
-        None
-    }
 }
 
 #[test]
@@ -92,22 +59,9 @@ fn problems_name_file_line_and_column() {
     let text = "indikator;zeitraum;gebiet;farbe;wert\nALQ;2024;11;rot;1\nALQ;2024x;11;rot;zwei\n";
     let p = write(&d, "bad.csv", text.as_bytes());
     let (_, problems) = read_path(&p, &ctx());
-    let msgs: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
-    assert!(
-        msgs.iter()
-            .any(|m| m.contains("Zeile 1, Spalte 4") && m.contains("unbekannte Spalte 'farbe'")),
-        "{msgs:?}"
-    );
-    assert!(
-        msgs.iter()
-            .any(|m| m.contains("Zeile 3, Spalte 2") && m.contains("2024x")),
-        "{msgs:?}"
-    );
-    assert!(
-        msgs.iter()
-            .any(|m| m.contains("Zeile 3, Spalte 5") && m.contains("'zwei' ist keine Zahl")),
-        "{msgs:?}"
-    );
+    assert_problem(&problems, "Zeile 1, Spalte 4", "unbekannte Spalte 'farbe'");
+    assert_problem(&problems, "Zeile 3, Spalte 2", "2024x");
+    assert_problem(&problems, "Zeile 3, Spalte 5", "'zwei' ist keine Zahl");
 }
 
 #[test]

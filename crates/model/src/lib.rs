@@ -1,9 +1,13 @@
 //! kimo's domain types and their invariants. No I/O.
 
+mod error;
 mod format;
 mod period;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 mod unit;
 
+pub use error::ParseError;
 pub use format::{format_number, slug};
 pub use period::Period;
 pub use unit::Unit;
@@ -26,7 +30,7 @@ pub enum Polarity {
 
 impl Polarity {
     /// Parses `higher-better`, `lower-better`, `neutral` and German or arrow spellings.
-    pub fn parse(s: &str) -> Result<Polarity, String> {
+    pub fn parse(s: &str) -> Result<Polarity, ParseError> {
         match s.trim().to_lowercase().as_str() {
             "higher-better" | "höher besser" | "hoeher besser" | "↑" | "+" | "positiv" => {
                 Ok(Polarity::HigherBetter)
@@ -35,9 +39,7 @@ impl Polarity {
                 Ok(Polarity::LowerBetter)
             }
             "neutral" | "○" | "" | "0" | "kontext" => Ok(Polarity::Neutral),
-            other => Err(format!(
-                "'{other}' ist keine Polarität (higher-better, lower-better, neutral)"
-            )),
+            other => Err(ParseError::Polarity(other.to_string())),
         }
     }
     /// The canonical code.
@@ -79,7 +81,7 @@ pub enum Periodicity {
 
 impl Periodicity {
     /// Parses the canonical code or a German word.
-    pub fn parse(s: &str) -> Result<Periodicity, String> {
+    pub fn parse(s: &str) -> Result<Periodicity, ParseError> {
         match s.trim().to_lowercase().as_str() {
             "year" | "jährlich" | "jaehrlich" | "jahr" | "" => Ok(Periodicity::Year),
             "half-year" | "halbjährlich" | "halbjaehrlich" | "halbjahr" => {
@@ -91,9 +93,7 @@ impl Periodicity {
             "month" | "monatlich" | "monat" => Ok(Periodicity::Month),
             "school-year" | "schuljahr" | "schuljährlich" => Ok(Periodicity::SchoolYear),
             "irregular" | "unregelmäßig" | "stichtag" => Ok(Periodicity::Irregular),
-            other => Err(format!(
-                "'{other}' ist keine Periodizität (year, half-year, quarter, month, school-year, irregular)"
-            )),
+            other => Err(ParseError::Periodicity(other.to_string())),
         }
     }
     /// The canonical code.
@@ -315,7 +315,7 @@ pub struct Flags {
 impl Flags {
     /// Parses a flag string: letters `p` (vorläufig), `e` (geschätzt), `s` (geheim), `b` (Bruch), `d` (Demodaten),
     /// or the German words separated by spaces, commas or `|`.
-    pub fn parse(s: &str) -> Result<Flags, String> {
+    pub fn parse(s: &str) -> Result<Flags, ParseError> {
         let mut f = Flags::default();
         for word in s
             .split([' ', ',', '|', '+'])
@@ -340,11 +340,7 @@ impl Flags {
                         }
                     }
                 }
-                _ => {
-                    return Err(format!(
-                        "unbekanntes Kennzeichen '{word}' (erlaubt: p vorläufig, e geschätzt, s geheim, b Zeitreihenbruch, d Demodaten)"
-                    ));
-                }
+                _ => return Err(ParseError::Flag(word.to_string())),
             }
         }
         Ok(f)

@@ -1,5 +1,6 @@
 //! Reporting periods and their German spellings.
 
+use crate::ParseError;
 use chrono::{Datelike, NaiveDate};
 use std::fmt;
 
@@ -35,129 +36,135 @@ pub enum Period {
     Date(NaiveDate),
 }
 
+/// One spelling of periods: `Some` when the text is written that way. Gets the trimmed text and the
+/// same in lower case.
+type Spelling = fn(&str, &str) -> Option<Period>;
+
+/// The spellings [`Period::parse`] tries, in this order (the first that fits wins).
+const SPELLINGS: [Spelling; 7] = [
+    plain_year,
+    date,
+    month_number_and_year,
+    school_year,
+    canonical_code,
+    word_and_year,
+    ordinal_word_and_year,
+];
+
+/// A plain year; also "2024.0" as spreadsheets write it.
+fn plain_year(s: &str, _: &str) -> Option<Period> {
+    parse_year(s)
+        .or_else(|| s.strip_suffix(".0").and_then(parse_year))
+        .map(Period::Year)
+}
+
+/// An ISO date or a German date.
+fn date(s: &str, _: &str) -> Option<Period> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .or_else(|_| NaiveDate::parse_from_str(s, "%d.%m.%Y"))
+        .ok()
+        .map(Period::Date)
+}
+
+/// "06/2024", "6.2024".
+fn month_number_and_year(s: &str, _: &str) -> Option<Period> {
+    ['/', '.'].into_iter().find_map(|sep| {
+        let (m, y) = s.split_once(sep)?;
+        let (m, y) = (m.trim().parse::<u8>().ok()?, parse_year(y.trim())?);
+        (1..=12).contains(&m).then_some(Period::Month(y, m))
+    })
+}
+
+/// "Schuljahr 2023/24", "SJ 2023/24", "2023/24", "2023/2024".
+fn school_year(_: &str, lower: &str) -> Option<Period> {
+    let sy = lower
+        .strip_prefix("schuljahr")
+        .or_else(|| lower.strip_prefix("sj"))
+        .unwrap_or(lower)
+        .trim();
+    let (a, b) = sy.split_once('/')?;
+    let (y, b) = (parse_year(a.trim())?, b.trim());
+    let ok = match b.len() {
+        2 => b.parse::<i32>().ok() == Some((y + 1) % 100),
+        4 => b.parse::<i32>().ok() == Some(y + 1),
+        _ => false,
+    };
+    ok.then_some(Period::SchoolYear(y))
+}
+
+/// Canonical codes: 2024-H2, 2024-Q3, 2024-06.
+fn canonical_code(s: &str, _: &str) -> Option<Period> {
+    let (y, rest) = s.split_once('-')?;
+    let y = parse_year(y)?;
+    let r = rest.to_uppercase();
+    if let Some(p) = half_or_quarter(&r, y) {
+        return Some(p);
+    }
+    let m = r.parse::<u8>().ok()?;
+    ((1..=12).contains(&m) && r.len() == 2).then_some(Period::Month(y, m))
+}
+
+/// "Juni 2024", "Jun. 2024", "H2 2024", "Q3 2024".
+fn word_and_year(_: &str, lower: &str) -> Option<Period> {
+    let [word, y] = words(lower)[..] else {
+        return None;
+    };
+    let y = parse_year(y)?;
+    let w = word.trim_end_matches('.');
+    if w == "maerz" {
+        return Some(Period::Month(y, 3));
+    }
+    let month = MONTHS.iter().position(|name| {
+        let n = name.to_lowercase();
+        w == n || (w.len() >= 3 && n.starts_with(w))
+    });
+    match month {
+        Some(i) => Some(Period::Month(y, i as u8 + 1)),
+        None => half_or_quarter(&word.to_uppercase(), y),
+    }
+}
+
+/// "2. Halbjahr 2024", "2. Hj. 2024", "1. Quartal 2024", "1. Qu. 2024".
+fn ordinal_word_and_year(_: &str, lower: &str) -> Option<Period> {
+    let [n, w, y] = words(lower)[..] else {
+        return None;
+    };
+    let n = n.trim_end_matches('.').parse::<u8>().ok()?;
+    let y = parse_year(y)?;
+    match w.trim_end_matches('.') {
+        "halbjahr" | "hj" if (1..=2).contains(&n) => Some(Period::Half(y, n)),
+        "quartal" | "qu" | "q" if (1..=4).contains(&n) => Some(Period::Quarter(y, n)),
+        _ => None,
+    }
+}
+
+/// `H1`/`H2` or `Q1`–`Q4` (upper case) of the year `y`.
+fn half_or_quarter(code: &str, y: i32) -> Option<Period> {
+    if let Some(h) = code.strip_prefix('H').and_then(|h| h.parse::<u8>().ok())
+        && (1..=2).contains(&h)
+    {
+        return Some(Period::Half(y, h));
+    }
+    let q = code.strip_prefix('Q')?.parse::<u8>().ok()?;
+    (1..=4).contains(&q).then_some(Period::Quarter(y, q))
+}
+
+fn words(lower: &str) -> Vec<&str> {
+    lower.split_whitespace().collect()
+}
+
 impl Period {
     /// Parses a canonical code or one of the usual German spellings.
-    pub fn parse(input: &str) -> Result<Period, String> {
+    pub fn parse(input: &str) -> Result<Period, ParseError> {
         let s = input.trim();
-        let err = || {
-            format!(
-                "'{input}' ist kein Zeitraum (erwartet z. B. 2024, 2. Halbjahr 2024, 1. Quartal 2024, Juni 2024, Schuljahr 2023/24, 31.12.2024)"
-            )
-        };
         if s.is_empty() {
-            return Err("leerer Zeitraum".into());
+            return Err(ParseError::EmptyPeriod);
         }
         let lower = s.to_lowercase();
-        // Plain year; also "2024.0" as spreadsheets write it.
-        if let Some(y) = parse_year(s) {
-            return Ok(Period::Year(y));
-        }
-        if let Some(y) = s.strip_suffix(".0").and_then(parse_year) {
-            return Ok(Period::Year(y));
-        }
-        // ISO date or German date.
-        if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-            return Ok(Period::Date(d));
-        }
-        if let Ok(d) = NaiveDate::parse_from_str(s, "%d.%m.%Y") {
-            return Ok(Period::Date(d));
-        }
-        // "06/2024", "6.2024"
-        for sep in ['/', '.'] {
-            if let Some((m, y)) = s.split_once(sep)
-                && let (Ok(m), Some(y)) = (m.trim().parse::<u8>(), parse_year(y.trim()))
-                && (1..=12).contains(&m)
-            {
-                return Ok(Period::Month(y, m));
-            }
-        }
-        // School year: "Schuljahr 2023/24", "SJ 2023/24", "2023/24", "2023/2024".
-        let sy = lower
-            .strip_prefix("schuljahr")
-            .or_else(|| lower.strip_prefix("sj"))
-            .unwrap_or(&lower)
-            .trim();
-        if let Some((a, b)) = sy.split_once('/') {
-            let (a, b) = (a.trim(), b.trim());
-            if let Some(y) = parse_year(a) {
-                let ok = match b.len() {
-                    2 => b.parse::<i32>().ok() == Some((y + 1) % 100),
-                    4 => b.parse::<i32>().ok() == Some(y + 1),
-                    _ => false,
-                };
-                if ok {
-                    return Ok(Period::SchoolYear(y));
-                }
-            }
-            return Err(err());
-        }
-        // Canonical codes: 2024-H2, 2024-Q3, 2024-06.
-        if let Some((y, rest)) = s.split_once('-')
-            && let Some(y) = parse_year(y)
-        {
-            let r = rest.to_uppercase();
-            if let Some(h) = r.strip_prefix('H').and_then(|h| h.parse::<u8>().ok())
-                && (1..=2).contains(&h)
-            {
-                return Ok(Period::Half(y, h));
-            }
-            if let Some(q) = r.strip_prefix('Q').and_then(|q| q.parse::<u8>().ok())
-                && (1..=4).contains(&q)
-            {
-                return Ok(Period::Quarter(y, q));
-            }
-            if let Ok(m) = r.parse::<u8>()
-                && (1..=12).contains(&m)
-                && r.len() == 2
-            {
-                return Ok(Period::Month(y, m));
-            }
-        }
-        let words: Vec<&str> = lower
-            .split(|c: char| c.is_whitespace())
-            .filter(|w| !w.is_empty())
-            .collect();
-        // "Juni 2024", "Jun. 2024"
-        if words.len() == 2
-            && let Some(y) = parse_year(words[1])
-        {
-            let w = words[0].trim_end_matches('.');
-            for (i, name) in MONTHS.iter().enumerate() {
-                let n = name.to_lowercase();
-                if w == n || (w.len() >= 3 && n.starts_with(w)) || (w == "maerz") {
-                    let m = if w == "maerz" { 3 } else { i as u8 + 1 };
-                    return Ok(Period::Month(y, m));
-                }
-            }
-            // "H2 2024", "Q3 2024"
-            let w = words[0].to_uppercase();
-            if let Some(h) = w.strip_prefix('H').and_then(|h| h.parse::<u8>().ok())
-                && (1..=2).contains(&h)
-            {
-                return Ok(Period::Half(y, h));
-            }
-            if let Some(q) = w.strip_prefix('Q').and_then(|q| q.parse::<u8>().ok())
-                && (1..=4).contains(&q)
-            {
-                return Ok(Period::Quarter(y, q));
-            }
-        }
-        // "2. Halbjahr 2024", "2. Hj. 2024", "1. Quartal 2024", "1. Qu. 2024"
-        if words.len() == 3
-            && let (Some(n), Some(y)) = (
-                words[0].trim_end_matches('.').parse::<u8>().ok(),
-                parse_year(words[2]),
-            )
-        {
-            let w = words[1].trim_end_matches('.');
-            if (w == "halbjahr" || w == "hj") && (1..=2).contains(&n) {
-                return Ok(Period::Half(y, n));
-            }
-            if (w == "quartal" || w == "qu" || w == "q") && (1..=4).contains(&n) {
-                return Ok(Period::Quarter(y, n));
-            }
-        }
-        Err(err())
+        SPELLINGS
+            .iter()
+            .find_map(|spelling| spelling(s, &lower))
+            .ok_or_else(|| ParseError::Period(input.to_string()))
     }
 
     /// The canonical, sortable code stored in the database (`2024`, `2024-H2`, `2023/24`, ...).

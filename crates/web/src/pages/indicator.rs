@@ -673,7 +673,7 @@ fn options(
 /// The charts of the HTML page: line chart, bars and map (SVG with text alternatives).
 fn charts(st: &AppState, v: &IndicatorView) -> Result<minijinja::Value, AppError> {
     let ind = &v.indicator.indicator;
-    let unit = ind.unit.as_str();
+    let unit = &ind.unit;
     let series: Vec<Series> = v
         .lines
         .iter()
