@@ -72,20 +72,11 @@ impl Store {
         progress: &mut dyn FnMut(usize, usize),
     ) -> Result<ApplyOutcome> {
         let mut c = self.conn()?;
-        c.begin_write()?;
-        match apply_in(&mut c, ds, opts, progress) {
-            Ok(out) if !opts.dry_run => {
-                c.batch("COMMIT")?;
-                Ok(out)
-            }
-            Ok(out) => {
-                c.batch("ROLLBACK")?;
-                Ok(out)
-            }
-            Err(e) => {
-                let _ = c.batch("ROLLBACK");
-                Err(e)
-            }
+        let work = |c: &mut Conn| apply_in(c, ds, opts, progress);
+        if opts.dry_run {
+            c.rehearse(work)
+        } else {
+            c.write(work)
         }
     }
 }

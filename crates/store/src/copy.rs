@@ -150,18 +150,7 @@ impl Store {
                 target.location()
             )));
         }
-        dst.begin_write()?;
-        let res = copy_in(&mut src, &mut dst, total, progress);
-        match res {
-            Ok(n) => {
-                dst.batch("COMMIT")?;
-                Ok(n)
-            }
-            Err(e) => {
-                let _ = dst.batch("ROLLBACK");
-                Err(e)
-            }
-        }
+        dst.write(|dst| copy_in(&mut src, dst, total, progress))
     }
 }
 

@@ -117,6 +117,11 @@ impl Store {
         sql::redact(&self.target)
     }
 
+    /// Runs `f` on a pooled connection in one write transaction (see [`Conn::write`]).
+    pub(crate) fn write<T>(&self, f: impl FnOnce(&mut Conn) -> Result<T>) -> Result<T> {
+        self.conn()?.write(f)
+    }
+
     /// Borrows a connection from the pool: an idle one, a new one, or the next one given back.
     pub fn conn(&self) -> Result<Pooled<'_>> {
         let mut p = self.pool.lock().unwrap_or_else(|e| e.into_inner());

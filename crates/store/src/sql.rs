@@ -304,7 +304,7 @@ impl Conn {
         Ok(self.query(sql, params)?.into_iter().next())
     }
 
-    /// Runs several statements without parameters (DDL, BEGIN, COMMIT).
+    /// Runs several statements without parameters (DDL).
     pub fn batch(&mut self, sql: &str) -> Result<()> {
         match self {
             Conn::Sqlite(c) => c.execute_batch(sql).map_err(sqlite_err),
@@ -358,11 +358,41 @@ impl Conn {
     }
 
     /// Starts a write transaction (SQLite takes the write lock at once, so two writers never deadlock).
-    pub fn begin_write(&mut self) -> Result<()> {
+    fn begin_write(&mut self) -> Result<()> {
         match self.backend() {
             Backend::Sqlite => self.batch("BEGIN IMMEDIATE"),
             Backend::Postgres => self.batch("BEGIN"),
         }
+    }
+
+    /// Runs `f` in a write transaction: committed when it returns `Ok`, rolled back when it returns
+    /// `Err` or panics. The only place that ends a transaction.
+    pub fn write<T>(&mut self, f: impl FnOnce(&mut Conn) -> Result<T>) -> Result<T> {
+        self.transaction(true, f)
+    }
+
+    /// Runs `f` in a write transaction that is always rolled back: a dry run sees its own writes,
+    /// nobody else does.
+    pub fn rehearse<T>(&mut self, f: impl FnOnce(&mut Conn) -> Result<T>) -> Result<T> {
+        self.transaction(false, f)
+    }
+
+    fn transaction<T>(
+        &mut self,
+        commit: bool,
+        f: impl FnOnce(&mut Conn) -> Result<T>,
+    ) -> Result<T> {
+        self.begin_write()?;
+        // The guard rolls back whenever it is dropped while still open: on `Err`, on a panic in `f`,
+        // and when COMMIT itself fails.
+        let mut tx = OpenTransaction {
+            conn: self,
+            open: true,
+        };
+        let value = f(tx.conn)?;
+        tx.conn.batch(if commit { "COMMIT" } else { "ROLLBACK" })?;
+        tx.open = false;
+        Ok(value)
     }
 
     /// Adapts portable DDL to the backend: `{serial}` is the auto-numbered primary key; on PostgreSQL
@@ -383,6 +413,20 @@ impl Conn {
             Backend::Postgres => self.batch(&format!(
                 "SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"
             )),
+        }
+    }
+}
+
+/// A transaction that is rolled back unless it was ended.
+struct OpenTransaction<'a> {
+    conn: &'a mut Conn,
+    open: bool,
+}
+
+impl Drop for OpenTransaction<'_> {
+    fn drop(&mut self) {
+        if self.open {
+            let _ = self.conn.batch("ROLLBACK");
         }
     }
 }

@@ -331,3 +331,54 @@ fn rules_text_is_stored() {
         assert_eq!(s.rules_text().unwrap(), "indikatoren: {}\n");
     });
 }
+
+fn settings(s: &Store) -> i64 {
+    s.conn()
+        .unwrap()
+        .query_opt("SELECT COUNT(*) FROM setting", &[])
+        .unwrap()
+        .unwrap()
+        .int(0)
+}
+
+#[test]
+fn transactions_commit_on_ok_and_roll_back_on_err_and_panic() {
+    on_all("transactions_commit_on_ok_and_roll_back", |s| {
+        let insert = |c: &mut sql::Conn, name: &str| {
+            c.exec(
+                "INSERT INTO setting (name, value) VALUES (?, 'x')",
+                &[name.into()],
+            )
+        };
+        s.write(|c| insert(c, "a")).unwrap();
+        assert_eq!(settings(s), 1);
+        // An error after a successful write: the write is undone.
+        let res: Result<()> = s.write(|c| {
+            insert(c, "b")?;
+            Err(Error::Database("abgebrochen".into()))
+        });
+        assert!(matches!(res, Err(Error::Database(_))));
+        assert_eq!(settings(s), 1);
+        // A panic inside the transaction: undone as well, and the connection stays usable.
+        let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let _ = s.write(|c| -> Result<()> {
+                insert(c, "c")?;
+                panic!("mitten in der Transaktion")
+            });
+        }));
+        assert!(caught.is_err());
+        assert_eq!(settings(s), 1);
+        // A dry run sees its own write, nobody keeps it.
+        let seen = s
+            .conn()
+            .unwrap()
+            .rehearse(|c| {
+                insert(c, "d")?;
+                Ok(c.query("SELECT name FROM setting", &[])?.len())
+            })
+            .unwrap();
+        assert_eq!((seen, settings(s)), (2, 1));
+        s.write(|c| insert(c, "e")).unwrap();
+        assert_eq!(settings(s), 2);
+    });
+}

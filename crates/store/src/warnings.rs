@@ -189,9 +189,7 @@ impl Store {
 
     /// Stores the rules file (checked by the caller).
     pub fn set_rules_text(&self, text: &str, user: &str, source: &str) -> Result<()> {
-        let mut c = self.conn()?;
-        c.begin_write()?;
-        let res = (|| {
+        self.write(|c| {
             c.exec("DELETE FROM setting WHERE name = 'regeln'", &[])?;
             c.exec(
                 "INSERT INTO setting (name, value) VALUES ('regeln', ?)",
@@ -200,15 +198,9 @@ impl Store {
             c.exec(
                 "INSERT INTO import_run (started_at, username, source, observations) VALUES (?, ?, ?, 0)",
                 &[now().into(), user.into(), source.into()],
-            )
-        })();
-        match res {
-            Ok(_) => c.batch("COMMIT"),
-            Err(e) => {
-                let _ = c.batch("ROLLBACK");
-                Err(e)
-            }
-        }
+            )?;
+            Ok(())
+        })
     }
 
     /// Every observation of every indicator, for an evaluation: indicator codes, area codes, breakdown
@@ -299,9 +291,7 @@ impl Store {
     /// updated, those whose condition no longer holds marked resolved (never deleted), resolved ones
     /// that hold again reopened. Running it twice with the same findings changes nothing.
     pub fn sync_warnings(&self, findings: &[NewFinding], actor: &str) -> Result<SyncSummary> {
-        let mut c = self.conn()?;
-        c.begin_write()?;
-        let res = (|| -> Result<SyncSummary> {
+        self.write(|c| {
             let inds: HashMap<String, i64> = c
                 .query("SELECT code, id FROM indicator", &[])?
                 .iter()
@@ -365,7 +355,7 @@ impl Store {
                             )?
                             .map(|r| r.int(0))
                             .ok_or_else(|| Error::Database("INSERT lieferte keine id".into()))?;
-                        event(&mut c, id, "erkannt", None, Some(f.sentence.clone()))?;
+                        event(c, id, "erkannt", None, Some(f.sentence.clone()))?;
                         s.new += 1;
                     }
                     Some((id, active, sentence, severity, figures)) => {
@@ -391,7 +381,7 @@ impl Store {
                         )?;
                         if active {
                             event(
-                                &mut c,
+                                c,
                                 id,
                                 "aktualisiert",
                                 Some(sentence),
@@ -400,7 +390,7 @@ impl Store {
                             s.updated += 1;
                         } else {
                             event(
-                                &mut c,
+                                c,
                                 id,
                                 "wieder aufgetreten",
                                 None,
@@ -418,7 +408,7 @@ impl Store {
                         &[stamp.as_str().into(), id.into()],
                     )?;
                     event(
-                        &mut c,
+                        c,
                         id,
                         "behoben",
                         None,
@@ -428,17 +418,7 @@ impl Store {
                 }
             }
             Ok(s)
-        })();
-        match res {
-            Ok(s) => {
-                c.batch("COMMIT")?;
-                Ok(s)
-            }
-            Err(e) => {
-                let _ = c.batch("ROLLBACK");
-                Err(e)
-            }
-        }
+        })
     }
 
     /// Warnings matching the filter: active first, by severity, then indicator and area.
@@ -510,10 +490,8 @@ impl Store {
         let Some((w, _)) = self.warning(id)? else {
             return Err(Error::Database(format!("Warnhinweis {id} gibt es nicht")));
         };
-        let mut c = self.conn()?;
-        c.begin_write()?;
         let stamp = now();
-        let res = (|| -> Result<()> {
+        self.write(|c| {
             let mut event = |kind: &str,
                              old: Option<String>,
                              new: Option<String>,
@@ -549,14 +527,7 @@ impl Store {
                 ],
             )?;
             Ok(())
-        })();
-        match res {
-            Ok(()) => c.batch("COMMIT"),
-            Err(e) => {
-                let _ = c.batch("ROLLBACK");
-                Err(e)
-            }
-        }
+        })
     }
 }
 
