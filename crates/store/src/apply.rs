@@ -97,7 +97,7 @@ fn insert_id(c: &mut Conn, sql: &str, params: &[Value]) -> Result<i64> {
     let sql = format!("{sql} RETURNING id");
     c.query_opt(&sql, params)?
         .map(|r| r.int(0))
-        .ok_or_else(|| Error::Database("INSERT lieferte keine id".into()))
+        .ok_or_else(|| Error::database(sql.as_str(), "keine id zurückgegeben"))
 }
 
 fn problem(file: &str, message: String) -> Problem {

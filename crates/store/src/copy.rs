@@ -145,7 +145,7 @@ impl Store {
             .map(|(t, _)| count(&mut dst, t))
             .sum::<Result<i64>>()?;
         if existing > 0 && !overwrite {
-            return Err(Error::Database(format!(
+            return Err(Error::Conflict(format!(
                 "das Ziel {} enthält schon {existing} Zeilen; mit --force wird es überschrieben",
                 target.location()
             )));

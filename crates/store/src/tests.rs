@@ -355,9 +355,9 @@ fn transactions_commit_on_ok_and_roll_back_on_err_and_panic() {
         // An error after a successful write: the write is undone.
         let res: Result<()> = s.write(|c| {
             insert(c, "b")?;
-            Err(Error::Database("abgebrochen".into()))
+            Err(Error::Invalid("abgebrochen".into()))
         });
-        assert!(matches!(res, Err(Error::Database(_))));
+        assert!(matches!(res, Err(Error::Invalid(_))));
         assert_eq!(settings(s), 1);
         // A panic inside the transaction: undone as well, and the connection stays usable.
         let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
@@ -381,4 +381,40 @@ fn transactions_commit_on_ok_and_roll_back_on_err_and_panic() {
         s.write(|c| insert(c, "e")).unwrap();
         assert_eq!(settings(s), 2);
     });
+}
+
+#[test]
+fn errors_say_what_went_wrong() {
+    on_all("errors_say_what_went_wrong", |s| {
+        s.apply(&catalogue(), &opts(), &mut |_, _| {}).unwrap();
+        let missing = s.update_warning(4711, Some("erledigt"), None, None, "bfi");
+        assert!(matches!(missing, Err(Error::NotFound(_))), "{missing:?}");
+        s.sync_warnings(&[finding("a", "Satz A")], "Auswertung")
+            .unwrap();
+        let id = s.warnings(&WarningFilter::default()).unwrap()[0].id;
+        let bad = s.update_warning(id, Some("vielleicht"), None, None, "bfi");
+        assert!(matches!(bad, Err(Error::Invalid(_))), "{bad:?}");
+        // A unique key clash is a conflict, not a database failure.
+        let clash = s.write(|c| {
+            c.exec(
+                "INSERT INTO area (code, name, level) VALUES ('KA', 'noch einmal', 0)",
+                &[],
+            )
+        });
+        assert!(matches!(clash, Err(Error::Conflict(_))), "{clash:?}");
+        // Copying into a store that holds data needs `overwrite`.
+        let other = testing::TestDb::sqlite();
+        let target = Store::open(&other.url).unwrap();
+        target.apply(&catalogue(), &opts(), &mut |_, _| {}).unwrap();
+        let refused = s.copy_to(&target, false, &mut |_, _| {});
+        assert!(matches!(refused, Err(Error::Conflict(_))), "{refused:?}");
+        // A driver failure keeps its cause and says what the store was doing.
+        let broken = s.conn().unwrap().exec("SELECT * FROM gibt_es_nicht", &[]);
+        let Err(e @ Error::Database { .. }) = broken else {
+            panic!("{broken:?}")
+        };
+        assert!(e.to_string().contains("gibt_es_nicht"), "{e}");
+        assert!(std::error::Error::source(&e).is_some());
+    });
+    assert!(matches!(Store::open("mysql://x/y"), Err(Error::Invalid(_))));
 }

@@ -354,7 +354,7 @@ impl Store {
                                 ],
                             )?
                             .map(|r| r.int(0))
-                            .ok_or_else(|| Error::Database("INSERT lieferte keine id".into()))?;
+                            .ok_or_else(|| Error::database("Warnhinweis anlegen", "keine id zurückgegeben"))?;
                         event(c, id, "erkannt", None, Some(f.sentence.clone()))?;
                         s.new += 1;
                     }
@@ -483,12 +483,12 @@ impl Store {
         if let Some(s) = status
             && !STATUSES.iter().any(|x| x.0 == s)
         {
-            return Err(Error::Database(format!(
+            return Err(Error::Invalid(format!(
                 "unbekannter Status '{s}' (neu, in-bearbeitung, erledigt, fehlalarm)"
             )));
         }
         let Some((w, _)) = self.warning(id)? else {
-            return Err(Error::Database(format!("Warnhinweis {id} gibt es nicht")));
+            return Err(Error::NotFound(format!("Warnhinweis {id} gibt es nicht")));
         };
         let stamp = now();
         self.write(|c| {

@@ -218,13 +218,31 @@ pub enum AppError {
     NotFound(String),
     /// 400 with a German message.
     BadRequest(String),
+    /// 409 with a German message.
+    Conflict(String),
     /// 500; the detail goes to the log.
     Internal(String),
 }
 
 impl From<kimo_store::Error> for AppError {
     fn from(e: kimo_store::Error) -> Self {
-        AppError::Internal(e.to_string())
+        use kimo_store::Error as E;
+        match e {
+            E::NotFound(m) => AppError::NotFound(m),
+            E::Invalid(m) => AppError::BadRequest(m),
+            E::Conflict(m) => AppError::Conflict(m),
+            E::Rejected(_) => AppError::BadRequest(e.to_string()),
+            E::Database { .. } => {
+                // The log gets the whole chain: what the store did and the driver's reason.
+                let mut m = e.to_string();
+                let mut cause = std::error::Error::source(&e);
+                while let Some(c) = cause {
+                    m.push_str(&format!(": {c}"));
+                    cause = c.source();
+                }
+                AppError::Internal(m)
+            }
+        }
     }
 }
 
@@ -233,6 +251,7 @@ impl IntoResponse for AppError {
         let (status, title, message) = match self {
             AppError::NotFound(m) => (StatusCode::NOT_FOUND, "Nicht gefunden", m),
             AppError::BadRequest(m) => (StatusCode::BAD_REQUEST, "Ungültige Anfrage", m),
+            AppError::Conflict(m) => (StatusCode::CONFLICT, "Konflikt", m),
             AppError::Internal(m) => {
                 eprintln!("web: {m}");
                 (
