@@ -3,10 +3,12 @@
 mod format;
 mod period;
 mod unit;
+mod warning_status;
 
 pub use format::{format_number, slug};
 pub use period::Period;
 pub use unit::Unit;
+pub use warning_status::WarningStatus;
 
 use serde::Serialize;
 use std::fmt;

@@ -12,8 +12,7 @@ pub use apply::{ApplyOptions, ApplyOutcome, IndicatorSummary};
 pub use migrate::SCHEMA_VERSION;
 pub use read::{ObservationFilter, Profile, Stats};
 pub use warnings::{
-    AllSeries, NewFinding, STATUSES, SeriesPoint, SyncSummary, Warning, WarningEvent,
-    WarningFilter, status_label,
+    AllSeries, NewFinding, SeriesPoint, SyncSummary, Warning, WarningEvent, WarningFilter,
 };
 
 use kimo_model::Problem;

@@ -56,6 +56,11 @@ impl From<Option<i64>> for Value {
         v.map_or(Value::Null, Value::Int)
     }
 }
+impl From<Option<&str>> for Value {
+    fn from(v: Option<&str>) -> Self {
+        v.map_or(Value::Null, Value::from)
+    }
+}
 impl From<Option<String>> for Value {
     fn from(v: Option<String>) -> Self {
         v.map_or(Value::Null, Value::Text)

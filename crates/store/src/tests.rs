@@ -292,7 +292,7 @@ fn warnings_are_kept_resolved_and_reopened_never_deleted() {
         );
         let (w, events) = s.warning(id).unwrap().unwrap();
         assert_eq!(
-            (w.status.as_str(), w.assignee.as_deref()),
+            (w.status.code(), w.assignee.as_deref()),
             ("in-bearbeitung", Some("Jobcenter"))
         );
         let kinds: Vec<&str> = events.iter().map(|e| e.kind.as_str()).collect();

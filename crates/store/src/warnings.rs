@@ -3,22 +3,9 @@
 
 use crate::sql::Value;
 use crate::{Error, Result, Store};
-use kimo_model::{Breakdown, Flags, Period};
+use kimo_model::{Breakdown, Flags, Period, WarningStatus};
 use serde::Serialize;
 use std::collections::HashMap;
-
-/// The work statuses of a warning.
-pub const STATUSES: [(&str, &str); 4] = [
-    ("neu", "neu"),
-    ("in-bearbeitung", "in Bearbeitung"),
-    ("erledigt", "erledigt"),
-    ("fehlalarm", "Fehlalarm"),
-];
-
-/// The German label of a status code.
-pub fn status_label(code: &str) -> &str {
-    STATUSES.iter().find(|s| s.0 == code).map_or(code, |s| s.1)
-}
 
 /// What an evaluation found, ready to be stored (codes, not ids).
 #[derive(Debug, Clone, PartialEq)]
@@ -91,8 +78,8 @@ pub struct Warning {
     pub period: Option<String>,
     /// Whether the condition holds (false: resolved by evaluation).
     pub active: bool,
-    /// Work status code.
-    pub status: String,
+    /// Work status (serialised as its code).
+    pub status: WarningStatus,
     /// Who works on it.
     pub assignee: Option<String>,
     /// First found.
@@ -337,7 +324,7 @@ impl Store {
                             .query_opt(
                                 "INSERT INTO warning (ident, kind, rule, indicator_id, area_id, breakdown, severity, \
                                  sentence, figures, period, active, status, first_seen, last_seen) \
-                                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, 'neu', ?, ?) RETURNING id",
+                                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?) RETURNING id",
                                 &[
                                     f.ident.as_str().into(),
                                     f.kind.as_str().into(),
@@ -349,6 +336,7 @@ impl Store {
                                     f.sentence.as_str().into(),
                                     f.figures.as_str().into(),
                                     f.period.map(|p| p.code()).into(),
+                                    WarningStatus::Neu.code().into(),
                                     stamp.as_str().into(),
                                     stamp.as_str().into(),
                                 ],
@@ -368,7 +356,7 @@ impl Store {
                         }
                         c.exec(
                             "UPDATE warning SET sentence = ?, severity = ?, figures = ?, period = ?, active = 1, \
-                             resolved_at = NULL, last_seen = ?, status = CASE WHEN active = 0 THEN 'neu' ELSE status END \
+                             resolved_at = NULL, last_seen = ?, status = CASE WHEN active = 0 THEN ? ELSE status END \
                              WHERE id = ?",
                             &[
                                 f.sentence.as_str().into(),
@@ -376,6 +364,7 @@ impl Store {
                                 f.figures.as_str().into(),
                                 f.period.map(|p| p.code()).into(),
                                 stamp.as_str().into(),
+                                WarningStatus::Neu.code().into(),
                                 id.into(),
                             ],
                         )?;
@@ -471,7 +460,8 @@ impl Store {
         Ok(Some((warning_from(&w), events)))
     }
 
-    /// Changes a warning's status and/or assignee and/or adds a comment; each change is recorded.
+    /// Changes a warning's status (a code or label of [`WarningStatus`]) and/or assignee and/or adds a
+    /// comment; each change is recorded.
     pub fn update_warning(
         &self,
         id: i64,
@@ -480,13 +470,10 @@ impl Store {
         comment: Option<&str>,
         actor: &str,
     ) -> Result<()> {
-        if let Some(s) = status
-            && !STATUSES.iter().any(|x| x.0 == s)
-        {
-            return Err(Error::Invalid(format!(
-                "unbekannter Status '{s}' (neu, in-bearbeitung, erledigt, fehlalarm)"
-            )));
-        }
+        let status = status
+            .map(WarningStatus::parse)
+            .transpose()
+            .map_err(Error::Invalid)?;
         let Some((w, _)) = self.warning(id)? else {
             return Err(Error::NotFound(format!("Warnhinweis {id} gibt es nicht")));
         };
@@ -510,7 +497,12 @@ impl Store {
                 )
             };
             if let Some(s) = status.filter(|s| *s != w.status) {
-                event("status", Some(w.status.clone()), Some(s.to_string()), None)?;
+                event(
+                    "status",
+                    Some(w.status.code().into()),
+                    Some(s.code().into()),
+                    None,
+                )?;
             }
             if let Some(a) = assignee.filter(|a| Some(a.to_string()) != w.assignee) {
                 event("zuständig", w.assignee.clone(), Some(a.to_string()), None)?;
@@ -521,7 +513,7 @@ impl Store {
             c.exec(
                 "UPDATE warning SET status = COALESCE(?, status), assignee = COALESCE(?, assignee) WHERE id = ?",
                 &[
-                    status.map(str::to_string).into(),
+                    status.map(WarningStatus::code).into(),
                     assignee.map(str::to_string).into(),
                     id.into(),
                 ],
@@ -547,7 +539,8 @@ fn warning_from(r: &crate::sql::Row) -> Warning {
         figures: serde_json::from_str(&r.text(11)).unwrap_or_default(),
         period: r.opt_text(12),
         active: r.bool(13),
-        status: r.text(14),
+        // Only the store writes statuses, always as codes of `WarningStatus`.
+        status: WarningStatus::parse(&r.text(14)).unwrap_or_default(),
         assignee: r.opt_text(15),
         first_seen: r.text(16),
         last_seen: r.text(17),

@@ -5,11 +5,11 @@ use crate::pages::root_area;
 use crate::{AppError, AppState, Page, blocking};
 use axum::extract::{RawQuery, State};
 use kimo_chart::ClassArea;
-use kimo_model::{Breakdown, Polarity};
+use kimo_model::{Breakdown, Polarity, WarningStatus};
 use kimo_monitor::checks::Point;
 use kimo_monitor::status::{Dynamics, Status};
 use kimo_monitor::{Names, SeriesMap};
-use kimo_store::{ObservationFilter, STATUSES, Warning, WarningFilter, status_label};
+use kimo_store::{ObservationFilter, Warning, WarningFilter};
 use minijinja::{Value, context};
 use serde::Serialize;
 use std::sync::Arc;
@@ -130,7 +130,7 @@ fn render(st: &AppState, q: Option<&str>) -> Result<Page, AppError> {
             indicator_name: w.indicator_name.clone(),
             area_name: w.area_name.clone(),
             sentence: w.sentence.clone(),
-            status: status_label(&w.status).to_string(),
+            status: w.status.label().to_string(),
             assignee: w.assignee.clone().unwrap_or_default(),
             since: crate::view::german_date(&w.first_seen),
             link: series_link(w),
@@ -263,7 +263,7 @@ fn render(st: &AppState, q: Option<&str>) -> Result<Page, AppError> {
             fields => fields.iter().map(|x| context! { code => x.code.clone(), name => x.name.clone(), selected => opt(&f.action_field, &x.code) }).collect::<Vec<_>>(),
             areas => std::iter::once(&&root).chain(children.iter()).map(|a| context! { code => a.code.clone(), name => a.name.clone(), selected => opt(&f.area, &a.code) }).collect::<Vec<_>>(),
             severities => ["hoch", "mittel", "niedrig"].iter().map(|s| context! { code => *s, selected => opt(&f.severity, s) }).collect::<Vec<_>>(),
-            statuses => STATUSES.iter().map(|(c, l)| context! { code => *c, name => *l, selected => opt(&f.status, c) }).collect::<Vec<_>>(),
+            statuses => WarningStatus::ALL.iter().map(|s| context! { code => s.code(), name => s.label(), selected => opt(&f.status, s.code()) }).collect::<Vec<_>>(),
             include_resolved => f.include_resolved,
             map_svg => Value::from_safe_string(map_svg),
             map_caption => map_caption,
@@ -318,7 +318,7 @@ pub async fn api(State(st): State<Arc<AppState>>, RawQuery(q): RawQuery) -> Resu
                 .iter()
                 .map(|w| {
                     let mut v = serde_json::to_value(w).unwrap_or_default();
-                    v["status_label"] = status_label(&w.status).into();
+                    v["status_label"] = w.status.label().into();
                     v["link"] = series_link(w).into();
                     v
                 })

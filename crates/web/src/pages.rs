@@ -568,7 +568,7 @@ fn indicator_page(st: &AppState, code: &str, choice: Choice) -> Result<Page, App
             csv_url => format!("/indikatoren/{code}?{}", choice.query()),
             last_update => last_update,
             shows_demo => shows_demo,
-            warning => warning.as_ref().map(|w| context! { id => w.id, sentence => w.sentence.clone(), status => kimo_store::status_label(&w.status).to_string(), severity => w.severity.clone() }),
+            warning => warning.as_ref().map(|w| context! { id => w.id, sentence => w.sentence.clone(), status => w.status.label(), severity => w.severity.clone() }),
         },
     )
 }
