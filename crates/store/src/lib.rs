@@ -4,19 +4,21 @@ mod apply;
 mod copy;
 mod migrate;
 mod read;
-pub mod sql;
+mod sql;
+#[cfg(any(test, feature = "testing"))]
 pub mod testing;
 mod warnings;
 
 pub use apply::{ApplyOptions, ApplyOutcome, IndicatorSummary};
 pub use migrate::SCHEMA_VERSION;
 pub use read::{ObservationFilter, Profile, Stats};
+pub use sql::{Backend, redact};
 pub use warnings::{
     AllSeries, NewFinding, SeriesPoint, SyncSummary, Warning, WarningEvent, WarningFilter,
 };
 
 use kimo_model::Problem;
-use sql::{Backend, Conn};
+use sql::Conn;
 use std::sync::{Condvar, Mutex};
 
 /// Errors of the store layer: callers tell what went wrong by the variant, users read the message.
@@ -79,7 +81,7 @@ pub struct Store {
 }
 
 /// A connection borrowed from the pool; goes back on drop.
-pub struct Pooled<'a> {
+pub(crate) struct Pooled<'a> {
     store: &'a Store,
     conn: Option<Conn>,
 }
@@ -147,7 +149,7 @@ impl Store {
     }
 
     /// Borrows a connection from the pool: an idle one, a new one, or the next one given back.
-    pub fn conn(&self) -> Result<Pooled<'_>> {
+    pub(crate) fn conn(&self) -> Result<Pooled<'_>> {
         let mut p = self.pool.lock().unwrap_or_else(|e| e.into_inner());
         loop {
             if let Some(c) = p.idle.pop() {
