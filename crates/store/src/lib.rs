@@ -1,6 +1,7 @@
 //! kimo's store: the one place that knows SQL. One code path for every backend.
 
 mod apply;
+mod columns;
 mod copy;
 mod migrate;
 mod read;
