@@ -1,7 +1,7 @@
 //! Early-warning results as work items: kept, updated and resolved by evaluations, never deleted;
 //! status, assignee and comments with the history of every change.
 
-use crate::sql::Value;
+use crate::sql::{Conn, Value};
 use crate::{Error, Result, Store};
 use kimo_model::{Breakdown, Flags, Period, WarningStatus};
 use serde::Serialize;
@@ -279,134 +279,44 @@ impl Store {
     /// that hold again reopened. Running it twice with the same findings changes nothing.
     pub fn sync_warnings(&self, findings: &[NewFinding], actor: &str) -> Result<SyncSummary> {
         self.write(|c| {
-            let inds: HashMap<String, i64> = c
-                .query("SELECT code, id FROM indicator", &[])?
-                .iter()
-                .map(|r| (r.text(0), r.int(1)))
-                .collect();
-            let areas: HashMap<String, i64> = c
-                .query("SELECT code, id FROM area", &[])?
-                .iter()
-                .map(|r| (r.text(0), r.int(1)))
-                .collect();
-            let mut existing: HashMap<String, (i64, bool, String, String, String)> = c
+            let inds = code_ids(c, "indicator")?;
+            let areas = code_ids(c, "area")?;
+            let mut existing: HashMap<String, Stored> = c
                 .query(
                     "SELECT ident, id, active, sentence, severity, figures FROM warning",
                     &[],
                 )?
                 .iter()
                 .map(|r| {
-                    (
-                        r.text(0),
-                        (r.int(1), r.bool(2), r.text(3), r.text(4), r.text(5)),
-                    )
+                    let stored = Stored {
+                        id: r.int(1),
+                        active: r.bool(2),
+                        sentence: r.text(3),
+                        severity: r.text(4),
+                        figures: r.text(5),
+                    };
+                    (r.text(0), stored)
                 })
                 .collect();
-            let stamp = now();
-            let mut s = SyncSummary::default();
-            let event = |c: &mut crate::sql::Conn,
-                         id: i64,
-                         kind: &str,
-                         old: Option<String>,
-                         new: Option<String>| {
-                c.exec(
-                    "INSERT INTO warning_event (warning_id, at, actor, kind, old_value, new_value) VALUES (?, ?, ?, ?, ?, ?)",
-                    &[id.into(), stamp.as_str().into(), actor.into(), kind.into(), old.into(), new.into()],
-                )
+            let mut sync = Sync {
+                c,
+                stamp: now(),
+                actor,
+                summary: SyncSummary::default(),
             };
             for f in findings {
                 let (Some(&ind), Some(&area)) = (inds.get(&f.indicator), areas.get(&f.area)) else {
                     continue;
                 };
                 match existing.remove(&f.ident) {
-                    None => {
-                        let id = c
-                            .query_opt(
-                                "INSERT INTO warning (ident, kind, rule, indicator_id, area_id, breakdown, severity, \
-                                 sentence, figures, period, active, status, first_seen, last_seen) \
-                                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?) RETURNING id",
-                                &[
-                                    f.ident.as_str().into(),
-                                    f.kind.as_str().into(),
-                                    f.rule.as_str().into(),
-                                    ind.into(),
-                                    area.into(),
-                                    f.breakdown.key().into(),
-                                    f.severity.as_str().into(),
-                                    f.sentence.as_str().into(),
-                                    f.figures.as_str().into(),
-                                    f.period.map(|p| p.code()).into(),
-                                    WarningStatus::Neu.code().into(),
-                                    stamp.as_str().into(),
-                                    stamp.as_str().into(),
-                                ],
-                            )?
-                            .map(|r| r.int(0))
-                            .ok_or_else(|| Error::database("Warnhinweis anlegen", "keine id zurückgegeben"))?;
-                        event(c, id, "erkannt", None, Some(f.sentence.clone()))?;
-                        s.new += 1;
-                    }
-                    Some((id, active, sentence, severity, figures)) => {
-                        let same = sentence == f.sentence
-                            && severity == f.severity
-                            && figures == f.figures;
-                        if active && same {
-                            s.unchanged += 1;
-                            continue;
-                        }
-                        c.exec(
-                            "UPDATE warning SET sentence = ?, severity = ?, figures = ?, period = ?, active = 1, \
-                             resolved_at = NULL, last_seen = ?, status = CASE WHEN active = 0 THEN ? ELSE status END \
-                             WHERE id = ?",
-                            &[
-                                f.sentence.as_str().into(),
-                                f.severity.as_str().into(),
-                                f.figures.as_str().into(),
-                                f.period.map(|p| p.code()).into(),
-                                stamp.as_str().into(),
-                                WarningStatus::Neu.code().into(),
-                                id.into(),
-                            ],
-                        )?;
-                        if active {
-                            event(
-                                c,
-                                id,
-                                "aktualisiert",
-                                Some(sentence),
-                                Some(f.sentence.clone()),
-                            )?;
-                            s.updated += 1;
-                        } else {
-                            event(
-                                c,
-                                id,
-                                "wieder aufgetreten",
-                                None,
-                                Some(f.sentence.clone()),
-                            )?;
-                            s.reopened += 1;
-                        }
-                    }
+                    None => sync.add(f, ind, area)?,
+                    Some(old) => sync.refresh(f, old)?,
                 }
             }
-            for (_, (id, active, ..)) in existing {
-                if active {
-                    c.exec(
-                        "UPDATE warning SET active = 0, resolved_at = ? WHERE id = ?",
-                        &[stamp.as_str().into(), id.into()],
-                    )?;
-                    event(
-                        c,
-                        id,
-                        "behoben",
-                        None,
-                        Some("Bedingung trifft nicht mehr zu".into()),
-                    )?;
-                    s.resolved += 1;
-                }
+            for old in existing.into_values().filter(|w| w.active) {
+                sync.resolve(old.id)?;
             }
-            Ok(s)
+            Ok(sync.summary)
         })
     }
 
@@ -520,6 +430,138 @@ impl Store {
             )?;
             Ok(())
         })
+    }
+}
+
+fn code_ids(c: &mut Conn, table: &str) -> Result<HashMap<String, i64>> {
+    Ok(c.query(&format!("SELECT code, id FROM {table}"), &[])?
+        .iter()
+        .map(|r| (r.text(0), r.int(1)))
+        .collect())
+}
+
+/// What an evaluation compares of a stored warning.
+struct Stored {
+    id: i64,
+    active: bool,
+    sentence: String,
+    severity: String,
+    figures: String,
+}
+
+/// One evaluation's changes to the stored warnings, inside its transaction.
+struct Sync<'c, 'a> {
+    c: &'c mut Conn,
+    stamp: String,
+    actor: &'a str,
+    summary: SyncSummary,
+}
+
+impl Sync<'_, '_> {
+    fn event(
+        &mut self,
+        id: i64,
+        kind: &str,
+        old: Option<String>,
+        new: Option<String>,
+    ) -> Result<()> {
+        self.c.exec(
+            "INSERT INTO warning_event (warning_id, at, actor, kind, old_value, new_value) \
+             VALUES (?, ?, ?, ?, ?, ?)",
+            &[
+                id.into(),
+                self.stamp.as_str().into(),
+                self.actor.into(),
+                kind.into(),
+                old.into(),
+                new.into(),
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// A finding seen for the first time.
+    fn add(&mut self, f: &NewFinding, ind: i64, area: i64) -> Result<()> {
+        let id = self
+            .c
+            .query_opt(
+                "INSERT INTO warning (ident, kind, rule, indicator_id, area_id, breakdown, severity, \
+                 sentence, figures, period, active, status, first_seen, last_seen) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?) RETURNING id",
+                &[
+                    f.ident.as_str().into(),
+                    f.kind.as_str().into(),
+                    f.rule.as_str().into(),
+                    ind.into(),
+                    area.into(),
+                    f.breakdown.key().into(),
+                    f.severity.as_str().into(),
+                    f.sentence.as_str().into(),
+                    f.figures.as_str().into(),
+                    f.period.map(|p| p.code()).into(),
+                    WarningStatus::Neu.code().into(),
+                    self.stamp.as_str().into(),
+                    self.stamp.as_str().into(),
+                ],
+            )?
+            .map(|r| r.int(0))
+            .ok_or_else(|| Error::database("Warnhinweis anlegen", "keine id zurückgegeben"))?;
+        self.event(id, "erkannt", None, Some(f.sentence.clone()))?;
+        self.summary.new += 1;
+        Ok(())
+    }
+
+    /// A finding seen before: unchanged, updated, or (when it had been resolved) reopened as new.
+    fn refresh(&mut self, f: &NewFinding, old: Stored) -> Result<()> {
+        let same =
+            old.sentence == f.sentence && old.severity == f.severity && old.figures == f.figures;
+        if old.active && same {
+            self.summary.unchanged += 1;
+            return Ok(());
+        }
+        self.c.exec(
+            "UPDATE warning SET sentence = ?, severity = ?, figures = ?, period = ?, active = 1, \
+             resolved_at = NULL, last_seen = ?, status = CASE WHEN active = 0 THEN ? ELSE status END \
+             WHERE id = ?",
+            &[
+                f.sentence.as_str().into(),
+                f.severity.as_str().into(),
+                f.figures.as_str().into(),
+                f.period.map(|p| p.code()).into(),
+                self.stamp.as_str().into(),
+                WarningStatus::Neu.code().into(),
+                old.id.into(),
+            ],
+        )?;
+        if old.active {
+            self.event(
+                old.id,
+                "aktualisiert",
+                Some(old.sentence),
+                Some(f.sentence.clone()),
+            )?;
+            self.summary.updated += 1;
+        } else {
+            self.event(old.id, "wieder aufgetreten", None, Some(f.sentence.clone()))?;
+            self.summary.reopened += 1;
+        }
+        Ok(())
+    }
+
+    /// An active warning the evaluation no longer finds.
+    fn resolve(&mut self, id: i64) -> Result<()> {
+        self.c.exec(
+            "UPDATE warning SET active = 0, resolved_at = ? WHERE id = ?",
+            &[self.stamp.as_str().into(), id.into()],
+        )?;
+        self.event(
+            id,
+            "behoben",
+            None,
+            Some("Bedingung trifft nicht mehr zu".into()),
+        )?;
+        self.summary.resolved += 1;
+        Ok(())
     }
 }
 
