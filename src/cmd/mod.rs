@@ -60,9 +60,9 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Warnung(args) => warnings::show(&open()?, args),
         Command::Copy(args) => {
             let from = Store::open(&args.from)
-                .with_context(|| format!("Quelle '{}'", kimo_store::sql::redact(&args.from)))?;
+                .with_context(|| format!("Quelle '{}'", kimo_store::redact(&args.from)))?;
             let to = Store::open(&args.to)
-                .with_context(|| format!("Ziel '{}'", kimo_store::sql::redact(&args.to)))?;
+                .with_context(|| format!("Ziel '{}'", kimo_store::redact(&args.to)))?;
             let mut bar = progress::Progress::new();
             bar.message("kopiere".into());
             let t0 = std::time::Instant::now();

@@ -53,7 +53,7 @@ pub fn run(database: Option<String>, args: ServeArgs) -> Result<()> {
         eprintln!(
             "kimo läuft auf http://{} (Datenbank: {}); Ende mit Strg+C oder SIGTERM.",
             listener.local_addr()?,
-            kimo_store::sql::redact(&url)
+            kimo_store::redact(&url)
         );
         kimo_web::serve(listener, state, options).await?;
         Ok(())

@@ -2,7 +2,7 @@
 
 use crate::cli::{WarningArgs, WarningsArgs};
 use anyhow::{Result, bail};
-use kimo_store::{Store, WarningFilter, status_label};
+use kimo_store::{Store, WarningFilter};
 
 /// Lists warnings.
 pub fn list(store: &Store, args: WarningsArgs) -> Result<()> {
@@ -19,7 +19,7 @@ pub fn list(store: &Store, args: WarningsArgs) -> Result<()> {
             "#{:<5} {:<7} {:<15} {:<8} {}{}",
             w.id,
             w.severity,
-            status_label(&w.status),
+            w.status.label(),
             w.indicator,
             w.sentence,
             if w.active {
@@ -55,7 +55,7 @@ pub fn show(store: &Store, args: WarningArgs) -> Result<()> {
     println!("{}", w.sentence);
     println!(
         "Status: {}{}; {}",
-        status_label(&w.status),
+        w.status.label(),
         w.assignee
             .as_ref()
             .map_or(String::new(), |a| format!(", zuständig: {a}")),

@@ -25,6 +25,9 @@ pub enum ParseError {
         "'{0}' ist kein Zeitraum (erwartet z. B. 2024, 2. Halbjahr 2024, 1. Quartal 2024, Juni 2024, Schuljahr 2023/24, 31.12.2024)"
     )]
     Period(String),
+    /// Not a warning status (the text as given).
+    #[error("unbekannter Status '{0}' (neu, in-bearbeitung, erledigt, fehlalarm)")]
+    WarningStatus(String),
 }
 
 #[cfg(test)]

@@ -6,11 +6,13 @@ mod period;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 mod unit;
+mod warning_status;
 
 pub use error::ParseError;
 pub use format::{format_number, slug};
 pub use period::Period;
 pub use unit::Unit;
+pub use warning_status::WarningStatus;
 
 use serde::Serialize;
 use std::fmt;

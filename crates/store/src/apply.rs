@@ -1,5 +1,6 @@
 //! Writing a dataset: all-or-nothing, with a summary of new, changed and unchanged values.
 
+use crate::columns::{self, Table};
 use crate::sql::{Conn, Value};
 use crate::{Error, Result, Store};
 use kimo_model::{Breakdown, Dataset, Origin, Period, Problem};
@@ -72,20 +73,11 @@ impl Store {
         progress: &mut dyn FnMut(usize, usize),
     ) -> Result<ApplyOutcome> {
         let mut c = self.conn()?;
-        c.begin_write()?;
-        match apply_in(&mut c, ds, opts, progress) {
-            Ok(out) if !opts.dry_run => {
-                c.batch("COMMIT")?;
-                Ok(out)
-            }
-            Ok(out) => {
-                c.batch("ROLLBACK")?;
-                Ok(out)
-            }
-            Err(e) => {
-                let _ = c.batch("ROLLBACK");
-                Err(e)
-            }
+        let work = |c: &mut Conn| apply_in(c, ds, opts, progress);
+        if opts.dry_run {
+            c.rehearse(work)
+        } else {
+            c.write(work)
         }
     }
 }
@@ -106,11 +98,7 @@ fn insert_id(c: &mut Conn, sql: &str, params: &[Value]) -> Result<i64> {
     let sql = format!("{sql} RETURNING id");
     c.query_opt(&sql, params)?
         .map(|r| r.int(0))
-        .ok_or_else(|| Error::Database("INSERT lieferte keine id".into()))
-}
-
-fn problem(file: &str, message: String) -> Problem {
-    Problem::whole_file(file, message)
+        .ok_or_else(|| Error::database(sql.as_str(), "keine id zurückgegeben"))
 }
 
 fn at(origin: &Option<Origin>, source: &str, message: String) -> Problem {
@@ -127,7 +115,7 @@ fn at(origin: &Option<Origin>, source: &str, message: String) -> Problem {
 fn record_import(c: &mut Conn, opts: &ApplyOptions, observations: usize) -> Result<i64> {
     insert_id(
         c,
-        "INSERT INTO import_run (started_at, username, source, observations) VALUES (?, ?, ?, ?)",
+        &columns::IMPORT_RUN.insert_sql(),
         &[
             now().into(),
             opts.user.as_str().into(),
@@ -144,6 +132,8 @@ fn code_map(c: &mut Conn, table: &str) -> Result<HashMap<String, i64>> {
         .collect())
 }
 
+/// The three phases: catalogue, then the observations' plan (references, duplicates, diff), then
+/// the writes. Problems of the first two reject everything.
 fn apply_in(
     c: &mut Conn,
     ds: &Dataset,
@@ -151,35 +141,93 @@ fn apply_in(
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<ApplyOutcome> {
     let mut problems = Vec::new();
-    let mut out = ApplyOutcome::default();
-    let src = opts.source.as_str();
+    let mut out = ApplyOutcome {
+        catalogue: upsert_catalogue(c, ds, &opts.source, &mut problems)?,
+        ..Default::default()
+    };
+    if ds.observations.is_empty() {
+        if !problems.is_empty() {
+            return Err(Error::Rejected(problems));
+        }
+        if !opts.dry_run && !ds.is_empty() {
+            // Catalogue changes are recorded too: the record is also the data version pages cache by.
+            out.import_id = Some(record_import(c, opts, 0)?);
+            out.written = true;
+        }
+        return Ok(out);
+    }
+    let plan = plan_observations(c, ds, &opts.source, &mut problems)?;
+    out.indicators = plan.summary.values().cloned().collect();
+    if !problems.is_empty() {
+        return Err(Error::Rejected(problems));
+    }
+    if opts.dry_run {
+        return Ok(out);
+    }
+    out.import_id = Some(write_observations(c, ds, opts, plan, progress)?);
+    out.written = true;
+    Ok(out)
+}
 
-    // Handlungsfelder.
-    let (mut n, mut u) = (0, 0);
+// ---- Phase 1: the catalogue.
+
+/// Inserts or updates Handlungsfelder, dimensions, areas and indicators: (kind, new, updated).
+fn upsert_catalogue(
+    c: &mut Conn,
+    ds: &Dataset,
+    src: &str,
+    problems: &mut Vec<Problem>,
+) -> Result<Vec<(String, usize, usize)>> {
+    let fields = upsert_action_fields(c, ds)?;
+    let dims = upsert_dimensions(c, ds)?;
+    let areas = upsert_areas(c, ds, src, problems)?;
+    let inds = upsert_indicators(c, ds, src, problems)?;
+    Ok([
+        ("Handlungsfelder", fields),
+        ("Merkmale", dims),
+        ("Gebiete", areas),
+        ("Indikatoren", inds),
+    ]
+    .into_iter()
+    .map(|(kind, (n, u))| (kind.to_string(), n, u))
+    .collect())
+}
+
+/// Updates the row with this `code` or inserts it; `values` follow the table's data columns.
+/// Returns whether it was new.
+fn upsert_by_code(c: &mut Conn, table: &Table, code: &str, values: Vec<Value>) -> Result<bool> {
+    if id_of(c, table.name, code)?.is_some() {
+        c.exec(&table.update_sql("code"), &table.key_last("code", values))?;
+        Ok(false)
+    } else {
+        c.exec(&table.insert_sql(), &values)?;
+        Ok(true)
+    }
+}
+
+/// Counts (new, updated) from the upserts' "was new" answers.
+fn tally(new: impl IntoIterator<Item = bool>) -> (usize, usize) {
+    new.into_iter().fold(
+        (0, 0),
+        |(n, u), new| if new { (n + 1, u) } else { (n, u + 1) },
+    )
+}
+
+fn upsert_action_fields(c: &mut Conn, ds: &Dataset) -> Result<(usize, usize)> {
+    let mut new = Vec::new();
     for af in &ds.action_fields {
-        let p: Vec<Value> = vec![
+        let values = vec![
+            af.code.as_str().into(),
             af.name.as_str().into(),
             af.description.as_str().into(),
             af.sort.into(),
-            af.code.as_str().into(),
         ];
-        if id_of(c, "action_field", &af.code)?.is_some() {
-            c.exec(
-                "UPDATE action_field SET name = ?, description = ?, sort = ? WHERE code = ?",
-                &p,
-            )?;
-            u += 1;
-        } else {
-            c.exec(
-                "INSERT INTO action_field (name, description, sort, code) VALUES (?, ?, ?, ?)",
-                &p,
-            )?;
-            n += 1;
-        }
+        new.push(upsert_by_code(c, &columns::ACTION_FIELD, &af.code, values)?);
     }
-    out.catalogue.push(("Handlungsfelder".into(), n, u));
+    Ok(tally(new))
+}
 
-    // Dimensions and categories.
+fn upsert_dimensions(c: &mut Conn, ds: &Dataset) -> Result<(usize, usize)> {
     let (mut n, mut u) = (0, 0);
     for (i, d) in ds.dimensions.iter().enumerate() {
         let id = match id_of(c, "dimension", &d.code)? {
@@ -195,7 +243,7 @@ fn apply_in(
                 n += 1;
                 insert_id(
                     c,
-                    "INSERT INTO dimension (code, name, sort) VALUES (?, ?, ?)",
+                    &columns::DIMENSION.insert_sql(),
                     &[
                         d.code.as_str().into(),
                         d.name.as_str().into(),
@@ -205,43 +253,58 @@ fn apply_in(
             }
         };
         for (j, cat) in d.categories.iter().enumerate() {
-            let exists = c
-                .query_opt(
-                    "SELECT id FROM category WHERE dimension_id = ? AND code = ?",
-                    &[id.into(), cat.code.as_str().into()],
-                )?
-                .is_some();
-            if exists {
-                c.exec(
-                    "UPDATE category SET name = ? WHERE dimension_id = ? AND code = ?",
-                    &[
-                        cat.name.as_str().into(),
-                        id.into(),
-                        cat.code.as_str().into(),
-                    ],
-                )?;
-            } else {
-                let sort: i64 = c
-                    .query_opt(
-                        "SELECT COUNT(*) FROM category WHERE dimension_id = ?",
-                        &[id.into()],
-                    )?
-                    .map_or(0, |r| r.int(0));
-                c.exec(
-                    "INSERT INTO category (dimension_id, code, name, sort) VALUES (?, ?, ?, ?)",
-                    &[
-                        id.into(),
-                        cat.code.as_str().into(),
-                        cat.name.as_str().into(),
-                        (sort.max(j as i64)).into(),
-                    ],
-                )?;
-            }
+            upsert_category(c, id, j, cat)?;
         }
     }
-    out.catalogue.push(("Merkmale".into(), n, u));
+    Ok((n, u))
+}
 
-    // Areas, parents first.
+/// A category keeps its place; a new one goes after the existing ones (at least at its position).
+fn upsert_category(
+    c: &mut Conn,
+    dimension: i64,
+    j: usize,
+    cat: &kimo_model::Category,
+) -> Result<()> {
+    let key: [Value; 2] = [dimension.into(), cat.code.as_str().into()];
+    let exists = c
+        .query_opt(
+            "SELECT id FROM category WHERE dimension_id = ? AND code = ?",
+            &key,
+        )?
+        .is_some();
+    if exists {
+        c.exec(
+            "UPDATE category SET name = ? WHERE dimension_id = ? AND code = ?",
+            &[cat.name.as_str().into(), key[0].clone(), key[1].clone()],
+        )?;
+        return Ok(());
+    }
+    let sort: i64 = c
+        .query_opt(
+            "SELECT COUNT(*) FROM category WHERE dimension_id = ?",
+            &[dimension.into()],
+        )?
+        .map_or(0, |r| r.int(0));
+    c.exec(
+        &columns::CATEGORY.insert_sql(),
+        &[
+            dimension.into(),
+            cat.code.as_str().into(),
+            cat.name.as_str().into(),
+            (sort.max(j as i64)).into(),
+        ],
+    )?;
+    Ok(())
+}
+
+/// Areas, parents first; an unknown parent is a problem.
+fn upsert_areas(
+    c: &mut Conn,
+    ds: &Dataset,
+    src: &str,
+    problems: &mut Vec<Problem>,
+) -> Result<(usize, usize)> {
     let (mut n, mut u) = (0, 0);
     for a in &ds.areas {
         let parent = match &a.parent {
@@ -249,7 +312,7 @@ fn apply_in(
                 match c.query_opt("SELECT id, level FROM area WHERE code = ?", &[p.into()])? {
                     Some(r) => Some((r.int(0), r.int(1))),
                     None => {
-                        problems.push(problem(
+                        problems.push(Problem::whole_file(
                             src,
                             format!(
                                 "Gebiet '{}': übergeordnetes Gebiet '{p}' ist unbekannt",
@@ -264,6 +327,7 @@ fn apply_in(
         };
         let level = parent.map(|(_, l)| l + 1);
         if id_of(c, "area", &a.code)?.is_some() {
+            // A partial description (no parent, no geometry) keeps what is stored.
             c.exec(
                 "UPDATE area SET name = ?, parent_id = COALESCE(?, parent_id), \
                  level = COALESCE(?, level), geometry = COALESCE(?, geometry) WHERE code = ?",
@@ -278,7 +342,7 @@ fn apply_in(
             u += 1;
         } else {
             c.exec(
-                "INSERT INTO area (code, name, parent_id, level, geometry) VALUES (?, ?, ?, ?, ?)",
+                &columns::AREA.insert_sql(),
                 &[
                     a.code.as_str().into(),
                     a.name.as_str().into(),
@@ -290,17 +354,24 @@ fn apply_in(
             n += 1;
         }
     }
-    out.catalogue.push(("Gebiete".into(), n, u));
+    Ok((n, u))
+}
 
-    // Indicators.
-    let (mut n, mut u) = (0, 0);
+/// Indicators; an unknown Handlungsfeld is a problem.
+fn upsert_indicators(
+    c: &mut Conn,
+    ds: &Dataset,
+    src: &str,
+    problems: &mut Vec<Problem>,
+) -> Result<(usize, usize)> {
     let fields = code_map(c, "action_field")?;
+    let mut new = Vec::new();
     for ind in &ds.indicators {
         let af = match &ind.action_field {
             Some(code) if !code.is_empty() => match fields.get(code) {
                 Some(id) => Some(*id),
                 None => {
-                    problems.push(problem(
+                    problems.push(Problem::whole_file(
                         src,
                         format!(
                             "Indikator '{}': Handlungsfeld '{code}' ist unbekannt",
@@ -312,7 +383,9 @@ fn apply_in(
             },
             _ => None,
         };
-        let p: Vec<Value> = vec![
+        // In the order of `columns::INDICATOR`.
+        let values = vec![
+            ind.code.as_str().into(),
             ind.name.as_str().into(),
             ind.definition.as_str().into(),
             ind.numerator.as_str().into(),
@@ -327,97 +400,165 @@ fn apply_in(
             ind.published.into(),
             ind.notes.as_str().into(),
             ind.may_exceed_100.into(),
-            ind.code.as_str().into(),
         ];
-        if id_of(c, "indicator", &ind.code)?.is_some() {
-            c.exec(
-                "UPDATE indicator SET name = ?, definition = ?, numerator = ?, denominator = ?, \
-                 unit = ?, polarity = ?, source = ?, department = ?, periodicity = ?, core = ?, \
-                 action_field_id = ?, published = ?, notes = ?, may_exceed_100 = ? WHERE code = ?",
-                &p,
-            )?;
-            u += 1;
-        } else {
-            c.exec(
-                "INSERT INTO indicator (name, definition, numerator, denominator, unit, polarity, \
-                 source, department, periodicity, core, action_field_id, published, notes, \
-                 may_exceed_100, code) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                &p,
-            )?;
-            n += 1;
-        }
+        new.push(upsert_by_code(c, &columns::INDICATOR, &ind.code, values)?);
     }
-    out.catalogue.push(("Indikatoren".into(), n, u));
+    Ok(tally(new))
+}
 
-    if ds.observations.is_empty() {
-        if !problems.is_empty() {
-            return Err(Error::Rejected(problems));
-        }
-        if !opts.dry_run && !ds.is_empty() {
-            // Catalogue changes are recorded too: the record is also the data version pages cache by.
-            out.import_id = Some(record_import(c, opts, 0)?);
-            out.written = true;
-        }
-        return Ok(out);
-    }
+// ---- Phase 2: resolve references and compare with what is stored.
 
-    // Observations: resolve codes, find duplicates, compare with what is stored.
-    let indicators = code_map(c, "indicator")?;
-    let mut areas = code_map(c, "area")?;
-    let mut dims: HashMap<String, HashSet<String>> = HashMap::new();
-    for r in c.query(
-        "SELECT d.code, k.code FROM dimension d JOIN category k ON k.dimension_id = d.id",
-        &[],
-    )? {
-        dims.entry(r.text(0)).or_default().insert(r.text(1));
-    }
-    for r in c.query("SELECT code FROM dimension", &[])? {
-        dims.entry(r.text(0)).or_default();
-    }
-    let auto: HashMap<&str, &kimo_model::Area> =
-        ds.auto_areas.iter().map(|a| (a.code.as_str(), a)).collect();
-    let mut root: Option<i64> = c
-        .query_opt(
-            "SELECT id FROM area WHERE parent_id IS NULL ORDER BY level, id LIMIT 1",
-            &[],
-        )?
-        .map(|r| r.int(0));
+/// Breakdowns are interned: comparing and hashing a number is cheaper than a text key per row.
+#[derive(Default)]
+struct Interner {
+    ids: HashMap<Breakdown, u32>,
+    keys: Vec<String>,
+}
 
-    // An export names its whole-city area in the metadata: create it first so Stadtteile hang below it.
-    for a in ds.auto_areas.iter().filter(|a| a.level == 0) {
-        if !areas.contains_key(&a.code) {
-            let id = insert_id(
-                c,
-                "INSERT INTO area (code, name, level) VALUES (?, ?, 0)",
-                &[a.code.as_str().into(), a.name.as_str().into()],
-            )?;
-            areas.insert(a.code.clone(), id);
-            root.get_or_insert(id);
-        }
-    }
-    let mut seen: HashMap<ObsKey, usize> = HashMap::with_capacity(ds.observations.len());
-    let mut existing: HashMap<i64, HashMap<(i64, u32, Period), Existing>> = HashMap::new();
-    let mut summary: BTreeMap<String, IndicatorSummary> = BTreeMap::new();
-    // Breakdowns are interned: comparing and hashing a number is cheaper than a text key per row.
-    let mut bids: HashMap<Breakdown, u32> = HashMap::new();
-    let mut bkeys: Vec<String> = Vec::new();
-    let mut intern = |b: &Breakdown| -> u32 {
-        if let Some(&id) = bids.get(b) {
+impl Interner {
+    fn id(&mut self, b: &Breakdown) -> u32 {
+        if let Some(&id) = self.ids.get(b) {
             return id;
         }
-        let id = bkeys.len() as u32;
-        bkeys.push(b.key());
-        bids.insert(b.clone(), id);
+        let id = self.keys.len() as u32;
+        self.keys.push(b.key());
+        self.ids.insert(b.clone(), id);
         id
-    };
-    enum Write {
-        New,
-        Changed(i64),
     }
-    let mut writes: Vec<(usize, ObsKey, Write)> = Vec::new();
+}
 
+/// What to write for one observation.
+enum Write {
+    New,
+    Changed(i64),
+}
+
+/// The outcome of phase 2: what to write, and what is stored now.
+struct Plan {
+    writes: Vec<(usize, ObsKey, Write)>,
+    /// Per indicator id: the stored observations by (area, breakdown, period).
+    existing: HashMap<i64, HashMap<(i64, u32, Period), Existing>>,
+    breakdowns: Interner,
+    summary: BTreeMap<String, IndicatorSummary>,
+}
+
+/// Codes resolved to ids; areas an export names (`auto_areas`) are created on first use.
+struct Resolver<'a> {
+    indicators: HashMap<String, i64>,
+    areas: HashMap<String, i64>,
+    dims: HashMap<String, HashSet<String>>,
+    auto: HashMap<&'a str, &'a kimo_model::Area>,
+    root: Option<i64>,
+}
+
+impl<'a> Resolver<'a> {
+    fn load(c: &mut Conn, ds: &'a Dataset) -> Result<Resolver<'a>> {
+        let mut dims: HashMap<String, HashSet<String>> = HashMap::new();
+        for r in c.query(
+            "SELECT d.code, k.code FROM dimension d JOIN category k ON k.dimension_id = d.id",
+            &[],
+        )? {
+            dims.entry(r.text(0)).or_default().insert(r.text(1));
+        }
+        for r in c.query("SELECT code FROM dimension", &[])? {
+            dims.entry(r.text(0)).or_default();
+        }
+        let root = c
+            .query_opt(
+                "SELECT id FROM area WHERE parent_id IS NULL ORDER BY level, id LIMIT 1",
+                &[],
+            )?
+            .map(|r| r.int(0));
+        let mut res = Resolver {
+            indicators: code_map(c, "indicator")?,
+            areas: code_map(c, "area")?,
+            dims,
+            auto: ds.auto_areas.iter().map(|a| (a.code.as_str(), a)).collect(),
+            root,
+        };
+        // An export names its whole-city area in the metadata: create it first so Stadtteile hang
+        // below it.
+        for a in ds.auto_areas.iter().filter(|a| a.level == 0) {
+            if !res.areas.contains_key(&a.code) {
+                let id = res.create_area(c, &a.code, &a.name, None, 0)?;
+                res.root.get_or_insert(id);
+            }
+        }
+        Ok(res)
+    }
+
+    fn create_area(
+        &mut self,
+        c: &mut Conn,
+        code: &str,
+        name: &str,
+        parent: Option<i64>,
+        level: i64,
+    ) -> Result<i64> {
+        let id = insert_id(
+            c,
+            "INSERT INTO area (code, name, parent_id, level) VALUES (?, ?, ?, ?)",
+            &[code.into(), name.into(), parent.into(), level.into()],
+        )?;
+        self.areas.insert(code.to_string(), id);
+        Ok(id)
+    }
+
+    /// The area id of an observation: the whole city for an empty code (created when missing),
+    /// a known area, or an area the export names; `None` when unknown.
+    fn area(&mut self, c: &mut Conn, code: &str) -> Result<Option<i64>> {
+        if code.is_empty() {
+            return Ok(Some(match self.root {
+                Some(r) => r,
+                None => {
+                    let id = self.create_area(c, "gesamt", "Gesamtgebiet", None, 0)?;
+                    self.root = Some(id);
+                    id
+                }
+            }));
+        }
+        if let Some(&a) = self.areas.get(code) {
+            return Ok(Some(a));
+        }
+        let Some(a) = self.auto.get(code).copied() else {
+            return Ok(None);
+        };
+        let (root, level) = (self.root, self.root.is_some() as i64);
+        Ok(Some(self.create_area(c, &a.code, &a.name, root, level)?))
+    }
+
+    /// Problems with the breakdown's dimensions and categories.
+    fn breakdown_problems(&self, b: &Breakdown) -> Vec<String> {
+        b.iter()
+            .filter_map(|(d, k)| match self.dims.get(d) {
+                None => Some(format!("unbekanntes Merkmal '{d}'")),
+                Some(cats) if !cats.contains(k) => {
+                    Some(format!("unbekannte Ausprägung '{k}' des Merkmals '{d}'"))
+                }
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+/// Resolves every observation, finds duplicates and unknown references, and sorts the rest into
+/// new, changed and unchanged.
+fn plan_observations(
+    c: &mut Conn,
+    ds: &Dataset,
+    src: &str,
+    problems: &mut Vec<Problem>,
+) -> Result<Plan> {
+    let mut res = Resolver::load(c, ds)?;
+    let mut seen: HashMap<ObsKey, usize> = HashMap::with_capacity(ds.observations.len());
+    let mut plan = Plan {
+        writes: Vec::new(),
+        existing: HashMap::new(),
+        breakdowns: Interner::default(),
+        summary: BTreeMap::new(),
+    };
     for (idx, o) in ds.observations.iter().enumerate() {
-        let Some(&ind) = indicators.get(&o.indicator) else {
+        let Some(&ind) = res.indicators.get(&o.indicator) else {
             problems.push(at(
                 &o.origin,
                 src,
@@ -425,36 +566,7 @@ fn apply_in(
             ));
             continue;
         };
-        let area = if o.area.is_empty() {
-            match root {
-                Some(r) => r,
-                None => {
-                    let id = insert_id(
-                        c,
-                        "INSERT INTO area (code, name, level) VALUES (?, ?, 0)",
-                        &["gesamt".into(), "Gesamtgebiet".into()],
-                    )?;
-                    areas.insert("gesamt".into(), id);
-                    root = Some(id);
-                    id
-                }
-            }
-        } else if let Some(&a) = areas.get(&o.area) {
-            a
-        } else if let Some(a) = auto.get(o.area.as_str()) {
-            let id = insert_id(
-                c,
-                "INSERT INTO area (code, name, parent_id, level) VALUES (?, ?, ?, ?)",
-                &[
-                    a.code.as_str().into(),
-                    a.name.as_str().into(),
-                    root.into(),
-                    (root.is_some() as i64).into(),
-                ],
-            )?;
-            areas.insert(a.code.clone(), id);
-            id
-        } else {
+        let Some(area) = res.area(c, &o.area)? else {
             problems.push(at(
                 &o.origin,
                 src,
@@ -462,181 +574,194 @@ fn apply_in(
             ));
             continue;
         };
-        let mut bad = false;
-        for (d, k) in o.breakdown.iter() {
-            match dims.get(d) {
-                None => {
-                    problems.push(at(&o.origin, src, format!("unbekanntes Merkmal '{d}'")));
-                    bad = true;
-                }
-                Some(cats) if !cats.contains(k) => {
-                    problems.push(at(
-                        &o.origin,
-                        src,
-                        format!("unbekannte Ausprägung '{k}' des Merkmals '{d}'"),
-                    ));
-                    bad = true;
-                }
-                _ => {}
-            }
-        }
-        if bad {
+        let bad = res.breakdown_problems(&o.breakdown);
+        if !bad.is_empty() {
+            problems.extend(bad.into_iter().map(|m| at(&o.origin, src, m)));
             continue;
         }
-        let key: ObsKey = (ind, area, intern(&o.breakdown), o.period);
+        let key: ObsKey = (ind, area, plan.breakdowns.id(&o.breakdown), o.period);
         if let Some(&first) = seen.get(&key) {
-            let line = ds.observations[first]
-                .origin
-                .as_ref()
-                .map_or(String::new(), |x| {
-                    format!(" wie Zeile {} in {}", x.line, x.file)
-                });
-            problems.push(at(
-                &o.origin,
-                src,
-                format!(
-                    "doppelter Schlüssel{line} (Indikator {}, Zeitraum {}, Gebiet {}, Gliederung '{}')",
-                    o.indicator,
-                    o.period.label(),
-                    o.area,
-                    o.breakdown.key()
-                ),
-            ));
+            problems.push(at(&o.origin, src, duplicate(ds, first, o)));
             continue;
         }
         seen.insert(key, idx);
-        if let std::collections::hash_map::Entry::Vacant(e) = existing.entry(ind) {
-            let mut m = HashMap::new();
-            for r in c.query(
-                "SELECT id, area_id, breakdown, period, value, numerator, denominator, flags \
-                 FROM observation WHERE indicator_id = ?",
-                &[ind.into()],
-            )? {
-                let Ok(period) = Period::parse(&r.text(3)) else {
-                    continue;
-                };
-                m.insert(
-                    (r.int(1), intern(&Breakdown::from_key(&r.text(2))), period),
-                    Existing {
-                        id: r.int(0),
-                        value: r.opt_real(4),
-                        numerator: r.opt_real(5),
-                        denominator: r.opt_real(6),
-                        flags: r.text(7),
-                    },
-                );
-            }
-            e.insert(m);
+        if let std::collections::hash_map::Entry::Vacant(e) = plan.existing.entry(ind) {
+            e.insert(load_existing(c, ind, &mut plan.breakdowns)?);
         }
-        if !summary.contains_key(&o.indicator) {
-            summary.insert(
-                o.indicator.clone(),
-                IndicatorSummary {
-                    code: o.indicator.clone(),
-                    ..Default::default()
-                },
-            );
-        }
-        let s = summary.get_mut(&o.indicator).expect("inserted above");
-        let old = existing[&ind].get(&(key.1, key.2, key.3));
-        match old {
+        let s = plan
+            .summary
+            .entry(o.indicator.clone())
+            .or_insert_with(|| IndicatorSummary {
+                code: o.indicator.clone(),
+                ..Default::default()
+            });
+        match plan.existing[&ind].get(&(key.1, key.2, key.3)) {
             None => {
                 s.new += 1;
-                writes.push((idx, key, Write::New));
+                plan.writes.push((idx, key, Write::New));
             }
-            Some(e)
-                if e.value == o.value
-                    && e.numerator == o.numerator
-                    && e.denominator == o.denominator
-                    && e.flags == o.flags.code() =>
-            {
-                s.unchanged += 1
-            }
+            Some(e) if e.same_as(o) => s.unchanged += 1,
             Some(e) => {
                 s.changed += 1;
-                writes.push((idx, key, Write::Changed(e.id)));
+                plan.writes.push((idx, key, Write::Changed(e.id)));
             }
         }
     }
-    out.indicators = summary.into_values().collect();
-    if !problems.is_empty() {
-        return Err(Error::Rejected(problems));
-    }
-    if opts.dry_run {
-        return Ok(out);
-    }
+    Ok(plan)
+}
 
+/// The message for a key that appeared before, at `first`.
+fn duplicate(ds: &Dataset, first: usize, o: &kimo_model::Observation) -> String {
+    let line = ds.observations[first]
+        .origin
+        .as_ref()
+        .map_or(String::new(), |x| {
+            format!(" wie Zeile {} in {}", x.line, x.file)
+        });
+    format!(
+        "doppelter Schlüssel{line} (Indikator {}, Zeitraum {}, Gebiet {}, Gliederung '{}')",
+        o.indicator,
+        o.period.label(),
+        o.area,
+        o.breakdown.key()
+    )
+}
+
+/// The stored observations of one indicator by (area, breakdown, period).
+fn load_existing(
+    c: &mut Conn,
+    indicator: i64,
+    breakdowns: &mut Interner,
+) -> Result<HashMap<(i64, u32, Period), Existing>> {
+    let mut m = HashMap::new();
+    for r in c.query(
+        "SELECT id, area_id, breakdown, period, value, numerator, denominator, flags \
+         FROM observation WHERE indicator_id = ?",
+        &[indicator.into()],
+    )? {
+        let Ok(period) = Period::parse(&r.text(3)) else {
+            continue;
+        };
+        m.insert(
+            (
+                r.int(1),
+                breakdowns.id(&Breakdown::from_key(&r.text(2))),
+                period,
+            ),
+            Existing {
+                id: r.int(0),
+                value: r.opt_real(4),
+                numerator: r.opt_real(5),
+                denominator: r.opt_real(6),
+                flags: r.text(7),
+            },
+        );
+    }
+    Ok(m)
+}
+
+impl Existing {
+    fn same_as(&self, o: &kimo_model::Observation) -> bool {
+        self.value == o.value
+            && self.numerator == o.numerator
+            && self.denominator == o.denominator
+            && self.flags == o.flags.code()
+    }
+}
+
+// ---- Phase 3: write.
+
+/// Records the import, inserts new observations in bulk, and updates changed ones with their
+/// history; returns the import's id.
+fn write_observations(
+    c: &mut Conn,
+    ds: &Dataset,
+    opts: &ApplyOptions,
+    plan: Plan,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<i64> {
     let stamp = now();
-    let import_id = record_import(c, opts, writes.len())?;
-    let total = writes.len();
+    let import_id = record_import(c, opts, plan.writes.len())?;
+    let total = plan.writes.len();
     // New rows go in bulk (multi-row INSERT or COPY), BATCH rows at a time.
     const BATCH: usize = 10_000;
-    // The same columns a copy writes, without the id the database assigns.
-    const COLUMNS: &[&str] = crate::copy::OBSERVATION_COLUMNS.split_at(1).1;
-    let mut batch: Vec<Value> = Vec::with_capacity(BATCH * COLUMNS.len());
-    for (done, (idx, key, w)) in writes.into_iter().enumerate() {
+    let cols = columns::OBSERVATION.data_columns();
+    let mut batch: Vec<Value> = Vec::with_capacity(BATCH * cols.len());
+    for (done, (idx, key, w)) in plan.writes.into_iter().enumerate() {
         let o = &ds.observations[idx];
-        let flags = o.flags.code();
         match w {
             Write::New => {
+                // In the order of `columns::OBSERVATION`.
                 batch.extend([
                     key.0.into(),
                     key.1.into(),
-                    bkeys[key.2 as usize].as_str().into(),
+                    plan.breakdowns.keys[key.2 as usize].as_str().into(),
                     key.3.code().into(),
                     o.value.into(),
                     o.numerator.into(),
                     o.denominator.into(),
-                    flags.into(),
+                    o.flags.code().into(),
                     import_id.into(),
                     stamp.as_str().into(),
                 ]);
-                if batch.len() == BATCH * COLUMNS.len() {
-                    c.insert_rows("observation", COLUMNS, &batch)?;
+                if batch.len() == BATCH * cols.len() {
+                    c.insert_rows(columns::OBSERVATION.name, cols, &batch)?;
                     batch.clear();
                 }
             }
             Write::Changed(id) => {
-                let e = &existing[&key.0][&(key.1, key.2, key.3)];
-                c.exec(
-                    "INSERT INTO observation_history (observation_id, old_value, new_value, \
-                     old_numerator, old_denominator, old_flags, new_flags, import_id, changed_by, \
-                     changed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    &[
-                        id.into(),
-                        e.value.into(),
-                        o.value.into(),
-                        e.numerator.into(),
-                        e.denominator.into(),
-                        e.flags.as_str().into(),
-                        flags.as_str().into(),
-                        import_id.into(),
-                        opts.user.as_str().into(),
-                        stamp.as_str().into(),
-                    ],
-                )?;
-                c.exec(
-                    "UPDATE observation SET value = ?, numerator = ?, denominator = ?, flags = ?, \
-                     import_id = ?, updated_at = ? WHERE id = ?",
-                    &[
-                        o.value.into(),
-                        o.numerator.into(),
-                        o.denominator.into(),
-                        flags.into(),
-                        import_id.into(),
-                        stamp.as_str().into(),
-                        id.into(),
-                    ],
-                )?;
+                let old = &plan.existing[&key.0][&(key.1, key.2, key.3)];
+                update_observation(c, id, old, o, import_id, &opts.user, &stamp)?;
             }
         }
         if done % 10_000 == 0 {
             progress(done, total);
         }
     }
-    c.insert_rows("observation", COLUMNS, &batch)?;
+    c.insert_rows(columns::OBSERVATION.name, cols, &batch)?;
     progress(total, total);
-    out.written = true;
-    out.import_id = Some(import_id);
-    Ok(out)
+    Ok(import_id)
+}
+
+/// Keeps the old figures in the history, then writes the new ones.
+fn update_observation(
+    c: &mut Conn,
+    id: i64,
+    old: &Existing,
+    o: &kimo_model::Observation,
+    import_id: i64,
+    user: &str,
+    stamp: &str,
+) -> Result<()> {
+    let flags = o.flags.code();
+    // In the order of `columns::OBSERVATION_HISTORY`.
+    c.exec(
+        &columns::OBSERVATION_HISTORY.insert_sql(),
+        &[
+            id.into(),
+            old.value.into(),
+            o.value.into(),
+            old.numerator.into(),
+            old.denominator.into(),
+            old.flags.as_str().into(),
+            flags.as_str().into(),
+            import_id.into(),
+            user.into(),
+            stamp.into(),
+        ],
+    )?;
+    c.exec(
+        "UPDATE observation SET value = ?, numerator = ?, denominator = ?, flags = ?, \
+         import_id = ?, updated_at = ? WHERE id = ?",
+        &[
+            o.value.into(),
+            o.numerator.into(),
+            o.denominator.into(),
+            flags.into(),
+            import_id.into(),
+            stamp.into(),
+            id.into(),
+        ],
+    )?;
+    Ok(())
 }

@@ -1,114 +1,8 @@
 //! Copying a whole installation between two stores (SQLite ↔ PostgreSQL), ids and history included.
 
+use crate::columns::{self, Table};
 use crate::sql::{Conn, Value};
 use crate::{Error, Result, Store};
-
-/// The columns of an observation row, its id first.
-pub(crate) const OBSERVATION_COLUMNS: &[&str] = &[
-    "id",
-    "indicator_id",
-    "area_id",
-    "breakdown",
-    "period",
-    "value",
-    "numerator",
-    "denominator",
-    "flags",
-    "import_id",
-    "updated_at",
-];
-
-/// Every table with its columns, parents before children.
-const TABLES: &[(&str, &[&str])] = &[
-    (
-        "action_field",
-        &["id", "code", "name", "description", "sort"],
-    ),
-    ("dimension", &["id", "code", "name", "sort"]),
-    ("category", &["id", "dimension_id", "code", "name", "sort"]),
-    (
-        "area",
-        &["id", "code", "name", "parent_id", "level", "geometry"],
-    ),
-    (
-        "indicator",
-        &[
-            "id",
-            "code",
-            "name",
-            "definition",
-            "numerator",
-            "denominator",
-            "unit",
-            "polarity",
-            "source",
-            "department",
-            "periodicity",
-            "core",
-            "action_field_id",
-            "published",
-            "notes",
-            "may_exceed_100",
-        ],
-    ),
-    (
-        "import_run",
-        &["id", "started_at", "username", "source", "observations"],
-    ),
-    ("observation", OBSERVATION_COLUMNS),
-    (
-        "observation_history",
-        &[
-            "id",
-            "observation_id",
-            "old_value",
-            "new_value",
-            "old_numerator",
-            "old_denominator",
-            "old_flags",
-            "new_flags",
-            "import_id",
-            "changed_by",
-            "changed_at",
-        ],
-    ),
-    ("setting", &["name", "value"]),
-    (
-        "warning",
-        &[
-            "id",
-            "ident",
-            "kind",
-            "rule",
-            "indicator_id",
-            "area_id",
-            "breakdown",
-            "severity",
-            "sentence",
-            "figures",
-            "period",
-            "active",
-            "status",
-            "assignee",
-            "first_seen",
-            "last_seen",
-            "resolved_at",
-        ],
-    ),
-    (
-        "warning_event",
-        &[
-            "id",
-            "warning_id",
-            "at",
-            "actor",
-            "kind",
-            "old_value",
-            "new_value",
-            "comment",
-        ],
-    ),
-];
 
 /// Rows read and written per round trip.
 const CHUNK: usize = 5_000;
@@ -123,8 +17,8 @@ impl Store {
     pub fn total_rows(&self) -> Result<i64> {
         let mut c = self.conn()?;
         let mut n = 0;
-        for (t, _) in TABLES {
-            n += count(&mut c, t)?;
+        for t in columns::ALL {
+            n += count(&mut c, t.name)?;
         }
         Ok(n)
     }
@@ -140,28 +34,17 @@ impl Store {
         let total = self.total_rows()? as usize;
         let mut src = self.conn()?;
         let mut dst = target.conn()?;
-        let existing: i64 = TABLES
+        let existing: i64 = columns::ALL
             .iter()
-            .map(|(t, _)| count(&mut dst, t))
+            .map(|t| count(&mut dst, t.name))
             .sum::<Result<i64>>()?;
         if existing > 0 && !overwrite {
-            return Err(Error::Database(format!(
+            return Err(Error::Conflict(format!(
                 "das Ziel {} enthält schon {existing} Zeilen; mit --force wird es überschrieben",
                 target.location()
             )));
         }
-        dst.begin_write()?;
-        let res = copy_in(&mut src, &mut dst, total, progress);
-        match res {
-            Ok(n) => {
-                dst.batch("COMMIT")?;
-                Ok(n)
-            }
-            Err(e) => {
-                let _ = dst.batch("ROLLBACK");
-                Err(e)
-            }
-        }
+        dst.write(|dst| copy_in(&mut src, dst, total, progress))
     }
 }
 
@@ -171,43 +54,56 @@ fn copy_in(
     total: usize,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<usize> {
-    for (t, _) in TABLES.iter().rev() {
-        dst.exec(&format!("DELETE FROM {t}"), &[])?;
+    for t in columns::ALL.iter().rev() {
+        dst.exec(&format!("DELETE FROM {}", t.name), &[])?;
     }
     let mut done = 0;
-    for (table, cols) in TABLES {
-        let list = cols.join(", ");
-        // Areas parents first, settings whole; everything else by id, read in chunks.
-        let order = match *table {
-            "area" => "level, id",
-            "setting" => "name",
-            _ => "id",
-        };
-        let mut last = i64::MIN;
-        loop {
-            let rows = if *table == "area" || *table == "setting" {
-                if last != i64::MIN {
-                    break;
-                }
-                src.query(&format!("SELECT {list} FROM {table} ORDER BY {order}"), &[])?
-            } else {
-                src.query(
-                    &format!("SELECT {list} FROM {table} WHERE id > ? ORDER BY id LIMIT {CHUNK}"),
-                    &[Value::Int(last)],
-                )?
-            };
-            if rows.is_empty() {
-                break;
+    for table in columns::ALL {
+        done = copy_table(src, dst, table, done, total, progress)?;
+        if table.has_id() {
+            dst.reset_ids(table.name)?;
+        }
+    }
+    Ok(done)
+}
+
+/// Copies one table; returns the rows copied so far, `done` included.
+fn copy_table(
+    src: &mut Conn,
+    dst: &mut Conn,
+    table: &Table,
+    mut done: usize,
+    total: usize,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<usize> {
+    let (name, cols) = (table.name, table.columns);
+    let list = cols.join(", ");
+    // Areas parents first and settings whole; everything else by id, read in chunks.
+    let whole = match name {
+        "area" => Some("level, id"),
+        "setting" => Some("name"),
+        _ => None,
+    };
+    let mut last = i64::MIN;
+    loop {
+        let rows = match whole {
+            Some(_) if last != i64::MIN => break,
+            Some(order) => {
+                src.query(&format!("SELECT {list} FROM {name} ORDER BY {order}"), &[])?
             }
-            last = rows.last().map_or(last, |r| r.int(0));
-            let params: Vec<Value> = rows.iter().flat_map(|r| r.0.iter().cloned()).collect();
-            dst.insert_rows(table, cols, &params)?;
-            done += rows.len();
-            progress(done, total);
+            None => src.query(
+                &format!("SELECT {list} FROM {name} WHERE id > ? ORDER BY id LIMIT {CHUNK}"),
+                &[Value::Int(last)],
+            )?,
+        };
+        if rows.is_empty() {
+            break;
         }
-        if cols[0] == "id" {
-            dst.reset_ids(table)?;
-        }
+        last = rows.last().map_or(last, |r| r.int(0));
+        let params: Vec<Value> = rows.iter().flat_map(|r| r.0.iter().cloned()).collect();
+        dst.insert_rows(name, cols, &params)?;
+        done += rows.len();
+        progress(done, total);
     }
     Ok(done)
 }

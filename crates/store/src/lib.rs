@@ -1,37 +1,64 @@
 //! kimo's store: the one place that knows SQL. One code path for every backend.
 
 mod apply;
+mod columns;
 mod copy;
 mod migrate;
 mod read;
-pub mod sql;
+mod sql;
+#[cfg(any(test, feature = "testing"))]
 pub mod testing;
 mod warnings;
 
 pub use apply::{ApplyOptions, ApplyOutcome, IndicatorSummary};
 pub use migrate::SCHEMA_VERSION;
 pub use read::{ObservationFilter, Profile, Stats};
+pub use sql::{Backend, redact};
 pub use warnings::{
-    AllSeries, NewFinding, STATUSES, SeriesPoint, SyncSummary, Warning, WarningEvent,
-    WarningFilter, status_label,
+    AllSeries, NewFinding, SeriesPoint, SyncSummary, Warning, WarningEvent, WarningFilter,
 };
 
 use kimo_model::Problem;
-use sql::{Backend, Conn};
+use sql::Conn;
 use std::sync::{Condvar, Mutex};
 
-/// Errors of the store layer.
+/// Errors of the store layer: callers tell what went wrong by the variant, users read the message.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// The database refused or failed.
+    /// A named thing (a warning, an indicator, …) does not exist.
     #[error("store: {0}")]
-    Database(String),
-    /// The database location is not understood.
+    NotFound(String),
+    /// The input is not understood: an unknown status, a bad database location, ….
     #[error("store: {0}")]
-    Url(String),
+    Invalid(String),
+    /// The request clashes with what is stored: a non-empty copy target, a key that exists already.
+    #[error("store: {0}")]
+    Conflict(String),
     /// The data to write has problems; nothing was written.
     #[error("store: {} Problem(e) in den Daten, nichts wurde geschrieben", .0.len())]
     Rejected(Vec<Problem>),
+    /// The database refused or failed; `context` says what the store was doing.
+    #[error("store: {context}")]
+    Database {
+        /// What the store was doing, in German.
+        context: String,
+        /// The driver's error.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+}
+
+impl Error {
+    /// A database failure while doing `context`.
+    pub(crate) fn database(
+        context: impl Into<String>,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Error {
+        Error::Database {
+            context: context.into(),
+            source: source.into(),
+        }
+    }
 }
 
 /// Result alias of the store.
@@ -55,7 +82,7 @@ pub struct Store {
 }
 
 /// A connection borrowed from the pool; goes back on drop.
-pub struct Pooled<'a> {
+pub(crate) struct Pooled<'a> {
     store: &'a Store,
     conn: Option<Conn>,
 }
@@ -117,8 +144,13 @@ impl Store {
         sql::redact(&self.target)
     }
 
+    /// Runs `f` on a pooled connection in one write transaction (see [`Conn::write`]).
+    pub(crate) fn write<T>(&self, f: impl FnOnce(&mut Conn) -> Result<T>) -> Result<T> {
+        self.conn()?.write(f)
+    }
+
     /// Borrows a connection from the pool: an idle one, a new one, or the next one given back.
-    pub fn conn(&self) -> Result<Pooled<'_>> {
+    pub(crate) fn conn(&self) -> Result<Pooled<'_>> {
         let mut p = self.pool.lock().unwrap_or_else(|e| e.into_inner());
         loop {
             if let Some(c) = p.idle.pop() {
@@ -154,7 +186,7 @@ fn parse_url(url: &str) -> Result<(Backend, String)> {
         .or_else(|| u.strip_prefix("sqlite:"))
     {
         if rest.is_empty() {
-            return Err(Error::Url("leerer SQLite-Pfad".into()));
+            return Err(Error::Invalid("leerer SQLite-Pfad".into()));
         }
         return Ok((Backend::Sqlite, rest.to_string()));
     }
@@ -162,7 +194,7 @@ fn parse_url(url: &str) -> Result<(Backend, String)> {
         return Ok((Backend::Postgres, u.to_string()));
     }
     if u.contains("://") {
-        return Err(Error::Url(format!(
+        return Err(Error::Invalid(format!(
             "unbekannte Datenbank-URL '{u}' (erwartet sqlite://PFAD oder einen Dateipfad)"
         )));
     }

@@ -137,20 +137,13 @@ pub fn migrate(conn: &mut Conn) -> Result<usize> {
         .unwrap_or(0) as usize;
     for (i, step) in STEPS.iter().enumerate().skip(current) {
         let ddl = conn.ddl(step);
-        conn.batch("BEGIN")?;
-        let res = conn.batch(&ddl).and_then(|_| {
-            conn.exec(
+        conn.write(|c| {
+            c.batch(&ddl)?;
+            c.exec(
                 "INSERT INTO schema_version (version) VALUES (?)",
                 &[Value::Int(i as i64 + 1)],
             )
-        });
-        match res {
-            Ok(_) => conn.batch("COMMIT")?,
-            Err(e) => {
-                let _ = conn.batch("ROLLBACK");
-                return Err(e);
-            }
-        }
+        })?;
     }
     Ok(SCHEMA_VERSION - current.min(SCHEMA_VERSION))
 }

@@ -50,9 +50,19 @@ pub struct Stats {
     pub imports: i64,
 }
 
-const INDICATOR_COLS: &str = "i.code, i.name, i.definition, i.numerator, i.denominator, i.unit, \
-    i.polarity, i.source, i.department, i.periodicity, i.core, a.code, i.published, i.notes, \
-    i.may_exceed_100";
+/// The indicator's data columns for a read, its Handlungsfeld as a code (`a`, joined) instead of an
+/// id; `indicator_from` reads them in this order.
+fn indicator_select() -> String {
+    crate::columns::INDICATOR
+        .data_columns()
+        .iter()
+        .map(|c| match *c {
+            "action_field_id" => "a.code".to_string(),
+            c => format!("i.{c}"),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
 
 fn indicator_from(r: &Row) -> Indicator {
     Indicator {
@@ -96,8 +106,9 @@ impl Store {
     pub fn indicators(&self) -> Result<Vec<Indicator>> {
         let mut c = self.conn()?;
         let sql = format!(
-            "SELECT {INDICATOR_COLS} FROM indicator i LEFT JOIN action_field a \
-             ON a.id = i.action_field_id ORDER BY i.code"
+            "SELECT {} FROM indicator i LEFT JOIN action_field a \
+             ON a.id = i.action_field_id ORDER BY i.code",
+            indicator_select()
         );
         Ok(c.query(&sql, &[])?.iter().map(indicator_from).collect())
     }
@@ -106,8 +117,9 @@ impl Store {
     pub fn indicator(&self, code: &str) -> Result<Option<Indicator>> {
         let mut c = self.conn()?;
         let sql = format!(
-            "SELECT {INDICATOR_COLS} FROM indicator i LEFT JOIN action_field a \
-             ON a.id = i.action_field_id WHERE i.code = ?"
+            "SELECT {} FROM indicator i LEFT JOIN action_field a \
+             ON a.id = i.action_field_id WHERE i.code = ?",
+            indicator_select()
         );
         Ok(c.query_opt(&sql, &[code.into()])?
             .as_ref()

@@ -56,6 +56,11 @@ impl From<Option<i64>> for Value {
         v.map_or(Value::Null, Value::Int)
     }
 }
+impl From<Option<&str>> for Value {
+    fn from(v: Option<&str>) -> Self {
+        v.map_or(Value::Null, Value::from)
+    }
+}
 impl From<Option<String>> for Value {
     fn from(v: Option<String>) -> Self {
         v.map_or(Value::Null, Value::Text)
@@ -177,9 +182,10 @@ impl Conn {
         match backend {
             Backend::Sqlite => {
                 let c = rusqlite::Connection::open(target).map_err(|e| {
-                    Error::Database(format!(
-                        "SQLite-Datei '{target}' lässt sich nicht öffnen: {e}"
-                    ))
+                    Error::database(
+                        format!("SQLite-Datei '{target}' lässt sich nicht öffnen"),
+                        e,
+                    )
                 })?;
                 // WAL lets readers go on while an import writes; busy_timeout waits for the writer
                 // instead of failing; NORMAL sync is safe with WAL and much faster; a 64 MiB page
@@ -189,16 +195,16 @@ impl Conn {
                      PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; \
                      PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;",
                 )
-                .map_err(sqlite_err)?;
+                .map_err(sqlite_err("PRAGMA"))?;
                 c.set_prepared_statement_cache_capacity(64);
                 Ok(Conn::Sqlite(c))
             }
             Backend::Postgres => {
                 let c = postgres::Client::connect(target, postgres::NoTls).map_err(|e| {
-                    Error::Database(format!(
-                        "PostgreSQL-Verbindung zu {} fehlgeschlagen: {e}",
-                        redact(target)
-                    ))
+                    Error::database(
+                        format!("PostgreSQL-Verbindung zu {} fehlgeschlagen", redact(target)),
+                        e,
+                    )
                 })?;
                 Ok(Conn::Postgres(Box::new(c), HashMap::new()))
             }
@@ -225,14 +231,16 @@ impl Conn {
     pub fn exec(&mut self, sql: &str, params: &[Value]) -> Result<usize> {
         match self {
             Conn::Sqlite(c) => {
-                let mut st = c.prepare_cached(sql).map_err(sqlite_err)?;
+                let mut st = c.prepare_cached(sql).map_err(sqlite_err(sql))?;
                 st.execute(rusqlite::params_from_iter(params.iter()))
-                    .map_err(sqlite_err)
+                    .map_err(sqlite_err(sql))
             }
             Conn::Postgres(c, cache) => {
                 let st = pg_statement(c, cache, sql)?;
                 let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p as _).collect();
-                c.execute(&st, &refs).map(|n| n as usize).map_err(pg_err)
+                c.execute(&st, &refs)
+                    .map(|n| n as usize)
+                    .map_err(pg_err(sql))
             }
         }
     }
@@ -241,17 +249,17 @@ impl Conn {
     pub fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>> {
         match self {
             Conn::Sqlite(c) => {
-                let mut st = c.prepare_cached(sql).map_err(sqlite_err)?;
+                let mut st = c.prepare_cached(sql).map_err(sqlite_err(sql))?;
                 let n = st.column_count();
                 let mut rows = st
                     .query(rusqlite::params_from_iter(params.iter()))
-                    .map_err(sqlite_err)?;
+                    .map_err(sqlite_err(sql))?;
                 let mut out = Vec::new();
-                while let Some(r) = rows.next().map_err(sqlite_err)? {
+                while let Some(r) = rows.next().map_err(sqlite_err(sql))? {
                     let mut vals = Vec::with_capacity(n);
                     for i in 0..n {
                         use rusqlite::types::ValueRef as V;
-                        vals.push(match r.get_ref(i).map_err(sqlite_err)? {
+                        vals.push(match r.get_ref(i).map_err(sqlite_err(sql))? {
                             V::Null => Value::Null,
                             V::Integer(v) => Value::Int(v),
                             V::Real(v) => Value::Real(v),
@@ -266,7 +274,7 @@ impl Conn {
             Conn::Postgres(c, cache) => {
                 let st = pg_statement(c, cache, sql)?;
                 let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p as _).collect();
-                let rows = c.query(&st, &refs).map_err(pg_err)?;
+                let rows = c.query(&st, &refs).map_err(pg_err(sql))?;
                 rows.iter().map(pg_row).collect()
             }
         }
@@ -276,11 +284,11 @@ impl Conn {
     pub fn scan(&mut self, sql: &str, params: &[Value], f: &mut dyn FnMut(&ScanRow)) -> Result<()> {
         match self {
             Conn::Sqlite(c) => {
-                let mut st = c.prepare_cached(sql).map_err(sqlite_err)?;
+                let mut st = c.prepare_cached(sql).map_err(sqlite_err(sql))?;
                 let mut rows = st
                     .query(rusqlite::params_from_iter(params.iter()))
-                    .map_err(sqlite_err)?;
-                while let Some(r) = rows.next().map_err(sqlite_err)? {
+                    .map_err(sqlite_err(sql))?;
+                while let Some(r) = rows.next().map_err(sqlite_err(sql))? {
                     f(&ScanRow::Sqlite(r));
                 }
                 Ok(())
@@ -290,8 +298,8 @@ impl Conn {
                 let st = pg_statement(c, cache, sql)?;
                 let mut rows = c
                     .query_raw(&st, params.iter().map(|p| p as &dyn ToSql))
-                    .map_err(pg_err)?;
-                while let Some(r) = rows.next().map_err(pg_err)? {
+                    .map_err(pg_err(sql))?;
+                while let Some(r) = rows.next().map_err(pg_err(sql))? {
                     f(&ScanRow::Postgres(&r));
                 }
                 Ok(())
@@ -304,11 +312,11 @@ impl Conn {
         Ok(self.query(sql, params)?.into_iter().next())
     }
 
-    /// Runs several statements without parameters (DDL, BEGIN, COMMIT).
+    /// Runs several statements without parameters (DDL).
     pub fn batch(&mut self, sql: &str) -> Result<()> {
         match self {
-            Conn::Sqlite(c) => c.execute_batch(sql).map_err(sqlite_err),
-            Conn::Postgres(c, _) => c.batch_execute(sql).map_err(pg_err),
+            Conn::Sqlite(c) => c.execute_batch(sql).map_err(sqlite_err(sql)),
+            Conn::Postgres(c, _) => c.batch_execute(sql).map_err(pg_err(sql)),
         }
     }
 
@@ -348,21 +356,51 @@ impl Conn {
                 }
                 let mut w = c
                     .copy_in(&format!("COPY {table} ({list}) FROM STDIN"))
-                    .map_err(pg_err)?;
+                    .map_err(pg_err(table))?;
                 w.write_all(&buf)
-                    .map_err(|e| Error::Database(format!("COPY {table}: {e}")))?;
-                w.finish().map_err(pg_err)?;
+                    .map_err(|e| Error::database(format!("COPY {table}"), e))?;
+                w.finish().map_err(pg_err(table))?;
                 Ok(())
             }
         }
     }
 
     /// Starts a write transaction (SQLite takes the write lock at once, so two writers never deadlock).
-    pub fn begin_write(&mut self) -> Result<()> {
+    fn begin_write(&mut self) -> Result<()> {
         match self.backend() {
             Backend::Sqlite => self.batch("BEGIN IMMEDIATE"),
             Backend::Postgres => self.batch("BEGIN"),
         }
+    }
+
+    /// Runs `f` in a write transaction: committed when it returns `Ok`, rolled back when it returns
+    /// `Err` or panics. The only place that ends a transaction.
+    pub fn write<T>(&mut self, f: impl FnOnce(&mut Conn) -> Result<T>) -> Result<T> {
+        self.transaction(true, f)
+    }
+
+    /// Runs `f` in a write transaction that is always rolled back: a dry run sees its own writes,
+    /// nobody else does.
+    pub fn rehearse<T>(&mut self, f: impl FnOnce(&mut Conn) -> Result<T>) -> Result<T> {
+        self.transaction(false, f)
+    }
+
+    fn transaction<T>(
+        &mut self,
+        commit: bool,
+        f: impl FnOnce(&mut Conn) -> Result<T>,
+    ) -> Result<T> {
+        self.begin_write()?;
+        // The guard rolls back whenever it is dropped while still open: on `Err`, on a panic in `f`,
+        // and when COMMIT itself fails.
+        let mut tx = OpenTransaction {
+            conn: self,
+            open: true,
+        };
+        let value = f(tx.conn)?;
+        tx.conn.batch(if commit { "COMMIT" } else { "ROLLBACK" })?;
+        tx.open = false;
+        Ok(value)
     }
 
     /// Adapts portable DDL to the backend: `{serial}` is the auto-numbered primary key; on PostgreSQL
@@ -387,6 +425,20 @@ impl Conn {
     }
 }
 
+/// A transaction that is rolled back unless it was ended.
+struct OpenTransaction<'a> {
+    conn: &'a mut Conn,
+    open: bool,
+}
+
+impl Drop for OpenTransaction<'_> {
+    fn drop(&mut self) {
+        if self.open {
+            let _ = self.conn.batch("ROLLBACK");
+        }
+    }
+}
+
 impl rusqlite::ToSql for Value {
     /// Binds without copying text.
     fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
@@ -400,15 +452,47 @@ impl rusqlite::ToSql for Value {
     }
 }
 
-fn sqlite_err(e: rusqlite::Error) -> Error {
-    Error::Database(e.to_string())
+/// What the store was doing when `sql` failed: the statement's start, for messages.
+fn context(sql: &str) -> String {
+    let words: Vec<&str> = sql.split_whitespace().collect();
+    let mut short = String::new();
+    for w in words {
+        if short.chars().count() > 60 {
+            short.push_str(" …");
+            break;
+        }
+        if !short.is_empty() {
+            short.push(' ');
+        }
+        short.push_str(w);
+    }
+    format!("Anweisung „{short}“ fehlgeschlagen")
 }
 
-fn pg_err(e: postgres::Error) -> Error {
-    Error::Database(match e.as_db_error() {
-        Some(db) => format!("{}: {}", db.severity(), db.message()),
-        None => e.to_string(),
-    })
+/// Maps a driver error of `sql`: a unique clash is a conflict, everything else a database failure.
+fn sqlite_err(sql: &str) -> impl Fn(rusqlite::Error) -> Error + '_ {
+    move |e| {
+        if let rusqlite::Error::SqliteFailure(f, _) = &e
+            && matches!(
+                f.extended_code,
+                rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
+                    | rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY
+            )
+        {
+            return Error::Conflict(format!("Eintrag gibt es schon: {e}"));
+        }
+        Error::database(context(sql), e)
+    }
+}
+
+/// Maps a driver error of `sql`: a unique clash is a conflict, everything else a database failure.
+fn pg_err(sql: &str) -> impl Fn(postgres::Error) -> Error + '_ {
+    move |e| match e.as_db_error() {
+        Some(db) if *db.code() == postgres::error::SqlState::UNIQUE_VIOLATION => {
+            Error::Conflict(format!("Eintrag gibt es schon: {}", db.message()))
+        }
+        _ => Error::database(context(sql), e),
+    }
 }
 
 /// Hides the password of a database URL for messages.
@@ -486,7 +570,9 @@ fn pg_statement(
     if let Some(st) = cache.get(sql) {
         return Ok(st.clone());
     }
-    let st = c.prepare(&numbered_placeholders(sql)).map_err(pg_err)?;
+    let st = c
+        .prepare(&numbered_placeholders(sql))
+        .map_err(pg_err(sql))?;
     if cache.len() > 256 {
         cache.clear();
     }
@@ -497,7 +583,7 @@ fn pg_statement(
 fn pg_row(r: &postgres::Row) -> Result<Row> {
     let mut vals = Vec::with_capacity(r.len());
     for (i, col) in r.columns().iter().enumerate() {
-        let e = |e: postgres::Error| Error::Database(format!("Spalte {}: {e}", col.name()));
+        let e = |e: postgres::Error| Error::database(format!("Spalte {} lesen", col.name()), e);
         let v = match *col.type_() {
             Type::INT8 => r.try_get::<_, Option<i64>>(i).map_err(e)?.map(Value::Int),
             Type::INT4 => r

@@ -292,7 +292,7 @@ fn warnings_are_kept_resolved_and_reopened_never_deleted() {
         );
         let (w, events) = s.warning(id).unwrap().unwrap();
         assert_eq!(
-            (w.status.as_str(), w.assignee.as_deref()),
+            (w.status.code(), w.assignee.as_deref()),
             ("in-bearbeitung", Some("Jobcenter"))
         );
         let kinds: Vec<&str> = events.iter().map(|e| e.kind.as_str()).collect();
@@ -330,4 +330,91 @@ fn rules_text_is_stored() {
             .unwrap();
         assert_eq!(s.rules_text().unwrap(), "indikatoren: {}\n");
     });
+}
+
+fn settings(s: &Store) -> i64 {
+    s.conn()
+        .unwrap()
+        .query_opt("SELECT COUNT(*) FROM setting", &[])
+        .unwrap()
+        .unwrap()
+        .int(0)
+}
+
+#[test]
+fn transactions_commit_on_ok_and_roll_back_on_err_and_panic() {
+    on_all("transactions_commit_on_ok_and_roll_back", |s| {
+        let insert = |c: &mut sql::Conn, name: &str| {
+            c.exec(
+                "INSERT INTO setting (name, value) VALUES (?, 'x')",
+                &[name.into()],
+            )
+        };
+        s.write(|c| insert(c, "a")).unwrap();
+        assert_eq!(settings(s), 1);
+        // An error after a successful write: the write is undone.
+        let res: Result<()> = s.write(|c| {
+            insert(c, "b")?;
+            Err(Error::Invalid("abgebrochen".into()))
+        });
+        assert!(matches!(res, Err(Error::Invalid(_))));
+        assert_eq!(settings(s), 1);
+        // A panic inside the transaction: undone as well, and the connection stays usable.
+        let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let _ = s.write(|c| -> Result<()> {
+                insert(c, "c")?;
+                panic!("mitten in der Transaktion")
+            });
+        }));
+        assert!(caught.is_err());
+        assert_eq!(settings(s), 1);
+        // A dry run sees its own write, nobody keeps it.
+        let seen = s
+            .conn()
+            .unwrap()
+            .rehearse(|c| {
+                insert(c, "d")?;
+                Ok(c.query("SELECT name FROM setting", &[])?.len())
+            })
+            .unwrap();
+        assert_eq!((seen, settings(s)), (2, 1));
+        s.write(|c| insert(c, "e")).unwrap();
+        assert_eq!(settings(s), 2);
+    });
+}
+
+#[test]
+fn errors_say_what_went_wrong() {
+    on_all("errors_say_what_went_wrong", |s| {
+        s.apply(&catalogue(), &opts(), &mut |_, _| {}).unwrap();
+        let missing = s.update_warning(4711, Some("erledigt"), None, None, "bfi");
+        assert!(matches!(missing, Err(Error::NotFound(_))), "{missing:?}");
+        s.sync_warnings(&[finding("a", "Satz A")], "Auswertung")
+            .unwrap();
+        let id = s.warnings(&WarningFilter::default()).unwrap()[0].id;
+        let bad = s.update_warning(id, Some("vielleicht"), None, None, "bfi");
+        assert!(matches!(bad, Err(Error::Invalid(_))), "{bad:?}");
+        // A unique key clash is a conflict, not a database failure.
+        let clash = s.write(|c| {
+            c.exec(
+                "INSERT INTO area (code, name, level) VALUES ('KA', 'noch einmal', 0)",
+                &[],
+            )
+        });
+        assert!(matches!(clash, Err(Error::Conflict(_))), "{clash:?}");
+        // Copying into a store that holds data needs `overwrite`.
+        let other = testing::TestDb::sqlite();
+        let target = Store::open(&other.url).unwrap();
+        target.apply(&catalogue(), &opts(), &mut |_, _| {}).unwrap();
+        let refused = s.copy_to(&target, false, &mut |_, _| {});
+        assert!(matches!(refused, Err(Error::Conflict(_))), "{refused:?}");
+        // A driver failure keeps its cause and says what the store was doing.
+        let broken = s.conn().unwrap().exec("SELECT * FROM gibt_es_nicht", &[]);
+        let Err(e @ Error::Database { .. }) = broken else {
+            panic!("{broken:?}")
+        };
+        assert!(e.to_string().contains("gibt_es_nicht"), "{e}");
+        assert!(std::error::Error::source(&e).is_some());
+    });
+    assert!(matches!(Store::open("mysql://x/y"), Err(Error::Invalid(_))));
 }

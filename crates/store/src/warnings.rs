@@ -1,24 +1,11 @@
 //! Early-warning results as work items: kept, updated and resolved by evaluations, never deleted;
 //! status, assignee and comments with the history of every change.
 
-use crate::sql::Value;
+use crate::sql::{Conn, Value};
 use crate::{Error, Result, Store};
-use kimo_model::{Breakdown, Flags, Period};
+use kimo_model::{Breakdown, Flags, Period, WarningStatus};
 use serde::Serialize;
 use std::collections::HashMap;
-
-/// The work statuses of a warning.
-pub const STATUSES: [(&str, &str); 4] = [
-    ("neu", "neu"),
-    ("in-bearbeitung", "in Bearbeitung"),
-    ("erledigt", "erledigt"),
-    ("fehlalarm", "Fehlalarm"),
-];
-
-/// The German label of a status code.
-pub fn status_label(code: &str) -> &str {
-    STATUSES.iter().find(|s| s.0 == code).map_or(code, |s| s.1)
-}
 
 /// What an evaluation found, ready to be stored (codes, not ids).
 #[derive(Debug, Clone, PartialEq)]
@@ -91,8 +78,8 @@ pub struct Warning {
     pub period: Option<String>,
     /// Whether the condition holds (false: resolved by evaluation).
     pub active: bool,
-    /// Work status code.
-    pub status: String,
+    /// Work status (serialised as its code).
+    pub status: WarningStatus,
     /// Who works on it.
     pub assignee: Option<String>,
     /// First found.
@@ -189,9 +176,7 @@ impl Store {
 
     /// Stores the rules file (checked by the caller).
     pub fn set_rules_text(&self, text: &str, user: &str, source: &str) -> Result<()> {
-        let mut c = self.conn()?;
-        c.begin_write()?;
-        let res = (|| {
+        self.write(|c| {
             c.exec("DELETE FROM setting WHERE name = 'regeln'", &[])?;
             c.exec(
                 "INSERT INTO setting (name, value) VALUES ('regeln', ?)",
@@ -200,15 +185,9 @@ impl Store {
             c.exec(
                 "INSERT INTO import_run (started_at, username, source, observations) VALUES (?, ?, ?, 0)",
                 &[now().into(), user.into(), source.into()],
-            )
-        })();
-        match res {
-            Ok(_) => c.batch("COMMIT"),
-            Err(e) => {
-                let _ = c.batch("ROLLBACK");
-                Err(e)
-            }
-        }
+            )?;
+            Ok(())
+        })
     }
 
     /// Every observation of every indicator, for an evaluation: indicator codes, area codes, breakdown
@@ -299,146 +278,46 @@ impl Store {
     /// updated, those whose condition no longer holds marked resolved (never deleted), resolved ones
     /// that hold again reopened. Running it twice with the same findings changes nothing.
     pub fn sync_warnings(&self, findings: &[NewFinding], actor: &str) -> Result<SyncSummary> {
-        let mut c = self.conn()?;
-        c.begin_write()?;
-        let res = (|| -> Result<SyncSummary> {
-            let inds: HashMap<String, i64> = c
-                .query("SELECT code, id FROM indicator", &[])?
-                .iter()
-                .map(|r| (r.text(0), r.int(1)))
-                .collect();
-            let areas: HashMap<String, i64> = c
-                .query("SELECT code, id FROM area", &[])?
-                .iter()
-                .map(|r| (r.text(0), r.int(1)))
-                .collect();
-            let mut existing: HashMap<String, (i64, bool, String, String, String)> = c
+        self.write(|c| {
+            let inds = code_ids(c, "indicator")?;
+            let areas = code_ids(c, "area")?;
+            let mut existing: HashMap<String, Stored> = c
                 .query(
                     "SELECT ident, id, active, sentence, severity, figures FROM warning",
                     &[],
                 )?
                 .iter()
                 .map(|r| {
-                    (
-                        r.text(0),
-                        (r.int(1), r.bool(2), r.text(3), r.text(4), r.text(5)),
-                    )
+                    let stored = Stored {
+                        id: r.int(1),
+                        active: r.bool(2),
+                        sentence: r.text(3),
+                        severity: r.text(4),
+                        figures: r.text(5),
+                    };
+                    (r.text(0), stored)
                 })
                 .collect();
-            let stamp = now();
-            let mut s = SyncSummary::default();
-            let event = |c: &mut crate::sql::Conn,
-                         id: i64,
-                         kind: &str,
-                         old: Option<String>,
-                         new: Option<String>| {
-                c.exec(
-                    "INSERT INTO warning_event (warning_id, at, actor, kind, old_value, new_value) VALUES (?, ?, ?, ?, ?, ?)",
-                    &[id.into(), stamp.as_str().into(), actor.into(), kind.into(), old.into(), new.into()],
-                )
+            let mut sync = Sync {
+                c,
+                stamp: now(),
+                actor,
+                summary: SyncSummary::default(),
             };
             for f in findings {
                 let (Some(&ind), Some(&area)) = (inds.get(&f.indicator), areas.get(&f.area)) else {
                     continue;
                 };
                 match existing.remove(&f.ident) {
-                    None => {
-                        let id = c
-                            .query_opt(
-                                "INSERT INTO warning (ident, kind, rule, indicator_id, area_id, breakdown, severity, \
-                                 sentence, figures, period, active, status, first_seen, last_seen) \
-                                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, 'neu', ?, ?) RETURNING id",
-                                &[
-                                    f.ident.as_str().into(),
-                                    f.kind.as_str().into(),
-                                    f.rule.as_str().into(),
-                                    ind.into(),
-                                    area.into(),
-                                    f.breakdown.key().into(),
-                                    f.severity.as_str().into(),
-                                    f.sentence.as_str().into(),
-                                    f.figures.as_str().into(),
-                                    f.period.map(|p| p.code()).into(),
-                                    stamp.as_str().into(),
-                                    stamp.as_str().into(),
-                                ],
-                            )?
-                            .map(|r| r.int(0))
-                            .ok_or_else(|| Error::Database("INSERT lieferte keine id".into()))?;
-                        event(&mut c, id, "erkannt", None, Some(f.sentence.clone()))?;
-                        s.new += 1;
-                    }
-                    Some((id, active, sentence, severity, figures)) => {
-                        let same = sentence == f.sentence
-                            && severity == f.severity
-                            && figures == f.figures;
-                        if active && same {
-                            s.unchanged += 1;
-                            continue;
-                        }
-                        c.exec(
-                            "UPDATE warning SET sentence = ?, severity = ?, figures = ?, period = ?, active = 1, \
-                             resolved_at = NULL, last_seen = ?, status = CASE WHEN active = 0 THEN 'neu' ELSE status END \
-                             WHERE id = ?",
-                            &[
-                                f.sentence.as_str().into(),
-                                f.severity.as_str().into(),
-                                f.figures.as_str().into(),
-                                f.period.map(|p| p.code()).into(),
-                                stamp.as_str().into(),
-                                id.into(),
-                            ],
-                        )?;
-                        if active {
-                            event(
-                                &mut c,
-                                id,
-                                "aktualisiert",
-                                Some(sentence),
-                                Some(f.sentence.clone()),
-                            )?;
-                            s.updated += 1;
-                        } else {
-                            event(
-                                &mut c,
-                                id,
-                                "wieder aufgetreten",
-                                None,
-                                Some(f.sentence.clone()),
-                            )?;
-                            s.reopened += 1;
-                        }
-                    }
+                    None => sync.add(f, ind, area)?,
+                    Some(old) => sync.refresh(f, old)?,
                 }
             }
-            for (_, (id, active, ..)) in existing {
-                if active {
-                    c.exec(
-                        "UPDATE warning SET active = 0, resolved_at = ? WHERE id = ?",
-                        &[stamp.as_str().into(), id.into()],
-                    )?;
-                    event(
-                        &mut c,
-                        id,
-                        "behoben",
-                        None,
-                        Some("Bedingung trifft nicht mehr zu".into()),
-                    )?;
-                    s.resolved += 1;
-                }
+            for old in existing.into_values().filter(|w| w.active) {
+                sync.resolve(old.id)?;
             }
-            Ok(s)
-        })();
-        match res {
-            Ok(s) => {
-                c.batch("COMMIT")?;
-                Ok(s)
-            }
-            Err(e) => {
-                let _ = c.batch("ROLLBACK");
-                Err(e)
-            }
-        }
+            Ok(sync.summary)
+        })
     }
 
     /// Warnings matching the filter: active first, by severity, then indicator and area.
@@ -491,7 +370,8 @@ impl Store {
         Ok(Some((warning_from(&w), events)))
     }
 
-    /// Changes a warning's status and/or assignee and/or adds a comment; each change is recorded.
+    /// Changes a warning's status (a code or label of [`WarningStatus`]) and/or assignee and/or adds a
+    /// comment; each change is recorded.
     pub fn update_warning(
         &self,
         id: i64,
@@ -500,20 +380,15 @@ impl Store {
         comment: Option<&str>,
         actor: &str,
     ) -> Result<()> {
-        if let Some(s) = status
-            && !STATUSES.iter().any(|x| x.0 == s)
-        {
-            return Err(Error::Database(format!(
-                "unbekannter Status '{s}' (neu, in-bearbeitung, erledigt, fehlalarm)"
-            )));
-        }
+        let status = status
+            .map(WarningStatus::parse)
+            .transpose()
+            .map_err(|e| Error::Invalid(e.to_string()))?;
         let Some((w, _)) = self.warning(id)? else {
-            return Err(Error::Database(format!("Warnhinweis {id} gibt es nicht")));
+            return Err(Error::NotFound(format!("Warnhinweis {id} gibt es nicht")));
         };
-        let mut c = self.conn()?;
-        c.begin_write()?;
         let stamp = now();
-        let res = (|| -> Result<()> {
+        self.write(|c| {
             let mut event = |kind: &str,
                              old: Option<String>,
                              new: Option<String>,
@@ -532,7 +407,12 @@ impl Store {
                 )
             };
             if let Some(s) = status.filter(|s| *s != w.status) {
-                event("status", Some(w.status.clone()), Some(s.to_string()), None)?;
+                event(
+                    "status",
+                    Some(w.status.code().into()),
+                    Some(s.code().into()),
+                    None,
+                )?;
             }
             if let Some(a) = assignee.filter(|a| Some(a.to_string()) != w.assignee) {
                 event("zuständig", w.assignee.clone(), Some(a.to_string()), None)?;
@@ -543,20 +423,145 @@ impl Store {
             c.exec(
                 "UPDATE warning SET status = COALESCE(?, status), assignee = COALESCE(?, assignee) WHERE id = ?",
                 &[
-                    status.map(str::to_string).into(),
+                    status.map(WarningStatus::code).into(),
                     assignee.map(str::to_string).into(),
                     id.into(),
                 ],
             )?;
             Ok(())
-        })();
-        match res {
-            Ok(()) => c.batch("COMMIT"),
-            Err(e) => {
-                let _ = c.batch("ROLLBACK");
-                Err(e)
-            }
+        })
+    }
+}
+
+fn code_ids(c: &mut Conn, table: &str) -> Result<HashMap<String, i64>> {
+    Ok(c.query(&format!("SELECT code, id FROM {table}"), &[])?
+        .iter()
+        .map(|r| (r.text(0), r.int(1)))
+        .collect())
+}
+
+/// What an evaluation compares of a stored warning.
+struct Stored {
+    id: i64,
+    active: bool,
+    sentence: String,
+    severity: String,
+    figures: String,
+}
+
+/// One evaluation's changes to the stored warnings, inside its transaction.
+struct Sync<'c, 'a> {
+    c: &'c mut Conn,
+    stamp: String,
+    actor: &'a str,
+    summary: SyncSummary,
+}
+
+impl Sync<'_, '_> {
+    fn event(
+        &mut self,
+        id: i64,
+        kind: &str,
+        old: Option<String>,
+        new: Option<String>,
+    ) -> Result<()> {
+        self.c.exec(
+            "INSERT INTO warning_event (warning_id, at, actor, kind, old_value, new_value) \
+             VALUES (?, ?, ?, ?, ?, ?)",
+            &[
+                id.into(),
+                self.stamp.as_str().into(),
+                self.actor.into(),
+                kind.into(),
+                old.into(),
+                new.into(),
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// A finding seen for the first time.
+    fn add(&mut self, f: &NewFinding, ind: i64, area: i64) -> Result<()> {
+        let id = self
+            .c
+            .query_opt(
+                "INSERT INTO warning (ident, kind, rule, indicator_id, area_id, breakdown, severity, \
+                 sentence, figures, period, active, status, first_seen, last_seen) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?) RETURNING id",
+                &[
+                    f.ident.as_str().into(),
+                    f.kind.as_str().into(),
+                    f.rule.as_str().into(),
+                    ind.into(),
+                    area.into(),
+                    f.breakdown.key().into(),
+                    f.severity.as_str().into(),
+                    f.sentence.as_str().into(),
+                    f.figures.as_str().into(),
+                    f.period.map(|p| p.code()).into(),
+                    WarningStatus::Neu.code().into(),
+                    self.stamp.as_str().into(),
+                    self.stamp.as_str().into(),
+                ],
+            )?
+            .map(|r| r.int(0))
+            .ok_or_else(|| Error::database("Warnhinweis anlegen", "keine id zurückgegeben"))?;
+        self.event(id, "erkannt", None, Some(f.sentence.clone()))?;
+        self.summary.new += 1;
+        Ok(())
+    }
+
+    /// A finding seen before: unchanged, updated, or (when it had been resolved) reopened as new.
+    fn refresh(&mut self, f: &NewFinding, old: Stored) -> Result<()> {
+        let same =
+            old.sentence == f.sentence && old.severity == f.severity && old.figures == f.figures;
+        if old.active && same {
+            self.summary.unchanged += 1;
+            return Ok(());
         }
+        self.c.exec(
+            "UPDATE warning SET sentence = ?, severity = ?, figures = ?, period = ?, active = 1, \
+             resolved_at = NULL, last_seen = ?, status = CASE WHEN active = 0 THEN ? ELSE status END \
+             WHERE id = ?",
+            &[
+                f.sentence.as_str().into(),
+                f.severity.as_str().into(),
+                f.figures.as_str().into(),
+                f.period.map(|p| p.code()).into(),
+                self.stamp.as_str().into(),
+                WarningStatus::Neu.code().into(),
+                old.id.into(),
+            ],
+        )?;
+        if old.active {
+            self.event(
+                old.id,
+                "aktualisiert",
+                Some(old.sentence),
+                Some(f.sentence.clone()),
+            )?;
+            self.summary.updated += 1;
+        } else {
+            self.event(old.id, "wieder aufgetreten", None, Some(f.sentence.clone()))?;
+            self.summary.reopened += 1;
+        }
+        Ok(())
+    }
+
+    /// An active warning the evaluation no longer finds.
+    fn resolve(&mut self, id: i64) -> Result<()> {
+        self.c.exec(
+            "UPDATE warning SET active = 0, resolved_at = ? WHERE id = ?",
+            &[self.stamp.as_str().into(), id.into()],
+        )?;
+        self.event(
+            id,
+            "behoben",
+            None,
+            Some("Bedingung trifft nicht mehr zu".into()),
+        )?;
+        self.summary.resolved += 1;
+        Ok(())
     }
 }
 
@@ -576,7 +581,8 @@ fn warning_from(r: &crate::sql::Row) -> Warning {
         figures: serde_json::from_str(&r.text(11)).unwrap_or_default(),
         period: r.opt_text(12),
         active: r.bool(13),
-        status: r.text(14),
+        // Only the store writes statuses, always as codes of `WarningStatus`.
+        status: WarningStatus::parse(&r.text(14)).unwrap_or_default(),
         assignee: r.opt_text(15),
         first_seen: r.text(16),
         last_seen: r.text(17),

@@ -6,7 +6,7 @@ use crate::params::{Params, given, yes_no};
 use crate::{AppError, AppState, Page, blocking};
 use axum::extract::{Path, State};
 use kimo_model::{Observation, Period};
-use kimo_store::{ObservationFilter, status_label};
+use kimo_store::ObservationFilter;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -231,7 +231,7 @@ pub async fn warnings(
                 .iter()
                 .map(|w| {
                     let mut v = serde_json::to_value(w).unwrap_or_default();
-                    v["status_label"] = status_label(&w.status).into();
+                    v["status_label"] = w.status.label().into();
                     v["link"] = series_link(w).into();
                     v
                 })

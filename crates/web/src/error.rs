@@ -19,7 +19,23 @@ pub enum AppError {
 
 impl From<kimo_store::Error> for AppError {
     fn from(e: kimo_store::Error) -> Self {
-        AppError::Internal(e.to_string())
+        use kimo_store::Error as E;
+        match e {
+            E::NotFound(m) => AppError::NotFound(m),
+            E::Invalid(m) => AppError::BadRequest(m),
+            E::Conflict(m) => AppError::Conflict(m),
+            E::Rejected(_) => AppError::BadRequest(e.to_string()),
+            E::Database { .. } => {
+                // The log gets the whole chain: what the store did and the driver's reason.
+                let mut m = e.to_string();
+                let mut cause = std::error::Error::source(&e);
+                while let Some(c) = cause {
+                    m.push_str(&format!(": {c}"));
+                    cause = c.source();
+                }
+                AppError::Internal(m)
+            }
+        }
     }
 }
 

@@ -317,7 +317,7 @@ pub fn build(st: &AppState, code: &str, q: &IndicatorQuery) -> Result<IndicatorV
         warning: sel.warning.as_ref().map(|w| WarningNote {
             id: w.id,
             sentence: w.sentence.clone(),
-            status: kimo_store::status_label(&w.status).to_string(),
+            status: w.status.label().to_string(),
             severity: w.severity.clone(),
         }),
         last_update: profile

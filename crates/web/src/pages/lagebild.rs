@@ -7,11 +7,12 @@ use crate::respond::{Download, Format, View, respond, table_csv};
 use crate::{AppError, AppState, Page, blocking};
 use axum::extract::State;
 use kimo_chart::ClassArea;
+use kimo_model::WarningStatus;
 use kimo_model::{Area, Breakdown, Indicator, Polarity};
 use kimo_monitor::checks::Point;
 use kimo_monitor::status::{Dynamics, Status};
 use kimo_monitor::{Names, SeriesMap};
-use kimo_store::{ObservationFilter, STATUSES, Warning, WarningFilter, status_label};
+use kimo_store::{ObservationFilter, Warning, WarningFilter};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
@@ -74,7 +75,7 @@ pub fn warning_filter(
         st.indicator(i)
             .map_err(|_| AppError::BadRequest(format!("Den Indikator '{i}' gibt es nicht.")))?;
     }
-    let statuses: Vec<&str> = STATUSES.iter().map(|(c, _)| *c).collect();
+    let statuses: Vec<&str> = WarningStatus::ALL.iter().map(|s| s.code()).collect();
     Ok(WarningFilter {
         action_field: given(action_field).map(str::to_string),
         area: given(area).map(str::to_string),
@@ -303,8 +304,8 @@ pub fn warning_row(w: &Warning) -> WarningRow {
         area: w.area.clone(),
         area_name: w.area_name.clone(),
         sentence: w.sentence.clone(),
-        status: w.status.clone(),
-        status_label: status_label(&w.status).to_string(),
+        status: w.status.code().to_string(),
+        status_label: w.status.label().to_string(),
         assignee: w.assignee.clone(),
         since: crate::format::german_date(&w.first_seen),
         link: series_link(w),
@@ -476,9 +477,9 @@ fn lagebild_options(
             .iter()
             .map(|s| opt(s, s, is(&f.severity, s)))
             .collect(),
-        statuses: STATUSES
+        statuses: WarningStatus::ALL
             .iter()
-            .map(|(c, l)| opt(c, l, is(&f.status, c)))
+            .map(|s| opt(s.code(), s.label(), is(&f.status, s.code())))
             .collect(),
         include_resolved: f.include_resolved,
         map_indicators: candidates

@@ -1,0 +1,209 @@
+//! Every table's columns, declared once: reads, imports and copies build their column lists here.
+
+/// A table and its columns, `id` (when it has one) first.
+pub(crate) struct Table {
+    /// The table's name.
+    pub name: &'static str,
+    /// Its columns in the order reads, writes and copies use.
+    pub columns: &'static [&'static str],
+}
+
+impl Table {
+    /// The columns without the `id` the database assigns.
+    pub fn data_columns(&self) -> &'static [&'static str] {
+        match self.columns.split_first() {
+            Some((&"id", rest)) => rest,
+            _ => self.columns,
+        }
+    }
+
+    /// Whether rows have an `id` key.
+    pub fn has_id(&self) -> bool {
+        self.columns.first() == Some(&"id")
+    }
+
+    /// `INSERT INTO table (data columns) VALUES (?, …)`.
+    pub fn insert_sql(&self) -> String {
+        let cols = self.data_columns();
+        format!(
+            "INSERT INTO {} ({}) VALUES ({})",
+            self.name,
+            cols.join(", "),
+            vec!["?"; cols.len()].join(", ")
+        )
+    }
+
+    /// `UPDATE table SET (every data column but key) = ? … WHERE key = ?`; the values are the data
+    /// columns' with the key's moved last (see [`Table::key_last`]).
+    pub fn update_sql(&self, key: &str) -> String {
+        let set: Vec<String> = self
+            .data_columns()
+            .iter()
+            .filter(|c| **c != key)
+            .map(|c| format!("{c} = ?"))
+            .collect();
+        format!(
+            "UPDATE {} SET {} WHERE {key} = ?",
+            self.name,
+            set.join(", ")
+        )
+    }
+
+    /// Values in data-column order rearranged for [`Table::update_sql`]: the key's value last.
+    pub fn key_last<T>(&self, key: &str, mut values: Vec<T>) -> Vec<T> {
+        if let Some(i) = self.data_columns().iter().position(|c| *c == key) {
+            let k = values.remove(i);
+            values.push(k);
+        }
+        values
+    }
+}
+
+/// Handlungsfelder.
+pub(crate) const ACTION_FIELD: Table = Table {
+    name: "action_field",
+    columns: &["id", "code", "name", "description", "sort"],
+};
+
+/// Dimensions (Merkmale).
+pub(crate) const DIMENSION: Table = Table {
+    name: "dimension",
+    columns: &["id", "code", "name", "sort"],
+};
+
+/// Categories (Ausprägungen) of a dimension.
+pub(crate) const CATEGORY: Table = Table {
+    name: "category",
+    columns: &["id", "dimension_id", "code", "name", "sort"],
+};
+
+/// Areas: the city and its parts.
+pub(crate) const AREA: Table = Table {
+    name: "area",
+    columns: &["id", "code", "name", "parent_id", "level", "geometry"],
+};
+
+/// Indicators.
+pub(crate) const INDICATOR: Table = Table {
+    name: "indicator",
+    columns: &[
+        "id",
+        "code",
+        "name",
+        "definition",
+        "numerator",
+        "denominator",
+        "unit",
+        "polarity",
+        "source",
+        "department",
+        "periodicity",
+        "core",
+        "action_field_id",
+        "published",
+        "notes",
+        "may_exceed_100",
+    ],
+};
+
+/// Imports (provenance; the largest id is the data version).
+pub(crate) const IMPORT_RUN: Table = Table {
+    name: "import_run",
+    columns: &["id", "started_at", "username", "source", "observations"],
+};
+
+/// Observations.
+pub(crate) const OBSERVATION: Table = Table {
+    name: "observation",
+    columns: &[
+        "id",
+        "indicator_id",
+        "area_id",
+        "breakdown",
+        "period",
+        "value",
+        "numerator",
+        "denominator",
+        "flags",
+        "import_id",
+        "updated_at",
+    ],
+};
+
+/// Corrections of observations.
+pub(crate) const OBSERVATION_HISTORY: Table = Table {
+    name: "observation_history",
+    columns: &[
+        "id",
+        "observation_id",
+        "old_value",
+        "new_value",
+        "old_numerator",
+        "old_denominator",
+        "old_flags",
+        "new_flags",
+        "import_id",
+        "changed_by",
+        "changed_at",
+    ],
+};
+
+/// Settings (the rules file), keyed by name.
+pub(crate) const SETTING: Table = Table {
+    name: "setting",
+    columns: &["name", "value"],
+};
+
+/// Warnings as work items.
+pub(crate) const WARNING: Table = Table {
+    name: "warning",
+    columns: &[
+        "id",
+        "ident",
+        "kind",
+        "rule",
+        "indicator_id",
+        "area_id",
+        "breakdown",
+        "severity",
+        "sentence",
+        "figures",
+        "period",
+        "active",
+        "status",
+        "assignee",
+        "first_seen",
+        "last_seen",
+        "resolved_at",
+    ],
+};
+
+/// The history of every warning.
+pub(crate) const WARNING_EVENT: Table = Table {
+    name: "warning_event",
+    columns: &[
+        "id",
+        "warning_id",
+        "at",
+        "actor",
+        "kind",
+        "old_value",
+        "new_value",
+        "comment",
+    ],
+};
+
+/// Every table, parents before children.
+pub(crate) const ALL: &[&Table] = &[
+    &ACTION_FIELD,
+    &DIMENSION,
+    &CATEGORY,
+    &AREA,
+    &INDICATOR,
+    &IMPORT_RUN,
+    &OBSERVATION,
+    &OBSERVATION_HISTORY,
+    &SETTING,
+    &WARNING,
+    &WARNING_EVENT,
+];
