@@ -1,6 +1,6 @@
 //! Reading the catalogue and observations.
 
-use crate::sql::{Row, Value};
+use crate::sql::{Conn, Row, Value};
 use crate::{Result, Store};
 use kimo_model::{
     ActionField, Area, Breakdown, Category, Dimension, Flags, Indicator, Observation, Period,
@@ -198,20 +198,7 @@ impl Store {
         codes.sort();
         codes.dedup();
         if !codes.is_empty() {
-            let ids: Vec<Value> = c
-                .query(
-                    &format!(
-                        "SELECT id FROM area WHERE code IN ({})",
-                        vec!["?"; codes.len()].join(", ")
-                    ),
-                    &codes
-                        .iter()
-                        .map(|c| Value::from(c.as_str()))
-                        .collect::<Vec<_>>(),
-                )?
-                .iter()
-                .map(|r| Value::Int(r.int(0)))
-                .collect();
+            let ids = area_ids(&mut c, &codes)?;
             if ids.is_empty() {
                 return Ok(Vec::new());
             }
@@ -230,35 +217,10 @@ impl Store {
         }
         sql.push_str(" ORDER BY i.code, a.code, o.breakdown, o.period");
         let rows = c.query(&sql, &params)?;
-        let mut out = Vec::with_capacity(rows.len());
-        for r in rows {
-            let Ok(period) = Period::parse(&r.text(1)) else {
-                continue;
-            };
-            let breakdown = Breakdown::from_key(&r.text(3));
-            let keep = f.categories.iter().all(|(d, k)| {
-                let total = k.is_empty() || k == "insgesamt";
-                match breakdown.get(d) {
-                    None => total,
-                    Some(v) => v == k,
-                }
-            });
-            if !keep {
-                continue;
-            }
-            out.push(Observation {
-                indicator: r.text(0),
-                period,
-                area: r.text(2),
-                breakdown,
-                value: r.opt_real(4),
-                numerator: r.opt_real(5),
-                denominator: r.opt_real(6),
-                flags: Flags::parse(&r.text(7)).unwrap_or_default(),
-                origin: None,
-            });
-        }
-        Ok(out)
+        Ok(rows
+            .iter()
+            .filter_map(|r| observation_from(r, &f.categories))
+            .collect())
     }
 
     /// The data version: it grows with every import and every change to a warning, so caches can
@@ -364,4 +326,41 @@ impl Store {
             imports: count("import_run")?,
         })
     }
+}
+
+/// The ids of the areas with these codes (unknown codes are left out).
+fn area_ids(c: &mut Conn, codes: &[&String]) -> Result<Vec<Value>> {
+    let sql = format!(
+        "SELECT id FROM area WHERE code IN ({})",
+        vec!["?"; codes.len()].join(", ")
+    );
+    let params: Vec<Value> = codes.iter().map(|c| Value::from(c.as_str())).collect();
+    Ok(c.query(&sql, &params)?
+        .iter()
+        .map(|r| Value::Int(r.int(0)))
+        .collect())
+}
+
+/// An observation from a row of the observations query, if it matches the category filters.
+fn observation_from(r: &Row, categories: &[(String, String)]) -> Option<Observation> {
+    let period = Period::parse(&r.text(1)).ok()?;
+    let breakdown = Breakdown::from_key(&r.text(3));
+    let keep = categories.iter().all(|(d, k)| {
+        let total = k.is_empty() || k == "insgesamt";
+        match breakdown.get(d) {
+            None => total,
+            Some(v) => v == k,
+        }
+    });
+    keep.then(|| Observation {
+        indicator: r.text(0),
+        period,
+        area: r.text(2),
+        breakdown,
+        value: r.opt_real(4),
+        numerator: r.opt_real(5),
+        denominator: r.opt_real(6),
+        flags: Flags::parse(&r.text(7)).unwrap_or_default(),
+        origin: None,
+    })
 }

@@ -194,62 +194,30 @@ impl Store {
     /// keys, and the points sorted by indicator, area, breakdown and period.
     pub fn all_series(&self) -> Result<AllSeries> {
         let mut c = self.conn()?;
-        let inds: Vec<(i64, String)> = c
-            .query("SELECT id, code FROM indicator ORDER BY id", &[])?
-            .iter()
-            .map(|r| (r.int(0), r.text(1)))
-            .collect();
-        let areas: Vec<(i64, String)> = c
-            .query("SELECT id, code FROM area ORDER BY id", &[])?
-            .iter()
-            .map(|r| (r.int(0), r.text(1)))
-            .collect();
+        let inds = id_codes(&mut c, "indicator")?;
+        let areas = id_codes(&mut c, "area")?;
         let ind_ix: HashMap<i64, usize> = inds.iter().enumerate().map(|(i, x)| (x.0, i)).collect();
         let area_ix: HashMap<i64, usize> =
             areas.iter().enumerate().map(|(i, x)| (x.0, i)).collect();
-        let mut periods: HashMap<String, Option<Period>> = HashMap::new();
-        let mut breakdowns: Vec<String> = Vec::new();
-        let mut breakdown_ix: HashMap<String, u32> = HashMap::new();
-        let mut last_breakdown: (String, u32) = (String::from("\u{0}"), 0);
+        let mut keys = SeriesKeys::default();
         let mut points = Vec::new();
         c.scan(
             "SELECT indicator_id, area_id, breakdown, period, value, flags FROM observation \
              ORDER BY indicator_id, area_id, breakdown, period",
             &[],
             &mut |r| {
-                let period_text = r.text(3);
-                let period = match periods.get(period_text) {
-                    Some(p) => *p,
-                    None => {
-                        let p = Period::parse(period_text).ok();
-                        periods.insert(period_text.to_string(), p);
-                        p
-                    }
-                };
-                let (Some(period), Some(&indicator), Some(&area)) =
-                    (period, ind_ix.get(&r.int(0)), area_ix.get(&r.int(1)))
-                else {
+                let (Some(period), Some(&indicator), Some(&area)) = (
+                    keys.period(r.text(3)),
+                    ind_ix.get(&r.int(0)),
+                    area_ix.get(&r.int(1)),
+                ) else {
                     return;
                 };
                 let flags = r.text(5);
-                // Consecutive rows mostly share their breakdown: look it up only when it changes.
-                let b = r.text(2);
-                if b != last_breakdown.0 {
-                    let ix = match breakdown_ix.get(b) {
-                        Some(&ix) => ix,
-                        None => {
-                            let ix = breakdowns.len() as u32;
-                            breakdowns.push(b.to_string());
-                            breakdown_ix.insert(b.to_string(), ix);
-                            ix
-                        }
-                    };
-                    last_breakdown = (b.to_string(), ix);
-                }
                 points.push(SeriesPoint {
                     indicator,
                     area,
-                    breakdown: last_breakdown.1,
+                    breakdown: keys.breakdown(r.text(2)),
                     period,
                     value: r.opt_real(4),
                     brk: !flags.is_empty() && Flags::parse(flags).is_ok_and(|f| f.break_in_series),
@@ -269,7 +237,7 @@ impl Store {
         Ok(AllSeries {
             indicators: inds.into_iter().map(|x| x.1).collect(),
             areas: areas.into_iter().map(|x| x.1).collect(),
-            breakdowns,
+            breakdowns: keys.breakdowns,
             points,
         })
     }
@@ -587,5 +555,57 @@ fn warning_from(r: &crate::sql::Row) -> Warning {
         first_seen: r.text(16),
         last_seen: r.text(17),
         resolved_at: r.opt_text(18),
+    }
+}
+
+/// Ids and codes of a table's rows, in id order.
+fn id_codes(c: &mut Conn, table: &str) -> Result<Vec<(i64, String)>> {
+    Ok(
+        c.query(&format!("SELECT id, code FROM {table} ORDER BY id"), &[])?
+            .iter()
+            .map(|r| (r.int(0), r.text(1)))
+            .collect(),
+    )
+}
+
+/// Periods and breakdown keys met while scanning all observations, each parsed or numbered once.
+#[derive(Default)]
+struct SeriesKeys {
+    periods: HashMap<String, Option<Period>>,
+    breakdowns: Vec<String>,
+    breakdown_ix: HashMap<String, u32>,
+    last: Option<(String, u32)>,
+}
+
+impl SeriesKeys {
+    /// The period of a stored code (None when it is not one).
+    fn period(&mut self, text: &str) -> Option<Period> {
+        if let Some(p) = self.periods.get(text) {
+            return *p;
+        }
+        let p = Period::parse(text).ok();
+        self.periods.insert(text.to_string(), p);
+        p
+    }
+
+    /// The number of a breakdown key. Consecutive rows mostly share their breakdown: it is looked
+    /// up only when it changes.
+    fn breakdown(&mut self, key: &str) -> u32 {
+        if let Some((k, ix)) = &self.last
+            && k == key
+        {
+            return *ix;
+        }
+        let ix = match self.breakdown_ix.get(key) {
+            Some(&ix) => ix,
+            None => {
+                let ix = self.breakdowns.len() as u32;
+                self.breakdowns.push(key.to_string());
+                self.breakdown_ix.insert(key.to_string(), ix);
+                ix
+            }
+        };
+        self.last = Some((key.to_string(), ix));
+        ix
     }
 }

@@ -272,24 +272,7 @@ pub fn build(st: &AppState, code: &str, q: &IndicatorQuery) -> Result<IndicatorV
     };
     let lines = lines(&ind, &sel, &obs, &periods, &index, &name_of);
     let area_rows = area_rows(&ind, &sel, &city, &stadtteile, &index);
-    let mut shown: Vec<Observation> = lines
-        .iter()
-        .flat_map(|l| {
-            let idx = &index;
-            periods
-                .iter()
-                .filter_map(move |p| idx.get(&(l.area.as_str(), l.breakdown.key(), *p)))
-        })
-        .chain(area_rows.iter().filter_map(|r| {
-            sel.period
-                .and_then(|p| index.get(&(r.code.as_str(), String::new(), p)))
-        }))
-        .map(|o| (*o).clone())
-        .collect();
-    shown.sort_by(|a, b| {
-        (&a.area, a.breakdown.key(), a.period).cmp(&(&b.area, b.breakdown.key(), b.period))
-    });
-    shown.dedup_by(|a, b| a.area == b.area && a.breakdown == b.breakdown && a.period == b.period);
+    let shown = shown(&lines, &area_rows, &periods, sel.period, &index);
     let field = match &ind.action_field {
         Some(f) => st.action_fields()?.iter().find(|x| &x.code == f).cloned(),
         None => None,
@@ -331,6 +314,30 @@ pub fn build(st: &AppState, code: &str, q: &IndicatorQuery) -> Result<IndicatorV
         shown,
         period_values: periods,
     })
+}
+
+/// The observations the page shows (lines and the Stadtteil table), each once, in key order.
+fn shown(
+    lines: &[Line],
+    rows: &[AreaRow],
+    periods: &[Period],
+    period: Option<Period>,
+    index: &Index,
+) -> Vec<Observation> {
+    let on_lines = lines.iter().flat_map(|l| {
+        periods
+            .iter()
+            .filter_map(move |p| index.get(&(l.area.as_str(), l.breakdown.key(), *p)))
+    });
+    let in_table = rows
+        .iter()
+        .filter_map(|r| period.and_then(|p| index.get(&(r.code.as_str(), String::new(), p))));
+    let mut shown: Vec<Observation> = on_lines.chain(in_table).map(|o| (*o).clone()).collect();
+    shown.sort_by(|a, b| {
+        (&a.area, a.breakdown.key(), a.period).cmp(&(&b.area, b.breakdown.key(), b.period))
+    });
+    shown.dedup_by(|a, b| a.area == b.area && a.breakdown == b.breakdown && a.period == b.period);
+    shown
 }
 
 fn period_ref(p: Period) -> PeriodRef {

@@ -530,27 +530,7 @@ fn status_map(st: &AppState, ind: &Indicator) -> Result<Option<StatusMap>, AppEr
             dynamics: c.dynamics.map_or("unbekannt", |d| d.label()),
         })
         .collect();
-    let attention: Vec<String> = class
-        .areas
-        .iter()
-        .filter(|c| {
-            matches!(c.status, Status::Niedrig | Status::SehrNiedrig)
-                && c.dynamics == Some(Dynamics::Negativ)
-        })
-        .map(|c| name(&c.area))
-        .collect();
-    let caption = format!(
-        "Karte: {} in {}, Status und Dynamik ({} gegenüber {}). Niedriger Status mit negativer Dynamik: {}.",
-        ind.name,
-        period.label(),
-        period.label(),
-        earlier.map_or("–".into(), |p| p.label()),
-        if attention.is_empty() {
-            "keiner".into()
-        } else {
-            attention.join(", ")
-        }
-    );
+    let caption = status_caption(ind, period, earlier, &class, &name);
     Ok(Some(StatusMap {
         indicator: ind.code.clone(),
         indicator_name: ind.name.clone(),
@@ -571,6 +551,37 @@ fn status_map(st: &AppState, ind: &Indicator) -> Result<Option<StatusMap>, AppEr
             })
             .collect(),
     }))
+}
+
+/// The map's text alternative: which Stadtteile have a low status and negative dynamics.
+fn status_caption(
+    ind: &Indicator,
+    period: kimo_model::Period,
+    earlier: Option<kimo_model::Period>,
+    class: &kimo_monitor::status::Classification,
+    name: &dyn Fn(&str) -> String,
+) -> String {
+    let attention: Vec<String> = class
+        .areas
+        .iter()
+        .filter(|c| {
+            matches!(c.status, Status::Niedrig | Status::SehrNiedrig)
+                && c.dynamics == Some(Dynamics::Negativ)
+        })
+        .map(|c| name(&c.area))
+        .collect();
+    format!(
+        "Karte: {} in {}, Status und Dynamik ({} gegenüber {}). Niedriger Status mit negativer Dynamik: {}.",
+        ind.name,
+        period.label(),
+        period.label(),
+        earlier.map_or("–".into(), |p| p.label()),
+        if attention.is_empty() {
+            "keiner".into()
+        } else {
+            attention.join(", ")
+        }
+    )
 }
 
 /// The map's SVG: Stadtteile coloured by status, hatched with negative dynamics.
