@@ -88,27 +88,22 @@ impl Unit {
     /// A signed difference, short: `+1,3 Pp.` for percent, `+1.584` for counts, `−0,4 ‰`.
     pub fn difference(&self, d: f64) -> String {
         let sign = if d >= self.resolution() { "+" } else { "" };
-        let n = format_number(d, self.decimals());
-        match self {
-            Unit::Percent => format!("{sign}{n} Pp."),
-            Unit::Index => format!("{sign}{n} Punkte"),
-            u => match u.suffix() {
-                Some(s) => format!("{sign}{n} {s}"),
-                None => format!("{sign}{n}"),
-            },
-        }
+        self.with_difference_unit(format!("{sign}{}", format_number(d, self.decimals())), "Pp.")
     }
 
     /// The size of a difference in words, without sign: `2,5 Prozentpunkte`, `3 Punkte`, `2,5 m²`.
     pub fn difference_words(&self, d: f64) -> String {
         let n = format_number(d.abs(), self.decimals());
-        match self {
-            Unit::Percent => format!("{n} Prozentpunkte"),
-            Unit::Index => format!("{n} Punkte"),
-            u => match u.suffix() {
-                Some(s) => format!("{n} {s}"),
-                None => n,
-            },
+        self.with_difference_unit(n, "Prozentpunkte")
+    }
+
+    /// A written difference with its unit: percentage points (as `points` says), index points, or the unit.
+    fn with_difference_unit(&self, n: String, points: &str) -> String {
+        match (self, self.suffix()) {
+            (Unit::Percent, _) => format!("{n} {points}"),
+            (Unit::Index, _) => format!("{n} Punkte"),
+            (_, Some(s)) => format!("{n} {s}"),
+            (_, None) => n,
         }
     }
 
