@@ -88,7 +88,10 @@ impl Unit {
     /// A signed difference, short: `+1,3 Pp.` for percent, `+1.584` for counts, `−0,4 ‰`.
     pub fn difference(&self, d: f64) -> String {
         let sign = if d >= self.resolution() { "+" } else { "" };
-        self.with_difference_unit(format!("{sign}{}", format_number(d, self.decimals())), "Pp.")
+        self.with_difference_unit(
+            format!("{sign}{}", format_number(d, self.decimals())),
+            "Pp.",
+        )
     }
 
     /// The size of a difference in words, without sign: `2,5 Prozentpunkte`, `3 Punkte`, `2,5 m²`.

@@ -17,6 +17,19 @@ impl Table {
         }
     }
 
+    /// The data columns as a SELECT list on `alias`, with joined or computed replacements for some
+    /// (e.g. `parent_id` → `p.code`); readers take the values in data-column order.
+    pub fn select_list(&self, alias: &str, replace: &[(&str, &str)]) -> String {
+        self.data_columns()
+            .iter()
+            .map(|c| match replace.iter().find(|(k, _)| k == c) {
+                Some((_, r)) => r.to_string(),
+                None => format!("{alias}.{c}"),
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
     /// Whether rows have an `id` key.
     pub fn has_id(&self) -> bool {
         self.columns.first() == Some(&"id")

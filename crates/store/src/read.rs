@@ -53,15 +53,7 @@ pub struct Stats {
 /// The indicator's data columns for a read, its Handlungsfeld as a code (`a`, joined) instead of an
 /// id; `indicator_from` reads them in this order.
 fn indicator_select() -> String {
-    crate::columns::INDICATOR
-        .data_columns()
-        .iter()
-        .map(|c| match *c {
-            "action_field_id" => "a.code".to_string(),
-            c => format!("i.{c}"),
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
+    crate::columns::INDICATOR.select_list("i", &[("action_field_id", "a.code")])
 }
 
 fn indicator_from(r: &Row) -> Indicator {
@@ -88,18 +80,20 @@ impl Store {
     /// All Handlungsfelder in display order.
     pub fn action_fields(&self) -> Result<Vec<ActionField>> {
         let mut c = self.conn()?;
-        Ok(c.query(
-            "SELECT code, name, description, sort FROM action_field ORDER BY sort, code",
-            &[],
-        )?
-        .iter()
-        .map(|r| ActionField {
-            code: r.text(0),
-            name: r.text(1),
-            description: r.text(2),
-            sort: r.int(3),
-        })
-        .collect())
+        let sql = format!(
+            "SELECT {} FROM action_field f ORDER BY f.sort, f.code",
+            crate::columns::ACTION_FIELD.select_list("f", &[])
+        );
+        // In the order of `columns::ACTION_FIELD`.
+        Ok(c.query(&sql, &[])?
+            .iter()
+            .map(|r| ActionField {
+                code: r.text(0),
+                name: r.text(1),
+                description: r.text(2),
+                sort: r.int(3),
+            })
+            .collect())
     }
 
     /// All indicators, ordered by code.
@@ -130,10 +124,12 @@ impl Store {
     pub fn areas(&self, with_geometry: bool) -> Result<Vec<Area>> {
         let mut c = self.conn()?;
         let geo = if with_geometry { "a.geometry" } else { "NULL" };
+        let cols =
+            crate::columns::AREA.select_list("a", &[("parent_id", "p.code"), ("geometry", geo)]);
         let sql = format!(
-            "SELECT a.code, a.name, p.code, a.level, {geo} FROM area a \
-             LEFT JOIN area p ON p.id = a.parent_id ORDER BY a.level, a.code"
+            "SELECT {cols} FROM area a LEFT JOIN area p ON p.id = a.parent_id ORDER BY a.level, a.code"
         );
+        // In the order of `columns::AREA`.
         Ok(c.query(&sql, &[])?
             .iter()
             .map(|r| Area {
