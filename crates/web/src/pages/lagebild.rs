@@ -21,10 +21,10 @@ const SEVERITIES: [&str; 3] = ["hoch", "mittel", "niedrig"];
 
 /// Status colours for the map, least favourable last (with the legend's labels).
 const STATUS_LEGEND: [(&str, &str); 4] = [
-    ("#4dac26", "Status hoch"),
-    ("#e0e0e0", "Status mittel"),
-    ("#fdae61", "Status niedrig"),
-    ("#d7191c", "Status sehr niedrig"),
+    ("#4dac26", "günstiger als der Durchschnitt"),
+    ("#e0e0e0", "durchschnittlich"),
+    ("#fdae61", "ungünstiger als der Durchschnitt"),
+    ("#d7191c", "deutlich ungünstiger"),
 ];
 
 /// The query of the Lagebild.
@@ -155,10 +155,14 @@ pub struct MapRow {
     pub change: Option<f64>,
     /// Change in German notation.
     pub change_text: String,
-    /// Status class.
+    /// Status class code (`hoch` … `sehr-niedrig`, oriented: `sehr-niedrig` is least favourable).
     pub status: &'static str,
-    /// Dynamics class.
+    /// Status in plain words („deutlich ungünstiger“ …).
+    pub status_label: &'static str,
+    /// Dynamics class code (`positiv`, `stabil`, `negativ`; `unbekannt` without an earlier value).
     pub dynamics: &'static str,
+    /// Dynamics in plain words („verschlechtert sich“ …).
+    pub dynamics_label: &'static str,
 }
 
 /// A Stadtteil left out of the classification for its small population.
@@ -526,8 +530,10 @@ fn status_map(st: &AppState, ind: &Indicator) -> Result<Option<StatusMap>, AppEr
             value_text: ind.unit.format(Some(c.value)),
             change: c.change,
             change_text: c.change.map_or("–".into(), |x| ind.unit.difference(x)),
-            status: c.status.label(),
-            dynamics: c.dynamics.map_or("unbekannt", |d| d.label()),
+            status: c.status.code(),
+            status_label: c.status.label(),
+            dynamics: c.dynamics.map_or("unbekannt", |d| d.code()),
+            dynamics_label: c.dynamics.map_or("unbekannt", |d| d.label()),
         })
         .collect();
     let caption = status_caption(ind, period, earlier, &class, &name);
@@ -591,16 +597,7 @@ fn map_svg(st: &AppState, v: &LagebildView) -> Result<String, AppError> {
     };
     let areas = st.areas()?;
     let city = kimo_model::whole_city(&areas).cloned().unwrap_or_default();
-    let status_index = |s: &str| {
-        [
-            Status::Hoch,
-            Status::Mittel,
-            Status::Niedrig,
-            Status::SehrNiedrig,
-        ]
-        .iter()
-        .position(|x| x.label() == s)
-    };
+    let status_index = |s: &str| Status::ALL.iter().position(|x| x.code() == s);
     let map_areas: Vec<ClassArea> = kimo_model::children_of(&areas, &city.code)
         .into_iter()
         .filter_map(|a: &Area| {
@@ -610,9 +607,9 @@ fn map_svg(st: &AppState, v: &LagebildView) -> Result<String, AppError> {
                 name: a.name.clone(),
                 geometry: a.geometry.clone()?,
                 class: row.and_then(|r| status_index(r.status)),
-                hatched: row.is_some_and(|r| r.dynamics == Dynamics::Negativ.label()),
+                hatched: row.is_some_and(|r| r.dynamics == Dynamics::Negativ.code()),
                 label: row.map_or("ausgenommen oder ohne Wert".into(), |r| {
-                    format!("Status {}, Dynamik {}", r.status, r.dynamics)
+                    format!("{}; {}", r.status_label, r.dynamics_label)
                 }),
             })
         })
@@ -626,7 +623,7 @@ fn map_svg(st: &AppState, v: &LagebildView) -> Result<String, AppError> {
         &m.caption,
         &map_areas,
         &STATUS_LEGEND,
-        "negative Dynamik",
+        "verschlechtert sich",
     ))
 }
 
