@@ -159,23 +159,98 @@ fn check_indicator(s: &Server) {
 
 fn check_lagebild(s: &Server) {
     let (html, json) = both(s, "/lagebild", "");
-    let warnings = json["warnings"].as_array().unwrap();
-    assert_eq!(json["count"].as_u64().unwrap() as usize, warnings.len());
-    assert!(warnings.len() >= 40);
-    for w in warnings {
-        assert!(
-            html.contains(&format!("<td>{}</td>", w["id"])),
-            "warning {}",
-            w["id"]
+    // The summary: open warnings, new ones since the last presentation.
+    let sm = &json["summary"];
+    assert!(
+        html.contains(&format!(
+            "<strong>{}</strong>, davon <strong>{}</strong> {}.",
+            sm["open_text"].as_str().unwrap(),
+            sm["new_text"].as_str().unwrap(),
+            sm["since_words"].as_str().unwrap()
+        )),
+        "summary {sm}"
+    );
+    assert!(
+        sm["since_words"]
+            .as_str()
+            .unwrap()
+            .starts_with("seit der letzten Halbjahrespräsentation (01.0")
+    );
+    // The groups by Handlungsfeld carry every warning of the filter; each shows at most 10.
+    let count = json["count"].as_u64().unwrap() as usize;
+    assert!(count >= 30);
+    assert!(html.contains(&format!(
+        "{} in dieser Auswahl, davon {} neu",
+        json["count_text"].as_str().unwrap(),
+        json["new_count"]
+    )));
+    let groups = json["groups"].as_array().unwrap();
+    let in_groups: u64 = groups.iter().map(|g| g["count"].as_u64().unwrap()).sum();
+    assert_eq!(in_groups as usize, count);
+    for g in groups {
+        let ws = g["warnings"].as_array().unwrap();
+        let n = g["count"].as_u64().unwrap() as usize;
+        assert_eq!(ws.len(), n.min(10), "page of {}", g["code"]);
+        assert_eq!(g["more_link"].is_null(), n <= 10);
+        let summary = format!(
+            "<summary><span class=\"group-name\">{}</span>: {}</summary>",
+            esc(g["name"].as_str().unwrap()),
+            g["count_text"].as_str().unwrap()
         );
-        assert!(html.contains(&esc(w["sentence"].as_str().unwrap())));
+        assert!(html.contains(&summary), "{summary}");
+        let open = g["open"].as_bool().unwrap();
+        assert!(html.contains(&format!(
+            "id=\"hf-{}\" class=\"group\"{}>",
+            g["code"].as_str().unwrap(),
+            if open { " open" } else { "" }
+        )));
+        assert_eq!(open, g["high"].as_u64().unwrap() > 0);
+        let rank = |w: &Value| {
+            ["hoch", "mittel", "niedrig"]
+                .iter()
+                .position(|x| w["severity"] == *x)
+        };
+        assert!(
+            ws.windows(2).all(|p| rank(&p[0]) <= rank(&p[1])),
+            "by severity"
+        );
+        for w in ws {
+            assert!(
+                html.contains(&format!("<td>{}</td>", w["id"])),
+                "warning {}",
+                w["id"]
+            );
+            assert!(html.contains(&esc(w["sentence"].as_str().unwrap())));
+            assert!(html.contains(&format!("<td>{}</td>", w["rule"].as_str().unwrap())));
+        }
     }
+    assert!(
+        !html.contains("status_dynamik"),
+        "rule types in German words"
+    );
+    assert!(!html.contains("Warnhinweis(e)"));
+    // Lights name the warnings that cause them.
     for l in json["lights"].as_array().unwrap() {
         assert!(html.contains(&format!(
             "{}: {}",
             l["colour"].as_str().unwrap(),
             l["text"].as_str().unwrap()
         )));
+        let causes = l["causes"].as_array().unwrap();
+        match l["class"].as_str().unwrap() {
+            "rot" => assert!(causes.iter().all(|c| c["severity"] == "hoch") && !causes.is_empty()),
+            "gelb" => assert_eq!(causes.len() as u64, l["warnings"].as_u64().unwrap()),
+            _ => assert!(causes.is_empty()),
+        }
+        for c in causes {
+            let text = format!(
+                "\">Nr. {}: {}, {}</a>",
+                c["id"],
+                esc(c["indicator_name"].as_str().unwrap()),
+                esc(c["area_name"].as_str().unwrap())
+            );
+            assert!(html.contains(&text), "{text}");
+        }
     }
     let map = &json["map"];
     let rows = map["rows"].as_array().unwrap();
@@ -186,8 +261,8 @@ fn check_lagebild(s: &Server) {
             esc(r["name"].as_str().unwrap()),
             r["value_text"].as_str().unwrap(),
             r["change_text"].as_str().unwrap(),
-            r["status"].as_str().unwrap(),
-            r["dynamics"].as_str().unwrap()
+            r["status_label"].as_str().unwrap(),
+            r["dynamics_label"].as_str().unwrap()
         );
         assert!(html.contains(&row), "{row}");
     }
@@ -198,6 +273,12 @@ fn check_lagebild(s: &Server) {
             .starts_with("\u{feff}Nr.;Schwere;Indikator;Gebiet;Hinweis;")
     );
     assert!(csv.body.lines().skip(1).all(|l| l.contains(";hoch;")));
+    let csv = s.request("/lagebild.csv", &[]);
+    assert_eq!(
+        csv.body.lines().count(),
+        count + 1,
+        "the CSV has every warning"
+    );
 }
 
 #[test]
@@ -260,6 +341,19 @@ fn bad_parameters_are_400_with_a_german_message_never_500() {
             "keine Karte nach Status und Dynamik",
         ),
         ("/lagebild?alle=vielleicht", "kein gültiger Wert"),
+        (
+            "/lagebild?seit=gestern",
+            "&#x27;gestern&#x27; ist für &#x27;seit&#x27; kein Datum (erlaubt: TT.MM.JJJJ oder JJJJ-MM-TT).",
+        ),
+        ("/lagebild?seit=31.02.2026", "kein Datum"),
+        (
+            "/lagebild?sortierung=zufall",
+            "&#x27;zufall&#x27; ist für &#x27;sortierung&#x27; kein gültiger Wert",
+        ),
+        (
+            "/lagebild?mehr=mond",
+            "Das Handlungsfeld &#x27;mond&#x27; gibt es nicht",
+        ),
     ];
     for (url, message) in html_cases {
         let a = s.request(url, &[]);
@@ -425,7 +519,7 @@ fn the_lagebild_map_uses_the_rules_in_force() {
             .unwrap()
             .iter()
             .filter(|r| {
-                (r["status"] == "niedrig" || r["status"] == "sehr niedrig")
+                (r["status"] == "niedrig" || r["status"] == "sehr-niedrig")
                     && r["dynamics"] == "negativ"
             })
             .map(|r| r["code"].as_str().unwrap().to_string())
@@ -472,4 +566,97 @@ fn the_lagebild_map_uses_the_rules_in_force() {
     );
     assert!(warned.iter().all(|w| !excluded.contains(w)));
     assert!(html.contains("Ausgenommen wegen weniger als 15.000 Einwohnern"));
+}
+
+#[test]
+fn the_lagebild_counts_new_warnings_pages_groups_and_sorts() {
+    let t = tempfile::tempdir().unwrap();
+    let db = t.path().join("lagebild.db").display().to_string();
+    kimo_ok(&db, &["demo"]);
+    // Child poverty above 5 % in (nearly) every Stadtteil: a group with more than 10 warnings.
+    let rules = std::fs::read_to_string("examples/regeln.yml")
+        .unwrap()
+        .replace("grenze: 20", "grenze: 5");
+    let path = t.path().join("regeln.yml");
+    std::fs::write(&path, rules).unwrap();
+    kimo_ok(&db, &["import", path.to_str().unwrap()]);
+    let s = Server::start(&["--database", &db], &[]);
+    let json = |q: &str| -> Value {
+        serde_json::from_str(&s.get(&format!("/lagebild.json{q}")).1).unwrap()
+    };
+
+    // New since the presentation: everything was first recorded today.
+    let all = json("?seit=2000-01-01");
+    let open = all["summary"]["open"].as_u64().unwrap();
+    assert_eq!(all["summary"]["new"].as_u64(), Some(open));
+    assert_eq!(all["summary"]["since_words"], "seit dem 01.01.2000");
+    let none = json("?seit=31.12.2099");
+    assert_eq!(none["summary"]["new"], 0);
+    assert_eq!(none["new_count"], 0);
+    assert_eq!(json("?seit=2099-12-31")["summary"]["since"], "2099-12-31");
+
+    // Paging: 10 per group, „weitere anzeigen“ adds 10 via the query.
+    let big = all["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["count"].as_u64().unwrap() > 10)
+        .expect("a group with more than 10 warnings")
+        .clone();
+    let code = big["code"].as_str().unwrap();
+    let n = big["count"].as_u64().unwrap() as usize;
+    assert_eq!(big["warnings"].as_array().unwrap().len(), 10);
+    let link = big["more_link"].as_str().unwrap();
+    assert!(
+        link.contains(&format!("mehr={code}")) && link.ends_with(&format!("#hf-{code}")),
+        "{link}"
+    );
+    let (status, html) = s.get(link.split('#').next().unwrap());
+    assert_eq!(status, 200);
+    assert!(
+        html.contains(&format!("id=\"hf-{code}\" class=\"group\" open>")),
+        "asked-for group is open"
+    );
+    let more = json(&format!("?seit=2000-01-01&mehr={code}"));
+    let g = more["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["code"] == code)
+        .unwrap()
+        .clone();
+    assert_eq!(g["warnings"].as_array().unwrap().len(), n.min(20));
+    let (_, page) = s.get("/lagebild?seit=2000-01-01");
+    assert!(
+        page.contains(&format!("weitere anzeigen (10 von {n} gezeigt)")),
+        "link text"
+    );
+
+    // Sorting: by severity (default), or newest first (highest number first, all recorded at once).
+    let newest = json(&format!("?sortierung=neueste&mehr={code}&mehr={code}"));
+    let g = newest["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["code"] == code)
+        .unwrap()
+        .clone();
+    let ids: Vec<i64> = g["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["id"].as_i64().unwrap())
+        .collect();
+    assert!(ids.windows(2).all(|p| p[0] > p[1]), "{ids:?}");
+    // Filters still apply to the groups.
+    let high = json("?schwere=hoch");
+    for g in high["groups"].as_array().unwrap() {
+        assert!(
+            g["warnings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|w| w["severity"] == "hoch")
+        );
+    }
 }

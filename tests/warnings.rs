@@ -11,13 +11,13 @@ fn demo_city_triggers_every_rule_type_and_evaluation_is_idempotent() {
         kimo_ok(db, &["demo"]);
         let first = kimo_ok(db, &["evaluate", "--as-of", "2026-11-25"]);
         assert!(
-            first.contains("Auswertung zum 25.11.2026: 48 Warnhinweise aktiv"),
+            first.contains("Auswertung zum 25.11.2026: 35 Warnhinweise aktiv"),
             "{first}"
         );
         let second = kimo_ok(db, &["evaluate", "--as-of", "2026-11-25"]);
         assert!(
             second.contains(
-                "(neu 0, aktualisiert 0, unverändert 48, wieder aufgetreten 0, behoben 0)"
+                "(neu 0, aktualisiert 0, unverändert 35, wieder aufgetreten 0, behoben 0)"
             ),
             "{second}"
         );
@@ -25,7 +25,7 @@ fn demo_city_triggers_every_rule_type_and_evaluation_is_idempotent() {
         let list = kimo_ok(db, &["warnungen"]);
         for needle in [
             // trend, as the example
-            "In Durlach ist der Wert „Arbeitslosenquote (nichtdeutsch)“ drei Jahre in Folge gestiegen, von 8,1 % (2022) auf 9,9 % (2025).",
+            "In Durlach ist der Wert „Arbeitslosenquote (nichtdeutsch)“ drei Jahre in Folge gestiegen, von 8,1 % (2022) auf 9,9 % (2025) – eine Verschlechterung um 1,8 Prozentpunkte.",
             // threshold
             "In Oststadt liegt der Wert „Kinderarmut“ mit 23,5 % (2025) über dem Schwellenwert von 20,0 %.",
             // group gap
@@ -35,11 +35,30 @@ fn demo_city_triggers_every_rule_type_and_evaluation_is_idempotent() {
             // overdue
             "Für „Integrationskurse: Niveau B1 erreicht“ liegt seit 2023 kein neuer Wert vor; der nächste war bis 30.03.2025 fällig",
             // status and dynamics
-            "Oststadt hat bei „Beschäftigtenquote“ im Vergleich der Stadtteile einen sehr niedrigen Status (52,4 %, 2025) und eine negative Dynamik",
+            "In Oststadt liegt der Wert „Beschäftigtenquote“ mit 52,4 % (2025) deutlich ungünstiger als im Durchschnitt der Stadtteile (Gesamtstadt: 63,5 %) und verschlechtert sich (−1,5 Prozentpunkte seit 2023).",
         ] {
             assert!(list.contains(needle), "missing: {needle}\n{list}");
         }
-        assert!(list.contains("48 Warnhinweise"));
+        assert!(list.contains("35 Warnhinweise"));
+        // Per rule type, told apart by their sentences. Before the least substantive change
+        // (0,5 percentage points for %) there were 48: 34 status × dynamics; the 13 left out
+        // changed by less, e.g. „Arbeitslosenanteil (kleinräumig)“ in Innenstadt-West by +0,1.
+        let per_type = [
+            ("im Durchschnitt der Stadtteile", 21),
+            ("in Folge", 10),
+            ("über dem Schwellenwert", 1),
+            ("ungünstiger als für", 1),
+            ("ist nicht auf Kurs", 1),
+            ("kein neuer Wert vor", 1),
+        ];
+        for (words, n) in per_type {
+            let found = list.lines().filter(|l| l.contains(words)).count();
+            assert_eq!(found, n, "{words}\n{list}");
+        }
+        assert!(
+            !list.contains("Innenstadt-West liegt der Wert „Arbeitslosenanteil (kleinräumig)“"),
+            "+0,1 percentage points is no dynamics"
+        );
 
         // An earlier reference date: the overdue warning no longer holds and is resolved, not deleted.
         let earlier = kimo_ok(db, &["evaluate", "--as-of", "2024-06-30"]);
@@ -90,7 +109,7 @@ fn demo_city_triggers_every_rule_type_and_evaluation_is_idempotent() {
         let bad = kimo(db, &["warnung", &id, "--status", "vielleicht"]);
         assert!(!bad.status.success());
         let filtered = kimo_ok(db, &["warnungen", "--status", "in-bearbeitung"]);
-        assert!(filtered.contains("1 Warnhinweise"), "{filtered}");
+        assert!(filtered.contains("\n1 Warnhinweis\n"), "{filtered}");
     }
 }
 

@@ -94,7 +94,8 @@ fn check_demo(s: &Server) {
     assert_eq!(status, 200);
     assert!(lb.contains("Ampel nach Handlungsfeld und Kernindikator"));
     assert!(lb.contains("rot: ") && lb.contains("grün: keine offenen Warnhinweise"));
-    assert!(lb.contains("Warnhinweise</caption>"));
+    assert!(lb.contains("Warnhinweise nach Handlungsfeld</h2>"));
+    assert!(lb.contains("<details id=\"hf-"), "groups are collapsible");
     assert!(lb.contains("id=\"lagebild-karte\""));
     assert_eq!(
         lb.matches("data-area=").count(),

@@ -157,9 +157,9 @@ fn new_finding(f: Finding) -> NewFinding {
 pub fn summary(o: &Outcome, as_of: NaiveDate) -> String {
     let s = &o.sync;
     format!(
-        "Auswertung zum {}: {} Warnhinweise aktiv (neu {}, aktualisiert {}, unverändert {}, wieder aufgetreten {}, behoben {}); {} Werte geprüft.",
+        "Auswertung zum {}: {} aktiv (neu {}, aktualisiert {}, unverändert {}, wieder aufgetreten {}, behoben {}); {} Werte geprüft.",
         as_of.format("%d.%m.%Y"),
-        o.findings,
+        kimo_monitor::sentences::warnings(o.findings),
         s.new,
         s.updated,
         s.unchanged,

@@ -29,7 +29,7 @@ pub fn list(store: &Store, args: WarningsArgs) -> Result<()> {
             }
         );
     }
-    println!("{} Warnhinweise", ws.len());
+    println!("{}", kimo_monitor::sentences::warnings(ws.len()));
     Ok(())
 }
 

@@ -92,6 +92,24 @@ pub fn beyond(points: &[Point], limit: f64, above: bool) -> Option<(Period, f64)
     fires.then_some((p.period, v))
 }
 
+/// Where the run of values strictly beyond the limit that ends with the latest value began:
+/// the first period of the run (adjacent periods, no break, no withheld value in between).
+pub fn beyond_since(points: &[Point], limit: f64, above: bool) -> Option<Period> {
+    let fires = |v: f64| if above { v > limit } else { v < limit };
+    let end = points.iter().rposition(|p| p.value.is_some())?;
+    let mut start = None;
+    for i in (0..=end).rev() {
+        match points[i].value {
+            Some(v) if fires(v) => start = Some(points[i].period),
+            _ => break,
+        }
+        if i > 0 && !comparable(&points[i - 1], &points[i]) {
+            break;
+        }
+    }
+    start
+}
+
 /// The gap group − reference per common period, oriented so that positive means "the group is worse"
 /// (for neutral indicators: the absolute difference).
 pub fn gaps(group: &[Point], reference: &[Point], polarity: Polarity) -> Vec<Point> {
@@ -295,6 +313,17 @@ mod tests {
         assert!(beyond(&v, 8.1, false).is_some());
         assert!(beyond(&s(&[(2024, Some(-1.0))]), 0.0, false).is_some());
         assert!(beyond(&s(&[(2024, Some(0.0))]), 0.0, false).is_none());
+        // Since when: the run beyond the limit that ends with the latest value.
+        let v = s(&[
+            (2021, Some(9.0)),
+            (2022, Some(7.0)),
+            (2023, Some(8.5)),
+            (2024, Some(9.0)),
+            (2025, None),
+        ]);
+        assert_eq!(beyond_since(&v, 8.0, true), Some(Period::Year(2023)));
+        assert_eq!(beyond_since(&v, 6.0, true), Some(Period::Year(2021)));
+        assert_eq!(beyond_since(&v, 9.5, true), None);
     }
 
     #[test]

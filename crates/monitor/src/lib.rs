@@ -6,7 +6,7 @@ pub mod checks;
 pub mod progress;
 pub mod rules;
 mod rules_eval;
-mod sentences;
+pub mod sentences;
 pub mod status;
 
 use checks::Point;
@@ -128,7 +128,12 @@ pub fn evaluate(ind: &Indicator, rules: &[Rule], series: &SeriesMap, cx: &Contex
                 min_total_percent,
                 jump,
                 jump_points,
-            } => e.trend(*periods, *min_total_percent, *jump, *jump_points),
+                min_change,
+            } => e.trend(
+                (*periods, *min_total_percent, *min_change),
+                *jump,
+                *jump_points,
+            ),
             Check::GroupGap {
                 dimension,
                 group,
@@ -208,7 +213,7 @@ pub fn classify_areas(
     };
     Some((
         latest,
-        status::classify(&inputs, sign, params.min_population),
+        status::classify(&inputs, sign, params.min_population, params.min_change),
         earlier,
     ))
 }

@@ -1,8 +1,8 @@
 //! Early-warning rules: the rules file (YAML, German keys) and the defaults that follow from an
 //! indicator's polarity and unit.
 
-use kimo_model::{Breakdown, Indicator, Periodicity, Polarity};
-use serde::{Deserialize, Serialize};
+use kimo_model::{Breakdown, Indicator, Periodicity, Polarity, Unit, format_number};
+use serde::{Deserialize, Deserializer, Serialize};
 use std::collections::BTreeMap;
 
 /// Consecutive worsening periods of a trend rule, unless the rules file says otherwise.
@@ -19,8 +19,102 @@ pub const DEFAULT_DYNAMICS_PERIODS: usize = 2;
 pub const DEFAULT_GRACE_DAYS: i64 = 90;
 /// Base year of a target rule (Open SDG's usual base year).
 pub const DEFAULT_BASE_YEAR: i32 = 2015;
+/// Least substantive change of an indicator in %, in percentage points (trend and dynamics).
+pub const DEFAULT_MIN_CHANGE_POINTS: f64 = 0.5;
+/// Least substantive change of an indicator in ‰, in ‰.
+pub const DEFAULT_MIN_CHANGE_PER_MILLE: f64 = 1.0;
+/// Least substantive change of an indicator in any other unit, in % of the earlier value.
+pub const DEFAULT_MIN_CHANGE_RELATIVE: f64 = 2.0;
 /// The file name errors give for the rules kept in the store.
 pub const STORED_RULES: &str = "gespeicherte Regeln";
+
+/// The least change of a value that counts as substantive: smaller changes raise no trend and
+/// give no negative (or positive) dynamics.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum MinChange {
+    /// In the indicator's unit (percentage points for %).
+    Absolute(f64),
+    /// In % of the earlier value.
+    Relative(f64),
+}
+
+impl MinChange {
+    /// No minimum: every change counts (until [`RuleSet::for_indicator`] sets the indicator's).
+    pub const NONE: MinChange = MinChange::Absolute(0.0);
+
+    /// The default of a unit: 0,5 percentage points for %, 1 ‰ for ‰, else 2 % of the value.
+    pub fn default_for(unit: &Unit) -> MinChange {
+        MinChangeDefaults::default().for_unit(unit)
+    }
+
+    /// Whether the change from `from` to `to` is at least the minimum (exactly at it counts).
+    pub fn reached(&self, from: f64, to: f64) -> bool {
+        let limit = match *self {
+            MinChange::Absolute(x) => x,
+            MinChange::Relative(p) => from.abs() * p / 100.0,
+        };
+        // Values are written with few decimals; 4,7 − 4,2 must count as 0,5.
+        (to - from).abs() >= limit - 1e-9 * limit.abs().max(1.0)
+    }
+
+    /// The minimum in words: „0,5 Prozentpunkte“, „1,0 ‰“, „2 % des früheren Werts“.
+    pub fn words(&self, unit: &Unit) -> String {
+        match *self {
+            MinChange::Absolute(x) => unit.difference_words(x),
+            MinChange::Relative(p) => format!("{} % des früheren Werts", format_number(p, 1)),
+        }
+    }
+}
+
+/// A non-negative number of the rules file (a negative one is a YAML error with its place).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Amount(pub f64);
+
+impl<'de> Deserialize<'de> for Amount {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Amount, D::Error> {
+        let x = f64::deserialize(d)?;
+        if x.is_finite() && x >= 0.0 {
+            Ok(Amount(x))
+        } else {
+            Err(serde::de::Error::custom(format!(
+                "mindestaenderung {x}: erlaubt ist eine Zahl ab 0"
+            )))
+        }
+    }
+}
+
+/// The file's `standard: mindestaenderung:` section: the least substantive change by unit.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MinChangeDefaults {
+    /// For indicators in %, in percentage points.
+    pub prozent: Amount,
+    /// For indicators in ‰, in ‰.
+    pub promille: Amount,
+    /// For every other unit, in % of the earlier value.
+    pub relativ: Amount,
+}
+
+impl Default for MinChangeDefaults {
+    fn default() -> Self {
+        MinChangeDefaults {
+            prozent: Amount(DEFAULT_MIN_CHANGE_POINTS),
+            promille: Amount(DEFAULT_MIN_CHANGE_PER_MILLE),
+            relativ: Amount(DEFAULT_MIN_CHANGE_RELATIVE),
+        }
+    }
+}
+
+impl MinChangeDefaults {
+    /// The minimum for an indicator of a unit.
+    pub fn for_unit(&self, unit: &Unit) -> MinChange {
+        match unit {
+            Unit::Percent => MinChange::Absolute(self.prozent.0),
+            Unit::PerMille => MinChange::Absolute(self.promille.0),
+            _ => MinChange::Relative(self.relativ.0),
+        }
+    }
+}
 
 /// The parameters of a status × dynamics rule.
 #[derive(Debug, Clone, PartialEq)]
@@ -31,6 +125,8 @@ pub struct StatusParams {
     pub population_indicator: String,
     /// Periods over which the dynamics are measured.
     pub periods: usize,
+    /// Smaller changes are no dynamics (set per indicator by [`RuleSet::for_indicator`]).
+    pub min_change: MinChange,
 }
 
 impl Default for StatusParams {
@@ -63,6 +159,11 @@ pub enum Place {
         /// Column.
         column: usize,
     },
+    /// An error in an indicator's settings outside its rules.
+    Indicator {
+        /// Indicator code.
+        indicator: String,
+    },
     /// An error in one rule of one indicator.
     Rule {
         /// Indicator code.
@@ -80,6 +181,7 @@ impl std::fmt::Display for Place {
         match self {
             Place::File => Ok(()),
             Place::Yaml { line, column } => write!(f, ": Zeile {line}, Spalte {column}"),
+            Place::Indicator { indicator } => write!(f, ": Indikator {indicator}"),
             Place::Rule {
                 indicator,
                 rule,
@@ -169,6 +271,8 @@ pub enum Check {
         jump: Option<f64>,
         /// Whether `jump` is in percentage points (true) or percent of the previous value.
         jump_points: bool,
+        /// Smaller changes raise nothing (set per indicator by [`RuleSet::for_indicator`]).
+        min_change: MinChange,
     },
     /// The gap between a group and a reference group exceeds `limit`, or widened `widening` times in a row.
     GroupGap {
@@ -215,14 +319,52 @@ impl Check {
     }
     /// The rule type's German name.
     pub fn label(&self) -> &'static str {
+        kind_label(self.code())
+    }
+
+    /// The check with the indicator's least substantive change (trend and status rules).
+    fn with_min_change(self, m: MinChange) -> Check {
         match self {
-            Check::Threshold { .. } => "Schwellenwert",
-            Check::Trend { .. } => "Trend",
-            Check::GroupGap { .. } => "Gruppenabstand",
-            Check::StatusDynamics { .. } => "Status und Dynamik",
-            Check::Target { .. } => "Zielerreichung",
-            Check::Overdue { .. } => "Daten überfällig",
+            Check::Trend {
+                periods,
+                min_total_percent,
+                jump,
+                jump_points,
+                ..
+            } => Check::Trend {
+                periods,
+                min_total_percent,
+                jump,
+                jump_points,
+                min_change: m,
+            },
+            Check::StatusDynamics(p) => Check::StatusDynamics(StatusParams { min_change: m, ..p }),
+            other => other,
         }
+    }
+}
+
+/// The codes of the rule types, as the rules file and the API write them.
+pub const KINDS: [&str; 6] = [
+    "schwelle",
+    "trend",
+    "gruppenabstand",
+    "status_dynamik",
+    "ziel",
+    "ueberfaellig",
+];
+
+/// A rule type's German name for readers, from its code (`status_dynamik` → „Stadtteilvergleich“);
+/// an unknown code gives „Regel“.
+pub fn kind_label(code: &str) -> &'static str {
+    match code {
+        "schwelle" => "Schwellenwert",
+        "trend" => "Trend",
+        "gruppenabstand" => "Gruppenabstand",
+        "status_dynamik" => "Stadtteilvergleich",
+        "ziel" => "Zielerreichung",
+        "ueberfaellig" => "Daten überfällig",
+        _ => "Regel",
     }
 }
 
@@ -271,6 +413,8 @@ pub struct Defaults {
     pub dynamik_perioden: usize,
     /// Grace period of the overdue rule in days.
     pub karenz_tage: i64,
+    /// Least substantive change by unit (trend and status rules).
+    pub mindestaenderung: MinChangeDefaults,
 }
 
 impl Default for Defaults {
@@ -282,17 +426,19 @@ impl Default for Defaults {
             bevoelkerung: DEFAULT_POPULATION_INDICATOR.into(),
             dynamik_perioden: DEFAULT_DYNAMICS_PERIODS,
             karenz_tage: DEFAULT_GRACE_DAYS,
+            mindestaenderung: MinChangeDefaults::default(),
         }
     }
 }
 
 impl Defaults {
-    /// The parameters of the default status rule.
+    /// The parameters of the default status rule (the least change follows per indicator).
     pub fn status(&self) -> StatusParams {
         StatusParams {
             min_population: self.mindestbevoelkerung,
             population_indicator: self.bevoelkerung.clone(),
             periods: self.dynamik_perioden,
+            min_change: MinChange::NONE,
         }
     }
 }
@@ -302,6 +448,10 @@ impl Defaults {
 struct IndicatorRules {
     /// Whether the default rules apply (default: yes).
     standard: Option<bool>,
+    /// Least substantive change in the indicator's unit (percentage points for %).
+    mindestaenderung: Option<Amount>,
+    /// Least substantive change in % of the earlier value.
+    mindestaenderung_relativ: Option<Amount>,
     #[serde(default)]
     regeln: Vec<RuleSpec>,
 }
@@ -339,6 +489,8 @@ pub struct RuleSet {
     pub explicit: BTreeMap<String, Vec<Rule>>,
     /// Indicators whose default rules are switched off.
     pub no_defaults: Vec<String>,
+    /// Least substantive change set per indicator.
+    pub min_changes: BTreeMap<String, MinChange>,
 }
 
 fn scope_of(gebiete: &Option<Vec<String>>) -> Scope {
@@ -436,7 +588,8 @@ impl RuleSpec {
             "status_dynamik" => Ok(Check::StatusDynamics(StatusParams {
                 min_population: self.mindestbevoelkerung.unwrap_or(d.mindestbevoelkerung),
                 population_indicator: self.bevoelkerung.clone().unwrap_or(d.bevoelkerung.clone()),
-                periods: self.perioden.unwrap_or(d.dynamik_perioden),
+                    periods: self.perioden.unwrap_or(d.dynamik_perioden),
+                min_change: MinChange::NONE,
             })),
             "ziel" => Ok(Check::Target {
                 value: at.missing(self.zielwert, &self.typ, "zielwert")?,
@@ -479,6 +632,7 @@ impl RuleSpec {
                     return Err(at.error(format!("sprung_einheit '{x}' (erlaubt: pp, prozent)")));
                 }
             },
+            min_change: MinChange::NONE,
         })
     }
 
@@ -497,6 +651,26 @@ impl RuleSpec {
     }
 }
 
+/// An indicator's own least change: `mindestaenderung` or `mindestaenderung_relativ`, not both.
+fn indicator_min_change(
+    file: &str,
+    code: &str,
+    ir: &IndicatorRules,
+) -> Result<Option<MinChange>, RulesError> {
+    match (ir.mindestaenderung, ir.mindestaenderung_relativ) {
+        (Some(_), Some(_)) => Err(RulesError {
+            file: file.to_string(),
+            place: Place::Indicator {
+                indicator: code.to_string(),
+            },
+            message: "'mindestaenderung' und 'mindestaenderung_relativ' schließen sich aus".into(),
+        }),
+        (Some(a), None) => Ok(Some(MinChange::Absolute(a.0))),
+        (None, Some(r)) => Ok(Some(MinChange::Relative(r.0))),
+        (None, None) => Ok(None),
+    }
+}
+
 impl RuleSet {
     /// Parses a rules file; errors name the line and column (YAML) or the indicator and rule.
     pub fn parse(file: &str, text: &str) -> Result<RuleSet, RulesError> {
@@ -508,6 +682,9 @@ impl RuleSet {
         for (code, ir) in f.indikatoren {
             if ir.standard == Some(false) {
                 set.no_defaults.push(code.clone());
+            }
+            if let Some(m) = indicator_min_change(file, &code, &ir)? {
+                set.min_changes.insert(code.clone(), m);
             }
             let rules = ir
                 .regeln
@@ -527,6 +704,15 @@ impl RuleSet {
         Ok(set)
     }
 
+    /// The least substantive change of an indicator: its own from the file, else the file's
+    /// default for its unit, else the constants above.
+    pub fn min_change(&self, ind: &Indicator) -> MinChange {
+        self.min_changes
+            .get(&ind.code)
+            .copied()
+            .unwrap_or_else(|| self.defaults.mindestaenderung.for_unit(&ind.unit))
+    }
+
     /// The status × dynamics parameters in force for an indicator (None: no status rule, or neutral).
     ///
     /// They are those of its first status rule in [`RuleSet::for_indicator`]: an explicit rule before
@@ -544,8 +730,21 @@ impl RuleSet {
     }
 
     /// All rules of an indicator: its explicit ones, and the defaults that follow from its polarity,
-    /// unit and periodicity (unless switched off, or replaced by an explicit rule of the same type).
+    /// unit and periodicity (unless switched off, or replaced by an explicit rule of the same type),
+    /// each with the indicator's least substantive change.
     pub fn for_indicator(&self, ind: &Indicator) -> Vec<Rule> {
+        let m = self.min_change(ind);
+        self.rules_of(ind)
+            .into_iter()
+            .map(|r| Rule {
+                check: r.check.with_min_change(m),
+                ..r
+            })
+            .collect()
+    }
+
+    /// The explicit and default rules of an indicator, before the least change is set.
+    fn rules_of(&self, ind: &Indicator) -> Vec<Rule> {
         let mut rules = self.explicit.get(&ind.code).cloned().unwrap_or_default();
         if self.no_defaults.contains(&ind.code) {
             return rules;
@@ -575,6 +774,7 @@ impl RuleSet {
                         min_total_percent: d.trend_mindestens_prozent,
                         jump: None,
                         jump_points: true,
+                        min_change: MinChange::NONE,
                     },
                     &mut rules,
                 );
@@ -658,6 +858,7 @@ mod tests {
                 min_population: 300.0,
                 population_indicator: "DEM-01".into(),
                 periods: 2,
+                min_change: MinChange::Relative(DEFAULT_MIN_CHANGE_RELATIVE),
             })
         );
         let text = "indikatoren:\n  ARB-03:\n    regeln:\n      - typ: status_dynamik\n        mindestbevoelkerung: 1000\n";
@@ -666,6 +867,7 @@ mod tests {
             set.status_rule(&ind),
             Some(StatusParams {
                 min_population: 1000.0,
+                min_change: MinChange::Relative(2.0),
                 ..StatusParams::default()
             })
         );
@@ -718,5 +920,102 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("falsch"), "{e}");
+    }
+
+    fn ind(code: &str, unit: Unit) -> Indicator {
+        Indicator {
+            code: code.into(),
+            unit,
+            polarity: Polarity::LowerBetter,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn least_change_by_unit_file_and_indicator() {
+        // (rules file, indicator unit, expected minimum)
+        let cases: Vec<(&str, Unit, MinChange)> = vec![
+            ("", Unit::Percent, MinChange::Absolute(0.5)),
+            ("", Unit::PerMille, MinChange::Absolute(1.0)),
+            ("", Unit::Count, MinChange::Relative(2.0)),
+            ("", Unit::Index, MinChange::Relative(2.0)),
+            ("", Unit::parse("je 1.000"), MinChange::Relative(2.0)),
+            (
+                "standard:\n  mindestaenderung:\n    prozent: 1\n",
+                Unit::Percent,
+                MinChange::Absolute(1.0),
+            ),
+            (
+                "standard:\n  mindestaenderung:\n    relativ: 5\n",
+                Unit::Count,
+                MinChange::Relative(5.0),
+            ),
+            (
+                "indikatoren:\n  A:\n    mindestaenderung: 0.2\n",
+                Unit::Percent,
+                MinChange::Absolute(0.2),
+            ),
+            (
+                "indikatoren:\n  A:\n    mindestaenderung_relativ: 10\n",
+                Unit::Percent,
+                MinChange::Relative(10.0),
+            ),
+            (
+                "indikatoren:\n  A:\n    mindestaenderung: 0\n",
+                Unit::Percent,
+                MinChange::Absolute(0.0),
+            ),
+        ];
+        for (text, unit, want) in cases {
+            let set = RuleSet::parse("r.yml", text).unwrap();
+            let i = ind("A", unit);
+            assert_eq!(set.min_change(&i), want, "{text:?}");
+            // Every trend and status rule of the indicator carries it.
+            for r in set.for_indicator(&i) {
+                match r.check {
+                    Check::Trend { min_change, .. } => assert_eq!(min_change, want),
+                    Check::StatusDynamics(p) => assert_eq!(p.min_change, want),
+                    _ => {}
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn least_change_limits() {
+        let pp = MinChange::Absolute(0.5);
+        assert!(pp.reached(4.2, 4.7), "exactly at the limit counts");
+        assert!(pp.reached(4.7, 4.2), "in either direction");
+        assert!(!pp.reached(4.6, 4.7), "below");
+        assert!(pp.reached(4.0, 5.0), "above");
+        let rel = MinChange::Relative(2.0);
+        assert!(rel.reached(150.0, 153.0), "exactly 2 %");
+        assert!(!rel.reached(150.0, 152.9));
+        assert!(rel.reached(150.0, 140.0));
+        assert_eq!(pp.words(&Unit::Percent), "0,5 Prozentpunkte");
+        assert_eq!(rel.words(&Unit::Count), "2,0 % des früheren Werts");
+    }
+
+    #[test]
+    fn least_change_errors_name_the_place() {
+        let err = RuleSet::parse("r.yml", "standard:\n  mindestaenderung:\n    prozent: -1\n")
+            .unwrap_err();
+        assert!(matches!(err.place, Place::Yaml { line: 3, .. }), "{err:?}");
+        assert!(err.to_string().contains("Zeile 3"), "{err}");
+        let err = RuleSet::parse("r.yml", "indikatoren:\n  A:\n    mindestaenderung: viel\n")
+            .unwrap_err();
+        assert!(matches!(err.place, Place::Yaml { line: 3, .. }), "{err:?}");
+        let err = RuleSet::parse("r.yml", "standard:\n  mindestaenderung:\n    prozente: 1\n")
+            .unwrap_err();
+        assert!(err.to_string().contains("prozente"), "{err}");
+        let err = RuleSet::parse(
+            "r.yml",
+            "indikatoren:\n  A:\n    mindestaenderung: 1\n    mindestaenderung_relativ: 2\n",
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "r.yml: Indikator A: 'mindestaenderung' und 'mindestaenderung_relativ' schließen sich aus"
+        );
     }
 }

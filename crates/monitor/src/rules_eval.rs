@@ -1,9 +1,9 @@
 //! One function per rule type: which series the rule looks at, whether it fires, and the finding
 //! with its severity and figures (the sentence comes from [`crate::sentences`]).
 
-use crate::checks::{self, Point};
+use crate::checks::{self, Dated, Point};
 use crate::progress::{self, ProgressClass};
-use crate::rules::{Rule, Scope, Severity, StatusParams};
+use crate::rules::{MinChange, Rule, Scope, Severity, StatusParams};
 use crate::sentences::Say;
 use crate::status::{Dynamics, Status};
 use crate::{Context, Finding, SeriesMap, classify_areas};
@@ -102,47 +102,71 @@ impl<'a, 'c> RuleEval<'a, 'c> {
                     severity: self.severity(Severity::Hoch),
                     sentence: self.say.threshold(area, b, (p, x), limit, above),
                     period: Some(p),
-                    figures: json!({ "wert": x, "zeitraum": p.code(), "grenze": limit, "richtung": if above { "ueber" } else { "unter" } }),
+                    figures: json!({ "wert": x, "zeitraum": p.code(), "grenze": limit, "richtung": if above { "ueber" } else { "unter" }, "beginn": checks::beyond_since(pts, limit, above).map(|p| p.code()) }),
                     ..self.finding(area, b)
                 })
             })
             .collect()
     }
 
-    /// Trend: a worsening streak of `periods` steps, else (with `jump`) one step worse than allowed.
+    /// Trend: a worsening streak of `periods` steps by at least `min_total_percent` % and the least
+    /// substantive change, else (with `jump`) one step worse than allowed and substantive.
     pub fn trend(
         &self,
-        periods: usize,
-        min_total_percent: f64,
+        (periods, min_total_percent, min_change): (usize, f64, MinChange),
         jump: Option<f64>,
         jump_points: bool,
     ) -> Vec<Finding> {
         let polarity = self.ind.polarity;
         self.scoped_series()
             .filter_map(|(area, b, pts)| {
-                if let Some(streak) =
-                    checks::worsening_streak(pts, periods, polarity, min_total_percent)
-                {
-                    return Some(Finding {
-                        severity: self.severity(Severity::Mittel),
-                        sentence: self.say.trend_streak(area, b, periods, &streak),
-                        period: Some(streak[streak.len() - 1].0),
-                        figures: json!({ "reihe": streak.iter().map(|(p, x)| json!({"zeitraum": p.code(), "wert": x})).collect::<Vec<_>>() }),
-                        ..self.finding(area, b)
-                    });
+                let streak = checks::worsening_streak(pts, periods, polarity, min_total_percent)
+                    .filter(|s| min_change.reached(s[0].1, s[s.len() - 1].1));
+                if let Some(streak) = streak {
+                    return Some(self.streak_finding(area, b, periods, &streak));
                 }
                 let limit = jump?;
-                let (before, after, _) =
-                    checks::worsening_jump(pts, limit, jump_points, polarity)?;
-                Some(Finding {
-                    severity: self.severity(Severity::Mittel),
-                    sentence: self.say.trend_jump(area, b, before, after, jump_points),
-                    period: Some(after.0),
-                    figures: json!({ "vorher": {"zeitraum": before.0.code(), "wert": before.1}, "nachher": {"zeitraum": after.0.code(), "wert": after.1}, "grenze": limit }),
-                    ..self.finding(area, b)
-                })
+                let (before, after, _) = checks::worsening_jump(pts, limit, jump_points, polarity)?;
+                min_change
+                    .reached(before.1, after.1)
+                    .then(|| self.jump_finding(area, b, (before, after), limit, jump_points))
             })
             .collect()
+    }
+
+    /// The finding of a worsening streak; it began with the streak's first period.
+    fn streak_finding(
+        &self,
+        area: &str,
+        b: &Breakdown,
+        periods: usize,
+        streak: &[Dated],
+    ) -> Finding {
+        Finding {
+            severity: self.severity(Severity::Mittel),
+            sentence: self.say.trend_streak(area, b, periods, streak),
+            period: Some(streak[streak.len() - 1].0),
+            figures: json!({ "reihe": streak.iter().map(|(p, x)| json!({"zeitraum": p.code(), "wert": x})).collect::<Vec<_>>(), "beginn": streak[0].0.code() }),
+            ..self.finding(area, b)
+        }
+    }
+
+    /// The finding of one step worse than allowed; it began with the step's earlier period.
+    fn jump_finding(
+        &self,
+        area: &str,
+        b: &Breakdown,
+        (before, after): (Dated, Dated),
+        limit: f64,
+        jump_points: bool,
+    ) -> Finding {
+        Finding {
+            severity: self.severity(Severity::Mittel),
+            sentence: self.say.trend_jump(area, b, before, after, jump_points),
+            period: Some(after.0),
+            figures: json!({ "vorher": {"zeitraum": before.0.code(), "wert": before.1}, "nachher": {"zeitraum": after.0.code(), "wert": after.1}, "grenze": limit, "beginn": before.0.code() }),
+            ..self.finding(area, b)
+        }
     }
 
     /// Group gap: in each area with the group's series, the gap to the reference group is beyond
@@ -180,16 +204,24 @@ impl<'a, 'c> RuleEval<'a, 'c> {
         let widened = gap
             .widening
             .and_then(|k| checks::widening(&gaps, k).map(|s| (k, s)));
-        let (sentence, period) = match (over, &widened) {
-            (Some((l, (p, d))), _) => (self.say.gap_over(area, groups, (p, d), l), p),
-            (None, Some((k, s))) => (self.say.gap_widening(area, groups, *k, s), s[s.len() - 1].0),
+        let (sentence, period, began) = match (over, &widened) {
+            (Some((l, (p, d))), _) => (
+                self.say.gap_over(area, groups, (p, d), l),
+                p,
+                checks::beyond_since(&gaps, l, true),
+            ),
+            (None, Some((k, s))) => (
+                self.say.gap_widening(area, groups, *k, s),
+                s[s.len() - 1].0,
+                Some(s[0].0),
+            ),
             (None, None) => return None,
         };
         Some(Finding {
             severity: self.severity(Severity::Mittel),
             sentence,
             period: Some(period),
-            figures: json!({ "abstaende": gaps.iter().map(|p| json!({"zeitraum": p.period.code(), "abstand": p.value})).collect::<Vec<_>>(), "grenze": gap.limit, "gruppe": gap.group, "vergleich": gap.reference }),
+            figures: json!({ "abstaende": gaps.iter().map(|p| json!({"zeitraum": p.period.code(), "abstand": p.value})).collect::<Vec<_>>(), "grenze": gap.limit, "gruppe": gap.group, "vergleich": gap.reference, "beginn": began.map(|p| p.code()) }),
             ..self.finding(area, gb)
         })
     }
@@ -205,6 +237,11 @@ impl<'a, 'c> RuleEval<'a, 'c> {
         else {
             return Vec::new();
         };
+        let city = self
+            .series
+            .get(&(self.cx.names.city.clone(), Breakdown::total()))
+            .and_then(|s| s.iter().find(|p| p.period == period))
+            .and_then(|p| p.value);
         class
             .areas
             .iter()
@@ -220,9 +257,9 @@ impl<'a, 'c> RuleEval<'a, 'c> {
                 } else {
                     Severity::Mittel
                 }),
-                sentence: self.say.status(a, period, since),
+                sentence: self.say.status(a, (period, since), city),
                 period: Some(period),
-                figures: json!({ "wert": a.value, "z_status": a.z_status, "z_dynamik": a.z_dynamics, "status": a.status.label(), "dynamik": a.dynamics.map(|d| d.label()), "ausgenommen": class.excluded }),
+                figures: json!({ "wert": a.value, "stadt": city, "veraenderung": a.change, "z_status": a.z_status, "z_dynamik": a.z_dynamics, "status": a.status.code(), "dynamik": a.dynamics.map(|d| d.code()), "ausgenommen": class.excluded, "beginn": since.map(|p| p.code()) }),
                 ..self.finding(&a.area, &Breakdown::total())
             })
             .collect()

@@ -17,37 +17,58 @@ fn count_word(n: usize) -> String {
     COUNT_WORDS.get(n).map_or(n.to_string(), |w| w.to_string())
 }
 
-/// „drei Jahre“, „zwei Halbjahre“.
+/// A number with its noun in the right form, German notation: „1 Warnhinweis“, „2 Warnhinweise“,
+/// „1.250 Warnhinweise“.
+pub fn count_noun(n: usize, one: &str, many: &str) -> String {
+    format!(
+        "{} {}",
+        format_number(n as f64, 0),
+        if n == 1 { one } else { many }
+    )
+}
+
+/// „0 Warnhinweise“, „1 Warnhinweis“, „2 Warnhinweise“.
+pub fn warnings(n: usize) -> String {
+    count_noun(n, "Warnhinweis", "Warnhinweise")
+}
+
+/// „drei Jahre“, „zwei Halbjahre“, „ein Jahr“, „eine Erhebung“.
 fn steps_word(p: Periodicity, n: usize) -> String {
-    let unit = match p {
-        Periodicity::Year => "Jahre",
-        Periodicity::SchoolYear => "Schuljahre",
-        Periodicity::HalfYear => "Halbjahre",
-        Periodicity::Quarter => "Quartale",
-        Periodicity::Month => "Monate",
-        Periodicity::Irregular => "Erhebungen",
+    let (one, many) = match p {
+        Periodicity::Year => ("Jahr", "Jahre"),
+        Periodicity::SchoolYear => ("Schuljahr", "Schuljahre"),
+        Periodicity::HalfYear => ("Halbjahr", "Halbjahre"),
+        Periodicity::Quarter => ("Quartal", "Quartale"),
+        Periodicity::Month => ("Monat", "Monate"),
+        Periodicity::Irregular => ("Erhebung", "Erhebungen"),
     };
-    format!("{} {unit}", count_word(n))
+    match (n, p) {
+        (1, Periodicity::Irregular) => format!("eine {one}"),
+        (1, _) => format!("ein {one}"),
+        _ => format!("{} {many}", count_word(n)),
+    }
 }
 
 fn direction(from: f64, to: f64) -> &'static str {
     if to > from { "gestiegen" } else { "gesunken" }
 }
 
-fn status_words(s: Status) -> &'static str {
+/// Where an area stands against the other Stadtteile, in plain words whatever the polarity.
+fn comparison(s: Status) -> &'static str {
     match s {
-        Status::SehrNiedrig => "sehr niedrigen",
-        Status::Niedrig => "niedrigen",
-        Status::Mittel => "mittleren",
-        Status::Hoch => "hohen",
+        Status::SehrNiedrig => "deutlich ungünstiger als im Durchschnitt der Stadtteile",
+        Status::Niedrig => "ungünstiger als im Durchschnitt der Stadtteile",
+        Status::Mittel => "etwa im Durchschnitt der Stadtteile",
+        Status::Hoch => "günstiger als im Durchschnitt der Stadtteile",
     }
 }
 
-fn dynamics_words(d: Option<Dynamics>) -> &'static str {
-    d.map_or("unbekannte", |d| match d {
-        Dynamics::Negativ => "negative",
-        Dynamics::Stabil => "stabile",
-        Dynamics::Positiv => "positive",
+/// How an area develops, in plain words; the change itself follows in brackets.
+fn development(d: Option<Dynamics>) -> &'static str {
+    d.map_or("hat keinen früheren Vergleichswert", |d| match d {
+        Dynamics::Negativ => "verschlechtert sich",
+        Dynamics::Stabil => "entwickelt sich unauffällig",
+        Dynamics::Positiv => "verbessert sich",
     })
 }
 
@@ -114,15 +135,20 @@ impl Say<'_> {
         let (p0, v0) = streak[0];
         let (p1, v1) = streak[streak.len() - 1];
         format!(
-            "In {} ist der Wert {} {} in Folge {}, von {} ({}) auf {} ({}).",
+            "In {} ist der Wert {}{} {}, von {} ({}) auf {} ({}) – eine Verschlechterung um {}.",
             self.area(area),
             self.subject(b),
-            steps_word(self.ind.periodicity, steps),
+            if steps == 1 {
+                String::new()
+            } else {
+                format!(" {} in Folge", steps_word(self.ind.periodicity, steps))
+            },
             direction(v0, v1),
             self.value(v0),
             p0.label(),
             self.value(v1),
-            p1.label()
+            p1.label(),
+            self.diff(v1 - v0)
         )
     }
 
@@ -142,7 +168,7 @@ impl Say<'_> {
             format!("{} %", format_number((vb - va).abs() / va.abs() * 100.0, 1))
         };
         format!(
-            "In {} ist der Wert {} gegenüber {} um {} auf {} ({}) {}.",
+            "In {} ist der Wert {} gegenüber {} um {} auf {} ({}) {} – eine Verschlechterung.",
             self.area(area),
             self.subject(b),
             pa.label(),
@@ -196,24 +222,40 @@ impl Say<'_> {
         )
     }
 
-    /// An area's status and dynamics in `period`, with its change since `since`.
-    pub fn status(&self, a: &AreaClass, period: Period, since: Option<Period>) -> String {
+    /// An area's status against the other Stadtteile in `period` and its development since
+    /// `since`, in plain words that respect the polarity; `city` is the whole city's value.
+    pub fn status(
+        &self,
+        a: &AreaClass,
+        (period, since): (Period, Option<Period>),
+        city: Option<f64>,
+    ) -> String {
+        let city = city.map_or(String::new(), |c| {
+            format!(" (Gesamtstadt: {})", self.value(c))
+        });
         let change = a.change.map_or(String::new(), |c| {
             format!(
                 " ({}{} seit {})",
-                if c >= 0.0 { "+" } else { "−" },
+                if c > 0.0 {
+                    "+"
+                } else if c < 0.0 {
+                    "−"
+                } else {
+                    ""
+                },
                 self.diff(c),
                 since.map_or("–".into(), |p| p.label())
             )
         });
         format!(
-            "{} hat bei „{}“ im Vergleich der Stadtteile einen {} Status ({}, {}) und eine {} Dynamik{}.",
+            "In {} liegt der Wert „{}“ mit {} ({}) {}{} und {}{}.",
             self.area(&a.area),
             self.ind.name,
-            status_words(a.status),
             self.value(a.value),
             period.label(),
-            dynamics_words(a.dynamics),
+            comparison(a.status),
+            city,
+            development(a.dynamics),
             change
         )
     }

@@ -2,6 +2,7 @@
 //! Hamburg's "Sozialmonitoring": each area's current value z-standardised against all areas (status)
 //! and its change over a few periods z-standardised (dynamics), combined into classes.
 
+use crate::rules::MinChange;
 use serde::Serialize;
 
 /// Status class (oriented so that "sehr niedrig" is the least favourable).
@@ -31,13 +32,30 @@ pub enum Dynamics {
 }
 
 impl Status {
-    /// German label.
-    pub fn label(&self) -> &'static str {
+    /// All classes, most favourable first (the order of the map's legend).
+    pub const ALL: [Status; 4] = [
+        Status::Hoch,
+        Status::Mittel,
+        Status::Niedrig,
+        Status::SehrNiedrig,
+    ];
+    /// The code (JSON, figures): `hoch`, `mittel`, `niedrig`, `sehr-niedrig`.
+    pub fn code(&self) -> &'static str {
         match self {
             Status::Hoch => "hoch",
             Status::Mittel => "mittel",
             Status::Niedrig => "niedrig",
-            Status::SehrNiedrig => "sehr niedrig",
+            Status::SehrNiedrig => "sehr-niedrig",
+        }
+    }
+    /// In plain words for readers, whatever the polarity: „deutlich ungünstiger“ …
+    /// (compared with the average of the Stadtteile).
+    pub fn label(&self) -> &'static str {
+        match self {
+            Status::Hoch => "günstiger",
+            Status::Mittel => "durchschnittlich",
+            Status::Niedrig => "ungünstiger",
+            Status::SehrNiedrig => "deutlich ungünstiger",
         }
     }
     fn of(z: f64) -> Status {
@@ -54,12 +72,20 @@ impl Status {
 }
 
 impl Dynamics {
-    /// German label.
-    pub fn label(&self) -> &'static str {
+    /// The code (JSON, figures): `positiv`, `stabil`, `negativ`.
+    pub fn code(&self) -> &'static str {
         match self {
             Dynamics::Positiv => "positiv",
             Dynamics::Stabil => "stabil",
             Dynamics::Negativ => "negativ",
+        }
+    }
+    /// In plain words for readers, whatever the polarity.
+    pub fn label(&self) -> &'static str {
+        match self {
+            Dynamics::Positiv => "verbessert sich",
+            Dynamics::Stabil => "unauffällig",
+            Dynamics::Negativ => "verschlechtert sich",
         }
     }
     fn of(z: f64) -> Dynamics {
@@ -121,10 +147,29 @@ fn mean_sd(v: &[f64]) -> (f64, f64) {
     (mean, var.sqrt())
 }
 
+/// The dynamics of a z-score, kept only when the change itself says the same: negative dynamics
+/// need a worsening of at least `min_change`, positive an improvement of at least it; else stable.
+fn dynamics_of(z: f64, sign: f64, earlier: f64, value: f64, min_change: MinChange) -> Dynamics {
+    let d = Dynamics::of(z);
+    let substantive = min_change.reached(earlier, value);
+    let worse = sign * (value - earlier) > 0.0;
+    match d {
+        Dynamics::Negativ if substantive && worse => d,
+        Dynamics::Positiv if substantive && !worse && value != earlier => d,
+        _ => Dynamics::Stabil,
+    }
+}
+
 /// Classifies areas. `sign` is +1 when higher values are worse, −1 when higher values are better
 /// (neutral indicators use +1: "sehr niedrig" then just means "far above average").
 /// Needs at least three areas; a standard deviation of zero makes every area "mittel"/"stabil".
-pub fn classify(inputs: &[AreaInput], sign: f64, min_population: f64) -> Classification {
+/// A change smaller than `min_change` is never negative or positive dynamics.
+pub fn classify(
+    inputs: &[AreaInput],
+    sign: f64,
+    min_population: f64,
+    min_change: MinChange,
+) -> Classification {
     let mut out = Classification::default();
     let kept: Vec<&AreaInput> = inputs
         .iter()
@@ -172,7 +217,9 @@ pub fn classify(inputs: &[AreaInput], sign: f64, min_population: f64) -> Classif
             z_status: z,
             z_dynamics: zd,
             status: Status::of(z),
-            dynamics: zd.map(Dynamics::of),
+            dynamics: zd
+                .zip(a.earlier)
+                .map(|(z, e)| dynamics_of(z, sign, e, a.value, min_change)),
         });
     }
     out
@@ -198,14 +245,14 @@ mod tests {
             .map(|i| a(&format!("{i}"), 10.0, 10.0, 1000.0))
             .collect();
         v.push(a("X", 20.0, 15.0, 1000.0));
-        let c = classify(&v, 1.0, 300.0);
+        let c = classify(&v, 1.0, 300.0, MinChange::NONE);
         let x = c.areas.iter().find(|a| a.area == "X").unwrap();
         assert!((x.z_status - 3.0).abs() < 1e-9);
         assert_eq!(x.status, Status::SehrNiedrig);
         assert_eq!(x.dynamics, Some(Dynamics::Negativ));
         assert_eq!(c.areas[0].status, Status::Mittel);
         // Higher is better: the same outlier is "hoch" with positive dynamics.
-        let c = classify(&v, -1.0, 300.0);
+        let c = classify(&v, -1.0, 300.0, MinChange::NONE);
         let x = c.areas.iter().find(|a| a.area == "X").unwrap();
         assert_eq!(
             (x.status, x.dynamics),
@@ -221,7 +268,7 @@ mod tests {
             a("C", 3.0, 1.0, 300.0),
             a("D", 4.0, 1.0, 800.0),
         ];
-        let c = classify(&v, 1.0, 300.0);
+        let c = classify(&v, 1.0, 300.0, MinChange::NONE);
         assert_eq!(c.excluded, vec![("B".to_string(), 299.0)]);
         assert_eq!(c.areas.len(), 3, "exactly at the minimum stays in");
     }
@@ -232,21 +279,25 @@ mod tests {
         let v: Vec<AreaInput> = (0..5)
             .map(|i| a(&format!("{i}"), 7.0, 7.0, 1000.0))
             .collect();
-        let c = classify(&v, 1.0, 300.0);
+        let c = classify(&v, 1.0, 300.0, MinChange::NONE);
         assert!(
             c.areas
                 .iter()
                 .all(|a| a.status == Status::Mittel && a.dynamics == Some(Dynamics::Stabil))
         );
         // Fewer than three areas: nothing to classify.
-        assert!(classify(&v[..2], 1.0, 300.0).areas.is_empty());
+        assert!(
+            classify(&v[..2], 1.0, 300.0, MinChange::NONE)
+                .areas
+                .is_empty()
+        );
         // Negative and zero values are fine.
         let v = vec![
             a("A", -5.0, 0.0, 1e4),
             a("B", 0.0, 0.0, 1e4),
             a("C", 5.0, 0.0, 1e4),
         ];
-        let c = classify(&v, 1.0, 300.0);
+        let c = classify(&v, 1.0, 300.0, MinChange::NONE);
         assert_eq!(c.areas.len(), 3);
         assert_eq!(c.areas[1].status, Status::Mittel);
     }

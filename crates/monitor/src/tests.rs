@@ -81,7 +81,7 @@ fn trend_sentence_has_the_numbers() {
     assert_eq!(f.len(), 1, "{f:?}");
     assert_eq!(
         f[0].sentence,
-        "In Durlach ist der Wert „Arbeitslosenquote (nichtdeutsch)“ drei Jahre in Folge gestiegen, von 7,6 % (2021) auf 9,4 % (2024)."
+        "In Durlach ist der Wert „Arbeitslosenquote (nichtdeutsch)“ drei Jahre in Folge gestiegen, von 7,6 % (2021) auf 9,4 % (2024) – eine Verschlechterung um 1,8 Prozentpunkte."
     );
     assert_eq!(f[0].severity, Severity::Mittel);
     // Evaluating twice gives the same findings (deterministic).
@@ -108,7 +108,7 @@ fn thresholds_and_jumps() {
         "8,0 is exactly at the limit: {texts:?}"
     );
     assert!(texts.contains(&"In Stadtteil 1 liegt der Wert „Arbeitslosenquote“ mit 10,5 % (2024) über dem Schwellenwert von 8,0 %."), "{texts:?}");
-    assert!(texts.contains(&"In Stadtteil 1 ist der Wert „Arbeitslosenquote“ gegenüber 2023 um 2,5 Prozentpunkte auf 10,5 % (2024) gestiegen."), "{texts:?}");
+    assert!(texts.contains(&"In Stadtteil 1 ist der Wert „Arbeitslosenquote“ gegenüber 2023 um 2,5 Prozentpunkte auf 10,5 % (2024) gestiegen – eine Verschlechterung."), "{texts:?}");
     assert_eq!(f.len(), 2);
 }
 
@@ -162,7 +162,11 @@ fn status_and_dynamics_leave_small_areas_out() {
     assert_eq!(status.len(), 1, "{f:?}");
     assert_eq!(status[0].area, "01");
     assert_eq!(status[0].severity, Severity::Hoch);
-    assert!(status[0].sentence.starts_with("Stadtteil 1 hat bei „Arbeitslosenquote“ im Vergleich der Stadtteile einen sehr niedrigen Status (14,0 %, 2024) und eine negative Dynamik (+5,0 Prozentpunkte seit 2022)."), "{}", status[0].sentence);
+    assert_eq!(
+        status[0].sentence,
+        "In Stadtteil 1 liegt der Wert „Arbeitslosenquote“ mit 14,0 % (2024) deutlich ungünstiger als im Durchschnitt der Stadtteile und verschlechtert sich (+5,0 Prozentpunkte seit 2022)."
+    );
+    assert_eq!(status[0].figures["beginn"], "2022");
     assert_eq!(status[0].figures["ausgenommen"][0][0], "02");
     // Neutral indicators get no status warnings.
     let neutral = Indicator {
@@ -210,4 +214,209 @@ fn scopes() {
     assert!(Scope::City.includes("KA", true));
     assert!(!Scope::City.includes("01", false));
     assert!(Scope::Areas(vec!["01".into()]).includes("01", false));
+}
+
+/// Six Stadtteile and the city; Stadtteil 1 is far off and moves by `change` over two years.
+fn status_city(base: f64, change: f64, higher_better: bool) -> SeriesMap {
+    let mut s = SeriesMap::new();
+    let dir = if higher_better { -1.0 } else { 1.0 };
+    for i in 1..=6 {
+        let v = if i == 1 {
+            let far = base + dir * 10.0;
+            pts(2022, &[far, far, far + dir * change])
+        } else {
+            let v = base + i as f64 * 0.1;
+            pts(2022, &[v, v, v])
+        };
+        s.insert((format!("{i:02}"), Breakdown::total()), v);
+    }
+    s.insert(("KA".into(), Breakdown::total()), pts(2022, &[base; 3]));
+    s
+}
+
+fn with(ind: Indicator, unit: kimo_model::Unit, polarity: Polarity) -> Indicator {
+    Indicator {
+        unit,
+        polarity,
+        ..ind
+    }
+}
+
+#[test]
+fn sentences_per_rule_type_and_polarity() {
+    use kimo_model::Unit;
+    let lower = alq();
+    let higher = Indicator {
+        code: "BQ".into(),
+        name: "Beschäftigtenquote".into(),
+        polarity: Polarity::HigherBetter,
+        ..alq()
+    };
+    let no_defaults = "indikatoren:\n  ALQ:\n    standard: false\n    regeln:\n";
+    let trend = |code: &str| {
+        format!(
+            "indikatoren:\n  {code}:\n    standard: false\n    regeln:\n      - typ: trend\n        perioden: 2\n"
+        )
+    };
+    // (indicator, rules, series of Stadtteil 1, expected sentence)
+    let cases: Vec<(Indicator, String, Vec<f64>, &str)> = vec![
+        (
+            lower.clone(),
+            trend("ALQ"),
+            vec![7.0, 8.0, 9.0],
+            "In Stadtteil 1 ist der Wert „Arbeitslosenquote“ zwei Jahre in Folge gestiegen, von 7,0 % (2022) auf 9,0 % (2024) – eine Verschlechterung um 2,0 Prozentpunkte.",
+        ),
+        (
+            higher.clone(),
+            trend("BQ"),
+            vec![60.0, 58.0, 55.0],
+            "In Stadtteil 1 ist der Wert „Beschäftigtenquote“ zwei Jahre in Folge gesunken, von 60,0 % (2022) auf 55,0 % (2024) – eine Verschlechterung um 5,0 Prozentpunkte.",
+        ),
+        (
+            lower.clone(),
+            format!("{no_defaults}      - typ: trend\n        perioden: 1\n"),
+            vec![7.0, 7.0, 9.0],
+            "In Stadtteil 1 ist der Wert „Arbeitslosenquote“ gestiegen, von 7,0 % (2023) auf 9,0 % (2024) – eine Verschlechterung um 2,0 Prozentpunkte.",
+        ),
+        (
+            lower.clone(),
+            format!("{no_defaults}      - typ: schwelle\n        grenze: 8\n"),
+            vec![7.0, 8.0, 9.0],
+            "In Stadtteil 1 liegt der Wert „Arbeitslosenquote“ mit 9,0 % (2024) über dem Schwellenwert von 8,0 %.",
+        ),
+        (
+            with(higher.clone(), Unit::Count, Polarity::HigherBetter),
+            "indikatoren:\n  BQ:\n    standard: false\n    regeln:\n      - typ: trend\n        perioden: 0\n        sprung: 10\n        sprung_einheit: prozent\n".into(),
+            vec![100.0, 100.0, 80.0],
+            "In Stadtteil 1 ist der Wert „Beschäftigtenquote“ gegenüber 2023 um 20,0 % auf 80 (2024) gesunken – eine Verschlechterung.",
+        ),
+    ];
+    for (ind, yaml, values, want) in cases {
+        let mut s = SeriesMap::new();
+        s.insert(("01".into(), Breakdown::total()), pts(2022, &values));
+        let f = run(&ind, &yaml, &s, None, "2025-01-01");
+        let texts: Vec<&str> = f.iter().map(|f| f.sentence.as_str()).collect();
+        assert!(texts.contains(&want), "{want}\n{texts:?}");
+    }
+    // Status and dynamics in plain words: for a rate where lower is better, a high value is
+    // „ungünstiger“ and a rise „verschlechtert sich“; where higher is better, the opposite.
+    let cases: Vec<(Indicator, bool, &str)> = vec![
+        (
+            lower,
+            false,
+            "In Stadtteil 1 liegt der Wert „Arbeitslosenquote“ mit 16,0 % (2024) deutlich ungünstiger als im Durchschnitt der Stadtteile (Gesamtstadt: 5,0 %) und verschlechtert sich (+1,0 Prozentpunkte seit 2022).",
+        ),
+        (
+            higher,
+            true,
+            "In Stadtteil 1 liegt der Wert „Beschäftigtenquote“ mit 44,0 % (2024) deutlich ungünstiger als im Durchschnitt der Stadtteile (Gesamtstadt: 55,0 %) und verschlechtert sich (−1,0 Prozentpunkte seit 2022).",
+        ),
+    ];
+    for (ind, hb, want) in cases {
+        let base = if hb { 55.0 } else { 5.0 };
+        let f = run(&ind, "", &status_city(base, 1.0, hb), None, "2025-01-01");
+        let st: Vec<&str> = f
+            .iter()
+            .filter(|f| f.kind == "status_dynamik")
+            .map(|f| f.sentence.as_str())
+            .collect();
+        assert_eq!(st, [want]);
+    }
+}
+
+#[test]
+fn least_substantive_change_decides_whether_a_finding_is_raised() {
+    use kimo_model::Unit;
+    // (unit, rules file, change of Stadtteil 1 over the window, raised)
+    let cases: Vec<(Unit, &str, f64, bool)> = vec![
+        // Default for %: 0,5 percentage points.
+        (Unit::Percent, "", 0.5, true),
+        (Unit::Percent, "", 0.4, false),
+        (Unit::Percent, "", 0.1, false),
+        (Unit::Percent, "", 0.8, true),
+        // Default for ‰: 1 ‰.
+        (Unit::PerMille, "", 1.0, true),
+        (Unit::PerMille, "", 0.9, false),
+        // Default for counts: 2 % of the earlier value (15 → at least 0,3).
+        (Unit::Count, "", 0.3, true),
+        (Unit::Count, "", 0.2, false),
+        // The file's default by unit, and the indicator's own.
+        (
+            Unit::Percent,
+            "standard:\n  mindestaenderung:\n    prozent: 0.1\n",
+            0.1,
+            true,
+        ),
+        (
+            Unit::Percent,
+            "indikatoren:\n  ALQ:\n    mindestaenderung: 1\n",
+            0.8,
+            false,
+        ),
+        (
+            Unit::Percent,
+            "indikatoren:\n  ALQ:\n    mindestaenderung: 1\n",
+            1.0,
+            true,
+        ),
+    ];
+    for (unit, yaml, change, raised) in cases {
+        let ind = with(alq(), unit.clone(), Polarity::LowerBetter);
+        let f = run(
+            &ind,
+            yaml,
+            &status_city(5.0, change, false),
+            None,
+            "2025-01-01",
+        );
+        let status = f.iter().filter(|f| f.kind == "status_dynamik").count();
+        assert_eq!(status, raised as usize, "status {unit:?} {yaml:?} {change}");
+        // A trend of two steps with the same total change.
+        let mut s = SeriesMap::new();
+        s.insert(
+            ("01".into(), Breakdown::total()),
+            pts(2022, &[15.0, 15.0 + change / 2.0, 15.0 + change]),
+        );
+        let rules = format!(
+            "{yaml}{}",
+            if yaml.contains("indikatoren") {
+                "    regeln:\n"
+            } else {
+                "indikatoren:\n  ALQ:\n    regeln:\n"
+            }
+        );
+        let rules = format!("{rules}      - typ: trend\n        perioden: 2\n");
+        let f = run(&ind, &rules, &s, None, "2025-01-01");
+        let trend = f.iter().filter(|f| f.rule == "trend-1").count();
+        assert_eq!(trend, raised as usize, "trend {unit:?} {yaml:?} {change}");
+    }
+}
+
+#[test]
+fn german_words_for_readers() {
+    use crate::rules::{KINDS, kind_label};
+    use crate::sentences::warnings;
+    let labels: Vec<&str> = KINDS.iter().map(|k| kind_label(k)).collect();
+    assert_eq!(
+        labels,
+        [
+            "Schwellenwert",
+            "Trend",
+            "Gruppenabstand",
+            "Stadtteilvergleich",
+            "Zielerreichung",
+            "Daten überfällig"
+        ]
+    );
+    assert_eq!(
+        (warnings(0), warnings(1), warnings(2), warnings(1250)),
+        (
+            "0 Warnhinweise".to_string(),
+            "1 Warnhinweis".to_string(),
+            "2 Warnhinweise".to_string(),
+            "1.250 Warnhinweise".to_string()
+        )
+    );
+    assert_eq!(status::Status::SehrNiedrig.label(), "deutlich ungünstiger");
+    assert_eq!(status::Dynamics::Negativ.label(), "verschlechtert sich");
 }

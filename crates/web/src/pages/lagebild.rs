@@ -6,6 +6,7 @@ use crate::params::{Params, given, one_of, yes_no};
 use crate::respond::{Download, Format, View, respond, table_csv};
 use crate::{AppError, AppState, Page, blocking};
 use axum::extract::State;
+use chrono::{Datelike, NaiveDate};
 use kimo_chart::ClassArea;
 use kimo_model::WarningStatus;
 use kimo_model::{Area, Breakdown, Indicator, Polarity};
@@ -19,13 +20,8 @@ use std::sync::Arc;
 /// Severities, most severe first.
 const SEVERITIES: [&str; 3] = ["hoch", "mittel", "niedrig"];
 
-/// Status colours for the map, least favourable last (with the legend's labels).
-const STATUS_LEGEND: [(&str, &str); 4] = [
-    ("#4dac26", "Status hoch"),
-    ("#e0e0e0", "Status mittel"),
-    ("#fdae61", "Status niedrig"),
-    ("#d7191c", "Status sehr niedrig"),
-];
+/// Status colours for the map, in the order of `Status::ALL` (least favourable last).
+const STATUS_COLOURS: [&str; 4] = ["#4dac26", "#e0e0e0", "#fdae61", "#d7191c"];
 
 /// The query of the Lagebild.
 #[derive(Debug, Default, Deserialize)]
@@ -45,7 +41,25 @@ pub struct LagebildQuery {
     pub indikator: Option<String>,
     /// Indicator of the status × dynamics map.
     pub karte: Option<String>,
+    /// Date of the last presentation (`TT.MM.JJJJ` or `JJJJ-MM-TT`; default: start of the half-year).
+    pub seit: Option<String>,
+    /// Order of the warnings: `schwere` (default: severity, then newest) or `neueste`.
+    pub sortierung: Option<String>,
+    /// Groups (Handlungsfeld codes) showing 10 more warnings, once per click (repeatable).
+    pub mehr: Vec<String>,
 }
+
+/// Warnings shown per group before "weitere anzeigen".
+const PAGE: usize = 10;
+
+/// The orders of the warnings: (code, label).
+const SORTS: [(&str, &str); 2] = [
+    ("schwere", "nach Schwere, dann neueste"),
+    ("neueste", "neueste zuerst"),
+];
+
+/// The group code of warnings whose indicator has no Handlungsfeld.
+const NO_FIELD: &str = "ohne";
 
 /// Checks a warning filter's values against what exists; anything unknown is a 400.
 pub fn warning_filter(
@@ -103,12 +117,69 @@ pub struct Light {
     pub high: usize,
     /// The reason in words.
     pub text: String,
+    /// The warnings that cause a red or yellow light (red: the high ones; yellow: all).
+    pub causes: Vec<Cause>,
     /// The lights of the core indicators (for a Handlungsfeld).
     pub core: Vec<Light>,
 }
 
-/// A warning in the table.
+/// A warning that causes a light: indicator and Stadtteil, linked to its series.
 #[derive(Serialize)]
+pub struct Cause {
+    /// Warning number.
+    pub id: i64,
+    /// Indicator name.
+    pub indicator_name: String,
+    /// Area name.
+    pub area_name: String,
+    /// Severity code.
+    pub severity: String,
+    /// Link to the series.
+    pub link: String,
+}
+
+/// The summary at the top: open warnings and those new since the last presentation.
+#[derive(Serialize)]
+pub struct Summary {
+    /// Open warnings (all, unfiltered).
+    pub open: usize,
+    /// „35 offene Warnhinweise“.
+    pub open_text: String,
+    /// Of which first recorded on or after `since`.
+    pub new: usize,
+    /// „12 neu“.
+    pub new_text: String,
+    /// The presentation date (ISO).
+    pub since: String,
+    /// „seit der letzten Halbjahrespräsentation (01.07.2026)“ or „seit dem 15.09.2026“.
+    pub since_words: String,
+}
+
+/// The warnings of one Handlungsfeld.
+#[derive(Serialize)]
+pub struct Group {
+    /// Handlungsfeld code (`ohne` for indicators without one).
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// Warnings in the group (matching the filter).
+    pub count: usize,
+    /// „3 Warnhinweise, davon 1 hoch, 2 neu“.
+    pub count_text: String,
+    /// Of which high.
+    pub high: usize,
+    /// Of which new since the presentation.
+    pub new: usize,
+    /// Whether the group is shown open (it has high ones, or more were asked for).
+    pub open: bool,
+    /// The warnings shown (the first `PAGE`, or more with `mehr`).
+    pub warnings: Vec<WarningRow>,
+    /// Link that shows 10 more, if there are more.
+    pub more_link: Option<String>,
+}
+
+/// A warning in the table.
+#[derive(Serialize, Clone)]
 pub struct WarningRow {
     /// Number.
     pub id: i64,
@@ -130,14 +201,27 @@ pub struct WarningRow {
     pub status_label: String,
     /// Assignee.
     pub assignee: Option<String>,
-    /// First seen (German date).
+    /// Since when the condition holds: „seit 2023“, „überfällig seit 30.03.2025“, or „erfasst am …“.
     pub since: String,
+    /// Since when the condition holds, where the figures say it (`since` without „erfasst am“).
+    pub began: Option<String>,
+    /// When the warning was first recorded (German date).
+    pub first_seen: String,
+    /// When it was first recorded (ISO, for sorting).
+    pub first_seen_iso: String,
+    /// First recorded on or after the presentation date.
+    pub is_new: bool,
     /// Link to the series.
     pub link: String,
     /// Still active.
     pub active: bool,
-    /// Rule type.
+    /// Rule type code (`status_dynamik`, …).
+    pub kind: String,
+    /// Rule type in German („Stadtteilvergleich“, …).
     pub rule: String,
+    /// Handlungsfeld code of the indicator.
+    #[serde(skip)]
+    pub action_field: Option<String>,
 }
 
 /// A Stadtteil on the status × dynamics map.
@@ -155,10 +239,14 @@ pub struct MapRow {
     pub change: Option<f64>,
     /// Change in German notation.
     pub change_text: String,
-    /// Status class.
+    /// Status class code (`hoch` … `sehr-niedrig`, oriented: `sehr-niedrig` is least favourable).
     pub status: &'static str,
-    /// Dynamics class.
+    /// Status in plain words („deutlich ungünstiger“ …).
+    pub status_label: &'static str,
+    /// Dynamics class code (`positiv`, `stabil`, `negativ`; `unbekannt` without an earlier value).
     pub dynamics: &'static str,
+    /// Dynamics in plain words („verschlechtert sich“ …).
+    pub dynamics_label: &'static str,
 }
 
 /// A Stadtteil left out of the classification for its small population.
@@ -197,15 +285,24 @@ pub struct StatusMap {
     pub excluded: Vec<Excluded>,
 }
 
-/// The Lagebild.
+/// The Lagebild: the summary (counts, lights, map), then the warnings by Handlungsfeld.
 #[derive(Serialize)]
 pub struct LagebildView {
+    /// Open warnings and the new ones since the last presentation.
+    pub summary: Summary,
     /// Traffic lights per Handlungsfeld.
     pub lights: Vec<Light>,
-    /// The warnings matching the filter.
-    pub warnings: Vec<WarningRow>,
-    /// Their number.
+    /// The warnings matching the filter, by Handlungsfeld, sorted and paged.
+    pub groups: Vec<Group>,
+    /// The number of warnings matching the filter.
     pub count: usize,
+    /// „35 Warnhinweise“.
+    pub count_text: String,
+    /// Of which new since the presentation.
+    pub new_count: usize,
+    /// Every warning matching the filter, sorted (the CSV).
+    #[serde(skip)]
+    pub all: Vec<WarningRow>,
     /// The status × dynamics map.
     pub map: Option<StatusMap>,
     /// Why there is no map, if there is none.
@@ -229,6 +326,10 @@ pub struct LagebildOptions {
     pub include_resolved: bool,
     /// Indicators for the map.
     pub map_indicators: Vec<super::indicator::Opt>,
+    /// Orders of the warnings.
+    pub sorts: Vec<super::indicator::Opt>,
+    /// The presentation date as given (or the default, German).
+    pub since: String,
 }
 
 impl View for LagebildView {
@@ -255,11 +356,11 @@ impl View for LagebildView {
             "Regel",
             "Status",
             "Zuständig",
-            "seit",
+            "erfasst am",
             "aktiv",
         ];
         let rows: Vec<Vec<String>> = self
-            .warnings
+            .all
             .iter()
             .map(|w| {
                 vec![
@@ -271,7 +372,7 @@ impl View for LagebildView {
                     w.rule.clone(),
                     w.status_label.clone(),
                     w.assignee.clone().unwrap_or_default(),
-                    w.since.clone(),
+                    w.first_seen.clone(),
                     if w.active { "ja" } else { "nein" }.into(),
                 ]
             })
@@ -294,8 +395,24 @@ pub fn series_link(w: &Warning) -> String {
     format!("/indikatoren/{}?{}", w.indicator, s.finish())
 }
 
-/// A warning as a table row.
-pub fn warning_row(w: &Warning) -> WarningRow {
+/// Since when a warning's condition holds, from its figures: the period it began („seit 2023“),
+/// or the due date of overdue data; None when the figures do not say.
+fn condition_began(w: &Warning) -> Option<String> {
+    let began = w.figures["beginn"]
+        .as_str()
+        .and_then(|c| kimo_model::Period::parse(c).ok());
+    match (began, w.figures["faellig"].as_str()) {
+        (Some(p), _) => Some(format!("seit {}", p.label())),
+        (None, Some(due)) => Some(format!(
+            "überfällig seit {}",
+            crate::format::german_date(due)
+        )),
+        (None, None) => None,
+    }
+}
+
+/// A warning as a table row; `since` is the presentation date (ISO).
+pub fn warning_row(w: &Warning, since: &str) -> WarningRow {
     WarningRow {
         id: w.id,
         severity: w.severity.clone(),
@@ -307,10 +424,17 @@ pub fn warning_row(w: &Warning) -> WarningRow {
         status: w.status.code().to_string(),
         status_label: w.status.label().to_string(),
         assignee: w.assignee.clone(),
-        since: crate::format::german_date(&w.first_seen),
+        since: condition_began(w)
+            .unwrap_or_else(|| format!("erfasst am {}", crate::format::german_date(&w.first_seen))),
+        began: condition_began(w),
+        first_seen: crate::format::german_date(&w.first_seen),
+        first_seen_iso: w.first_seen.clone(),
+        is_new: w.first_seen.get(..10).unwrap_or("") >= since,
         link: series_link(w),
         active: w.active,
-        rule: w.kind.clone(),
+        kind: w.kind.clone(),
+        rule: kimo_monitor::rules::kind_label(&w.kind).to_string(),
+        action_field: w.action_field.clone(),
     }
 }
 
@@ -321,7 +445,9 @@ async fn answer(
     Params { value: q, raw }: Params<LagebildQuery>,
 ) -> Result<Page, AppError> {
     blocking(&st, move |st| {
-        let key = format!("/lagebild?{}", raw.as_deref().unwrap_or(""));
+        // The default presentation date moves with the calendar; the cache key must too.
+        let half_year = half_year_start(chrono::Local::now().date_naive());
+        let key = format!("/lagebild?{}#{half_year}", raw.as_deref().unwrap_or(""));
         st.page(&key, format, || {
             respond(st, &build(st, &q)?, format, raw.as_deref())
         })
@@ -353,6 +479,28 @@ pub async fn page_csv(
     answer(st, Format::Csv, q).await
 }
 
+/// The presentation date: `seit` (`TT.MM.JJJJ` or `JJJJ-MM-TT`), else the start of the current
+/// half-year (1 January or 1 July on or before today). Returns (date, whether it is the default).
+pub fn presentation_date(seit: &Option<String>) -> Result<(NaiveDate, bool), AppError> {
+    match given(seit) {
+        Some(s) => NaiveDate::parse_from_str(s, "%d.%m.%Y")
+            .or_else(|_| NaiveDate::parse_from_str(s, "%Y-%m-%d"))
+            .map(|d| (d, false))
+            .map_err(|_| {
+                AppError::BadRequest(format!(
+                    "'{s}' ist für 'seit' kein Datum (erlaubt: TT.MM.JJJJ oder JJJJ-MM-TT)."
+                ))
+            }),
+        None => Ok((half_year_start(chrono::Local::now().date_naive()), true)),
+    }
+}
+
+/// 1 January or 1 July, whichever last came on or before `today`.
+pub fn half_year_start(today: NaiveDate) -> NaiveDate {
+    let month = if today.month() >= 7 { 7 } else { 1 };
+    NaiveDate::from_ymd_opt(today.year(), month, 1).unwrap_or(today)
+}
+
 /// Builds the Lagebild for a query.
 pub fn build(st: &AppState, q: &LagebildQuery) -> Result<LagebildView, AppError> {
     let f = warning_filter(
@@ -364,52 +512,237 @@ pub fn build(st: &AppState, q: &LagebildQuery) -> Result<LagebildView, AppError>
         &q.alle,
         &q.indikator,
     )?;
+    let (since, is_default) = presentation_date(&q.seit)?;
+    let since_iso = since.format("%Y-%m-%d").to_string();
+    let sort = one_of("sortierung", &q.sortierung, &SORTS.map(|s| s.0))?.unwrap_or("schwere");
     let indicators = st.indicators()?;
     let candidates: Vec<&Indicator> = indicators
         .iter()
         .filter(|i| i.polarity != Polarity::Neutral)
         .collect();
-    let chosen = match given(&q.karte) {
-        Some(c) => Some(*candidates.iter().find(|i| i.code == c).ok_or_else(|| {
-            AppError::BadRequest(format!(
-                "Für '{c}' gibt es keine Karte nach Status und Dynamik (unbekannter oder neutraler Indikator)."
-            ))
-        })?),
-        None => candidates.iter().find(|i| i.core).copied(),
-    };
-    let warnings: Vec<WarningRow> = st.store.warnings(&f)?.iter().map(warning_row).collect();
+    let chosen = map_indicator(&candidates, &q.karte)?;
+    let mut all: Vec<WarningRow> = st
+        .store
+        .warnings(&f)?
+        .iter()
+        .map(|w| warning_row(w, &since_iso))
+        .collect();
+    sort_rows(&mut all, sort);
     let map = match chosen {
         Some(ind) => status_map(st, ind)?,
         None => None,
     };
-    let map_note = match (chosen, &map) {
-        (_, Some(_)) => None,
-        (None, None) => Some("Es gibt keinen bewerteten Indikator für die Karte.".to_string()),
-        (Some(ind), None) if st.rules()?.status_rule(ind).is_none() => Some(format!(
-            "Für „{}“ ist keine Regel „Status und Dynamik“ in Kraft.",
-            ind.name
-        )),
-        (Some(_), None) => Some("Für diesen Indikator gibt es keine Werte je Stadtteil.".into()),
-    };
-    let options = lagebild_options(st, &f, &candidates, chosen)?;
+    let map_note = map_note(st, chosen, map.is_some())?;
+    let mut options = lagebild_options(st, &f, &candidates, chosen)?;
+    options.sorts = SORTS
+        .iter()
+        .map(|(c, l)| super::indicator::Opt {
+            code: c.to_string(),
+            label: l.to_string(),
+            selected: *c == sort,
+        })
+        .collect();
+    options.since = given(&q.seit).map_or(since.format("%d.%m.%Y").to_string(), str::to_string);
+    let open = st.store.warnings(&WarningFilter::default())?;
     Ok(LagebildView {
-        lights: lights(st)?,
-        count: warnings.len(),
-        warnings,
+        summary: summary(&open, since, is_default),
+        lights: lights(st, &open)?,
+        groups: groups(st, &all, q)?,
+        count: all.len(),
+        count_text: kimo_monitor::sentences::warnings(all.len()),
+        new_count: all.iter().filter(|w| w.is_new).count(),
+        all,
         map,
         map_note,
         options,
     })
 }
 
-/// A light from the open warnings: red with a high one, yellow with any other, green without.
+/// The indicator of the map: `karte` (a 400 unless rated), else the first rated core indicator.
+fn map_indicator<'a>(
+    candidates: &[&'a Indicator],
+    karte: &Option<String>,
+) -> Result<Option<&'a Indicator>, AppError> {
+    match given(karte) {
+        Some(c) => Ok(Some(*candidates.iter().find(|i| i.code == c).ok_or_else(|| {
+            AppError::BadRequest(format!(
+                "Für '{c}' gibt es keine Karte nach Status und Dynamik (unbekannter oder neutraler Indikator)."
+            ))
+        })?)),
+        None => Ok(candidates.iter().find(|i| i.core).copied()),
+    }
+}
+
+/// Why there is no map, if there is none.
+fn map_note(
+    st: &AppState,
+    chosen: Option<&Indicator>,
+    has_map: bool,
+) -> Result<Option<String>, AppError> {
+    Ok(match chosen {
+        _ if has_map => None,
+        None => Some("Es gibt keinen bewerteten Indikator für die Karte.".to_string()),
+        Some(ind) if st.rules()?.status_rule(ind).is_none() => Some(format!(
+            "Für „{}“ ist keine Regel „{}“ in Kraft.",
+            ind.name,
+            kimo_monitor::rules::kind_label("status_dynamik")
+        )),
+        Some(_) => Some("Für diesen Indikator gibt es keine Werte je Stadtteil.".into()),
+    })
+}
+
+/// Severity rank, most severe first.
+fn severity_rank(s: &str) -> usize {
+    SEVERITIES
+        .iter()
+        .position(|x| *x == s)
+        .unwrap_or(SEVERITIES.len())
+}
+
+/// Sorts warnings: by severity, then newest (`schwere`), or newest first (`neueste`).
+fn sort_rows(rows: &mut [WarningRow], sort: &str) {
+    let newest = |a: &WarningRow, b: &WarningRow| {
+        b.first_seen_iso
+            .cmp(&a.first_seen_iso)
+            .then(b.id.cmp(&a.id))
+    };
+    if sort == "neueste" {
+        rows.sort_by(newest);
+    } else {
+        rows.sort_by(|a, b| {
+            severity_rank(&a.severity)
+                .cmp(&severity_rank(&b.severity))
+                .then_with(|| newest(a, b))
+        });
+    }
+}
+
+/// The summary: open warnings and those first recorded since the presentation.
+fn summary(open: &[Warning], since: NaiveDate, is_default: bool) -> Summary {
+    let since_iso = since.format("%Y-%m-%d").to_string();
+    let new = open
+        .iter()
+        .filter(|w| w.first_seen.get(..10).unwrap_or("") >= since_iso.as_str())
+        .count();
+    let date = since.format("%d.%m.%Y");
+    Summary {
+        open: open.len(),
+        open_text: kimo_monitor::sentences::count_noun(
+            open.len(),
+            "offener Warnhinweis",
+            "offene Warnhinweise",
+        ),
+        new,
+        new_text: format!("{new} neu"),
+        since: since_iso,
+        since_words: if is_default {
+            format!("seit der letzten Halbjahrespräsentation ({date})")
+        } else {
+            format!("seit dem {date}")
+        },
+    }
+}
+
+/// The query as a link, with one more `mehr` for a group (and its anchor).
+fn more_link(q: &LagebildQuery, group: &str) -> String {
+    let mut s = form_urlencoded::Serializer::new(String::new());
+    let pairs = [
+        ("handlungsfeld", &q.handlungsfeld),
+        ("gebiet", &q.gebiet),
+        ("schwere", &q.schwere),
+        ("status", &q.status),
+        ("indikator", &q.indikator),
+        ("alle", &q.alle),
+        ("karte", &q.karte),
+        ("seit", &q.seit),
+        ("sortierung", &q.sortierung),
+    ];
+    for (k, v) in pairs {
+        if let Some(v) = given(v) {
+            s.append_pair(k, v);
+        }
+    }
+    for m in q.mehr.iter().chain([&group.to_string()]) {
+        s.append_pair("mehr", m);
+    }
+    format!("/lagebild?{}#hf-{group}", s.finish())
+}
+
+/// The warnings by Handlungsfeld (in the catalogue's order; `ohne` last), each paged.
+fn groups(st: &AppState, rows: &[WarningRow], q: &LagebildQuery) -> Result<Vec<Group>, AppError> {
+    let fields = st.action_fields()?;
+    let mut codes: Vec<(String, String)> = fields
+        .iter()
+        .map(|f| (f.code.clone(), f.name.clone()))
+        .collect();
+    codes.push((NO_FIELD.into(), "ohne Handlungsfeld".into()));
+    if let Some(m) = q.mehr.iter().find(|m| !codes.iter().any(|c| &c.0 == *m)) {
+        return Err(AppError::BadRequest(format!(
+            "Das Handlungsfeld '{m}' gibt es nicht (Parameter 'mehr')."
+        )));
+    }
+    Ok(codes
+        .into_iter()
+        .filter_map(|(code, name)| {
+            let ws: Vec<&WarningRow> = rows
+                .iter()
+                .filter(|w| w.action_field.as_deref().unwrap_or(NO_FIELD) == code)
+                .collect();
+            (!ws.is_empty()).then(|| group(q, code, name, &ws))
+        })
+        .collect())
+}
+
+/// One group: its counts, the warnings of its page and the link to more.
+fn group(q: &LagebildQuery, code: String, name: String, ws: &[&WarningRow]) -> Group {
+    let clicks = q.mehr.iter().filter(|m| **m == code).count();
+    let shown = PAGE * (1 + clicks);
+    let high = ws.iter().filter(|w| w.severity == "hoch").count();
+    let new = ws.iter().filter(|w| w.is_new).count();
+    let count_text = format!(
+        "{}, davon {} hoch, {} neu",
+        kimo_monitor::sentences::warnings(ws.len()),
+        high,
+        new
+    );
+    Group {
+        more_link: (ws.len() > shown).then(|| more_link(q, &code)),
+        open: high > 0 || clicks > 0,
+        count: ws.len(),
+        count_text,
+        high,
+        new,
+        warnings: ws.iter().take(shown).map(|w| (*w).clone()).collect(),
+        code,
+        name,
+    }
+}
+
+/// A light from the open warnings: red with a high one, yellow with any other, green without;
+/// the causes are the high warnings of a red light and every warning of a yellow one.
 fn light(code: &str, name: &str, ws: &[&Warning], core: Vec<Light>) -> Light {
+    use kimo_monitor::sentences::warnings;
     let high = ws.iter().filter(|w| w.severity == "hoch").count();
     let (class, colour, text) = match (high, ws.len()) {
         (0, 0) => ("gruen", "grün", "keine offenen Warnhinweise".to_string()),
-        (0, n) => ("gelb", "gelb", format!("{n} Warnhinweis(e), keiner hoch")),
-        (h, n) => ("rot", "rot", format!("{n} Warnhinweis(e), davon {h} hoch")),
+        (0, n) => (
+            "gelb",
+            "gelb",
+            format!("{}, keiner davon hoch", warnings(n)),
+        ),
+        (h, n) => ("rot", "rot", format!("{}, davon {h} hoch", warnings(n))),
     };
+    let causes = ws
+        .iter()
+        .filter(|w| high == 0 || w.severity == "hoch")
+        .map(|w| Cause {
+            id: w.id,
+            indicator_name: w.indicator_name.clone(),
+            area_name: w.area_name.clone(),
+            severity: w.severity.clone(),
+            link: series_link(w),
+        })
+        .collect();
     Light {
         code: code.to_string(),
         name: name.to_string(),
@@ -418,13 +751,13 @@ fn light(code: &str, name: &str, ws: &[&Warning], core: Vec<Light>) -> Light {
         warnings: ws.len(),
         high,
         text,
+        causes,
         core,
     }
 }
 
-/// Traffic lights per Handlungsfeld, each with its core indicators' lights.
-fn lights(st: &AppState) -> Result<Vec<Light>, AppError> {
-    let open = st.store.warnings(&WarningFilter::default())?;
+/// Traffic lights per Handlungsfeld, each with its core indicators' lights, from the open warnings.
+fn lights(st: &AppState, open: &[Warning]) -> Result<Vec<Light>, AppError> {
     let indicators = st.indicators()?;
     Ok(st
         .action_fields()?
@@ -486,6 +819,8 @@ fn lagebild_options(
             .iter()
             .map(|i| opt(&i.code, &i.name, chosen.is_some_and(|c| c.code == i.code)))
             .collect(),
+        sorts: Vec::new(),
+        since: String::new(),
     })
 }
 
@@ -526,8 +861,10 @@ fn status_map(st: &AppState, ind: &Indicator) -> Result<Option<StatusMap>, AppEr
             value_text: ind.unit.format(Some(c.value)),
             change: c.change,
             change_text: c.change.map_or("–".into(), |x| ind.unit.difference(x)),
-            status: c.status.label(),
-            dynamics: c.dynamics.map_or("unbekannt", |d| d.label()),
+            status: c.status.code(),
+            status_label: c.status.label(),
+            dynamics: c.dynamics.map_or("unbekannt", |d| d.code()),
+            dynamics_label: c.dynamics.map_or("unbekannt", |d| d.label()),
         })
         .collect();
     let caption = status_caption(ind, period, earlier, &class, &name);
@@ -571,9 +908,8 @@ fn status_caption(
         .map(|c| name(&c.area))
         .collect();
     format!(
-        "Karte: {} in {}, Status und Dynamik ({} gegenüber {}). Niedriger Status mit negativer Dynamik: {}.",
+        "Karte: {} in {}, Lage im Vergleich der Stadtteile und Entwicklung seit {}. Ungünstiger als der Durchschnitt und verschlechtert sich: {}.",
         ind.name,
-        period.label(),
         period.label(),
         earlier.map_or("–".into(), |p| p.label()),
         if attention.is_empty() {
@@ -591,16 +927,7 @@ fn map_svg(st: &AppState, v: &LagebildView) -> Result<String, AppError> {
     };
     let areas = st.areas()?;
     let city = kimo_model::whole_city(&areas).cloned().unwrap_or_default();
-    let status_index = |s: &str| {
-        [
-            Status::Hoch,
-            Status::Mittel,
-            Status::Niedrig,
-            Status::SehrNiedrig,
-        ]
-        .iter()
-        .position(|x| x.label() == s)
-    };
+    let status_index = |s: &str| Status::ALL.iter().position(|x| x.code() == s);
     let map_areas: Vec<ClassArea> = kimo_model::children_of(&areas, &city.code)
         .into_iter()
         .filter_map(|a: &Area| {
@@ -610,9 +937,9 @@ fn map_svg(st: &AppState, v: &LagebildView) -> Result<String, AppError> {
                 name: a.name.clone(),
                 geometry: a.geometry.clone()?,
                 class: row.and_then(|r| status_index(r.status)),
-                hatched: row.is_some_and(|r| r.dynamics == Dynamics::Negativ.label()),
+                hatched: row.is_some_and(|r| r.dynamics == Dynamics::Negativ.code()),
                 label: row.map_or("ausgenommen oder ohne Wert".into(), |r| {
-                    format!("Status {}, Dynamik {}", r.status, r.dynamics)
+                    format!("{}; {}", r.status_label, r.dynamics_label)
                 }),
             })
         })
@@ -620,13 +947,18 @@ fn map_svg(st: &AppState, v: &LagebildView) -> Result<String, AppError> {
     if map_areas.is_empty() {
         return Ok(String::new());
     }
+    let legend: Vec<(&str, &str)> = STATUS_COLOURS
+        .iter()
+        .zip(Status::ALL)
+        .map(|(c, s)| (*c, s.label()))
+        .collect();
     Ok(kimo_chart::class_map(
         "lagebild-karte",
-        &format!("Status und Dynamik: {}", m.indicator_name),
+        &format!("Lage und Entwicklung: {}", m.indicator_name),
         &m.caption,
         &map_areas,
-        &STATUS_LEGEND,
-        "negative Dynamik",
+        &legend,
+        "verschlechtert sich",
     ))
 }
 
