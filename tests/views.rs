@@ -281,12 +281,87 @@ fn check_lagebild(s: &Server) {
     );
 }
 
+fn check_areas(s: &Server) {
+    // The list: every Stadtteil with its population, linked to its page.
+    let (html, json) = both(s, "/stadtteile", "");
+    let areas = json["areas"].as_array().unwrap();
+    assert_eq!(areas.len(), 27);
+    for a in areas {
+        let row = format!(
+            "<th scope=\"row\"><a href=\"/stadtteile/{}\">{}</a></th><td class=\"num\">{}</td>",
+            a["code"].as_str().unwrap(),
+            esc(a["name"].as_str().unwrap()),
+            a["population"]["value"]
+                .as_f64()
+                .map_or("–".into(), |v| kimo_model::format_number(v, 0)),
+        );
+        assert!(html.contains(&row), "{row}");
+    }
+    // One Stadtteil: each core indicator's value, the city's, the comparison and the rank.
+    let (html, json) = both(s, "/stadtteile/19", "");
+    assert_eq!(json["name"], "Durlach");
+    assert_eq!(
+        json["population"]["text"], "32.324",
+        "real 2016 figures and synthetic ones since"
+    );
+    let inds = json["indicators"].as_array().unwrap();
+    assert!(inds.len() >= 9);
+    for i in inds {
+        let unit = Unit::parse(i["unit"].as_str().unwrap());
+        assert_eq!(i["value_text"], unit.format(i["value"].as_f64()).as_str());
+        assert_eq!(
+            i["city_value_text"],
+            unit.format(i["city_value"].as_f64()).as_str()
+        );
+        let row = format!(
+            "<td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td>",
+            unit.format(i["value"].as_f64()),
+            unit.format(i["city_value"].as_f64()),
+            i["comparison"].as_str().unwrap(),
+            i["rank_text"].as_str().unwrap(),
+        );
+        assert!(html.contains(&row), "{row}");
+        if let (Some(d), Some(v), Some(c)) = (
+            i["difference"].as_f64(),
+            i["value"].as_f64(),
+            i["city_value"].as_f64(),
+        ) {
+            assert!((d - (v - c)).abs() < 1e-9);
+        }
+        match i["rank"].as_u64() {
+            Some(r) => assert!(r >= 1 && r <= i["ranked"].as_u64().unwrap()),
+            None => assert!(i["status"].is_null(), "unranked means neutral: {i}"),
+        }
+    }
+    let arb = inds.iter().find(|i| i["code"] == "ARB-03").unwrap();
+    assert!(arb["rank_text"].as_str().unwrap().ends_with(" von 27"));
+    assert!(arb["status"].is_string(), "rated indicators are classified");
+    for w in json["warnings"].as_array().unwrap() {
+        assert!(html.contains(&esc(w["sentence"].as_str().unwrap())));
+    }
+    let csv = s.request("/stadtteile/19.csv", &[]);
+    assert_eq!(csv.status, 200);
+    assert!(
+        csv.body
+            .starts_with("\u{feff}Code;Indikator;Zeitraum;Wert;Gesamtstadt;")
+    );
+    assert_eq!(csv.body.lines().count(), inds.len() + 1);
+    let missing = s.request("/stadtteile/99", &[]);
+    assert_eq!(missing.status, 404);
+    assert!(
+        missing
+            .body
+            .contains("Den Stadtteil &#x27;99&#x27; gibt es nicht.")
+    );
+}
+
 #[test]
 fn every_page_has_json_and_csv_twins_with_the_numbers_of_its_tables() {
     let check = |s: &Server| {
         check_overviews(s);
         check_indicator(s);
         check_lagebild(s);
+        check_areas(s);
     };
     check(&Server::start(&[], &["--demo"]));
     for t in TestDb::all("views_json_twins") {

@@ -1,8 +1,71 @@
-// Checks kimo pages in headless Chromium: axe-core WCAG 2.1 A/AA rules, and keyboard use
-// (the first Tab reaches the skip link, which moves focus to the main content).
-// Usage: node check.js BASE_URL PATH...   Prints one line per page; exits 1 on any violation.
+// Checks kimo pages in headless Chromium at a phone (390×844) and a laptop (1366×768) size:
+// axe-core WCAG 2.1 A/AA rules, keyboard use (the first Tab reaches the skip link, which moves focus
+// to the main content), and the layout: the page does not scroll sideways (wide tables scroll inside
+// a declared container: role="region", an aria-label and tabindex="0"), no SVG text renders under
+// 12 px or outside its SVG, and no HTML element with hidden overflow cuts its content.
+// Usage: node check.js BASE_URL PATH...   Prints one line per page and size; exits 1 on any problem.
 const { chromium } = require('playwright-core');
 const fs = require('fs');
+
+const SIZES = [[390, 844], [1366, 768]];
+const MIN_SVG_TEXT_PX = 12;
+
+// Runs in the page: the layout problems, as sentences.
+function layoutProblems(minPx) {
+  const problems = [];
+  const name = (e) => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') +
+    (e.classList.length ? '.' + [...e.classList].join('.') : '');
+  const scrolls = (e) => ['auto', 'scroll'].includes(getComputedStyle(e).overflowX);
+  const declared = (e) => e.getAttribute('role') === 'region' && e.hasAttribute('aria-label') &&
+    e.getAttribute('tabindex') === '0';
+  const inScroller = (e) => {
+    for (let p = e.parentElement; p && p !== document.body; p = p.parentElement) if (scrolls(p)) return true;
+    return false;
+  };
+  // 1. The page itself does not scroll sideways; name what sticks out.
+  const iw = window.innerWidth, sw = document.documentElement.scrollWidth;
+  if (sw > iw) {
+    const out = [...document.body.querySelectorAll('*')].filter((e) => e.getBoundingClientRect().right > iw + 0.5);
+    const outside = out.filter((e) => !inScroller(e));
+    const wide = (outside.length ? outside : out).slice(-3).map(name);
+    problems.push(`page scrolls sideways (${sw} px > ${iw} px): ${wide.join(', ')}`);
+  }
+  // 2. A container that scrolls sideways says so and can be scrolled with the keyboard.
+  for (const e of document.body.querySelectorAll('*')) {
+    if (scrolls(e) && e.scrollWidth > e.clientWidth + 1 && !declared(e)) {
+      problems.push(`${name(e)} scrolls sideways but is not a declared region (role, aria-label, tabindex)`);
+    }
+  }
+  // 3. SVG text: rendered at least minPx high and inside its SVG.
+  for (const svg of document.querySelectorAll('svg')) {
+    if (svg.getClientRects().length === 0 || getComputedStyle(svg).visibility === 'hidden') continue;
+    const box = svg.getBoundingClientRect();
+    let small = [], outside = [];
+    for (const t of svg.querySelectorAll('text')) {
+      if (!t.textContent.trim() || t.getClientRects().length === 0) continue;
+      const m = t.getScreenCTM();
+      const scale = m ? Math.sqrt(Math.abs(m.a * m.d - m.b * m.c)) : 1;
+      const px = parseFloat(getComputedStyle(t).fontSize) * scale;
+      if (px < minPx - 0.05) small.push(`„${t.textContent.trim().slice(0, 20)}“ ${px.toFixed(1)} px`);
+      const r = t.getBoundingClientRect();
+      if (r.left < box.left - 1 || r.right > box.right + 1 || r.top < box.top - 1 || r.bottom > box.bottom + 1) {
+        outside.push(`„${t.textContent.trim().slice(0, 20)}“`);
+      }
+    }
+    const id = name(svg);
+    if (small.length) problems.push(`${id}: ${small.length} text(s) under ${minPx} px, e.g. ${small.slice(0, 2).join(', ')}`);
+    if (outside.length) problems.push(`${id}: ${outside.length} text(s) cut at the SVG's edge, e.g. ${outside.slice(0, 2).join(', ')}`);
+  }
+  // 4. HTML elements that hide their overflow do not cut their content (1-px screen-reader text aside).
+  for (const e of document.body.querySelectorAll('*')) {
+    if (e instanceof SVGElement || e.clientWidth <= 1 || e.getClientRects().length === 0) continue;
+    const o = getComputedStyle(e).overflowX;
+    if ((o === 'hidden' || o === 'clip') && e.scrollWidth > e.clientWidth + 1) {
+      problems.push(`${name(e)} cuts its content (${e.scrollWidth} px in ${e.clientWidth} px)`);
+    }
+  }
+  return problems;
+}
 
 (async () => {
   const [base, ...paths] = process.argv.slice(2);
@@ -13,23 +76,30 @@ const fs = require('fs');
   });
   const axe = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
   let failures = 0;
-  for (const path of paths) {
-    const page = await browser.newPage();
-    await page.goto(base + path);
-    await page.addScriptTag({ content: axe });
-    const result = await page.evaluate(async () =>
-      await axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }));
-    await page.keyboard.press('Tab');
-    const first = await page.evaluate(() => document.activeElement && document.activeElement.textContent.trim());
-    await page.keyboard.press('Enter');
-    const hash = await page.evaluate(() => location.hash);
-    const keyboard = first === 'Zum Inhalt springen' && hash === '#inhalt';
-    console.log(`${path}: ${result.violations.length} violations, ${result.passes.length} rules passed, skip link ${keyboard ? 'ok' : 'MISSING'}`);
-    for (const v of result.violations) {
-      console.log(`  ${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | ')}`);
+  for (const [width, height] of SIZES) {
+    const context = await browser.newContext({ viewport: { width, height } });
+    for (const path of paths) {
+      const page = await context.newPage();
+      await page.goto(base + path);
+      const layout = await page.evaluate(layoutProblems, MIN_SVG_TEXT_PX);
+      await page.addScriptTag({ content: axe });
+      const result = await page.evaluate(async () =>
+        await axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }));
+      await page.keyboard.press('Tab');
+      const first = await page.evaluate(() => document.activeElement && document.activeElement.textContent.trim());
+      await page.keyboard.press('Enter');
+      const hash = await page.evaluate(() => location.hash);
+      const keyboard = first === 'Zum Inhalt springen' && hash === '#inhalt';
+      console.log(`${width}×${height} ${path}: ${result.violations.length} violations, ${result.passes.length} rules passed, ` +
+        `skip link ${keyboard ? 'ok' : 'MISSING'}, layout ${layout.length ? layout.length + ' problem(s)' : 'ok'}`);
+      for (const v of result.violations) {
+        console.log(`  ${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | ')}`);
+      }
+      for (const p of layout) console.log(`  layout: ${p}`);
+      if (result.violations.length > 0 || !keyboard || layout.length > 0) failures++;
+      await page.close();
     }
-    if (result.violations.length > 0 || !keyboard) failures++;
-    await page.close();
+    await context.close();
   }
   await browser.close();
   process.exit(failures ? 1 : 0);

@@ -41,6 +41,14 @@ fn templates() -> &'static minijinja::Environment<'static> {
             ),
             ("error.html", include_str!("../templates/error.html")),
             ("lagebild.html", include_str!("../templates/lagebild.html")),
+            (
+                "stadtteile.html",
+                include_str!("../templates/stadtteile.html"),
+            ),
+            (
+                "stadtteil.html",
+                include_str!("../templates/stadtteil.html"),
+            ),
         ] {
             env.add_template(name, src)
                 .expect("embedded template is valid");
@@ -97,6 +105,10 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/lagebild", get(pages::lagebild::page))
         .route("/lagebild.json", get(pages::lagebild::page_json))
         .route("/lagebild.csv", get(pages::lagebild::page_csv))
+        .route("/stadtteile", get(pages::area::list))
+        .route("/stadtteile.json", get(pages::area::list_json))
+        .route("/stadtteile.csv", get(pages::area::list_csv))
+        .route("/stadtteile/{code}", get(pages::area::page))
         .route("/static/style.css", get(style))
         .route("/healthz", get(server::healthz))
         .route("/api/v1/indicators", get(api::indicators))

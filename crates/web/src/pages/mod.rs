@@ -1,5 +1,6 @@
 //! The pages: each builds a typed view and renders it as HTML, JSON or CSV.
 
+pub mod area;
 pub mod indicator;
 pub mod lagebild;
 pub mod overview;

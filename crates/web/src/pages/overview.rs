@@ -13,9 +13,24 @@ use std::sync::Arc;
 
 /// Overview rows (whole city) of the given indicators.
 fn rows(st: &AppState, indicators: &[&Indicator]) -> Result<Vec<IndicatorRow>, AppError> {
+    Ok(rows_with_previous(st, indicators)?
+        .into_iter()
+        .map(|(r, _)| r)
+        .collect())
+}
+
+/// Overview rows (whole city) of the given indicators, each with the label of the period before
+/// its latest one.
+fn rows_with_previous(
+    st: &AppState,
+    indicators: &[&Indicator],
+) -> Result<Vec<(IndicatorRow, Option<String>)>, AppError> {
     let areas = st.areas()?;
     let Some(city) = kimo_model::whole_city(&areas) else {
-        return Ok(indicators.iter().map(|i| indicator_row(i, &[])).collect());
+        return Ok(indicators
+            .iter()
+            .map(|i| (indicator_row(i, &[]), None))
+            .collect());
     };
     let obs = st.store.observations(&ObservationFilter {
         area: Some(city.code.clone()),
@@ -31,7 +46,8 @@ fn rows(st: &AppState, indicators: &[&Indicator]) -> Result<Vec<IndicatorRow>, A
         .map(|i| {
             let mut v = by.get(i.code.as_str()).cloned().unwrap_or_default();
             v.sort_by_key(|o| o.period);
-            indicator_row(i, &v)
+            let previous = v.len().checked_sub(2).map(|k| v[k].period.label());
+            (indicator_row(i, &v), previous)
         })
         .collect())
 }
@@ -69,15 +85,85 @@ fn row_cells(rows: &[IndicatorRow]) -> Vec<Vec<String>> {
         .collect()
 }
 
-/// A Handlungsfeld with the rows of its indicators.
+/// A core indicator's headline figure on the start page: the overview row plus its context.
+#[derive(Serialize, Clone)]
+pub struct Headline {
+    /// The overview row (latest value, period, trend).
+    #[serde(flatten)]
+    pub row: IndicatorRow,
+    /// The change to the previous period in the unit (`+1.584`, `+0,6 Pp.`), empty without one.
+    pub change_text: String,
+    /// The previous period (label), empty without one.
+    pub previous_label: String,
+    /// The direction in words: gestiegen, gesunken or unverändert.
+    pub direction: String,
+    /// The judgement in words: günstig, ungünstig or ohne Bewertung.
+    pub judgement: String,
+    /// When the indicator's values were last written (German date), if known.
+    pub last_update: Option<String>,
+}
+
+/// The headline of an overview row: change, direction and judgement in words, last update.
+fn headline(
+    st: &AppState,
+    row: IndicatorRow,
+    previous: Option<String>,
+) -> Result<Headline, AppError> {
+    let last_update = st
+        .cached(&format!("last_update:{}", row.code), || {
+            Ok(st.store.last_update(&row.code)?)
+        })?
+        .as_deref()
+        .map(crate::format::german_date);
+    let (direction, judgement) = match &row.trend {
+        None => ("", ""),
+        Some(t) => (
+            match t.arrow {
+                "↑" => "gestiegen",
+                "↓" => "gesunken",
+                _ => "unverändert",
+            },
+            match t.class {
+                "better" => "günstig",
+                "worse" => "ungünstig",
+                _ if t.arrow == "→" => "",
+                _ => "ohne Bewertung",
+            },
+        ),
+    };
+    Ok(Headline {
+        change_text: row
+            .trend
+            .as_ref()
+            .map_or(String::new(), |t| t.short.clone()),
+        previous_label: previous.unwrap_or_default(),
+        direction: direction.into(),
+        judgement: judgement.into(),
+        last_update,
+        row,
+    })
+}
+
+/// A Handlungsfeld with the headlines of its core indicators.
 #[derive(Serialize)]
-pub struct FieldRows {
+pub struct FieldHeadlines {
     /// Code.
     pub code: String,
     /// Name.
     pub name: String,
-    /// The indicators shown (on the start page: the core indicators).
-    pub rows: Vec<IndicatorRow>,
+    /// The core indicators' headline figures.
+    pub rows: Vec<Headline>,
+}
+
+/// A heading of the grouped indicator list: a Handlungsfeld, or none for the indicators without one.
+#[derive(Serialize)]
+pub struct FieldGroup {
+    /// Code of the Handlungsfeld (none: indicators without one).
+    pub code: Option<String>,
+    /// Name shown as the heading.
+    pub name: String,
+    /// Codes of its indicators (rows of the list).
+    pub indicators: Vec<String>,
 }
 
 /// The start page: Handlungsfelder with their core indicators.
@@ -86,7 +172,9 @@ pub struct IndexView {
     /// The whole city's name.
     pub city: String,
     /// Handlungsfelder with their core indicators.
-    pub fields: Vec<FieldRows>,
+    pub fields: Vec<FieldHeadlines>,
+    /// Whether a change in percentage points (`Pp.`) is shown, so the page explains it once.
+    pub uses_points: bool,
 }
 
 impl View for IndexView {
@@ -99,7 +187,11 @@ impl View for IndexView {
         "/index".into()
     }
     fn csv(&self) -> Result<Option<Download>, AppError> {
-        let rows: Vec<IndicatorRow> = self.fields.iter().flat_map(|f| f.rows.clone()).collect();
+        let rows: Vec<IndicatorRow> = self
+            .fields
+            .iter()
+            .flat_map(|f| f.rows.iter().map(|h| h.row.clone()))
+            .collect();
         table_csv("kernindikatoren.csv".into(), &ROW_HEADER, &row_cells(&rows)).map(Some)
     }
 }
@@ -108,22 +200,28 @@ impl View for IndexView {
 pub fn index_view(st: &AppState) -> Result<IndexView, AppError> {
     let indicators = st.indicators()?;
     let core: Vec<&Indicator> = indicators.iter().filter(|i| i.core).collect();
-    let all = rows(st, &core)?;
+    let mut all = Vec::new();
+    for (r, p) in rows_with_previous(st, &core)? {
+        all.push(headline(st, r, p)?);
+    }
     let fields = st
         .action_fields()?
         .iter()
-        .map(|f| FieldRows {
+        .map(|f| FieldHeadlines {
             code: f.code.clone(),
             name: f.name.clone(),
             rows: all
                 .iter()
-                .filter(|r| r.action_field.as_deref() == Some(f.code.as_str()))
+                .filter(|h| h.row.action_field.as_deref() == Some(f.code.as_str()))
                 .cloned()
                 .collect(),
         })
         .collect();
     Ok(IndexView {
         city: city_name(st)?,
+        uses_points: all
+            .iter()
+            .any(|h| h.row.trend.is_some() && h.row.unit.is_percent()),
         fields,
     })
 }
@@ -176,6 +274,8 @@ pub fn field_view(st: &AppState, code: &str) -> Result<FieldView, AppError> {
 pub struct IndicatorsView {
     /// One row per indicator.
     pub rows: Vec<IndicatorRow>,
+    /// The headings the rows are grouped under (by `action_field`), with at least one row each.
+    pub fields: Vec<FieldGroup>,
 }
 
 impl View for IndicatorsView {
@@ -201,9 +301,37 @@ impl View for IndicatorsView {
 pub fn indicators_view(st: &AppState) -> Result<IndicatorsView, AppError> {
     let indicators = st.indicators()?;
     let all: Vec<&Indicator> = indicators.iter().collect();
-    Ok(IndicatorsView {
-        rows: rows(st, &all)?,
-    })
+    let rows = rows(st, &all)?;
+    let codes = |keep: &dyn Fn(&IndicatorRow) -> bool| -> Vec<String> {
+        rows.iter()
+            .filter(|r| keep(r))
+            .map(|r| r.code.clone())
+            .collect()
+    };
+    let action_fields = st.action_fields()?;
+    let mut fields: Vec<FieldGroup> = action_fields
+        .iter()
+        .map(|f| FieldGroup {
+            code: Some(f.code.clone()),
+            name: f.name.clone(),
+            indicators: codes(&|r| r.action_field.as_deref() == Some(f.code.as_str())),
+        })
+        .filter(|g| !g.indicators.is_empty())
+        .collect();
+    // Rows whose Handlungsfeld is missing or unknown go under one heading, so none is lost.
+    let rest = codes(&|r| {
+        !action_fields
+            .iter()
+            .any(|f| r.action_field.as_deref() == Some(f.code.as_str()))
+    });
+    if !rest.is_empty() {
+        fields.push(FieldGroup {
+            code: None,
+            name: "Ohne Handlungsfeld".into(),
+            indicators: rest,
+        });
+    }
+    Ok(IndicatorsView { rows, fields })
 }
 
 /// Answers the start page in a format.
