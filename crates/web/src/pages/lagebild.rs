@@ -193,6 +193,8 @@ pub struct WarningRow {
     pub area: String,
     /// Area name.
     pub area_name: String,
+    /// The Stadtteil's profile page (none for the whole city).
+    pub area_link: Option<String>,
     /// The sentence.
     pub sentence: String,
     /// Status code.
@@ -420,6 +422,7 @@ pub fn warning_row(w: &Warning, since: &str) -> WarningRow {
         indicator_name: w.indicator_name.clone(),
         area: w.area.clone(),
         area_name: w.area_name.clone(),
+        area_link: None,
         sentence: w.sentence.clone(),
         status: w.status.code().to_string(),
         status_label: w.status.label().to_string(),
@@ -527,6 +530,15 @@ pub fn build(st: &AppState, q: &LagebildQuery) -> Result<LagebildView, AppError>
         .iter()
         .map(|w| warning_row(w, &since_iso))
         .collect();
+    let areas = st.areas()?;
+    let city = kimo_model::whole_city(&areas).map_or("", |a| a.code.as_str());
+    for r in &mut all {
+        if let Some(a) = areas.iter().find(|a| a.code == r.area)
+            && a.parent.as_deref() == Some(city)
+        {
+            r.area_link = Some(format!("/stadtteile/{}", a.code));
+        }
+    }
     sort_rows(&mut all, sort);
     let map = match chosen {
         Some(ind) => status_map(st, ind)?,
