@@ -257,8 +257,8 @@ fn check_lagebild(s: &Server) {
     assert!(rows.len() >= 20);
     for r in rows {
         let row = format!(
-            "<th scope=\"row\"><a href=\"{}\">{}</a></th><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td>",
-            format!("/stadtteile/{}", esc(r["code"].as_str().unwrap())),
+            "<th scope=\"row\"><a href=\"/stadtteile/{}\">{}</a></th><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td>",
+            esc(r["code"].as_str().unwrap()),
             esc(r["name"].as_str().unwrap()),
             r["value_text"].as_str().unwrap(),
             r["change_text"].as_str().unwrap(),
