@@ -34,7 +34,7 @@ pub fn bar_chart(f: &Frame, unit: &Unit, bars: &[Bar]) -> String {
         .map(|v| text_width(v, SMALL))
         .fold(text_width("keine Daten", SMALL), f64::max);
     let (label_max, font) = if f.narrow() {
-        (150.0, SMALL)
+        (140.0, SMALL)
     } else {
         (200.0, FONT)
     };

@@ -2,7 +2,7 @@
 //!
 //! Every SVG carries `role="img"`, a `<title>` and a `<desc>` (the text alternative), and says what it
 //! shows inside the picture (title, subtitle, source and Datenstand), so that a downloaded SVG or PNG
-//! stands alone. Charts are drawn for a layout width (e.g. 760 for wide screens, 360 for phones) with
+//! stands alone. Charts are drawn for a layout width (e.g. 760 for wide screens, 340 for phones) with
 //! text of at least 13 units, so that text stays readable when the picture is shown at its width.
 //! Lines differ by dash pattern and marker, not only by colour; callers show the numbers in a table.
 
@@ -31,7 +31,7 @@ pub const PALETTE: [&str; 8] = [
 /// Wide layout width (desktop, slides).
 pub const WIDE: f64 = 760.0;
 /// Narrow layout width (phones).
-pub const NARROW: f64 = 360.0;
+pub const NARROW: f64 = 340.0;
 /// Font size of ordinary chart text, in viewBox units.
 const FONT: f64 = 14.0;
 /// Font size of small chart text (units, notes, legends), never below 13.
