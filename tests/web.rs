@@ -34,12 +34,19 @@ fn check_demo(s: &Server) {
     assert!(page.contains("id=\"verlauf-diagramm\""));
     assert!(page.contains("id=\"stadtteile-karte\""));
     assert!(page.contains("id=\"stadtteile-balken\""));
-    assert_eq!(page.matches("role=\"img\"").count(), 3);
+    // Each chart twice: wide and narrow (`-schmal`), CSS shows one of them.
+    assert!(page.contains("id=\"verlauf-diagramm-schmal\""));
+    assert!(page.contains("id=\"stadtteile-karte-schmal\""));
+    assert!(page.contains("id=\"stadtteile-balken-schmal\""));
+    assert_eq!(page.matches("role=\"img\"").count(), 6);
+    let wide_map = &page[page.find("id=\"stadtteile-karte\"").unwrap()..];
+    let wide_map = &wide_map[..wide_map.find("</svg>").unwrap()];
     assert_eq!(
-        page.matches("data-area=").count(),
+        wide_map.matches("data-area=").count(),
         27,
         "the map shows the 27 Stadtteile"
     );
+    assert_eq!(page.matches("data-area=").count(), 54, "two maps");
     // The data table with the real 2016 figures (Oststadt: 8.114 of 23.481 inhabitants, 34,6 %).
     assert!(page.contains("<caption>Ausländeranteil nach Stadtteil, 2016 (%)</caption>"));
     assert!(page.contains("<th scope=\"row\">Oststadt</th><td class=\"num\">34,6</td><td class=\"num\">8.114</td><td class=\"num\">23.481</td>"), "{}", &page[page.find("Oststadt</th>").unwrap_or(0)..][..200.min(page.len())]);

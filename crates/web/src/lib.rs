@@ -102,6 +102,10 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/indikatoren.json", get(pages::overview::indicators_json))
         .route("/indikatoren.csv", get(pages::overview::indicators_csv))
         .route("/indikatoren/{code}", get(pages::indicator::page))
+        .route(
+            "/indikatoren/{code}/diagramm/{file}",
+            get(pages::indicator::download),
+        )
         .route("/lagebild", get(pages::lagebild::page))
         .route("/lagebild.json", get(pages::lagebild::page_json))
         .route("/lagebild.csv", get(pages::lagebild::page_csv))

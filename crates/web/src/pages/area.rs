@@ -387,19 +387,22 @@ fn small_chart(i: &AreaIndicator, area: &str, city: &str) -> String {
         line(area, true, &|p| p.value),
         line(city, false, &|p| p.city_value),
     ];
-    kimo_chart::line_chart(
-        &format!("verlauf-{}", i.code),
-        &format!("{}: {area} und {city} im Zeitverlauf", i.name),
-        &format!(
+    // Laid out narrow: small multiples stand side by side, and text stays readable at phone width.
+    let frame = kimo_chart::Frame {
+        id: format!("verlauf-{}", i.code),
+        title: i.name.clone(),
+        subtitle: format!("{area} und {city} im Zeitverlauf"),
+        desc: format!(
             "Liniendiagramm {} in {area} ({}) und {city} ({}), {}.",
             i.name,
             i.value_text,
             i.city_value_text,
             i.period.as_deref().unwrap_or("–")
         ),
-        &i.unit,
-        &series,
-    )
+        footer: format!("Datenstand: {}", i.period.as_deref().unwrap_or("–")),
+        width: kimo_chart::NARROW,
+    };
+    kimo_chart::line_chart(&frame, &i.unit, &series)
 }
 
 /// The rank of `value` among `values` (1 = most favourable under the polarity); none when neutral.

@@ -3,12 +3,15 @@
 //! phases: the query is checked against what exists (`select`), the view is built from the store
 //! (`build`), and the HTML adds the charts (`charts`).
 
+mod charts;
+
+pub use charts::download;
+
 use crate::params::{Params, given, number};
 use crate::respond::{Download, Format, View, respond};
 use crate::{AppError, AppState, Page, blocking};
 use axum::extract::{Path, State};
-use kimo_chart::{Bar, MapArea, Series};
-use kimo_model::{Area, Breakdown, Dimension, Indicator, Observation, Period};
+use kimo_model::{Area, Breakdown, Category, Dimension, Indicator, Observation, Period};
 use kimo_store::{ObservationFilter, Profile, Warning};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -25,6 +28,8 @@ pub struct IndicatorQuery {
     pub gebiet: Option<String>,
     /// Breakdown dimension (code).
     pub merkmal: Option<String>,
+    /// Group of the breakdown (category code) shown by the map, the bars and the Stadtteil table.
+    pub gruppe: Option<String>,
     /// Areas to compare (codes, repeatable).
     pub vergleich: Vec<String>,
     /// Period for the map and bars (any spelling kimo reads).
@@ -39,9 +44,20 @@ pub struct IndicatorQuery {
 struct Selection {
     main: String,
     dimension: Option<Dimension>,
+    group: Option<Category>,
     compare: Vec<String>,
     period: Option<Period>,
     warning: Option<Warning>,
+}
+
+impl Selection {
+    /// The breakdown of the map, the bars and the Stadtteil table: the chosen group, or the total.
+    fn group_breakdown(&self) -> Breakdown {
+        match (&self.dimension, &self.group) {
+            (Some(d), Some(c)) => Breakdown::of(&[(d.code.as_str(), c.code.as_str())]),
+            _ => Breakdown::total(),
+        }
+    }
 }
 
 /// The indicator's metadata as shown.
@@ -76,6 +92,10 @@ pub struct Point {
     pub value: Option<f64>,
     /// Value in German notation, as in the table.
     pub value_text: String,
+    /// Numerator.
+    pub numerator: Option<f64>,
+    /// Denominator.
+    pub denominator: Option<f64>,
     /// Flags in words.
     pub flags: Vec<&'static str>,
 }
@@ -151,8 +171,16 @@ pub struct IndicatorView {
     pub field: Option<kimo_model::ActionField>,
     /// Chosen main area.
     pub area: String,
+    /// The main area's name.
+    pub area_name: String,
     /// Chosen breakdown dimension.
     pub dimension: Option<String>,
+    /// The chosen dimension's name.
+    pub dimension_label: Option<String>,
+    /// Chosen group of the breakdown (category code) shown by the map, bars and Stadtteil table.
+    pub group: Option<String>,
+    /// The chosen group's name.
+    pub group_label: Option<String>,
     /// Chosen comparison areas.
     pub compare: Vec<String>,
     /// The period of the map and bars.
@@ -192,6 +220,8 @@ pub struct Options {
     pub compare: Vec<Opt>,
     /// Breakdown choices.
     pub dimensions: Vec<Opt>,
+    /// Group choices (categories of the chosen breakdown; empty without one).
+    pub groups: Vec<Opt>,
     /// Period choices, newest first.
     pub periods: Vec<Opt>,
 }
@@ -206,7 +236,7 @@ impl View for IndicatorView {
         format!("/indikatoren/{}", self.indicator.indicator.code)
     }
     fn html_extra(&self, st: &AppState) -> Result<minijinja::Value, AppError> {
-        charts(st, self)
+        charts::html(st, self)
     }
     fn csv(&self) -> Result<Option<Download>, AppError> {
         let mut bytes = Vec::new();
@@ -272,7 +302,8 @@ pub fn build(st: &AppState, code: &str, q: &IndicatorQuery) -> Result<IndicatorV
     };
     let lines = lines(&ind, &sel, &obs, &periods, &index, &name_of);
     let area_rows = area_rows(&ind, &sel, &city, &stadtteile, &index);
-    let shown = shown(&lines, &area_rows, &periods, sel.period, &index);
+    let group = sel.group_breakdown().key();
+    let shown = shown(&lines, &area_rows, &periods, (sel.period, &group), &index);
     let field = match &ind.action_field {
         Some(f) => st.action_fields()?.iter().find(|x| &x.code == f).cloned(),
         None => None,
@@ -280,7 +311,7 @@ pub fn build(st: &AppState, code: &str, q: &IndicatorQuery) -> Result<IndicatorV
     let options = options(&sel, &city, &stadtteile, &profile, &periods, st)?;
     Ok(IndicatorView {
         line_caption: line_caption(&ind, &lines, &periods),
-        map_caption: map_caption(&ind, &area_rows),
+        map_caption: map_caption(&ind, &sel, &area_rows),
         indicator: Meta {
             polarity_label: ind.polarity.label(),
             periodicity_label: ind.periodicity.label(),
@@ -293,7 +324,11 @@ pub fn build(st: &AppState, code: &str, q: &IndicatorQuery) -> Result<IndicatorV
         },
         field,
         area: sel.main.clone(),
+        area_name: name_of(&sel.main),
         dimension: sel.dimension.as_ref().map(|d| d.code.clone()),
+        dimension_label: sel.dimension.as_ref().map(|d| d.name.clone()),
+        group: sel.group.as_ref().map(|c| c.code.clone()),
+        group_label: sel.group.as_ref().map(|c| c.name.clone()),
         compare: sel.compare.clone(),
         period: sel.period.map(period_ref),
         periods: periods.iter().copied().map(period_ref).collect(),
@@ -321,7 +356,7 @@ fn shown(
     lines: &[Line],
     rows: &[AreaRow],
     periods: &[Period],
-    period: Option<Period>,
+    (period, group): (Option<Period>, &str),
     index: &Index,
 ) -> Vec<Observation> {
     let on_lines = lines.iter().flat_map(|l| {
@@ -331,7 +366,7 @@ fn shown(
     });
     let in_table = rows
         .iter()
-        .filter_map(|r| period.and_then(|p| index.get(&(r.code.as_str(), String::new(), p))));
+        .filter_map(|r| period.and_then(|p| index.get(&(r.code.as_str(), group.to_string(), p))));
     let mut shown: Vec<Observation> = on_lines.chain(in_table).map(|o| (*o).clone()).collect();
     shown.sort_by(|a, b| {
         (&a.area, a.breakdown.key(), a.period).cmp(&(&b.area, b.breakdown.key(), b.period))
@@ -383,6 +418,7 @@ fn select(
         Some(d) => Some(dimension_of(st, ind, profile, d)?),
         None => None,
     };
+    let group = group_of(dimension.as_ref(), &q.gruppe)?;
     let period = match given(&q.zeitraum) {
         Some(p) => Some(period_of(ind, periods, p)?),
         None => default_period(profile).or_else(|| periods.last().copied()),
@@ -394,10 +430,38 @@ fn select(
     Ok(Selection {
         main,
         dimension,
+        group,
         compare,
         period,
         warning,
     })
+}
+
+/// A group (category) of the chosen breakdown; a group without a breakdown, or one the breakdown
+/// does not have, is a 400.
+fn group_of(
+    dimension: Option<&Dimension>,
+    gruppe: &Option<String>,
+) -> Result<Option<Category>, AppError> {
+    let Some(code) = given(gruppe).filter(|g| *g != "insgesamt") else {
+        return Ok(None);
+    };
+    let Some(d) = dimension else {
+        return Err(AppError::BadRequest(format!(
+            "Die Gruppe '{code}' setzt eine Gliederung voraus (Parameter 'merkmal')."
+        )));
+    };
+    d.categories
+        .iter()
+        .find(|c| c.code == code)
+        .cloned()
+        .map(Some)
+        .ok_or_else(|| {
+            AppError::BadRequest(format!(
+                "Die Gruppe '{code}' gibt es in der Gliederung „{}“ nicht.",
+                d.name
+            ))
+        })
 }
 
 /// A breakdown dimension the indicator has values for.
@@ -476,6 +540,10 @@ fn read(
     })?;
     if let Some(p) = sel.period {
         // Named areas, so that the lookup uses the (indicator, area, breakdown, period) key.
+        let categories = match (&sel.dimension, &sel.group) {
+            (Some(d), Some(c)) => vec![(d.code.clone(), c.code.clone())],
+            _ => Vec::new(),
+        };
         obs.extend(
             st.store.observations(&ObservationFilter {
                 indicator: Some(ind.code.clone()),
@@ -484,7 +552,8 @@ fn read(
                     .chain(stadtteile.iter().copied())
                     .map(|a| a.code.clone())
                     .collect(),
-                total_only: true,
+                total_only: categories.is_empty(),
+                categories,
                 ..Default::default()
             })?,
         );
@@ -539,6 +608,8 @@ fn lines(
                     Point {
                         value,
                         value_text: ind.unit.bare(value),
+                        numerator: o.and_then(|o| o.numerator),
+                        denominator: o.and_then(|o| o.denominator),
                         flags: o.map(|o| o.flags.labels()).unwrap_or_default(),
                     }
                 })
@@ -559,12 +630,13 @@ fn area_rows(
     index: &Index,
 ) -> Vec<AreaRow> {
     let count = |v: Option<f64>| v.map_or(String::new(), |v| kimo_model::format_number(v, 0));
+    let group = sel.group_breakdown().key();
     std::iter::once(city)
         .chain(stadtteile.iter().copied())
         .map(|a| {
             let o = sel
                 .period
-                .and_then(|p| index.get(&(a.code.as_str(), String::new(), p)));
+                .and_then(|p| index.get(&(a.code.as_str(), group.clone(), p)));
             let value = o.and_then(|o| o.value);
             let numerator = o.and_then(|o| o.numerator);
             let denominator = o.and_then(|o| o.denominator);
@@ -610,7 +682,11 @@ fn line_caption(ind: &Indicator, lines: &[Line], periods: &[Period]) -> String {
 }
 
 /// The text alternative of the map and the bars: the highest and lowest Stadtteil.
-fn map_caption(ind: &Indicator, rows: &[AreaRow]) -> String {
+fn map_caption(ind: &Indicator, sel: &Selection, rows: &[AreaRow]) -> String {
+    let group = sel
+        .group
+        .as_ref()
+        .map_or(String::new(), |c| format!("Gruppe „{}“: ", c.name));
     let mut ranked: Vec<&AreaRow> = rows
         .iter()
         .filter(|r| !r.city && r.value.is_some())
@@ -622,13 +698,13 @@ fn map_caption(ind: &Indicator, rows: &[AreaRow]) -> String {
     });
     match (ranked.first(), ranked.last()) {
         (Some(hi), Some(lo)) => format!(
-            "Höchster Wert: {} ({}), niedrigster Wert: {} ({}).",
+            "{group}Höchster Wert: {} ({}), niedrigster Wert: {} ({}).",
             hi.name,
             ind.unit.format(hi.value),
             lo.name,
             ind.unit.format(lo.value)
         ),
-        _ => "Für diesen Zeitraum liegen keine Werte je Stadtteil vor.".into(),
+        _ => format!("{group}Für diesen Zeitraum liegen keine Werte je Stadtteil vor."),
     }
 }
 
@@ -669,92 +745,16 @@ fn options(
                 opt(&d.code, &d.name, chosen)
             })
             .collect(),
+        groups: sel.dimension.as_ref().map_or(Vec::new(), |d| {
+            d.categories
+                .iter()
+                .map(|c| opt(&c.code, &c.name, sel.group.as_ref() == Some(c)))
+                .collect()
+        }),
         periods: periods
             .iter()
             .rev()
             .map(|p| opt(&p.code(), &p.label(), Some(*p) == sel.period))
             .collect(),
-    })
-}
-
-/// The charts of the HTML page: line chart, bars and map (SVG with text alternatives).
-fn charts(st: &AppState, v: &IndicatorView) -> Result<minijinja::Value, AppError> {
-    let ind = &v.indicator.indicator;
-    let unit = &ind.unit;
-    let series: Vec<Series> = v
-        .lines
-        .iter()
-        .map(|l| Series {
-            label: l.label.clone(),
-            emphasis: l.emphasis,
-            points: v
-                .period_values
-                .iter()
-                .zip(&l.points)
-                .map(|(p, pt)| (p.axis(), p.short_label(), pt.value))
-                .collect(),
-        })
-        .collect();
-    let line_svg = kimo_chart::line_chart(
-        "verlauf-diagramm",
-        &format!("{} im Zeitverlauf", ind.name),
-        &v.line_caption,
-        unit,
-        &series,
-    );
-    let period_label = v.period.as_ref().map_or("–".into(), |p| p.label.clone());
-    let mut bars: Vec<Bar> = v
-        .areas
-        .iter()
-        .map(|r| Bar {
-            label: r.name.clone(),
-            value: r.value,
-            emphasis: r.city,
-        })
-        .collect();
-    bars.sort_by(|a, b| {
-        b.value
-            .unwrap_or(f64::MIN)
-            .total_cmp(&a.value.unwrap_or(f64::MIN))
-    });
-    let bar_svg = kimo_chart::bar_chart(
-        "stadtteile-balken",
-        &format!("{} nach Stadtteil, {period_label}", ind.name),
-        &v.map_caption,
-        unit,
-        &bars,
-    );
-    let areas = st.areas()?;
-    let map_areas: Vec<MapArea> = v
-        .areas
-        .iter()
-        .filter(|r| !r.city)
-        .filter_map(|r| {
-            Some(MapArea {
-                code: r.code.clone(),
-                name: r.name.clone(),
-                geometry: areas.iter().find(|a| a.code == r.code)?.geometry.clone()?,
-                value: r.value,
-            })
-        })
-        .collect();
-    let has_values = v.areas.iter().any(|r| !r.city && r.value.is_some());
-    let map_svg = if has_values && !map_areas.is_empty() {
-        kimo_chart::map(
-            "stadtteile-karte",
-            &format!("Karte: {} nach Stadtteil, {period_label}", ind.name),
-            &v.map_caption,
-            unit,
-            &map_areas,
-        )
-    } else {
-        String::new()
-    };
-    Ok(minijinja::context! {
-        line_svg => minijinja::Value::from_safe_string(line_svg),
-        bar_svg => minijinja::Value::from_safe_string(bar_svg),
-        map_svg => minijinja::Value::from_safe_string(map_svg),
-        area_count => map_areas.len(),
-        period_label => period_label,
     })
 }
