@@ -108,7 +108,7 @@ fn check_group_values(s: &Server, view: &serde_json::Value, period: &str) {
     );
     assert!(
         page.contains(&format!(
-            "<th scope=\"row\">Durlach</th><td class=\"num\">{shown}</td>"
+            "<th scope=\"row\"><a href=\"/stadtteile/19\">Durlach</a></th><td class=\"num\">{shown}</td>"
         )),
         "table"
     );

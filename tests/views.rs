@@ -102,9 +102,18 @@ fn check_indicator(s: &Server) {
     let areas = json["areas"].as_array().unwrap();
     assert_eq!(areas.len(), 28, "the city and 27 Stadtteile");
     for a in areas {
+        // Stadtteile link to their profile; the whole city does not.
+        let name = esc(a["name"].as_str().unwrap());
+        let header = if a["city"] == true {
+            name
+        } else {
+            format!(
+                "<a href=\"/stadtteile/{}\">{name}</a>",
+                esc(a["code"].as_str().unwrap())
+            )
+        };
         let row = format!(
-            "<th scope=\"row\">{}</th><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>",
-            esc(a["name"].as_str().unwrap()),
+            "<th scope=\"row\">{header}</th><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>",
             unit.bare(a["value"].as_f64()),
             a["numerator"]
                 .as_f64()

@@ -49,7 +49,7 @@ fn check_demo(s: &Server) {
     assert_eq!(page.matches("data-area=").count(), 54, "two maps");
     // The data table with the real 2016 figures (Oststadt: 8.114 of 23.481 inhabitants, 34,6 %).
     assert!(page.contains("<caption>Ausländeranteil nach Stadtteil, 2016 (%)</caption>"));
-    assert!(page.contains("<th scope=\"row\">Oststadt</th><td class=\"num\">34,6</td><td class=\"num\">8.114</td><td class=\"num\">23.481</td>"), "{}", &page[page.find("Oststadt</th>").unwrap_or(0)..][..200.min(page.len())]);
+    assert!(page.contains("<th scope=\"row\"><a href=\"/stadtteile/07\">Oststadt</a></th><td class=\"num\">34,6</td><td class=\"num\">8.114</td><td class=\"num\">23.481</td>"), "{}", &page[page.find("Oststadt</th>").unwrap_or(0)..][..200.min(page.len())]);
     assert!(page.contains("Demodaten"));
     assert!(page.contains("<dt>Polarität</dt><dd>neutral (Kontextindikator)</dd>"));
 
@@ -104,11 +104,15 @@ fn check_demo(s: &Server) {
     assert!(lb.contains("Warnhinweise nach Handlungsfeld</h2>"));
     assert!(lb.contains("<details id=\"hf-"), "groups are collapsible");
     assert!(lb.contains("id=\"lagebild-karte\""));
+    assert!(lb.contains("id=\"lagebild-karte-schmal\""));
+    let wide = &lb[lb.find("id=\"lagebild-karte\"").unwrap()..];
+    let wide = &wide[..wide.find("</svg>").unwrap()];
     assert_eq!(
-        lb.matches("data-area=").count(),
+        wide.matches("data-area=").count(),
         27,
         "status map of the 27 Stadtteile"
     );
+    assert_eq!(lb.matches("data-area=").count(), 54, "wide and narrow map");
     let (_, lb) = s.get("/lagebild?gebiet=19&schwere=mittel");
     assert!(
         lb.contains(

@@ -105,6 +105,30 @@ impl Server {
 
     /// GET a path with request headers; returns status, headers and body (never decompressed).
     pub fn request(&self, path: &str, headers: &[(&str, &str)]) -> Answer {
+        let (status, headers, bytes) = self.raw(path, headers);
+        Answer {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    /// GET a path with request headers; returns the headers (lower-case names) and the raw body.
+    pub fn request_bytes(
+        &self,
+        path: &str,
+        headers: &[(&str, &str)],
+    ) -> (std::collections::HashMap<String, String>, Vec<u8>) {
+        let (_, h, body) = self.raw(path, headers);
+        (h, body)
+    }
+
+    /// GET a path with request headers: status, headers (lower-case names), raw body.
+    fn raw(
+        &self,
+        path: &str,
+        headers: &[(&str, &str)],
+    ) -> (u16, std::collections::HashMap<String, String>, Vec<u8>) {
         let agent: ureq::Agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .build()
@@ -114,8 +138,7 @@ impl Server {
             req = req.header(*k, *v);
         }
         let mut res = req.call().expect("request");
-        let status = res.status().as_u16();
-        let headers = res
+        let h = res
             .headers()
             .iter()
             .map(|(k, v)| {
@@ -125,17 +148,13 @@ impl Server {
                 )
             })
             .collect();
-        let bytes = res
+        let body = res
             .body_mut()
             .with_config()
             .limit(64 * 1024 * 1024)
             .read_to_vec()
             .expect("body");
-        Answer {
-            status,
-            headers,
-            body: String::from_utf8_lossy(&bytes).into_owned(),
-        }
+        (res.status().as_u16(), h, body)
     }
 
     /// The server's process id.

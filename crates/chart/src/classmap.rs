@@ -1,7 +1,8 @@
-//! The map of categories (e.g. the Lagebild's status × dynamics), drawn as before in one wide layout.
+//! The map of categories (e.g. the Lagebild's status × dynamics), in the same frame and layouts as
+//! the value map: numbers on the areas, a wrapped legend beside (wide) or below (narrow) the map.
 
-use crate::esc;
-use crate::map::project;
+use crate::map::{area_numbers, map_legend, nodata_pattern, project};
+use crate::{Frame, esc};
 use std::fmt::Write;
 
 /// One area of a map of classes (e.g. status × dynamics).
@@ -21,45 +22,28 @@ pub struct ClassArea {
     pub label: String,
 }
 
-fn open_svg(id: &str, w: f64, h: f64, title: &str, desc: &str) -> String {
-    format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" role=\"img\" viewBox=\"0 0 {w} {h}\" \
-         aria-labelledby=\"{id}-t {id}-d\" id=\"{id}\" font-family=\"system-ui, sans-serif\" font-size=\"13\">\
-         <title id=\"{id}-t\">{}</title><desc id=\"{id}-d\">{}</desc>",
-        esc(title),
-        esc(desc)
-    )
-}
-
-/// A map of categories: each area filled with its class colour, optionally hatched, with a legend.
+/// A map of categories: each area filled with its class colour (`legend`: colour and label per
+/// class), hatched where `hatched`, numbered, with a legend that names the hatch and "no data".
 pub fn class_map(
-    id: &str,
-    title: &str,
-    desc: &str,
+    f: &Frame,
     areas: &[ClassArea],
     legend: &[(&str, &str)],
     hatch_label: &str,
 ) -> String {
-    let (w, map_w) = (760.0, 520.0);
+    let id = esc(&f.id);
+    let map_w = if f.narrow() { f.width - 20.0 } else { 500.0 };
     let geometries: Vec<&str> = areas.iter().map(|a| a.geometry.as_str()).collect();
-    let proj = project(&geometries, map_w, 10.0, 10.0);
-    let h = proj.height.max(200.0) + 20.0;
-    let mut s = open_svg(id, w, h, title, desc);
-    let _ = write!(
-        s,
-        "<defs><pattern id=\"{id}-hatch\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\">\
-         <path d=\"M0,6 L6,0\" stroke=\"#222\" stroke-width=\"1.2\"/></pattern>\
-         <pattern id=\"{id}-none\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\">\
-         <rect width=\"6\" height=\"6\" fill=\"#f4f4f4\"/><path d=\"M0,0 L6,6\" stroke=\"#999\"/></pattern></defs>"
-    );
+    let proj = project(&geometries, map_w, 10.0, 6.0);
+    let mut s = String::new();
     for (a, d) in areas.iter().zip(&proj.paths) {
         let fill = a
             .class
             .and_then(|c| legend.get(c))
-            .map_or(format!("url(#{id}-none)"), |l| l.0.to_string());
+            .map_or(format!("url(#{id}-nodata)"), |l| l.0.to_string());
         let _ = write!(
             s,
-            "<path d=\"{d}\" fill=\"{fill}\" stroke=\"#fff\" stroke-width=\"1\" data-area=\"{}\"><title>{}: {}</title></path>",
+            "<path d=\"{d}\" fill=\"{fill}\" stroke=\"#555\" stroke-width=\"0.7\" data-area=\"{}\"><title>{} {}: {}</title></path>",
+            esc(&a.code),
             esc(&a.code),
             esc(&a.name),
             esc(&a.label)
@@ -71,39 +55,34 @@ pub fn class_map(
             );
         }
     }
-    class_legend(&mut s, id, map_w + 40.0, legend, hatch_label);
-    s
-}
-
-/// The legend of a map of categories, and the closing tag.
-fn class_legend(s: &mut String, id: &str, lx: f64, legend: &[(&str, &str)], hatch_label: &str) {
-    let _ = write!(
-        s,
-        "<text x=\"{lx}\" y=\"24\" fill=\"#222\" font-weight=\"bold\">Legende</text>"
+    let numbers: Vec<(&str, bool)> = areas.iter().map(|a| (a.code.as_str(), false)).collect();
+    area_numbers(&mut s, &numbers, &proj.labels);
+    let mut entries: Vec<(String, f64, String)> = legend
+        .iter()
+        .map(|(c, l)| (c.to_string(), 1.0, l.to_string()))
+        .collect();
+    entries.push((format!("url(#{id}-hatch)"), 1.0, hatch_label.to_string()));
+    entries.push((
+        format!("url(#{id}-nodata)"),
+        1.0,
+        "keine Daten oder ausgenommen".into(),
+    ));
+    let map_h = proj.height + 12.0;
+    let (lx, ly, lw) = if f.narrow() {
+        (8.0, map_h + 8.0, f.width - 16.0)
+    } else {
+        (map_w + 30.0, 8.0, f.width - map_w - 38.0)
+    };
+    let legend_h = map_legend(&mut s, "Legende", &entries, (lx, ly, lw));
+    let body_h = if f.narrow() {
+        ly + legend_h
+    } else {
+        map_h.max(ly + legend_h)
+    };
+    let defs = format!(
+        "{}<defs><pattern id=\"{id}-hatch\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\">\
+         <path d=\"M0,0 L6,6\" stroke=\"#222\" stroke-width=\"1.4\"/></pattern></defs>",
+        nodata_pattern(&id)
     );
-    let mut y = 36.0;
-    for (colour, label) in legend {
-        let _ = write!(
-            s,
-            "<rect x=\"{lx}\" y=\"{y}\" width=\"20\" height=\"16\" fill=\"{colour}\" stroke=\"#555\"/>\
-             <text x=\"{}\" y=\"{}\" fill=\"#222\">{}</text>",
-            lx + 28.0,
-            y + 13.0,
-            esc(label)
-        );
-        y += 24.0;
-    }
-    let _ = write!(
-        s,
-        "<rect x=\"{lx}\" y=\"{y}\" width=\"20\" height=\"16\" fill=\"url(#{id}-hatch)\" stroke=\"#555\"/>\
-         <text x=\"{}\" y=\"{}\" fill=\"#222\">{}</text>\
-         <rect x=\"{lx}\" y=\"{}\" width=\"20\" height=\"16\" fill=\"url(#{id}-none)\" stroke=\"#555\"/>\
-         <text x=\"{}\" y=\"{}\" fill=\"#222\">keine Daten oder ausgenommen</text></svg>",
-        lx + 28.0,
-        y + 13.0,
-        esc(hatch_label),
-        y + 24.0,
-        lx + 28.0,
-        y + 37.0
-    );
+    f.finish(&defs, &s, body_h + 6.0)
 }

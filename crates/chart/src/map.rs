@@ -59,7 +59,7 @@ fn rings(geometry: &serde_json::Value) -> Vec<Ring> {
 /// Projected areas: SVG path data and a label point (centroid of the largest ring) per geometry.
 pub(crate) struct Projected {
     pub(crate) paths: Vec<String>,
-    labels: Vec<(f64, f64)>,
+    pub(crate) labels: Vec<(f64, f64)>,
     pub(crate) height: f64,
 }
 
@@ -171,7 +171,7 @@ pub fn class_labels(breaks: &[f64], max: f64, decimals: usize) -> Vec<String> {
 }
 
 /// Pattern for areas without data: grey with dark diagonal lines.
-fn nodata_pattern(id: &str) -> String {
+pub(crate) fn nodata_pattern(id: &str) -> String {
     format!(
         "<defs><pattern id=\"{id}-nodata\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\">\
          <rect width=\"6\" height=\"6\" fill=\"#e0e0e0\"/><path d=\"M0,6 L6,0\" stroke=\"#666\" stroke-width=\"1.2\"/></pattern></defs>"
@@ -215,7 +215,11 @@ pub fn map(f: &Frame, unit: &Unit, areas: &[MapArea]) -> String {
             esc(&a.name)
         );
     }
-    area_numbers(&mut s, areas, &proj.labels);
+    let numbers: Vec<(&str, bool)> = areas
+        .iter()
+        .map(|a| (a.code.as_str(), a.selected))
+        .collect();
+    area_numbers(&mut s, &numbers, &proj.labels);
     let max = values.iter().copied().fold(f64::MIN, f64::max);
     let entries = legend_entries(
         &id,
@@ -230,7 +234,8 @@ pub fn map(f: &Frame, unit: &Unit, areas: &[MapArea]) -> String {
     } else {
         (map_w + 30.0, 8.0, f.width - map_w - 38.0)
     };
-    let legend_h = map_legend(&mut s, unit, &entries, lx, ly, lw);
+    let title = format!("Legende ({})", unit.as_str());
+    let legend_h = map_legend(&mut s, &title, &entries, (lx, ly, lw));
     let body_h = if f.narrow() {
         ly + legend_h
     } else {
@@ -240,15 +245,15 @@ pub fn map(f: &Frame, unit: &Unit, areas: &[MapArea]) -> String {
 }
 
 /// The area numbers (codes) at their label points, dark on a white halo.
-fn area_numbers(s: &mut String, areas: &[MapArea], labels: &[(f64, f64)]) {
-    for (a, (x, y)) in areas.iter().zip(labels) {
-        let weight = if a.selected { "bold" } else { "normal" };
+pub(crate) fn area_numbers(s: &mut String, areas: &[(&str, bool)], labels: &[(f64, f64)]) {
+    for ((code, selected), (x, y)) in areas.iter().zip(labels) {
+        let weight = if *selected { "bold" } else { "normal" };
         let _ = write!(
             s,
             "<text x=\"{x:.1}\" y=\"{:.1}\" text-anchor=\"middle\" font-size=\"{SMALL}\" font-weight=\"{weight}\" fill=\"#111\" \
              stroke=\"#fff\" stroke-width=\"3\" paint-order=\"stroke\" class=\"area-number\" aria-hidden=\"true\">{}</text>",
             y + 4.5,
-            esc(&a.code)
+            esc(code)
         );
     }
 }
@@ -281,16 +286,14 @@ fn legend_entries(
 }
 
 /// Draws the legend at (x, y) within width `w`, labels wrapped; returns its height.
-fn map_legend(
+pub(crate) fn map_legend(
     s: &mut String,
-    unit: &Unit,
+    title: &str,
     entries: &[(String, f64, String)],
-    x: f64,
-    y: f64,
-    w: f64,
+    (x, y, w): (f64, f64, f64),
 ) -> f64 {
     let mut cy = y;
-    for line in wrap(&format!("Legende ({})", unit.as_str()), w, SMALL) {
+    for line in wrap(title, w, SMALL) {
         cy += 16.0;
         let _ = write!(
             s,

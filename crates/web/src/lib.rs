@@ -129,6 +129,7 @@ pub fn router(state: Arc<AppState>) -> Router {
             server::conditional,
         ))
         .layer(axum::middleware::map_response(error::json_errors))
+        .layer(axum::middleware::from_fn(server::precompressed))
         .layer(axum::middleware::from_fn(server::request_log))
         .layer(tower_http::compression::CompressionLayer::new())
         .with_state(state)

@@ -5,6 +5,7 @@ use crate::{AppError, AppState};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
+use std::sync::{Arc, OnceLock};
 
 /// The format an answer is wanted in, from the path's suffix.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,6 +47,9 @@ pub struct Page {
     disposition: Option<String>,
     link: Option<String>,
     body: axum::body::Bytes,
+    /// The body gzip-compressed, made on the first request that accepts it and shared by every
+    /// copy of this page in the cache — so a cached page is compressed once, not per request.
+    gzip: Arc<OnceLock<axum::body::Bytes>>,
 }
 
 impl Page {
@@ -56,6 +60,7 @@ impl Page {
             disposition: None,
             link: None,
             body: body.into(),
+            gzip: Arc::default(),
         }
     }
     /// A JSON answer.
@@ -67,6 +72,7 @@ impl Page {
             body: serde_json::to_vec(v)
                 .map_err(|e| AppError::Internal(e.to_string()))?
                 .into(),
+            gzip: Arc::default(),
         })
     }
     /// A file to download.
@@ -76,6 +82,7 @@ impl Page {
             disposition: Some(format!("attachment; filename=\"{filename}\"")),
             link: None,
             body: body.into(),
+            gzip: Arc::default(),
         }
     }
     /// The body, for tests and benchmarks.
@@ -84,9 +91,23 @@ impl Page {
     }
 }
 
+/// A page's body and its shared compressed form, handed to the compression middleware.
+#[derive(Clone)]
+pub struct Compressible {
+    /// The uncompressed body.
+    pub body: axum::body::Bytes,
+    /// The gzip form, once made.
+    pub gzip: Arc<OnceLock<axum::body::Bytes>>,
+}
+
 impl IntoResponse for Page {
     fn into_response(self) -> Response {
+        let compressible = Compressible {
+            body: self.body.clone(),
+            gzip: self.gzip,
+        };
         let mut r = ([(header::CONTENT_TYPE, self.content_type)], self.body).into_response();
+        r.extensions_mut().insert(compressible);
         for (name, value) in [
             (header::CONTENT_DISPOSITION, self.disposition),
             (header::LINK, self.link),

@@ -114,6 +114,57 @@ pub async fn request_log(req: Request, next: Next) -> Response {
     res
 }
 
+/// Pages smaller than this are sent as they are: compressing them saves less than it costs.
+const GZIP_MIN: usize = 1024;
+
+/// Whether the client accepts gzip (and does not refuse it with `q=0`).
+fn accepts_gzip(req: &Request) -> bool {
+    req.headers()
+        .get_all(header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|e| {
+            let mut parts = e.split(';').map(str::trim);
+            parts.next() == Some("gzip")
+                && !parts.any(|p| p.replace(' ', "") == "q=0" || p.replace(' ', "") == "q=0.0")
+        })
+}
+
+/// Middleware: pages (cached or not) are gzip-compressed at most once and the compressed body is
+/// kept with the page, so a cache hit costs no compression. Other answers are left to the general
+/// compression layer outside.
+pub async fn precompressed(req: Request, next: Next) -> Response {
+    let gzip = accepts_gzip(&req);
+    let mut res = next.run(req).await;
+    let Some(c) = res
+        .extensions_mut()
+        .remove::<crate::respond::Compressible>()
+    else {
+        return res;
+    };
+    res.headers_mut()
+        .insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    if !gzip || c.body.len() < GZIP_MIN || res.status() != StatusCode::OK {
+        return res;
+    }
+    let body = c
+        .gzip
+        .get_or_init(|| {
+            use std::io::Write;
+            let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+            let _ = e.write_all(&c.body);
+            e.finish().unwrap_or_default().into()
+        })
+        .clone();
+    let (mut parts, _) = res.into_parts();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    parts
+        .headers
+        .insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+    Response::from_parts(parts, axum::body::Body::from(body))
+}
+
 /// The ETag of every data answer at a data version (the binary's version is part of it, so a new
 /// release with other pages is not answered from a browser's cache). Weak, because the same
 /// answer may be sent compressed or not.
@@ -129,7 +180,7 @@ fn versioned(path: &str) -> bool {
 /// Middleware: GET answers carry the data version as `ETag`; a matching `If-None-Match` gets a
 /// `304 Not Modified` without building the page.
 pub async fn conditional(State(st): State<Arc<AppState>>, req: Request, next: Next) -> Response {
-    if req.method() != Method::GET || !versioned(req.uri().path()) {
+    if !matches!(*req.method(), Method::GET | Method::HEAD) || !versioned(req.uri().path()) {
         return next.run(req).await;
     }
     let version = match st.fresh_version() {

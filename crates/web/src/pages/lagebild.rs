@@ -344,9 +344,13 @@ impl View for LagebildView {
         "/lagebild".into()
     }
     fn html_extra(&self, st: &AppState) -> Result<minijinja::Value, AppError> {
-        Ok(
-            minijinja::context! { map_svg => minijinja::Value::from_safe_string(map_svg(st, self)?) },
-        )
+        Ok({
+            let (wide, narrow) = map_svgs(st, self)?;
+            minijinja::context! {
+                map_svg => minijinja::Value::from_safe_string(wide),
+                map_svg_narrow => minijinja::Value::from_safe_string(narrow),
+            }
+        })
     }
     fn csv(&self) -> Result<Option<Download>, AppError> {
         let header = [
@@ -932,10 +936,11 @@ fn status_caption(
     )
 }
 
-/// The map's SVG: Stadtteile coloured by status, hatched with negative dynamics.
-fn map_svg(st: &AppState, v: &LagebildView) -> Result<String, AppError> {
+/// The map's SVG in the wide and the narrow layout: Stadtteile coloured by status, hatched where
+/// they get worse.
+fn map_svgs(st: &AppState, v: &LagebildView) -> Result<(String, String), AppError> {
     let Some(m) = &v.map else {
-        return Ok(String::new());
+        return Ok(Default::default());
     };
     let areas = st.areas()?;
     let city = kimo_model::whole_city(&areas).cloned().unwrap_or_default();
@@ -957,20 +962,32 @@ fn map_svg(st: &AppState, v: &LagebildView) -> Result<String, AppError> {
         })
         .collect();
     if map_areas.is_empty() {
-        return Ok(String::new());
+        return Ok(Default::default());
     }
     let legend: Vec<(&str, &str)> = STATUS_COLOURS
         .iter()
         .zip(Status::ALL)
         .map(|(c, s)| (*c, s.label()))
         .collect();
-    Ok(kimo_chart::class_map(
-        "lagebild-karte",
-        &format!("Lage und Entwicklung: {}", m.indicator_name),
-        &m.caption,
-        &map_areas,
-        &legend,
-        "verschlechtert sich",
+    let indicator = st.indicator(&m.indicator)?;
+    let frame = |id: &str, width: f64| kimo_chart::Frame {
+        id: id.to_string(),
+        title: format!("Lage und Entwicklung: {}", m.indicator_name),
+        subtitle: format!(
+            "Stadtteile, {} gegenüber {}",
+            m.period,
+            m.earlier.as_deref().unwrap_or("–")
+        ),
+        desc: m.caption.clone(),
+        footer: format!("Quelle: {} · Datenstand: {}", indicator.source, m.period),
+        width,
+    };
+    let draw = |f: kimo_chart::Frame| {
+        kimo_chart::class_map(&f, &map_areas, &legend, "verschlechtert sich")
+    };
+    Ok((
+        draw(frame("lagebild-karte", kimo_chart::WIDE)),
+        draw(frame("lagebild-karte-schmal", kimo_chart::NARROW)),
     ))
 }
 
