@@ -36,6 +36,8 @@ pub const NARROW: f64 = 340.0;
 const FONT: f64 = 14.0;
 /// Font size of small chart text (units, notes, legends), never below 13.
 const SMALL: f64 = 13.0;
+/// How much wider bold text runs than the estimate for regular text.
+const BOLD: f64 = 1.1;
 /// Font size of the title.
 const TITLE: f64 = 17.0;
 
@@ -81,7 +83,7 @@ impl Frame {
     /// Title and subtitle lines wrapped to the width.
     fn head_lines(&self) -> (Vec<String>, Vec<String>) {
         let w = self.width - 16.0;
-        (wrap(&self.title, w, TITLE), wrap(&self.subtitle, w, FONT))
+        (wrap(&self.title, w, TITLE * BOLD), wrap(&self.subtitle, w, FONT))
     }
 
     /// Height of the head (title, subtitle and a gap).
