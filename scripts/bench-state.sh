@@ -26,7 +26,7 @@ page="/indikatoren/I07?gebiet=A123"
 api="/api/v1/indicators/I07/observations?area=A123"
 for db in "${dbs[@]}"; do
   echo "== ${db%%://*}"
-  $kimo --database "$db" import "$dir"/katalog/*.csv "$dir/daten.csv" | tail -n 1
+  $kimo --database "$db" import "$dir"/katalog/*.csv "$dir/daten.csv" | grep "Werte/s"
   for mode in cached no-cache; do
     flag=(); [ "$mode" = no-cache ] && flag=(--no-cache)
     $kimo --database "$db" serve --port 18099 "${flag[@]}" 2>/dev/null &
