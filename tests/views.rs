@@ -745,3 +745,32 @@ fn the_lagebild_counts_new_warnings_pages_groups_and_sorts() {
         );
     }
 }
+
+#[test]
+fn goals_show_their_progress_on_the_start_page_and_the_indicator_page() {
+    let s = Server::start(&[], &["--demo"]);
+    let (html, json) = both(&s, "/indikatoren/KIT-04", "");
+    let h = &json["headline"];
+    // The latest value and its change, in the unit, as the page shows them.
+    assert!(html.contains(&format!(
+        "<span class=\"headline-value\">{}</span>",
+        h["value_text"].as_str().unwrap()
+    )));
+    let goal = &h["goals"][0];
+    assert_eq!(goal["target"], 12.0);
+    assert_eq!(goal["year"], 2030);
+    // The same measure as the early warning's "ziel" rule: the demo's warning says the same.
+    assert_eq!(goal["progress"], "Verschlechterung");
+    assert!(html.contains(&esc(goal["text"].as_str().unwrap())));
+    let (_, ws) = s.get("/api/v1/warnings?indicator=KIT-04");
+    assert!(ws.contains("\"kind\":\"ziel\""), "{ws}");
+    // Stadtteile have no goal of their own: the city's goal is not repeated for them.
+    let (_, area) = s.get("/indikatoren/KIT-04.json?gebiet=19");
+    let area: Value = serde_json::from_str(&area).unwrap();
+    assert_eq!(area["headline"]["goals"].as_array().unwrap().len(), 0);
+    let (_, home) = s.get("/index.json");
+    assert!(
+        home.contains("Ziel: 12,0 % bis 2030"),
+        "start page carries the goal"
+    );
+}

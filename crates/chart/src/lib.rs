@@ -83,7 +83,10 @@ impl Frame {
     /// Title and subtitle lines wrapped to the width.
     fn head_lines(&self) -> (Vec<String>, Vec<String>) {
         let w = self.width - 16.0;
-        (wrap(&self.title, w, TITLE * BOLD), wrap(&self.subtitle, w, FONT))
+        (
+            wrap(&self.title, w, TITLE * BOLD),
+            wrap(&self.subtitle, w, FONT),
+        )
     }
 
     /// Height of the head (title, subtitle and a gap).

@@ -53,6 +53,20 @@ pub struct Progress {
     pub ratio: Option<f64>,
 }
 
+/// The progress of a series (period, value) towards a target value in a target year since a base
+/// year, as the `ziel` rule measures it: one implementation for the warnings and the pages.
+pub fn towards(
+    ind: &kimo_model::Indicator,
+    points: &[(kimo_model::Period, f64)],
+    target: (f64, i32),
+    base_year: i32,
+) -> Option<Progress> {
+    use chrono::Datelike;
+    let yearly: Vec<(i32, f64)> = points.iter().map(|(p, v)| (p.start().year(), *v)).collect();
+    let higher = ind.polarity != kimo_model::Polarity::LowerBetter;
+    progress(&yearly, base_year, Some(target), higher)
+}
+
 /// Compound annual growth from (t0, v0) to (t1, v1).
 pub fn cagr(v1: f64, v0: f64, t1: f64, t0: f64) -> f64 {
     (v1 / v0).powf(1.0 / (t1 - t0)) - 1.0

@@ -7,7 +7,6 @@ use crate::rules::{MinChange, Rule, Scope, Severity, StatusParams};
 use crate::sentences::Say;
 use crate::status::{Dynamics, Status};
 use crate::{Context, Finding, SeriesMap, classify_areas};
-use chrono::Datelike;
 use kimo_model::{Breakdown, Indicator, Periodicity, Polarity};
 use serde_json::json;
 
@@ -275,12 +274,11 @@ impl<'a, 'c> RuleEval<'a, 'c> {
         let Some(pts) = self.series.get(&(area.clone(), rule.breakdown.clone())) else {
             return Vec::new();
         };
-        let yearly: Vec<(i32, f64)> = pts
+        let values: Vec<(kimo_model::Period, f64)> = pts
             .iter()
-            .filter_map(|p| Some((p.period.start().year(), p.value?)))
+            .filter_map(|p| Some((p.period, p.value?)))
             .collect();
-        let higher = self.ind.polarity != Polarity::LowerBetter;
-        let Some(pr) = progress::progress(&yearly, base_year, Some((value, year)), higher) else {
+        let Some(pr) = progress::towards(self.ind, &values, (value, year), base_year) else {
             return Vec::new();
         };
         let severity = match pr.class {

@@ -91,6 +91,8 @@ pub struct IndicatorRow {
     pub trend: Option<Trend>,
     /// Whether the latest value is synthetic.
     pub synthetic: bool,
+    /// Goals for the indicator and the progress towards them.
+    pub goals: Vec<Goal>,
 }
 
 /// Builds the overview row of an indicator from its whole-city totals (sorted by period).
@@ -113,7 +115,79 @@ pub fn indicator_row(ind: &Indicator, totals: &[&Observation]) -> IndicatorRow {
             _ => None,
         },
         synthetic: last.is_some_and(|o| o.flags.synthetic),
+        goals: Vec::new(),
     }
+}
+
+/// A goal of the Integrationskonzept for an indicator (a `ziel` rule in force for the whole city)
+/// and the progress towards it, measured as the early warning measures it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Goal {
+    /// Target value.
+    pub target: f64,
+    /// Target value with unit.
+    pub target_text: String,
+    /// Target year.
+    pub year: i32,
+    /// Base year of the measure.
+    pub base_year: i32,
+    /// The progress class, when it can be measured.
+    pub class: Option<kimo_monitor::progress::ProgressClass>,
+    /// The class in words (or why there is none).
+    pub progress: String,
+    /// One sentence: the goal and the progress.
+    pub text: String,
+}
+
+/// The goals in force for an indicator with their progress on the whole city's totals (by period).
+pub fn goals(
+    rules: &kimo_monitor::rules::RuleSet,
+    ind: &Indicator,
+    city_totals: &[&Observation],
+) -> Vec<Goal> {
+    use kimo_monitor::rules::{Check, Scope};
+    let points: Vec<(kimo_model::Period, f64)> = city_totals
+        .iter()
+        .filter_map(|o| Some((o.period, o.value?)))
+        .collect();
+    rules
+        .for_indicator(ind)
+        .into_iter()
+        .filter(|r| r.breakdown.is_total() && matches!(r.scope, Scope::All | Scope::City))
+        .filter_map(|r| match r.check {
+            Check::Target {
+                value,
+                year,
+                base_year,
+            } => Some((value, year, base_year)),
+            _ => None,
+        })
+        .map(|(value, year, base_year)| {
+            let p = kimo_monitor::progress::towards(ind, &points, (value, year), base_year);
+            let progress = p
+                .as_ref()
+                .map_or("noch nicht messbar".to_string(), |p| p.class.label().to_string());
+            let target_text = ind.unit.format(Some(value));
+            let latest = p.as_ref().map_or(String::new(), |p| {
+                format!(
+                    " (zuletzt {} im Jahr {})",
+                    ind.unit.format(Some(p.current_value)),
+                    p.current_year
+                )
+            });
+            Goal {
+                text: format!(
+                    "Ziel: {target_text} bis {year} (gemessen seit {base_year}): {progress}{latest}."
+                ),
+                target: value,
+                target_text,
+                year,
+                base_year,
+                class: p.map(|p| p.class),
+                progress,
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]

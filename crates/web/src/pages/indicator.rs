@@ -167,6 +167,8 @@ pub struct PeriodRef {
 pub struct IndicatorView {
     /// Metadata.
     pub indicator: Meta,
+    /// The headline figure of the chosen area: latest value, change, Datenstand, goals.
+    pub headline: super::overview::Headline,
     /// The Handlungsfeld (code and name).
     pub field: Option<kimo_model::ActionField>,
     /// Chosen main area.
@@ -309,7 +311,9 @@ pub fn build(st: &AppState, code: &str, q: &IndicatorQuery) -> Result<IndicatorV
         None => None,
     };
     let options = options(&sel, &city, &stadtteile, &profile, &periods, st)?;
+    let headline = super::overview::headline_for(st, &ind, &sel.main, sel.main == city.code)?;
     Ok(IndicatorView {
+        headline,
         line_caption: line_caption(&ind, &lines, &periods),
         map_caption: map_caption(&ind, &sel, &area_rows),
         indicator: Meta {

@@ -41,13 +41,16 @@ fn rows_with_previous(
     for o in &obs {
         by.entry(o.indicator.as_str()).or_default().push(o);
     }
+    let rules = st.rules()?;
     Ok(indicators
         .iter()
         .map(|i| {
             let mut v = by.get(i.code.as_str()).cloned().unwrap_or_default();
             v.sort_by_key(|o| o.period);
             let previous = v.len().checked_sub(2).map(|k| v[k].period.label());
-            (indicator_row(i, &v), previous)
+            let mut row = indicator_row(i, &v);
+            row.goals = crate::format::goals(&rules, i, &v);
+            (row, previous)
         })
         .collect())
 }
@@ -101,6 +104,30 @@ pub struct Headline {
     pub judgement: String,
     /// When the indicator's values were last written (German date), if known.
     pub last_update: Option<String>,
+}
+
+/// The headline figure of an indicator in an area (its totals): latest value, change in words,
+/// Datenstand and — for the whole city — the goals with their progress.
+pub(crate) fn headline_for(
+    st: &AppState,
+    ind: &Indicator,
+    area: &str,
+    is_city: bool,
+) -> Result<Headline, AppError> {
+    let obs = st.store.observations(&ObservationFilter {
+        indicator: Some(ind.code.clone()),
+        area: Some(area.to_string()),
+        total_only: true,
+        ..Default::default()
+    })?;
+    let mut v: Vec<&Observation> = obs.iter().collect();
+    v.sort_by_key(|o| o.period);
+    let previous = v.len().checked_sub(2).map(|k| v[k].period.label());
+    let mut row = indicator_row(ind, &v);
+    if is_city {
+        row.goals = crate::format::goals(&*st.rules()?, ind, &v);
+    }
+    headline(st, row, previous)
 }
 
 /// The headline of an overview row: change, direction and judgement in words, last update.
