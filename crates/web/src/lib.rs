@@ -76,15 +76,18 @@ async fn blocking<T: Send + 'static>(
         .map_err(|e| AppError::Internal(e.to_string()))?
 }
 
+/// The style sheet, one `Page` for the process so that it is compressed once.
 async fn style() -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
-            (header::CACHE_CONTROL, "max-age=3600"),
-        ],
-        include_str!("../static/style.css"),
-    )
-        .into_response()
+    static CSS: std::sync::OnceLock<Page> = std::sync::OnceLock::new();
+    let page = CSS
+        .get_or_init(|| {
+            Page::text(
+                "text/css; charset=utf-8",
+                include_str!("../static/style.css"),
+            )
+        })
+        .clone();
+    ([(header::CACHE_CONTROL, "max-age=3600")], page).into_response()
 }
 
 async fn not_found() -> AppError {
@@ -131,6 +134,5 @@ pub fn router(state: Arc<AppState>) -> Router {
         .layer(axum::middleware::map_response(error::json_errors))
         .layer(axum::middleware::from_fn(server::precompressed))
         .layer(axum::middleware::from_fn(server::request_log))
-        .layer(tower_http::compression::CompressionLayer::new())
         .with_state(state)
 }

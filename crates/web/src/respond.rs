@@ -63,6 +63,16 @@ impl Page {
             gzip: Arc::default(),
         }
     }
+    /// A static text (the style sheet) with its content type.
+    pub fn text(content_type: &'static str, body: &'static str) -> Page {
+        Page {
+            content_type,
+            disposition: None,
+            link: None,
+            body: axum::body::Bytes::from_static(body.as_bytes()),
+            gzip: Arc::default(),
+        }
+    }
     /// A JSON answer.
     pub fn json<T: Serialize + ?Sized>(v: &T) -> Result<Page, AppError> {
         Ok(Page {

@@ -131,9 +131,9 @@ fn accepts_gzip(req: &Request) -> bool {
         })
 }
 
-/// Middleware: pages (cached or not) are gzip-compressed at most once and the compressed body is
-/// kept with the page, so a cache hit costs no compression. Other answers are left to the general
-/// compression layer outside.
+/// Middleware: pages, API answers, downloads and the style sheet (every `Page`) are gzip-compressed
+/// at most once and the compressed body is kept with the page, so a cache hit costs no compression.
+/// Error pages and `/healthz` are small and go out as they are.
 pub async fn precompressed(req: Request, next: Next) -> Response {
     let gzip = accepts_gzip(&req);
     let mut res = next.run(req).await;
@@ -145,7 +145,12 @@ pub async fn precompressed(req: Request, next: Next) -> Response {
     };
     res.headers_mut()
         .insert(header::VARY, HeaderValue::from_static("accept-encoding"));
-    if !gzip || c.body.len() < GZIP_MIN || res.status() != StatusCode::OK {
+    // PNG is compressed already.
+    let png = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|t| t == "image/png");
+    if !gzip || png || c.body.len() < GZIP_MIN || res.status() != StatusCode::OK {
         return res;
     }
     let body = c
