@@ -4,34 +4,9 @@
 mod common;
 use common::Server;
 
-/// GET a path's raw bytes with its headers (lower-case names).
+/// GET a path's status, headers (lower-case names) and raw bytes.
 fn bytes(s: &Server, path: &str) -> (u16, std::collections::HashMap<String, String>, Vec<u8>) {
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .build()
-        .into();
-    let mut res = agent
-        .get(format!("{}{path}", s.url))
-        .call()
-        .expect("request");
-    let headers = res
-        .headers()
-        .iter()
-        .map(|(k, v)| {
-            (
-                k.as_str().to_lowercase(),
-                v.to_str().unwrap_or("").to_string(),
-            )
-        })
-        .collect();
-    let status = res.status().as_u16();
-    let body = res
-        .body_mut()
-        .with_config()
-        .limit(64 << 20)
-        .read_to_vec()
-        .unwrap();
-    (status, headers, body)
+    s.raw(path, &[])
 }
 
 const QUERY: &str = "gebiet=19&merkmal=staatsangehoerigkeit&gruppe=nichtdeutsch";

@@ -124,7 +124,7 @@ impl Server {
     }
 
     /// GET a path with request headers: status, headers (lower-case names), raw body.
-    fn raw(
+    pub fn raw(
         &self,
         path: &str,
         headers: &[(&str, &str)],
