@@ -62,6 +62,16 @@ impl Crs {
         }
     }
 
+    /// The EPSG code as written in messages (`EPSG:25832`).
+    pub fn code(self) -> &'static str {
+        match self {
+            Crs::Wgs84 => "EPSG:4326",
+            Crs::Utm32 => "EPSG:25832",
+            Crs::Utm33 => "EPSG:25833",
+            Crs::Gk3 => "EPSG:31467",
+        }
+    }
+
     /// The PROJ definition of the system.
     pub fn proj_string(self) -> String {
         match self {
@@ -78,6 +88,7 @@ impl Crs {
 
 /// Transforms positions between a system and WGS84 (degrees on the WGS84 side).
 pub struct Reprojection {
+    crs: Crs,
     projected: Proj,
     wgs84: Proj,
 }
@@ -87,9 +98,15 @@ impl Reprojection {
     pub fn new(crs: Crs) -> Reprojection {
         let make = |c: Crs| Proj::from_proj_string(&c.proj_string()).expect("valid PROJ string");
         Reprojection {
+            crs,
             projected: make(crs),
             wgs84: make(Crs::Wgs84),
         }
+    }
+
+    /// The projected system.
+    pub fn crs(&self) -> Crs {
+        self.crs
     }
 
     /// A projected position (easting, northing in metres) as WGS84 longitude/latitude in degrees.

@@ -47,6 +47,18 @@ pub enum Error {
         /// The supported systems.
         supported: &'static str,
     },
+    /// A GeoJSON file declaring a projected system whose coordinates all look like degrees.
+    #[error(
+        "{feature}: Koordinate {position} sieht nach Länge/Breite aus, die Datei gibt aber {crs} (Meter) an – bitte die Angabe \"crs\" prüfen"
+    )]
+    LonLatDeclaredProjected {
+        /// The first feature.
+        feature: String,
+        /// Its first position, as `(x, y)`.
+        position: String,
+        /// The declared system's EPSG code.
+        crs: &'static str,
+    },
     /// A GeoJSON `crs` kimo cannot reproject from (its name as written).
     #[error("unbekanntes Koordinatensystem '{name}' (unterstützt: WGS84/CRS84, {supported})")]
     UnknownCrs {

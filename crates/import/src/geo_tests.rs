@@ -160,6 +160,17 @@ fn projected_coordinates_without_crs_and_unknown_systems_are_refused() {
             "unbekanntes Koordinatensystem 'urn:ogc:def:crs:EPSG::3857' (unterstützt: WGS84/CRS84, EPSG:25832 (ETRS89 / UTM Zone 32N), EPSG:25833 (ETRS89 / UTM Zone 33N), EPSG:31467 (DHDN / Gauß-Krüger Zone 3))"
         ]
     );
+    let degrees = "[[[8.3,49.0],[8.4,49.0],[8.4,49.1],[8.3,49.0]]]";
+    let m = messages(
+        &feature("11", "Grünwinkel", "Polygon", degrees),
+        Some("EPSG:25832"),
+    );
+    assert_eq!(
+        m,
+        [
+            "Feature 1 ('Grünwinkel', Code 11): Koordinate (8.3, 49) sieht nach Länge/Breite aus, die Datei gibt aber EPSG:25832 (Meter) an – bitte die Angabe \"crs\" prüfen"
+        ]
+    );
     // Declared, the same square is read.
     let m = messages(
         &feature("01", "Innenstadt-Ost", "Polygon", square),

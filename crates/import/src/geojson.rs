@@ -47,9 +47,11 @@ pub fn read(file: &str, text: &str, ctx: &Context) -> (Dataset, Vec<Problem>) {
         Ok(f) => f,
         Err(p) => return (Dataset::default(), vec![p]),
     };
-    if reprojection.is_none()
-        && let Some(e) = outside_lon_lat(&features, ctx)
-    {
+    let wrong_system = match &reprojection {
+        None => outside_lon_lat(&features, ctx),
+        Some(r) => lon_lat_despite_crs(&features, ctx, r.crs()),
+    };
+    if let Some(e) = wrong_system {
         return (Dataset::default(), vec![problem(file, 0, 0, e.to_string())]);
     }
     let mut ds = Dataset::default();
@@ -96,6 +98,29 @@ fn problem(file: &str, line: usize, column: usize, message: String) -> Problem {
         },
         message,
     }
+}
+
+/// When every position of a file declaring a projected system lies within longitude/latitude
+/// (metres from the false easting would not), the error for the file, naming its first feature.
+fn lon_lat_despite_crs(features: &[Value], ctx: &Context, crs: Crs) -> Option<Error> {
+    let mut shapes = features
+        .iter()
+        .enumerate()
+        .filter_map(|(i, f)| Some((i, f, Shape::read(f.get("geometry")).ok()?)));
+    let (i, f, first) = shapes.next()?;
+    let degrees = |s: &Shape| {
+        s.positions()
+            .all(|q| q[0].abs() <= 180.0 && q[1].abs() <= 90.0)
+    };
+    if !degrees(&first) || !shapes.all(|(_, _, s)| degrees(&s)) {
+        return None;
+    }
+    let [x, y] = first.positions().next()?;
+    Some(Error::LonLatDeclaredProjected {
+        feature: label(f, i + 1, ctx),
+        position: format!("({x}, {y})"),
+        crs: crs.code(),
+    })
 }
 
 /// The features of a FeatureCollection (or the one Feature) and, when its `crs` is a projected
