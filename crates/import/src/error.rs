@@ -26,13 +26,46 @@ pub enum Error {
         /// The properties looked for.
         keys: String,
     },
-    /// A GeoJSON feature whose geometry is not an area.
-    #[error("Feature {feature} ('{name}'): Geometrie ist weder Polygon noch MultiPolygon")]
+    /// A GeoJSON feature whose geometry is no valid area (not a Polygon/MultiPolygon, a ring not
+    /// closed, too short or crossing itself, a position that cannot be reprojected).
+    #[error("{feature}: {reason}")]
     FeatureGeometry {
-        /// The feature's number.
-        feature: usize,
-        /// The area's name.
+        /// The feature: number, name and code (`Feature 3 ('Südstadt', Code 03)`).
+        feature: String,
+        /// What is wrong, in German.
+        reason: String,
+    },
+    /// A GeoJSON file without a `crs` (or with WGS84) whose coordinates are no longitude/latitude.
+    #[error(
+        "{feature}: Koordinate {position} liegt außerhalb von Länge/Breite (WGS84) – die Datei scheint in einem projizierten Koordinatensystem zu sein, gibt aber keines an. Unterstützt werden {supported}; die Datei braucht dann die Angabe \"crs\": {{\"type\": \"name\", \"properties\": {{\"name\": \"urn:ogc:def:crs:EPSG::25832\"}}}} (mit dem passenden Code), oder sie wird in WGS84 (EPSG:4326) exportiert"
+    )]
+    Projected {
+        /// The first feature with such a position.
+        feature: String,
+        /// The position, as `(x, y)`.
+        position: String,
+        /// The supported systems.
+        supported: &'static str,
+    },
+    /// A GeoJSON file declaring a projected system whose coordinates all look like degrees.
+    #[error(
+        "{feature}: Koordinate {position} sieht nach Länge/Breite aus, die Datei gibt aber {crs} (Meter) an – bitte die Angabe \"crs\" prüfen"
+    )]
+    LonLatDeclaredProjected {
+        /// The first feature.
+        feature: String,
+        /// Its first position, as `(x, y)`.
+        position: String,
+        /// The declared system's EPSG code.
+        crs: &'static str,
+    },
+    /// A GeoJSON `crs` kimo cannot reproject from (its name as written).
+    #[error("unbekanntes Koordinatensystem '{name}' (unterstützt: WGS84/CRS84, {supported})")]
+    UnknownCrs {
+        /// The system's name as written in the file.
         name: String,
+        /// The supported systems.
+        supported: &'static str,
     },
     /// A value of a domain type (period, polarity, periodicity, flags).
     #[error(transparent)]
@@ -66,7 +99,7 @@ mod tests {
             messages,
             [
                 "Feature 1: keine Eigenschaft mit dem Gebietscode (code, Code, CODE, Stadtteilnummer, stadtteilnummer, nummer, Nummer, schluessel, Schluessel, AGS, ags, GeoCode, id; mit --code-property wählbar)",
-                "Feature 2 ('28'): Geometrie ist weder Polygon noch MultiPolygon",
+                "Feature 2 ('28'): Geometrie ist Point, erwartet wird Polygon oder MultiPolygon",
             ]
         );
     }

@@ -3,11 +3,13 @@
 //! [`Dataset`] plus row-level [`Problem`]s; writers turn store contents into files.
 
 pub mod catalogue;
+pub mod crs;
 mod error;
 pub mod export;
 pub mod geojson;
 pub mod observations;
 pub mod opensdg;
+pub mod shape;
 pub mod table;
 
 pub use error::Error;
@@ -279,5 +281,7 @@ pub fn read_path(path: &Path, ctx: &Context) -> (Dataset, Vec<Problem>) {
     read_table(&t, ctx)
 }
 
+#[cfg(test)]
+mod geo_tests;
 #[cfg(test)]
 mod tests;
