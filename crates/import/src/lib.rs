@@ -6,6 +6,7 @@ pub mod catalogue;
 mod error;
 pub mod export;
 pub mod geojson;
+pub mod notation;
 pub mod observations;
 pub mod opensdg;
 pub mod table;

@@ -279,18 +279,17 @@ fn excel_date(serial: f64) -> Cell {
     }
 }
 
-/// A number cell as read: a value, a German statistics mark, or nothing.
+/// A plain number cell as read: a value or nothing.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Num {
     /// A number.
     Value(f64),
-    /// `.`, `/`, `*`, `x`: withheld or too uncertain.
-    Suppressed,
     /// Empty cell.
     Empty,
 }
 
-/// Parses a number cell: German (`1.234,5`) or international (`1,234.5`) notation, `%` allowed.
+/// Parses a plain number cell: German (`1.234,5`) or international (`1,234.5`) notation, `%` allowed.
+/// The statistics symbols (`.`, `–`, `(12,5)`, `12,3 p`, …) are read by [`crate::notation::read_cell`].
 pub fn parse_number(cell: &Cell, decimal_comma: bool) -> Result<Num, Error> {
     let raw = match cell {
         Cell::Empty => return Ok(Num::Empty),
@@ -304,11 +303,8 @@ pub fn parse_number(cell: &Cell, decimal_comma: bool) -> Result<Num, Error> {
         .filter(|c| !c.is_whitespace() && *c != '\u{a0}' && *c != '\u{202f}' && *c != '\'')
         .map(|c| if c == '−' { '-' } else { c })
         .collect();
-    match s.as_str() {
-        "" => return Ok(Num::Empty),
-        "." | "/" | "*" | "x" | "X" | "..." | "…" => return Ok(Num::Suppressed),
-        "-" | "–" | "—" => return Ok(Num::Value(0.0)),
-        _ => {}
+    if s.is_empty() {
+        return Ok(Num::Empty);
     }
     let err = || Error::Number(raw.trim().to_string());
     let (body, sign) = match s.strip_prefix('-') {
@@ -389,8 +385,6 @@ mod tests {
         assert_eq!(n("18,5 %", true), Ok(Num::Value(18.5)));
         assert_eq!(n("1,234.5", false), Ok(Num::Value(1234.5)));
         assert_eq!(n("7.9", false), Ok(Num::Value(7.9)));
-        assert_eq!(n(".", true), Ok(Num::Suppressed));
-        assert_eq!(n("–", true), Ok(Num::Value(0.0)));
         assert_eq!(n("", true), Ok(Num::Empty));
         assert!(n("abc", true).is_err());
         assert!(n("1,2,3", true).is_err());
