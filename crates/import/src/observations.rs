@@ -200,6 +200,7 @@ pub fn read_long(t: &Table, ctx: &Context) -> (Dataset, Vec<Problem>) {
     };
     let (dims, p) = dimension_columns(t, ctx, &c.standard(), usize::MAX);
     problems.extend(p);
+    problems.extend(t.cells_without_header());
     let mut ds = Dataset::default();
     ds.observations.reserve(t.rows.len());
     for (line, cells) in &t.rows {
@@ -342,6 +343,7 @@ pub fn read_wide(t: &Table, ctx: &Context) -> (Dataset, Vec<Problem>) {
     let standard: Vec<usize> = [ind, Some(area)].into_iter().flatten().collect();
     let (cols, p) = dimension_columns(t, ctx, &standard, first_period);
     problems.extend(p);
+    problems.extend(t.cells_without_header());
     let mut ds = Dataset::default();
     for (line, cells) in &t.rows {
         let line = *line;
