@@ -261,3 +261,26 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod readme {
+    use super::{Form, NOTATION};
+
+    /// The README's notation table shows every spelling of [`NOTATION`].
+    #[test]
+    fn the_readme_lists_every_symbol() {
+        let readme = include_str!("../../../README.md");
+        for s in NOTATION {
+            for spelling in s.spellings {
+                let shown = match s.form {
+                    Form::Alone => format!("`{spelling}`"),
+                    Form::Around => format!("`{}12,5{}`", &spelling[..1], &spelling[1..]),
+                    Form::After => format!("`12,3 {spelling}`"),
+                };
+                let row = format!("| {} |", s.meaning);
+                assert!(readme.contains(&shown), "README lacks {shown}");
+                assert!(readme.contains(&row), "README lacks the meaning of {shown}");
+            }
+        }
+    }
+}
