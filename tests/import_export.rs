@@ -1,7 +1,7 @@
 //! The `kimo` binary on real SQLite files: imports of real office formats, rejection, round trips.
 
 mod common;
-use common::{kimo, kimo_ok, shared};
+use common::{Server, kimo, kimo_ok, shared};
 use kimo_store::testing::TestDb;
 
 fn catalogue(db: &str) {
@@ -329,6 +329,20 @@ fn notation_fixtures_survive_export_and_import() {
             assert!(csv_a.contains(&format!("{line}\n")), "{line} in\n{csv_a}");
         }
         assert!(!csv_a.contains("ARB-03,2021,01,"), "… is skipped: {csv_a}");
+
+        // The pages show the flags in words.
+        let server = Server::start(&["--database", a], &[]);
+        let (status, page) = server.get("/indikatoren/ARB-03?gebiet=02");
+        assert_eq!(status, 200, "{page}");
+        for words in [
+            "unsicher",
+            "vorläufig",
+            "berichtigt",
+            "vorläufig, Zeitreihenbruch, unsicher",
+        ] {
+            assert!(page.contains(words), "{words} on the page");
+        }
+        drop(server);
 
         // Long CSV into a second database: the same export, byte for byte.
         let file_a = t.path().join(format!("notation-{}.csv", ta.label));
