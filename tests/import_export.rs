@@ -1,7 +1,7 @@
 //! The `kimo` binary on real SQLite files: imports of real office formats, rejection, round trips.
 
 mod common;
-use common::{kimo, kimo_ok, shared};
+use common::{Server, kimo, kimo_ok, shared};
 use kimo_store::testing::TestDb;
 
 fn catalogue(db: &str) {
@@ -262,5 +262,113 @@ fn the_examples_in_the_repository_import() {
         );
         assert!(csv.contains("ARB-03,2024,15,,nichtdeutsch,,,,s\n"), "{csv}");
         assert!(csv.contains("ARB-03,2022,07,,,7.5,,,\n"), "{csv}");
+    }
+}
+
+/// A workbook as offices send it: a merged area cell with a number, numbers as text, the notation.
+fn notation_workbook(path: &std::path::Path) {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let s = wb.add_worksheet();
+    let plain = rust_xlsxwriter::Format::new();
+    s.write_row(0, 0, ["Indikator", "Zeitraum", "Gebiet", "Wert"])
+        .unwrap();
+    s.merge_range(1, 2, 3, 2, "", &plain).unwrap();
+    s.write_number(1, 2, 5.0).unwrap();
+    for (i, (year, value)) in [(2016, "(2,5)"), (2017, "3,5 r"), (2018, "1.234")]
+        .iter()
+        .enumerate()
+    {
+        let r = i as u32 + 1;
+        s.write_row(r, 0, ["ARB-03", &year.to_string()]).unwrap();
+        s.write_string(r, 3, *value).unwrap();
+    }
+    s.write_row(4, 0, ["ARB-03", "2012", "Insgesamt", "/"])
+        .unwrap();
+    wb.save(path).unwrap();
+}
+
+#[test]
+fn notation_fixtures_survive_export_and_import() {
+    let t = tempfile::tempdir().unwrap();
+    let fixture = |f: &str| format!("{}/tests/fixtures/notation/{f}", env!("CARGO_MANIFEST_DIR"));
+    let xlsx = t.path().join("notation.xlsx");
+    notation_workbook(&xlsx);
+    for ta in TestDb::all("notation_round_trip") {
+        let again = || {
+            if ta.label == "SQLite" {
+                TestDb::sqlite()
+            } else {
+                TestDb::postgres("notation_round_trip").expect("configured")
+            }
+        };
+        let (tb, tc) = (again(), again());
+        let (a, b, c) = (ta.url.as_str(), tb.url.as_str(), tc.url.as_str());
+        catalogue(a);
+        kimo_ok(a, &["import", &fixture("lang.csv"), xlsx.to_str().unwrap()]);
+        kimo_ok(
+            a,
+            &["import", "--indicator", "ARB-03", &fixture("breit.csv")],
+        );
+        let csv_a = kimo_ok(a, &["export", "--format", "csv", "-"]);
+        for line in [
+            "ARB-03,2016,01,,,,s",
+            "ARB-03,2018,01,0,,,",
+            "ARB-03,2020,01,,,,u",
+            "ARB-03,2016,02,12.5,,,u",
+            "ARB-03,2017,02,12.3,,,p",
+            "ARB-03,2019,02,12.3,,,r",
+            "ARB-03,2021,02,7.5,,,pbu",
+            "ARB-03,2017,KA,9.2,,,",
+            "ARB-03,2021,03,3.5,,,u",
+            "ARB-03,2021,KA,5,,,r",
+            "ARB-03,2016,05,2.5,,,u",
+            "ARB-03,2017,05,3.5,,,r",
+            "ARB-03,2018,05,1234,,,",
+            "ARB-03,2012,KA,,,,u",
+        ] {
+            assert!(csv_a.contains(&format!("{line}\n")), "{line} in\n{csv_a}");
+        }
+        assert!(!csv_a.contains("ARB-03,2021,01,"), "… is skipped: {csv_a}");
+
+        // The pages show the flags in words.
+        let server = Server::start(&["--database", a], &[]);
+        let (status, page) = server.get("/indikatoren/ARB-03?gebiet=02");
+        assert_eq!(status, 200, "{page}");
+        for words in [
+            "unsicher",
+            "vorläufig",
+            "berichtigt",
+            "vorläufig, Zeitreihenbruch, unsicher",
+        ] {
+            assert!(page.contains(words), "{words} on the page");
+        }
+        drop(server);
+
+        // Long CSV into a second database: the same export, byte for byte.
+        let file_a = t.path().join(format!("notation-{}.csv", ta.label));
+        std::fs::write(&file_a, &csv_a).unwrap();
+        catalogue(b);
+        kimo_ok(b, &["import", file_a.to_str().unwrap()]);
+        assert_eq!(kimo_ok(b, &["export", "--format", "csv", "-"]), csv_a);
+
+        // Open SDG (flags in OBS_STATUS) into an empty database: the same values and flags (Open SDG
+        // carries figures only, so observations without a value stay behind).
+        let dir = t.path().join(format!("open-sdg-{}", ta.label));
+        kimo_ok(
+            a,
+            &["export", "--format", "open-sdg", dir.to_str().unwrap()],
+        );
+        let status = std::fs::read_to_string(dir.join("data/indicator_ARB-03.csv")).unwrap();
+        assert!(
+            status.contains("OBS_STATUS") && status.contains(",PBU,"),
+            "{status}"
+        );
+        kimo_ok(c, &["import", dir.to_str().unwrap()]);
+        let with_value: String = csv_a
+            .lines()
+            .filter(|l| !l.contains(",,,,"))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        assert_eq!(kimo_ok(c, &["export", "--format", "csv", "-"]), with_value);
     }
 }

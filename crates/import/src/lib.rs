@@ -7,6 +7,7 @@ pub mod crs;
 mod error;
 pub mod export;
 pub mod geojson;
+pub mod notation;
 pub mod observations;
 pub mod opensdg;
 pub mod shape;
@@ -100,12 +101,23 @@ impl Context {
             .map_or_else(|| code.to_string(), |c| c.name.clone())
     }
 
-    /// The area code for a cell: a known code as it is, a known name as its code, else unchanged.
+    /// The area code for a cell: a known code as it is, a known name as its code, a Stadtteil number
+    /// without its leading zero as the code (`1` = `01`), `Insgesamt` as the whole city, else unchanged.
     pub fn area_code(&self, value: &str) -> String {
         let index = self.area_index.get_or_init(|| {
             let mut m = std::collections::HashMap::new();
             for a in &self.areas {
                 m.insert(a.name.to_lowercase(), a.code.clone());
+            }
+            // Numbers after names, codes last: a code always wins.
+            for a in self.areas.iter().filter(|a| a.level > 0) {
+                if let Ok(n) = a.code.parse::<u64>() {
+                    m.entry(format!("#{n}")).or_insert_with(|| a.code.clone());
+                }
+            }
+            if let Some(city) = kimo_model::whole_city(&self.areas) {
+                m.entry("insgesamt".into())
+                    .or_insert_with(|| city.code.clone());
             }
             for a in &self.areas {
                 m.insert(a.code.clone(), a.code.clone());
@@ -115,8 +127,10 @@ impl Context {
         if let Some(code) = index.get(value) {
             return code.clone();
         }
+        let number = value.parse::<u64>().ok().map(|n| format!("#{n}"));
         index
             .get(&value.to_lowercase())
+            .or_else(|| number.and_then(|n| index.get(&n)))
             .cloned()
             .unwrap_or_else(|| value.to_string())
     }

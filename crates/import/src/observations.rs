@@ -1,7 +1,8 @@
 //! Observation tables: kimo's long format (one row per value) and wide tables (periods as columns).
 
 use crate::Context;
-use crate::table::{Cell, Num, Table, header_key, parse_number};
+use crate::notation::{Reading, read_cell};
+use crate::table::{Cell, Table, header_key};
 use kimo_model::{Breakdown, Dataset, Flags, Observation, Origin, Period, Problem};
 
 /// Header aliases of the long format's standard columns (normalised keys).
@@ -105,9 +106,9 @@ fn number(
     col: usize,
     cells: &[Cell],
     problems: &mut Vec<Problem>,
-) -> Option<Num> {
-    let cell = cells.get(col).cloned().unwrap_or(Cell::Empty);
-    match parse_number(&cell, t.decimal_comma) {
+) -> Option<Reading> {
+    let cell = cells.get(col).unwrap_or(&Cell::Empty);
+    match read_cell(cell, t.decimal_comma) {
         Ok(n) => Some(n),
         Err(e) => {
             problems.push(t.problem(line, col, e.to_string()));
@@ -116,9 +117,9 @@ fn number(
     }
 }
 
-fn opt_value(n: Option<Num>) -> Option<f64> {
+fn opt_value(n: Option<Reading>) -> Option<f64> {
     match n {
-        Some(Num::Value(v)) => Some(v),
+        Some(Reading::Value(v, _)) => Some(v),
         _ => None,
     }
 }
@@ -199,6 +200,7 @@ pub fn read_long(t: &Table, ctx: &Context) -> (Dataset, Vec<Problem>) {
     };
     let (dims, p) = dimension_columns(t, ctx, &c.standard(), usize::MAX);
     problems.extend(p);
+    problems.extend(t.cells_without_header());
     let mut ds = Dataset::default();
     ds.observations.reserve(t.rows.len());
     for (line, cells) in &t.rows {
@@ -235,15 +237,12 @@ fn long_row(
     if area.is_empty() {
         problems.push(t.problem(line, c.area, "Gebiet fehlt"));
     }
-    let mut flags = match c.flags.map(|i| Flags::parse(&text(i))) {
-        Some(Err(e)) => {
-            problems.push(t.problem(line, c.flags.unwrap_or(0), e.to_string()));
-            Flags::default()
-        }
-        Some(Ok(f)) => f,
-        None => Flags::default(),
-    };
     let value = number(t, line, c.value, cells, problems);
+    if value == Some(Reading::Skip) {
+        // `…`: the figure comes later; nothing to store and nothing wrong.
+        return None;
+    }
+    let (value, flags) = value_and_flags(t, c, line, value, &text, problems);
     let numerator = c
         .numerator
         .and_then(|i| number(t, line, i, cells, problems));
@@ -251,22 +250,6 @@ fn long_row(
         .denominator
         .and_then(|i| number(t, line, i, cells, problems));
     let b = breakdown(t, ctx, dims, line, cells, problems);
-    let value = match value {
-        Some(Num::Value(v)) => Some(v),
-        Some(Num::Suppressed) => {
-            flags.suppressed = true;
-            None
-        }
-        Some(Num::Empty) if !flags.suppressed => {
-            problems.push(t.problem(
-                line,
-                c.value,
-                "Wert fehlt (für geheim gehaltene Werte '.' oder Kennzeichen 's')",
-            ));
-            None
-        }
-        _ => None,
-    };
     let (Ok(period), Some(breakdown)) = (period, b) else {
         return None;
     };
@@ -288,6 +271,45 @@ fn long_row(
             column: c.area + 1,
         }),
     })
+}
+
+/// The value of a long row and its flags: the `kennzeichen` column together with the notation's.
+fn value_and_flags<'a>(
+    t: &Table,
+    c: &LongColumns,
+    line: usize,
+    value: Option<Reading>,
+    text: &impl Fn(usize) -> std::borrow::Cow<'a, str>,
+    problems: &mut Vec<Problem>,
+) -> (Option<f64>, Flags) {
+    let mut flags = match c.flags.map(|i| Flags::parse(&text(i))) {
+        Some(Err(e)) => {
+            problems.push(t.problem(line, c.flags.unwrap_or(0), e.to_string()));
+            Flags::default()
+        }
+        Some(Ok(f)) => f,
+        None => Flags::default(),
+    };
+    let value = match value {
+        Some(Reading::Value(v, f)) => {
+            flags = flags.union(f);
+            Some(v)
+        }
+        Some(Reading::NoValue(f)) => {
+            flags = flags.union(f);
+            None
+        }
+        Some(Reading::Empty) if !flags.suppressed && !flags.uncertain => {
+            problems.push(t.problem(
+                line,
+                c.value,
+                "Wert fehlt (für geheim gehaltene Werte '.' oder Kennzeichen 's')",
+            ));
+            None
+        }
+        _ => None,
+    };
+    (value, flags)
 }
 
 /// Reads a wide table: one row per indicator × area × categories, one column per period.
@@ -321,6 +343,7 @@ pub fn read_wide(t: &Table, ctx: &Context) -> (Dataset, Vec<Problem>) {
     let standard: Vec<usize> = [ind, Some(area)].into_iter().flatten().collect();
     let (cols, p) = dimension_columns(t, ctx, &standard, first_period);
     problems.extend(p);
+    problems.extend(t.cells_without_header());
     let mut ds = Dataset::default();
     for (line, cells) in &t.rows {
         let line = *line;
@@ -341,10 +364,10 @@ pub fn read_wide(t: &Table, ctx: &Context) -> (Dataset, Vec<Problem>) {
             let Some(n) = number(t, line, *col, cells, &mut problems) else {
                 continue;
             };
-            let (value, suppressed) = match n {
-                Num::Empty => continue,
-                Num::Suppressed => (None, true),
-                Num::Value(v) => (Some(v), false),
+            let (value, flags) = match n {
+                Reading::Empty | Reading::Skip => continue,
+                Reading::NoValue(f) => (None, f),
+                Reading::Value(v, f) => (Some(v), f),
             };
             ds.observations.push(Observation {
                 indicator: indicator.clone(),
@@ -354,10 +377,7 @@ pub fn read_wide(t: &Table, ctx: &Context) -> (Dataset, Vec<Problem>) {
                 value,
                 numerator: None,
                 denominator: None,
-                flags: Flags {
-                    suppressed,
-                    ..Default::default()
-                },
+                flags,
                 origin: Some(Origin {
                     file: t.file.clone(),
                     line,

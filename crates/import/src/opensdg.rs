@@ -5,7 +5,8 @@
 //! `UNIT_MULT`, `NATURE`) are not disaggregations; kimo writes its flags as `OBS_STATUS` letters.
 
 use crate::Context;
-use crate::table::{Cell, Num, Table, header_key, parse_number, read_csv};
+use crate::notation::{Reading, read_cell};
+use crate::table::{Cell, Table, header_key, read_csv};
 use kimo_model::{
     ActionField, Area, Breakdown, Category, Dataset, Dimension, Flags, Indicator, Observation,
     Origin, Period, Periodicity, Polarity, Problem, slug,
@@ -348,19 +349,20 @@ impl Row<'_> {
         auto_areas: &mut Vec<Area>,
     ) -> Result<Option<Observation>, Problem> {
         let (t, line) = (self.t, self.line);
-        let value = match parse_number(self.cells.get(layout.value).unwrap_or(&Cell::Empty), false)
-        {
-            Ok(Num::Value(v)) => v,
-            Ok(_) => return Ok(None),
-            Err(e) => return Err(t.problem(line, layout.value, e.to_string())),
-        };
+        let (value, notation) =
+            match read_cell(self.cells.get(layout.value).unwrap_or(&Cell::Empty), false) {
+                Ok(Reading::Value(v, f)) => (v, f),
+                Ok(_) => return Ok(None),
+                Err(e) => return Err(t.problem(line, layout.value, e.to_string())),
+            };
         let period = Period::parse(&self.text(0)).map_err(|e| t.problem(line, 0, e.to_string()))?;
         let breakdown = self.breakdown(&mut layout.dims, ctx);
         let area = self.area(root, layout, auto_areas);
         let flags = layout
             .status
             .map(|c| Flags::parse(&self.text(c).to_lowercase()).unwrap_or_default())
-            .unwrap_or_default();
+            .unwrap_or_default()
+            .union(notation);
         Ok(Some(Observation {
             indicator: id.to_string(),
             period,

@@ -61,6 +61,45 @@ pub struct Table {
 }
 
 impl Table {
+    /// A table without the empty columns Excel leaves at the right (`a;b;;;`): trailing empty header
+    /// cells and trailing empty cells of every row are dropped.
+    pub fn new(
+        file: String,
+        mut header: Vec<String>,
+        mut rows: Vec<(usize, Vec<Cell>)>,
+        decimal_comma: bool,
+    ) -> Table {
+        while header.last().is_some_and(|h| h.trim().is_empty()) {
+            header.pop();
+        }
+        for (_, cells) in &mut rows {
+            while cells.last().is_some_and(Cell::is_empty) {
+                cells.pop();
+            }
+        }
+        Table {
+            file,
+            header,
+            rows,
+            decimal_comma,
+        }
+    }
+    /// Problems for filled cells right of the last header cell (data without a column name).
+    pub fn cells_without_header(&self) -> Vec<Problem> {
+        let mut problems = Vec::new();
+        for (line, cells) in &self.rows {
+            for (i, cell) in cells.iter().enumerate().skip(self.header.len()) {
+                if !cell.is_empty() {
+                    problems.push(self.problem(
+                        *line,
+                        i,
+                        format!("'{}' steht in einer Spalte ohne Spaltenkopf", cell.text()),
+                    ));
+                }
+            }
+        }
+        problems
+    }
     /// A problem at a row and (0-based) column.
     pub fn problem(&self, line: usize, col: usize, message: impl Into<String>) -> Problem {
         Problem {
@@ -193,12 +232,7 @@ pub fn read_csv_text(file: &str, text: &str) -> Result<Table, Vec<Problem>> {
     let Some(header) = header else {
         return Err(vec![file_problem(file, "die Datei ist leer".into())]);
     };
-    Ok(Table {
-        file: file.to_string(),
-        header,
-        rows,
-        decimal_comma: delim != b',',
-    })
+    Ok(Table::new(file.to_string(), header, rows, delim != b','))
 }
 
 fn bytecount_newlines(b: &[u8]) -> usize {
@@ -207,7 +241,7 @@ fn bytecount_newlines(b: &[u8]) -> usize {
 
 /// Reads the sheets of an XLSX workbook: the named one, or all.
 pub fn read_xlsx(path: &Path, sheet: Option<&str>) -> Result<Vec<Table>, Vec<Problem>> {
-    use calamine::{Data, Reader, Xlsx, open_workbook};
+    use calamine::{Reader, Xlsx, open_workbook};
     let file = path.display().to_string();
     let mut wb: Xlsx<_> = open_workbook(path)
         .map_err(|e| vec![file_problem(&file, format!("XLSX nicht lesbar: {e}"))])?;
@@ -229,45 +263,69 @@ pub fn read_xlsx(path: &Path, sheet: Option<&str>) -> Result<Vec<Table>, Vec<Pro
     };
     let mut tables = Vec::new();
     for name in chosen {
-        let range = wb
+        let mut range = wb
             .worksheet_range(&name)
             .map_err(|e| vec![file_problem(&file, format!("Blatt '{name}': {e}"))])?;
-        let start_row = range.start().map_or(0, |(r, _)| r as usize);
-        let start_col = range.start().map_or(0, |(_, c)| c as usize);
-        let mut header = None;
-        let mut rows = Vec::new();
-        for (i, row) in range.rows().enumerate() {
-            let line = start_row + i + 1;
-            let mut cells: Vec<Cell> = vec![Cell::Empty; start_col];
-            cells.extend(row.iter().map(|d| match d {
-                Data::Empty => Cell::Empty,
-                Data::String(s) => Cell::Text(s.clone()),
-                Data::Float(f) => Cell::Number(*f),
-                Data::Int(i) => Cell::Number(*i as f64),
-                Data::Bool(b) => Cell::Text(if *b { "ja" } else { "nein" }.into()),
-                Data::DateTime(dt) => excel_date(dt.as_f64()),
-                Data::DateTimeIso(s) | Data::DurationIso(s) => Cell::Text(s.clone()),
-                Data::Error(e) => Cell::Text(format!("#{e:?}")),
-            }));
-            if cells.iter().all(Cell::is_empty) {
-                continue;
-            }
-            if header.is_none() {
-                header = Some(cells.iter().map(Cell::text).collect::<Vec<_>>());
-                continue;
-            }
-            rows.push((line, cells));
-        }
-        if let Some(header) = header {
-            tables.push(Table {
-                file: format!("{file} [{name}]"),
-                header,
-                rows,
-                decimal_comma: true,
-            });
+        let merged = wb
+            .merge_cells_by_sheet_name(&name)
+            .map_err(|e| vec![file_problem(&file, format!("Blatt '{name}': {e}"))])?;
+        fill_merged(&mut range, &merged);
+        if let Some(t) = sheet_table(format!("{file} [{name}]"), &range) {
+            tables.push(t);
         }
     }
     Ok(tables)
+}
+
+/// Gives every cell of a merged region the value of its top-left cell (Excel shows it across the region).
+fn fill_merged(range: &mut calamine::Range<calamine::Data>, merged: &[calamine::Dimensions]) {
+    for m in merged {
+        let Some(v) = range.get_value(m.start).cloned() else {
+            continue;
+        };
+        if v == calamine::Data::Empty {
+            continue;
+        }
+        for row in m.start.0..=m.end.0 {
+            for col in m.start.1..=m.end.1 {
+                if (row, col) != m.start {
+                    range.set_value((row, col), v.clone());
+                }
+            }
+        }
+    }
+}
+
+/// One sheet as a table: the first non-empty row is the header; None for an empty sheet.
+fn sheet_table(file: String, range: &calamine::Range<calamine::Data>) -> Option<Table> {
+    use calamine::Data;
+    let start_row = range.start().map_or(0, |(r, _)| r as usize);
+    let start_col = range.start().map_or(0, |(_, c)| c as usize);
+    let mut header = None;
+    let mut rows = Vec::new();
+    for (i, row) in range.rows().enumerate() {
+        let line = start_row + i + 1;
+        let mut cells: Vec<Cell> = vec![Cell::Empty; start_col];
+        cells.extend(row.iter().map(|d| match d {
+            Data::Empty => Cell::Empty,
+            Data::String(s) => Cell::Text(s.clone()),
+            Data::Float(f) => Cell::Number(*f),
+            Data::Int(i) => Cell::Number(*i as f64),
+            Data::Bool(b) => Cell::Text(if *b { "ja" } else { "nein" }.into()),
+            Data::DateTime(dt) => excel_date(dt.as_f64()),
+            Data::DateTimeIso(s) | Data::DurationIso(s) => Cell::Text(s.clone()),
+            Data::Error(e) => Cell::Text(format!("#{e:?}")),
+        }));
+        if cells.iter().all(Cell::is_empty) {
+            continue;
+        }
+        if header.is_none() {
+            header = Some(cells.iter().map(Cell::text).collect::<Vec<_>>());
+            continue;
+        }
+        rows.push((line, cells));
+    }
+    Some(Table::new(file, header?, rows, true))
 }
 
 /// An Excel date serial (days since 1899-12-30) as a German date cell.
@@ -279,18 +337,17 @@ fn excel_date(serial: f64) -> Cell {
     }
 }
 
-/// A number cell as read: a value, a German statistics mark, or nothing.
+/// A plain number cell as read: a value or nothing.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Num {
     /// A number.
     Value(f64),
-    /// `.`, `/`, `*`, `x`: withheld or too uncertain.
-    Suppressed,
     /// Empty cell.
     Empty,
 }
 
-/// Parses a number cell: German (`1.234,5`) or international (`1,234.5`) notation, `%` allowed.
+/// Parses a plain number cell: German (`1.234,5`) or international (`1,234.5`) notation, `%` allowed.
+/// The statistics symbols (`.`, `–`, `(12,5)`, `12,3 p`, …) are read by [`crate::notation::read_cell`].
 pub fn parse_number(cell: &Cell, decimal_comma: bool) -> Result<Num, Error> {
     let raw = match cell {
         Cell::Empty => return Ok(Num::Empty),
@@ -304,11 +361,8 @@ pub fn parse_number(cell: &Cell, decimal_comma: bool) -> Result<Num, Error> {
         .filter(|c| !c.is_whitespace() && *c != '\u{a0}' && *c != '\u{202f}' && *c != '\'')
         .map(|c| if c == '−' { '-' } else { c })
         .collect();
-    match s.as_str() {
-        "" => return Ok(Num::Empty),
-        "." | "/" | "*" | "x" | "X" | "..." | "…" => return Ok(Num::Suppressed),
-        "-" | "–" | "—" => return Ok(Num::Value(0.0)),
-        _ => {}
+    if s.is_empty() {
+        return Ok(Num::Empty);
     }
     let err = || Error::Number(raw.trim().to_string());
     let (body, sign) = match s.strip_prefix('-') {
@@ -389,8 +443,6 @@ mod tests {
         assert_eq!(n("18,5 %", true), Ok(Num::Value(18.5)));
         assert_eq!(n("1,234.5", false), Ok(Num::Value(1234.5)));
         assert_eq!(n("7.9", false), Ok(Num::Value(7.9)));
-        assert_eq!(n(".", true), Ok(Num::Suppressed));
-        assert_eq!(n("–", true), Ok(Num::Value(0.0)));
         assert_eq!(n("", true), Ok(Num::Empty));
         assert!(n("abc", true).is_err());
         assert!(n("1,2,3", true).is_err());

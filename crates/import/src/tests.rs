@@ -212,3 +212,158 @@ fn geojson_boundaries_match_areas_by_number() {
     assert_eq!(problems.len(), 1);
     assert!(problems[0].message.contains("Feature 2"));
 }
+
+/// The fixtures of the German statistics notation (`tests/fixtures/notation/`).
+fn notation_fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("../../tests/fixtures/notation/{name}"))
+}
+
+/// A context with the city and three Stadtteile numbered like Karlsruhe's (`01`, `02`, `03`).
+fn karlsruhe() -> Context {
+    Context {
+        areas: vec![
+            area("KA", "Karlsruhe (Gesamtstadt)", None),
+            area("01", "Innenstadt-Ost", Some("KA")),
+            area("02", "Innenstadt-West", Some("KA")),
+            area("03", "Südstadt", Some("KA")),
+        ],
+        indicator: Some("ARB-03".into()),
+        ..Default::default()
+    }
+}
+
+/// Observations as (period, area, value, flag code), in file order.
+fn summary(ds: &Dataset) -> Vec<(String, String, Option<f64>, String)> {
+    ds.observations
+        .iter()
+        .map(|o| (o.period.code(), o.area.clone(), o.value, o.flags.code()))
+        .collect()
+}
+
+fn row(p: &str, a: &str, v: Option<f64>, f: &str) -> (String, String, Option<f64>, String) {
+    (p.into(), a.into(), v, f.into())
+}
+
+#[test]
+fn notation_in_a_long_csv_with_excel_columns_area_numbers_and_insgesamt() {
+    let (ds, problems) = read_path(&notation_fixture("lang.csv"), &karlsruhe());
+    assert!(problems.is_empty(), "{problems:?}");
+    // `…` and `...` (2021 and 2022 in 01) are skipped: the figures come later.
+    let expected = [
+        row("2016", "01", None, "s"),
+        row("2017", "01", None, "s"),
+        row("2018", "01", Some(0.0), ""),
+        row("2019", "01", Some(0.0), ""),
+        row("2020", "01", None, "u"),
+        row("2016", "02", Some(12.5), "u"),
+        row("2017", "02", Some(12.3), "p"),
+        row("2018", "02", Some(12.3), "p"),
+        row("2019", "02", Some(12.3), "r"),
+        row("2020", "02", Some(12.3), "r"),
+        row("2021", "02", Some(7.5), "pbu"),
+        row("2016", "KA", Some(9.1), ""),
+        row("2017", "KA", Some(9.2), ""),
+    ];
+    assert_eq!(summary(&ds), expected);
+}
+
+#[test]
+fn notation_in_a_wide_csv_in_windows_1252() {
+    let (ds, problems) = read_path(&notation_fixture("breit.csv"), &karlsruhe());
+    assert!(problems.is_empty(), "{problems:?}");
+    let expected = [
+        row("2019", "03", None, "s"),
+        row("2020", "03", None, "u"),
+        row("2021", "03", Some(3.5), "u"),
+        row("2022", "03", Some(4.5), "p"),
+        row("2019", "KA", Some(0.0), ""),
+        row("2021", "KA", Some(5.0), "r"),
+        row("2022", "KA", None, "s"),
+    ];
+    assert_eq!(summary(&ds), expected);
+}
+
+#[test]
+fn notation_mistakes_are_german_messages_with_line_and_column() {
+    let (_, problems) = read_path(&notation_fixture("fehler.csv"), &karlsruhe());
+    let cases = [
+        ("Zeile 2, Spalte 4", "'(12,5' ist keine Zahl"),
+        ("Zeile 3, Spalte 4", "'12,3 q' ist keine Zahl"),
+        (
+            "Zeile 4, Spalte 6",
+            "'7' steht in einer Spalte ohne Spaltenkopf",
+        ),
+        ("Zeile 5, Spalte 4", "Wert fehlt"),
+    ];
+    for (at, message) in cases {
+        assert_problem(&problems, at, message);
+    }
+    assert_eq!(problems.len(), cases.len(), "{problems:?}");
+}
+
+#[test]
+fn area_numbers_without_zero_and_insgesamt_resolve_to_codes() {
+    let c = karlsruhe();
+    let cases = [
+        ("1", "01"),
+        ("01", "01"),
+        ("3", "03"),
+        ("Insgesamt", "KA"),
+        ("insgesamt", "KA"),
+        ("INSGESAMT", "KA"),
+        ("Südstadt", "03"),
+        ("KA", "KA"),
+        ("4", "4"),
+        ("99", "99"),
+    ];
+    for (cell, code) in cases {
+        assert_eq!(c.area_code(cell), code, "{cell}");
+    }
+}
+
+/// An XLSX as offices send it: merged area cells, numbers as text, area numbers as numbers, the
+/// notation, and formatted empty columns right of the table.
+fn write_notation_xlsx(p: &std::path::Path) {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let s = wb.add_worksheet();
+    let blank = rust_xlsxwriter::Format::new().set_bold();
+    s.write_row(0, 0, ["Gebiet", "Zeitraum", "Wert"]).unwrap();
+    s.write_blank(0, 3, &blank).unwrap();
+    s.write_blank(0, 4, &blank).unwrap();
+    s.merge_range(1, 0, 4, 0, "", &rust_xlsxwriter::Format::new())
+        .unwrap();
+    s.write_number(1, 0, 1.0).unwrap();
+    let values = ["12,5", "1.234", "(3,5)", "4,5 p"];
+    for (i, v) in values.iter().enumerate() {
+        let r = i as u32 + 1;
+        s.write_number(r, 1, 2016.0 + i as f64).unwrap();
+        s.write_string(r, 2, *v).unwrap();
+    }
+    s.merge_range(5, 0, 6, 0, "Insgesamt", &rust_xlsxwriter::Format::new())
+        .unwrap();
+    for (i, v) in ["x", "–"].iter().enumerate() {
+        let r = i as u32 + 5;
+        s.write_string(r, 1, format!("{}", 2016 + i)).unwrap();
+        s.write_string(r, 2, *v).unwrap();
+        s.write_blank(r, 4, &blank).unwrap();
+    }
+    wb.save(p).unwrap();
+}
+
+#[test]
+fn notation_in_xlsx_with_merged_cells_and_numbers_as_text() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path().join("notation.xlsx");
+    write_notation_xlsx(&p);
+    let (ds, problems) = read_path(&p, &karlsruhe());
+    assert!(problems.is_empty(), "{problems:?}");
+    let expected = [
+        row("2016", "01", Some(12.5), ""),
+        row("2017", "01", Some(1234.0), ""),
+        row("2018", "01", Some(3.5), "u"),
+        row("2019", "01", Some(4.5), "p"),
+        row("2016", "KA", None, "s"),
+        row("2017", "KA", Some(0.0), ""),
+    ];
+    assert_eq!(summary(&ds), expected);
+}

@@ -14,7 +14,7 @@ pub enum ParseError {
     Periodicity(String),
     /// An unknown flag (the word as written).
     #[error(
-        "unbekanntes Kennzeichen '{0}' (erlaubt: p vorläufig, e geschätzt, s geheim, b Zeitreihenbruch, d Demodaten)"
+        "unbekanntes Kennzeichen '{0}' (erlaubt: p vorläufig, e geschätzt, s geheim, b Zeitreihenbruch, d Demodaten, u unsicher, r berichtigt)"
     )]
     Flag(String),
     /// A blank period cell.
@@ -46,7 +46,7 @@ mod tests {
         );
         assert_eq!(
             Flags::parse("p, Xy").unwrap_err().to_string(),
-            "unbekanntes Kennzeichen 'Xy' (erlaubt: p vorläufig, e geschätzt, s geheim, b Zeitreihenbruch, d Demodaten)"
+            "unbekanntes Kennzeichen 'Xy' (erlaubt: p vorläufig, e geschätzt, s geheim, b Zeitreihenbruch, d Demodaten, u unsicher, r berichtigt)"
         );
         assert_eq!(
             Period::parse("  ").unwrap_err().to_string(),

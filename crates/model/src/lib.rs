@@ -312,11 +312,48 @@ pub struct Flags {
     pub break_in_series: bool,
     /// Synthetic demo figure ("Demodaten").
     pub synthetic: bool,
+    /// Statistisch unsicher: `(12,5)` limited reliability, or `/` too uncertain to publish.
+    pub uncertain: bool,
+    /// Berichtigt (revised).
+    pub revised: bool,
 }
 
+/// Where a flag lives in [`Flags`].
+type FlagField = fn(&mut Flags) -> &mut bool;
+
+/// Every flag: letter, German label, further accepted words, and its field. The letters are stored,
+/// exported (long CSV `flags`, Open SDG `OBS_STATUS` in capitals) and must stay stable.
+const FLAGS: &[(char, &str, &[&str], FlagField)] = &[
+    ('p', "vorläufig", &["vorlaeufig", "provisional"], |f| {
+        &mut f.provisional
+    }),
+    ('e', "geschätzt", &["geschaetzt", "estimated"], |f| {
+        &mut f.estimated
+    }),
+    ('s', "geheim", &["gesperrt", "suppressed"], |f| {
+        &mut f.suppressed
+    }),
+    ('b', "Zeitreihenbruch", &["bruch", "break"], |f| {
+        &mut f.break_in_series
+    }),
+    ('d', "Demodaten", &["synthetisch", "synthetic"], |f| {
+        &mut f.synthetic
+    }),
+    (
+        'u',
+        "unsicher",
+        &["eingeschränkt", "eingeschraenkt", "uncertain", "unreliable"],
+        |f| &mut f.uncertain,
+    ),
+    ('r', "berichtigt", &["revidiert", "revised"], |f| {
+        &mut f.revised
+    }),
+];
+
 impl Flags {
-    /// Parses a flag string: letters `p` (vorläufig), `e` (geschätzt), `s` (geheim), `b` (Bruch), `d` (Demodaten),
-    /// or the German words separated by spaces, commas or `|`.
+    /// Parses a flag string: letters `p` (vorläufig), `e` (geschätzt), `s` (geheim), `b` (Bruch),
+    /// `d` (Demodaten), `u` (unsicher), `r` (berichtigt), or the German words separated by spaces,
+    /// commas or `|`.
     pub fn parse(s: &str) -> Result<Flags, ParseError> {
         let mut f = Flags::default();
         for word in s
@@ -325,63 +362,62 @@ impl Flags {
             .filter(|w| !w.is_empty())
         {
             let w = word.to_lowercase();
-            match w.as_str() {
-                "p" | "vorläufig" | "vorlaeufig" | "provisional" => f.provisional = true,
-                "e" | "geschätzt" | "geschaetzt" | "estimated" => f.estimated = true,
-                "s" | "geheim" | "gesperrt" | "suppressed" => f.suppressed = true,
-                "b" | "bruch" | "zeitreihenbruch" | "break" => f.break_in_series = true,
-                "d" | "demodaten" | "synthetisch" | "synthetic" => f.synthetic = true,
-                _ if w.chars().all(|c| "pesbd".contains(c)) => {
-                    for c in w.chars() {
-                        match c {
-                            'p' => f.provisional = true,
-                            'e' => f.estimated = true,
-                            's' => f.suppressed = true,
-                            'b' => f.break_in_series = true,
-                            _ => f.synthetic = true,
-                        }
-                    }
+            let by_word = FLAGS.iter().find(|(c, label, words, _)| {
+                w.chars().eq(std::iter::once(*c))
+                    || w == label.to_lowercase()
+                    || words.contains(&w.as_str())
+            });
+            if let Some((_, _, _, field)) = by_word {
+                *field(&mut f) = true;
+            } else if w.chars().all(|c| FLAGS.iter().any(|(l, ..)| *l == c)) {
+                for c in w.chars() {
+                    f.set(c);
                 }
-                _ => return Err(ParseError::Flag(word.to_string())),
+            } else {
+                return Err(ParseError::Flag(word.to_string()));
             }
         }
         Ok(f)
     }
-    /// The canonical letter code, e.g. `pb`.
-    pub fn code(&self) -> String {
-        let mut s = String::new();
-        for (on, c) in [
-            (self.provisional, 'p'),
-            (self.estimated, 'e'),
-            (self.suppressed, 's'),
-            (self.break_in_series, 'b'),
-            (self.synthetic, 'd'),
-        ] {
-            if on {
-                s.push(c);
+    /// Sets the flag with this letter (unknown letters are ignored).
+    pub fn set(&mut self, letter: char) {
+        if let Some((_, _, _, field)) = FLAGS.iter().find(|(c, ..)| *c == letter) {
+            *field(self) = true;
+        }
+    }
+    /// These flags together with the other's.
+    pub fn union(mut self, mut other: Flags) -> Flags {
+        for (c, ..) in FLAGS {
+            if *other.field(*c) {
+                self.set(*c);
             }
         }
-        s
+        self
+    }
+    fn field(&mut self, letter: char) -> &mut bool {
+        let (_, _, _, field) = FLAGS
+            .iter()
+            .find(|(c, ..)| *c == letter)
+            .expect("known flag");
+        field(self)
+    }
+    /// The canonical letter code, e.g. `pb`.
+    pub fn code(&self) -> String {
+        let mut f = *self;
+        FLAGS
+            .iter()
+            .filter(|(c, ..)| *f.field(*c))
+            .map(|(c, ..)| *c)
+            .collect()
     }
     /// German labels of the set flags.
     pub fn labels(&self) -> Vec<&'static str> {
-        let mut v = Vec::new();
-        if self.provisional {
-            v.push("vorläufig");
-        }
-        if self.estimated {
-            v.push("geschätzt");
-        }
-        if self.suppressed {
-            v.push("geheim");
-        }
-        if self.break_in_series {
-            v.push("Zeitreihenbruch");
-        }
-        if self.synthetic {
-            v.push("Demodaten");
-        }
-        v
+        let mut f = *self;
+        FLAGS
+            .iter()
+            .filter(|(c, ..)| *f.field(*c))
+            .map(|(_, l, ..)| *l)
+            .collect()
     }
 }
 
@@ -497,5 +533,28 @@ impl fmt::Display for Problem {
             (l, 0) => write!(f, "{}: Zeile {}: {}", self.origin.file, l, self.message),
             _ => write!(f, "{}: {}", self.origin, self.message),
         }
+    }
+}
+
+#[cfg(test)]
+mod flag_tests {
+    use super::Flags;
+
+    #[test]
+    fn flags_round_trip_through_letters_and_words() {
+        let f = Flags::parse("p u r").unwrap();
+        assert!(f.provisional && f.uncertain && f.revised && !f.suppressed);
+        assert_eq!(f.code(), "pur");
+        assert_eq!(f.labels(), ["vorläufig", "unsicher", "berichtigt"]);
+        assert_eq!(Flags::parse(&f.code()), Ok(f));
+        assert_eq!(Flags::parse("pesbdur").unwrap().code(), "pesbdur");
+        assert_eq!(
+            Flags::parse("Berichtigt, eingeschränkt").unwrap().code(),
+            "ur"
+        );
+        assert_eq!(Flags::parse("vorläufig|geheim").unwrap().code(), "ps");
+        let mut s = Flags::default();
+        s.set('s');
+        assert_eq!(s.union(Flags::parse("r").unwrap()).code(), "sr");
     }
 }
