@@ -171,7 +171,11 @@ pub fn read_csv_text(file: &str, text: &str) -> Result<Table, Vec<Problem>> {
             continue;
         }
         if header.is_none() {
-            header = Some(rec.iter().map(|s| s.trim().to_string()).collect::<Vec<_>>());
+            // Cells kimo wrote with a `'` against CSV injection lose it (kimo_model::csv_unescape).
+            let cells = rec
+                .iter()
+                .map(|s| kimo_model::csv_unescape(s.trim()).to_string());
+            header = Some(cells.collect::<Vec<_>>());
             continue;
         }
         rows.push((
@@ -181,7 +185,7 @@ pub fn read_csv_text(file: &str, text: &str) -> Result<Table, Vec<Problem>> {
                     if s.trim().is_empty() {
                         Cell::Empty
                     } else {
-                        Cell::Text(s.to_string())
+                        Cell::Text(kimo_model::csv_unescape(s).to_string())
                     }
                 })
                 .collect(),
