@@ -294,8 +294,17 @@ pub enum Num {
     Empty,
 }
 
-/// Parses a number cell: German (`1.234,5`) or international (`1,234.5`) notation, `%` allowed.
+/// Parses a number cell: German (`1.234,5`) or international (`1,234.5`) notation, `%` allowed;
+/// `NaN`, `inf`, `Infinity` and numbers too large for a double are refused.
 pub fn parse_number(cell: &Cell, decimal_comma: bool) -> Result<Num, Error> {
+    match parse_number_unchecked(cell, decimal_comma)? {
+        Num::Value(v) if !v.is_finite() => Err(Error::NotFinite(cell.text())),
+        n => Ok(n),
+    }
+}
+
+/// [`parse_number`] without the check for finite values.
+fn parse_number_unchecked(cell: &Cell, decimal_comma: bool) -> Result<Num, Error> {
     let raw = match cell {
         Cell::Empty => return Ok(Num::Empty),
         Cell::Number(v) => return Ok(Num::Value(*v)),

@@ -579,6 +579,11 @@ fn plan_observations(
             problems.extend(bad.into_iter().map(|m| at(&o.origin, src, m)));
             continue;
         }
+        let numbers = [o.value, o.numerator, o.denominator];
+        if let Some(v) = numbers.into_iter().flatten().find(|v| !v.is_finite()) {
+            problems.push(at(&o.origin, src, format!("'{v}' ist keine endliche Zahl")));
+            continue;
+        }
         let key: ObsKey = (ind, area, plan.breakdowns.id(&o.breakdown), o.period);
         if let Some(&first) = seen.get(&key) {
             problems.push(at(&o.origin, src, duplicate(ds, first, o)));

@@ -418,3 +418,42 @@ fn errors_say_what_went_wrong() {
     });
     assert!(matches!(Store::open("mysql://x/y"), Err(Error::Invalid(_))));
 }
+
+#[test]
+fn non_finite_numbers_are_refused_and_read_as_missing() {
+    on_all("non_finite_numbers_are_refused_and_read_as_missing", |s| {
+        s.apply(&catalogue(), &opts(), &mut |_, _| {}).unwrap();
+        let mut ds = catalogue();
+        let mut share = obs("01", 2023, 1.0, 8);
+        share.numerator = Some(f64::NAN);
+        ds.observations = vec![obs("KA", 2023, f64::INFINITY, 7), share];
+        let Err(Error::Rejected(problems)) = s.apply(&ds, &opts(), &mut |_, _| {}) else {
+            panic!("must be rejected")
+        };
+        let text: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+        assert!(
+            text.iter()
+                .any(|t| t.contains("Zeile 7") && t.contains("'inf' ist keine endliche Zahl")),
+            "{text:?}"
+        );
+        assert!(
+            text.iter()
+                .any(|t| t.contains("Zeile 8") && t.contains("'NaN' ist keine endliche Zahl")),
+            "{text:?}"
+        );
+        // Values an older version stored read as missing.
+        let mut ds = catalogue();
+        ds.observations = vec![obs("KA", 2023, 5.0, 2), obs("01", 2023, 4.0, 3)];
+        s.apply(&ds, &opts(), &mut |_, _| {}).unwrap();
+        let mut c = s.conn().unwrap();
+        let sql = "UPDATE observation SET value = ?, numerator = ?";
+        c.exec(sql, &[Some(f64::INFINITY).into(), Some(f64::NAN).into()])
+            .unwrap();
+        let all = s.observations(&Default::default()).unwrap();
+        assert_eq!(all.len(), 2);
+        assert!(
+            all.iter()
+                .all(|o| o.value.is_none() && o.numerator.is_none())
+        );
+    });
+}
