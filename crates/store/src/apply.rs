@@ -111,9 +111,10 @@ fn at(origin: &Option<Origin>, source: &str, message: String) -> Problem {
     }
 }
 
-/// Records an import (provenance); its id is also the store's data version.
+/// Records an import (provenance); its id is also the store's data version. In the same
+/// transaction the warnings are marked as due for an evaluation ([`Store::evaluation_pending`]).
 fn record_import(c: &mut Conn, opts: &ApplyOptions, observations: usize) -> Result<i64> {
-    insert_id(
+    let id = insert_id(
         c,
         &columns::IMPORT_RUN.insert_sql(),
         &[
@@ -122,7 +123,9 @@ fn record_import(c: &mut Conn, opts: &ApplyOptions, observations: usize) -> Resu
             opts.source.as_str().into(),
             (observations as i64).into(),
         ],
-    )
+    )?;
+    crate::warnings::mark_pending(c, id)?;
+    Ok(id)
 }
 
 fn code_map(c: &mut Conn, table: &str) -> Result<HashMap<String, i64>> {
