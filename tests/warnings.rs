@@ -150,3 +150,62 @@ fn rules_file_is_checked_and_switches_rules() {
     };
     assert!(count(&after) > 3, "{after}");
 }
+
+/// `kimo import` killed between its commit and its evaluation (test hook
+/// `KIMO_TEST_STOP_AFTER_COMMIT=1`) leaves the evaluation pending; `kimo warnungen` and
+/// `kimo serve` run it first, so the warnings never stay stale.
+#[test]
+fn a_kill_after_the_commit_leaves_no_stale_warnings() {
+    let t = tempfile::tempdir().unwrap();
+    let threshold = "In Oststadt liegt der Wert „Kinderarmut“";
+    for (n, tdb) in TestDb::all("a_kill_after_the_commit_leaves_no_stale_warnings")
+        .into_iter()
+        .enumerate()
+    {
+        let db = tdb.url.as_str();
+        kimo_ok(db, &["demo"]);
+        assert!(kimo_ok(db, &["warnungen"]).contains(threshold));
+        let import_killed = |value: &str| {
+            let f = t.path().join(format!("{n}-kinderarmut-{value}.csv"));
+            std::fs::write(
+                &f,
+                format!("indikator;zeitraum;gebiet;wert\nSOZ-02;2025;07;{value}\n"),
+            )
+            .unwrap();
+            let out = std::process::Command::new(env!("CARGO_BIN_EXE_kimo"))
+                .args(["--database", db, "import", f.to_str().unwrap()])
+                .env_remove("KIMO_DATABASE_URL")
+                .env("KIMO_TEST_STOP_AFTER_COMMIT", "1")
+                .output()
+                .unwrap();
+            assert_eq!(out.status.code(), Some(137), "{out:?}");
+            let csv = kimo_ok(db, &["export", "--format", "csv", "-"]);
+            let line = csv
+                .lines()
+                .find(|l| l.starts_with("SOZ-02,2025,07,,"))
+                .unwrap_or("");
+            assert!(line.contains(&format!(",{value},")), "{line}");
+        };
+        // Below the threshold: the warning must be resolved by the next command.
+        import_killed("10");
+        let out = kimo(db, &["warnungen"]);
+        let (list, err) = (
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr),
+        );
+        assert!(err.contains("Ausstehende Auswertung nachgeholt"), "{err}");
+        assert!(!list.contains(threshold), "{list}");
+        // Nothing pending any more: the next command does not evaluate again.
+        let out = kimo(db, &["warnungen"]);
+        assert!(!String::from_utf8_lossy(&out.stderr).contains("Ausstehende"));
+        // Above it again, then the server starts: its warnings reflect the new value.
+        import_killed("25");
+        let s = common::Server::start(&["--database", db], &[]);
+        let (status, body) = s.get("/api/v1/warnings");
+        assert_eq!(status, 200);
+        assert!(
+            body.contains(threshold) && body.contains("25,0 %"),
+            "{body}"
+        );
+    }
+}

@@ -21,14 +21,28 @@ pub struct Outcome {
 
 /// Evaluates every rule on every series and brings the stored warnings up to date.
 pub fn run(store: &Store, as_of: NaiveDate, actor: &str) -> Result<Outcome> {
+    // Read before the data: the evaluation clears only the change it has seen.
+    let pending = store.evaluation_pending()?;
     let input = load(store)?;
     let findings = evaluate(&input, as_of);
-    let sync = store.sync_warnings(&findings, actor)?;
+    let sync = store.sync_warnings(&findings, actor, pending.as_deref())?;
     Ok(Outcome {
         sync,
         findings: findings.len(),
         observations: input.observations,
     })
+}
+
+/// Runs the evaluation that an import or rules change left pending (a process killed between its
+/// commit and its evaluation), so that warnings never stay stale; prints a line to stderr.
+pub fn run_pending(store: &Store) -> Result<()> {
+    if store.evaluation_pending()?.is_none() {
+        return Ok(());
+    }
+    let date = as_of(None)?;
+    let o = run(store, date, "Auswertung").context("ausstehende Auswertung")?;
+    eprintln!("Ausstehende Auswertung nachgeholt. {}", summary(&o, date));
+    Ok(())
 }
 
 /// Everything an evaluation reads from the store.

@@ -78,10 +78,20 @@ fn finish(store: &Store, rules: Option<RulesFile>, user: &str) -> Result<()> {
         store.set_rules_text(&text, user, &name)?;
         println!("Regeln aus {name} übernommen.");
     }
+    stop_after_commit();
     let date = super::evaluate::as_of(None)?;
     let o = super::evaluate::run(store, date, "Auswertung")?;
     println!("{}", super::evaluate::summary(&o, date));
     Ok(())
+}
+
+/// Test hook: with `KIMO_TEST_STOP_AFTER_COMMIT=1` the process ends right after the data's commit,
+/// before the evaluation, as if killed there (exit code 137). Only the tests set it.
+fn stop_after_commit() {
+    if std::env::var_os("KIMO_TEST_STOP_AFTER_COMMIT").is_some_and(|v| v == "1") {
+        eprintln!("KIMO_TEST_STOP_AFTER_COMMIT: beendet nach dem Schreiben, vor der Auswertung.");
+        std::process::exit(137);
+    }
 }
 
 fn context(store: &Store, args: &ImportArgs) -> Result<Context> {
@@ -118,6 +128,7 @@ struct Import<'a> {
 /// Runs the import.
 pub fn run(store: &Store, args: ImportArgs) -> Result<()> {
     let started = std::time::Instant::now();
+    super::evaluate::run_pending(store)?;
     let mut ctx = context(store, &args)?;
     let user = args
         .user

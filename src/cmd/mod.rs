@@ -56,8 +56,16 @@ pub fn run(cli: Cli) -> Result<()> {
             );
             Ok(())
         }
-        Command::Warnungen(args) => warnings::list(&open()?, args),
-        Command::Warnung(args) => warnings::show(&open()?, args),
+        Command::Warnungen(args) => {
+            let store = open()?;
+            evaluate::run_pending(&store)?;
+            warnings::list(&store, args)
+        }
+        Command::Warnung(args) => {
+            let store = open()?;
+            evaluate::run_pending(&store)?;
+            warnings::show(&store, args)
+        }
         Command::Copy(args) => {
             let from = Store::open(&args.from)
                 .with_context(|| format!("Quelle '{}'", kimo_store::redact(&args.from)))?;

@@ -30,6 +30,7 @@ pub fn run(database: Option<String>, args: ServeArgs) -> Result<()> {
         (None, false) => crate::DEFAULT_DATABASE.to_string(),
     };
     let store = Store::open(&url).with_context(|| format!("Datenbank '{url}'"))?;
+    super::evaluate::run_pending(&store)?;
     if args.demo {
         let n = super::load_demo(&store)?;
         eprintln!("Demo-Stadt Karlsruhe geladen ({n} Werte neu).");

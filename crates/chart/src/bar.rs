@@ -27,7 +27,20 @@ pub struct Bar {
 }
 
 /// A horizontal bar chart, one bar per label in the given order, drawn for the frame's width.
+/// `NaN` and infinite values count as missing.
 pub fn bar_chart(f: &Frame, unit: &Unit, bars: &[Bar]) -> String {
+    let finite: Vec<Bar> = bars
+        .iter()
+        .map(|b| Bar {
+            value: crate::finite(b.value),
+            ..b.clone()
+        })
+        .collect();
+    draw_bar_chart(f, unit, &finite)
+}
+
+/// [`bar_chart`] with finite values only.
+fn draw_bar_chart(f: &Frame, unit: &Unit, bars: &[Bar]) -> String {
     let values: Vec<String> = bars.iter().map(|b| unit.bare(b.value)).collect();
     let value_w = values
         .iter()

@@ -155,8 +155,18 @@ impl Frame {
     }
 }
 
-/// Nice axis ticks covering [lo, hi].
+/// A value that a chart can draw: `NaN` and infinities count as missing.
+fn finite(v: Option<f64>) -> Option<f64> {
+    v.filter(|v| v.is_finite())
+}
+
+/// Nice axis ticks covering [lo, hi] (`0..1` when either is not finite).
 pub fn ticks(lo: f64, hi: f64, target: usize) -> Vec<f64> {
+    let (lo, hi) = if lo.is_finite() && hi.is_finite() {
+        (lo, hi)
+    } else {
+        (0.0, 1.0)
+    };
     let (lo, hi) = if (hi - lo).abs() < 1e-9 {
         (lo - 1.0, hi + 1.0)
     } else {

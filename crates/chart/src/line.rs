@@ -111,8 +111,25 @@ fn plot_of(series: &[Series], f: &Frame, right: f64) -> Option<Plot> {
     Some(plot)
 }
 
-/// A line chart over time, drawn for the frame's width.
+/// A line chart over time, drawn for the frame's width; `NaN` and infinite values count as missing.
 pub fn line_chart(f: &Frame, unit: &Unit, series: &[Series]) -> String {
+    let finite: Vec<Series> = series
+        .iter()
+        .map(|s| Series {
+            points: s
+                .points
+                .iter()
+                .filter(|p| p.0.is_finite())
+                .map(|(x, label, v)| (*x, label.clone(), crate::finite(*v)))
+                .collect(),
+            ..s.clone()
+        })
+        .collect();
+    draw_line_chart(f, unit, &finite)
+}
+
+/// [`line_chart`] with finite values only.
+fn draw_line_chart(f: &Frame, unit: &Unit, series: &[Series]) -> String {
     let labels = direct_labels(f, series);
     let right = labels.as_ref().map_or(0.0, |l| l.width) + 8.0;
     let axis_labels = axis_labels(series);

@@ -180,8 +180,20 @@ pub(crate) fn nodata_pattern(id: &str) -> String {
 
 /// A choropleth map drawn for the frame's width: areas shaded in up to five quantile classes, their
 /// numbers at their label points, the chosen area outlined, and a legend (beside the map when wide,
-/// below it when narrow).
+/// below it when narrow). `NaN` and infinite values count as missing.
 pub fn map(f: &Frame, unit: &Unit, areas: &[MapArea]) -> String {
+    let finite: Vec<MapArea> = areas
+        .iter()
+        .map(|a| MapArea {
+            value: crate::finite(a.value),
+            ..a.clone()
+        })
+        .collect();
+    draw_map(f, unit, &finite)
+}
+
+/// [`map`] with finite values only.
+fn draw_map(f: &Frame, unit: &Unit, areas: &[MapArea]) -> String {
     let id = esc(&f.id);
     let map_w = if f.narrow() { f.width - 20.0 } else { 500.0 };
     let geometries: Vec<&str> = areas.iter().map(|a| a.geometry.as_str()).collect();

@@ -240,3 +240,54 @@ fn png_is_rendered_with_the_embedded_font() {
         png.len()
     );
 }
+
+#[test]
+fn non_finite_values_are_missing_and_never_reach_the_svg() {
+    let unit = Unit::parse("%");
+    let bad = [f64::NAN, f64::INFINITY, f64::NEG_INFINITY];
+    let lines = [
+        series("Stadt", &[4.0, f64::NAN, 5.0, f64::INFINITY]),
+        series("Durlach", &bad),
+    ];
+    let geometry = |x: f64| {
+        format!(
+            r#"{{"type":"Polygon","coordinates":[[[{x},49.0],[{},49.0],[{},49.01],[{x},49.0]]]}}"#,
+            x + 0.01,
+            x + 0.01
+        )
+    };
+    let areas: Vec<MapArea> = bad
+        .iter()
+        .chain(&[2.0])
+        .enumerate()
+        .map(|(i, v)| MapArea {
+            code: format!("0{i}"),
+            name: format!("Gebiet {i}"),
+            geometry: geometry(8.4 + i as f64 * 0.02),
+            value: Some(*v),
+            selected: i == 0,
+        })
+        .collect();
+    let bars: Vec<Bar> = areas
+        .iter()
+        .map(|a| Bar {
+            label: a.name.clone(),
+            value: a.value,
+            ..Default::default()
+        })
+        .collect();
+    for width in [NARROW, WIDE] {
+        for svg in [
+            line_chart(&frame(width), &unit, &lines),
+            line_chart(&frame(width), &unit, &lines[1..]),
+            bar_chart(&frame(width), &unit, &bars),
+            bar_chart(&frame(width), &unit, &bars[..3]),
+            map(&frame(width), &unit, &areas),
+            map(&frame(width), &unit, &areas[..3]),
+        ] {
+            let lower = svg.to_lowercase();
+            assert!(!lower.contains("nan") && !lower.contains("inf"), "{svg}");
+        }
+    }
+    assert_eq!(ticks(f64::NAN, f64::INFINITY, 5), ticks(0.0, 1.0, 5));
+}

@@ -10,6 +10,9 @@ pub enum Error {
     /// A cell that is no number (the text trimmed).
     #[error("'{0}' ist keine Zahl")]
     Number(String),
+    /// A number cell that is no finite number: `NaN`, `inf`, `Infinity` (the text trimmed).
+    #[error("'{0}' ist keine endliche Zahl")]
+    NotFinite(String),
     /// A cell that is neither yes nor no (the text trimmed and in lower case).
     #[error("'{0}' ist weder ja noch nein")]
     YesNo(String),
@@ -84,6 +87,25 @@ mod tests {
     fn messages_name_the_offending_text_in_german() {
         let number = parse_number(&Cell::Text(" sieben ".into()), true).unwrap_err();
         assert_eq!(number.to_string(), "'sieben' ist keine Zahl");
+        for text in [
+            "NaN",
+            "nan",
+            "inf",
+            "-inf",
+            "+INF",
+            "Infinity",
+            "-infinity",
+            "1e999",
+        ] {
+            let e = parse_number(&Cell::Text(format!(" {text} ")), false).unwrap_err();
+            assert_eq!(e.to_string(), format!("'{text}' ist keine endliche Zahl"));
+            assert!(
+                parse_number(&Cell::Text(text.into()), true).is_err(),
+                "{text}"
+            );
+        }
+        let e = parse_number(&Cell::Number(f64::NAN), true).unwrap_err();
+        assert_eq!(e.to_string(), "'NaN' ist keine endliche Zahl");
         let yes_no = parse_bool(&Cell::Text("Vielleicht".into()), false).unwrap_err();
         assert_eq!(yes_no.to_string(), "'vielleicht' ist weder ja noch nein");
         assert_eq!(

@@ -1,6 +1,7 @@
 //! Writing kimo's long CSV: machine-readable (`,` and `.`) or as German Excel reads it (`;`, decimal comma, BOM).
+//! Every CSV cell passes [`kimo_model::csv_safe`] (no formulas for spreadsheets; `kimo import` undoes it).
 
-use kimo_model::{ActionField, Area, Dimension, Indicator, Observation};
+use kimo_model::{ActionField, Area, Dimension, Indicator, Observation, csv_safe};
 use std::io::Write;
 
 /// The flavour of CSV to write.
@@ -44,7 +45,7 @@ pub fn write_long<W: Write>(
     let mut header: Vec<&str> = vec!["indicator", "period", "area"];
     header.extend(dimensions.iter().map(String::as_str));
     header.extend(["value", "numerator", "denominator", "flags"]);
-    w.write_record(&header)?;
+    w.write_record(header.iter().map(|c| csv_safe(c).into_owned()))?;
     for o in observations {
         let mut rec = vec![o.indicator.clone(), o.period.code(), o.area.clone()];
         rec.extend(
@@ -56,7 +57,7 @@ pub fn write_long<W: Write>(
         rec.push(number(o.numerator, style));
         rec.push(number(o.denominator, style));
         rec.push(o.flags.code());
-        w.write_record(&rec)?;
+        w.write_record(rec.iter().map(|c| csv_safe(c).into_owned()))?;
     }
     w.flush()?;
     Ok(())

@@ -486,7 +486,7 @@ fn write_data_file(
         header.push("OBS_STATUS".into());
     }
     header.push("Value".into());
-    w.write_record(&header)?;
+    w.write_record(header.iter().map(|c| kimo_model::csv_safe(c).into_owned()))?;
     obs.sort_by(|a, b| (a.period, &a.area, &a.breakdown).cmp(&(b.period, &b.area, &b.breakdown)));
     for o in &obs {
         let mut rec: Vec<String> = vec![o.period.code()];
@@ -507,7 +507,7 @@ fn write_data_file(
             rec.push(o.flags.code().to_uppercase());
         }
         rec.push(o.value.map(|v| v.to_string()).unwrap_or_default());
-        w.write_record(&rec)?;
+        w.write_record(rec.iter().map(|c| kimo_model::csv_safe(c).into_owned()))?;
     }
     w.flush()?;
     Ok(obs.len())

@@ -210,7 +210,11 @@ pub fn read_csv_text(file: &str, text: &str) -> Result<Table, Vec<Problem>> {
             continue;
         }
         if header.is_none() {
-            header = Some(rec.iter().map(|s| s.trim().to_string()).collect::<Vec<_>>());
+            // Cells kimo wrote with a `'` against CSV injection lose it (kimo_model::csv_unescape).
+            let cells = rec
+                .iter()
+                .map(|s| kimo_model::csv_unescape(s.trim()).to_string());
+            header = Some(cells.collect::<Vec<_>>());
             continue;
         }
         rows.push((
@@ -220,7 +224,7 @@ pub fn read_csv_text(file: &str, text: &str) -> Result<Table, Vec<Problem>> {
                     if s.trim().is_empty() {
                         Cell::Empty
                     } else {
-                        Cell::Text(s.to_string())
+                        Cell::Text(kimo_model::csv_unescape(s).to_string())
                     }
                 })
                 .collect(),
@@ -346,9 +350,18 @@ pub enum Num {
     Empty,
 }
 
-/// Parses a plain number cell: German (`1.234,5`) or international (`1,234.5`) notation, `%` allowed.
-/// The statistics symbols (`.`, `–`, `(12,5)`, `12,3 p`, …) are read by [`crate::notation::read_cell`].
+/// Parses a plain number cell: German (`1.234,5`) or international (`1,234.5`) notation, `%` allowed;
+/// `NaN`, `inf`, `Infinity` and numbers too large for a double are refused. The statistics symbols
+/// (`.`, `–`, `(12,5)`, `12,3 p`, …) are read by [`crate::notation::read_cell`].
 pub fn parse_number(cell: &Cell, decimal_comma: bool) -> Result<Num, Error> {
+    match parse_number_unchecked(cell, decimal_comma)? {
+        Num::Value(v) if !v.is_finite() => Err(Error::NotFinite(cell.text())),
+        n => Ok(n),
+    }
+}
+
+/// [`parse_number`] without the check for finite values.
+fn parse_number_unchecked(cell: &Cell, decimal_comma: bool) -> Result<Num, Error> {
     let raw = match cell {
         Cell::Empty => return Ok(Num::Empty),
         Cell::Number(v) => return Ok(Num::Value(*v)),

@@ -367,3 +367,37 @@ fn notation_in_xlsx_with_merged_cells_and_numbers_as_text() {
     ];
     assert_eq!(summary(&ds), expected);
 }
+
+#[test]
+fn non_finite_numbers_are_refused_with_line_and_column() {
+    let d = tempfile::tempdir().unwrap();
+    let text = "indikator,zeitraum,gebiet,wert,zaehler\n\
+                ALQ,2021,11,NaN,\nALQ,2022,11,inf,\nALQ,2023,11,-Infinity,\nALQ,2024,11,1,INF\n";
+    let p = write(&d, "unendlich.csv", text.as_bytes());
+    let (ds, problems) = read_path(&p, &ctx());
+    assert!(
+        ds.observations
+            .iter()
+            .all(|o| o.value.is_none_or(f64::is_finite))
+    );
+    assert_problem(
+        &problems,
+        "Zeile 2, Spalte 4",
+        "'NaN' ist keine endliche Zahl",
+    );
+    assert_problem(
+        &problems,
+        "Zeile 3, Spalte 4",
+        "'inf' ist keine endliche Zahl",
+    );
+    assert_problem(
+        &problems,
+        "Zeile 4, Spalte 4",
+        "'-Infinity' ist keine endliche Zahl",
+    );
+    assert_problem(
+        &problems,
+        "Zeile 5, Spalte 5",
+        "'INF' ist keine endliche Zahl",
+    );
+}

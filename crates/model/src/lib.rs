@@ -1,5 +1,6 @@
 //! kimo's domain types and their invariants. No I/O.
 
+mod csv_cell;
 mod error;
 mod format;
 mod period;
@@ -8,6 +9,7 @@ pub mod testing;
 mod unit;
 mod warning_status;
 
+pub use csv_cell::{csv_safe, csv_unescape, is_written_number};
 pub use error::ParseError;
 pub use format::{format_number, slug};
 pub use period::Period;

@@ -83,6 +83,25 @@ impl<'de> Deserialize<'de> for Amount {
     }
 }
 
+/// A number of the rules file that must be finite: `.nan` and `.inf` are a YAML error with its place.
+fn finite<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    let x = f64::deserialize(d)?;
+    if x.is_finite() {
+        Ok(x)
+    } else {
+        Err(serde::de::Error::custom(format!(
+            "'{x}' ist keine endliche Zahl"
+        )))
+    }
+}
+
+/// [`finite`] for an optional number.
+fn finite_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+    #[derive(Deserialize)]
+    struct F(#[serde(deserialize_with = "finite")] f64);
+    Ok(Option::<F>::deserialize(d)?.map(|f| f.0))
+}
+
 /// The file's `standard: mindestaenderung:` section: the least substantive change by unit.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -404,8 +423,10 @@ pub struct Defaults {
     /// Consecutive worsening periods of the default trend rule.
     pub trend_perioden: usize,
     /// Least total change (% of the start value) of the default trend rule.
+    #[serde(deserialize_with = "finite")]
     pub trend_mindestens_prozent: f64,
     /// Minimum population of the status rule.
+    #[serde(deserialize_with = "finite")]
     pub mindestbevoelkerung: f64,
     /// Population indicator of the status rule.
     pub bevoelkerung: String,
@@ -460,10 +481,13 @@ struct IndicatorRules {
 #[serde(deny_unknown_fields)]
 struct RuleSpec {
     typ: String,
+    #[serde(default, deserialize_with = "finite_opt")]
     grenze: Option<f64>,
     richtung: Option<String>,
     perioden: Option<usize>,
+    #[serde(default, deserialize_with = "finite_opt")]
     mindestens_prozent: Option<f64>,
+    #[serde(default, deserialize_with = "finite_opt")]
     sprung: Option<f64>,
     sprung_einheit: Option<String>,
     merkmal: Option<String>,
@@ -471,8 +495,10 @@ struct RuleSpec {
     vergleich: Option<String>,
     gebiete: Option<Vec<String>>,
     alle_gruppen: Option<bool>,
+    #[serde(default, deserialize_with = "finite_opt")]
     mindestbevoelkerung: Option<f64>,
     bevoelkerung: Option<String>,
+    #[serde(default, deserialize_with = "finite_opt")]
     zielwert: Option<f64>,
     zieljahr: Option<i32>,
     basisjahr: Option<i32>,
@@ -1005,6 +1031,25 @@ mod tests {
         let err = RuleSet::parse("r.yml", "indikatoren:\n  A:\n    mindestaenderung: viel\n")
             .unwrap_err();
         assert!(matches!(err.place, Place::Yaml { line: 3, .. }), "{err:?}");
+        // Within a rule the place is the rule's first line.
+        for (text, line) in [
+            (
+                "indikatoren:\n  A:\n    regeln:\n      - typ: schwelle\n        grenze: .nan\n",
+                4,
+            ),
+            (
+                "indikatoren:\n  A:\n    regeln:\n      - typ: ziel\n        zielwert: -.inf\n",
+                4,
+            ),
+            ("standard:\n  trend_mindestens_prozent: .inf\n", 2),
+        ] {
+            let err = RuleSet::parse("r.yml", text).unwrap_err();
+            assert!(
+                matches!(err.place, Place::Yaml { line: l, .. } if l == line),
+                "{err:?}"
+            );
+            assert!(err.to_string().contains("keine endliche Zahl"), "{err}");
+        }
         let err = RuleSet::parse("r.yml", "standard:\n  mindestaenderung:\n    prozente: 1\n")
             .unwrap_err();
         assert!(err.to_string().contains("prozente"), "{err}");

@@ -111,9 +111,10 @@ fn at(origin: &Option<Origin>, source: &str, message: String) -> Problem {
     }
 }
 
-/// Records an import (provenance); its id is also the store's data version.
+/// Records an import (provenance); its id is also the store's data version. In the same
+/// transaction the warnings are marked as due for an evaluation ([`Store::evaluation_pending`]).
 fn record_import(c: &mut Conn, opts: &ApplyOptions, observations: usize) -> Result<i64> {
-    insert_id(
+    let id = insert_id(
         c,
         &columns::IMPORT_RUN.insert_sql(),
         &[
@@ -122,7 +123,9 @@ fn record_import(c: &mut Conn, opts: &ApplyOptions, observations: usize) -> Resu
             opts.source.as_str().into(),
             (observations as i64).into(),
         ],
-    )
+    )?;
+    crate::warnings::mark_pending(c, id)?;
+    Ok(id)
 }
 
 fn code_map(c: &mut Conn, table: &str) -> Result<HashMap<String, i64>> {
@@ -577,6 +580,11 @@ fn plan_observations(
         let bad = res.breakdown_problems(&o.breakdown);
         if !bad.is_empty() {
             problems.extend(bad.into_iter().map(|m| at(&o.origin, src, m)));
+            continue;
+        }
+        let numbers = [o.value, o.numerator, o.denominator];
+        if let Some(v) = numbers.into_iter().flatten().find(|v| !v.is_finite()) {
+            problems.push(at(&o.origin, src, format!("'{v}' ist keine endliche Zahl")));
             continue;
         }
         let key: ObsKey = (ind, area, plan.breakdowns.id(&o.breakdown), o.period);

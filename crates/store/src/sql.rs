@@ -88,14 +88,16 @@ impl Row {
             _ => Some(self.int(i)),
         }
     }
-    /// Optional floating-point column.
+    /// Optional floating-point column; `NaN` and infinities read as missing (readers refuse them,
+    /// this keeps older data from reaching a chart or a page).
     pub fn opt_real(&self, i: usize) -> Option<f64> {
-        match &self.0[i] {
+        let v = match &self.0[i] {
             Value::Int(v) => Some(*v as f64),
             Value::Real(v) => Some(*v),
             Value::Text(s) => s.parse().ok(),
             Value::Null => None,
-        }
+        };
+        v.filter(|v: &f64| v.is_finite())
     }
     /// Text column (NULL as empty).
     pub fn text(&self, i: usize) -> String {
@@ -136,16 +138,17 @@ impl ScanRow<'_> {
             ScanRow::Postgres(r) => r.try_get::<_, Option<i64>>(i).ok().flatten().unwrap_or(0),
         }
     }
-    /// Optional floating-point column.
+    /// Optional floating-point column; `NaN` and infinities read as missing.
     pub fn opt_real(&self, i: usize) -> Option<f64> {
-        match self {
+        let v = match self {
             ScanRow::Sqlite(r) => match r.get_ref(i) {
                 Ok(rusqlite::types::ValueRef::Integer(v)) => Some(v as f64),
                 Ok(rusqlite::types::ValueRef::Real(v)) => Some(v),
                 _ => None,
             },
             ScanRow::Postgres(r) => r.try_get::<_, Option<f64>>(i).ok().flatten(),
-        }
+        };
+        v.filter(|v| v.is_finite())
     }
     /// Text column (NULL as empty).
     pub fn text(&self, i: usize) -> &str {

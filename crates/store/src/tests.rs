@@ -247,13 +247,13 @@ fn warnings_are_kept_resolved_and_reopened_never_deleted() {
         let a = finding("a", "Satz A");
         let b = finding("b", "Satz B");
         let r = s
-            .sync_warnings(&[a.clone(), b.clone()], "Auswertung")
+            .sync_warnings(&[a.clone(), b.clone()], "Auswertung", None)
             .unwrap();
         assert_eq!((r.new, r.unchanged), (2, 0));
         // Idempotent: the same findings change nothing, not even the history.
         let v = s.data_version().unwrap();
         let r = s
-            .sync_warnings(&[a.clone(), b.clone()], "Auswertung")
+            .sync_warnings(&[a.clone(), b.clone()], "Auswertung", None)
             .unwrap();
         assert_eq!((r.new, r.unchanged, r.updated, r.resolved), (0, 2, 0, 0));
         assert_eq!(s.data_version().unwrap(), v);
@@ -263,7 +263,7 @@ fn warnings_are_kept_resolved_and_reopened_never_deleted() {
             ..a.clone()
         };
         let r = s
-            .sync_warnings(std::slice::from_ref(&a2), "Auswertung")
+            .sync_warnings(std::slice::from_ref(&a2), "Auswertung", None)
             .unwrap();
         assert_eq!((r.updated, r.resolved), (1, 1));
         assert_eq!(s.warnings(&WarningFilter::default()).unwrap().len(), 1);
@@ -308,7 +308,7 @@ fn warnings_are_kept_resolved_and_reopened_never_deleted() {
         );
         assert_eq!(events[4].comment.as_deref(), Some("besprochen"));
         // B holds again: reopened with status "neu".
-        let r = s.sync_warnings(&[a2, b], "Auswertung").unwrap();
+        let r = s.sync_warnings(&[a2, b], "Auswertung", None).unwrap();
         assert_eq!(r.reopened, 1);
         assert_eq!(
             s.warnings(&WarningFilter {
@@ -389,7 +389,7 @@ fn errors_say_what_went_wrong() {
         s.apply(&catalogue(), &opts(), &mut |_, _| {}).unwrap();
         let missing = s.update_warning(4711, Some("erledigt"), None, None, "bfi");
         assert!(matches!(missing, Err(Error::NotFound(_))), "{missing:?}");
-        s.sync_warnings(&[finding("a", "Satz A")], "Auswertung")
+        s.sync_warnings(&[finding("a", "Satz A")], "Auswertung", None)
             .unwrap();
         let id = s.warnings(&WarningFilter::default()).unwrap()[0].id;
         let bad = s.update_warning(id, Some("vielleicht"), None, None, "bfi");
@@ -417,4 +417,43 @@ fn errors_say_what_went_wrong() {
         assert!(std::error::Error::source(&e).is_some());
     });
     assert!(matches!(Store::open("mysql://x/y"), Err(Error::Invalid(_))));
+}
+
+#[test]
+fn non_finite_numbers_are_refused_and_read_as_missing() {
+    on_all("non_finite_numbers_are_refused_and_read_as_missing", |s| {
+        s.apply(&catalogue(), &opts(), &mut |_, _| {}).unwrap();
+        let mut ds = catalogue();
+        let mut share = obs("01", 2023, 1.0, 8);
+        share.numerator = Some(f64::NAN);
+        ds.observations = vec![obs("KA", 2023, f64::INFINITY, 7), share];
+        let Err(Error::Rejected(problems)) = s.apply(&ds, &opts(), &mut |_, _| {}) else {
+            panic!("must be rejected")
+        };
+        let text: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+        assert!(
+            text.iter()
+                .any(|t| t.contains("Zeile 7") && t.contains("'inf' ist keine endliche Zahl")),
+            "{text:?}"
+        );
+        assert!(
+            text.iter()
+                .any(|t| t.contains("Zeile 8") && t.contains("'NaN' ist keine endliche Zahl")),
+            "{text:?}"
+        );
+        // Values an older version stored read as missing.
+        let mut ds = catalogue();
+        ds.observations = vec![obs("KA", 2023, 5.0, 2), obs("01", 2023, 4.0, 3)];
+        s.apply(&ds, &opts(), &mut |_, _| {}).unwrap();
+        let mut c = s.conn().unwrap();
+        let sql = "UPDATE observation SET value = ?, numerator = ?";
+        c.exec(sql, &[Some(f64::INFINITY).into(), Some(f64::NAN).into()])
+            .unwrap();
+        let all = s.observations(&Default::default()).unwrap();
+        assert_eq!(all.len(), 2);
+        assert!(
+            all.iter()
+                .all(|o| o.value.is_none() && o.numerator.is_none())
+        );
+    });
 }

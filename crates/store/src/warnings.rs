@@ -163,7 +163,30 @@ fn now() -> String {
     chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
+/// The setting that names the last data change not yet evaluated (an import's id): written in the
+/// transaction of every import and rules change, removed by the transaction of the evaluation
+/// that read that change, so a process killed in between leaves it behind for the next start.
+const PENDING: &str = "evaluation_pending";
+
+/// Marks the warnings as due for an evaluation after the change recorded as import `id`.
+pub(crate) fn mark_pending(c: &mut Conn, id: i64) -> Result<()> {
+    c.exec("DELETE FROM setting WHERE name = ?", &[PENDING.into()])?;
+    c.exec(
+        "INSERT INTO setting (name, value) VALUES (?, ?)",
+        &[PENDING.into(), id.to_string().into()],
+    )?;
+    Ok(())
+}
+
 impl Store {
+    /// The change not yet evaluated, if any: pass it to [`Store::sync_warnings`] of the evaluation
+    /// that reads the data after this call, which then clears it (unless a newer change came in).
+    pub fn evaluation_pending(&self) -> Result<Option<String>> {
+        let mut c = self.conn()?;
+        let sql = "SELECT value FROM setting WHERE name = ?";
+        Ok(c.query_opt(sql, &[PENDING.into()])?.map(|r| r.text(0)))
+    }
+
     /// The stored rules file (empty when none was imported).
     pub fn rules_text(&self) -> Result<String> {
         let mut c = self.conn()?;
@@ -186,7 +209,10 @@ impl Store {
                 "INSERT INTO import_run (started_at, username, source, observations) VALUES (?, ?, ?, 0)",
                 &[now().into(), user.into(), source.into()],
             )?;
-            Ok(())
+            let id = c
+                .query_opt("SELECT MAX(id) FROM import_run", &[])?
+                .map_or(0, |r| r.int(0));
+            mark_pending(c, id)
         })
     }
 
@@ -244,8 +270,15 @@ impl Store {
 
     /// Brings the stored warnings in line with an evaluation: new ones are added, changed ones
     /// updated, those whose condition no longer holds marked resolved (never deleted), resolved ones
-    /// that hold again reopened. Running it twice with the same findings changes nothing.
-    pub fn sync_warnings(&self, findings: &[NewFinding], actor: &str) -> Result<SyncSummary> {
+    /// that hold again reopened. Running it twice with the same findings changes nothing. `pending`
+    /// is what [`Store::evaluation_pending`] said before the evaluation read the data; it is cleared
+    /// in the same transaction unless a newer change has come in since.
+    pub fn sync_warnings(
+        &self,
+        findings: &[NewFinding],
+        actor: &str,
+        pending: Option<&str>,
+    ) -> Result<SyncSummary> {
         self.write(|c| {
             let inds = code_ids(c, "indicator")?;
             let areas = code_ids(c, "area")?;
@@ -283,6 +316,10 @@ impl Store {
             }
             for old in existing.into_values().filter(|w| w.active) {
                 sync.resolve(old.id)?;
+            }
+            if let Some(p) = pending {
+                let sql = "DELETE FROM setting WHERE name = ? AND value = ?";
+                sync.c.exec(sql, &[PENDING.into(), p.into()])?;
             }
             Ok(sync.summary)
         })

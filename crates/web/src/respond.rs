@@ -197,7 +197,8 @@ pub fn respond<V: View>(
     }
 }
 
-/// A table as German Excel CSV: UTF-8 with BOM, `;` separated, every cell as shown on the page.
+/// A table as German Excel CSV: UTF-8 with BOM, `;` separated, every cell as shown on the page and
+/// neutralised against formulas ([`kimo_model::csv_safe`]).
 pub fn table_csv(
     filename: String,
     header: &[&str],
@@ -207,9 +208,16 @@ pub fn table_csv(
         .delimiter(b';')
         .from_writer(b"\xEF\xBB\xBF".to_vec());
     let err = |e: csv::Error| AppError::Internal(e.to_string());
-    w.write_record(header).map_err(err)?;
+    let safe = |cells: &[&str]| -> Vec<String> {
+        cells
+            .iter()
+            .map(|c| kimo_model::csv_safe(c).into_owned())
+            .collect()
+    };
+    w.write_record(safe(header)).map_err(err)?;
     for r in rows {
-        w.write_record(r).map_err(err)?;
+        let cells: Vec<&str> = r.iter().map(String::as_str).collect();
+        w.write_record(safe(&cells)).map_err(err)?;
     }
     let bytes = w
         .into_inner()
