@@ -379,6 +379,17 @@ fn every_page_has_json_and_csv_twins_with_the_numbers_of_its_tables() {
     }
 }
 
+/// The Lagebild JSON's group of a Handlungsfeld.
+fn group(lagebild: &Value, code: &str) -> Value {
+    lagebild["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["code"] == code)
+        .unwrap()
+        .clone()
+}
+
 #[test]
 fn bad_parameters_are_400_with_a_german_message_never_500() {
     let s = Server::start(&[], &["--demo"]);
@@ -703,13 +714,7 @@ fn the_lagebild_counts_new_warnings_pages_groups_and_sorts() {
         "asked-for group is open"
     );
     let more = json(&format!("?seit=2000-01-01&mehr={code}"));
-    let g = more["groups"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|g| g["code"] == code)
-        .unwrap()
-        .clone();
+    let g = group(&more, code);
     assert_eq!(g["warnings"].as_array().unwrap().len(), n.min(20));
     let (_, page) = s.get("/lagebild?seit=2000-01-01");
     assert!(
@@ -719,13 +724,7 @@ fn the_lagebild_counts_new_warnings_pages_groups_and_sorts() {
 
     // Sorting: by severity (default), or newest first (highest number first, all recorded at once).
     let newest = json(&format!("?sortierung=neueste&mehr={code}&mehr={code}"));
-    let g = newest["groups"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|g| g["code"] == code)
-        .unwrap()
-        .clone();
+    let g = group(&newest, code);
     let ids: Vec<i64> = g["warnings"]
         .as_array()
         .unwrap()
