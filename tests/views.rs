@@ -438,6 +438,14 @@ fn bad_parameters_are_400_with_a_german_message_never_500() {
         ),
         ("/lagebild?alle=vielleicht", "kein gültiger Wert"),
         (
+            "/lagebild?farbe=rot",
+            "Den Parameter &#x27;farbe&#x27; gibt es hier nicht.",
+        ),
+        (
+            "/indikatoren/ARB-03?x=1",
+            "Den Parameter &#x27;x&#x27; gibt es hier nicht.",
+        ),
+        (
             "/lagebild?seit=gestern",
             "&#x27;gestern&#x27; ist für &#x27;seit&#x27; kein Datum (erlaubt: TT.MM.JJJJ oder JJJJ-MM-TT).",
         ),
@@ -490,6 +498,10 @@ fn bad_parameters_are_400_with_a_german_message_never_500() {
             "Den Indikator 'NIX' gibt es nicht.",
         ),
         ("/api/v1/areas?geometry=vielleicht", "kein gültiger Wert"),
+        (
+            "/api/v1/warnings?farbe=rot",
+            "Den Parameter 'farbe' gibt es hier nicht.",
+        ),
     ];
     for (url, message) in json_cases {
         let a = s.request(url, &[]);

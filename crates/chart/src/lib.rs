@@ -179,6 +179,11 @@ pub fn ticks(lo: f64, hi: f64, target: usize) -> Vec<f64> {
         .map(|m| m * mag)
         .find(|s| *s >= raw)
         .unwrap_or(10.0 * mag);
+    // Huge or huge-apart values (1e17 ± 1 rounds to itself, 1e308 − (−1e308) overflows) give no
+    // usable step: the two ends are the axis then.
+    if !(step.is_finite() && step > 0.0 && ((hi - lo) / step).is_finite()) {
+        return vec![lo.min(hi), lo.max(hi)];
+    }
     let start = (lo / step).floor() * step;
     let mut v = Vec::new();
     let mut t = start;
@@ -200,6 +205,23 @@ mod unit_tests {
     fn ticks_are_round() {
         assert_eq!(ticks(0.0, 9.3, 5), vec![0.0, 2.0, 4.0, 6.0, 8.0, 10.0]);
         assert_eq!(ticks(0.0, 1.0, 4), vec![0.0, 0.25, 0.5, 0.75, 1.0]);
+    }
+
+    #[test]
+    fn ticks_never_come_back_empty() {
+        for (lo, hi) in [
+            (1e17, 1e17),
+            (-1e308, 1e308),
+            (0.0, 0.0),
+            (f64::NAN, 1.0),
+            (5.0, 5.0),
+        ] {
+            let t = ticks(lo, hi, 5);
+            assert!(
+                t.len() >= 2 && t.iter().all(|x| x.is_finite()),
+                "{lo} {hi}: {t:?}"
+            );
+        }
     }
 
     #[test]

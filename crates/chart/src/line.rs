@@ -49,12 +49,13 @@ impl Plot {
         }
     }
     fn y(&self, y: f64) -> f64 {
-        let (lo, hi) = (self.ticks[0], *self.ticks.last().unwrap_or(&self.ticks[0]));
+        let lo = self.ticks.first().copied().unwrap_or(0.0);
+        let hi = self.ticks.last().copied().unwrap_or(1.0);
         self.bottom() - (y - lo) / (hi - lo).max(1e-9) * self.height
     }
     /// Whether the value axis leaves out zero (its range lies wholly above or below it).
     fn cut(&self) -> bool {
-        self.ticks[0] > 0.0 || self.ticks.last().is_some_and(|t| *t < 0.0)
+        self.ticks.first().is_some_and(|t| *t > 0.0) || self.ticks.last().is_some_and(|t| *t < 0.0)
     }
     fn tick_decimals(&self) -> usize {
         let step = if self.ticks.len() > 1 {

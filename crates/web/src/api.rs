@@ -153,7 +153,7 @@ pub async fn observations(
 
 /// The query of `/api/v1/areas`.
 #[derive(Debug, Default, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct AreaQuery {
     /// `1` adds the GeoJSON geometry.
     pub geometry: Option<String>,
@@ -187,7 +187,7 @@ pub async fn areas(
 
 /// The query of `/api/v1/warnings` (English names; the German ones of the first version too).
 #[derive(Debug, Default, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct WarningQuery {
     /// Handlungsfeld code.
     #[serde(alias = "handlungsfeld")]

@@ -20,7 +20,19 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Params<T> {
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         let raw = parts.uri.query().map(str::to_string);
         let value = serde_html_form::from_str(raw.as_deref().unwrap_or("")).map_err(|e| {
-            AppError::BadRequest(format!("Die Angaben in der Adresse passen nicht: {e}."))
+            // An unknown parameter is named in German; anything else keeps serde's words.
+            let text = e.to_string();
+            match text
+                .strip_prefix("unknown field `")
+                .and_then(|r| r.split('`').next())
+            {
+                Some(name) => {
+                    AppError::BadRequest(format!("Den Parameter '{name}' gibt es hier nicht."))
+                }
+                None => AppError::BadRequest(format!(
+                    "Die Angaben in der Adresse passen nicht: {text}."
+                )),
+            }
         })?;
         Ok(Params { value, raw })
     }

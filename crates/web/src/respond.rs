@@ -89,7 +89,10 @@ impl Page {
     pub fn download(content_type: &'static str, filename: &str, body: Vec<u8>) -> Page {
         Page {
             content_type,
-            disposition: Some(format!("attachment; filename=\"{filename}\"")),
+            disposition: Some(format!(
+                "attachment; filename=\"{}\"",
+                safe_filename(filename)
+            )),
             link: None,
             body: body.into(),
             gzip: Arc::default(),
@@ -99,6 +102,20 @@ impl Page {
     pub fn body(&self) -> &[u8] {
         &self.body
     }
+}
+
+/// A file name that survives a `Content-Disposition` header: codes come from imported catalogues, so
+/// anything but ASCII letters, digits, `.`, `_` and `-` becomes `_`.
+fn safe_filename(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
 }
 
 /// A page's body and its shared compressed form, handed to the compression middleware.

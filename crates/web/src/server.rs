@@ -173,8 +173,15 @@ pub async fn precompressed(req: Request, next: Next) -> Response {
 /// The ETag of every data answer at a data version (the binary's version is part of it, so a new
 /// release with other pages is not answered from a browser's cache). Weak, because the same
 /// answer may be sent compressed or not.
+/// The start of the current half-year is part of it too: the Lagebild counts warnings as new since
+/// then, so its answer changes on 1 January and 1 July without an import.
 fn etag(version: i64) -> String {
-    format!("W/\"{}-{version}\"", env!("CARGO_PKG_VERSION"))
+    let half_year = crate::pages::lagebild::half_year_start(chrono::Local::now().date_naive());
+    format!(
+        "W/\"{}-{version}-{}\"",
+        env!("CARGO_PKG_VERSION"),
+        half_year.format("%Y%m")
+    )
 }
 
 /// Whether a path's answer depends only on the data version.

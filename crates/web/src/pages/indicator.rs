@@ -22,7 +22,7 @@ const MAX_COMPARED: usize = 7;
 
 /// The query of the indicator page.
 #[derive(Debug, Default, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct IndicatorQuery {
     /// Main area (code).
     pub gebiet: Option<String>,

@@ -25,7 +25,7 @@ const STATUS_COLOURS: [&str; 4] = ["#4dac26", "#e0e0e0", "#fdae61", "#d7191c"];
 
 /// The query of the Lagebild.
 #[derive(Debug, Default, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct LagebildQuery {
     /// Handlungsfeld code.
     pub handlungsfeld: Option<String>,
