@@ -13,7 +13,9 @@ pub enum CsvStyle {
     GermanExcel,
 }
 
-fn number(v: Option<f64>, style: CsvStyle) -> String {
+/// A number cell in the given CSV style: the shortest exact representation (decimal comma for
+/// German Excel, no thousands separator); empty when missing.
+pub fn number(v: Option<f64>, style: CsvStyle) -> String {
     match (v, style) {
         (None, _) => String::new(),
         (Some(v), CsvStyle::Machine) => v.to_string(),

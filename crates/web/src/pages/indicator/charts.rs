@@ -279,11 +279,10 @@ pub(super) fn html(st: &AppState, v: &IndicatorView) -> Result<minijinja::Value,
     })
 }
 
-/// A number for German Excel: decimal comma, no thousands separator.
-fn excel(v: Option<f64>, decimals: usize) -> String {
-    v.map_or(String::new(), |v| {
-        format!("{v:.decimals$}").replace('.', ",")
-    })
+/// A number for German Excel, exact as stored (decimal comma, no thousands separator): the same
+/// cell the page's own `.csv` writes.
+fn excel(v: Option<f64>) -> String {
+    kimo_import::export::number(v, kimo_import::export::CsvStyle::GermanExcel)
 }
 
 /// The CSV header of every chart's data.
@@ -300,7 +299,6 @@ pub const CSV_HEADER: [&str; 8] = [
 
 /// The data of a chart as rows of `CSV_HEADER`.
 fn csv_rows(st: &AppState, v: &IndicatorView, chart: Chart) -> Result<Vec<Vec<String>>, AppError> {
-    let dec = v.indicator.indicator.unit.decimals();
     let areas = st.areas()?;
     let name_of = |c: &str| {
         areas
@@ -327,9 +325,9 @@ fn csv_rows(st: &AppState, v: &IndicatorView, chart: Chart) -> Result<Vec<Vec<St
                         l.area.clone(),
                         name_of(&l.area),
                         group.clone(),
-                        excel(pt.value, dec),
-                        excel(pt.numerator, 0),
-                        excel(pt.denominator, 0),
+                        excel(pt.value),
+                        excel(pt.numerator),
+                        excel(pt.denominator),
                         pt.flags.join(", "),
                     ]);
                 }
@@ -342,9 +340,9 @@ fn csv_rows(st: &AppState, v: &IndicatorView, chart: Chart) -> Result<Vec<Vec<St
                     r.code.clone(),
                     r.name.clone(),
                     group_of_area.clone(),
-                    excel(r.value, dec),
-                    excel(r.numerator, 0),
-                    excel(r.denominator, 0),
+                    excel(r.value),
+                    excel(r.numerator),
+                    excel(r.denominator),
                     r.flags.join(", "),
                 ]);
             }
