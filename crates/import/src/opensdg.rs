@@ -278,14 +278,7 @@ impl Layout {
         let keys = t.keys();
         let value = keys.len() - 1;
         let geo = keys.iter().position(|k| k == "geocode");
-        // The column left of GeoCode names the area when it is empty exactly where GeoCode is.
-        let geo_name = geo.filter(|&g| g >= 2).map(|g| g - 1).filter(|&c| {
-            c != 0
-                && t.rows.iter().all(|(_, cells)| {
-                    let e = |i: usize| cells.get(i).is_none_or(Cell::is_empty);
-                    e(c) == e(geo.unwrap_or(0))
-                })
-        });
+        let geo_name = geo.and_then(|g| name_column(t, &keys, g));
         let mut dims = Vec::new();
         for (i, k) in keys.iter().enumerate() {
             if i == 0
@@ -307,6 +300,53 @@ impl Layout {
         }
     }
 }
+
+/// The column that names the areas of GeoCode column `g`: filled exactly where GeoCode is and the
+/// same text for every row of a code; a header like `Gebiet` or `Region` wins, else the column left of
+/// GeoCode. `Units`, `Series` and the attributes are never names.
+fn name_column(t: &Table, keys: &[String], g: usize) -> Option<usize> {
+    let value = keys.len() - 1;
+    let names_areas = |c: usize| {
+        let mut seen: BTreeMap<String, String> = BTreeMap::new();
+        c != 0
+            && c != g
+            && c != value
+            && !NEVER_NAMES.contains(&keys[c].as_str())
+            && !ATTRIBUTES.contains(&keys[c].as_str())
+            && t.rows.iter().all(|(_, cells)| {
+                let text = |i: usize| cells.get(i).map(Cell::text).unwrap_or_default();
+                let (code, name) = (text(g), text(c));
+                code.is_empty() == name.is_empty()
+                    && seen.entry(code).or_insert_with(|| name.clone()) == &name
+            })
+    };
+    (1..value)
+        .find(|&c| AREA_NAMES.contains(&keys[c].as_str()) && names_areas(c))
+        .or_else(|| g.checked_sub(1).filter(|&c| names_areas(c)))
+}
+
+/// Headers that name areas wherever they stand.
+const AREA_NAMES: &[&str] = &[
+    "gebiet",
+    "gebietsname",
+    "region",
+    "name",
+    "geoname",
+    "geo_name",
+    "area",
+    "stadtteil",
+    "stadtteilname",
+    "stadtbezirk",
+    "bezirk",
+    "ortsteil",
+    "kreis",
+    "landkreis",
+    "gemeinde",
+    "raum",
+];
+
+/// Open SDG's special disaggregations, never area names.
+const NEVER_NAMES: &[&str] = &["units", "series", "unit_measure"];
 
 /// The dimension of disaggregation column `i` (key `k`): a known one, else one named after the header.
 fn dimension_of(t: &Table, ctx: &Context, i: usize, k: &str) -> Dimension {
@@ -546,3 +586,7 @@ fn meta_of(
     }
     meta
 }
+
+#[cfg(test)]
+#[path = "opensdg_tests.rs"]
+mod tests;
