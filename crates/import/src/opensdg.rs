@@ -269,6 +269,8 @@ struct Layout {
     /// The column naming the area of the GeoCode, if any.
     geo_name: Option<usize>,
     status: Option<usize>,
+    /// Whether values use a decimal comma: some has a comma and none a point (`12,5`).
+    decimal_comma: bool,
     /// Disaggregation columns with their dimension, categories collected while reading.
     dims: Vec<(usize, Dimension)>,
 }
@@ -296,9 +298,24 @@ impl Layout {
             geo,
             geo_name,
             status: keys.iter().position(|k| k == "obs_status"),
+            decimal_comma: decimal_comma(t, value),
             dims,
         }
     }
+}
+
+/// Whether the values of column `value` are written with a decimal comma (`12,5`): Open SDG writes
+/// points and no thousands separators, so a comma in a file without points is the decimal sign.
+fn decimal_comma(t: &Table, value: usize) -> bool {
+    let texts = || {
+        t.rows
+            .iter()
+            .filter_map(move |(_, cells)| match cells.get(value) {
+                Some(Cell::Text(s)) => Some(s.as_str()),
+                _ => None,
+            })
+    };
+    texts().any(|s| s.contains(',')) && !texts().any(|s| s.contains('.'))
 }
 
 /// The column that names the areas of GeoCode column `g`: filled exactly where GeoCode is and the
@@ -389,12 +406,14 @@ impl Row<'_> {
         auto_areas: &mut Vec<Area>,
     ) -> Result<Option<Observation>, Problem> {
         let (t, line) = (self.t, self.line);
-        let (value, notation) =
-            match read_cell(self.cells.get(layout.value).unwrap_or(&Cell::Empty), false) {
-                Ok(Reading::Value(v, f)) => (v, f),
-                Ok(_) => return Ok(None),
-                Err(e) => return Err(t.problem(line, layout.value, e.to_string())),
-            };
+        let (value, notation) = match read_cell(
+            self.cells.get(layout.value).unwrap_or(&Cell::Empty),
+            layout.decimal_comma,
+        ) {
+            Ok(Reading::Value(v, f)) => (v, f),
+            Ok(_) => return Ok(None),
+            Err(e) => return Err(t.problem(line, layout.value, e.to_string())),
+        };
         let period = Period::parse(&self.text(0)).map_err(|e| t.problem(line, 0, e.to_string()))?;
         let breakdown = self.breakdown(&mut layout.dims, ctx);
         let area = self.area(root, layout, auto_areas);
