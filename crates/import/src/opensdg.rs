@@ -50,26 +50,34 @@ pub fn indicator_id(path: &Path) -> Option<String> {
 pub fn read_dir(dir: &Path, ctx: &Context) -> (Dataset, Vec<Problem>) {
     let mut ds = Dataset::default();
     let mut problems = Vec::new();
-    let files = match data_files(dir) {
-        Ok(f) => f,
-        Err(e) => {
-            return (
-                ds,
-                vec![Problem::whole_file(
-                    dir.display().to_string(),
-                    format!("kein Open-SDG-Verzeichnis (data/ fehlt): {e}"),
-                )],
-            );
-        }
-    };
-    let mut ctx = ctx.clone();
-    for f in files {
-        let (d, p) = read_file(&f, Some(dir), &ctx);
-        ctx.learn(&d);
+    for (_, d, p) in read_dir_files(dir, ctx) {
         ds.extend(d);
         problems.extend(p);
     }
     (ds, problems)
+}
+
+/// Reads an Open SDG directory file by file: each data file's name, what it brings and its problems.
+pub fn read_dir_files(dir: &Path, ctx: &Context) -> Vec<(String, Dataset, Vec<Problem>)> {
+    let files = match data_files(dir) {
+        Ok(f) => f,
+        Err(e) => {
+            let name = dir.display().to_string();
+            let problem = Problem::whole_file(
+                name.clone(),
+                format!("kein Open-SDG-Verzeichnis (data/ fehlt): {e}"),
+            );
+            return vec![(name, Dataset::default(), vec![problem])];
+        }
+    };
+    let mut ctx = ctx.clone();
+    let mut out = Vec::new();
+    for f in files {
+        let (d, p) = read_file(&f, Some(dir), &ctx);
+        ctx.learn(&d);
+        out.push((f.display().to_string(), d, p));
+    }
+    out
 }
 
 fn find_meta(dir: &Path, id: &str) -> Option<(PathBuf, String)> {
