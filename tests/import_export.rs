@@ -372,3 +372,72 @@ fn notation_fixtures_survive_export_and_import() {
         assert_eq!(kimo_ok(c, &["export", "--format", "csv", "-"]), with_value);
     }
 }
+
+#[test]
+fn open_sdg_duplicate_rows_once_or_refused() {
+    let t = tempfile::tempdir().unwrap();
+    let same = t.path().join("indicator_9-1.csv");
+    std::fs::write(&same, "Year,GeoCode,Value\n2020,,10\n2021,,11\n2020,,10\n").unwrap();
+    let other = t.path().join("indicator_9-2.csv");
+    std::fs::write(&other, "Year,GeoCode,Value\n2020,,10\n2020,,12\n").unwrap();
+    for tdb in TestDb::all("open_sdg_duplicate_rows_once_or_refused") {
+        let db = tdb.url.as_str();
+        let out = kimo_ok(db, &["import", same.to_str().unwrap()]);
+        assert!(
+            out.contains("Zeile 4") && out.contains("wiederholt Zeile 2; einmal übernommen"),
+            "{out}"
+        );
+        let csv = kimo_ok(db, &["export", "--format", "csv", "-"]);
+        assert_eq!(csv.matches("9-1,2020,").count(), 1, "{csv}");
+        let out = kimo(db, &["import", other.to_str().unwrap()]);
+        assert!(!out.status.success());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("Zeile 3 widerspricht Zeile 2") && err.contains("12 statt 10"),
+            "{err}"
+        );
+    }
+}
+
+#[test]
+fn open_sdg_directory_keep_going_writes_clean_files_and_names_broken_ones() {
+    let t = tempfile::tempdir().unwrap();
+    let data = t.path().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    std::fs::write(
+        data.join("indicator_7-1.csv"),
+        "Year,Units,Value\n2020,Anzahl,+12\n2021,Anzahl,13\n",
+    )
+    .unwrap();
+    let mut bad = String::from("Year,GeoCode,Value\n");
+    for _ in 0..5 {
+        bad.push_str("irgendwann,,1\n");
+    }
+    bad.push_str("2020,,zwölf\n");
+    std::fs::write(data.join("indicator_7-2.csv"), bad).unwrap();
+    let dir = t.path().to_str().unwrap();
+    for tdb in TestDb::all("open_sdg_directory_keep_going") {
+        let db = tdb.url.as_str();
+        let out = kimo(db, &["import", "--keep-going", dir]);
+        assert!(!out.status.success(), "a rejected file fails the command");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("indicator_7-2.csv: abgelehnt (6 Probleme, nichts geschrieben)"),
+            "{err}"
+        );
+        assert!(
+            err.contains("indicator_7-2.csv: Zeilen 2–6, Spalte 1: "),
+            "{err}"
+        );
+        assert!(err.contains("irgendwann"), "{err}");
+        assert!(err.contains("indicator_7-2.csv: Zeile 7"), "{err}");
+        assert!(err.contains("1 von 2 Dateien abgelehnt"), "{err}");
+        let csv = kimo_ok(db, &["export", "--format", "csv", "-"]);
+        assert!(csv.contains("7-1,2020,gesamt,Anzahl,12,,,"), "{csv}");
+        assert!(!csv.contains("7-2,"), "{csv}");
+        // Without --keep-going the directory stays all or nothing.
+        let out = kimo(tdb.url.as_str(), &["import", dir]);
+        assert!(!out.status.success());
+        assert!(String::from_utf8_lossy(&out.stderr).contains("nichts wurde geschrieben"));
+    }
+}

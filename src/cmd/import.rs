@@ -11,15 +11,89 @@ use std::path::PathBuf;
 
 fn print_problems(problems: &[Problem]) {
     const MAX: usize = 200;
-    for p in problems.iter().take(MAX) {
+    let lines = grouped(problems);
+    for p in lines.iter().take(MAX) {
         eprintln!("  {p}");
     }
-    if problems.len() > MAX {
-        eprintln!("  … und {} weitere Probleme", problems.len() - MAX);
+    if lines.len() > MAX {
+        eprintln!(
+            "  … und {} weitere",
+            count(lines.len() - MAX, "Meldung", "Meldungen")
+        );
     }
 }
 
+/// `1 Problem`, `2 Probleme`.
+fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// Problems with the same message in the same file and column as one line each:
+/// `f.csv: Zeilen 2–40, Spalte 1: '…' ist kein Zeitraum`; in the order they first appear.
+fn grouped(problems: &[Problem]) -> Vec<String> {
+    let mut groups: Vec<(&Problem, Vec<usize>)> = Vec::new();
+    for p in problems {
+        let same = |g: &&mut (&Problem, Vec<usize>)| {
+            let o = &g.0.origin;
+            g.0.message == p.message
+                && o.file == p.origin.file
+                && o.column == p.origin.column
+                && o.line > 0
+                && p.origin.line > 0
+        };
+        match groups.iter_mut().find(|g| same(g)) {
+            Some(g) => g.1.push(p.origin.line),
+            None => groups.push((p, vec![p.origin.line])),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(p, lines)| {
+            if lines.len() == 1 {
+                return p.to_string();
+            }
+            let column = match p.origin.column {
+                0 => String::new(),
+                c => format!(", Spalte {c}"),
+            };
+            format!(
+                "{}: Zeilen {}{column}: {}",
+                p.origin.file,
+                line_ranges(lines),
+                p.message
+            )
+        })
+        .collect()
+}
+
+/// `2, 5, 7–9` for lines 2, 5, 7, 8, 9.
+fn line_ranges(mut lines: Vec<usize>) -> String {
+    lines.sort_unstable();
+    lines.dedup();
+    let mut ranges: Vec<(usize, usize)> = Vec::new();
+    for l in lines {
+        match ranges.last_mut() {
+            Some(r) if r.1 + 1 == l => r.1 = l,
+            _ => ranges.push((l, l)),
+        }
+    }
+    ranges
+        .iter()
+        .map(|&(a, b)| {
+            if a == b {
+                a.to_string()
+            } else {
+                format!("{a}–{b}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn print_summary(out: &ApplyOutcome, dry_run: bool, started: std::time::Instant) {
+    for n in &out.notices {
+        println!("Hinweis: {n}");
+    }
     for (kind, new, updated) in out.catalogue.iter().filter(|c| c.1 + c.2 > 0) {
         println!("{kind}: {new} neu, {updated} aktualisiert");
     }
@@ -137,7 +211,7 @@ pub fn run(store: &Store, args: ImportArgs) -> Result<()> {
         .unwrap_or_else(|| "unbekannt".into());
     let (rules, data_paths) = rules_and_data(&args.paths)?;
     let mut progress = Progress::new();
-    let files = read_files(&data_paths, &mut ctx, &mut progress);
+    let files = read_files(&data_paths, args.keep_going, &mut ctx, &mut progress);
     progress.message("prüfe und schreibe".into());
     let import = Import {
         store,
@@ -174,10 +248,23 @@ fn rules_and_data(paths: &[PathBuf]) -> Result<(Option<RulesFile>, Vec<PathBuf>)
 }
 
 /// Reads every data file; what one file defines is known to the next.
-fn read_files(paths: &[PathBuf], ctx: &mut Context, progress: &mut Progress) -> Vec<ReadFile> {
+fn read_files(
+    paths: &[PathBuf],
+    keep_going: bool,
+    ctx: &mut Context,
+    progress: &mut Progress,
+) -> Vec<ReadFile> {
     let mut files = Vec::new();
     for path in paths {
         progress.message(format!("lese {}", path.display()));
+        if keep_going && kimo_import::opensdg::is_open_sdg_dir(path) {
+            // Each indicator file is a unit of its own: clean ones are written, broken ones named.
+            for (name, ds, problems) in kimo_import::opensdg::read_dir_files(path, ctx) {
+                ctx.learn(&ds);
+                files.push((name, ds, problems));
+            }
+            continue;
+        }
         let (ds, problems) = kimo_import::read_path(path, ctx);
         ctx.learn(&ds);
         files.push((path.display().to_string(), ds, problems));
@@ -221,8 +308,8 @@ impl Import<'_> {
                 Err(Error::Rejected(p)) => {
                     rejected += 1;
                     eprintln!(
-                        "== {name}: abgelehnt ({} Probleme, nichts geschrieben)",
-                        p.len()
+                        "== {name}: abgelehnt ({}, nichts geschrieben)",
+                        count(p.len(), "Problem", "Probleme")
                     );
                     print_problems(&p);
                 }
@@ -232,7 +319,8 @@ impl Import<'_> {
         progress.finish();
         self.finish()?;
         if rejected > 0 {
-            bail!("{rejected} von {} Dateien abgelehnt", files.len());
+            let of = count(files.len(), "Datei", "Dateien");
+            bail!("{rejected} von {of} abgelehnt");
         }
         Ok(())
     }
@@ -281,5 +369,5 @@ impl Import<'_> {
 fn reject(problems: Vec<Problem>) -> Result<()> {
     eprintln!("Import abgelehnt, nichts wurde geschrieben:");
     print_problems(&problems);
-    bail!("{} Probleme", problems.len())
+    bail!("{}", count(problems.len(), "Problem", "Probleme"))
 }

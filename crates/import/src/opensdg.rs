@@ -50,26 +50,34 @@ pub fn indicator_id(path: &Path) -> Option<String> {
 pub fn read_dir(dir: &Path, ctx: &Context) -> (Dataset, Vec<Problem>) {
     let mut ds = Dataset::default();
     let mut problems = Vec::new();
-    let files = match data_files(dir) {
-        Ok(f) => f,
-        Err(e) => {
-            return (
-                ds,
-                vec![Problem::whole_file(
-                    dir.display().to_string(),
-                    format!("kein Open-SDG-Verzeichnis (data/ fehlt): {e}"),
-                )],
-            );
-        }
-    };
-    let mut ctx = ctx.clone();
-    for f in files {
-        let (d, p) = read_file(&f, Some(dir), &ctx);
-        ctx.learn(&d);
+    for (_, d, p) in read_dir_files(dir, ctx) {
         ds.extend(d);
         problems.extend(p);
     }
     (ds, problems)
+}
+
+/// Reads an Open SDG directory file by file: each data file's name, what it brings and its problems.
+pub fn read_dir_files(dir: &Path, ctx: &Context) -> Vec<(String, Dataset, Vec<Problem>)> {
+    let files = match data_files(dir) {
+        Ok(f) => f,
+        Err(e) => {
+            let name = dir.display().to_string();
+            let problem = Problem::whole_file(
+                name.clone(),
+                format!("kein Open-SDG-Verzeichnis (data/ fehlt): {e}"),
+            );
+            return vec![(name, Dataset::default(), vec![problem])];
+        }
+    };
+    let mut ctx = ctx.clone();
+    let mut out = Vec::new();
+    for f in files {
+        let (d, p) = read_file(&f, Some(dir), &ctx);
+        ctx.learn(&d);
+        out.push((f.display().to_string(), d, p));
+    }
+    out
 }
 
 fn find_meta(dir: &Path, id: &str) -> Option<(PathBuf, String)> {
@@ -269,6 +277,8 @@ struct Layout {
     /// The column naming the area of the GeoCode, if any.
     geo_name: Option<usize>,
     status: Option<usize>,
+    /// Whether values use a decimal comma: some has a comma and none a point (`12,5`).
+    decimal_comma: bool,
     /// Disaggregation columns with their dimension, categories collected while reading.
     dims: Vec<(usize, Dimension)>,
 }
@@ -278,14 +288,7 @@ impl Layout {
         let keys = t.keys();
         let value = keys.len() - 1;
         let geo = keys.iter().position(|k| k == "geocode");
-        // The column left of GeoCode names the area when it is empty exactly where GeoCode is.
-        let geo_name = geo.filter(|&g| g >= 2).map(|g| g - 1).filter(|&c| {
-            c != 0
-                && t.rows.iter().all(|(_, cells)| {
-                    let e = |i: usize| cells.get(i).is_none_or(Cell::is_empty);
-                    e(c) == e(geo.unwrap_or(0))
-                })
-        });
+        let geo_name = geo.and_then(|g| name_column(t, &keys, g));
         let mut dims = Vec::new();
         for (i, k) in keys.iter().enumerate() {
             if i == 0
@@ -303,10 +306,72 @@ impl Layout {
             geo,
             geo_name,
             status: keys.iter().position(|k| k == "obs_status"),
+            decimal_comma: decimal_comma(t, value),
             dims,
         }
     }
 }
+
+/// Whether the values of column `value` are written with a decimal comma (`12,5`): Open SDG writes
+/// points and no thousands separators, so a comma in a file without points is the decimal sign.
+fn decimal_comma(t: &Table, value: usize) -> bool {
+    let texts = || {
+        t.rows
+            .iter()
+            .filter_map(move |(_, cells)| match cells.get(value) {
+                Some(Cell::Text(s)) => Some(s.as_str()),
+                _ => None,
+            })
+    };
+    texts().any(|s| s.contains(',')) && !texts().any(|s| s.contains('.'))
+}
+
+/// The column that names the areas of GeoCode column `g`: filled exactly where GeoCode is and the
+/// same text for every row of a code; a header like `Gebiet` or `Region` wins, else the column left of
+/// GeoCode. `Units`, `Series` and the attributes are never names.
+fn name_column(t: &Table, keys: &[String], g: usize) -> Option<usize> {
+    let value = keys.len() - 1;
+    let names_areas = |c: usize| {
+        let mut seen: BTreeMap<String, String> = BTreeMap::new();
+        c != 0
+            && c != g
+            && c != value
+            && !NEVER_NAMES.contains(&keys[c].as_str())
+            && !ATTRIBUTES.contains(&keys[c].as_str())
+            && t.rows.iter().all(|(_, cells)| {
+                let text = |i: usize| cells.get(i).map(Cell::text).unwrap_or_default();
+                let (code, name) = (text(g), text(c));
+                code.is_empty() == name.is_empty()
+                    && seen.entry(code).or_insert_with(|| name.clone()) == &name
+            })
+    };
+    (1..value)
+        .find(|&c| AREA_NAMES.contains(&keys[c].as_str()) && names_areas(c))
+        .or_else(|| g.checked_sub(1).filter(|&c| names_areas(c)))
+}
+
+/// Headers that name areas wherever they stand.
+const AREA_NAMES: &[&str] = &[
+    "gebiet",
+    "gebietsname",
+    "region",
+    "name",
+    "geoname",
+    "geo_name",
+    "area",
+    "stadtteil",
+    "stadtteilname",
+    "stadtbezirk",
+    "bezirk",
+    "ortsteil",
+    "kreis",
+    "landkreis",
+    "gemeinde",
+    "raum",
+];
+
+/// Open SDG's special disaggregations, never area names.
+const NEVER_NAMES: &[&str] = &["units", "series", "unit_measure"];
 
 /// The dimension of disaggregation column `i` (key `k`): a known one, else one named after the header.
 fn dimension_of(t: &Table, ctx: &Context, i: usize, k: &str) -> Dimension {
@@ -349,12 +414,14 @@ impl Row<'_> {
         auto_areas: &mut Vec<Area>,
     ) -> Result<Option<Observation>, Problem> {
         let (t, line) = (self.t, self.line);
-        let (value, notation) =
-            match read_cell(self.cells.get(layout.value).unwrap_or(&Cell::Empty), false) {
-                Ok(Reading::Value(v, f)) => (v, f),
-                Ok(_) => return Ok(None),
-                Err(e) => return Err(t.problem(line, layout.value, e.to_string())),
-            };
+        let (value, notation) = match read_cell(
+            self.cells.get(layout.value).unwrap_or(&Cell::Empty),
+            layout.decimal_comma,
+        ) {
+            Ok(Reading::Value(v, f)) => (v, f),
+            Ok(_) => return Ok(None),
+            Err(e) => return Err(t.problem(line, layout.value, e.to_string())),
+        };
         let period = Period::parse(&self.text(0)).map_err(|e| t.problem(line, 0, e.to_string()))?;
         let breakdown = self.breakdown(&mut layout.dims, ctx);
         let area = self.area(root, layout, auto_areas);
@@ -546,3 +613,7 @@ fn meta_of(
     }
     meta
 }
+
+#[cfg(test)]
+#[path = "opensdg_tests.rs"]
+mod tests;

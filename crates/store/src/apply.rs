@@ -41,6 +41,8 @@ pub struct ApplyOutcome {
     pub written: bool,
     /// The provenance record of this import, when written.
     pub import_id: Option<i64>,
+    /// Notices that did not stop the import (a row repeating an earlier one, taken once).
+    pub notices: Vec<Problem>,
 }
 
 impl ApplyOutcome {
@@ -161,6 +163,7 @@ fn apply_in(
     }
     let plan = plan_observations(c, ds, &opts.source, &mut problems)?;
     out.indicators = plan.summary.values().cloned().collect();
+    out.notices = plan.notices.clone();
     if !problems.is_empty() {
         return Err(Error::Rejected(problems));
     }
@@ -443,6 +446,8 @@ struct Plan {
     existing: HashMap<i64, HashMap<(i64, u32, Period), Existing>>,
     breakdowns: Interner,
     summary: BTreeMap<String, IndicatorSummary>,
+    /// Rows repeating an earlier row exactly, taken once.
+    notices: Vec<Problem>,
 }
 
 /// Codes resolved to ids; areas an export names (`auto_areas`) are created on first use.
@@ -559,6 +564,7 @@ fn plan_observations(
         existing: HashMap::new(),
         breakdowns: Interner::default(),
         summary: BTreeMap::new(),
+        notices: Vec::new(),
     };
     for (idx, o) in ds.observations.iter().enumerate() {
         let Some(&ind) = res.indicators.get(&o.indicator) else {
@@ -589,7 +595,13 @@ fn plan_observations(
         }
         let key: ObsKey = (ind, area, plan.breakdowns.id(&o.breakdown), o.period);
         if let Some(&first) = seen.get(&key) {
-            problems.push(at(&o.origin, src, duplicate(ds, first, o)));
+            let (same, message) = duplicate(&ds.observations[first], o);
+            let list = if same {
+                &mut plan.notices
+            } else {
+                &mut *problems
+            };
+            list.push(at(&o.origin, src, message));
             continue;
         }
         seen.insert(key, idx);
@@ -618,20 +630,39 @@ fn plan_observations(
     Ok(plan)
 }
 
-/// The message for a key that appeared before, at `first`.
-fn duplicate(ds: &Dataset, first: usize, o: &kimo_model::Observation) -> String {
-    let line = ds.observations[first]
-        .origin
-        .as_ref()
-        .map_or(String::new(), |x| {
-            format!(" wie Zeile {} in {}", x.line, x.file)
-        });
-    format!(
-        "doppelter Schlüssel{line} (Indikator {}, Zeitraum {}, Gebiet {}, Gliederung '{}')",
-        o.indicator,
-        o.period.label(),
-        o.area,
-        o.breakdown.key()
+/// Whether `o` repeats `first` exactly (then it is taken once), and the message naming both rows.
+fn duplicate(first: &kimo_model::Observation, o: &kimo_model::Observation) -> (bool, String) {
+    let same = first.value == o.value
+        && first.numerator == o.numerator
+        && first.denominator == o.denominator
+        && first.flags == o.flags;
+    let row = |x: &Option<Origin>| x.as_ref().map_or(0, |x| x.line);
+    let earlier = match (&first.origin, &o.origin) {
+        (Some(a), Some(b)) if a.file != b.file => format!("Zeile {} in {}", a.line, a.file),
+        (a, _) => format!("Zeile {}", row(a)),
+    };
+    let this = format!("Zeile {}", row(&o.origin));
+    if same {
+        return (
+            true,
+            format!("{this} wiederholt {earlier}; einmal übernommen"),
+        );
+    }
+    let value = |x: &kimo_model::Observation| {
+        x.value
+            .map_or_else(|| "kein Wert".to_string(), |v| v.to_string())
+    };
+    (
+        false,
+        format!(
+            "doppelter Schlüssel: {this} widerspricht {earlier} ({} statt {}; Indikator {}, Zeitraum {}, Gebiet {}, Gliederung '{}')",
+            value(o),
+            value(first),
+            o.indicator,
+            o.period.label(),
+            o.area,
+            o.breakdown.key()
+        ),
     )
 }
 

@@ -157,6 +157,26 @@ fn import_summarises_and_keeps_history() {
 }
 
 #[test]
+fn exact_duplicates_are_taken_once_with_a_notice() {
+    on_all("exact_duplicates_are_taken_once_with_a_notice", |s| {
+        let mut ds = catalogue();
+        ds.observations = vec![
+            obs("KA", 2023, 5.0, 3),
+            obs("01", 2023, 4.0, 4),
+            obs("KA", 2023, 5.0, 5),
+        ];
+        let out = s.apply(&ds, &opts(), &mut |_, _| {}).unwrap();
+        assert_eq!(out.totals(), (2, 0, 0));
+        let text: Vec<String> = out.notices.iter().map(|p| p.to_string()).collect();
+        assert_eq!(text.len(), 1, "{text:?}");
+        assert!(
+            text[0].contains("Zeile 5 wiederholt Zeile 3; einmal übernommen"),
+            "{text:?}"
+        );
+    });
+}
+
+#[test]
 fn problems_reject_everything_with_positions() {
     on_all("problems_reject_everything_with_positions", |s| {
         s.apply(&catalogue(), &opts(), &mut |_, _| {}).unwrap();
@@ -184,7 +204,7 @@ fn problems_reject_everything_with_positions() {
         );
         assert!(
             text.iter()
-                .any(|t| t.contains("Zeile 4") && t.contains("wie Zeile 2")),
+                .any(|t| t.contains("Zeile 4 widerspricht Zeile 2") && t.contains("6 statt 5")),
             "{text:?}"
         );
         assert!(
