@@ -84,19 +84,29 @@ impl Table {
             decimal_comma,
         }
     }
-    /// Problems for filled cells right of the last header cell (data without a column name).
+    /// Problems for rows with filled cells right of the last header cell (data without a column
+    /// name), one per row at the first such cell; in a comma-separated file the message hints at a
+    /// decimal comma that split a number into two fields. Empty cells there are fine (`a;b;;;`).
     pub fn cells_without_header(&self) -> Vec<Problem> {
         let mut problems = Vec::new();
         for (line, cells) in &self.rows {
-            for (i, cell) in cells.iter().enumerate().skip(self.header.len()) {
-                if !cell.is_empty() {
-                    problems.push(self.problem(
-                        *line,
-                        i,
-                        format!("'{}' steht in einer Spalte ohne Spaltenkopf", cell.text()),
-                    ));
-                }
+            let extra = cells.iter().enumerate().skip(self.header.len());
+            let Some((i, cell)) = extra.into_iter().find(|(_, c)| !c.is_empty()) else {
+                continue;
+            };
+            let mut message = format!(
+                "'{}' steht in einer Spalte ohne Spaltenkopf",
+                quote(&cell.text())
+            );
+            if !self.decimal_comma {
+                message.push_str(&format!(
+                    " (die Zeile hat {} Felder, der Kopf nur {}) – steckt ein Dezimalkomma in einer Zahl? \
+                     In einer mit Komma getrennten Datei wird 4,5 zu zwei Feldern: dort 4.5 schreiben oder \"4,5\" in Anführungszeichen setzen",
+                    cells.len(),
+                    self.header.len()
+                ));
             }
+            problems.push(self.problem(*line, i, message));
         }
         problems
     }
@@ -118,6 +128,17 @@ impl Table {
     /// The normalised header names (lower case, umlauts transliterated, `_` for separators).
     pub fn keys(&self) -> Vec<String> {
         self.header.iter().map(|h| header_key(h)).collect()
+    }
+}
+
+/// The most characters of a cell a message quotes.
+pub const QUOTE_MAX: usize = 80;
+
+/// A cell's text as a message quotes it: at most [`QUOTE_MAX`] characters, cut with `…`.
+pub fn quote(s: &str) -> String {
+    match s.char_indices().nth(QUOTE_MAX) {
+        Some((end, _)) => format!("{}…", &s[..end]),
+        None => s.to_string(),
     }
 }
 

@@ -401,3 +401,45 @@ fn non_finite_numbers_are_refused_with_line_and_column() {
         "'INF' ist keine endliche Zahl",
     );
 }
+
+fn checks_fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("../../tests/fixtures/checks/{name}"))
+}
+
+#[test]
+fn decimal_comma_splitting_a_field_is_refused_trailing_empty_cells_are_not() {
+    let p = checks_fixture("dezimalkomma.csv");
+    let (ds, problems) = read_path(&p, &ctx());
+    let hint = "steckt ein Dezimalkomma in einer Zahl? In einer mit Komma getrennten Datei wird 4,5 \
+                zu zwei Feldern: dort 4.5 schreiben oder \"4,5\" in Anführungszeichen setzen";
+    let messages: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+    let file = p.display();
+    assert_eq!(
+        messages,
+        [
+            format!(
+                "{file}: Zeile 3, Spalte 6: 'p' steht in einer Spalte ohne Spaltenkopf (die Zeile hat 6 Felder, der Kopf nur 5) – {hint}"
+            ),
+            format!(
+                "{file}: Zeile 5, Spalte 7: 'x' steht in einer Spalte ohne Spaltenkopf (die Zeile hat 7 Felder, der Kopf nur 5) – {hint}"
+            ),
+            // The split number's second half lands in the flags column.
+            format!(
+                "{file}: Zeile 3, Spalte 5: unbekanntes Kennzeichen '5' (erlaubt: p vorläufig, e geschätzt, s geheim, b Zeitreihenbruch, d Demodaten, u unsicher, r berichtigt)"
+            ),
+        ]
+    );
+    // Line 4 has only empty cells beyond the header: read as it is.
+    assert!(ds.observations.iter().any(|o| o.value == Some(3.0)));
+    // Catalogue tables are checked too.
+    let d = tempfile::tempdir().unwrap();
+    let text = "code,name,uebergeordnet,ebene\nKA,Karlsruhe,,0\n01,Innenstadt,KA,1,5\n";
+    let p = write(&d, "gebiete.csv", text.as_bytes());
+    let (_, problems) = read_path(&p, &ctx());
+    assert_problem(
+        &problems,
+        "Zeile 3, Spalte 5",
+        "'5' steht in einer Spalte ohne Spaltenkopf (die Zeile hat 5 Felder, der Kopf nur 4)",
+    );
+    assert_eq!(problems.len(), 1, "{problems:?}");
+}
