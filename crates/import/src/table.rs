@@ -264,13 +264,18 @@ fn bytecount_newlines(b: &[u8]) -> usize {
     b.iter().filter(|&&c| c == b'\n').count()
 }
 
-/// Reads the sheets of an XLSX workbook: the named one, or all.
-pub fn read_xlsx(path: &Path, sheet: Option<&str>) -> Result<Vec<Table>, Vec<Problem>> {
-    use calamine::{Reader, Xlsx, open_workbook};
+/// Reads the sheets of an XLSX workbook: the named one, or all visible ones (a hidden sheet is
+/// skipped with a notice). Returns the tables and the notices.
+pub fn read_xlsx(
+    path: &Path,
+    sheet: Option<&str>,
+) -> Result<(Vec<Table>, Vec<Problem>), Vec<Problem>> {
+    use calamine::{Reader, SheetVisible, Xlsx, open_workbook};
     let file = path.display().to_string();
     let mut wb: Xlsx<_> = open_workbook(path)
         .map_err(|e| vec![file_problem(&file, format!("XLSX nicht lesbar: {e}"))])?;
     let names = wb.sheet_names().to_vec();
+    let mut notices = Vec::new();
     let chosen: Vec<String> = match sheet {
         Some(s) => {
             if !names.iter().any(|n| n == s) {
@@ -284,7 +289,22 @@ pub fn read_xlsx(path: &Path, sheet: Option<&str>) -> Result<Vec<Table>, Vec<Pro
             }
             vec![s.to_string()]
         }
-        None => names,
+        None => {
+            let (visible, hidden): (Vec<_>, Vec<_>) = wb
+                .sheets_metadata()
+                .iter()
+                .partition(|s| s.visible == SheetVisible::Visible);
+            notices.extend(hidden.iter().map(|s| {
+                file_problem(
+                    &file,
+                    format!(
+                        "Tabellenblatt '{}' ist ausgeblendet und wird übersprungen (mit --sheet '{}' wird es gelesen)",
+                        s.name, s.name
+                    ),
+                )
+            }));
+            visible.iter().map(|s| s.name.clone()).collect()
+        }
     };
     let mut tables = Vec::new();
     for name in chosen {
@@ -299,7 +319,7 @@ pub fn read_xlsx(path: &Path, sheet: Option<&str>) -> Result<Vec<Table>, Vec<Pro
             tables.push(t);
         }
     }
-    Ok(tables)
+    Ok((tables, notices))
 }
 
 /// Gives every cell of a merged region the value of its top-left cell (Excel shows it across the region).

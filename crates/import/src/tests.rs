@@ -443,3 +443,47 @@ fn decimal_comma_splitting_a_field_is_refused_trailing_empty_cells_are_not() {
     );
     assert_eq!(problems.len(), 1, "{problems:?}");
 }
+
+/// A workbook whose first sheet is hidden (an old version of the data) and whose second is shown.
+fn write_hidden_sheet_xlsx(p: &std::path::Path) {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let old = wb.add_worksheet().set_name("Alt").unwrap();
+    old.write_row(0, 0, ["Indikator", "Zeitraum", "Gebiet", "Wert"])
+        .unwrap();
+    old.write_row(1, 0, ["ALQ", "2024", "11", "99"]).unwrap();
+    old.set_hidden(true);
+    let new = wb.add_worksheet().set_name("Daten").unwrap();
+    new.write_row(0, 0, ["Indikator", "Zeitraum", "Gebiet", "Wert"])
+        .unwrap();
+    new.write_row(1, 0, ["ALQ", "2024", "11", "4,5"]).unwrap();
+    // Excel cannot hide the active sheet: the second one is active.
+    new.set_active(true);
+    wb.save(p).unwrap();
+}
+
+#[test]
+fn hidden_sheets_are_skipped_with_a_notice() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path().join("daten.xlsx");
+    write_hidden_sheet_xlsx(&p);
+    let (ds, problems) = read_path(&p, &ctx());
+    assert!(problems.is_empty(), "{problems:?}");
+    assert_eq!(ds.observations.len(), 1);
+    assert_eq!(ds.observations[0].value, Some(4.5));
+    let notices: Vec<String> = ds.notices.iter().map(|n| n.to_string()).collect();
+    assert_eq!(
+        notices,
+        [format!(
+            "{}: Tabellenblatt 'Alt' ist ausgeblendet und wird übersprungen (mit --sheet 'Alt' wird es gelesen)",
+            p.display()
+        )]
+    );
+    // Chosen by name, a hidden sheet is read.
+    let chosen = Context {
+        sheet: Some("Alt".into()),
+        ..ctx()
+    };
+    let (ds, problems) = read_path(&p, &chosen);
+    assert!(problems.is_empty() && ds.notices.is_empty(), "{problems:?}");
+    assert_eq!(ds.observations[0].value, Some(99.0));
+}
