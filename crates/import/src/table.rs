@@ -162,6 +162,36 @@ pub fn decode(bytes: &[u8]) -> String {
     }
 }
 
+/// Decodes a CSV file like [`decode`], but refuses a file of mixed encodings — UTF-8 (a BOM or a
+/// valid multi-byte character) with a byte that is no UTF-8 — naming the line of the first such
+/// byte, instead of misreading the whole file as Windows-1252.
+pub fn decode_checked(file: &str, bytes: &[u8]) -> Result<String, Problem> {
+    let (body, bom) = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        Some(rest) => (rest, true),
+        None => (bytes, false),
+    };
+    let Err(e) = std::str::from_utf8(body) else {
+        return Ok(decode(bytes));
+    };
+    let utf8 = bom || body.utf8_chunks().any(|c| !c.valid().is_ascii());
+    if !utf8 {
+        return Ok(decode(bytes));
+    }
+    let at = e.valid_up_to();
+    let line = bytecount_newlines(&body[..at]) + 1;
+    Err(Problem {
+        origin: Origin {
+            file: file.to_string(),
+            line,
+            column: 0,
+        },
+        message: format!(
+            "gemischte Zeichenkodierung: die Datei ist UTF-8, enthält hier aber das Byte 0x{:02X}, das kein UTF-8 ist (wohl Windows-1252) – bitte die Datei einheitlich als UTF-8 speichern",
+            body[at]
+        ),
+    })
+}
+
 /// Guesses the separator from the first line: `;`, tab or `,` (outside quotes).
 pub fn sniff_delimiter(text: &str) -> u8 {
     let first = text.lines().next().unwrap_or("");
@@ -189,11 +219,17 @@ pub fn read_csv(path: &Path) -> Result<Table, Vec<Problem>> {
     let file = path.display().to_string();
     let bytes = std::fs::read(path)
         .map_err(|e| vec![file_problem(&file, format!("Datei nicht lesbar: {e}"))])?;
-    read_csv_text(&file, &decode(&bytes))
+    read_csv_text(&file, &decode_checked(&file, &bytes).map_err(|p| vec![p])?)
 }
 
 /// Reads CSV text (already decoded).
 pub fn read_csv_text(file: &str, text: &str) -> Result<Table, Vec<Problem>> {
+    // Old Mac files end lines with a bare CR: read them as lines (and count them).
+    let text = &if text.contains('\r') && !text.contains('\n') {
+        std::borrow::Cow::Owned(text.replace('\r', "\n"))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    };
     let delim = sniff_delimiter(text);
     let mut rdr = csv::ReaderBuilder::new()
         .delimiter(delim)

@@ -487,3 +487,67 @@ fn hidden_sheets_are_skipped_with_a_notice() {
     assert!(problems.is_empty() && ds.notices.is_empty(), "{problems:?}");
     assert_eq!(ds.observations[0].value, Some(99.0));
 }
+
+#[test]
+fn old_mac_line_ends_are_read_as_lines() {
+    let d = tempfile::tempdir().unwrap();
+    let text = "indikator;zeitraum;gebiet;wert\rALQ;2023;11;4,5\r\rALQ;2024;11;zwei\r";
+    let p = write(&d, "mac.csv", text.as_bytes());
+    let (ds, problems) = read_path(&p, &ctx());
+    assert_eq!(ds.observations.len(), 1);
+    assert_eq!(ds.observations[0].value, Some(4.5));
+    assert_eq!(ds.observations[0].origin.as_ref().unwrap().line, 2);
+    let messages: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+    assert_eq!(
+        messages,
+        [format!(
+            "{}: Zeile 4, Spalte 4: 'zwei' ist keine Zahl",
+            p.display()
+        )]
+    );
+}
+
+#[test]
+fn mixed_encodings_are_refused_at_the_first_invalid_byte() {
+    let d = tempfile::tempdir().unwrap();
+    let message = |byte: &str| {
+        format!(
+            "gemischte Zeichenkodierung: die Datei ist UTF-8, enthält hier aber das Byte 0x{byte}, das kein UTF-8 ist (wohl Windows-1252) – bitte die Datei einheitlich als UTF-8 speichern"
+        )
+    };
+    // UTF-8 first (ü in Grünwinkel), a Windows-1252 ü in line 4.
+    let mut bytes = "indikator;zeitraum;gebiet;wert\nALQ;2023;Grünwinkel;1\nALQ;2022;11;2\n"
+        .as_bytes()
+        .to_vec();
+    bytes.extend(b"ALQ;2021;Gr\xfcnwinkel;3\n");
+    let p = write(&d, "gemischt.csv", &bytes);
+    let (ds, problems) = read_path(&p, &ctx());
+    assert!(ds.observations.is_empty());
+    let text: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+    assert_eq!(
+        text,
+        [format!("{}: Zeile 4: {}", p.display(), message("FC"))]
+    );
+    // Windows-1252 first, UTF-8 later: the same.
+    let mut bytes = b"indikator;zeitraum;gebiet;wert\nALQ;2023;Gr\xfcnwinkel;1\n".to_vec();
+    bytes.extend("ALQ;2021;Grünwinkel;3\n".as_bytes());
+    let p = write(&d, "gemischt2.csv", &bytes);
+    let (_, problems) = read_path(&p, &ctx());
+    let text: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+    assert_eq!(
+        text,
+        [format!("{}: Zeile 2: {}", p.display(), message("FC"))]
+    );
+    // A BOM declares UTF-8: a stray byte is refused, not replaced.
+    let p = write(
+        &d,
+        "bom.csv",
+        b"\xef\xbb\xbfindikator;zeitraum;gebiet;wert\nALQ;2023;11;1\x96\n",
+    );
+    let (_, problems) = read_path(&p, &ctx());
+    let text: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+    assert_eq!(
+        text,
+        [format!("{}: Zeile 2: {}", p.display(), message("96"))]
+    );
+}
