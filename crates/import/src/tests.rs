@@ -551,3 +551,28 @@ fn mixed_encodings_are_refused_at_the_first_invalid_byte() {
         [format!("{}: Zeile 2: {}", p.display(), message("96"))]
     );
 }
+
+#[test]
+fn messages_quote_at_most_80_characters_of_a_cell() {
+    let d = tempfile::tempdir().unwrap();
+    let long = "Wert laut Amt ".repeat(10);
+    let text =
+        format!("indikator,zeitraum,gebiet,wert\nALQ,2023,11,{long}\nALQ,2024,11,1,{long}\n");
+    let p = write(&d, "lang.csv", text.as_bytes());
+    let (_, problems) = read_path(&p, &ctx());
+    let cut: String = long.trim().chars().take(80).collect();
+    assert_problem(
+        &problems,
+        "Zeile 2, Spalte 4",
+        &format!("'{cut}…' ist keine Zahl"),
+    );
+    assert_problem(
+        &problems,
+        "Zeile 3, Spalte 5",
+        &format!("'{cut}…' steht in einer Spalte ohne Spaltenkopf"),
+    );
+    assert!(
+        problems.iter().all(|p| p.message.chars().count() < 400),
+        "{problems:?}"
+    );
+}
