@@ -23,7 +23,7 @@ fn write_files(dir: &std::path::Path) -> Vec<String> {
         (
             "indikatoren.csv",
             "code;name;handlungsfeld;definition;zaehler;nenner;einheit;polaritaet;quelle;amt;periodizitaet;kernindikator;veroeffentlicht;hinweise;ueber_100_moeglich\n\
-             ARB-01;+1+1;arbeit;d;;;%;lower-better;=1+1;amt;year;ja;ja;;nein\n",
+             ARB-01;+1+1;arbeit;d;;;je 1.000;lower-better;=1+1;amt;year;ja;ja;;nein\n",
         ),
         (
             "daten.csv",

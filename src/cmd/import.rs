@@ -266,6 +266,10 @@ fn read_files(
             continue;
         }
         let (ds, problems) = kimo_import::read_path(path, ctx);
+        // What the reader passed over on purpose (e.g. a hidden XLSX sheet) is said, not silent.
+        for n in &ds.notices {
+            println!("Hinweis: {n}");
+        }
         ctx.learn(&ds);
         files.push((path.display().to_string(), ds, problems));
     }

@@ -127,6 +127,7 @@ fn checked<T>(
 /// Reads a catalogue table of a known kind.
 pub fn read(t: &Table, kind: Kind) -> (Dataset, Vec<Problem>) {
     let mut r = Reader::new(t);
+    r.problems.extend(t.cells_without_header());
     let mut ds = Dataset::default();
     match kind {
         Kind::ActionFields => ds.action_fields = read_action_fields(&mut r),

@@ -1,23 +1,26 @@
 //! What can go wrong in reading cells and options or writing a workbook. Readers turn these into
 //! [`kimo_model::Problem`]s with file, line and column (via `to_string()`); the messages are German.
 
-/// An error of the import crate.
+use crate::table::quote;
+
+/// An error of the import crate; messages quote at most [`crate::table::QUOTE_MAX`] characters of a
+/// cell.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// An unknown `--format` value (as given).
     #[error("unbekanntes Format '{0}' (auto, long, wide, open-sdg, catalogue, geojson)")]
     Format(String),
     /// A cell that is no number (the text trimmed).
-    #[error("'{0}' ist keine Zahl")]
+    #[error("'{}' ist keine Zahl", quote(.0))]
     Number(String),
     /// A number cell that is no finite number: `NaN`, `inf`, `Infinity` (the text trimmed).
-    #[error("'{0}' ist keine endliche Zahl")]
+    #[error("'{}' ist keine endliche Zahl", quote(.0))]
     NotFinite(String),
     /// A cell that is neither yes nor no (the text trimmed and in lower case).
-    #[error("'{0}' ist weder ja noch nein")]
+    #[error("'{}' ist weder ja noch nein", quote(.0))]
     YesNo(String),
     /// An area level that is no whole number (the text as read).
-    #[error("Ebene '{0}' ist keine ganze Zahl")]
+    #[error("Ebene '{}' ist keine ganze Zahl", quote(.0))]
     Level(String),
     /// A GeoJSON feature (numbered from 1) without a property holding the area code.
     #[error(
@@ -104,6 +107,13 @@ mod tests {
                 "{text}"
             );
         }
+        let long = format!("{}x", "1234567890".repeat(8));
+        let e = parse_number(&Cell::Text(long), true).unwrap_err();
+        let cut = format!("'{}…' ist keine Zahl", "1234567890".repeat(8));
+        assert_eq!(e.to_string(), cut);
+        let e = parse_bool(&Cell::Text("ä".repeat(81)), false).unwrap_err();
+        let cut = format!("'{}…' ist weder ja noch nein", "ä".repeat(80));
+        assert_eq!(e.to_string(), cut);
         let e = parse_number(&Cell::Number(f64::NAN), true).unwrap_err();
         assert_eq!(e.to_string(), "'NaN' ist keine endliche Zahl");
         let yes_no = parse_bool(&Cell::Text("Vielleicht".into()), false).unwrap_err();

@@ -257,28 +257,7 @@ pub fn read_path(path: &Path, ctx: &Context) -> (Dataset, Vec<Problem>) {
         };
     }
     if ext == "xlsx" || ext == "xlsm" {
-        let tables = match table::read_xlsx(path, ctx.sheet.as_deref()) {
-            Ok(t) => t,
-            Err(p) => return (Dataset::default(), p),
-        };
-        let Some(first) = tables.first() else {
-            return (
-                Dataset::default(),
-                vec![whole_file(path, "die Arbeitsmappe ist leer".into())],
-            );
-        };
-        // A catalogue workbook is read sheet by sheet; otherwise the first (or chosen) sheet.
-        if ctx.sheet.is_none() && catalogue::detect(first).is_some() {
-            let mut ds = Dataset::default();
-            let mut problems = Vec::new();
-            for t in tables.iter().filter(|t| catalogue::detect(t).is_some()) {
-                let (d, p) = read_table(t, ctx);
-                ds.extend(d);
-                problems.extend(p);
-            }
-            return (ds, problems);
-        }
-        return read_table(first, ctx);
+        return read_workbook(path, ctx);
     }
     let t = match table::read_csv(path) {
         Ok(t) => t,
@@ -293,6 +272,35 @@ pub fn read_path(path: &Path, ctx: &Context) -> (Dataset, Vec<Problem>) {
         return opensdg::read_file(path, dir, ctx);
     }
     read_table(&t, ctx)
+}
+
+/// Reads an XLSX workbook: a catalogue workbook sheet by sheet, otherwise the first visible (or the
+/// chosen) sheet; hidden sheets skipped become notices.
+fn read_workbook(path: &Path, ctx: &Context) -> (Dataset, Vec<Problem>) {
+    let (tables, notices) = match table::read_xlsx(path, ctx.sheet.as_deref()) {
+        Ok(t) => t,
+        Err(p) => return (Dataset::default(), p),
+    };
+    let Some(first) = tables.first() else {
+        return (
+            Dataset::default(),
+            vec![whole_file(path, "die Arbeitsmappe ist leer".into())],
+        );
+    };
+    let (mut ds, problems) = if ctx.sheet.is_none() && catalogue::detect(first).is_some() {
+        let mut ds = Dataset::default();
+        let mut problems = Vec::new();
+        for t in tables.iter().filter(|t| catalogue::detect(t).is_some()) {
+            let (d, p) = read_table(t, ctx);
+            ds.extend(d);
+            problems.extend(p);
+        }
+        (ds, problems)
+    } else {
+        read_table(first, ctx)
+    };
+    ds.notices.splice(0..0, notices);
+    (ds, problems)
 }
 
 #[cfg(test)]

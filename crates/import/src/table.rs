@@ -84,19 +84,29 @@ impl Table {
             decimal_comma,
         }
     }
-    /// Problems for filled cells right of the last header cell (data without a column name).
+    /// Problems for rows with filled cells right of the last header cell (data without a column
+    /// name), one per row at the first such cell; in a comma-separated file the message hints at a
+    /// decimal comma that split a number into two fields. Empty cells there are fine (`a;b;;;`).
     pub fn cells_without_header(&self) -> Vec<Problem> {
         let mut problems = Vec::new();
         for (line, cells) in &self.rows {
-            for (i, cell) in cells.iter().enumerate().skip(self.header.len()) {
-                if !cell.is_empty() {
-                    problems.push(self.problem(
-                        *line,
-                        i,
-                        format!("'{}' steht in einer Spalte ohne Spaltenkopf", cell.text()),
-                    ));
-                }
+            let extra = cells.iter().enumerate().skip(self.header.len());
+            let Some((i, cell)) = extra.into_iter().find(|(_, c)| !c.is_empty()) else {
+                continue;
+            };
+            let mut message = format!(
+                "'{}' steht in einer Spalte ohne Spaltenkopf",
+                quote(&cell.text())
+            );
+            if !self.decimal_comma {
+                message.push_str(&format!(
+                    " (die Zeile hat {} Felder, der Kopf nur {}) – steckt ein Dezimalkomma in einer Zahl? \
+                     In einer mit Komma getrennten Datei wird 4,5 zu zwei Feldern: dort 4.5 schreiben oder \"4,5\" in Anführungszeichen setzen",
+                    cells.len(),
+                    self.header.len()
+                ));
             }
+            problems.push(self.problem(*line, i, message));
         }
         problems
     }
@@ -121,6 +131,17 @@ impl Table {
     }
 }
 
+/// The most characters of a cell a message quotes.
+pub const QUOTE_MAX: usize = 80;
+
+/// A cell's text as a message quotes it: at most [`QUOTE_MAX`] characters, cut with `…`.
+pub fn quote(s: &str) -> String {
+    match s.char_indices().nth(QUOTE_MAX) {
+        Some((end, _)) => format!("{}…", &s[..end]),
+        None => s.to_string(),
+    }
+}
+
 /// Normalises a header cell for matching: `Zähler ` → `zaehler`, `Merkmal Name` → `merkmal_name`.
 pub fn header_key(h: &str) -> String {
     kimo_model::slug(h.trim_start_matches('\u{feff}')).replace(['-', '.'], "_")
@@ -139,6 +160,36 @@ pub fn decode(bytes: &[u8]) -> String {
         Ok(s) => s.to_string(),
         Err(_) => encoding_rs::WINDOWS_1252.decode(bytes).0.into_owned(),
     }
+}
+
+/// Decodes a CSV file like [`decode`], but refuses a file of mixed encodings — UTF-8 (a BOM or a
+/// valid multi-byte character) with a byte that is no UTF-8 — naming the line of the first such
+/// byte, instead of misreading the whole file as Windows-1252.
+pub fn decode_checked(file: &str, bytes: &[u8]) -> Result<String, Problem> {
+    let (body, bom) = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        Some(rest) => (rest, true),
+        None => (bytes, false),
+    };
+    let Err(e) = std::str::from_utf8(body) else {
+        return Ok(decode(bytes));
+    };
+    let utf8 = bom || body.utf8_chunks().any(|c| !c.valid().is_ascii());
+    if !utf8 {
+        return Ok(decode(bytes));
+    }
+    let at = e.valid_up_to();
+    let line = bytecount_newlines(&body[..at]) + 1;
+    Err(Problem {
+        origin: Origin {
+            file: file.to_string(),
+            line,
+            column: 0,
+        },
+        message: format!(
+            "gemischte Zeichenkodierung: die Datei ist UTF-8, enthält hier aber das Byte 0x{:02X}, das kein UTF-8 ist (wohl Windows-1252) – bitte die Datei einheitlich als UTF-8 speichern",
+            body[at]
+        ),
+    })
 }
 
 /// Guesses the separator from the first line: `;`, tab or `,` (outside quotes).
@@ -168,11 +219,17 @@ pub fn read_csv(path: &Path) -> Result<Table, Vec<Problem>> {
     let file = path.display().to_string();
     let bytes = std::fs::read(path)
         .map_err(|e| vec![file_problem(&file, format!("Datei nicht lesbar: {e}"))])?;
-    read_csv_text(&file, &decode(&bytes))
+    read_csv_text(&file, &decode_checked(&file, &bytes).map_err(|p| vec![p])?)
 }
 
 /// Reads CSV text (already decoded).
 pub fn read_csv_text(file: &str, text: &str) -> Result<Table, Vec<Problem>> {
+    // Old Mac files end lines with a bare CR: read them as lines (and count them).
+    let text = &if text.contains('\r') && !text.contains('\n') {
+        std::borrow::Cow::Owned(text.replace('\r', "\n"))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    };
     let delim = sniff_delimiter(text);
     let mut rdr = csv::ReaderBuilder::new()
         .delimiter(delim)
@@ -243,13 +300,18 @@ fn bytecount_newlines(b: &[u8]) -> usize {
     b.iter().filter(|&&c| c == b'\n').count()
 }
 
-/// Reads the sheets of an XLSX workbook: the named one, or all.
-pub fn read_xlsx(path: &Path, sheet: Option<&str>) -> Result<Vec<Table>, Vec<Problem>> {
-    use calamine::{Reader, Xlsx, open_workbook};
+/// Reads the sheets of an XLSX workbook: the named one, or all visible ones (a hidden sheet is
+/// skipped with a notice). Returns the tables and the notices.
+pub fn read_xlsx(
+    path: &Path,
+    sheet: Option<&str>,
+) -> Result<(Vec<Table>, Vec<Problem>), Vec<Problem>> {
+    use calamine::{Reader, SheetVisible, Xlsx, open_workbook};
     let file = path.display().to_string();
     let mut wb: Xlsx<_> = open_workbook(path)
         .map_err(|e| vec![file_problem(&file, format!("XLSX nicht lesbar: {e}"))])?;
     let names = wb.sheet_names().to_vec();
+    let mut notices = Vec::new();
     let chosen: Vec<String> = match sheet {
         Some(s) => {
             if !names.iter().any(|n| n == s) {
@@ -263,7 +325,22 @@ pub fn read_xlsx(path: &Path, sheet: Option<&str>) -> Result<Vec<Table>, Vec<Pro
             }
             vec![s.to_string()]
         }
-        None => names,
+        None => {
+            let (visible, hidden): (Vec<_>, Vec<_>) = wb
+                .sheets_metadata()
+                .iter()
+                .partition(|s| s.visible == SheetVisible::Visible);
+            notices.extend(hidden.iter().map(|s| {
+                file_problem(
+                    &file,
+                    format!(
+                        "Tabellenblatt '{}' ist ausgeblendet und wird übersprungen (mit --sheet '{}' wird es gelesen)",
+                        s.name, s.name
+                    ),
+                )
+            }));
+            visible.iter().map(|s| s.name.clone()).collect()
+        }
     };
     let mut tables = Vec::new();
     for name in chosen {
@@ -278,7 +355,7 @@ pub fn read_xlsx(path: &Path, sheet: Option<&str>) -> Result<Vec<Table>, Vec<Pro
             tables.push(t);
         }
     }
-    Ok(tables)
+    Ok((tables, notices))
 }
 
 /// Gives every cell of a merged region the value of its top-left cell (Excel shows it across the region).

@@ -401,3 +401,178 @@ fn non_finite_numbers_are_refused_with_line_and_column() {
         "'INF' ist keine endliche Zahl",
     );
 }
+
+fn checks_fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("../../tests/fixtures/checks/{name}"))
+}
+
+#[test]
+fn decimal_comma_splitting_a_field_is_refused_trailing_empty_cells_are_not() {
+    let p = checks_fixture("dezimalkomma.csv");
+    let (ds, problems) = read_path(&p, &ctx());
+    let hint = "steckt ein Dezimalkomma in einer Zahl? In einer mit Komma getrennten Datei wird 4,5 \
+                zu zwei Feldern: dort 4.5 schreiben oder \"4,5\" in Anführungszeichen setzen";
+    let messages: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+    let file = p.display();
+    assert_eq!(
+        messages,
+        [
+            format!(
+                "{file}: Zeile 3, Spalte 6: 'p' steht in einer Spalte ohne Spaltenkopf (die Zeile hat 6 Felder, der Kopf nur 5) – {hint}"
+            ),
+            format!(
+                "{file}: Zeile 5, Spalte 7: 'x' steht in einer Spalte ohne Spaltenkopf (die Zeile hat 7 Felder, der Kopf nur 5) – {hint}"
+            ),
+            // The split number's second half lands in the flags column.
+            format!(
+                "{file}: Zeile 3, Spalte 5: unbekanntes Kennzeichen '5' (erlaubt: p vorläufig, e geschätzt, s geheim, b Zeitreihenbruch, d Demodaten, u unsicher, r berichtigt)"
+            ),
+        ]
+    );
+    // Line 4 has only empty cells beyond the header: read as it is.
+    assert!(ds.observations.iter().any(|o| o.value == Some(3.0)));
+    // Catalogue tables are checked too.
+    let d = tempfile::tempdir().unwrap();
+    let text = "code,name,uebergeordnet,ebene\nKA,Karlsruhe,,0\n01,Innenstadt,KA,1,5\n";
+    let p = write(&d, "gebiete.csv", text.as_bytes());
+    let (_, problems) = read_path(&p, &ctx());
+    assert_problem(
+        &problems,
+        "Zeile 3, Spalte 5",
+        "'5' steht in einer Spalte ohne Spaltenkopf (die Zeile hat 5 Felder, der Kopf nur 4)",
+    );
+    assert_eq!(problems.len(), 1, "{problems:?}");
+}
+
+/// A workbook whose first sheet is hidden (an old version of the data) and whose second is shown.
+fn write_hidden_sheet_xlsx(p: &std::path::Path) {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let old = wb.add_worksheet().set_name("Alt").unwrap();
+    old.write_row(0, 0, ["Indikator", "Zeitraum", "Gebiet", "Wert"])
+        .unwrap();
+    old.write_row(1, 0, ["ALQ", "2024", "11", "99"]).unwrap();
+    old.set_hidden(true);
+    let new = wb.add_worksheet().set_name("Daten").unwrap();
+    new.write_row(0, 0, ["Indikator", "Zeitraum", "Gebiet", "Wert"])
+        .unwrap();
+    new.write_row(1, 0, ["ALQ", "2024", "11", "4,5"]).unwrap();
+    // Excel cannot hide the active sheet: the second one is active.
+    new.set_active(true);
+    wb.save(p).unwrap();
+}
+
+#[test]
+fn hidden_sheets_are_skipped_with_a_notice() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path().join("daten.xlsx");
+    write_hidden_sheet_xlsx(&p);
+    let (ds, problems) = read_path(&p, &ctx());
+    assert!(problems.is_empty(), "{problems:?}");
+    assert_eq!(ds.observations.len(), 1);
+    assert_eq!(ds.observations[0].value, Some(4.5));
+    let notices: Vec<String> = ds.notices.iter().map(|n| n.to_string()).collect();
+    assert_eq!(
+        notices,
+        [format!(
+            "{}: Tabellenblatt 'Alt' ist ausgeblendet und wird übersprungen (mit --sheet 'Alt' wird es gelesen)",
+            p.display()
+        )]
+    );
+    // Chosen by name, a hidden sheet is read.
+    let chosen = Context {
+        sheet: Some("Alt".into()),
+        ..ctx()
+    };
+    let (ds, problems) = read_path(&p, &chosen);
+    assert!(problems.is_empty() && ds.notices.is_empty(), "{problems:?}");
+    assert_eq!(ds.observations[0].value, Some(99.0));
+}
+
+#[test]
+fn old_mac_line_ends_are_read_as_lines() {
+    let d = tempfile::tempdir().unwrap();
+    let text = "indikator;zeitraum;gebiet;wert\rALQ;2023;11;4,5\r\rALQ;2024;11;zwei\r";
+    let p = write(&d, "mac.csv", text.as_bytes());
+    let (ds, problems) = read_path(&p, &ctx());
+    assert_eq!(ds.observations.len(), 1);
+    assert_eq!(ds.observations[0].value, Some(4.5));
+    assert_eq!(ds.observations[0].origin.as_ref().unwrap().line, 2);
+    let messages: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+    assert_eq!(
+        messages,
+        [format!(
+            "{}: Zeile 4, Spalte 4: 'zwei' ist keine Zahl",
+            p.display()
+        )]
+    );
+}
+
+#[test]
+fn mixed_encodings_are_refused_at_the_first_invalid_byte() {
+    let d = tempfile::tempdir().unwrap();
+    let message = |byte: &str| {
+        format!(
+            "gemischte Zeichenkodierung: die Datei ist UTF-8, enthält hier aber das Byte 0x{byte}, das kein UTF-8 ist (wohl Windows-1252) – bitte die Datei einheitlich als UTF-8 speichern"
+        )
+    };
+    // UTF-8 first (ü in Grünwinkel), a Windows-1252 ü in line 4.
+    let mut bytes = "indikator;zeitraum;gebiet;wert\nALQ;2023;Grünwinkel;1\nALQ;2022;11;2\n"
+        .as_bytes()
+        .to_vec();
+    bytes.extend(b"ALQ;2021;Gr\xfcnwinkel;3\n");
+    let p = write(&d, "gemischt.csv", &bytes);
+    let (ds, problems) = read_path(&p, &ctx());
+    assert!(ds.observations.is_empty());
+    let text: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+    assert_eq!(
+        text,
+        [format!("{}: Zeile 4: {}", p.display(), message("FC"))]
+    );
+    // Windows-1252 first, UTF-8 later: the same.
+    let mut bytes = b"indikator;zeitraum;gebiet;wert\nALQ;2023;Gr\xfcnwinkel;1\n".to_vec();
+    bytes.extend("ALQ;2021;Grünwinkel;3\n".as_bytes());
+    let p = write(&d, "gemischt2.csv", &bytes);
+    let (_, problems) = read_path(&p, &ctx());
+    let text: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+    assert_eq!(
+        text,
+        [format!("{}: Zeile 2: {}", p.display(), message("FC"))]
+    );
+    // A BOM declares UTF-8: a stray byte is refused, not replaced.
+    let p = write(
+        &d,
+        "bom.csv",
+        b"\xef\xbb\xbfindikator;zeitraum;gebiet;wert\nALQ;2023;11;1\x96\n",
+    );
+    let (_, problems) = read_path(&p, &ctx());
+    let text: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+    assert_eq!(
+        text,
+        [format!("{}: Zeile 2: {}", p.display(), message("96"))]
+    );
+}
+
+#[test]
+fn messages_quote_at_most_80_characters_of_a_cell() {
+    let d = tempfile::tempdir().unwrap();
+    let long = "Wert laut Amt ".repeat(10);
+    let text =
+        format!("indikator,zeitraum,gebiet,wert\nALQ,2023,11,{long}\nALQ,2024,11,1,{long}\n");
+    let p = write(&d, "lang.csv", text.as_bytes());
+    let (_, problems) = read_path(&p, &ctx());
+    let cut: String = long.trim().chars().take(80).collect();
+    assert_problem(
+        &problems,
+        "Zeile 2, Spalte 4",
+        &format!("'{cut}…' ist keine Zahl"),
+    );
+    assert_problem(
+        &problems,
+        "Zeile 3, Spalte 5",
+        &format!("'{cut}…' steht in einer Spalte ohne Spaltenkopf"),
+    );
+    assert!(
+        problems.iter().all(|p| p.message.chars().count() < 400),
+        "{problems:?}"
+    );
+}

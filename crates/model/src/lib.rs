@@ -483,6 +483,8 @@ pub struct Dataset {
     pub observations: Vec<Observation>,
     /// Areas that may be created when an observation names them (Open SDG GeoCodes): code → name.
     pub auto_areas: Vec<Area>,
+    /// Notices for the user that do not stop the import (a hidden sheet skipped).
+    pub notices: Vec<Problem>,
 }
 
 impl Dataset {
@@ -494,6 +496,7 @@ impl Dataset {
         self.dimensions.extend(other.dimensions);
         self.observations.extend(other.observations);
         self.auto_areas.extend(other.auto_areas);
+        self.notices.extend(other.notices);
     }
     /// Whether it brings nothing.
     pub fn is_empty(&self) -> bool {

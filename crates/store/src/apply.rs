@@ -3,7 +3,7 @@
 use crate::columns::{self, Table};
 use crate::sql::{Conn, Value};
 use crate::{Error, Result, Store};
-use kimo_model::{Breakdown, Dataset, Origin, Period, Problem};
+use kimo_model::{Breakdown, Dataset, Origin, Period, Problem, Unit};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// How to apply a dataset.
@@ -453,6 +453,8 @@ struct Plan {
 /// Codes resolved to ids; areas an export names (`auto_areas`) are created on first use.
 struct Resolver<'a> {
     indicators: HashMap<String, i64>,
+    /// Per indicator id: its unit and whether a share may exceed 100 %.
+    limits: HashMap<i64, (Unit, bool)>,
     areas: HashMap<String, i64>,
     dims: HashMap<String, HashSet<String>>,
     auto: HashMap<&'a str, &'a kimo_model::Area>,
@@ -477,8 +479,14 @@ impl<'a> Resolver<'a> {
                 &[],
             )?
             .map(|r| r.int(0));
+        let limits = c
+            .query("SELECT id, unit, may_exceed_100 FROM indicator", &[])?
+            .into_iter()
+            .map(|r| (r.int(0), (Unit::parse(&r.text(1)), r.bool(2))))
+            .collect();
         let mut res = Resolver {
             indicators: code_map(c, "indicator")?,
+            limits,
             areas: code_map(c, "area")?,
             dims,
             auto: ds.auto_areas.iter().map(|a| (a.code.as_str(), a)).collect(),
@@ -588,9 +596,8 @@ fn plan_observations(
             problems.extend(bad.into_iter().map(|m| at(&o.origin, src, m)));
             continue;
         }
-        let numbers = [o.value, o.numerator, o.denominator];
-        if let Some(v) = numbers.into_iter().flatten().find(|v| !v.is_finite()) {
-            problems.push(at(&o.origin, src, format!("'{v}' ist keine endliche Zahl")));
+        if let Some(m) = number_problem(res.limits.get(&ind), o) {
+            problems.push(at(&o.origin, src, m));
             continue;
         }
         let key: ObsKey = (ind, area, plan.breakdowns.id(&o.breakdown), o.period);
@@ -664,6 +671,50 @@ fn duplicate(first: &kimo_model::Observation, o: &kimo_model::Observation) -> (b
             o.breakdown.key()
         ),
     )
+}
+
+/// What is wrong with an observation's numbers, given its indicator's unit and whether it may exceed
+/// 100 %: a value that is no finite number, a negative share, count, numerator or denominator, or a
+/// share over 100 % the catalogue rules out.
+fn number_problem(limits: Option<&(Unit, bool)>, o: &kimo_model::Observation) -> Option<String> {
+    let numbers = [o.value, o.numerator, o.denominator];
+    if let Some(v) = numbers.into_iter().flatten().find(|v| !v.is_finite()) {
+        return Some(format!("'{v}' ist keine endliche Zahl"));
+    }
+    let german = |v: f64| v.to_string().replace('.', ",");
+    let (unit, may_exceed_100) = limits.map_or((&Unit::None, true), |(u, m)| (u, *m));
+    match o.value {
+        Some(v) if v < 0.0 && unit.is_percent() => {
+            return Some(format!(
+                "negativer Anteil {} % – ein Anteil ist nie kleiner als 0",
+                german(v)
+            ));
+        }
+        Some(v) if v < 0.0 && unit.is_count() => {
+            return Some(format!(
+                "negative Anzahl {} – eine Anzahl ist nie kleiner als 0",
+                german(v)
+            ));
+        }
+        Some(v) if v > 100.0 && unit.is_percent() && !may_exceed_100 => {
+            return Some(format!(
+                "Anteil {} % über 100 % – laut Katalog kann Indikator {} 100 % nicht überschreiten (sonst dort ueber_100_moeglich = ja)",
+                german(v),
+                o.indicator
+            ));
+        }
+        _ => {}
+    }
+    let counts = [("Zähler", o.numerator), ("Nenner", o.denominator)];
+    counts
+        .into_iter()
+        .find_map(|(name, v)| v.filter(|v| *v < 0.0).map(|v| (name, v)))
+        .map(|(name, v)| {
+            format!(
+                "negativer {name} {} – eine Anzahl ist nie kleiner als 0",
+                german(v)
+            )
+        })
 }
 
 /// The stored observations of one indicator by (area, breakdown, period).

@@ -477,3 +477,57 @@ fn non_finite_numbers_are_refused_and_read_as_missing() {
         );
     });
 }
+
+#[test]
+fn shares_over_100_and_negative_numbers_are_refused() {
+    on_all("shares_over_100_and_negative_numbers_are_refused", |s| {
+        let mut ds = catalogue();
+        let mut quota = ds.indicators[0].clone();
+        quota.code = "KITA".into();
+        quota.may_exceed_100 = true;
+        let mut count = ds.indicators[0].clone();
+        count.code = "EW".into();
+        count.unit = kimo_model::Unit::Count;
+        ds.indicators.extend([quota, count]);
+        s.apply(&ds, &opts(), &mut |_, _| {}).unwrap();
+        let with = |indicator: &str, o: Observation| Observation {
+            indicator: indicator.into(),
+            ..o
+        };
+        let mut numerator = obs("01", 2022, 10.0, 6);
+        numerator.numerator = Some(-3.0);
+        let mut denominator = obs("KA", 2022, 10.0, 7);
+        denominator.denominator = Some(-40.0);
+        ds.observations = vec![
+            obs("KA", 2023, 104.5, 2),
+            obs("01", 2023, -0.5, 3),
+            with("KITA", obs("KA", 2023, 104.5, 4)),
+            with("EW", obs("KA", 2023, -5.0, 5)),
+            numerator,
+            denominator,
+            obs("01", 2021, 100.0, 8),
+            with("EW", obs("01", 2023, 311635.0, 9)),
+        ];
+        let dry = ApplyOptions {
+            dry_run: true,
+            ..opts()
+        };
+        for o in [dry, opts()] {
+            let Err(Error::Rejected(problems)) = s.apply(&ds, &o, &mut |_, _| {}) else {
+                panic!("must be rejected")
+            };
+            let text: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+            assert_eq!(
+                text,
+                [
+                    "x.csv: Zeile 2, Spalte 3: Anteil 104,5 % über 100 % – laut Katalog kann Indikator ALQ 100 % nicht überschreiten (sonst dort ueber_100_moeglich = ja)",
+                    "x.csv: Zeile 3, Spalte 3: negativer Anteil -0,5 % – ein Anteil ist nie kleiner als 0",
+                    "x.csv: Zeile 5, Spalte 3: negative Anzahl -5 – eine Anzahl ist nie kleiner als 0",
+                    "x.csv: Zeile 6, Spalte 3: negativer Zähler -3 – eine Anzahl ist nie kleiner als 0",
+                    "x.csv: Zeile 7, Spalte 3: negativer Nenner -40 – eine Anzahl ist nie kleiner als 0",
+                ]
+            );
+        }
+        assert_eq!(s.stats().unwrap().observations, 0);
+    });
+}
