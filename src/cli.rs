@@ -65,6 +65,10 @@ pub struct ServeArgs {
     /// Seconds in-flight requests may take to finish after SIGTERM or Strg+C.
     #[arg(long, default_value_t = 10)]
     pub shutdown_grace: u64,
+    /// Seconds an evaluation left pending by another process (an import killed after its commit)
+    /// may stay pending before the running server catches it up.
+    #[arg(long, default_value_t = 10)]
+    pub catch_up_after: u64,
 }
 
 /// `kimo import`.

@@ -200,12 +200,25 @@ fn a_kill_after_the_commit_leaves_no_stale_warnings() {
         assert!(!String::from_utf8_lossy(&out.stderr).contains("Ausstehende"));
         // Above it again, then the server starts: its warnings reflect the new value.
         import_killed("25");
-        let s = common::Server::start(&["--database", db], &[]);
+        let s = common::Server::start(&["--database", db], &["--catch-up-after", "1"]);
         let (status, body) = s.get("/api/v1/warnings");
         assert_eq!(status, 200);
         assert!(
             body.contains(threshold) && body.contains("25,0 %"),
             "{body}"
         );
+        // Killed again while the server runs: the server catches the evaluation up by itself.
+        import_killed("10");
+        // (Once at start for the 25, once more for the 10.)
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        let log = || s.log.lock().unwrap().join("\n");
+        while log().matches("Ausstehende Auswertung nachgeholt").count() < 2 {
+            assert!(std::time::Instant::now() < deadline, "{}", log());
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        let out = kimo(db, &["warnungen"]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!err.contains("Ausstehende"), "{err}");
+        assert!(!String::from_utf8_lossy(&out.stdout).contains(threshold));
     }
 }

@@ -39,6 +39,10 @@ pub fn run(database: Option<String>, args: ServeArgs) -> Result<()> {
     // Keep one reference outside the runtime: the store's PostgreSQL connections must be closed
     // on a plain thread after the runtime has stopped, not inside it.
     let keep = state.clone();
+    catch_up(
+        state.clone(),
+        std::time::Duration::from_secs(args.catch_up_after),
+    );
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -62,4 +66,35 @@ pub fn run(database: Option<String>, args: ServeArgs) -> Result<()> {
     drop(rt);
     drop(keep);
     result
+}
+
+/// Watches for an evaluation left pending by another process (an import killed between its commit
+/// and its evaluation) and runs it once the same pending import has been seen for `after`; the
+/// importing process itself normally evaluates within that time, so both rarely do the work.
+fn catch_up(state: std::sync::Arc<kimo_web::AppState>, after: std::time::Duration) {
+    let poll = (after / 2).max(std::time::Duration::from_millis(200));
+    std::thread::spawn(move || {
+        let mut seen: Option<(String, std::time::Instant)> = None;
+        loop {
+            std::thread::sleep(poll);
+            let pending = match state.store.evaluation_pending() {
+                Ok(p) => p,
+                Err(e) => {
+                    tracing::warn!("ausstehende Auswertung nicht lesbar: {e}");
+                    continue;
+                }
+            };
+            seen = match (pending, seen.take()) {
+                (None, _) => None,
+                (Some(p), Some((q, since))) if p == q && since.elapsed() >= after => {
+                    if let Err(e) = super::evaluate::run_pending(&state.store) {
+                        tracing::warn!("ausstehende Auswertung fehlgeschlagen: {e:#}");
+                    }
+                    None
+                }
+                (Some(p), Some((q, since))) if p == q => Some((q, since)),
+                (Some(p), _) => Some((p, std::time::Instant::now())),
+            };
+        }
+    });
 }
