@@ -4,6 +4,7 @@ mod csv_cell;
 mod error;
 mod format;
 mod period;
+pub mod plausible;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 mod unit;

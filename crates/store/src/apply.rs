@@ -3,6 +3,7 @@
 use crate::columns::{self, Table};
 use crate::sql::{Conn, Value};
 use crate::{Error, Result, Store};
+use kimo_model::plausible::Limits;
 use kimo_model::{Breakdown, Dataset, Origin, Period, Problem, Unit};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -673,48 +674,13 @@ fn duplicate(first: &kimo_model::Observation, o: &kimo_model::Observation) -> (b
     )
 }
 
-/// What is wrong with an observation's numbers, given its indicator's unit and whether it may exceed
-/// 100 %: a value that is no finite number, a negative share, count, numerator or denominator, or a
-/// share over 100 % the catalogue rules out.
+/// The numbers of `o` against its indicator's limits (see [`kimo_model::plausible`]).
 fn number_problem(limits: Option<&(Unit, bool)>, o: &kimo_model::Observation) -> Option<String> {
-    let numbers = [o.value, o.numerator, o.denominator];
-    if let Some(v) = numbers.into_iter().flatten().find(|v| !v.is_finite()) {
-        return Some(format!("'{v}' ist keine endliche Zahl"));
-    }
-    let german = |v: f64| v.to_string().replace('.', ",");
-    let (unit, may_exceed_100) = limits.map_or((&Unit::None, true), |(u, m)| (u, *m));
-    match o.value {
-        Some(v) if v < 0.0 && unit.is_percent() => {
-            return Some(format!(
-                "negativer Anteil {} % – ein Anteil ist nie kleiner als 0",
-                german(v)
-            ));
-        }
-        Some(v) if v < 0.0 && unit.is_count() => {
-            return Some(format!(
-                "negative Anzahl {} – eine Anzahl ist nie kleiner als 0",
-                german(v)
-            ));
-        }
-        Some(v) if v > 100.0 && unit.is_percent() && !may_exceed_100 => {
-            return Some(format!(
-                "Anteil {} % über 100 % – laut Katalog kann Indikator {} 100 % nicht überschreiten (sonst dort ueber_100_moeglich = ja)",
-                german(v),
-                o.indicator
-            ));
-        }
-        _ => {}
-    }
-    let counts = [("Zähler", o.numerator), ("Nenner", o.denominator)];
-    counts
-        .into_iter()
-        .find_map(|(name, v)| v.filter(|v| *v < 0.0).map(|v| (name, v)))
-        .map(|(name, v)| {
-            format!(
-                "negativer {name} {} – eine Anzahl ist nie kleiner als 0",
-                german(v)
-            )
-        })
+    let limits = limits.map_or(Limits::UNKNOWN, |(unit, may_exceed_100)| Limits {
+        unit,
+        may_exceed_100: *may_exceed_100,
+    });
+    kimo_model::plausible::number_problem(limits, o)
 }
 
 /// The stored observations of one indicator by (area, breakdown, period).

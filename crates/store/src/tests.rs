@@ -521,7 +521,7 @@ fn shares_over_100_and_negative_numbers_are_refused() {
                 text,
                 [
                     "x.csv: Zeile 2, Spalte 3: Anteil 104,5 % über 100 % – laut Katalog kann Indikator ALQ 100 % nicht überschreiten (sonst dort ueber_100_moeglich = ja)",
-                    "x.csv: Zeile 3, Spalte 3: negativer Anteil -0,5 % – ein Anteil ist nie kleiner als 0",
+                    "x.csv: Zeile 3, Spalte 3: negativer Anteil -0,5 % – ein Anteil ist nie kleiner als 0 (sonst im Katalog ueber_100_moeglich = ja)",
                     "x.csv: Zeile 5, Spalte 3: negative Anzahl -5 – eine Anzahl ist nie kleiner als 0",
                     "x.csv: Zeile 6, Spalte 3: negativer Zähler -3 – eine Anzahl ist nie kleiner als 0",
                     "x.csv: Zeile 7, Spalte 3: negativer Nenner -40 – eine Anzahl ist nie kleiner als 0",
