@@ -131,16 +131,7 @@ impl Table {
     }
 }
 
-/// The most characters of a cell a message quotes.
-pub const QUOTE_MAX: usize = 80;
-
-/// A cell's text as a message quotes it: at most [`QUOTE_MAX`] characters, cut with `…`.
-pub fn quote(s: &str) -> String {
-    match s.char_indices().nth(QUOTE_MAX) {
-        Some((end, _)) => format!("{}…", &s[..end]),
-        None => s.to_string(),
-    }
-}
+pub use kimo_model::{QUOTE_MAX, quote};
 
 /// Normalises a header cell for matching: `Zähler ` → `zaehler`, `Merkmal Name` → `merkmal_name`.
 pub fn header_key(h: &str) -> String {
