@@ -455,8 +455,12 @@ fn parse_number_unchecked(cell: &Cell, decimal_comma: bool) -> Result<Num, Error
             .chars()
             .all(|c| c.is_ascii_digit() || c == '.' || c == ',')
     {
-        // Scientific notation from machines: 1e-3.
-        return s.parse::<f64>().map(Num::Value).map_err(|_| err());
+        // Scientific notation from machines (1e-3) and from German Excel (1,5E+06).
+        let sci = match decimal_comma && !s.contains('.') && s.matches(',').count() == 1 {
+            true => s.replace(',', "."),
+            false => s.clone(),
+        };
+        return sci.parse::<f64>().map(Num::Value).map_err(|_| err());
     }
     let (group, decimal) = if decimal_comma {
         ('.', ',')
@@ -528,6 +532,11 @@ mod tests {
         assert!(n("abc", true).is_err());
         assert!(n("1,2,3", true).is_err());
         assert!(n("12.34.5", true).is_err());
+        assert_eq!(n("1,5E+06", true), Ok(Num::Value(1.5e6)));
+        assert_eq!(n("-2,5e-3", true), Ok(Num::Value(-2.5e-3)));
+        assert_eq!(n("1.5E+06", false), Ok(Num::Value(1.5e6)));
+        assert!(n("1,5E+06", false).is_err());
+        assert!(n("1,5,0E3", true).is_err());
     }
 
     #[test]
