@@ -478,15 +478,31 @@ mod tests {
             "Q5 2024",
             "1. Quartal 2024 bis 2. Quartal 2024",
         ] {
-            assert!(Period::parse(text).is_err(), "{text} must not be a known period");
+            assert!(
+                Period::parse(text).is_err(),
+                "{text} must not be a known period"
+            );
             let p = Period::parse_or_label(&format!("  {text} ")).unwrap();
             assert_eq!(p, Period::Label(text.into()), "{text}");
-            assert_eq!((p.code(), p.label(), p.short_label()), (text.into(), text.into(), text.into()));
-            assert_eq!(Period::parse_or_label(&p.code()).unwrap(), p, "stored code reads back");
-            assert_eq!((p.start(), p.end(), p.axis(), p.next(), p.prev()), (None, None, None, None, None));
+            assert_eq!(
+                (p.code(), p.label(), p.short_label()),
+                (text.into(), text.into(), text.into())
+            );
+            assert_eq!(
+                Period::parse_or_label(&p.code()).unwrap(),
+                p,
+                "stored code reads back"
+            );
+            assert_eq!(
+                (p.start(), p.end(), p.axis(), p.next(), p.prev()),
+                (None, None, None, None, None)
+            );
         }
         assert_eq!(Period::parse_or_label("2024").unwrap(), Period::Year(2024));
-        assert_eq!(Period::parse_or_label("2023/24").unwrap(), Period::SchoolYear(2023));
+        assert_eq!(
+            Period::parse_or_label("2023/24").unwrap(),
+            Period::SchoolYear(2023)
+        );
         assert!(Period::parse_or_label("  ").is_err());
     }
 

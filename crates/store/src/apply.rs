@@ -600,7 +600,12 @@ fn plan_observations(
             problems.push(at(&o.origin, src, m));
             continue;
         }
-        let key: ObsKey = (ind, area, plan.breakdowns.id(&o.breakdown), o.period);
+        let key: ObsKey = (
+            ind,
+            area,
+            plan.breakdowns.id(&o.breakdown),
+            o.period.clone(),
+        );
         if let Some(&first) = seen.get(&key) {
             let (same, message) = duplicate(&ds.observations[first], o);
             let list = if same {
@@ -611,7 +616,7 @@ fn plan_observations(
             list.push(at(&o.origin, src, message));
             continue;
         }
-        seen.insert(key, idx);
+        seen.insert(key.clone(), idx);
         if let std::collections::hash_map::Entry::Vacant(e) = plan.existing.entry(ind) {
             e.insert(load_existing(c, ind, &mut plan.breakdowns)?);
         }
@@ -622,7 +627,7 @@ fn plan_observations(
                 code: o.indicator.clone(),
                 ..Default::default()
             });
-        match plan.existing[&ind].get(&(key.1, key.2, key.3)) {
+        match plan.existing[&ind].get(&(key.1, key.2, key.3.clone())) {
             None => {
                 s.new += 1;
                 plan.writes.push((idx, key, Write::New));
@@ -729,7 +734,7 @@ fn load_existing(
          FROM observation WHERE indicator_id = ?",
         &[indicator.into()],
     )? {
-        let Ok(period) = Period::parse(&r.text(3)) else {
+        let Ok(period) = Period::parse_or_label(&r.text(3)) else {
             continue;
         };
         m.insert(

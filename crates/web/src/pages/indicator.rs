@@ -284,7 +284,7 @@ pub fn build(st: &AppState, code: &str, q: &IndicatorQuery) -> Result<IndicatorV
     let periods: Vec<Period> = profile
         .cells
         .iter()
-        .map(|c| c.0)
+        .map(|c| c.0.clone())
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
@@ -294,7 +294,7 @@ pub fn build(st: &AppState, code: &str, q: &IndicatorQuery) -> Result<IndicatorV
     let obs = read(st, &ind, &sel, &city, &stadtteile)?;
     let index: BTreeMap<(&str, String, Period), &Observation> = obs
         .iter()
-        .map(|o| ((o.area.as_str(), o.breakdown.key(), o.period), o))
+        .map(|o| ((o.area.as_str(), o.breakdown.key(), o.period.clone()), o))
         .collect();
     let name_of = |c: &str| {
         areas
@@ -305,7 +305,13 @@ pub fn build(st: &AppState, code: &str, q: &IndicatorQuery) -> Result<IndicatorV
     let lines = lines(&ind, &sel, &obs, &periods, &index, &name_of);
     let area_rows = area_rows(&ind, &sel, &city, &stadtteile, &index);
     let group = sel.group_breakdown().key();
-    let shown = shown(&lines, &area_rows, &periods, (sel.period, &group), &index);
+    let shown = shown(
+        &lines,
+        &area_rows,
+        &periods,
+        (sel.period.clone(), &group),
+        &index,
+    );
     let field = match &ind.action_field {
         Some(f) => st.action_fields()?.iter().find(|x| &x.code == f).cloned(),
         None => None,
@@ -335,7 +341,7 @@ pub fn build(st: &AppState, code: &str, q: &IndicatorQuery) -> Result<IndicatorV
         group_label: sel.group.as_ref().map(|c| c.name.clone()),
         compare: sel.compare.clone(),
         period: sel.period.map(period_ref),
-        periods: periods.iter().copied().map(period_ref).collect(),
+        periods: periods.iter().cloned().map(period_ref).collect(),
         warning: sel.warning.as_ref().map(|w| WarningNote {
             id: w.id,
             sentence: w.sentence.clone(),
@@ -366,14 +372,20 @@ fn shown(
     let on_lines = lines.iter().flat_map(|l| {
         periods
             .iter()
-            .filter_map(move |p| index.get(&(l.area.as_str(), l.breakdown.key(), *p)))
+            .filter_map(move |p| index.get(&(l.area.as_str(), l.breakdown.key(), p.clone())))
     });
-    let in_table = rows
-        .iter()
-        .filter_map(|r| period.and_then(|p| index.get(&(r.code.as_str(), group.to_string(), p))));
+    let in_table = rows.iter().filter_map(|r| {
+        period
+            .clone()
+            .and_then(|p| index.get(&(r.code.as_str(), group.to_string(), p)))
+    });
     let mut shown: Vec<Observation> = on_lines.chain(in_table).map(|o| (*o).clone()).collect();
     shown.sort_by(|a, b| {
-        (&a.area, a.breakdown.key(), a.period).cmp(&(&b.area, b.breakdown.key(), b.period))
+        (&a.area, a.breakdown.key(), a.period.clone()).cmp(&(
+            &b.area,
+            b.breakdown.key(),
+            b.period.clone(),
+        ))
     });
     shown.dedup_by(|a, b| a.area == b.area && a.breakdown == b.breakdown && a.period == b.period);
     shown
@@ -425,7 +437,7 @@ fn select(
     let group = group_of(dimension.as_ref(), &q.gruppe)?;
     let period = match given(&q.zeitraum) {
         Some(p) => Some(period_of(ind, periods, p)?),
-        None => default_period(profile).or_else(|| periods.last().copied()),
+        None => default_period(profile).or_else(|| periods.last().cloned()),
     };
     let warning = match number("warnung", &q.warnung)? {
         Some(id) => Some(warning_of(st, ind, id)?),
@@ -488,9 +500,13 @@ fn dimension_of(
         })
 }
 
-/// A period given in any spelling, which must have values.
+/// A period given in any spelling, or a labelled period of the indicator, which must have values.
 fn period_of(ind: &Indicator, periods: &[Period], text: &str) -> Result<Period, AppError> {
-    let p = Period::parse(text).map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let p = Period::parse(text).or_else(|e| {
+        let label = Period::parse_or_label(text).map_err(|_| e.clone())?;
+        periods.contains(&label).then_some(label).ok_or(e)
+    });
+    let p = p.map_err(|e| AppError::BadRequest(e.to_string()))?;
     if periods.contains(&p) {
         Ok(p)
     } else {
@@ -508,7 +524,7 @@ fn default_period(profile: &Profile) -> Option<Period> {
         .cells
         .iter()
         .filter(|c| c.1.is_total() && c.2 > 1)
-        .map(|c| c.0)
+        .map(|c| c.0.clone())
         .max()
 }
 
@@ -542,7 +558,7 @@ fn read(
         total_only: sel.dimension.is_none(),
         ..Default::default()
     })?;
-    if let Some(p) = sel.period {
+    if let Some(p) = &sel.period {
         // Named areas, so that the lookup uses the (indicator, area, breakdown, period) key.
         let categories = match (&sel.dimension, &sel.group) {
             (Some(d), Some(c)) => vec![(d.code.clone(), c.code.clone())],
@@ -607,7 +623,7 @@ fn lines(
             points: periods
                 .iter()
                 .map(|p| {
-                    let o = index.get(&(area.as_str(), breakdown.key(), *p));
+                    let o = index.get(&(area.as_str(), breakdown.key(), p.clone()));
                     let value = o.and_then(|o| o.value);
                     Point {
                         value,
@@ -640,6 +656,7 @@ fn area_rows(
         .map(|a| {
             let o = sel
                 .period
+                .clone()
                 .and_then(|p| index.get(&(a.code.as_str(), group.clone(), p)));
             let value = o.and_then(|o| o.value);
             let numerator = o.and_then(|o| o.numerator);
@@ -758,7 +775,7 @@ fn options(
         periods: periods
             .iter()
             .rev()
-            .map(|p| opt(&p.code(), &p.label(), Some(*p) == sel.period))
+            .map(|p| opt(&p.code(), &p.label(), sel.period.as_ref() == Some(p)))
             .collect(),
     })
 }

@@ -46,7 +46,7 @@ fn rows_with_previous(
         .iter()
         .map(|i| {
             let mut v = by.get(i.code.as_str()).cloned().unwrap_or_default();
-            v.sort_by_key(|o| o.period);
+            v.sort_by_key(|o| o.period.clone());
             let previous = v.len().checked_sub(2).map(|k| v[k].period.label());
             let mut row = indicator_row(i, &v);
             row.goals = crate::format::goals(&rules, i, &v);
@@ -121,7 +121,7 @@ pub(crate) fn headline_for(
         ..Default::default()
     })?;
     let mut v: Vec<&Observation> = obs.iter().collect();
-    v.sort_by_key(|o| o.period);
+    v.sort_by_key(|o| o.period.clone());
     let previous = v.len().checked_sub(2).map(|k| v[k].period.label());
     let mut row = indicator_row(ind, &v);
     if is_city {

@@ -151,7 +151,8 @@ fn series(v: &IndicatorView) -> Vec<Series> {
                 .period_values
                 .iter()
                 .zip(&l.points)
-                .map(|(p, pt)| (p.axis(), p.short_label(), pt.value))
+                // Labelled periods have no place on the time axis: only the tables show them.
+                .filter_map(|(p, pt)| Some((p.axis()?, p.short_label(), pt.value)))
                 .collect(),
         })
         .collect()
