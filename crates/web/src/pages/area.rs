@@ -29,12 +29,12 @@ impl Totals {
             .map_or(&[], Vec::as_slice)
     }
 
-    /// The latest observation with a value.
+    /// The latest observation with a value (on the time axis: no labelled period).
     fn latest(&self, indicator: &str, area: &str) -> Option<&Observation> {
         self.of(indicator, area)
             .iter()
             .rev()
-            .find(|o| o.value.is_some())
+            .find(|o| o.value.is_some() && !o.period.is_label())
     }
 
     /// The value in a period.

@@ -437,7 +437,9 @@ fn select(
     let group = group_of(dimension.as_ref(), &q.gruppe)?;
     let period = match given(&q.zeitraum) {
         Some(p) => Some(period_of(ind, periods, p)?),
-        None => default_period(profile).or_else(|| periods.last().cloned()),
+        None => default_period(profile)
+            .or_else(|| periods.iter().rev().find(|p| !p.is_label()).cloned())
+            .or_else(|| periods.last().cloned()),
     };
     let warning = match number("warnung", &q.warnung)? {
         Some(id) => Some(warning_of(st, ind, id)?),
@@ -518,12 +520,13 @@ fn period_of(ind: &Indicator, periods: &[Period], text: &str) -> Result<Period, 
     }
 }
 
-/// The default period of the map: the latest with values below the whole city.
+/// The default period of the map: the latest with values below the whole city (a labelled period
+/// only when asked for).
 fn default_period(profile: &Profile) -> Option<Period> {
     profile
         .cells
         .iter()
-        .filter(|c| c.1.is_total() && c.2 > 1)
+        .filter(|c| c.1.is_total() && c.2 > 1 && !c.0.is_label())
         .map(|c| c.0.clone())
         .max()
 }
@@ -686,6 +689,7 @@ fn line_caption(ind: &Indicator, lines: &[Line], periods: &[Period]) -> String {
                 .points
                 .iter()
                 .enumerate()
+                .filter(|(i, _)| !periods[*i].is_label())
                 .filter_map(|(i, p)| p.value.map(|v| (i, v)))
                 .collect();
             let (f, last) = (pts.first()?, pts.last()?);
