@@ -440,6 +440,7 @@ enum Write {
 }
 
 /// The outcome of phase 2: what to write, and what is stored now.
+#[derive(Default)]
 struct Plan {
     writes: Vec<(usize, ObsKey, Write)>,
     /// Per indicator id: the stored observations by (area, breakdown, period).
@@ -567,13 +568,7 @@ fn plan_observations(
 ) -> Result<Plan> {
     let mut res = Resolver::load(c, ds)?;
     let mut seen: HashMap<ObsKey, usize> = HashMap::with_capacity(ds.observations.len());
-    let mut plan = Plan {
-        writes: Vec::new(),
-        existing: HashMap::new(),
-        breakdowns: Interner::default(),
-        summary: BTreeMap::new(),
-        notices: Vec::new(),
-    };
+    let mut plan = Plan::default();
     for (idx, o) in ds.observations.iter().enumerate() {
         let Some(&ind) = res.indicators.get(&o.indicator) else {
             problems.push(at(

@@ -281,13 +281,9 @@ pub fn build(st: &AppState, code: &str, q: &IndicatorQuery) -> Result<IndicatorV
     let ind = st.indicator(code)?;
     let areas = st.areas()?;
     let profile = st.cached(&format!("profile:{code}"), || Ok(st.store.profile(code)?))?;
-    let periods: Vec<Period> = profile
-        .cells
-        .iter()
-        .map(|c| c.0.clone())
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
+    // The profile's cells are sorted by period.
+    let mut periods: Vec<Period> = profile.cells.iter().map(|c| c.0.clone()).collect();
+    periods.dedup();
     let sel = select(st, &ind, &areas, &profile, &periods, q)?;
     let city = kimo_model::whole_city(&areas).cloned().unwrap_or_default();
     let stadtteile = kimo_model::children_of(&areas, &city.code);
@@ -309,7 +305,7 @@ pub fn build(st: &AppState, code: &str, q: &IndicatorQuery) -> Result<IndicatorV
         &lines,
         &area_rows,
         &periods,
-        (sel.period.clone(), &group),
+        (sel.period.as_ref(), &group),
         &index,
     );
     let field = match &ind.action_field {
@@ -366,7 +362,7 @@ fn shown(
     lines: &[Line],
     rows: &[AreaRow],
     periods: &[Period],
-    (period, group): (Option<Period>, &str),
+    (period, group): (Option<&Period>, &str),
     index: &Index,
 ) -> Vec<Observation> {
     let on_lines = lines.iter().flat_map(|l| {
@@ -375,17 +371,11 @@ fn shown(
             .filter_map(move |p| index.get(&(l.area.as_str(), l.breakdown.key(), p.clone())))
     });
     let in_table = rows.iter().filter_map(|r| {
-        period
-            .clone()
-            .and_then(|p| index.get(&(r.code.as_str(), group.to_string(), p)))
+        period.and_then(|p| index.get(&(r.code.as_str(), group.to_string(), p.clone())))
     });
     let mut shown: Vec<Observation> = on_lines.chain(in_table).map(|o| (*o).clone()).collect();
     shown.sort_by(|a, b| {
-        (&a.area, a.breakdown.key(), a.period.clone()).cmp(&(
-            &b.area,
-            b.breakdown.key(),
-            b.period.clone(),
-        ))
+        (&a.area, a.breakdown.key(), &a.period).cmp(&(&b.area, b.breakdown.key(), &b.period))
     });
     shown.dedup_by(|a, b| a.area == b.area && a.breakdown == b.breakdown && a.period == b.period);
     shown
