@@ -287,13 +287,13 @@ fn long_period<'a>(
     c: &LongColumns,
     text: &impl Fn(usize) -> std::borrow::Cow<'a, str>,
 ) -> Result<Period, (usize, String)> {
-    let kind = c.period_kind.map(|i| (i, text(i).trim().to_lowercase()));
+    let kind = c.period_kind.map(|i| (i, text(i)));
+    let key = kind.as_ref().map(|(_, k)| k.trim().to_lowercase());
     let period = text(c.period);
-    let parsed = match &kind {
-        None => Period::parse(&period),
-        Some((_, k)) if k.is_empty() => Period::parse(&period),
-        Some((_, k)) if k == LABEL_KIND || k == "bezeichnung" => Period::parse_or_label(&period),
-        Some((i, k)) => {
+    let parsed = match (&kind, key.as_deref()) {
+        (None, _) | (_, Some("")) => Period::parse(&period),
+        (_, Some(LABEL_KIND | "bezeichnung")) => Period::parse_or_label(&period),
+        (Some((i, k)), _) => {
             return Err((
                 *i,
                 format!(
