@@ -355,8 +355,8 @@ fn notation_fixtures_survive_export_and_import() {
         kimo_ok(b, &["import", file_a.to_str().unwrap()]);
         assert_eq!(kimo_ok(b, &["export", "--format", "csv", "-"]), csv_a);
 
-        // Open SDG (flags in OBS_STATUS) into an empty database: the same values and flags (Open SDG
-        // carries figures only, so observations without a value stay behind).
+        // Open SDG (flags in OBS_STATUS) into an empty database: the same observations, those without
+        // a value too (empty `Value`, `OBS_STATUS` `S` or `U`).
         let dir = t.path().join(format!("open-sdg-{}", ta.label));
         kimo_ok(
             a,
@@ -367,13 +367,12 @@ fn notation_fixtures_survive_export_and_import() {
             status.contains("OBS_STATUS") && status.contains(",PBU,"),
             "{status}"
         );
+        assert!(
+            status.contains(",S,\n") && status.contains(",U,\n"),
+            "{status}"
+        );
         kimo_ok(c, &["import", dir.to_str().unwrap()]);
-        let with_value: String = csv_a
-            .lines()
-            .filter(|l| !l.contains(",,,,"))
-            .map(|l| format!("{l}\n"))
-            .collect();
-        assert_eq!(kimo_ok(c, &["export", "--format", "csv", "-"]), with_value);
+        assert_eq!(kimo_ok(c, &["export", "--format", "csv", "-"]), csv_a);
     }
 }
 
@@ -414,8 +413,9 @@ fn open_sdg_directory_keep_going_writes_clean_files_and_names_broken_ones() {
     )
     .unwrap();
     let mut bad = String::from("Year,GeoCode,Value\n");
+    // Free text in `Year` is a labelled period; an empty one is wrong.
     for _ in 0..5 {
-        bad.push_str("irgendwann,,1\n");
+        bad.push_str(",,1\n");
     }
     bad.push_str("2020,,zwölf\n");
     std::fs::write(data.join("indicator_7-2.csv"), bad).unwrap();
@@ -433,7 +433,7 @@ fn open_sdg_directory_keep_going_writes_clean_files_and_names_broken_ones() {
             err.contains("indicator_7-2.csv: Zeilen 2–6, Spalte 1: "),
             "{err}"
         );
-        assert!(err.contains("irgendwann"), "{err}");
+        assert!(err.contains("leerer Zeitraum"), "{err}");
         assert!(err.contains("indicator_7-2.csv: Zeile 7"), "{err}");
         assert!(err.contains("1 von 2 Dateien abgelehnt"), "{err}");
         let csv = kimo_ok(db, &["export", "--format", "csv", "-"]);

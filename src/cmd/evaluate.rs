@@ -119,7 +119,7 @@ fn series_maps(all: &AllSeries) -> HashMap<String, SeriesMap> {
         let points = run
             .iter()
             .map(|p| Point {
-                period: p.period,
+                period: p.period.clone(),
                 value: p.value,
                 brk: p.brk,
             })

@@ -291,3 +291,29 @@ fn non_finite_values_are_missing_and_never_reach_the_svg() {
     }
     assert_eq!(ticks(f64::NAN, f64::INFINITY, 5), ticks(0.0, 1.0, 5));
 }
+
+/// A series whose periods are all labelled periods reaches the chart without points (the web leaves
+/// labels off the time axis); the chart is drawn, empty, and never panics — alone or beside others.
+#[test]
+fn series_without_points_draw_without_panic() {
+    let empty = Series {
+        label: "nur Bezeichnungen".into(),
+        emphasis: true,
+        points: Vec::new(),
+    };
+    let withheld = Series {
+        label: "geheim".into(),
+        emphasis: false,
+        points: vec![(2024.5, "2024".into(), None)],
+    };
+    for width in [WIDE, NARROW] {
+        let svg = line_chart(&frame(width), &Unit::Percent, std::slice::from_ref(&empty));
+        assert!(svg.starts_with("<svg") && !svg.contains("NaN"), "{svg}");
+        let svg = line_chart(
+            &frame(width),
+            &Unit::Percent,
+            &[empty.clone(), withheld.clone(), series("a", &[1.0, 2.0])],
+        );
+        assert!(svg.contains("<circle") && !svg.contains("NaN"), "{svg}");
+    }
+}

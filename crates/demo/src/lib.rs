@@ -115,7 +115,7 @@ mod tests {
                     o.indicator == ind.code
                         && o.area != "KA"
                         && o.breakdown.is_total()
-                        && o.period.start().format("%Y").to_string() == "2020"
+                        && o.period.year() == Some(2020)
                 })
                 .count();
             assert!(n == 27 || n == 0, "{}: {n}", ind.code);

@@ -176,7 +176,7 @@ fn obs(
 ) -> Observation {
     Observation {
         indicator: ind.to_string(),
-        period,
+        period: period.clone(),
         area: area.to_string(),
         breakdown: b,
         value: Some(value),
@@ -184,7 +184,7 @@ fn obs(
         denominator: None,
         flags: Flags {
             synthetic,
-            provisional: period.start().format("%Y").to_string() == "2025",
+            provisional: period.year() == Some(2025),
             ..Default::default()
         },
         origin: None,
@@ -280,7 +280,14 @@ impl<'a> DemoYear<'a> {
     }
 
     fn obs(&self, area: &str, b: Breakdown, value: f64, synthetic: bool) -> Observation {
-        obs(&self.ind.code, self.period, area, b, value, synthetic)
+        obs(
+            &self.ind.code,
+            self.period.clone(),
+            area,
+            b,
+            value,
+            synthetic,
+        )
     }
 }
 
@@ -369,9 +376,7 @@ fn situations(out: &mut Vec<Observation>) {
             o.value = Some(*v);
         }
     }
-    out.retain(|o| {
-        !(o.indicator == "TEI-04" && o.period.start().format("%Y").to_string().as_str() > "2023")
-    });
+    out.retain(|o| !(o.indicator == "TEI-04" && o.period.year().is_some_and(|y| y > 2023)));
 }
 
 /// Any other indicator: a rate shaped by [`shape`] per Stadtteil, and the city as the

@@ -26,7 +26,9 @@ pub fn number(v: Option<f64>, style: CsvStyle) -> String {
     }
 }
 
-/// Writes observations in the long format; dimension columns are the given dimension codes.
+/// Writes observations in the long format; dimension columns are the given dimension codes. When
+/// some period is a label, a `period_kind` column after `period` says `label` on its rows, so that
+/// `kimo import` keeps it verbatim (and still refuses an unmarked period it does not know).
 pub fn write_long<W: Write>(
     out: W,
     observations: &[Observation],
@@ -44,12 +46,26 @@ pub fn write_long<W: Write>(
             b';'
         })
         .from_writer(out);
-    let mut header: Vec<&str> = vec!["indicator", "period", "area"];
+    let labels = observations.iter().any(|o| o.period.is_label());
+    let mut header: Vec<&str> = vec!["indicator", "period"];
+    if labels {
+        header.push(crate::observations::PERIOD_KIND[0]);
+    }
+    header.push("area");
     header.extend(dimensions.iter().map(String::as_str));
     header.extend(["value", "numerator", "denominator", "flags"]);
     w.write_record(header.iter().map(|c| csv_safe(c).into_owned()))?;
     for o in observations {
-        let mut rec = vec![o.indicator.clone(), o.period.code(), o.area.clone()];
+        let mut rec = vec![o.indicator.clone(), o.period.code()];
+        if labels {
+            let kind = if o.period.is_label() {
+                crate::observations::LABEL_KIND
+            } else {
+                ""
+            };
+            rec.push(kind.to_string());
+        }
+        rec.push(o.area.clone());
         rec.extend(
             dimensions
                 .iter()

@@ -9,6 +9,12 @@ use kimo_model::{Breakdown, Dataset, Flags, Observation, Origin, Period, Problem
 pub const INDICATOR: &[&str] = &["indicator", "indikator", "kennzahl"];
 /// Period column aliases.
 pub const PERIOD: &[&str] = &["period", "zeitraum", "periode", "jahr", "year", "stichtag"];
+/// Aliases of the optional period-kind column: a row whose cell there says [`LABEL_KIND`] (or
+/// `bezeichnung`) keeps its period text verbatim as a labelled period ([`Period::Label`]); without
+/// it a period must be a known one, so that a typo (`20244`, `2O24`) is refused, not kept as a label.
+pub const PERIOD_KIND: &[&str] = &["period_kind", "zeitraumart", "zeitraum_art"];
+/// The period-kind cell that marks a labelled period, as kimo's long CSV writes it.
+pub const LABEL_KIND: &str = "label";
 /// Area column aliases.
 pub const AREA: &[&str] = &["area", "gebiet", "stadtteil", "raum", "raumeinheit"];
 /// Value column aliases.
@@ -145,6 +151,7 @@ struct LongColumns {
     numerator: Option<usize>,
     denominator: Option<usize>,
     flags: Option<usize>,
+    period_kind: Option<usize>,
 }
 
 impl LongColumns {
@@ -173,6 +180,7 @@ impl LongColumns {
             numerator: find(&keys, NUMERATOR),
             denominator: find(&keys, DENOMINATOR),
             flags: find(&keys, FLAGS),
+            period_kind: find(&keys, PERIOD_KIND),
         })
     }
 
@@ -185,6 +193,7 @@ impl LongColumns {
             self.numerator,
             self.denominator,
             self.flags,
+            self.period_kind,
         ]
         .into_iter()
         .flatten()
@@ -231,8 +240,7 @@ fn long_row(
         return None;
     }
     let before = problems.len();
-    let period = Period::parse(&text(c.period))
-        .map_err(|e| problems.push(t.problem(line, c.period, e.to_string())));
+    let period = long_period(c, &text).map_err(|(col, m)| problems.push(t.problem(line, col, m)));
     let area = ctx.area_code(&text(c.area));
     if area.is_empty() {
         problems.push(t.problem(line, c.area, "Gebiet fehlt"));
@@ -270,6 +278,38 @@ fn long_row(
             line,
             column: c.area + 1,
         }),
+    })
+}
+
+/// The period of a long row: a known period, or a label where the period-kind column says so;
+/// else (column, message) of the problem.
+fn long_period<'a>(
+    c: &LongColumns,
+    text: &impl Fn(usize) -> std::borrow::Cow<'a, str>,
+) -> Result<Period, (usize, String)> {
+    let kind = c.period_kind.map(|i| (i, text(i)));
+    let key = kind.as_ref().map(|(_, k)| k.trim().to_lowercase());
+    let period = text(c.period);
+    let parsed = match (&kind, key.as_deref()) {
+        (None, _) | (_, Some("")) => Period::parse(&period),
+        (_, Some(LABEL_KIND | "bezeichnung")) => Period::parse_or_label(&period),
+        (Some((i, k)), _) => {
+            return Err((
+                *i,
+                format!(
+                    "'{k}' ist keine Zeitraumart (leer oder '{LABEL_KIND}' für eine Bezeichnung)"
+                ),
+            ));
+        }
+    };
+    parsed.map_err(|e| match e {
+        kimo_model::ParseError::Period(_) => (
+            c.period,
+            format!(
+                "{e}; eine freie Bezeichnung braucht '{LABEL_KIND}' in der Spalte 'period_kind'"
+            ),
+        ),
+        e => (c.period, e.to_string()),
     })
 }
 
@@ -371,7 +411,7 @@ pub fn read_wide(t: &Table, ctx: &Context) -> (Dataset, Vec<Problem>) {
             };
             ds.observations.push(Observation {
                 indicator: indicator.clone(),
-                period: *period,
+                period: period.clone(),
                 area: area_code.clone(),
                 breakdown: b.clone(),
                 value,

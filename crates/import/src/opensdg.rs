@@ -2,7 +2,12 @@
 //!
 //! Columns: `Year` first, `Value` last, `GeoCode` (if present) second to last; every column between is a
 //! disaggregation and an empty cell means "total". Observation attributes (`OBS_STATUS`, `COMMENT_OBS`,
-//! `UNIT_MULT`, `NATURE`) are not disaggregations; kimo writes its flags as `OBS_STATUS` letters.
+//! `UNIT_MULT`, `NATURE`) are not disaggregations; kimo writes its flags as `OBS_STATUS` letters
+//! ([`Flags::obs_status`]), also on the rows of withheld (`S`) or too uncertain (`U`) values, whose
+//! `Value` stays empty — so an export reads back with every observation.
+//!
+//! `Year` is free text in Open SDG: what is no known period (`WS 2005/06`, `2024 / 2005`) is kept
+//! verbatim as a labelled period ([`Period::Label`]).
 
 use crate::Context;
 use crate::notation::{Reading, read_cell};
@@ -404,7 +409,8 @@ impl Row<'_> {
         self.cells.get(i).map(Cell::text).unwrap_or_default()
     }
 
-    /// The row's observation (None for a row without value), learning categories and areas.
+    /// The row's observation, learning categories and areas. None for a row without value, unless
+    /// its notation (`.`, `/`) or `OBS_STATUS` (`S`, `U`) says the value is withheld or too uncertain.
     fn observation(
         &self,
         id: &str,
@@ -414,28 +420,30 @@ impl Row<'_> {
         auto_areas: &mut Vec<Area>,
     ) -> Result<Option<Observation>, Problem> {
         let (t, line) = (self.t, self.line);
-        let (value, notation) = match read_cell(
+        let status = layout
+            .status
+            .map(|c| Flags::from_obs_status(&self.text(c)))
+            .unwrap_or_default();
+        let (value, flags) = match read_cell(
             self.cells.get(layout.value).unwrap_or(&Cell::Empty),
             layout.decimal_comma,
         ) {
-            Ok(Reading::Value(v, f)) => (v, f),
+            Ok(Reading::Value(v, f)) => (Some(v), status.union(f)),
+            Ok(Reading::NoValue(f)) => (None, status.union(f)),
+            Ok(Reading::Empty) if status.explains_no_value() => (None, status),
             Ok(_) => return Ok(None),
             Err(e) => return Err(t.problem(line, layout.value, e.to_string())),
         };
-        let period = Period::parse(&self.text(0)).map_err(|e| t.problem(line, 0, e.to_string()))?;
+        let period =
+            Period::parse_or_label(&self.text(0)).map_err(|e| t.problem(line, 0, e.to_string()))?;
         let breakdown = self.breakdown(&mut layout.dims, ctx);
         let area = self.area(root, layout, auto_areas);
-        let flags = layout
-            .status
-            .map(|c| Flags::parse(&self.text(c).to_lowercase()).unwrap_or_default())
-            .unwrap_or_default()
-            .union(notation);
         Ok(Some(Observation {
             indicator: id.to_string(),
             period,
             area,
             breakdown,
-            value: Some(value),
+            value,
             numerator: None,
             denominator: None,
             flags,
@@ -519,7 +527,7 @@ pub fn write_dir(dir: &Path, input: &ExportInput) -> std::io::Result<(usize, usi
         let obs: Vec<&Observation> = input
             .observations
             .iter()
-            .filter(|o| o.indicator == ind.code && o.value.is_some())
+            .filter(|o| o.indicator == ind.code)
             .collect();
         let path = dir.join("data").join(format!("indicator_{}.csv", ind.code));
         rows += write_data_file(&path, obs, input.areas, root)?;
@@ -531,8 +539,9 @@ pub fn write_dir(dir: &Path, input: &ExportInput) -> std::io::Result<(usize, usi
     Ok((files, rows))
 }
 
-/// Writes one indicator's data file: `Year`, disaggregations, `Gebiet`, `GeoCode`, `OBS_STATUS` when
-/// any value has flags, `Value`; the whole city without GeoCode. Returns the number of rows.
+/// Writes one indicator's data file: `Year` (a label verbatim), disaggregations, `Gebiet`, `GeoCode`,
+/// `OBS_STATUS` when any observation has flags, `Value` (empty for a withheld or too uncertain one,
+/// whose `OBS_STATUS` says `S` or `U`); the whole city without GeoCode. Returns the number of rows.
 fn write_data_file(
     path: &Path,
     mut obs: Vec<&Observation>,
@@ -554,7 +563,7 @@ fn write_data_file(
     }
     header.push("Value".into());
     w.write_record(header.iter().map(|c| kimo_model::csv_safe(c).into_owned()))?;
-    obs.sort_by(|a, b| (a.period, &a.area, &a.breakdown).cmp(&(b.period, &b.area, &b.breakdown)));
+    obs.sort_by(|a, b| (&a.period, &a.area, &a.breakdown).cmp(&(&b.period, &b.area, &b.breakdown)));
     for o in &obs {
         let mut rec: Vec<String> = vec![o.period.code()];
         rec.extend(
@@ -571,7 +580,7 @@ fn write_data_file(
             rec.extend([name.to_string(), o.area.clone()]);
         }
         if with_status {
-            rec.push(o.flags.code().to_uppercase());
+            rec.push(o.flags.obs_status());
         }
         rec.push(o.value.map(|v| v.to_string()).unwrap_or_default());
         w.write_record(rec.iter().map(|c| kimo_model::csv_safe(c).into_owned()))?;

@@ -1,7 +1,7 @@
 //! Open SDG files as offices publish them.
 
 use crate::{Context, read_path};
-use kimo_model::{Dataset, Problem};
+use kimo_model::{Dataset, Period, Problem};
 use std::path::PathBuf;
 
 /// Writes `text` as `data/indicator_<id>.csv` in a fresh directory and reads the file.
@@ -82,4 +82,52 @@ fn an_area_name_column_away_from_geocode_names_the_areas() {
     assert_eq!(names, [("03", "Südstadt"), ("07", "Oststadt")]);
     assert_eq!(ds.dimensions.len(), 1, "only SEX is a disaggregation");
     assert_eq!(ds.observations[1].breakdown.get("sex"), Some("M"));
+}
+
+#[test]
+fn free_text_years_are_labelled_periods_kept_verbatim() {
+    let text = "Year,Units,GeoCode,Value\n2005,Anzahl,01,352\n WS 2005/06 ,Anzahl,01,12\n2024 / 2005,Prozent,01,4.5\nVeränderung 2024 zu 2005,Prozent,01,-3\n20244,Anzahl,01,1\n";
+    let (ds, problems, _d) = read("1-6", text);
+    assert!(problems.is_empty(), "{problems:?}");
+    let periods: Vec<Period> = ds.observations.iter().map(|o| o.period.clone()).collect();
+    assert_eq!(
+        periods,
+        [
+            Period::Year(2005),
+            Period::Label("WS 2005/06".into()),
+            Period::Label("2024 / 2005".into()),
+            Period::Label("Veränderung 2024 zu 2005".into()),
+            Period::Label("20244".into()),
+        ]
+    );
+    // Only an empty Year is refused, naming line and column.
+    let (_, problems, _d) = read("1-7", "Year,GeoCode,Value\n,01,3\n");
+    kimo_model::testing::assert_problem(&problems, "Zeile 2, Spalte 1", "leerer Zeitraum");
+}
+
+#[test]
+fn withheld_and_uncertain_rows_without_value_are_observations() {
+    let text = "Year,GeoCode,OBS_STATUS,Value\n2020,01,S,\n2021,01,U,\n2022,01,P,7\n2023,01,,.\n2024,01,,/\n2025,01,,\n2026,01,A,\n";
+    let (ds, problems, _d) = read("1-8", text);
+    assert!(problems.is_empty(), "{problems:?}");
+    let got: Vec<(String, Option<f64>, String)> = ds
+        .observations
+        .iter()
+        .map(|o| (o.period.code(), o.value, o.flags.code()))
+        .collect();
+    let want = [
+        ("2020", None, "s"),
+        ("2021", None, "u"),
+        ("2022", Some(7.0), "p"),
+        ("2023", None, "s"),
+        ("2024", None, "u"),
+    ];
+    let want: Vec<(String, Option<f64>, String)> = want
+        .iter()
+        .map(|(p, v, f)| (p.to_string(), *v, f.to_string()))
+        .collect();
+    assert_eq!(
+        got, want,
+        "an empty value without S/U (2025, 2026) is no observation"
+    );
 }

@@ -576,3 +576,100 @@ fn messages_quote_at_most_80_characters_of_a_cell() {
         "{problems:?}"
     );
 }
+
+/// A long CSV keeps a free-text period only where `period_kind` says `label`; elsewhere an unknown
+/// period is a typo, refused with line and column.
+#[test]
+fn long_csv_labels_only_where_the_row_says_so() {
+    let d = tempfile::tempdir().unwrap();
+    let text = "indicator,period,period_kind,area,value\n\
+                ALQ,WS 2005/06,label,KA,1\n\
+                ALQ,2024,,KA,2\n\
+                ALQ,2024 / 2005,Bezeichnung,KA,3\n\
+                ALQ,2025,label,KA,4\n";
+    let p = write(&d, "labels.csv", text.as_bytes());
+    let (ds, problems) = read_path(&p, &ctx());
+    assert!(problems.is_empty(), "{problems:?}");
+    let periods: Vec<Period> = ds.observations.iter().map(|o| o.period.clone()).collect();
+    assert_eq!(
+        periods,
+        [
+            Period::Label("WS 2005/06".into()),
+            Period::Year(2024),
+            Period::Label("2024 / 2005".into()),
+            Period::Year(2025),
+        ]
+    );
+    let text = "indicator,period,period_kind,area,value\n\
+                ALQ,20244,,KA,1\n\
+                ALQ,2O24,,KA,2\n\
+                ALQ,2024,jahr,KA,3\n";
+    let p = write(&d, "typos.csv", text.as_bytes());
+    let (ds, problems) = read_path(&p, &ctx());
+    assert_problem(&problems, "Zeile 2, Spalte 2", "'20244' ist kein Zeitraum");
+    assert_problem(&problems, "Zeile 3, Spalte 2", "'2O24' ist kein Zeitraum");
+    assert_problem(
+        &problems,
+        "Zeile 4, Spalte 3",
+        "'jahr' ist keine Zeitraumart",
+    );
+    assert_eq!(problems.len(), 3, "{problems:?}");
+    assert!(ds.observations.is_empty());
+    // Without the column, too; and wide tables take no free text as a period column.
+    let text = "indicator,period,area,value\nALQ,WS 2005/06,KA,1\n";
+    let p = write(&d, "plain.csv", text.as_bytes());
+    let (_, problems) = read_path(&p, &ctx());
+    assert_problem(
+        &problems,
+        "Zeile 2, Spalte 2",
+        "braucht 'label' in der Spalte 'period_kind'",
+    );
+    let text = "indikator;gebiet;2024;2O25\nALQ;KA;1;2\n";
+    let p = write(&d, "wide.csv", text.as_bytes());
+    let (_, problems) = read_path(&p, &ctx());
+    assert_problem(&problems, "Zeile 1, Spalte 4", "'2O25' ist kein Zeitraum");
+}
+
+/// kimo's long CSV writes `period_kind` only when a period is a label, and reads it back.
+#[test]
+fn long_csv_export_marks_labels_and_reads_them_back() {
+    let obs = |p: Period, v: f64| kimo_model::Observation {
+        indicator: "ALQ".into(),
+        period: p,
+        area: "KA".into(),
+        breakdown: kimo_model::Breakdown::total(),
+        value: Some(v),
+        numerator: None,
+        denominator: None,
+        flags: kimo_model::Flags::default(),
+        origin: None,
+    };
+    let written = vec![
+        obs(Period::Year(2024), 1.0),
+        obs(Period::Label("=2024 / 2005".into()), 2.0),
+    ];
+    let mut out = Vec::new();
+    export::write_long(&mut out, &written, &[], export::CsvStyle::Machine).unwrap();
+    let text = String::from_utf8(out).unwrap();
+    assert!(
+        text.starts_with("indicator,period,period_kind,area,"),
+        "{text}"
+    );
+    assert!(text.contains("ALQ,'=2024 / 2005,label,KA,2,"), "{text}");
+    let d = tempfile::tempdir().unwrap();
+    let p = write(&d, "back.csv", text.as_bytes());
+    let (ds, problems) = read_path(&p, &ctx());
+    assert!(problems.is_empty(), "{problems:?}");
+    let periods: Vec<Period> = ds.observations.iter().map(|o| o.period.clone()).collect();
+    assert_eq!(
+        periods,
+        [written[0].period.clone(), written[1].period.clone()]
+    );
+    let mut out = Vec::new();
+    export::write_long(&mut out, &written[..1], &[], export::CsvStyle::Machine).unwrap();
+    assert!(
+        String::from_utf8(out)
+            .unwrap()
+            .starts_with("indicator,period,area,")
+    );
+}

@@ -413,6 +413,25 @@ impl Flags {
             .map(|(c, ..)| *c)
             .collect()
     }
+    /// The flags as an SDMX-style `OBS_STATUS` cell (Open SDG export): the letters of [`FLAGS`] in
+    /// capitals, e.g. `PB`; empty without flags.
+    pub fn obs_status(&self) -> String {
+        self.code().to_uppercase()
+    }
+    /// Reads an `OBS_STATUS` cell: the letters of [`FLAGS`] in either case, or their words (as
+    /// [`Flags::parse`]); a code kimo does not know (SDMX `A` "normal value", `M` "missing") sets
+    /// nothing.
+    pub fn from_obs_status(cell: &str) -> Flags {
+        Flags::parse(cell).unwrap_or_else(|_| {
+            let mut f = Flags::default();
+            cell.chars().for_each(|c| f.set(c.to_ascii_lowercase()));
+            f
+        })
+    }
+    /// Whether the flags explain a missing value: withheld (`s`) or too uncertain (`u`).
+    pub fn explains_no_value(&self) -> bool {
+        self.suppressed || self.uncertain
+    }
     /// German labels of the set flags.
     pub fn labels(&self) -> Vec<&'static str> {
         let mut f = *self;
@@ -562,5 +581,21 @@ mod flag_tests {
         let mut s = Flags::default();
         s.set('s');
         assert_eq!(s.union(Flags::parse("r").unwrap()).code(), "sr");
+    }
+
+    /// Open SDG's `OBS_STATUS`: every flag survives the round trip; SDMX codes kimo does not know
+    /// set nothing.
+    #[test]
+    fn obs_status_round_trips_every_flag() {
+        for code in ["p", "e", "s", "b", "d", "u", "r", "pesbdur", ""] {
+            let f = Flags::parse(code).unwrap();
+            assert_eq!(f.obs_status(), code.to_uppercase());
+            assert_eq!(Flags::from_obs_status(&f.obs_status()), f, "{code}");
+        }
+        assert_eq!(Flags::from_obs_status("A"), Flags::default());
+        assert_eq!(Flags::from_obs_status("AP").code(), "p");
+        assert!(Flags::from_obs_status("S").explains_no_value());
+        assert!(Flags::from_obs_status("u").explains_no_value());
+        assert!(!Flags::from_obs_status("P").explains_no_value());
     }
 }

@@ -2,7 +2,9 @@
 
 use crate::ParseError;
 use chrono::{Datelike, NaiveDate};
+use std::cmp::Ordering;
 use std::fmt;
+use std::sync::Arc;
 
 const MONTHS: [&str; 12] = [
     "Januar",
@@ -19,8 +21,14 @@ const MONTHS: [&str; 12] = [
     "Dezember",
 ];
 
-/// A reporting period: year, half-year, quarter, month, school year or reference date.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// A reporting period: year, half-year, quarter, month, school year, reference date, or a label.
+///
+/// **Order** (Rust's `Ord`, and so every sorted list, table, chart and export): periods are grouped
+/// by their year — the year a known period starts in, for a label the first four-digit number in
+/// 1800–2200 that stands alone in its text (`WS 2005/06` → 2005, `2024 / 2005` → 2024). Within a year
+/// come years, half-years, quarters, months, school years, reference dates, each in time order, and
+/// then the labels of that year by their text (byte-wise). Labels without any year come last, by text.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Period {
     /// A calendar year, e.g. `2024`.
     Year(i32),
@@ -34,6 +42,10 @@ pub enum Period {
     SchoolYear(i32),
     /// A reference date (Stichtag), e.g. `2024-12-31`.
     Date(NaiveDate),
+    /// A labelled period: free text that is no known period, kept verbatim (trimmed), e.g.
+    /// `WS 2005/06` or `Veränderung 2024 zu 2005` from Open SDG's `Year`. It has no place on a time
+    /// axis: no start, end, neighbours or axis position. Made only by [`Period::parse_or_label`].
+    Label(Arc<str>),
 }
 
 /// One spelling of periods: `Some` when the text is written that way. Gets the trimmed text and the
@@ -167,9 +179,52 @@ impl Period {
             .ok_or_else(|| ParseError::Period(input.to_string()))
     }
 
+    /// Parses a known period like [`Period::parse`], else keeps the trimmed text as a
+    /// [`Period::Label`]; only empty text is refused. Reads stored codes back, too: a label is stored
+    /// verbatim and, being no known period, reads back as the same label.
+    pub fn parse_or_label(input: &str) -> Result<Period, ParseError> {
+        match Period::parse(input) {
+            Err(ParseError::Period(_)) => Ok(Period::Label(Arc::from(input.trim()))),
+            other => other,
+        }
+    }
+
+    /// Whether this is a labelled period (no place on a time axis).
+    pub fn is_label(&self) -> bool {
+        matches!(self, Period::Label(_))
+    }
+
+    /// The year the period is sorted by: the year it starts in, for a label the first four-digit
+    /// number (1800–2200) standing alone in its text; None for a label without one.
+    pub fn year(&self) -> Option<i32> {
+        match self {
+            Period::Year(y)
+            | Period::Half(y, _)
+            | Period::Quarter(y, _)
+            | Period::Month(y, _)
+            | Period::SchoolYear(y) => Some(*y),
+            Period::Date(d) => Some(d.year()),
+            Period::Label(text) => first_year(text),
+        }
+    }
+
+    /// The rank of the kind within a year (see the order on [`Period`]).
+    fn rank(&self) -> u8 {
+        match self {
+            Period::Year(_) => 0,
+            Period::Half(..) => 1,
+            Period::Quarter(..) => 2,
+            Period::Month(..) => 3,
+            Period::SchoolYear(_) => 4,
+            Period::Date(_) => 5,
+            Period::Label(_) => 6,
+        }
+    }
+
     /// The canonical, sortable code stored in the database (`2024`, `2024-H2`, `2023/24`, ...).
     pub fn code(&self) -> String {
         match *self {
+            Period::Label(ref text) => text.to_string(),
             Period::Year(y) => format!("{y}"),
             Period::Half(y, h) => format!("{y}-H{h}"),
             Period::Quarter(y, q) => format!("{y}-Q{q}"),
@@ -182,6 +237,7 @@ impl Period {
     /// The German label shown to users (`2. Halbjahr 2024`, `Schuljahr 2023/24`, `31.12.2024`).
     pub fn label(&self) -> String {
         match *self {
+            Period::Label(ref text) => text.to_string(),
             Period::Year(y) => format!("{y}"),
             Period::Half(y, h) => format!("{h}. Halbjahr {y}"),
             Period::Quarter(y, q) => format!("{q}. Quartal {y}"),
@@ -194,6 +250,7 @@ impl Period {
     /// A short label for chart axes (`2024`, `H2 2024`, `06/2024`, `23/24`).
     pub fn short_label(&self) -> String {
         match *self {
+            Period::Label(ref text) => text.to_string(),
             Period::Year(y) => format!("{y}"),
             Period::Half(y, h) => format!("H{h} {y}"),
             Period::Quarter(y, q) => format!("Q{q} {y}"),
@@ -203,27 +260,28 @@ impl Period {
         }
     }
 
-    /// The first day of the period.
-    pub fn start(&self) -> NaiveDate {
-        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).expect("valid date");
+    /// The first day of the period (None for a label).
+    pub fn start(&self) -> Option<NaiveDate> {
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day);
         match *self {
             Period::Year(y) => d(y, 1, 1),
             Period::Half(y, h) => d(y, if h == 1 { 1 } else { 7 }, 1),
             Period::Quarter(y, q) => d(y, (q as u32 - 1) * 3 + 1, 1),
             Period::Month(y, m) => d(y, m as u32, 1),
             Period::SchoolYear(y) => d(y, 8, 1),
-            Period::Date(date) => date,
+            Period::Date(date) => Some(date),
+            Period::Label(_) => None,
         }
     }
 
-    /// The last day of the period.
-    pub fn end(&self) -> NaiveDate {
-        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).expect("valid date");
+    /// The last day of the period (None for a label).
+    pub fn end(&self) -> Option<NaiveDate> {
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day);
         let month_end = |y: i32, m: u32| {
             if m == 12 {
                 d(y, 12, 31)
             } else {
-                d(y, m + 1, 1).pred_opt().expect("valid date")
+                d(y, m + 1, 1)?.pred_opt()
             }
         };
         match *self {
@@ -232,11 +290,13 @@ impl Period {
             Period::Quarter(y, q) => month_end(y, q as u32 * 3),
             Period::Month(y, m) => month_end(y, m as u32),
             Period::SchoolYear(y) => d(y + 1, 7, 31),
-            Period::Date(date) => date,
+            Period::Date(date) => Some(date),
+            Period::Label(_) => None,
         }
     }
 
-    /// The period that follows this one (None for reference dates, which have no fixed rhythm).
+    /// The period that follows this one (None for reference dates, which have no fixed rhythm, and
+    /// for labels).
     pub fn next(&self) -> Option<Period> {
         Some(match *self {
             Period::Year(y) => Period::Year(y + 1),
@@ -247,11 +307,11 @@ impl Period {
             Period::Month(y, 12) => Period::Month(y + 1, 1),
             Period::Month(y, m) => Period::Month(y, m + 1),
             Period::SchoolYear(y) => Period::SchoolYear(y + 1),
-            Period::Date(_) => return None,
+            Period::Date(_) | Period::Label(_) => return None,
         })
     }
 
-    /// The period before this one (None for reference dates).
+    /// The period before this one (None for reference dates and labels).
     pub fn prev(&self) -> Option<Period> {
         Some(match *self {
             Period::Year(y) => Period::Year(y - 1),
@@ -262,17 +322,50 @@ impl Period {
             Period::Month(y, 1) => Period::Month(y - 1, 12),
             Period::Month(y, m) => Period::Month(y, m - 1),
             Period::SchoolYear(y) => Period::SchoolYear(y - 1),
-            Period::Date(_) => return None,
+            Period::Date(_) | Period::Label(_) => return None,
         })
     }
 
-    /// The period's position on a time axis in fractional years (its midpoint).
-    pub fn axis(&self) -> f64 {
-        let s = self.start();
-        let e = self.end();
+    /// The period's position on a time axis in fractional years (its midpoint); None for a label.
+    pub fn axis(&self) -> Option<f64> {
+        let (s, e) = (self.start()?, self.end()?);
         let f = |d: NaiveDate| d.year() as f64 + (d.ordinal0() as f64) / 365.25;
-        (f(s) + f(e)) / 2.0
+        Some((f(s) + f(e)) / 2.0)
     }
+}
+
+impl Ord for Period {
+    /// See the order described on [`Period`].
+    fn cmp(&self, other: &Period) -> Ordering {
+        let group = |p: &Period| match p.year() {
+            Some(y) => (false, y),
+            None => (true, 0),
+        };
+        group(self)
+            .cmp(&group(other))
+            .then_with(|| self.rank().cmp(&other.rank()))
+            .then_with(|| match (self, other) {
+                (Period::Half(_, a), Period::Half(_, b))
+                | (Period::Quarter(_, a), Period::Quarter(_, b))
+                | (Period::Month(_, a), Period::Month(_, b)) => a.cmp(b),
+                (Period::Date(a), Period::Date(b)) => a.cmp(b),
+                (Period::Label(a), Period::Label(b)) => a.cmp(b),
+                _ => Ordering::Equal,
+            })
+    }
+}
+
+impl PartialOrd for Period {
+    fn partial_cmp(&self, other: &Period) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// The first run of exactly four ASCII digits in `text` that is a year in 1800–2200.
+fn first_year(text: &str) -> Option<i32> {
+    text.split(|c: char| !c.is_ascii_digit())
+        .filter(|run| run.len() == 4)
+        .find_map(parse_year)
 }
 
 impl serde::Serialize for Period {
@@ -357,6 +450,103 @@ mod tests {
             "Schuljahr 2023/24"
         );
         assert_eq!(Period::parse("2024-12-31").unwrap().label(), "31.12.2024");
-        assert!(Period::Year(2024).axis() > 2024.4 && Period::Year(2024).axis() < 2024.6);
+        let axis = Period::Year(2024).axis().unwrap();
+        assert!(axis > 2024.4 && axis < 2024.6);
+    }
+
+    /// Open SDG's free-text periods: no spelling guesses a year into them.
+    #[test]
+    fn free_text_is_no_known_period() {
+        for text in [
+            "2024 / 2005",
+            "2024/2005",
+            "Veränderung 2024 zu 2005",
+            "2024 zu 2005",
+            "WS 2005/06",
+            "WS 2005",
+            "SoSe 2006",
+            "20244",
+            "2O24",
+            "2024 H2",
+            "2024-2025",
+            "2024-5",
+            "2024/06",
+            "2024.5",
+            "Ende 2024",
+            "Juli/August 2024",
+            "2024-12-31 / 2005-12-31",
+            "Q5 2024",
+            "1. Quartal 2024 bis 2. Quartal 2024",
+        ] {
+            assert!(
+                Period::parse(text).is_err(),
+                "{text} must not be a known period"
+            );
+            let p = Period::parse_or_label(&format!("  {text} ")).unwrap();
+            assert_eq!(p, Period::Label(text.into()), "{text}");
+            assert_eq!(
+                (p.code(), p.label(), p.short_label()),
+                (text.into(), text.into(), text.into())
+            );
+            assert_eq!(
+                Period::parse_or_label(&p.code()).unwrap(),
+                p,
+                "stored code reads back"
+            );
+            assert_eq!(
+                (p.start(), p.end(), p.axis(), p.next(), p.prev()),
+                (None, None, None, None, None)
+            );
+        }
+        assert_eq!(Period::parse_or_label("2024").unwrap(), Period::Year(2024));
+        assert_eq!(
+            Period::parse_or_label("2023/24").unwrap(),
+            Period::SchoolYear(2023)
+        );
+        assert!(Period::parse_or_label("  ").is_err());
+    }
+
+    /// Labels sort by their first year, after the known periods of that year, then by text; labels
+    /// without a year come last.
+    #[test]
+    fn labels_sort_after_the_known_periods_of_their_year() {
+        let p = |t: &str| Period::parse_or_label(t).unwrap();
+        let mut v = [
+            p("ohne Jahr"),
+            p("Veränderung 2024 zu 2005"),
+            p("2024 / 2005"),
+            p("2024"),
+            p("WS 2005/06"),
+            p("2005-12-31"),
+            p("2005"),
+            p("2. Halbjahr 2024"),
+            p("Alle Jahre"),
+            p("2023/24"),
+            p("2006"),
+        ];
+        v.sort();
+        let codes: Vec<String> = v.iter().map(Period::code).collect();
+        assert_eq!(
+            codes,
+            [
+                "2005",
+                "2005-12-31",
+                "WS 2005/06",
+                "2006",
+                "2023/24",
+                "2024",
+                "2024-H2",
+                "2024 / 2005",
+                "Veränderung 2024 zu 2005",
+                "Alle Jahre",
+                "ohne Jahr",
+            ]
+        );
+        assert_eq!(p("WS 2005/06").year(), Some(2005));
+        assert_eq!(p("Stand 20245").year(), None);
+        // Known periods of different kinds follow their years.
+        assert!(Period::Half(2020, 1) < Period::Year(2021));
+        assert!(Period::Year(2020) < Period::Half(2020, 1));
+        assert!(Period::Month(2020, 12) < Period::Month(2021, 1));
     }
 }

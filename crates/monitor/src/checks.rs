@@ -3,7 +3,7 @@
 use kimo_model::{Period, Polarity};
 
 /// One value of a series.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Point {
     /// Period.
     pub period: Period,
@@ -52,7 +52,7 @@ pub fn worsening_streak(
                 return None;
             }
         }
-        out.push((p.period, v));
+        out.push((p.period.clone(), v));
     }
     let (first, last) = (out[0].1, out[k].1);
     let total = if first != 0.0 {
@@ -81,7 +81,7 @@ pub fn worsening_jump(
     } else {
         (vb - va).abs() / va.abs() * 100.0
     };
-    (size > limit).then_some(((a.period, va), (b.period, vb), size))
+    (size > limit).then_some(((a.period.clone(), va), (b.period.clone(), vb), size))
 }
 
 /// Whether the latest value is strictly beyond the limit: Some((period, value)).
@@ -89,7 +89,7 @@ pub fn beyond(points: &[Point], limit: f64, above: bool) -> Option<(Period, f64)
     let p = points.iter().rev().find(|p| p.value.is_some())?;
     let v = p.value?;
     let fires = if above { v > limit } else { v < limit };
-    fires.then_some((p.period, v))
+    fires.then_some((p.period.clone(), v))
 }
 
 /// Where the run of values strictly beyond the limit that ends with the latest value began:
@@ -100,7 +100,7 @@ pub fn beyond_since(points: &[Point], limit: f64, above: bool) -> Option<Period>
     let mut start = None;
     for i in (0..=end).rev() {
         match points[i].value {
-            Some(v) if fires(v) => start = Some(points[i].period),
+            Some(v) if fires(v) => start = Some(points[i].period.clone()),
             _ => break,
         }
         if i > 0 && !comparable(&points[i - 1], &points[i]) {
@@ -124,7 +124,7 @@ pub fn gaps(group: &[Point], reference: &[Point], polarity: Polarity) -> Vec<Poi
             let r = reference.iter().find(|r| r.period == g.period)?;
             let d = g.value? - r.value?;
             Some(Point {
-                period: g.period,
+                period: g.period.clone(),
                 value: Some(orient.map_or(d.abs(), |o| o * d)),
                 brk: g.brk || r.brk,
             })

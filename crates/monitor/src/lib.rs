@@ -15,6 +15,7 @@ use kimo_model::{Breakdown, Indicator, Period, Polarity};
 use rules::{Check, Rule, Severity, StatusParams};
 use rules_eval::{Gap, RuleEval};
 use serde::Serialize;
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 /// The series of one indicator: (area code, breakdown) → points sorted by period.
@@ -114,8 +115,30 @@ pub struct Context<'a> {
     pub population: &'a dyn Fn(&str) -> Option<&'a SeriesMap>,
 }
 
-/// Evaluates all rules of one indicator over its series.
+/// The series with only the points on the time axis: labelled periods ([`Period::Label`], e.g.
+/// `WS 2005/06` or `2024 / 2005`) have no time, neighbours or "latest", so no rule looks at them —
+/// not even a threshold, as a comparison period's value (a change since 2005) is no value of the
+/// indicator's own kind. Series with nothing else left are dropped.
+pub fn on_time_axis(series: &SeriesMap) -> Cow<'_, SeriesMap> {
+    if !series.values().flatten().any(|p| p.period.is_label()) {
+        return Cow::Borrowed(series);
+    }
+    Cow::Owned(
+        series
+            .iter()
+            .map(|(k, s)| {
+                let s: Vec<Point> = s.iter().filter(|p| !p.period.is_label()).cloned().collect();
+                (k.clone(), s)
+            })
+            .filter(|(_, s)| !s.is_empty())
+            .collect(),
+    )
+}
+
+/// Evaluates all rules of one indicator over its series (without labelled periods, see
+/// [`on_time_axis`]).
 pub fn evaluate(ind: &Indicator, rules: &[Rule], series: &SeriesMap, cx: &Context) -> Vec<Finding> {
+    let series = &*on_time_axis(series);
     let mut keys: Vec<&(String, Breakdown)> = series.keys().collect();
     keys.sort();
     let mut out = Vec::new();
@@ -163,7 +186,8 @@ pub fn evaluate(ind: &Indicator, rules: &[Rule], series: &SeriesMap, cx: &Contex
 ///
 /// Classifies the latest period with values there; `params` come from
 /// [`rules::RuleSet::status_rule`], `population` holds the series of `params.population_indicator`.
-/// Returns (period, classification, start period of the dynamics window).
+/// Returns (period, classification, start period of the dynamics window). Labelled periods take no
+/// part (see [`on_time_axis`]).
 pub fn classify_areas(
     ind: &Indicator,
     series: &SeriesMap,
@@ -171,6 +195,9 @@ pub fn classify_areas(
     population: Option<&SeriesMap>,
     params: &StatusParams,
 ) -> Option<(Period, status::Classification, Option<Period>)> {
+    let series = &*on_time_axis(series);
+    let population = population.map(on_time_axis);
+    let population = population.as_deref();
     let total = Breakdown::total();
     let child_series: Vec<(&String, &Vec<Point>)> = names
         .children
@@ -179,18 +206,23 @@ pub fn classify_areas(
         .collect();
     let latest = child_series
         .iter()
-        .filter_map(|(_, s)| s.iter().rev().find(|p| p.value.is_some()).map(|p| p.period))
+        .filter_map(|(_, s)| {
+            s.iter()
+                .rev()
+                .find(|p| p.value.is_some())
+                .map(|p| p.period.clone())
+        })
         .max()?;
-    let mut earlier = Some(latest);
+    let mut earlier = Some(latest.clone());
     for _ in 0..params.periods {
         earlier = earlier.and_then(|p| p.prev());
     }
     let value_at =
-        |s: &Vec<Point>, p: Period| s.iter().find(|x| x.period == p).and_then(|x| x.value);
+        |s: &Vec<Point>, p: &Period| s.iter().find(|x| x.period == *p).and_then(|x| x.value);
     let inputs: Vec<status::AreaInput> = child_series
         .iter()
         .filter_map(|(code, s)| {
-            let value = value_at(s, latest)?;
+            let value = value_at(s, &latest)?;
             let pop = population.and_then(|ps| {
                 let s = ps.get(&((*code).clone(), total.clone()))?;
                 s.iter()
@@ -201,7 +233,7 @@ pub fn classify_areas(
             Some(status::AreaInput {
                 area: (*code).clone(),
                 value,
-                earlier: earlier.and_then(|e| value_at(s, e)),
+                earlier: earlier.as_ref().and_then(|e| value_at(s, e)),
                 population: pop,
             })
         })

@@ -61,8 +61,12 @@ pub fn towards(
     target: (f64, i32),
     base_year: i32,
 ) -> Option<Progress> {
-    use chrono::Datelike;
-    let yearly: Vec<(i32, f64)> = points.iter().map(|(p, v)| (p.start().year(), *v)).collect();
+    // Labelled periods have no year on the time axis and take no part.
+    let yearly: Vec<(i32, f64)> = points
+        .iter()
+        .filter(|(p, _)| !p.is_label())
+        .filter_map(|(p, v)| Some((p.year()?, *v)))
+        .collect();
     let higher = ind.polarity != kimo_model::Polarity::LowerBetter;
     progress(&yearly, base_year, Some(target), higher)
 }

@@ -99,8 +99,8 @@ impl<'a, 'c> RuleEval<'a, 'c> {
                 let (p, x) = checks::beyond(pts, limit, above)?;
                 Some(Finding {
                     severity: self.severity(Severity::Hoch),
-                    sentence: self.say.threshold(area, b, (p, x), limit, above),
-                    period: Some(p),
+                    sentence: self.say.threshold(area, b, (p.clone(), x), limit, above),
+                    period: Some(p.clone()),
                     figures: json!({ "wert": x, "zeitraum": p.code(), "grenze": limit, "richtung": if above { "ueber" } else { "unter" }, "beginn": checks::beyond_since(pts, limit, above).map(|p| p.code()) }),
                     ..self.finding(area, b)
                 })
@@ -144,7 +144,7 @@ impl<'a, 'c> RuleEval<'a, 'c> {
         Finding {
             severity: self.severity(Severity::Mittel),
             sentence: self.say.trend_streak(area, b, periods, streak),
-            period: Some(streak[streak.len() - 1].0),
+            period: Some(streak[streak.len() - 1].0.clone()),
             figures: json!({ "reihe": streak.iter().map(|(p, x)| json!({"zeitraum": p.code(), "wert": x})).collect::<Vec<_>>(), "beginn": streak[0].0.code() }),
             ..self.finding(area, b)
         }
@@ -161,9 +161,11 @@ impl<'a, 'c> RuleEval<'a, 'c> {
     ) -> Finding {
         Finding {
             severity: self.severity(Severity::Mittel),
-            sentence: self.say.trend_jump(area, b, before, after, jump_points),
-            period: Some(after.0),
+            sentence: self
+                .say
+                .trend_jump(area, b, before.clone(), after.clone(), jump_points),
             figures: json!({ "vorher": {"zeitraum": before.0.code(), "wert": before.1}, "nachher": {"zeitraum": after.0.code(), "wert": after.1}, "grenze": limit, "beginn": before.0.code() }),
+            period: Some(after.0),
             ..self.finding(area, b)
         }
     }
@@ -205,14 +207,14 @@ impl<'a, 'c> RuleEval<'a, 'c> {
             .and_then(|k| checks::widening(&gaps, k).map(|s| (k, s)));
         let (sentence, period, began) = match (over, &widened) {
             (Some((l, (p, d))), _) => (
-                self.say.gap_over(area, groups, (p, d), l),
+                self.say.gap_over(area, groups, (p.clone(), d), l),
                 p,
                 checks::beyond_since(&gaps, l, true),
             ),
             (None, Some((k, s))) => (
                 self.say.gap_widening(area, groups, *k, s),
-                s[s.len() - 1].0,
-                Some(s[0].0),
+                s[s.len() - 1].0.clone(),
+                Some(s[0].0.clone()),
             ),
             (None, None) => return None,
         };
@@ -256,9 +258,9 @@ impl<'a, 'c> RuleEval<'a, 'c> {
                 } else {
                     Severity::Mittel
                 }),
-                sentence: self.say.status(a, (period, since), city),
-                period: Some(period),
-                figures: json!({ "wert": a.value, "stadt": city, "veraenderung": a.change, "z_status": a.z_status, "z_dynamik": a.z_dynamics, "status": a.status.code(), "dynamik": a.dynamics.map(|d| d.code()), "ausgenommen": class.excluded, "beginn": since.map(|p| p.code()) }),
+                sentence: self.say.status(a, (period.clone(), since.clone()), city),
+                period: Some(period.clone()),
+                figures: json!({ "wert": a.value, "stadt": city, "veraenderung": a.change, "z_status": a.z_status, "z_dynamik": a.z_dynamics, "status": a.status.code(), "dynamik": a.dynamics.map(|d| d.code()), "ausgenommen": class.excluded, "beginn": since.clone().map(|p| p.code()) }),
                 ..self.finding(&a.area, &Breakdown::total())
             })
             .collect()
@@ -276,7 +278,7 @@ impl<'a, 'c> RuleEval<'a, 'c> {
         };
         let values: Vec<(kimo_model::Period, f64)> = pts
             .iter()
-            .filter_map(|p| Some((p.period, p.value?)))
+            .filter_map(|p| Some((p.period.clone(), p.value?)))
             .collect();
         let Some(pr) = progress::towards(self.ind, &values, (value, year), base_year) else {
             return Vec::new();
@@ -289,7 +291,7 @@ impl<'a, 'c> RuleEval<'a, 'c> {
         vec![Finding {
             severity: self.severity(severity),
             sentence: self.say.target(&rule.breakdown, (value, year), &pr),
-            period: pts.last().map(|p| p.period),
+            period: pts.last().map(|p| p.period.clone()),
             figures: serde_json::to_value(&pr).unwrap_or_default(),
             ..self.finding(&area, &rule.breakdown)
         }]
@@ -300,21 +302,29 @@ impl<'a, 'c> RuleEval<'a, 'c> {
         let Some(latest) = self
             .series
             .values()
-            .filter_map(|s| s.iter().rev().find(|p| p.value.is_some()).map(|p| p.period))
+            .filter_map(|s| {
+                s.iter()
+                    .rev()
+                    .find(|p| p.value.is_some())
+                    .map(|p| &p.period)
+            })
             .max()
+            .cloned()
         else {
             return Vec::new();
         };
-        let due = latest.end()
-            + chrono::TimeDelta::days(expected_days(self.ind.periodicity) + grace_days);
+        let Some(end) = latest.end() else {
+            return Vec::new();
+        };
+        let due = end + chrono::TimeDelta::days(expected_days(self.ind.periodicity) + grace_days);
         let as_of = self.cx.as_of;
         if as_of <= due {
             return Vec::new();
         }
         vec![Finding {
             severity: self.severity(Severity::Niedrig),
-            sentence: self.say.overdue(latest, due),
-            period: Some(latest),
+            sentence: self.say.overdue(latest.clone(), due),
+            period: Some(latest.clone()),
             figures: json!({ "letzter_zeitraum": latest.code(), "faellig": due.format("%Y-%m-%d").to_string(), "stichtag": as_of.format("%Y-%m-%d").to_string() }),
             ..self.finding(&self.cx.names.city, &Breakdown::total())
         }]

@@ -132,8 +132,8 @@ impl Say<'_> {
         steps: usize,
         streak: &[Dated],
     ) -> String {
-        let (p0, v0) = streak[0];
-        let (p1, v1) = streak[streak.len() - 1];
+        let (p0, v0) = streak[0].clone();
+        let (p1, v1) = streak[streak.len() - 1].clone();
         format!(
             "In {} ist der Wert {}{} {}, von {} ({}) auf {} ({}) – eine Verschlechterung um {}.",
             self.area(area),
@@ -207,7 +207,7 @@ impl Say<'_> {
         steps: usize,
         streak: &[Dated],
     ) -> String {
-        let (first, last) = (streak[0], streak[streak.len() - 1]);
+        let (first, last) = (streak[0].clone(), streak[streak.len() - 1].clone());
         format!(
             "In {} hat sich der Abstand bei „{}“ zwischen {} und {} {} in Folge vergrößert, von {} ({}) auf {} ({}).",
             self.area(area),

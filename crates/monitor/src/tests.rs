@@ -420,3 +420,91 @@ fn german_words_for_readers() {
     assert_eq!(status::Status::SehrNiedrig.label(), "deutlich ungünstiger");
     assert_eq!(status::Dynamics::Negativ.label(), "verschlechtert sich");
 }
+
+/// Every series with labelled periods added: a comparison period after the years (worse than any
+/// limit, and would break every trend) and a Wintersemester label among them.
+fn with_labels(s: &SeriesMap) -> SeriesMap {
+    let label = |text: &str, v: f64| Point {
+        period: Period::Label(text.into()),
+        value: Some(v),
+        brk: false,
+    };
+    s.iter()
+        .map(|(k, pts)| {
+            let mut pts = pts.clone();
+            pts.push(label("WS 2021/22", -50.0));
+            pts.push(label("2024 / 2005", 1000.0));
+            pts.push(label("Veränderung 2024 zu 2005", -1000.0));
+            pts.sort_by(|a, b| a.period.cmp(&b.period));
+            (k.clone(), pts)
+        })
+        .collect()
+}
+
+/// Labelled periods have no place on the time axis: no rule type sees them, so each finds exactly
+/// what it finds without them — trend, threshold, group gap, target, overdue, status × dynamics.
+#[test]
+fn labelled_periods_change_no_finding() {
+    let mut s = SeriesMap::new();
+    s.insert(
+        ("01".into(), Breakdown::total()),
+        pts(2021, &[7.0, 8.0, 9.0, 10.5]),
+    );
+    s.insert(
+        ("02".into(), Breakdown::total()),
+        pts(2021, &[7.0, 7.0, 7.0, 7.0]),
+    );
+    s.insert(("KA".into(), nd()), pts(2021, &[9.0, 10.0, 11.5, 13.0]));
+    s.insert(
+        ("KA".into(), Breakdown::of(&[("sta", "d")])),
+        pts(2021, &[4.0, 4.2, 4.3, 4.4]),
+    );
+    s.insert(
+        ("KA".into(), Breakdown::total()),
+        pts(2015, &[10.0, 10.2, 10.4, 10.6, 10.8, 11.0]),
+    );
+    let yaml = "indikatoren:\n  ALQ:\n    standard: false\n    regeln:\n      - typ: schwelle\n        grenze: 8\n      - typ: trend\n        perioden: 2\n        sprung: 1\n      - typ: gruppenabstand\n        merkmal: sta\n        gruppe: nd\n        vergleich: d\n        grenze: 6\n        perioden: 3\n      - typ: ziel\n        zielwert: 5\n        zieljahr: 2030\n      - typ: ueberfaellig\n        karenz_tage: 90\n";
+    let plain = run(&alq(), yaml, &s, None, "2026-06-01");
+    let kinds: Vec<&str> = plain.iter().map(|f| f.kind).collect();
+    for kind in [
+        "schwelle",
+        "trend",
+        "gruppenabstand",
+        "ziel",
+        "ueberfaellig",
+    ] {
+        assert!(
+            kinds.contains(&kind),
+            "{kind} fires without labels: {kinds:?}"
+        );
+    }
+    let labelled = run(&alq(), yaml, &with_labels(&s), None, "2026-06-01");
+    assert_eq!(labelled, plain);
+    assert!(
+        labelled
+            .iter()
+            .all(|f| f.period.as_ref().is_some_and(|p| !p.is_label()))
+    );
+    // A series of labels only: nothing to say, not even "overdue".
+    let mut only = SeriesMap::new();
+    let label_only = |t: &str| Point {
+        period: Period::Label(t.into()),
+        value: Some(99.0),
+        brk: false,
+    };
+    only.insert(
+        ("01".into(), Breakdown::total()),
+        vec![label_only("WS 2005/06"), label_only("WS 2006/07")],
+    );
+    assert!(run(&alq(), yaml, &only, None, "2030-01-01").is_empty());
+    // Status × dynamics classifies the same latest year.
+    let st = status_city(10.0, 3.0, false);
+    let status =
+        "indikatoren:\n  ALQ:\n    standard: false\n    regeln:\n      - typ: status_dynamik\n";
+    let plain = run(&alq(), status, &st, None, "2025-01-01");
+    assert!(!plain.is_empty());
+    assert_eq!(
+        run(&alq(), status, &with_labels(&st), None, "2025-01-01"),
+        plain
+    );
+}

@@ -441,6 +441,7 @@ enum Write {
 }
 
 /// The outcome of phase 2: what to write, and what is stored now.
+#[derive(Default)]
 struct Plan {
     writes: Vec<(usize, ObsKey, Write)>,
     /// Per indicator id: the stored observations by (area, breakdown, period).
@@ -568,13 +569,7 @@ fn plan_observations(
 ) -> Result<Plan> {
     let mut res = Resolver::load(c, ds)?;
     let mut seen: HashMap<ObsKey, usize> = HashMap::with_capacity(ds.observations.len());
-    let mut plan = Plan {
-        writes: Vec::new(),
-        existing: HashMap::new(),
-        breakdowns: Interner::default(),
-        summary: BTreeMap::new(),
-        notices: Vec::new(),
-    };
+    let mut plan = Plan::default();
     for (idx, o) in ds.observations.iter().enumerate() {
         let Some(&ind) = res.indicators.get(&o.indicator) else {
             problems.push(at(
@@ -601,7 +596,12 @@ fn plan_observations(
             problems.push(at(&o.origin, src, m));
             continue;
         }
-        let key: ObsKey = (ind, area, plan.breakdowns.id(&o.breakdown), o.period);
+        let key: ObsKey = (
+            ind,
+            area,
+            plan.breakdowns.id(&o.breakdown),
+            o.period.clone(),
+        );
         if let Some(&first) = seen.get(&key) {
             let (same, message) = duplicate(&ds.observations[first], o);
             let list = if same {
@@ -612,7 +612,7 @@ fn plan_observations(
             list.push(at(&o.origin, src, message));
             continue;
         }
-        seen.insert(key, idx);
+        seen.insert(key.clone(), idx);
         if let std::collections::hash_map::Entry::Vacant(e) = plan.existing.entry(ind) {
             e.insert(load_existing(c, ind, &mut plan.breakdowns)?);
         }
@@ -623,7 +623,7 @@ fn plan_observations(
                 code: o.indicator.clone(),
                 ..Default::default()
             });
-        match plan.existing[&ind].get(&(key.1, key.2, key.3)) {
+        match plan.existing[&ind].get(&(key.1, key.2, key.3.clone())) {
             None => {
                 s.new += 1;
                 plan.writes.push((idx, key, Write::New));
@@ -695,7 +695,7 @@ fn load_existing(
          FROM observation WHERE indicator_id = ?",
         &[indicator.into()],
     )? {
-        let Ok(period) = Period::parse(&r.text(3)) else {
+        let Ok(period) = Period::parse_or_label(&r.text(3)) else {
             continue;
         };
         m.insert(

@@ -169,7 +169,8 @@ impl Store {
         Ok(dims)
     }
 
-    /// Observations matching the filter, ordered by indicator, area, breakdown and period.
+    /// Observations matching the filter, ordered by indicator, area, breakdown (their codes' bytes)
+    /// and period (in [`Period`]'s order, which the stored codes' text does not keep).
     pub fn observations(&self, f: &ObservationFilter) -> Result<Vec<Observation>> {
         let mut c = self.conn()?;
         let mut sql = String::from(
@@ -213,10 +214,12 @@ impl Store {
         }
         sql.push_str(" ORDER BY i.code, a.code, o.breakdown, o.period");
         let rows = c.query(&sql, &params)?;
-        Ok(rows
+        let mut obs: Vec<Observation> = rows
             .iter()
             .filter_map(|r| observation_from(r, &f.categories))
-            .collect())
+            .collect();
+        in_period_order(&mut obs);
+        Ok(obs)
     }
 
     /// The data version: it grows with every import and every change to a warning, so caches can
@@ -243,7 +246,7 @@ impl Store {
              GROUP BY o.period, o.breakdown ORDER BY o.period, o.breakdown",
             &[indicator.into()],
         )? {
-            if let Ok(period) = Period::parse(&r.text(0)) {
+            if let Ok(period) = Period::parse_or_label(&r.text(0)) {
                 p.cells
                     .push((period, Breakdown::from_key(&r.text(1)), r.int(2)));
             }
@@ -252,7 +255,7 @@ impl Store {
                 p.last_update = u;
             }
         }
-        p.cells.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+        p.cells.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
         Ok(p)
     }
 
@@ -337,9 +340,22 @@ fn area_ids(c: &mut Conn, codes: &[&String]) -> Result<Vec<Value>> {
         .collect())
 }
 
+/// Sorts each series (a run of the same indicator, area and breakdown) by period, where the text
+/// order of the codes differs from [`Period`]'s (months and dates, labels).
+fn in_period_order(obs: &mut [Observation]) {
+    let same_series = |a: &Observation, b: &Observation| {
+        a.indicator == b.indicator && a.area == b.area && a.breakdown == b.breakdown
+    };
+    for run in obs.chunk_by_mut(same_series) {
+        if !run.is_sorted_by(|a, b| a.period <= b.period) {
+            run.sort_by(|a, b| a.period.cmp(&b.period));
+        }
+    }
+}
+
 /// An observation from a row of the observations query, if it matches the category filters.
 fn observation_from(r: &Row, categories: &[(String, String)]) -> Option<Observation> {
-    let period = Period::parse(&r.text(1)).ok()?;
+    let period = Period::parse_or_label(&r.text(1)).ok()?;
     let breakdown = Breakdown::from_key(&r.text(3));
     let keep = categories.iter().all(|(d, k)| {
         let total = k.is_empty() || k == "insgesamt";

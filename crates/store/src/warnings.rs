@@ -250,7 +250,8 @@ impl Store {
                 });
             },
         )?;
-        // Periods sort chronologically, which their text codes do not always do (months, dates).
+        // Periods sort chronologically, which their text codes do not always do (months, dates,
+        // labels).
         let same_series = |a: &SeriesPoint, b: &SeriesPoint| {
             (a.indicator, a.area, a.breakdown) == (b.indicator, b.area, b.breakdown)
         };
@@ -258,7 +259,14 @@ impl Store {
             .windows(2)
             .all(|w| !same_series(&w[0], &w[1]) || w[0].period <= w[1].period)
         {
-            points.sort_by_key(|p| (p.indicator, p.area, p.breakdown, p.period));
+            points.sort_by(|a, b| {
+                (a.indicator, a.area, a.breakdown, &a.period).cmp(&(
+                    b.indicator,
+                    b.area,
+                    b.breakdown,
+                    &b.period,
+                ))
+            });
         }
         Ok(AllSeries {
             indicators: inds.into_iter().map(|x| x.1).collect(),
@@ -503,7 +511,7 @@ impl Sync<'_, '_> {
                     f.severity.as_str().into(),
                     f.sentence.as_str().into(),
                     f.figures.as_str().into(),
-                    f.period.map(|p| p.code()).into(),
+                    f.period.as_ref().map(|p| p.code()).into(),
                     WarningStatus::Neu.code().into(),
                     self.stamp.as_str().into(),
                     self.stamp.as_str().into(),
@@ -532,7 +540,7 @@ impl Sync<'_, '_> {
                 f.sentence.as_str().into(),
                 f.severity.as_str().into(),
                 f.figures.as_str().into(),
-                f.period.map(|p| p.code()).into(),
+                f.period.as_ref().map(|p| p.code()).into(),
                 self.stamp.as_str().into(),
                 WarningStatus::Neu.code().into(),
                 old.id.into(),
@@ -618,10 +626,10 @@ impl SeriesKeys {
     /// The period of a stored code (None when it is not one).
     fn period(&mut self, text: &str) -> Option<Period> {
         if let Some(p) = self.periods.get(text) {
-            return *p;
+            return p.clone();
         }
-        let p = Period::parse(text).ok();
-        self.periods.insert(text.to_string(), p);
+        let p = Period::parse_or_label(text).ok();
+        self.periods.insert(text.to_string(), p.clone());
         p
     }
 

@@ -54,7 +54,7 @@ pub async fn indicator(
                 indicator: Some(code.clone()),
                 ..Default::default()
             })?;
-            let mut periods: Vec<Period> = obs.iter().map(|o| o.period).collect();
+            let mut periods: Vec<Period> = obs.iter().map(|o| o.period.clone()).collect();
             periods.sort();
             periods.dedup();
             let mut dims: Vec<&str> = obs.iter().flat_map(|o| o.breakdown.dimensions()).collect();
@@ -103,7 +103,18 @@ fn observation_filter(
         f.area = Some(a.to_string());
     }
     if let Some(p) = given(&q.period) {
-        let p = Period::parse(p).map_err(|e| AppError::BadRequest(e.to_string()))?;
+        let p = match Period::parse(p) {
+            Ok(p) => p,
+            // Else it must be one of the indicator's labelled periods (Open SDG's free text).
+            Err(e) => Period::parse_or_label(p)
+                .ok()
+                .filter(|l| {
+                    st.store
+                        .profile(code)
+                        .is_ok_and(|pr| pr.cells.iter().any(|c| &c.0 == l))
+                })
+                .ok_or_else(|| AppError::BadRequest(e.to_string()))?,
+        };
         f.period = Some(p.code());
     }
     let known = st.dimensions()?;

@@ -148,7 +148,7 @@ pub fn goals(
     use kimo_monitor::rules::{Check, Scope};
     let points: Vec<(kimo_model::Period, f64)> = city_totals
         .iter()
-        .filter_map(|o| Some((o.period, o.value?)))
+        .filter_map(|o| Some((o.period.clone(), o.value?)))
         .collect();
     rules
         .for_indicator(ind)

@@ -29,12 +29,12 @@ impl Totals {
             .map_or(&[], Vec::as_slice)
     }
 
-    /// The latest observation with a value.
+    /// The latest observation with a value (on the time axis: no labelled period).
     fn latest(&self, indicator: &str, area: &str) -> Option<&Observation> {
         self.of(indicator, area)
             .iter()
             .rev()
-            .find(|o| o.value.is_some())
+            .find(|o| o.value.is_some() && !o.period.is_label())
     }
 
     /// The value in a period.
@@ -54,7 +54,7 @@ impl Totals {
                     .of(indicator, &a.code)
                     .iter()
                     .map(|o| MonitorPoint {
-                        period: o.period,
+                        period: o.period.clone(),
                         value: o.value,
                         brk: o.flags.break_in_series,
                     })
@@ -92,7 +92,7 @@ fn totals(st: &AppState) -> Result<Arc<Totals>, AppError> {
                 .push(o);
         }
         for s in series.values_mut() {
-            s.sort_by_key(|o| o.period);
+            s.sort_by_key(|o| o.period.clone());
         }
         Ok(Totals {
             city: Area {
@@ -275,9 +275,10 @@ pub struct SeriesPoint {
     pub city_value: Option<f64>,
     /// The city's value in German notation (no unit).
     pub city_value_text: String,
-    /// Axis position and short label, for the chart.
+    /// Axis position and short label, for the chart; None for a labelled period, which has no
+    /// place on the time axis (it stays in the table).
     #[serde(skip)]
-    axis: (f64, String),
+    axis: Option<(f64, String)>,
 }
 
 /// An open warning of the Stadtteil.
@@ -379,7 +380,7 @@ fn small_chart(i: &AreaIndicator, area: &str, city: &str) -> String {
             points: i
                 .series
                 .iter()
-                .map(|p| (p.axis.0, p.axis.1.clone(), pick(p)))
+                .filter_map(|p| p.axis.as_ref().map(|(x, l)| (*x, l.clone(), pick(p))))
                 .collect(),
         }
     };
@@ -477,13 +478,15 @@ fn area_indicator(
     area: &str,
 ) -> Result<AreaIndicator, AppError> {
     let latest = t.latest(&ind.code, area);
-    let period = latest.map(|o| o.period);
+    let period = latest.map(|o| o.period.clone());
     let value = latest.and_then(|o| o.value);
-    let city_value = period.and_then(|p| t.at(&ind.code, &t.city.code, p));
-    let others: Vec<f64> = period.map_or_else(Vec::new, |p| {
+    let city_value = period
+        .clone()
+        .and_then(|p| t.at(&ind.code, &t.city.code, p));
+    let others: Vec<f64> = period.clone().map_or_else(Vec::new, |p| {
         t.stadtteile
             .iter()
-            .filter_map(|a| t.at(&ind.code, &a.code, p))
+            .filter_map(|a| t.at(&ind.code, &a.code, p.clone()))
             .collect()
     });
     let rank = value.and_then(|v| rank(ind.polarity, v, &others));
@@ -521,15 +524,15 @@ fn series_points(t: &Totals, ind: &Indicator, area: &str) -> Vec<SeriesPoint> {
         .of(&ind.code, area)
         .iter()
         .chain(t.of(&ind.code, &t.city.code))
-        .map(|o| o.period)
+        .map(|o| o.period.clone())
         .collect();
     periods.sort();
     periods.dedup();
     periods
         .into_iter()
         .map(|p| {
-            let value = t.at(&ind.code, area, p);
-            let city_value = t.at(&ind.code, &t.city.code, p);
+            let value = t.at(&ind.code, area, p.clone());
+            let city_value = t.at(&ind.code, &t.city.code, p.clone());
             SeriesPoint {
                 period: p.code(),
                 label: p.label(),
@@ -537,7 +540,7 @@ fn series_points(t: &Totals, ind: &Indicator, area: &str) -> Vec<SeriesPoint> {
                 value,
                 city_value_text: ind.unit.bare(city_value),
                 city_value,
-                axis: (p.axis(), p.short_label()),
+                axis: p.axis().map(|x| (x, p.short_label())),
             }
         })
         .collect()

@@ -281,20 +281,16 @@ pub fn build(st: &AppState, code: &str, q: &IndicatorQuery) -> Result<IndicatorV
     let ind = st.indicator(code)?;
     let areas = st.areas()?;
     let profile = st.cached(&format!("profile:{code}"), || Ok(st.store.profile(code)?))?;
-    let periods: Vec<Period> = profile
-        .cells
-        .iter()
-        .map(|c| c.0)
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
+    // The profile's cells are sorted by period.
+    let mut periods: Vec<Period> = profile.cells.iter().map(|c| c.0.clone()).collect();
+    periods.dedup();
     let sel = select(st, &ind, &areas, &profile, &periods, q)?;
     let city = kimo_model::whole_city(&areas).cloned().unwrap_or_default();
     let stadtteile = kimo_model::children_of(&areas, &city.code);
     let obs = read(st, &ind, &sel, &city, &stadtteile)?;
     let index: BTreeMap<(&str, String, Period), &Observation> = obs
         .iter()
-        .map(|o| ((o.area.as_str(), o.breakdown.key(), o.period), o))
+        .map(|o| ((o.area.as_str(), o.breakdown.key(), o.period.clone()), o))
         .collect();
     let name_of = |c: &str| {
         areas
@@ -305,7 +301,13 @@ pub fn build(st: &AppState, code: &str, q: &IndicatorQuery) -> Result<IndicatorV
     let lines = lines(&ind, &sel, &obs, &periods, &index, &name_of);
     let area_rows = area_rows(&ind, &sel, &city, &stadtteile, &index);
     let group = sel.group_breakdown().key();
-    let shown = shown(&lines, &area_rows, &periods, (sel.period, &group), &index);
+    let shown = shown(
+        &lines,
+        &area_rows,
+        &periods,
+        (sel.period.as_ref(), &group),
+        &index,
+    );
     let field = match &ind.action_field {
         Some(f) => st.action_fields()?.iter().find(|x| &x.code == f).cloned(),
         None => None,
@@ -335,7 +337,7 @@ pub fn build(st: &AppState, code: &str, q: &IndicatorQuery) -> Result<IndicatorV
         group_label: sel.group.as_ref().map(|c| c.name.clone()),
         compare: sel.compare.clone(),
         period: sel.period.map(period_ref),
-        periods: periods.iter().copied().map(period_ref).collect(),
+        periods: periods.iter().cloned().map(period_ref).collect(),
         warning: sel.warning.as_ref().map(|w| WarningNote {
             id: w.id,
             sentence: w.sentence.clone(),
@@ -360,20 +362,20 @@ fn shown(
     lines: &[Line],
     rows: &[AreaRow],
     periods: &[Period],
-    (period, group): (Option<Period>, &str),
+    (period, group): (Option<&Period>, &str),
     index: &Index,
 ) -> Vec<Observation> {
     let on_lines = lines.iter().flat_map(|l| {
         periods
             .iter()
-            .filter_map(move |p| index.get(&(l.area.as_str(), l.breakdown.key(), *p)))
+            .filter_map(move |p| index.get(&(l.area.as_str(), l.breakdown.key(), p.clone())))
     });
-    let in_table = rows
-        .iter()
-        .filter_map(|r| period.and_then(|p| index.get(&(r.code.as_str(), group.to_string(), p))));
+    let in_table = rows.iter().filter_map(|r| {
+        period.and_then(|p| index.get(&(r.code.as_str(), group.to_string(), p.clone())))
+    });
     let mut shown: Vec<Observation> = on_lines.chain(in_table).map(|o| (*o).clone()).collect();
     shown.sort_by(|a, b| {
-        (&a.area, a.breakdown.key(), a.period).cmp(&(&b.area, b.breakdown.key(), b.period))
+        (&a.area, a.breakdown.key(), &a.period).cmp(&(&b.area, b.breakdown.key(), &b.period))
     });
     shown.dedup_by(|a, b| a.area == b.area && a.breakdown == b.breakdown && a.period == b.period);
     shown
@@ -425,7 +427,9 @@ fn select(
     let group = group_of(dimension.as_ref(), &q.gruppe)?;
     let period = match given(&q.zeitraum) {
         Some(p) => Some(period_of(ind, periods, p)?),
-        None => default_period(profile).or_else(|| periods.last().copied()),
+        None => default_period(profile)
+            .or_else(|| periods.iter().rev().find(|p| !p.is_label()).cloned())
+            .or_else(|| periods.last().cloned()),
     };
     let warning = match number("warnung", &q.warnung)? {
         Some(id) => Some(warning_of(st, ind, id)?),
@@ -488,9 +492,13 @@ fn dimension_of(
         })
 }
 
-/// A period given in any spelling, which must have values.
+/// A period given in any spelling, or a labelled period of the indicator, which must have values.
 fn period_of(ind: &Indicator, periods: &[Period], text: &str) -> Result<Period, AppError> {
-    let p = Period::parse(text).map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let p = Period::parse(text).or_else(|e| {
+        let label = Period::parse_or_label(text).map_err(|_| e.clone())?;
+        periods.contains(&label).then_some(label).ok_or(e)
+    });
+    let p = p.map_err(|e| AppError::BadRequest(e.to_string()))?;
     if periods.contains(&p) {
         Ok(p)
     } else {
@@ -502,13 +510,14 @@ fn period_of(ind: &Indicator, periods: &[Period], text: &str) -> Result<Period, 
     }
 }
 
-/// The default period of the map: the latest with values below the whole city.
+/// The default period of the map: the latest with values below the whole city (a labelled period
+/// only when asked for).
 fn default_period(profile: &Profile) -> Option<Period> {
     profile
         .cells
         .iter()
-        .filter(|c| c.1.is_total() && c.2 > 1)
-        .map(|c| c.0)
+        .filter(|c| c.1.is_total() && c.2 > 1 && !c.0.is_label())
+        .map(|c| c.0.clone())
         .max()
 }
 
@@ -542,7 +551,7 @@ fn read(
         total_only: sel.dimension.is_none(),
         ..Default::default()
     })?;
-    if let Some(p) = sel.period {
+    if let Some(p) = &sel.period {
         // Named areas, so that the lookup uses the (indicator, area, breakdown, period) key.
         let categories = match (&sel.dimension, &sel.group) {
             (Some(d), Some(c)) => vec![(d.code.clone(), c.code.clone())],
@@ -607,7 +616,7 @@ fn lines(
             points: periods
                 .iter()
                 .map(|p| {
-                    let o = index.get(&(area.as_str(), breakdown.key(), *p));
+                    let o = index.get(&(area.as_str(), breakdown.key(), p.clone()));
                     let value = o.and_then(|o| o.value);
                     Point {
                         value,
@@ -640,6 +649,7 @@ fn area_rows(
         .map(|a| {
             let o = sel
                 .period
+                .clone()
                 .and_then(|p| index.get(&(a.code.as_str(), group.clone(), p)));
             let value = o.and_then(|o| o.value);
             let numerator = o.and_then(|o| o.numerator);
@@ -669,6 +679,7 @@ fn line_caption(ind: &Indicator, lines: &[Line], periods: &[Period]) -> String {
                 .points
                 .iter()
                 .enumerate()
+                .filter(|(i, _)| !periods[*i].is_label())
                 .filter_map(|(i, p)| p.value.map(|v| (i, v)))
                 .collect();
             let (f, last) = (pts.first()?, pts.last()?);
@@ -758,7 +769,7 @@ fn options(
         periods: periods
             .iter()
             .rev()
-            .map(|p| opt(&p.code(), &p.label(), Some(*p) == sel.period))
+            .map(|p| opt(&p.code(), &p.label(), sel.period.as_ref() == Some(p)))
             .collect(),
     })
 }

@@ -406,7 +406,7 @@ pub fn series_link(w: &Warning) -> String {
 fn condition_began(w: &Warning) -> Option<String> {
     let began = w.figures["beginn"]
         .as_str()
-        .and_then(|c| kimo_model::Period::parse(c).ok());
+        .and_then(|c| kimo_model::Period::parse_or_label(c).ok());
     match (began, w.figures["faellig"].as_str()) {
         (Some(p), _) => Some(format!("seit {}", p.label())),
         (None, Some(due)) => Some(format!(
@@ -883,7 +883,7 @@ fn status_map(st: &AppState, ind: &Indicator) -> Result<Option<StatusMap>, AppEr
             dynamics_label: c.dynamics.map_or("unbekannt", |d| d.label()),
         })
         .collect();
-    let caption = status_caption(ind, period, earlier, &class, &name);
+    let caption = status_caption(ind, period.clone(), earlier.clone(), &class, &name);
     Ok(Some(StatusMap {
         indicator: ind.code.clone(),
         indicator_name: ind.name.clone(),
@@ -1019,7 +1019,7 @@ fn series_of(
             });
     }
     for s in m.values_mut() {
-        s.sort_by_key(|p| p.period);
+        s.sort_by_key(|p| p.period.clone());
     }
     Ok(m)
 }

@@ -46,7 +46,9 @@ fn rows_with_previous(
         .iter()
         .map(|i| {
             let mut v = by.get(i.code.as_str()).cloned().unwrap_or_default();
-            v.sort_by_key(|o| o.period);
+            // The latest value and its change are on the time axis: labelled periods stay out.
+            v.retain(|o| !o.period.is_label());
+            v.sort_by(|a, b| a.period.cmp(&b.period));
             let previous = v.len().checked_sub(2).map(|k| v[k].period.label());
             let mut row = indicator_row(i, &v);
             row.goals = crate::format::goals(&rules, i, &v);
@@ -120,8 +122,9 @@ pub(crate) fn headline_for(
         total_only: true,
         ..Default::default()
     })?;
-    let mut v: Vec<&Observation> = obs.iter().collect();
-    v.sort_by_key(|o| o.period);
+    // The latest value and its change are on the time axis: labelled periods stay out.
+    let mut v: Vec<&Observation> = obs.iter().filter(|o| !o.period.is_label()).collect();
+    v.sort_by(|a, b| a.period.cmp(&b.period));
     let previous = v.len().checked_sub(2).map(|k| v[k].period.label());
     let mut row = indicator_row(ind, &v);
     if is_city {

@@ -2,7 +2,7 @@
 //! wide and a narrow layout, and offered for download as SVG, PNG and CSV (`/indikatoren/{code}/diagramm/{name}.{ext}`
 //! with the page's query): one view, so a download shows exactly what the page shows.
 
-use super::{IndicatorQuery, IndicatorView, build};
+use super::{IndicatorQuery, IndicatorView, PeriodRef, build};
 use crate::params::Params;
 use crate::respond::{Format, table_csv};
 use crate::{AppError, AppState, Page, blocking};
@@ -54,12 +54,27 @@ fn period_label(v: &IndicatorView) -> String {
     v.period.as_ref().map_or("–".into(), |p| p.label.clone())
 }
 
-/// The latest period with a value on any line.
+/// The latest period on the time axis with a value on any line.
 fn latest_on_lines(v: &IndicatorView) -> Option<String> {
     (0..v.periods.len())
         .rev()
+        .filter(|i| on_axis(v, *i))
         .find(|i| v.lines.iter().any(|l| l.points[*i].value.is_some()))
         .map(|i| v.periods[i].label.clone())
+}
+
+/// Whether period `i` of the view has a place on the line chart's time axis (labelled periods
+/// have none: they stay in the tables).
+fn on_axis(v: &IndicatorView, i: usize) -> bool {
+    v.period_values.get(i).is_some_and(|p| !p.is_label())
+}
+
+/// The first and last period on the line chart's time axis.
+fn axis_span(v: &IndicatorView) -> (Option<&PeriodRef>, Option<&PeriodRef>) {
+    let mut on = (0..v.periods.len()).filter(|i| on_axis(v, *i));
+    let first = on.next();
+    let last = on.next_back().or(first);
+    (first.map(|i| &v.periods[i]), last.map(|i| &v.periods[i]))
 }
 
 /// The source and Datenstand line of a chart.
@@ -84,7 +99,7 @@ fn footer(v: &IndicatorView, chart: Chart) -> String {
 fn subtitle(v: &IndicatorView, chart: Chart) -> String {
     match chart {
         Chart::Verlauf => {
-            let span = match (v.periods.first(), v.periods.last()) {
+            let span = match axis_span(v) {
                 (Some(a), Some(b)) if a.code != b.code => format!("{}–{}", a.label, b.label),
                 (Some(a), _) => a.label.clone(),
                 _ => "–".into(),
@@ -151,7 +166,8 @@ fn series(v: &IndicatorView) -> Vec<Series> {
                 .period_values
                 .iter()
                 .zip(&l.points)
-                .map(|(p, pt)| (p.axis(), p.short_label(), pt.value))
+                // Labelled periods have no place on the time axis: only the tables show them.
+                .filter_map(|(p, pt)| Some((p.axis()?, p.short_label(), pt.value)))
                 .collect(),
         })
         .collect()
@@ -362,7 +378,7 @@ fn filename(v: &IndicatorView, chart: Chart, ext: &str) -> String {
             if let Some(d) = &v.dimension_label {
                 parts.push(kimo_model::slug(d));
             }
-            match (v.periods.first(), v.periods.last()) {
+            match axis_span(v) {
                 (Some(a), Some(b)) if a.code != b.code => format!("{}-{}", a.code, b.code),
                 (Some(a), _) => a.code.clone(),
                 _ => String::new(),
