@@ -181,10 +181,9 @@ pub fn classify_areas(
         .iter()
         .filter_map(|(_, s)| s.iter().rev().find(|p| p.value.is_some()).map(|p| p.period))
         .max()?;
-    let mut earlier = Some(latest);
-    for _ in 0..params.periods {
-        earlier = earlier.and_then(|p| p.prev());
-    }
+    // The rules file allows at most MAX_PERIODS; a larger window (a caller's own) is cut to it.
+    let window = params.periods.min(rules::MAX_PERIODS);
+    let earlier = (0..window).try_fold(latest, |p, _| p.prev());
     let value_at =
         |s: &Vec<Point>, p: Period| s.iter().find(|x| x.period == p).and_then(|x| x.value);
     let inputs: Vec<status::AreaInput> = child_series
