@@ -1074,7 +1074,7 @@ mod tests {
 
     #[test]
     fn periods_and_grace_days_are_bounded() {
-        // Found while writing the rules fuzz target: such numbers hung (periods) or panicked (days) in the evaluation.
+        // Found with the rules fuzz target: such numbers hung (periods) or panicked (days) in the evaluation.
         for (text, line, words) in [
             (
                 "standard:\n  karenz_tage: 999999999999999\n",

@@ -211,7 +211,7 @@ fn target_and_overdue() {
 
 #[test]
 fn a_dynamics_window_longer_than_the_calendar_ends_at_once() {
-    // Found while writing the rules fuzz target: `dynamik_perioden: 99999999999` stepped back period by period for hours.
+    // Found by the rules fuzz target: `dynamik_perioden: 9223372036854775807` stepped back period by period for hours.
     let mut s = SeriesMap::new();
     for i in 1..=6 {
         s.insert(
