@@ -335,8 +335,7 @@ pub fn read_xlsx(
     };
     let mut tables = Vec::new();
     for name in chosen {
-        let mut range = wb
-            .worksheet_range(&name)
+        let mut range = sheet_range(&mut wb, &name)
             .map_err(|e| vec![file_problem(&file, format!("Blatt '{name}': {e}"))])?;
         let merged = wb
             .merge_cells_by_sheet_name(&name)
@@ -349,8 +348,76 @@ pub fn read_xlsx(
     Ok((tables, notices))
 }
 
-/// Gives every cell of a merged region the value of its top-left cell (Excel shows it across the region).
+/// The most cells a sheet may span from its first to its last filled cell (e.g. 100.000 rows × 50
+/// columns): a sheet is read as one block of that size, and a stray cell far away (in XFD1048576)
+/// would make it billions.
+pub const MAX_SHEET_CELLS: u64 = 5_000_000;
+
+/// A sheet's filled cells as one block, refused (in German) beyond [`MAX_SHEET_CELLS`].
+fn sheet_range<R: std::io::Read + std::io::Seek>(
+    wb: &mut calamine::Xlsx<R>,
+    name: &str,
+) -> Result<calamine::Range<calamine::Data>, String> {
+    use calamine::{Data, DataRef};
+    let mut reader = match wb.worksheet_cells_reader(name) {
+        Ok(r) => r,
+        Err(calamine::XlsxError::NotAWorksheet(_)) => return Ok(calamine::Range::default()),
+        Err(e) => return Err(e.to_string()),
+    };
+    let mut cells = Vec::new();
+    let (mut first, mut last) = ((u32::MAX, u32::MAX), (0u32, 0u32));
+    while let Some(cell) = reader.next_cell().map_err(|e| e.to_string())? {
+        if matches!(cell.get_value(), DataRef::Empty) {
+            continue;
+        }
+        let (r, c) = cell.get_position();
+        first = (first.0.min(r), first.1.min(c));
+        last = (last.0.max(r), last.1.max(c));
+        cells.push(calamine::Cell::new(
+            (r, c),
+            Data::from(cell.get_value().clone()),
+        ));
+    }
+    if let Some(size) = block_size(first, last).filter(|&n| n > MAX_SHEET_CELLS) {
+        return Err(format!(
+            "die gefüllten Zellen reichen von {} bis {} ({} Zellen, höchstens {} lesbar) – bitte nur den Tabellenbereich speichern oder verirrte Einträge löschen",
+            cell_name(first),
+            cell_name(last),
+            kimo_model::format_number(size as f64, 0),
+            kimo_model::format_number(MAX_SHEET_CELLS as f64, 0)
+        ));
+    }
+    Ok(calamine::Range::from_sparse(cells))
+}
+
+/// The number of cells from `first` to `last` (None without cells).
+fn block_size(first: (u32, u32), last: (u32, u32)) -> Option<u64> {
+    (first.0 <= last.0 && first.1 <= last.1)
+        .then(|| (u64::from(last.0 - first.0) + 1) * (u64::from(last.1 - first.1) + 1))
+}
+
+/// A cell's name as Excel writes it: (0, 0) → `A1`.
+fn cell_name((row, col): (u32, u32)) -> String {
+    let mut letters = Vec::new();
+    let mut n = u64::from(col) + 1;
+    while n > 0 {
+        letters.push(b'A' + ((n - 1) % 26) as u8);
+        n = (n - 1) / 26;
+    }
+    letters.reverse();
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&letters),
+        u64::from(row) + 1
+    )
+}
+
+/// Gives every cell of a merged region the value of its top-left cell (Excel shows it across the
+/// region), within the sheet's filled block (a region may reach far beyond it).
 fn fill_merged(range: &mut calamine::Range<calamine::Data>, merged: &[calamine::Dimensions]) {
+    let (Some(start), Some(end)) = (range.start(), range.end()) else {
+        return;
+    };
     for m in merged {
         let Some(v) = range.get_value(m.start).cloned() else {
             continue;
@@ -358,8 +425,8 @@ fn fill_merged(range: &mut calamine::Range<calamine::Data>, merged: &[calamine::
         if v == calamine::Data::Empty {
             continue;
         }
-        for row in m.start.0..=m.end.0 {
-            for col in m.start.1..=m.end.1 {
+        for row in m.start.0.max(start.0)..=m.end.0.min(end.0) {
+            for col in m.start.1.max(start.1)..=m.end.1.min(end.1) {
                 if (row, col) != m.start {
                     range.set_value((row, col), v.clone());
                 }

@@ -673,3 +673,50 @@ fn long_csv_export_marks_labels_and_reads_them_back() {
             .starts_with("indicator,period,area,")
     );
 }
+
+#[test]
+fn a_stray_cell_far_from_the_table_is_refused_at_once() {
+    // Found by the xlsx fuzz target: a cell far below the table (A2222222) made the sheet one block
+    // of millions of rows, read for seconds; one in XFD1048576 would need billions of cells.
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path().join("verirrt.xlsx");
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let s = wb.add_worksheet();
+    s.write_row(0, 0, ["indikator", "zeitraum", "gebiet", "wert"])
+        .unwrap();
+    s.write_row(1, 0, ["ALQ", "2024", "11", "4,5"]).unwrap();
+    s.write_string(1_048_575, 16_383, "x").unwrap();
+    wb.save(&p).unwrap();
+    let started = std::time::Instant::now();
+    let (ds, problems) = read_path(&p, &ctx());
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    assert!(ds.observations.is_empty());
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(
+        problems[0].message.contains(
+            "die gefüllten Zellen reichen von A1 bis XFD1048576 (17.179.869.184 Zellen, höchstens 5.000.000 lesbar)"
+        ),
+        "{}",
+        problems[0].message
+    );
+}
+
+#[test]
+fn a_merged_region_beyond_the_table_adds_no_rows() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path().join("verbunden.xlsx");
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let s = wb.add_worksheet();
+    s.write_row(0, 0, ["Gebiet", "Zeitraum", "Wert"]).unwrap();
+    s.merge_range(1, 0, 20_000, 0, "11", &rust_xlsxwriter::Format::new())
+        .unwrap();
+    s.write_row(1, 1, ["2023", "4,5"]).unwrap();
+    s.write_row(2, 1, ["2024", "4,7"]).unwrap();
+    wb.save(&p).unwrap();
+    let mut c = ctx();
+    c.indicator = Some("ALQ".into());
+    let (ds, problems) = read_path(&p, &c);
+    assert!(problems.is_empty(), "{problems:?}");
+    assert_eq!(ds.observations.len(), 2);
+    assert!(ds.observations.iter().all(|o| o.area == "11"));
+}

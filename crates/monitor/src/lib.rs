@@ -213,10 +213,9 @@ pub fn classify_areas(
                 .map(|p| p.period.clone())
         })
         .max()?;
-    let mut earlier = Some(latest.clone());
-    for _ in 0..params.periods {
-        earlier = earlier.and_then(|p| p.prev());
-    }
+    // The rules file allows at most MAX_PERIODS; a larger window (a caller's own) is cut to it.
+    let window = params.periods.min(rules::MAX_PERIODS);
+    let earlier = (0..window).try_fold(latest.clone(), |p, _| p.prev());
     let value_at =
         |s: &Vec<Point>, p: &Period| s.iter().find(|x| x.period == *p).and_then(|x| x.value);
     let inputs: Vec<status::AreaInput> = child_series

@@ -95,6 +95,51 @@ fn finite<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
     }
 }
 
+/// The most periods a trend, group gap or status rule may span.
+pub const MAX_PERIODS: usize = 100;
+/// The longest grace period of the overdue rule, in days (100 years).
+pub const MAX_GRACE_DAYS: i64 = 36_500;
+
+/// A number of periods of the rules file: at most [`MAX_PERIODS`] (more is a YAML error with its place).
+fn periods<'de, D: Deserializer<'de>>(d: D) -> Result<usize, D::Error> {
+    let n = u64::deserialize(d)?;
+    match usize::try_from(n) {
+        Ok(n) if n <= MAX_PERIODS => Ok(n),
+        _ => Err(serde::de::Error::custom(format!(
+            "{} Perioden: erlaubt sind höchstens {MAX_PERIODS}",
+            format_number(n as f64, 0)
+        ))),
+    }
+}
+
+/// [`periods`] for an optional number.
+fn periods_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<usize>, D::Error> {
+    #[derive(Deserialize)]
+    struct P(#[serde(deserialize_with = "periods")] usize);
+    Ok(Option::<P>::deserialize(d)?.map(|p| p.0))
+}
+
+/// A grace period in days of the rules file: 0 to [`MAX_GRACE_DAYS`] (else a YAML error with its place).
+fn grace_days<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+    let n = i64::deserialize(d)?;
+    if (0..=MAX_GRACE_DAYS).contains(&n) {
+        Ok(n)
+    } else {
+        Err(serde::de::Error::custom(format!(
+            "karenz_tage {}: erlaubt sind 0 bis {} Tage",
+            format_number(n as f64, 0),
+            format_number(MAX_GRACE_DAYS as f64, 0)
+        )))
+    }
+}
+
+/// [`grace_days`] for an optional number.
+fn grace_days_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    #[derive(Deserialize)]
+    struct G(#[serde(deserialize_with = "grace_days")] i64);
+    Ok(Option::<G>::deserialize(d)?.map(|g| g.0))
+}
+
 /// [`finite`] for an optional number.
 fn finite_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
     #[derive(Deserialize)]
@@ -421,6 +466,7 @@ struct File {
 #[serde(deny_unknown_fields, default)]
 pub struct Defaults {
     /// Consecutive worsening periods of the default trend rule.
+    #[serde(deserialize_with = "periods")]
     pub trend_perioden: usize,
     /// Least total change (% of the start value) of the default trend rule.
     #[serde(deserialize_with = "finite")]
@@ -431,8 +477,10 @@ pub struct Defaults {
     /// Population indicator of the status rule.
     pub bevoelkerung: String,
     /// Dynamics window in periods.
+    #[serde(deserialize_with = "periods")]
     pub dynamik_perioden: usize,
     /// Grace period of the overdue rule in days.
+    #[serde(deserialize_with = "grace_days")]
     pub karenz_tage: i64,
     /// Least substantive change by unit (trend and status rules).
     pub mindestaenderung: MinChangeDefaults,
@@ -484,6 +532,7 @@ struct RuleSpec {
     #[serde(default, deserialize_with = "finite_opt")]
     grenze: Option<f64>,
     richtung: Option<String>,
+    #[serde(default, deserialize_with = "periods_opt")]
     perioden: Option<usize>,
     #[serde(default, deserialize_with = "finite_opt")]
     mindestens_prozent: Option<f64>,
@@ -502,6 +551,7 @@ struct RuleSpec {
     zielwert: Option<f64>,
     zieljahr: Option<i32>,
     basisjahr: Option<i32>,
+    #[serde(default, deserialize_with = "grace_days_opt")]
     karenz_tage: Option<i64>,
     schwere: Option<String>,
 }
@@ -1020,6 +1070,57 @@ mod tests {
         assert!(rel.reached(150.0, 140.0));
         assert_eq!(pp.words(&Unit::Percent), "0,5 Prozentpunkte");
         assert_eq!(rel.words(&Unit::Count), "2,0 % des früheren Werts");
+    }
+
+    #[test]
+    fn periods_and_grace_days_are_bounded() {
+        // Found with the rules fuzz target: such numbers hung (periods) or panicked (days) in the evaluation.
+        for (text, line, words) in [
+            (
+                "standard:\n  karenz_tage: 999999999999999\n",
+                2,
+                "karenz_tage 999.999.999.999.999: erlaubt sind 0 bis 36.500 Tage",
+            ),
+            (
+                "standard:\n  karenz_tage: -1\n",
+                2,
+                "karenz_tage −1: erlaubt sind 0 bis 36.500 Tage",
+            ),
+            (
+                "standard:\n  dynamik_perioden: 99999999999\n",
+                2,
+                "99.999.999.999 Perioden: erlaubt sind höchstens 100",
+            ),
+            (
+                "standard:\n  trend_perioden: 101\n",
+                2,
+                "101 Perioden: erlaubt sind höchstens 100",
+            ),
+            (
+                "indikatoren:\n  A:\n    regeln:\n      - typ: status_dynamik\n        perioden: 18446744073709551615\n",
+                4,
+                "Perioden: erlaubt sind höchstens 100",
+            ),
+            (
+                "indikatoren:\n  A:\n    regeln:\n      - typ: ueberfaellig\n        karenz_tage: 36501\n",
+                4,
+                "karenz_tage 36.501",
+            ),
+        ] {
+            let err = RuleSet::parse("r.yml", text).unwrap_err();
+            assert!(
+                matches!(err.place, Place::Yaml { line: l, .. } if l == line),
+                "{err:?}"
+            );
+            assert!(err.to_string().contains(words), "{err}");
+        }
+        let set = RuleSet::parse(
+            "r.yml",
+            "standard:\n  karenz_tage: 36500\n  dynamik_perioden: 100\n  trend_perioden: 0\n",
+        )
+        .unwrap();
+        assert_eq!(set.defaults.karenz_tage, MAX_GRACE_DAYS);
+        assert_eq!(set.defaults.dynamik_perioden, MAX_PERIODS);
     }
 
     #[test]

@@ -313,10 +313,13 @@ impl<'a, 'c> RuleEval<'a, 'c> {
         else {
             return Vec::new();
         };
-        let Some(end) = latest.end() else {
+        // A due date beyond the calendar is never reached.
+        let Some(due) = chrono::TimeDelta::try_days(
+            expected_days(self.ind.periodicity).saturating_add(grace_days),
+        )
+        .and_then(|d| latest.end()?.checked_add_signed(d)) else {
             return Vec::new();
         };
-        let due = end + chrono::TimeDelta::days(expected_days(self.ind.periodicity) + grace_days);
         let as_of = self.cx.as_of;
         if as_of <= due {
             return Vec::new();

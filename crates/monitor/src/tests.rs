@@ -210,6 +210,44 @@ fn target_and_overdue() {
 }
 
 #[test]
+fn a_dynamics_window_longer_than_the_calendar_ends_at_once() {
+    // Found by the rules fuzz target: `dynamik_perioden: 9223372036854775807` stepped back period by period for hours.
+    let mut s = SeriesMap::new();
+    for i in 1..=6 {
+        s.insert(
+            (format!("{i:02}"), Breakdown::total()),
+            pts(2020, &[10.0 + f64::from(i), 11.0]),
+        );
+    }
+    let params = rules::StatusParams {
+        periods: usize::MAX,
+        ..Default::default()
+    };
+    let started = std::time::Instant::now();
+    let (latest, _, earlier) = classify_areas(&alq(), &s, &names(), None, &params).unwrap();
+    assert_eq!(latest, Period::Year(2021));
+    assert_eq!(
+        earlier,
+        Some(Period::Year(2021 - rules::MAX_PERIODS as i32))
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(1));
+}
+
+#[test]
+fn the_longest_grace_period_is_evaluated() {
+    // Found while writing the rules fuzz target: `karenz_tage: 999999999999999` panicked (TimeDelta::days out of bounds);
+    // the rules file now refuses it, and the longest grace period it allows still evaluates.
+    let mut s = SeriesMap::new();
+    s.insert(("KA".into(), Breakdown::total()), pts(2015, &[10.0, 10.2]));
+    let yaml = format!(
+        "indikatoren:\n  ALQ:\n    standard: false\n    regeln:\n      - typ: ueberfaellig\n        karenz_tage: {}\n",
+        rules::MAX_GRACE_DAYS
+    );
+    assert!(run(&alq(), &yaml, &s, None, "2100-01-01").is_empty());
+    assert_eq!(run(&alq(), &yaml, &s, None, "2119-01-01").len(), 1);
+}
+
+#[test]
 fn scopes() {
     assert!(Scope::City.includes("KA", true));
     assert!(!Scope::City.includes("01", false));
