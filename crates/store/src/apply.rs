@@ -375,4 +375,3 @@ fn upsert_indicators(
     }
     Ok(tally(new))
 }
-

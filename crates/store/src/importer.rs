@@ -105,7 +105,8 @@ impl<'c> Importer<'c> {
     }
 
     fn problem(&mut self, o: &Observation, message: String) {
-        self.problems.push(at(&o.origin, &self.opts.source, message));
+        self.problems
+            .push(at(&o.origin, &self.opts.source, message));
     }
 
     /// One observation: resolved, checked, compared with the stored one, written.
@@ -182,7 +183,12 @@ impl<'c> Importer<'c> {
             self.problem(o, m);
             return Ok(None);
         }
-        Ok(Some((ind, area, self.breakdowns.id(&o.breakdown), o.period)))
+        Ok(Some((
+            ind,
+            area,
+            self.breakdowns.id(&o.breakdown),
+            o.period,
+        )))
     }
 
     /// Whether the key was met before in this import: an exact repetition is noted and taken once,
@@ -194,7 +200,8 @@ impl<'c> Importer<'c> {
         let (file, line) = self.origin_of(o);
         let Some(&earlier) = self.seen.get(&hash) else {
             let line = u32::try_from(line).unwrap_or(u32::MAX) as u64;
-            self.seen.insert(hash, line | (file as u64) << 32 | check << 48);
+            self.seen
+                .insert(hash, line | (file as u64) << 32 | check << 48);
             return Ok(false);
         };
         if earlier >> 48 != check {
@@ -433,7 +440,10 @@ impl Resolver {
         if let Some(&a) = self.areas.get(code) {
             return Ok(Some(a));
         }
-        let Some((code, name)) = self.auto.get(code).map(|a| (a.code.clone(), a.name.clone()))
+        let Some((code, name)) = self
+            .auto
+            .get(code)
+            .map(|a| (a.code.clone(), a.name.clone()))
         else {
             return Ok(None);
         };
