@@ -302,6 +302,34 @@ fn decode_field(f: &[u8], windows_1252: bool) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// Sets `cells` to the record's fields, reusing the text buffers already there.
+fn fill_cells(cells: &mut Vec<Cell>, record: &csv::ByteRecord, windows_1252: bool) {
+    cells.truncate(record.len());
+    for (i, f) in record.iter().enumerate() {
+        let s = decode_field(f, windows_1252);
+        let text = kimo_model::csv_unescape(&s);
+        let blank = s.trim().is_empty();
+        match cells.get_mut(i) {
+            Some(Cell::Text(buf)) if !blank => {
+                buf.clear();
+                buf.push_str(text);
+            }
+            Some(c) => {
+                *c = if blank {
+                    Cell::Empty
+                } else {
+                    Cell::Text(text.to_string())
+                }
+            }
+            None => cells.push(if blank {
+                Cell::Empty
+            } else {
+                Cell::Text(text.to_string())
+            }),
+        }
+    }
+}
+
 impl LongCsv {
     /// The file's size in bytes.
     pub fn size(&self) -> u64 {
@@ -317,7 +345,8 @@ impl LongCsv {
     /// [`LongCsv::finish`]); `None` at the end of the file.
     pub fn next_chunk(&mut self, ctx: &Context) -> Option<Vec<Observation>> {
         let reader = self.reader.as_ref()?;
-        self.table.rows.clear();
+        // The last chunk's rows are refilled in place: their cells keep their text buffers.
+        let mut spare = std::mem::take(&mut self.table.rows);
         while self.table.rows.len() < CHUNK_ROWS {
             match self.rdr.read_byte_record(&mut self.record) {
                 Ok(true) => {}
@@ -337,19 +366,10 @@ impl LongCsv {
             }
             let byte = self.record.position().map_or(0, |p| p.byte());
             let line = self.rdr.get_mut().line_at(byte);
-            let mut cells: Vec<Cell> = self
-                .record
-                .iter()
-                .map(|f| {
-                    let s = decode_field(f, self.windows_1252);
-                    if s.trim().is_empty() {
-                        Cell::Empty
-                    } else {
-                        Cell::Text(kimo_model::csv_unescape(&s).to_string())
-                    }
-                })
-                .collect();
+            let (_, mut cells) = spare.pop().unwrap_or_default();
+            fill_cells(&mut cells, &self.record, self.windows_1252);
             if cells.iter().all(Cell::is_empty) {
+                spare.push((line, cells));
                 continue;
             }
             while cells.last().is_some_and(Cell::is_empty) {

@@ -34,7 +34,7 @@ pub struct Importer<'c> {
     files: Vec<String>,
     summary: BTreeMap<String, IndicatorSummary>,
     /// Per indicator id: whether it had stored observations when the import first met it.
-    stored: HashMap<i64, bool>,
+    stored: HashMap<i64, bool, foldhash::fast::RandomState>,
     batch: Vec<Value>,
     import_id: Option<i64>,
     writes: usize,
@@ -55,7 +55,7 @@ impl<'c> Importer<'c> {
             seen: HashMap::with_hasher(foldhash::fast::FixedState::with_seed(0x6b69_6d6f)),
             files: vec![String::new()],
             summary: BTreeMap::new(),
-            stored: HashMap::new(),
+            stored: HashMap::default(),
             batch: Vec::new(),
             import_id: None,
             writes: 0,
@@ -137,13 +137,14 @@ impl<'c> Importer<'c> {
             true => stored_row(self.c, &key, &self.breakdowns)?,
             false => None,
         };
-        let s = self
-            .summary
-            .entry(o.indicator.clone())
-            .or_insert_with(|| IndicatorSummary {
+        if !self.summary.contains_key(&o.indicator) {
+            let s = IndicatorSummary {
                 code: o.indicator.clone(),
                 ..Default::default()
-            });
+            };
+            self.summary.insert(o.indicator.clone(), s);
+        }
+        let s = self.summary.get_mut(&o.indicator).expect("inserted above");
         match existing {
             None => {
                 s.new += 1;
@@ -335,7 +336,7 @@ fn at(origin: &Option<Origin>, source: &str, message: String) -> Problem {
 /// Breakdowns are interned: comparing and hashing a number is cheaper than a text key per row.
 #[derive(Default)]
 struct Interner {
-    ids: HashMap<Breakdown, u32>,
+    ids: HashMap<Breakdown, u32, foldhash::fast::RandomState>,
     keys: Vec<String>,
 }
 
@@ -353,10 +354,10 @@ impl Interner {
 
 /// Codes resolved to ids; areas an export names (`auto_areas`) are created on first use.
 struct Resolver {
-    indicators: HashMap<String, i64>,
+    indicators: HashMap<String, i64, foldhash::fast::RandomState>,
     /// Per indicator id: its unit and whether a share may exceed 100 %.
-    limits: HashMap<i64, (Unit, bool)>,
-    areas: HashMap<String, i64>,
+    limits: HashMap<i64, (Unit, bool), foldhash::fast::RandomState>,
+    areas: HashMap<String, i64, foldhash::fast::RandomState>,
     dims: HashMap<String, HashSet<String>>,
     auto: HashMap<String, Area>,
     root: Option<i64>,
@@ -386,9 +387,9 @@ impl Resolver {
             .map(|r| (r.int(0), (Unit::parse(&r.text(1)), r.bool(2))))
             .collect();
         let mut res = Resolver {
-            indicators: code_map(c, "indicator")?,
+            indicators: code_map(c, "indicator")?.into_iter().collect(),
             limits,
-            areas: code_map(c, "area")?,
+            areas: code_map(c, "area")?.into_iter().collect(),
             dims,
             auto: auto_areas
                 .iter()

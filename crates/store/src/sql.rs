@@ -333,8 +333,9 @@ impl Conn {
         let list = columns.join(", ");
         match self {
             Conn::Sqlite(_) => {
-                // At most ~900 parameters per statement, full-size statements stay in the cache.
-                let per = (500 / width).max(1);
+                // About 8,000 parameters per statement (SQLite allows 32,766): few statements to
+                // run, and the full-size one stays in the cache.
+                let per = (8_000 / width).max(1);
                 let one = format!("({})", vec!["?"; width].join(", "));
                 for chunk in values.chunks(per * width) {
                     let sql = format!(
