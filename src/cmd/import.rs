@@ -190,7 +190,7 @@ type RulesFile = (String, String);
 /// file that is streamed into the store chunk by chunk.
 enum Source {
     Whole(Dataset, Vec<Problem>),
-    Stream(Option<kimo_import::stream::LongCsv>),
+    Stream(Option<Box<kimo_import::stream::LongCsv>>),
 }
 
 /// A data file: its name and its contents.
@@ -278,7 +278,7 @@ fn read_files(
         }
         match kimo_import::stream::open_long(path, ctx) {
             Ok(Some(s)) => {
-                files.push((name, Source::Stream(Some(s))));
+                files.push((name, Source::Stream(Some(Box::new(s)))));
                 continue;
             }
             Err(problems) => {
