@@ -47,12 +47,17 @@ fn import(rows: usize) -> Result<()> {
         let Ok(Some(mut file)) = kimo_import::stream::open_long(&csv, &ctx) else {
             return Ok(false);
         };
+        let mut first = true;
         loop {
             let t = Instant::now();
             let Some(chunk) = file.next_chunk(&ctx) else {
                 break;
             };
             read += t.elapsed();
+            if std::mem::take(&mut first) {
+                let rows = file.estimated_rows(chunk.len());
+                imp.expect_rows(rows + rows / 10);
+            }
             imp.observations(&chunk)?;
         }
         problems = file.finish();

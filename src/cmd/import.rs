@@ -320,7 +320,13 @@ fn feed(
             let Some(mut s) = s.take() else {
                 return Ok(());
             };
+            let mut first = true;
             while let Some(chunk) = s.next_chunk(ctx) {
+                if std::mem::take(&mut first) {
+                    // Room for the whole file's keys at once, with a tenth to spare.
+                    let rows = s.estimated_rows(chunk.len());
+                    imp.expect_rows(rows + rows / 10);
+                }
                 imp.observations(&chunk)?;
                 progress.set(s.position() as usize, s.size() as usize);
             }

@@ -336,6 +336,12 @@ impl LongCsv {
         self.size
     }
 
+    /// The number of rows the whole file will have, estimated from the bytes read so far.
+    pub fn estimated_rows(&self, rows_read: usize) -> usize {
+        let done = self.position().max(1);
+        (self.size as u128 * rows_read as u128 / done as u128) as usize
+    }
+
     /// How far the reader is in the file (bytes).
     pub fn position(&self) -> u64 {
         self.rdr.position().byte()

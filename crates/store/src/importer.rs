@@ -99,9 +99,11 @@ impl<'c> Importer<'c> {
         Ok(())
     }
 
-    /// Whether problems were found so far (the import will be rejected).
-    pub fn has_problems(&self) -> bool {
-        !self.problems.is_empty()
+    /// Makes room for about `rows` more observations at once (e.g. estimated from a file's size), so
+    /// that the record of keys does not have to grow step by step: growing briefly holds the old
+    /// and the new table together.
+    pub fn expect_rows(&mut self, rows: usize) {
+        self.seen.reserve(rows);
     }
 
     fn problem(&mut self, o: &Observation, message: String) {
