@@ -445,3 +445,56 @@ fn open_sdg_directory_keep_going_writes_clean_files_and_names_broken_ones() {
         assert!(String::from_utf8_lossy(&out.stderr).contains("nichts wurde geschrieben"));
     }
 }
+
+#[test]
+fn a_file_larger_than_a_chunk_is_checked_across_chunks() {
+    let t = tempfile::tempdir().unwrap();
+    for tdb in TestDb::all("a_file_larger_than_a_chunk_is_checked_across_chunks") {
+        let db = tdb.url.as_str();
+        catalogue(db);
+        // 9,600 rows: more than one chunk of the streaming reader (8,192 rows).
+        let mut rows = Vec::new();
+        for area in ["01", "02", "03", "04", "05", "06", "07", "08"] {
+            for year in 2000..2100 {
+                for month in 1..=12 {
+                    rows.push(format!("ARB-03;{year}-{month:02};{area};{},5", month % 10));
+                }
+            }
+        }
+        let head = "indikator;zeitraum;gebiet;wert\n";
+        let mut text = format!("{head}{}\n", rows.join("\n"));
+        // Line 9,602 repeats line 2 exactly, line 9,603 contradicts line 3, line 9,000 is no number.
+        text.push_str(&format!("{}\n", rows[0]));
+        text.push_str("ARB-03;2000-02;01;9,5\n");
+        let broken = text.replacen(
+            &format!("\n{}\n", rows[8998]),
+            "\nARB-03;2090-01;08;sieben\n",
+            1,
+        );
+        let f = t.path().join("gross.csv");
+        std::fs::write(&f, &broken).unwrap();
+        let out = kimo(db, &["import", f.to_str().unwrap()]);
+        assert!(!out.status.success());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("Zeile 9000, Spalte 4: 'sieben' ist keine Zahl"),
+            "{err}"
+        );
+        assert!(
+            err.contains(
+                "Zeile 9603, Spalte 3: doppelter Schlüssel: Zeile 9603 widerspricht Zeile 3 (9.5 statt 2.5"
+            ),
+            "{err}"
+        );
+        assert!(!kimo_ok(db, &["export", "--format", "csv", "-"]).contains("ARB-03,2000-01,01"));
+        // Without the contradiction and the broken number: written once, the repetition noticed.
+        let clean = text.replace("ARB-03;2000-02;01;9,5\n", "");
+        std::fs::write(&f, clean).unwrap();
+        let out = kimo_ok(db, &["import", f.to_str().unwrap()]);
+        assert!(
+            out.contains("Zeile 9602 wiederholt Zeile 2; einmal übernommen"),
+            "{out}"
+        );
+        assert!(out.contains("ARB-03               9600"), "{out}");
+    }
+}

@@ -6,7 +6,7 @@ use anyhow::{Result, bail};
 use kimo_import::{Context, Format};
 use kimo_model::{Dataset, Problem};
 use kimo_monitor::rules::RuleSet;
-use kimo_store::{ApplyOptions, ApplyOutcome, Error, Store};
+use kimo_store::{ApplyOptions, ApplyOutcome, Error, Importer, Store};
 use std::path::PathBuf;
 
 fn print_problems(problems: &[Problem]) {
@@ -186,8 +186,15 @@ fn context(store: &Store, args: &ImportArgs) -> Result<Context> {
 /// A rules file: its name and text.
 type RulesFile = (String, String);
 
-/// A file as read: its name, what it brings and its reading problems.
-type ReadFile = (String, Dataset, Vec<Problem>);
+/// A data file as opened: read whole (what it brings and its reading problems), or a long CSV
+/// file that is streamed into the store chunk by chunk.
+enum Source {
+    Whole(Dataset, Vec<Problem>),
+    Stream(Option<Box<kimo_import::stream::LongCsv>>),
+}
+
+/// A data file: its name and its contents.
+type ReadFile = (String, Source);
 
 /// What every phase of an import needs to know.
 struct Import<'a> {
@@ -197,6 +204,7 @@ struct Import<'a> {
     started: std::time::Instant,
     /// Name and text of a rules file to store after the data.
     rules: Option<RulesFile>,
+    ctx: Context,
 }
 
 /// Runs the import.
@@ -219,9 +227,10 @@ pub fn run(store: &Store, args: ImportArgs) -> Result<()> {
         user,
         started,
         rules,
+        ctx,
     };
     if args.keep_going {
-        import.each_file(&files, &mut progress)
+        import.each_file(files, &mut progress)
     } else {
         import.all_files(files, &mut progress)
     }
@@ -247,7 +256,8 @@ fn rules_and_data(paths: &[PathBuf]) -> Result<(Option<RulesFile>, Vec<PathBuf>)
     Ok((rules, data_paths))
 }
 
-/// Reads every data file; what one file defines is known to the next.
+/// Opens every data file: long CSV files for streaming, the others read whole; what one file
+/// defines is known to the next.
 fn read_files(
     paths: &[PathBuf],
     keep_going: bool,
@@ -257,13 +267,25 @@ fn read_files(
     let mut files = Vec::new();
     for path in paths {
         progress.message(format!("lese {}", path.display()));
+        let name = path.display().to_string();
         if keep_going && kimo_import::opensdg::is_open_sdg_dir(path) {
             // Each indicator file is a unit of its own: clean ones are written, broken ones named.
             for (name, ds, problems) in kimo_import::opensdg::read_dir_files(path, ctx) {
                 ctx.learn(&ds);
-                files.push((name, ds, problems));
+                files.push((name, Source::Whole(ds, problems)));
             }
             continue;
+        }
+        match kimo_import::stream::open_long(path, ctx) {
+            Ok(Some(s)) => {
+                files.push((name, Source::Stream(Some(Box::new(s)))));
+                continue;
+            }
+            Err(problems) => {
+                files.push((name, Source::Whole(Dataset::default(), problems)));
+                continue;
+            }
+            Ok(None) => {}
         }
         let (ds, problems) = kimo_import::read_path(path, ctx);
         // What the reader passed over on purpose (e.g. a hidden XLSX sheet) is said, not silent.
@@ -271,15 +293,53 @@ fn read_files(
             println!("Hinweis: {n}");
         }
         ctx.learn(&ds);
-        files.push((path.display().to_string(), ds, problems));
+        files.push((name, Source::Whole(ds, problems)));
     }
     files
 }
 
+/// Hands a file's observations to the import (a streamed file chunk by chunk) and adds its reading
+/// problems to `problems`.
+fn feed(
+    imp: &mut Importer,
+    source: &mut Source,
+    ctx: &Context,
+    problems: &mut Vec<Problem>,
+    progress: &mut Progress,
+) -> kimo_store::Result<()> {
+    match source {
+        Source::Whole(ds, p) => {
+            let total = ds.observations.len();
+            for (i, chunk) in ds.observations.chunks(10_000).enumerate() {
+                progress.set(i * 10_000, total);
+                imp.observations(chunk)?;
+            }
+            problems.append(p);
+        }
+        Source::Stream(s) => {
+            let Some(mut s) = s.take() else {
+                return Ok(());
+            };
+            let mut first = true;
+            while let Some(chunk) = s.next_chunk(ctx) {
+                if std::mem::take(&mut first) {
+                    // Room for the whole file's keys at once, with a tenth to spare.
+                    let rows = s.estimated_rows(chunk.len());
+                    imp.expect_rows(rows + rows / 10);
+                }
+                imp.observations(&chunk)?;
+                progress.set(s.position() as usize, s.size() as usize);
+            }
+            problems.extend(s.finish());
+        }
+    }
+    Ok(())
+}
+
 impl Import<'_> {
-    fn options(&self, dry_run: bool, source: String) -> ApplyOptions {
+    fn options(&self, source: String) -> ApplyOptions {
         ApplyOptions {
-            dry_run,
+            dry_run: self.args.dry_run,
             user: self.user.clone(),
             source,
         }
@@ -294,15 +354,23 @@ impl Import<'_> {
     }
 
     /// `--keep-going`: each file is written or rejected on its own.
-    fn each_file(self, files: &[ReadFile], progress: &mut Progress) -> Result<()> {
-        let mut report = |done: usize, total: usize| progress.set(done, total);
+    fn each_file(self, files: Vec<ReadFile>, progress: &mut Progress) -> Result<()> {
         let mut rejected = 0;
-        for (name, ds, problems) in files {
-            let opts = self.options(self.args.dry_run, name.clone());
-            let result = if problems.is_empty() {
-                self.store.apply(ds, &opts, &mut report)
-            } else {
-                Err(Error::Rejected(problems.clone()))
+        let count_files = files.len();
+        for (name, mut source) in files {
+            let opts = self.options(name.clone());
+            let mut problems = Vec::new();
+            let result = self.store.import(&opts, |imp| {
+                if let Source::Whole(ds, _) = &source {
+                    imp.catalogue(ds)?;
+                }
+                feed(imp, &mut source, &self.ctx, &mut problems, progress)?;
+                Ok(problems.is_empty())
+            });
+            let result = match result {
+                Ok(_) if !problems.is_empty() => Err(Error::Rejected(problems)),
+                Err(Error::Rejected(p)) => Err(Error::Rejected(sorted(problems, p))),
+                r => r,
             };
             match result {
                 Ok(out) => {
@@ -323,30 +391,44 @@ impl Import<'_> {
         progress.finish();
         self.finish()?;
         if rejected > 0 {
-            let of = count(files.len(), "Datei", "Dateien");
+            let of = count(count_files, "Datei", "Dateien");
             bail!("{rejected} von {of} abgelehnt");
         }
         Ok(())
     }
 
-    /// All files together, all or nothing.
-    fn all_files(self, files: Vec<ReadFile>, progress: &mut Progress) -> Result<()> {
+    /// All files together, all or nothing: the catalogue of every file first, then the
+    /// observations file by file in one transaction.
+    fn all_files(self, mut files: Vec<ReadFile>, progress: &mut Progress) -> Result<()> {
         let source = files
             .iter()
             .map(|f| f.0.as_str())
             .collect::<Vec<_>>()
             .join(", ");
-        let mut all = Dataset::default();
-        let mut problems = Vec::new();
-        for (_, ds, p) in files {
-            all.extend(ds);
-            problems.extend(p);
+        let mut catalogue = Dataset::default();
+        for (_, f) in &mut files {
+            if let Source::Whole(ds, _) = f {
+                catalogue.extend(Dataset {
+                    action_fields: std::mem::take(&mut ds.action_fields),
+                    indicators: std::mem::take(&mut ds.indicators),
+                    areas: std::mem::take(&mut ds.areas),
+                    dimensions: std::mem::take(&mut ds.dimensions),
+                    auto_areas: std::mem::take(&mut ds.auto_areas),
+                    ..Default::default()
+                });
+            }
         }
-        let opts = self.options(self.args.dry_run || !problems.is_empty(), source);
+        let opts = self.options(source);
         // With reading problems the store still checks the readable rows (unknown areas, duplicates),
-        // so that one run lists everything; nothing is written either way.
-        let mut report = |done: usize, total: usize| progress.set(done, total);
-        let result = self.store.apply(&all, &opts, &mut report);
+        // so that one run lists everything; nothing is written then.
+        let mut problems = Vec::new();
+        let result = self.store.import(&opts, |imp| {
+            imp.catalogue(&catalogue)?;
+            for (_, f) in &mut files {
+                feed(imp, f, &self.ctx, &mut problems, progress)?;
+            }
+            Ok(problems.is_empty())
+        });
         progress.finish();
         match result {
             Ok(out) if problems.is_empty() => {
@@ -354,20 +436,23 @@ impl Import<'_> {
                 self.finish()
             }
             Ok(_) => reject(problems),
-            Err(Error::Rejected(p)) => {
-                problems.extend(p);
-                problems.sort_by(|a, b| {
-                    (&a.origin.file, a.origin.line, a.origin.column).cmp(&(
-                        &b.origin.file,
-                        b.origin.line,
-                        b.origin.column,
-                    ))
-                });
-                reject(problems)
-            }
+            Err(Error::Rejected(p)) => reject(sorted(problems, p)),
             Err(e) => Err(e.into()),
         }
     }
+}
+
+/// Reading and store problems together, by file, line and column.
+fn sorted(mut problems: Vec<Problem>, more: Vec<Problem>) -> Vec<Problem> {
+    problems.extend(more);
+    problems.sort_by(|a, b| {
+        (&a.origin.file, a.origin.line, a.origin.column).cmp(&(
+            &b.origin.file,
+            b.origin.line,
+            b.origin.column,
+        ))
+    });
+    problems
 }
 
 fn reject(problems: Vec<Problem>) -> Result<()> {

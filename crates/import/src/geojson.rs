@@ -95,6 +95,7 @@ fn problem(file: &str, line: usize, column: usize, message: String) -> Problem {
             file: file.to_string(),
             line,
             column,
+            ..Default::default()
         },
         message,
     }

@@ -11,6 +11,7 @@ pub mod notation;
 pub mod observations;
 pub mod opensdg;
 pub mod shape;
+pub mod stream;
 pub mod table;
 
 pub use error::Error;
@@ -258,6 +259,12 @@ pub fn read_path(path: &Path, ctx: &Context) -> (Dataset, Vec<Problem>) {
     }
     if ext == "xlsx" || ext == "xlsm" {
         return read_workbook(path, ctx);
+    }
+    // A long table is read as it is streamed, so both ways agree.
+    match stream::open_long(path, ctx) {
+        Err(p) => return (Dataset::default(), p),
+        Ok(Some(s)) => return s.read_all(ctx),
+        Ok(None) => {}
     }
     let t = match table::read_csv(path) {
         Ok(t) => t,

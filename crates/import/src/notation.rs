@@ -125,6 +125,9 @@ pub fn read_cell(cell: &Cell, decimal_comma: bool) -> Result<Reading, Error> {
         Cell::Number(v) => return Ok(Reading::Value(*v, Flags::default())),
         Cell::Text(s) => s.trim(),
     };
+    if let Some(v) = plain_number(raw, decimal_comma) {
+        return Ok(Reading::Value(v, Flags::default()));
+    }
     let compact: String = raw
         .chars()
         .filter(|c| !c.is_whitespace() && *c != '\u{a0}' && *c != '\u{202f}')
@@ -155,6 +158,28 @@ pub fn read_cell(cell: &Cell, decimal_comma: bool) -> Result<Reading, Error> {
         Ok(Num::Value(v)) => Ok(Reading::Value(v, flags)),
         _ => Err(Error::Number(raw.to_string())),
     }
+}
+
+/// The fast way for the common cell: digits with an optional leading `-` and at most one decimal
+/// separator of the file's kind between digits (`12,5` in a German file, `12.5` otherwise), no
+/// grouping, no symbol. Anything else (or a result that is not finite) is left to the full rules.
+fn plain_number(text: &str, decimal_comma: bool) -> Option<f64> {
+    let decimal = if decimal_comma { b',' } else { b'.' };
+    let body = text.strip_prefix('-').unwrap_or(text).as_bytes();
+    let (int, frac) = match body.iter().position(|&b| b == decimal) {
+        Some(i) => (&body[..i], Some(&body[i + 1..])),
+        None => (body, None),
+    };
+    let digits = |d: &[u8]| !d.is_empty() && d.iter().all(u8::is_ascii_digit);
+    if !digits(int) || !frac.is_none_or(digits) {
+        return None;
+    }
+    let v: f64 = if decimal_comma && frac.is_some() {
+        text.replacen(',', ".", 1).parse().ok()?
+    } else {
+        text.parse().ok()?
+    };
+    v.is_finite().then_some(v)
 }
 
 /// Takes the enclosing and trailing symbols off a number (in any order): the rest and their flags.

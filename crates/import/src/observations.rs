@@ -203,21 +203,50 @@ impl LongColumns {
 
 /// Reads kimo's long format.
 pub fn read_long(t: &Table, ctx: &Context) -> (Dataset, Vec<Problem>) {
-    let mut problems = Vec::new();
-    let Some(c) = LongColumns::find(t, ctx, &mut problems) else {
-        return (Dataset::default(), problems);
-    };
-    let (dims, p) = dimension_columns(t, ctx, &c.standard(), usize::MAX);
-    problems.extend(p);
-    problems.extend(t.cells_without_header());
+    let (reader, mut problems) = LongReader::new(t, ctx);
     let mut ds = Dataset::default();
-    ds.observations.reserve(t.rows.len());
-    for (line, cells) in &t.rows {
-        if let Some(o) = long_row(t, ctx, &c, &dims, *line, cells, &mut problems) {
-            ds.observations.push(o);
-        }
+    if let Some(r) = reader {
+        r.read(t, ctx, &mut ds.observations, &mut problems);
     }
     (ds, problems)
+}
+
+/// The columns of a long table, found once from its header; reads its rows in as many pieces as
+/// wanted (a streamed file chunk by chunk).
+pub struct LongReader {
+    c: LongColumns,
+    dims: Vec<Col>,
+}
+
+impl LongReader {
+    /// Finds the columns in the header of `t`; `None` when a required one is missing. Returns the
+    /// header's problems (missing or unknown columns).
+    pub fn new(t: &Table, ctx: &Context) -> (Option<LongReader>, Vec<Problem>) {
+        let mut problems = Vec::new();
+        let Some(c) = LongColumns::find(t, ctx, &mut problems) else {
+            return (None, problems);
+        };
+        let (dims, p) = dimension_columns(t, ctx, &c.standard(), usize::MAX);
+        problems.extend(p);
+        (Some(LongReader { c, dims }), problems)
+    }
+
+    /// Reads the rows of `t` (same header) into `out`, adding their problems.
+    pub fn read(
+        &self,
+        t: &Table,
+        ctx: &Context,
+        out: &mut Vec<Observation>,
+        problems: &mut Vec<Problem>,
+    ) {
+        problems.extend(t.cells_without_header());
+        out.reserve(t.rows.len());
+        for (line, cells) in &t.rows {
+            if let Some(o) = long_row(t, ctx, &self.c, &self.dims, *line, cells, problems) {
+                out.push(o);
+            }
+        }
+    }
 }
 
 /// One row of a long table; None (with the row's problems added) when a cell is wrong.
@@ -277,6 +306,11 @@ fn long_row(
             file: t.file.clone(),
             line,
             column: c.area + 1,
+            numbers: [
+                c.value + 1,
+                c.numerator.map_or(0, |n| n + 1),
+                c.denominator.map_or(0, |d| d + 1),
+            ],
         }),
     })
 }
@@ -422,6 +456,7 @@ pub fn read_wide(t: &Table, ctx: &Context) -> (Dataset, Vec<Problem>) {
                     file: t.file.clone(),
                     line,
                     column: col + 1,
+                    numbers: [col + 1, 0, 0],
                 }),
             });
         }

@@ -117,6 +117,7 @@ fn read_meta(path: &Path, text: &str) -> Result<BTreeMap<String, String>, Proble
             file: path.display().to_string(),
             line: e.location().map_or(0, |l| l.line()),
             column: e.location().map_or(0, |l| l.column()),
+            ..Default::default()
         },
         message: format!("Metadaten nicht lesbar: {e}"),
     })?;
@@ -451,6 +452,7 @@ impl Row<'_> {
                 file: t.file.clone(),
                 line,
                 column: layout.geo.unwrap_or(0) + 1,
+                numbers: [layout.value + 1, 0, 0],
             }),
         }))
     }

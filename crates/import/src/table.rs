@@ -117,6 +117,7 @@ impl Table {
                 file: self.file.clone(),
                 line,
                 column: col + 1,
+                ..Default::default()
             },
             message: message.into(),
         }
@@ -175,6 +176,7 @@ pub fn decode_checked(file: &str, bytes: &[u8]) -> Result<String, Problem> {
             file: file.to_string(),
             line,
             column: 0,
+            ..Default::default()
         },
         message: format!(
             "gemischte Zeichenkodierung: die Datei ist UTF-8, enthält hier aber das Byte 0x{:02X}, das kein UTF-8 ist (wohl Windows-1252) – bitte die Datei einheitlich als UTF-8 speichern",
@@ -241,6 +243,7 @@ pub fn read_csv_text(file: &str, text: &str) -> Result<Table, Vec<Problem>> {
                         file: file.to_string(),
                         line,
                         column: 0,
+                        ..Default::default()
                     },
                     message: format!("CSV nicht lesbar: {e}"),
                 });

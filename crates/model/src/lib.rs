@@ -452,6 +452,24 @@ pub struct Origin {
     pub line: usize,
     /// 1-based column number.
     pub column: usize,
+    /// For an observation: the 1-based columns of its value, numerator and denominator (0 = not in
+    /// the file), so that a problem with one of its numbers names that cell.
+    pub numbers: [usize; 3],
+}
+
+impl Origin {
+    /// The same place, at the cell of the given number (value 0, numerator 1, denominator 2) when
+    /// the file has it.
+    pub fn at_number(&self, number: usize) -> Origin {
+        let column = match self.numbers.get(number) {
+            Some(&c) if c > 0 => c,
+            _ => self.column,
+        };
+        Origin {
+            column,
+            ..self.clone()
+        }
+    }
 }
 
 impl fmt::Display for Origin {
@@ -545,6 +563,7 @@ impl Problem {
                 file: file.into(),
                 line: 0,
                 column: 0,
+                ..Default::default()
             },
             message: message.into(),
         }

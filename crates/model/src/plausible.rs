@@ -44,21 +44,26 @@ impl Limits<'_> {
 /// or above its whole (unless the catalogue allows it), a numerator above its denominator, or a
 /// share that does not match its own numerator and denominator.
 pub fn number_problem(limits: Limits, o: &Observation) -> Option<String> {
+    number_problem_at(limits, o).map(|(_, m)| m)
+}
+
+/// [`number_problem`] with the number it concerns: 0 value, 1 numerator, 2 denominator (see
+/// [`crate::Origin::at_number`]).
+pub fn number_problem_at(limits: Limits, o: &Observation) -> Option<(usize, String)> {
     let numbers = [o.value, o.numerator, o.denominator];
-    if let Some(v) = numbers.into_iter().flatten().find(|v| !v.is_finite()) {
-        return Some(format!("'{v}' ist keine endliche Zahl"));
+    let first = |bad: &dyn Fn(f64) -> bool| {
+        (0..3).find_map(|i| numbers[i].filter(|v| bad(*v)).map(|v| (i, v)))
+    };
+    if let Some((i, v)) = first(&|v| !v.is_finite()) {
+        return Some((i, format!("'{v}' ist keine endliche Zahl")));
     }
-    if let Some(v) = numbers
-        .into_iter()
-        .flatten()
-        .find(|v| v.abs() > MAX_MAGNITUDE)
-    {
-        return Some(format!(
-            "{} ist unplausibel groß (mehr als 1 Billion) – stimmt die Zelle?",
-            format!("{v:e}").replace('.', ",")
-        ));
+    if let Some((i, v)) = first(&|v| v.abs() > MAX_MAGNITUDE) {
+        let v = format!("{v:e}").replace('.', ",");
+        let m = format!("{v} ist unplausibel groß (mehr als 1 Billion) – stimmt die Zelle?");
+        return Some((i, m));
     }
     value_problem(limits, o)
+        .map(|m| (0, m))
         .or_else(|| counts_problem(o))
         .or_else(|| ratio_problem(limits, o))
 }
@@ -101,28 +106,30 @@ fn value_problem(limits: Limits, o: &Observation) -> Option<String> {
 }
 
 /// Numerator and denominator are counts: never negative.
-fn counts_problem(o: &Observation) -> Option<String> {
-    [("Zähler", o.numerator), ("Nenner", o.denominator)]
+fn counts_problem(o: &Observation) -> Option<(usize, String)> {
+    [(1, "Zähler", o.numerator), (2, "Nenner", o.denominator)]
         .into_iter()
-        .find_map(|(name, v)| v.filter(|v| *v < 0.0).map(|v| (name, v)))
-        .map(|(name, v)| {
-            format!(
+        .find_map(|(i, name, v)| v.filter(|v| *v < 0.0).map(|v| (i, name, v)))
+        .map(|(i, name, v)| {
+            let m = format!(
                 "negativer {name} {} – eine Anzahl ist nie kleiner als 0",
                 german(v)
-            )
+            );
+            (i, m)
         })
 }
 
 /// A bounded share against its own numerator and denominator.
-fn ratio_problem(limits: Limits, o: &Observation) -> Option<String> {
+fn ratio_problem(limits: Limits, o: &Observation) -> Option<(usize, String)> {
     let whole = limits.whole().filter(|_| !limits.may_exceed_100)?;
     let (n, d) = (o.numerator?, o.denominator?);
     if n > d {
-        return Some(format!(
+        let m = format!(
             "Zähler {} größer als Nenner {} – ein Anteil kann nicht mehr als das Ganze sein",
             german(n),
             german(d)
-        ));
+        );
+        return Some((1, m));
     }
     let (v, sign) = (o.value?, limits.unit.as_str());
     if d == 0.0 {
@@ -130,13 +137,14 @@ fn ratio_problem(limits: Limits, o: &Observation) -> Option<String> {
     }
     let share = n / d * whole;
     ((v - share).abs() > SHARE_TOLERANCE + 1e-9).then(|| {
-        format!(
+        let m = format!(
             "Wert {} {sign} passt nicht zu Zähler {} und Nenner {} (das wären {} {sign})",
             german(v),
             german(n),
             german(d),
             format_number(share, 1)
-        )
+        );
+        (0, m)
     })
 }
 

@@ -3,6 +3,7 @@
 mod apply;
 mod columns;
 mod copy;
+mod importer;
 mod migrate;
 mod read;
 mod sql;
@@ -11,6 +12,7 @@ pub mod testing;
 mod warnings;
 
 pub use apply::{ApplyOptions, ApplyOutcome, IndicatorSummary};
+pub use importer::Importer;
 pub use migrate::SCHEMA_VERSION;
 pub use read::{ObservationFilter, Profile, Stats};
 pub use sql::{Backend, redact};

@@ -333,8 +333,9 @@ impl Conn {
         let list = columns.join(", ");
         match self {
             Conn::Sqlite(_) => {
-                // At most ~900 parameters per statement, full-size statements stay in the cache.
-                let per = (500 / width).max(1);
+                // About 8,000 parameters per statement (SQLite allows 32,766): few statements to
+                // run, and the full-size one stays in the cache.
+                let per = (8_000 / width).max(1);
                 let one = format!("({})", vec!["?"; width].join(", "));
                 for chunk in values.chunks(per * width) {
                     let sql = format!(
@@ -379,20 +380,20 @@ impl Conn {
     /// Runs `f` in a write transaction: committed when it returns `Ok`, rolled back when it returns
     /// `Err` or panics. The only place that ends a transaction.
     pub fn write<T>(&mut self, f: impl FnOnce(&mut Conn) -> Result<T>) -> Result<T> {
-        self.transaction(true, f)
+        self.write_if(|c| f(c).map(|v| (v, true)))
     }
 
     /// Runs `f` in a write transaction that is always rolled back: a dry run sees its own writes,
     /// nobody else does.
+    #[cfg(test)]
     pub fn rehearse<T>(&mut self, f: impl FnOnce(&mut Conn) -> Result<T>) -> Result<T> {
-        self.transaction(false, f)
+        self.write_if(|c| f(c).map(|v| (v, false)))
     }
 
-    fn transaction<T>(
-        &mut self,
-        commit: bool,
-        f: impl FnOnce(&mut Conn) -> Result<T>,
-    ) -> Result<T> {
+    /// Runs `f` in a write transaction that `f` decides at its end: committed when it returns
+    /// `Ok((_, true))`, rolled back (a dry run sees its own writes, nobody else does) when it returns
+    /// `Ok((_, false))`, `Err` or panics.
+    pub fn write_if<T>(&mut self, f: impl FnOnce(&mut Conn) -> Result<(T, bool)>) -> Result<T> {
         self.begin_write()?;
         // The guard rolls back whenever it is dropped while still open: on `Err`, on a panic in `f`,
         // and when COMMIT itself fails.
@@ -400,7 +401,7 @@ impl Conn {
             conn: self,
             open: true,
         };
-        let value = f(tx.conn)?;
+        let (value, commit) = f(tx.conn)?;
         tx.conn.batch(if commit { "COMMIT" } else { "ROLLBACK" })?;
         tx.open = false;
         Ok(value)

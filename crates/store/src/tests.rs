@@ -73,6 +73,7 @@ fn obs(area: &str, year: i32, value: f64, line: usize) -> Observation {
             file: "x.csv".into(),
             line,
             column: 3,
+            ..Default::default()
         }),
     }
 }

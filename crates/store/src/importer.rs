@@ -1,0 +1,570 @@
+//! The observations of an import, chunk by chunk inside one transaction: references resolved,
+//! duplicates found across the whole import, values compared with the stored ones and written as
+//! they come. Memory stays small: per observation only a 16-byte record of its key is kept.
+
+use crate::apply::{ApplyOptions, ApplyOutcome, IndicatorSummary, code_map, insert_id, now};
+use crate::columns;
+use crate::sql::{Conn, Value};
+use crate::{Error, Result};
+use kimo_model::plausible::Limits;
+use kimo_model::{Area, Breakdown, Dataset, Observation, Origin, Period, Problem, Unit, quote};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::hash::BuildHasher;
+
+/// indicator id, area id, interned breakdown, period.
+type ObsKey = (i64, i64, u32, Period);
+
+/// New observations go to the database in bulk, this many rows at a time.
+const BATCH: usize = 10_000;
+
+/// An import in progress (see [`crate::Store::import`]): takes catalogue items and observations,
+/// checks and writes them in the import's transaction, and collects the problems.
+pub struct Importer<'c> {
+    c: &'c mut Conn,
+    opts: &'c ApplyOptions,
+    problems: Vec<Problem>,
+    out: ApplyOutcome,
+    /// Whether the import brings anything at all (then it is recorded, even without changes).
+    brought: bool,
+    auto_areas: Vec<Area>,
+    res: Option<Resolver>,
+    breakdowns: Interner,
+    /// Every key met so far: its 64-bit hash → line, file and 16 more bits of another hash.
+    seen: HashMap<u64, u64, foldhash::fast::FixedState>,
+    /// The files of the observations' origins; an index into it is kept in `seen`.
+    files: Vec<String>,
+    summary: BTreeMap<String, IndicatorSummary>,
+    /// Per indicator id: whether it had stored observations when the import first met it.
+    stored: HashMap<i64, bool, foldhash::fast::RandomState>,
+    batch: Vec<Value>,
+    import_id: Option<i64>,
+    writes: usize,
+    stamp: String,
+}
+
+impl<'c> Importer<'c> {
+    pub(crate) fn new(c: &'c mut Conn, opts: &'c ApplyOptions) -> Importer<'c> {
+        Importer {
+            c,
+            opts,
+            problems: Vec::new(),
+            out: ApplyOutcome::default(),
+            brought: false,
+            auto_areas: Vec::new(),
+            res: None,
+            breakdowns: Interner::default(),
+            seen: HashMap::with_hasher(foldhash::fast::FixedState::with_seed(0x6b69_6d6f)),
+            files: vec![String::new()],
+            summary: BTreeMap::new(),
+            stored: HashMap::default(),
+            batch: Vec::new(),
+            import_id: None,
+            writes: 0,
+            stamp: now(),
+        }
+    }
+
+    /// Inserts or updates the catalogue items of `ds` (its observations are not looked at); areas an
+    /// export names (`auto_areas`) become known for the observations.
+    pub fn catalogue(&mut self, ds: &Dataset) -> Result<()> {
+        let counts =
+            crate::apply::upsert_catalogue(self.c, ds, &self.opts.source, &mut self.problems)?;
+        for (kind, n, u) in counts {
+            match self.out.catalogue.iter_mut().find(|c| c.0 == kind) {
+                Some(c) => (c.1, c.2) = (c.1 + n, c.2 + u),
+                None => self.out.catalogue.push((kind, n, u)),
+            }
+        }
+        self.brought |= !ds.action_fields.is_empty()
+            || !ds.indicators.is_empty()
+            || !ds.areas.is_empty()
+            || !ds.dimensions.is_empty();
+        self.auto_areas.extend(ds.auto_areas.iter().cloned());
+        // What the resolver knows may have changed.
+        self.res = None;
+        Ok(())
+    }
+
+    /// Checks and writes observations (a chunk of a file, or all of it).
+    pub fn observations(&mut self, observations: &[Observation]) -> Result<()> {
+        if observations.is_empty() {
+            return Ok(());
+        }
+        self.brought = true;
+        if self.res.is_none() {
+            self.res = Some(Resolver::load(self.c, &self.auto_areas)?);
+        }
+        for o in observations {
+            self.observation(o)?;
+        }
+        Ok(())
+    }
+
+    /// Makes room for about `rows` more observations at once (e.g. estimated from a file's size), so
+    /// that the record of keys does not have to grow step by step: growing briefly holds the old
+    /// and the new table together.
+    pub fn expect_rows(&mut self, rows: usize) {
+        self.seen.reserve(rows);
+    }
+
+    fn problem(&mut self, o: &Observation, message: String) {
+        self.problems
+            .push(at(&o.origin, &self.opts.source, message));
+    }
+
+    /// One observation: resolved, checked, compared with the stored one, written.
+    fn observation(&mut self, o: &Observation) -> Result<()> {
+        let Some(key) = self.resolve(o)? else {
+            return Ok(());
+        };
+        if self.repeated(o, &key)? {
+            return Ok(());
+        }
+        let ind = key.0;
+        let had = match self.stored.get(&ind) {
+            Some(&had) => had,
+            None => {
+                let had = self
+                    .c
+                    .query_opt(
+                        "SELECT 1 FROM observation WHERE indicator_id = ? LIMIT 1",
+                        &[ind.into()],
+                    )?
+                    .is_some();
+                self.stored.insert(ind, had);
+                had
+            }
+        };
+        // An indicator without stored observations needs no look-up: everything is new.
+        let existing = match had {
+            true => stored_row(self.c, &key, &self.breakdowns)?,
+            false => None,
+        };
+        if !self.summary.contains_key(&o.indicator) {
+            let s = IndicatorSummary {
+                code: o.indicator.clone(),
+                ..Default::default()
+            };
+            self.summary.insert(o.indicator.clone(), s);
+        }
+        let s = self.summary.get_mut(&o.indicator).expect("inserted above");
+        match existing {
+            None => {
+                s.new += 1;
+                self.writes += 1;
+                self.insert(&key, o)?;
+            }
+            Some(e) if e.same_as(o) => s.unchanged += 1,
+            Some(e) => {
+                s.changed += 1;
+                self.writes += 1;
+                let import_id = self.import_id()?;
+                update_observation(self.c, &e, o, import_id, &self.opts.user, &self.stamp)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The observation's key, or `None` (with its problems noted) when a reference or number is wrong.
+    fn resolve(&mut self, o: &Observation) -> Result<Option<ObsKey>> {
+        let res = self.res.as_mut().expect("resolver loaded");
+        let Some(&ind) = res.indicators.get(&o.indicator) else {
+            self.problem(
+                o,
+                format!("unbekannter Indikator '{}'", quote(&o.indicator)),
+            );
+            return Ok(None);
+        };
+        let Some(area) = res.area(self.c, &o.area)? else {
+            self.problem(o, format!("unbekanntes Gebiet '{}'", quote(&o.area)));
+            return Ok(None);
+        };
+        let bad = res.breakdown_problems(&o.breakdown);
+        if !bad.is_empty() {
+            for m in bad {
+                self.problem(o, m);
+            }
+            return Ok(None);
+        }
+        if let Some((number, m)) = number_problem(res.limits.get(&ind), o) {
+            let origin = o.origin.as_ref().map(|origin| origin.at_number(number));
+            self.problems.push(at(&origin, &self.opts.source, m));
+            return Ok(None);
+        }
+        Ok(Some((
+            ind,
+            area,
+            self.breakdowns.id(&o.breakdown),
+            o.period.clone(),
+        )))
+    }
+
+    /// Whether the key was met before in this import: an exact repetition is noted and taken once,
+    /// a different value is a problem naming both lines. The earlier row is read back from the
+    /// database (it was written, or it is stored unchanged), which also rules out a hash collision.
+    fn repeated(&mut self, o: &Observation, key: &ObsKey) -> Result<bool> {
+        let hash = foldhash::quality::FixedState::with_seed(1).hash_one(key);
+        let check = foldhash::quality::FixedState::with_seed(2).hash_one(key) >> 48;
+        let (file, line) = self.origin_of(o);
+        let Some(&earlier) = self.seen.get(&hash) else {
+            let line = u32::try_from(line).unwrap_or(u32::MAX) as u64;
+            self.seen
+                .insert(hash, line | (file as u64) << 32 | check << 48);
+            return Ok(false);
+        };
+        if earlier >> 48 != check {
+            return Ok(false);
+        }
+        self.flush()?;
+        let Some(first) = stored_row(self.c, key, &self.breakdowns)? else {
+            return Ok(false);
+        };
+        let first_file = ((earlier >> 32) & 0xffff) as usize;
+        let first_line = (earlier & 0xffff_ffff) as usize;
+        let this = format!("Zeile {line}");
+        let earlier = if first_file != file && first_file > 0 && file > 0 {
+            format!("Zeile {first_line} in {}", self.files[first_file])
+        } else {
+            format!("Zeile {first_line}")
+        };
+        if first.same_as(o) {
+            let notice = at(
+                &o.origin,
+                &self.opts.source,
+                format!("{this} wiederholt {earlier}; einmal übernommen"),
+            );
+            self.out.notices.push(notice);
+            return Ok(true);
+        }
+        let value = |v: Option<f64>| v.map_or_else(|| "kein Wert".to_string(), |v| v.to_string());
+        let message = format!(
+            "doppelter Schlüssel: {this} widerspricht {earlier} ({} statt {}; Indikator {}, Zeitraum {}, Gebiet {}, Gliederung '{}')",
+            value(o.value),
+            value(first.value),
+            o.indicator,
+            quote(&o.period.label()),
+            match o.area.as_str() {
+                "" => "Gesamtgebiet".to_string(),
+                a => quote(a),
+            },
+            quote(&o.breakdown.key())
+        );
+        self.problem(o, message);
+        Ok(true)
+    }
+
+    /// The index of the observation's file in `files` (0: no origin) and its line.
+    fn origin_of(&mut self, o: &Observation) -> (usize, usize) {
+        let Some(origin) = &o.origin else {
+            return (0, 0);
+        };
+        let file = match self.files.iter().rposition(|f| *f == origin.file) {
+            Some(i) => i,
+            None if self.files.len() < 0xffff => {
+                self.files.push(origin.file.clone());
+                self.files.len() - 1
+            }
+            None => 0,
+        };
+        (file, origin.line)
+    }
+
+    /// The id of this import's provenance record, written on first use.
+    fn import_id(&mut self) -> Result<i64> {
+        if let Some(id) = self.import_id {
+            return Ok(id);
+        }
+        let id = crate::apply::record_import(self.c, self.opts, 0)?;
+        self.import_id = Some(id);
+        Ok(id)
+    }
+
+    /// Queues a new observation; a full batch is written.
+    fn insert(&mut self, key: &ObsKey, o: &Observation) -> Result<()> {
+        let import_id = self.import_id()?;
+        // In the order of `columns::OBSERVATION`.
+        self.batch.extend([
+            key.0.into(),
+            key.1.into(),
+            self.breakdowns.keys[key.2 as usize].as_str().into(),
+            key.3.code().into(),
+            o.value.into(),
+            o.numerator.into(),
+            o.denominator.into(),
+            o.flags.code().into(),
+            import_id.into(),
+            self.stamp.as_str().into(),
+        ]);
+        if self.batch.len() >= BATCH * columns::OBSERVATION.data_columns().len() {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    /// Writes the queued new observations.
+    fn flush(&mut self) -> Result<()> {
+        let cols = columns::OBSERVATION.data_columns();
+        self.c
+            .insert_rows(columns::OBSERVATION.name, cols, &self.batch)?;
+        self.batch.clear();
+        Ok(())
+    }
+
+    /// Ends the import: problems reject it; otherwise it is recorded and the transaction is to be
+    /// committed when `clean` and not a dry run (the returned flag).
+    pub(crate) fn finish(mut self, clean: bool) -> Result<(ApplyOutcome, bool)> {
+        self.flush()?;
+        if !self.problems.is_empty() {
+            return Err(Error::Rejected(self.problems));
+        }
+        let mut out = std::mem::take(&mut self.out);
+        out.indicators = std::mem::take(&mut self.summary).into_values().collect();
+        let commit = clean && !self.opts.dry_run;
+        if commit && self.brought {
+            let id = self.import_id()?;
+            self.c.exec(
+                "UPDATE import_run SET observations = ? WHERE id = ?",
+                &[(self.writes as i64).into(), id.into()],
+            )?;
+            out.import_id = Some(id);
+            out.written = true;
+        }
+        Ok((out, commit))
+    }
+}
+
+fn at(origin: &Option<Origin>, source: &str, message: String) -> Problem {
+    match origin {
+        Some(o) => Problem {
+            origin: o.clone(),
+            message,
+        },
+        None => Problem::whole_file(source, message),
+    }
+}
+
+/// Breakdowns are interned: comparing and hashing a number is cheaper than a text key per row.
+#[derive(Default)]
+struct Interner {
+    ids: HashMap<Breakdown, u32, foldhash::fast::RandomState>,
+    keys: Vec<String>,
+}
+
+impl Interner {
+    fn id(&mut self, b: &Breakdown) -> u32 {
+        if let Some(&id) = self.ids.get(b) {
+            return id;
+        }
+        let id = self.keys.len() as u32;
+        self.keys.push(b.key());
+        self.ids.insert(b.clone(), id);
+        id
+    }
+}
+
+/// Codes resolved to ids; areas an export names (`auto_areas`) are created on first use.
+struct Resolver {
+    indicators: HashMap<String, i64, foldhash::fast::RandomState>,
+    /// Per indicator id: its unit and whether a share may exceed 100 %.
+    limits: HashMap<i64, (Unit, bool), foldhash::fast::RandomState>,
+    areas: HashMap<String, i64, foldhash::fast::RandomState>,
+    dims: HashMap<String, HashSet<String>>,
+    auto: HashMap<String, Area>,
+    root: Option<i64>,
+}
+
+impl Resolver {
+    fn load(c: &mut Conn, auto_areas: &[Area]) -> Result<Resolver> {
+        let mut dims: HashMap<String, HashSet<String>> = HashMap::new();
+        for r in c.query(
+            "SELECT d.code, k.code FROM dimension d JOIN category k ON k.dimension_id = d.id",
+            &[],
+        )? {
+            dims.entry(r.text(0)).or_default().insert(r.text(1));
+        }
+        for r in c.query("SELECT code FROM dimension", &[])? {
+            dims.entry(r.text(0)).or_default();
+        }
+        let root = c
+            .query_opt(
+                "SELECT id FROM area WHERE parent_id IS NULL ORDER BY level, id LIMIT 1",
+                &[],
+            )?
+            .map(|r| r.int(0));
+        let limits = c
+            .query("SELECT id, unit, may_exceed_100 FROM indicator", &[])?
+            .into_iter()
+            .map(|r| (r.int(0), (Unit::parse(&r.text(1)), r.bool(2))))
+            .collect();
+        let mut res = Resolver {
+            indicators: code_map(c, "indicator")?.into_iter().collect(),
+            limits,
+            areas: code_map(c, "area")?.into_iter().collect(),
+            dims,
+            auto: auto_areas
+                .iter()
+                .map(|a| (a.code.clone(), a.clone()))
+                .collect(),
+            root,
+        };
+        // An export names its whole-city area in the metadata: create it first so Stadtteile hang
+        // below it.
+        for a in auto_areas.iter().filter(|a| a.level == 0) {
+            if !res.areas.contains_key(&a.code) {
+                let id = res.create_area(c, &a.code, &a.name, None, 0)?;
+                res.root.get_or_insert(id);
+            }
+        }
+        Ok(res)
+    }
+
+    fn create_area(
+        &mut self,
+        c: &mut Conn,
+        code: &str,
+        name: &str,
+        parent: Option<i64>,
+        level: i64,
+    ) -> Result<i64> {
+        let id = insert_id(
+            c,
+            "INSERT INTO area (code, name, parent_id, level) VALUES (?, ?, ?, ?)",
+            &[code.into(), name.into(), parent.into(), level.into()],
+        )?;
+        self.areas.insert(code.to_string(), id);
+        Ok(id)
+    }
+
+    /// The area id of an observation: the whole city for an empty code (created when missing),
+    /// a known area, or an area the export names; `None` when unknown.
+    fn area(&mut self, c: &mut Conn, code: &str) -> Result<Option<i64>> {
+        if code.is_empty() {
+            return Ok(Some(match self.root {
+                Some(r) => r,
+                None => {
+                    let id = self.create_area(c, "gesamt", "Gesamtgebiet", None, 0)?;
+                    self.root = Some(id);
+                    id
+                }
+            }));
+        }
+        if let Some(&a) = self.areas.get(code) {
+            return Ok(Some(a));
+        }
+        let Some((code, name)) = self
+            .auto
+            .get(code)
+            .map(|a| (a.code.clone(), a.name.clone()))
+        else {
+            return Ok(None);
+        };
+        let (root, level) = (self.root, self.root.is_some() as i64);
+        Ok(Some(self.create_area(c, &code, &name, root, level)?))
+    }
+
+    /// Problems with the breakdown's dimensions and categories.
+    fn breakdown_problems(&self, b: &Breakdown) -> Vec<String> {
+        b.iter()
+            .filter_map(|(d, k)| match self.dims.get(d) {
+                None => Some(format!("unbekanntes Merkmal '{}'", quote(d))),
+                Some(cats) if !cats.contains(k) => Some(format!(
+                    "unbekannte Ausprägung '{}' des Merkmals '{}'",
+                    quote(k),
+                    quote(d)
+                )),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+/// The numbers of `o` against its indicator's limits (see [`kimo_model::plausible`]), with the
+/// number concerned (0 value, 1 numerator, 2 denominator).
+fn number_problem(limits: Option<&(Unit, bool)>, o: &Observation) -> Option<(usize, String)> {
+    let limits = limits.map_or(Limits::UNKNOWN, |(unit, may_exceed_100)| Limits {
+        unit,
+        may_exceed_100: *may_exceed_100,
+    });
+    kimo_model::plausible::number_problem_at(limits, o)
+}
+
+/// A stored observation's figures.
+struct Existing {
+    id: i64,
+    value: Option<f64>,
+    numerator: Option<f64>,
+    denominator: Option<f64>,
+    flags: String,
+}
+
+impl Existing {
+    fn same_as(&self, o: &Observation) -> bool {
+        self.value == o.value
+            && self.numerator == o.numerator
+            && self.denominator == o.denominator
+            && self.flags == o.flags.code()
+    }
+}
+
+/// The stored observation with this key (as this transaction sees it).
+fn stored_row(c: &mut Conn, key: &ObsKey, breakdowns: &Interner) -> Result<Option<Existing>> {
+    let r = c.query_opt(
+        "SELECT id, value, numerator, denominator, flags FROM observation \
+         WHERE indicator_id = ? AND area_id = ? AND breakdown = ? AND period = ?",
+        &[
+            key.0.into(),
+            key.1.into(),
+            breakdowns.keys[key.2 as usize].as_str().into(),
+            key.3.code().into(),
+        ],
+    )?;
+    Ok(r.map(|r| Existing {
+        id: r.int(0),
+        value: r.opt_real(1),
+        numerator: r.opt_real(2),
+        denominator: r.opt_real(3),
+        flags: r.text(4),
+    }))
+}
+
+/// Keeps the old figures in the history, then writes the new ones.
+fn update_observation(
+    c: &mut Conn,
+    old: &Existing,
+    o: &Observation,
+    import_id: i64,
+    user: &str,
+    stamp: &str,
+) -> Result<()> {
+    let flags = o.flags.code();
+    // In the order of `columns::OBSERVATION_HISTORY`.
+    c.exec(
+        &columns::OBSERVATION_HISTORY.insert_sql(),
+        &[
+            old.id.into(),
+            old.value.into(),
+            o.value.into(),
+            old.numerator.into(),
+            old.denominator.into(),
+            old.flags.as_str().into(),
+            flags.as_str().into(),
+            import_id.into(),
+            user.into(),
+            stamp.into(),
+        ],
+    )?;
+    c.exec(
+        "UPDATE observation SET value = ?, numerator = ?, denominator = ?, flags = ?, \
+         import_id = ?, updated_at = ? WHERE id = ?",
+        &[
+            o.value.into(),
+            o.numerator.into(),
+            o.denominator.into(),
+            flags.into(),
+            import_id.into(),
+            stamp.into(),
+            old.id.into(),
+        ],
+    )?;
+    Ok(())
+}
