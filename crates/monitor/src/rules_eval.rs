@@ -301,6 +301,7 @@ impl<'a, 'c> RuleEval<'a, 'c> {
             .series
             .values()
             .filter_map(|s| s.iter().rev().find(|p| p.value.is_some()).map(|p| p.period))
+            .chain(self.cx.latest_unread)
             .max()
         else {
             return Vec::new();

@@ -60,6 +60,7 @@ fn run(
         names: &n,
         as_of: NaiveDate::parse_from_str(as_of, "%Y-%m-%d").unwrap(),
         population: &f,
+        latest_unread: None,
     };
     evaluate(ind, &set.for_indicator(ind), series, &cx)
 }
