@@ -334,26 +334,30 @@ impl Store {
              WHERE id >= ? AND id <= ? ORDER BY id",
             &[from.into(), to.into()],
             &mut |r| {
-                let (Some(period), Some((indicator, totals_only)), Some(area)) = (
-                    keys.period(r.text(3)),
-                    index.indicator(r.int(0)),
-                    index.area(r.int(1)),
-                ) else {
+                rows += 1;
+                let Some((indicator, totals_only)) = index.indicator(r.int(0)) else {
                     return;
                 };
-                rows += 1;
-                let breakdown = r.text(2);
+                let breakdown = r.bytes(2);
                 if totals_only && !breakdown.is_empty() {
-                    if r.opt_real(4).is_some() && latest[indicator] < Some(period) {
+                    // Not a point: only its period counts, if it has a value.
+                    if r.opt_real(4).is_some()
+                        && let Some(period) = keys.period(r.bytes(3))
+                        && latest[indicator] < Some(period)
+                    {
                         latest[indicator] = Some(period);
                     }
                     return;
                 }
+                let (Some(period), Some(area)) = (keys.period(r.bytes(3)), index.area(r.int(1)))
+                else {
+                    return;
+                };
                 let flags = r.text(5);
                 points.push(SeriesPoint {
                     indicator,
                     area,
-                    breakdown: keys.breakdown(breakdown),
+                    breakdown: keys.breakdown(std::str::from_utf8(breakdown).unwrap_or("")),
                     period,
                     value: r.opt_real(4),
                     brk: !flags.is_empty() && Flags::parse(flags).is_ok_and(|f| f.break_in_series),
@@ -766,7 +770,7 @@ struct SeriesKeys {
 
 impl SeriesKeys {
     /// The period of a stored code (None when it is not one).
-    fn period(&mut self, text: &str) -> Option<Period> {
+    fn period(&mut self, text: &[u8]) -> Option<Period> {
         if self.periods.len() > 64 {
             // Many distinct codes (days): keep the list short, parsing is cheap enough then.
             self.periods.clear();
@@ -774,15 +778,16 @@ impl SeriesKeys {
         // A series runs through its periods in order: try the one after the last found first.
         let next = self.period_at + 1;
         let found = match self.periods.get(next) {
-            Some((t, _)) if t == text => Some(next),
-            _ => self.periods.iter().position(|(t, _)| t == text),
+            Some((t, _)) if t.as_bytes() == text => Some(next),
+            _ => self.periods.iter().position(|(t, _)| t.as_bytes() == text),
         };
         if let Some(i) = found {
             self.period_at = i;
             return self.periods[i].1;
         }
-        let p = Period::parse(text).ok();
-        self.periods.push((text.to_string(), p));
+        let text = String::from_utf8_lossy(text).into_owned();
+        let p = Period::parse(&text).ok();
+        self.periods.push((text, p));
         self.period_at = self.periods.len() - 1;
         p
     }
