@@ -394,7 +394,7 @@ fn api(
         .stderr(std::process::Stdio::null())
         .spawn()
         .context("kimo serve startet nicht")?;
-    let result = api_measure(port, requests, seconds, connections.max(1));
+    let result = api_measure(child.id(), port, (requests, seconds), connections.max(1));
     let _ = std::process::Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status();
@@ -404,7 +404,12 @@ fn api(
 }
 
 /// The measurements of [`api`] against a running server.
-fn api_measure(port: u16, requests: usize, seconds: u64, connections: usize) -> Result<()> {
+fn api_measure(
+    pid: u32,
+    port: u16,
+    (requests, seconds): (usize, u64),
+    connections: usize,
+) -> Result<()> {
     let t0 = Instant::now();
     while get_status(port) != Some(200) {
         if t0.elapsed() > Duration::from_secs(60) {
@@ -419,11 +424,18 @@ fn api_measure(port: u16, requests: usize, seconds: u64, connections: usize) -> 
         c.get()?;
     }
     let mut single = Vec::with_capacity(requests);
+    let cpu = cpu_seconds(pid);
     for _ in 0..requests.max(1) {
         single.push(c.get()?.0);
     }
     println!("GET {path} ohne Cache: {API_ROWS} Beobachtungen, {bytes} Bytes je Antwort");
     print_latency("1 Verbindung", &mut single, None);
+    if let (Some(a), Some(b)) = (cpu, cpu_seconds(pid)) {
+        println!(
+            "CPU-Zeit des Servers je Anfrage (1 Verbindung): {} ms",
+            fmt_de((b - a) * 1000.0 / single.len() as f64, 2)
+        );
+    }
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let workers: Vec<_> = (0..connections)
         .map(|_| {
@@ -450,6 +462,16 @@ fn api_measure(port: u16, requests: usize, seconds: u64, connections: usize) -> 
         Some(seconds as f64),
     );
     Ok(())
+}
+
+/// CPU time (user + system) a process has used so far, from `/proc` (Linux; None elsewhere).
+fn cpu_seconds(pid: u32) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let f: Vec<&str> = rest.split(' ').collect();
+    let ticks: f64 = f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?;
+    Some(ticks / 100.0)
 }
 
 /// Prints mean, p50, p99 (and requests per second over `seconds`) of request times.
