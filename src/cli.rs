@@ -201,6 +201,23 @@ pub enum BenchWhat {
         /// Target directory.
         dir: std::path::PathBuf,
     },
+    /// Latency of an observations API answer that misses the cache: a new SQLite file with one
+    /// indicator of 2,100 observations, served with `--no-cache`, requested on one connection and
+    /// on 64 connections at once.
+    Api {
+        /// Requests on the single connection.
+        #[arg(long, default_value_t = 500)]
+        requests: usize,
+        /// Seconds of the 64-connection run.
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        /// Connections of the concurrent run.
+        #[arg(long, default_value_t = 64)]
+        connections: usize,
+        /// The kimo binary that serves (default: this one), to compare two versions on one data set.
+        #[arg(long)]
+        server: Option<PathBuf>,
+    },
     /// Time from `kimo serve --demo` to the first answered request.
     Startup {
         /// Repetitions (the median is reported).

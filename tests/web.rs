@@ -180,3 +180,80 @@ fn serve_without_demo_uses_the_given_database() {
     drop(s);
     assert!(db.exists(), "the SQLite file is created");
 }
+
+/// The observations API as the first version wrote it: one `serde_json::Value` per observation.
+fn observations_as_values(store: &kimo_store::Store, f: &kimo_store::ObservationFilter) -> String {
+    let obs = store.observations(f).unwrap();
+    let list: Vec<serde_json::Value> = obs
+        .iter()
+        .map(|o| {
+            serde_json::json!({
+                "indicator": o.indicator,
+                "period": o.period.code(),
+                "period_label": o.period.label(),
+                "area": o.area,
+                "breakdown": o.breakdown,
+                "value": o.value,
+                "numerator": o.numerator,
+                "denominator": o.denominator,
+                "flags": o.flags.labels(),
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "indicator": f.indicator.as_deref().unwrap_or(""),
+        "count": obs.len(),
+        "observations": list,
+    })
+    .to_string()
+}
+
+#[test]
+fn observations_api_keeps_its_bytes() {
+    // The API writes each row straight from the database; its bytes must stay those of the first
+    // version (value tree with sorted keys), on every database.
+    for t in TestDb::all("observations_api_keeps_its_bytes") {
+        let s = Server::start(&["--database", &t.url], &["--demo", "--no-cache"]);
+        let store = kimo_store::Store::open(&t.url).unwrap();
+        let filter = |code: &str| kimo_store::ObservationFilter {
+            indicator: Some(code.into()),
+            ..Default::default()
+        };
+        let category = |d: &str, c: &str| vec![(d.to_string(), c.to_string())];
+        let cases = [
+            ("ARB-03", "", filter("ARB-03")),
+            (
+                "DEM-01",
+                "?area=KA",
+                kimo_store::ObservationFilter {
+                    area: Some("KA".into()),
+                    ..filter("DEM-01")
+                },
+            ),
+            (
+                "ARB-03",
+                "?staatsangehoerigkeit=nichtdeutsch",
+                kimo_store::ObservationFilter {
+                    categories: category("staatsangehoerigkeit", "nichtdeutsch"),
+                    ..filter("ARB-03")
+                },
+            ),
+            (
+                "DEM-02",
+                "?period=2016&geschlecht=insgesamt",
+                kimo_store::ObservationFilter {
+                    period: Some("2016".into()),
+                    categories: category("geschlecht", "insgesamt"),
+                    ..filter("DEM-02")
+                },
+            ),
+        ];
+        for (code, query, f) in cases {
+            let (status, body) = s.get(&format!("/api/v1/indicators/{code}/observations{query}"));
+            assert_eq!(status, 200, "{query}: {body}");
+            let expected = observations_as_values(&store, &f);
+            assert!(expected.len() > 200, "{code}{query}: {expected}");
+            assert_eq!(body, expected, "{} {code}{query}", t.label);
+        }
+    }
+}

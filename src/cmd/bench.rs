@@ -13,6 +13,12 @@ pub fn run(args: BenchArgs) -> Result<()> {
     match args.what {
         BenchWhat::Import { rows } => import(rows),
         BenchWhat::Startup { runs } => startup(runs),
+        BenchWhat::Api {
+            requests,
+            seconds,
+            connections,
+            server,
+        } => api(requests, seconds, connections, server),
         BenchWhat::Generate {
             areas,
             indicators,
@@ -395,4 +401,204 @@ fn write_generated_data(
     }
     w.flush()?;
     Ok(n)
+}
+
+/// Observations of the API benchmark's indicator I00: 20 areas × 7 breakdowns × 15 years.
+const API_ROWS: usize = 2_100;
+
+/// The API benchmark: a new SQLite file with [`API_ROWS`] observations of I00, `kimo serve
+/// --no-cache` on it, then one connection and `connections` connections at once.
+fn api(
+    requests: usize,
+    seconds: u64,
+    connections: usize,
+    server: Option<std::path::PathBuf>,
+) -> Result<()> {
+    let dir = tempfile_dir()?;
+    let db = dir.join("api.db");
+    let csv = dir.join("api.csv");
+    let store = Store::open(&db.display().to_string())?;
+    store.apply(&bench_catalogue(), &ApplyOptions::default(), &mut |_, _| {})?;
+    write_bench_csv(&csv, API_ROWS)?;
+    let ctx = kimo_import::Context {
+        dimensions: store.dimensions()?,
+        areas: store.areas(false)?,
+        ..Default::default()
+    };
+    let (ds, problems) = kimo_import::read_path(&csv, &ctx);
+    if let Some(p) = problems.first() {
+        bail!("Benchmark-Datei fehlerhaft: {p}");
+    }
+    store.apply(&ds, &ApplyOptions::default(), &mut |_, _| {})?;
+    drop(store);
+    let port = free_port()?;
+    let exe = match server {
+        Some(p) => p,
+        None => std::env::current_exe()?,
+    };
+    let mut child = std::process::Command::new(exe)
+        .args(["--database", &format!("sqlite://{}", db.display())])
+        .args(["serve", "--no-cache", "--port", &port.to_string()])
+        .env_remove("KIMO_DATABASE_URL")
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .context("kimo serve startet nicht")?;
+    let result = api_measure(child.id(), port, (requests, seconds), connections.max(1));
+    let _ = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status();
+    let _ = child.wait();
+    let _ = std::fs::remove_dir_all(&dir);
+    result
+}
+
+/// The measurements of [`api`] against a running server.
+fn api_measure(
+    pid: u32,
+    port: u16,
+    (requests, seconds): (usize, u64),
+    connections: usize,
+) -> Result<()> {
+    let t0 = Instant::now();
+    while get_status(port) != Some(200) {
+        if t0.elapsed() > Duration::from_secs(60) {
+            bail!("kimo serve hat nach 60 s nicht geantwortet");
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let path = "/api/v1/indicators/I00/observations";
+    let mut c = HttpClient::connect(port, path)?;
+    let bytes = c.get()?.1;
+    for _ in 0..20 {
+        c.get()?;
+    }
+    let mut single = Vec::with_capacity(requests);
+    let cpu = cpu_seconds(pid);
+    for _ in 0..requests.max(1) {
+        single.push(c.get()?.0);
+    }
+    println!("GET {path} ohne Cache: {API_ROWS} Beobachtungen, {bytes} Bytes je Antwort");
+    print_latency("1 Verbindung", &mut single, None);
+    if let (Some(a), Some(b)) = (cpu, cpu_seconds(pid)) {
+        println!(
+            "CPU-Zeit des Servers je Anfrage (1 Verbindung): {} ms",
+            fmt_de((b - a) * 1000.0 / single.len() as f64, 2)
+        );
+    }
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let workers: Vec<_> = (0..connections)
+        .map(|_| {
+            std::thread::spawn(move || -> Result<Vec<Duration>> {
+                let mut c = HttpClient::connect(port, path)?;
+                let mut times = Vec::new();
+                while Instant::now() < deadline {
+                    times.push(c.get()?.0);
+                }
+                Ok(times)
+            })
+        })
+        .collect();
+    let mut all = Vec::new();
+    for w in workers {
+        let times = w
+            .join()
+            .map_err(|_| anyhow::anyhow!("Lastgenerator abgebrochen"))??;
+        all.extend(times);
+    }
+    print_latency(
+        &format!("{connections} Verbindungen"),
+        &mut all,
+        Some(seconds as f64),
+    );
+    Ok(())
+}
+
+/// CPU time (user + system) a process has used so far, from `/proc` (Linux; None elsewhere).
+fn cpu_seconds(pid: u32) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let f: Vec<&str> = rest.split(' ').collect();
+    let ticks: f64 = f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?;
+    Some(ticks / 100.0)
+}
+
+/// Prints mean, p50, p99 (and requests per second over `seconds`) of request times.
+fn print_latency(label: &str, times: &mut [Duration], seconds: Option<f64>) {
+    times.sort();
+    let n = times.len().max(1);
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    let mean = times.iter().map(|d| ms(*d)).sum::<f64>() / n as f64;
+    let at = |q: usize| times.get((n * q / 100).min(n - 1)).map_or(0.0, |d| ms(*d));
+    let rate = seconds.map_or(String::new(), |s| {
+        format!(", {} Anfragen/s", fmt_de(times.len() as f64 / s, 0))
+    });
+    println!(
+        "{label}: {} Anfragen, Mittel {} ms, p50 {} ms, p99 {} ms{rate}",
+        times.len(),
+        fmt_de(mean, 2),
+        fmt_de(at(50), 2),
+        fmt_de(at(99), 2)
+    );
+}
+
+/// A number in German notation.
+fn fmt_de(x: f64, decimals: usize) -> String {
+    kimo_model::format_number(x, decimals)
+}
+
+/// A keep-alive HTTP/1.1 connection that asks for one path again and again.
+struct HttpClient {
+    stream: TcpStream,
+    request: Vec<u8>,
+    buf: Vec<u8>,
+}
+
+impl HttpClient {
+    fn connect(port: u16, path: &str) -> Result<HttpClient> {
+        let stream = TcpStream::connect(("127.0.0.1", port))?;
+        stream.set_nodelay(true)?;
+        stream.set_read_timeout(Some(Duration::from_secs(30)))?;
+        Ok(HttpClient {
+            stream,
+            request: format!("GET {path} HTTP/1.1\r\nHost: localhost\r\n\r\n").into_bytes(),
+            buf: Vec::with_capacity(256 * 1024),
+        })
+    }
+
+    /// One request: (time to the last byte of the answer, body length); a status other than 200
+    /// is an error.
+    fn get(&mut self) -> Result<(Duration, usize)> {
+        let t0 = Instant::now();
+        self.stream.write_all(&self.request)?;
+        self.buf.clear();
+        let mut chunk = [0u8; 64 * 1024];
+        let (head, (start, length)) = loop {
+            let n = self.stream.read(&mut chunk)?;
+            if n == 0 {
+                bail!("Verbindung vom Server geschlossen");
+            }
+            self.buf.extend_from_slice(&chunk[..n]);
+            if let Some(end) = self.buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                let head = String::from_utf8_lossy(&self.buf[..end]).to_ascii_lowercase();
+                let length = head
+                    .lines()
+                    .find_map(|l| l.strip_prefix("content-length:"))
+                    .and_then(|v| v.trim().parse::<usize>().ok())
+                    .context("Antwort ohne Content-Length")?;
+                break (head, (end + 4, length));
+            }
+        };
+        if !head.starts_with("http/1.1 200") {
+            bail!("Antwort: {}", head.lines().next().unwrap_or(""));
+        }
+        while self.buf.len() < start + length {
+            let n = self.stream.read(&mut chunk)?;
+            if n == 0 {
+                bail!("Verbindung vom Server geschlossen");
+            }
+            self.buf.extend_from_slice(&chunk[..n]);
+        }
+        Ok((t0.elapsed(), length))
+    }
 }

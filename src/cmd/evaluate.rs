@@ -2,10 +2,10 @@
 
 use anyhow::{Context as _, Result};
 use chrono::NaiveDate;
-use kimo_model::{Breakdown, Indicator, format_number};
+use kimo_model::{Breakdown, Indicator, Period, format_number};
 use kimo_monitor::checks::Point;
 use kimo_monitor::rules::{RuleSet, STORED_RULES};
-use kimo_monitor::{Context, Finding, Names, SeriesMap};
+use kimo_monitor::{Context, Finding, Names, SeriesMap, only_totals};
 use kimo_store::{AllSeries, NewFinding, SeriesPoint, Store, SyncSummary};
 use std::collections::HashMap;
 
@@ -52,6 +52,8 @@ struct Input {
     names: Names,
     /// The series of each indicator, by indicator code.
     series: HashMap<String, SeriesMap>,
+    /// The latest period with a value of the series not loaded, by indicator code.
+    latest_unread: HashMap<String, Period>,
     observations: usize,
 }
 
@@ -60,13 +62,28 @@ fn load(store: &Store) -> Result<Input> {
     let rules = RuleSet::parse(STORED_RULES, &store.rules_text()?)?;
     let indicators = store.indicators()?;
     let names = names(store)?;
-    let all = store.all_series().context("Zeitreihen lesen")?;
+    // Breakdown series are read only for indicators whose rules look at them.
+    let totals_only: HashMap<&str, bool> = indicators
+        .iter()
+        .map(|i| (i.code.as_str(), only_totals(&rules.for_indicator(i))))
+        .collect();
+    let all = store
+        .all_series(&|code| totals_only.get(code).copied().unwrap_or(false))
+        .context("Zeitreihen lesen")?;
+    let series = series_maps(&all);
+    let latest_unread = all
+        .indicators
+        .iter()
+        .zip(&all.latest_unread)
+        .filter_map(|(code, p)| Some((code.clone(), p.clone()?)))
+        .collect();
     Ok(Input {
         rules,
         indicators,
         names,
-        observations: all.points.len(),
-        series: series_maps(&all),
+        latest_unread,
+        observations: all.rows,
+        series,
     })
 }
 
@@ -132,14 +149,15 @@ fn series_maps(all: &AllSeries) -> HashMap<String, SeriesMap> {
 /// Evaluate phase: every indicator's rules over its series, as findings to keep.
 fn evaluate(input: &Input, as_of: NaiveDate) -> Vec<NewFinding> {
     let population = |code: &str| input.series.get(code);
-    let cx = Context {
-        names: &input.names,
-        as_of,
-        population: &population,
-    };
     let empty = SeriesMap::new();
     let mut findings = Vec::new();
     for ind in &input.indicators {
+        let cx = Context {
+            names: &input.names,
+            as_of,
+            population: &population,
+            latest_unread: input.latest_unread.get(&ind.code).cloned(),
+        };
         let series = input.series.get(&ind.code).unwrap_or(&empty);
         let rules = input.rules.for_indicator(ind);
         findings.extend(

@@ -113,6 +113,17 @@ pub struct Context<'a> {
     pub as_of: NaiveDate,
     /// Population series by indicator code (for the status rule's minimum population).
     pub population: &'a dyn Fn(&str) -> Option<&'a SeriesMap>,
+    /// The latest period with a value in the indicator's series that were left out because no rule
+    /// looks at them (see [`only_totals`]); the overdue rule counts it like a series' own.
+    pub latest_unread: Option<Period>,
+}
+
+/// Whether the rules of an indicator look at its totals only (then its breakdown series need not
+/// be loaded; the overdue rule needs only their latest period, [`Context::latest_unread`]).
+pub fn only_totals(rules: &[Rule]) -> bool {
+    rules.iter().all(|r| {
+        !r.all_groups && r.breakdown.is_total() && !matches!(r.check, Check::GroupGap { .. })
+    })
 }
 
 /// The series with only the points on the time axis: labelled periods ([`Period::Label`], e.g.

@@ -306,10 +306,10 @@ impl<'a, 'c> RuleEval<'a, 'c> {
                 s.iter()
                     .rev()
                     .find(|p| p.value.is_some())
-                    .map(|p| &p.period)
+                    .map(|p| p.period.clone())
             })
+            .chain(self.cx.latest_unread.clone())
             .max()
-            .cloned()
         else {
             return Vec::new();
         };

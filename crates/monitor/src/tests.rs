@@ -60,6 +60,7 @@ fn run(
         names: &n,
         as_of: NaiveDate::parse_from_str(as_of, "%Y-%m-%d").unwrap(),
         population: &f,
+        latest_unread: None,
     };
     evaluate(ind, &set.for_indicator(ind), series, &cx)
 }
@@ -245,6 +246,40 @@ fn the_longest_grace_period_is_evaluated() {
     );
     assert!(run(&alq(), &yaml, &s, None, "2100-01-01").is_empty());
     assert_eq!(run(&alq(), &yaml, &s, None, "2119-01-01").len(), 1);
+}
+
+#[test]
+fn overdue_counts_series_not_loaded() {
+    // The totals end in 2020; a breakdown series left out of the load has a value for 2021.
+    let mut s = SeriesMap::new();
+    s.insert(
+        ("KA".into(), Breakdown::total()),
+        pts(2015, &[10.0, 10.2, 10.4, 10.6, 10.8, 11.0]),
+    );
+    let ind = alq();
+    let set = RuleSet::parse("t.yml", "").unwrap();
+    let rules = set.for_indicator(&ind);
+    assert!(only_totals(&rules), "the default rules look at totals only");
+    let n = names();
+    let f = |_: &str| None;
+    let overdue = |latest_unread| {
+        let cx = Context {
+            names: &n,
+            as_of: NaiveDate::from_ymd_opt(2022, 4, 1).unwrap(),
+            population: &f,
+            latest_unread,
+        };
+        evaluate(&ind, &rules, &s, &cx)
+            .iter()
+            .any(|f| f.kind == "ueberfaellig")
+    };
+    assert!(overdue(None));
+    assert!(overdue(Some(Period::Year(2019))));
+    assert!(!overdue(Some(Period::Year(2021))));
+    // A group gap rule needs the breakdown series.
+    let yaml = "indikatoren:\n  ALQ:\n    regeln:\n      - typ: gruppenabstand\n        merkmal: sta\n        gruppe: nd\n        vergleich: d\n        grenze: 1\n";
+    let set = RuleSet::parse("t.yml", yaml).unwrap();
+    assert!(!only_totals(&set.for_indicator(&ind)));
 }
 
 #[test]

@@ -14,7 +14,7 @@ mod warnings;
 pub use apply::{ApplyOptions, ApplyOutcome, IndicatorSummary};
 pub use importer::Importer;
 pub use migrate::SCHEMA_VERSION;
-pub use read::{ObservationFilter, Profile, Stats};
+pub use read::{ObservationFilter, ObservationRow, Profile, Stats};
 pub use sql::{Backend, redact};
 pub use warnings::{
     AllSeries, NewFinding, SeriesPoint, SyncSummary, Warning, WarningEvent, WarningFilter,

@@ -33,6 +33,27 @@ pub struct Profile {
     pub last_update: Option<String>,
 }
 
+/// One observation as the store reads it, its text borrowed from the database row.
+#[derive(Debug, Clone)]
+pub struct ObservationRow<'a> {
+    /// Indicator code.
+    pub indicator: &'a str,
+    /// Period.
+    pub period: Period,
+    /// Area code.
+    pub area: &'a str,
+    /// The breakdown's canonical key (empty for the total), as [`Breakdown::key`] writes it.
+    pub breakdown: &'a str,
+    /// Value (None: withheld or missing).
+    pub value: Option<f64>,
+    /// Numerator.
+    pub numerator: Option<f64>,
+    /// Denominator.
+    pub denominator: Option<f64>,
+    /// Flags.
+    pub flags: Flags,
+}
+
 /// Counts of what the store holds.
 #[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct Stats {
@@ -172,54 +193,59 @@ impl Store {
     /// Observations matching the filter, ordered by indicator, area, breakdown (their codes' bytes)
     /// and period (in [`Period`]'s order, which the stored codes' text does not keep).
     pub fn observations(&self, f: &ObservationFilter) -> Result<Vec<Observation>> {
+        let mut out = Vec::new();
+        self.scan_observations(f, &mut |o| {
+            out.push(Observation {
+                indicator: o.indicator.to_string(),
+                period: o.period.clone(),
+                area: o.area.to_string(),
+                breakdown: Breakdown::from_key(o.breakdown),
+                value: o.value,
+                numerator: o.numerator,
+                denominator: o.denominator,
+                flags: o.flags,
+                origin: None,
+            })
+        })?;
+        Ok(out)
+    }
+
+    /// Hands the observations matching the filter to `visit` one by one, in the order of
+    /// [`Store::observations`], without collecting them: text is borrowed from the database row, so
+    /// an answer can be written straight from the rows (the observations API).
+    pub fn scan_observations(
+        &self,
+        f: &ObservationFilter,
+        visit: &mut dyn FnMut(&ObservationRow),
+    ) -> Result<()> {
         let mut c = self.conn()?;
-        let mut sql = String::from(
-            "SELECT i.code, o.period, a.code, o.breakdown, o.value, o.numerator, o.denominator, \
-             o.flags FROM observation o JOIN indicator i ON i.id = o.indicator_id \
-             JOIN area a ON a.id = o.area_id WHERE 1 = 1",
-        );
-        let mut params: Vec<Value> = Vec::new();
-        // Codes are resolved to ids first, so that both databases look observations up by their
-        // (indicator, area, breakdown, period) key instead of scanning a whole indicator.
-        if let Some(x) = &f.indicator {
-            let Some(id) = c
-                .query_opt("SELECT id FROM indicator WHERE code = ?", &[x.into()])?
-                .map(|r| r.int(0))
-            else {
-                return Ok(Vec::new());
+        let Some((sql, params)) = observation_query(&mut c, f)? else {
+            return Ok(());
+        };
+        c.scan(&sql, &params, &mut |r| {
+            let breakdown = r.text(3);
+            let Ok(period) = Period::parse(r.text(1)) else {
+                return;
             };
-            sql.push_str(" AND o.indicator_id = ?");
-            params.push(id.into());
-        }
-        let mut codes: Vec<&String> = f.areas.iter().chain(&f.area).collect();
-        codes.sort();
-        codes.dedup();
-        if !codes.is_empty() {
-            let ids = area_ids(&mut c, &codes)?;
-            if ids.is_empty() {
-                return Ok(Vec::new());
+            if !in_categories(breakdown, &f.categories) {
+                return;
             }
-            sql.push_str(&format!(
-                " AND o.area_id IN ({})",
-                vec!["?"; ids.len()].join(", ")
-            ));
-            params.extend(ids);
-        }
-        if f.total_only {
-            sql.push_str(" AND o.breakdown = ''");
-        }
-        if let Some(x) = &f.period {
-            sql.push_str(" AND o.period = ?");
-            params.push(x.into());
-        }
-        sql.push_str(" ORDER BY i.code, a.code, o.breakdown, o.period");
-        let rows = c.query(&sql, &params)?;
-        let mut obs: Vec<Observation> = rows
-            .iter()
-            .filter_map(|r| observation_from(r, &f.categories))
-            .collect();
-        in_period_order(&mut obs);
-        Ok(obs)
+            let flags = r.text(7);
+            visit(&ObservationRow {
+                indicator: r.text(0),
+                period,
+                area: r.text(2),
+                breakdown,
+                value: r.opt_real(4),
+                numerator: r.opt_real(5),
+                denominator: r.opt_real(6),
+                flags: if flags.is_empty() {
+                    Flags::default()
+                } else {
+                    Flags::parse(flags).unwrap_or_default()
+                },
+            });
+        })
     }
 
     /// The data version: it grows with every import and every change to a warning, so caches can
@@ -340,39 +366,63 @@ fn area_ids(c: &mut Conn, codes: &[&String]) -> Result<Vec<Value>> {
         .collect())
 }
 
-/// Sorts each series (a run of the same indicator, area and breakdown) by period, where the text
-/// order of the codes differs from [`Period`]'s (months and dates, labels).
-fn in_period_order(obs: &mut [Observation]) {
-    let same_series = |a: &Observation, b: &Observation| {
-        a.indicator == b.indicator && a.area == b.area && a.breakdown == b.breakdown
-    };
-    for run in obs.chunk_by_mut(same_series) {
-        if !run.is_sorted_by(|a, b| a.period <= b.period) {
-            run.sort_by(|a, b| a.period.cmp(&b.period));
-        }
+/// The observations query for a filter with its parameters; `None` when an indicator or the areas
+/// asked for do not exist. Codes are resolved to ids first, so that both databases look observations
+/// up by their (indicator, area, breakdown, period) key instead of scanning a whole indicator.
+fn observation_query(c: &mut Conn, f: &ObservationFilter) -> Result<Option<(String, Vec<Value>)>> {
+    let mut sql = String::from(
+        "SELECT i.code, o.period, a.code, o.breakdown, o.value, o.numerator, o.denominator, \
+         o.flags FROM observation o JOIN indicator i ON i.id = o.indicator_id \
+         JOIN area a ON a.id = o.area_id WHERE 1 = 1",
+    );
+    let mut params: Vec<Value> = Vec::new();
+    if let Some(x) = &f.indicator {
+        let Some(id) = c
+            .query_opt("SELECT id FROM indicator WHERE code = ?", &[x.into()])?
+            .map(|r| r.int(0))
+        else {
+            return Ok(None);
+        };
+        sql.push_str(" AND o.indicator_id = ?");
+        params.push(id.into());
     }
+    let mut codes: Vec<&String> = f.areas.iter().chain(&f.area).collect();
+    codes.sort();
+    codes.dedup();
+    if !codes.is_empty() {
+        let ids = area_ids(c, &codes)?;
+        if ids.is_empty() {
+            return Ok(None);
+        }
+        sql.push_str(&format!(
+            " AND o.area_id IN ({})",
+            vec!["?"; ids.len()].join(", ")
+        ));
+        params.extend(ids);
+    }
+    if f.total_only {
+        sql.push_str(" AND o.breakdown = ''");
+    }
+    if let Some(x) = &f.period {
+        sql.push_str(" AND o.period = ?");
+        params.push(x.into());
+    }
+    sql.push_str(" ORDER BY i.code, a.code, o.breakdown, o.period");
+    Ok(Some((sql, params)))
 }
 
-/// An observation from a row of the observations query, if it matches the category filters.
-fn observation_from(r: &Row, categories: &[(String, String)]) -> Option<Observation> {
-    let period = Period::parse_or_label(&r.text(1)).ok()?;
-    let breakdown = Breakdown::from_key(&r.text(3));
-    let keep = categories.iter().all(|(d, k)| {
+/// Whether a stored breakdown key matches the category filters (`insgesamt` or empty: the
+/// dimension's total, i.e. the key does not name the dimension).
+fn in_categories(key: &str, categories: &[(String, String)]) -> bool {
+    categories.iter().all(|(d, k)| {
         let total = k.is_empty() || k == "insgesamt";
-        match breakdown.get(d) {
+        let found = key
+            .split(';')
+            .filter_map(|p| p.split_once('='))
+            .find(|(dim, _)| dim == d);
+        match found {
             None => total,
-            Some(v) => v == k,
+            Some((_, v)) => v == k,
         }
-    });
-    keep.then(|| Observation {
-        indicator: r.text(0),
-        period,
-        area: r.text(2),
-        breakdown,
-        value: r.opt_real(4),
-        numerator: r.opt_real(5),
-        denominator: r.opt_real(6),
-        flags: Flags::parse(&r.text(7)).unwrap_or_default(),
-        origin: None,
     })
 }

@@ -150,6 +150,21 @@ impl ScanRow<'_> {
         };
         v.filter(|v| v.is_finite())
     }
+    /// Text column as bytes, without the UTF-8 check (NULL as empty): for comparing with codes
+    /// read before.
+    pub fn bytes(&self, i: usize) -> &[u8] {
+        match self {
+            ScanRow::Sqlite(r) => match r.get_ref(i) {
+                Ok(rusqlite::types::ValueRef::Text(t)) => t,
+                _ => b"",
+            },
+            ScanRow::Postgres(r) => r
+                .try_get::<_, Option<&str>>(i)
+                .ok()
+                .flatten()
+                .map_or(b"", str::as_bytes),
+        }
+    }
     /// Text column (NULL as empty).
     pub fn text(&self, i: usize) -> &str {
         match self {

@@ -152,6 +152,11 @@ pub struct AllSeries {
     pub breakdowns: Vec<String>,
     /// The points, grouped by series, each series in period order.
     pub points: Vec<SeriesPoint>,
+    /// Per indicator: the latest period with a value among the rows not kept as points (breakdown
+    /// series of indicators read for their totals only).
+    pub latest_unread: Vec<Option<Period>>,
+    /// Observations read (points and rows not kept).
+    pub rows: usize,
 }
 
 const SELECT: &str = "SELECT w.id, w.kind, w.rule, i.code, i.name, f.code, a.code, a.name, w.breakdown, \
@@ -217,63 +222,152 @@ impl Store {
     }
 
     /// Every observation of every indicator, for an evaluation: indicator codes, area codes, breakdown
-    /// keys, and the points sorted by indicator, area, breakdown and period.
-    pub fn all_series(&self) -> Result<AllSeries> {
-        let mut c = self.conn()?;
-        let inds = id_codes(&mut c, "indicator")?;
-        let areas = id_codes(&mut c, "area")?;
-        let ind_ix: HashMap<i64, usize> = inds.iter().enumerate().map(|(i, x)| (x.0, i)).collect();
-        let area_ix: HashMap<i64, usize> =
-            areas.iter().enumerate().map(|(i, x)| (x.0, i)).collect();
-        let mut keys = SeriesKeys::default();
-        let mut points = Vec::new();
-        c.scan(
-            "SELECT indicator_id, area_id, breakdown, period, value, flags FROM observation \
-             ORDER BY indicator_id, area_id, breakdown, period",
-            &[],
-            &mut |r| {
-                let (Some(period), Some(&indicator), Some(&area)) = (
-                    keys.period(r.text(3)),
-                    ind_ix.get(&r.int(0)),
-                    area_ix.get(&r.int(1)),
-                ) else {
-                    return;
-                };
-                let flags = r.text(5);
-                points.push(SeriesPoint {
-                    indicator,
-                    area,
-                    breakdown: keys.breakdown(r.text(2)),
-                    period,
-                    value: r.opt_real(4),
-                    brk: !flags.is_empty() && Flags::parse(flags).is_ok_and(|f| f.break_in_series),
-                });
-            },
-        )?;
-        // Periods sort chronologically, which their text codes do not always do (months, dates,
-        // labels).
-        let same_series = |a: &SeriesPoint, b: &SeriesPoint| {
-            (a.indicator, a.area, a.breakdown) == (b.indicator, b.area, b.breakdown)
+    /// keys, and the points grouped by series, each series in period order. Of the indicators for
+    /// which `totals_only` says so, only the totals become points; of their other rows only the
+    /// latest period with a value is kept.
+    ///
+    /// The table is read in key (`id`) order, in as many parts as there are cores (each on its own
+    /// connection), and sorted only when the rows were not written series by series. The parts are
+    /// read again if an import or an evaluation committed in between, so they always fit together.
+    pub fn all_series(&self, totals_only: &dyn Fn(&str) -> bool) -> Result<AllSeries> {
+        let (inds, areas) = {
+            let mut c = self.conn()?;
+            (id_codes(&mut c, "indicator")?, id_codes(&mut c, "area")?)
         };
+        let index = Index::new(&inds, &areas, totals_only);
+        let mut version = self.data_version()?;
+        let (keys, mut points, latest_unread, rows) = loop {
+            let read = self.read_points(&index)?;
+            let now = self.data_version()?;
+            if now == version {
+                break read;
+            }
+            version = now;
+        };
+        let key = |p: &SeriesPoint| (p.indicator, p.area, p.breakdown);
         if !points
             .windows(2)
-            .all(|w| !same_series(&w[0], &w[1]) || w[0].period <= w[1].period)
+            .all(|w| (key(&w[0]), &w[0].period) < (key(&w[1]), &w[1].period))
         {
-            points.sort_by(|a, b| {
-                (a.indicator, a.area, a.breakdown, &a.period).cmp(&(
-                    b.indicator,
-                    b.area,
-                    b.breakdown,
-                    &b.period,
-                ))
-            });
+            points.sort_by(|a, b| (key(a), &a.period).cmp(&(key(b), &b.period)));
         }
         Ok(AllSeries {
             indicators: inds.into_iter().map(|x| x.1).collect(),
             areas: areas.into_iter().map(|x| x.1).collect(),
             breakdowns: keys.breakdowns,
             points,
+            latest_unread,
+            rows,
         })
+    }
+
+    /// Reads every observation in parts of the id range, in parallel; the parts' breakdown numbers
+    /// are made those of the first part.
+    fn read_points(&self, index: &Index) -> Result<Points> {
+        let (lo, hi) = {
+            let mut c = self.conn()?;
+            // Two subqueries: SQLite answers each from the key's ends, but scans for both at once.
+            let r = c.query_opt(
+                "SELECT (SELECT MIN(id) FROM observation), (SELECT MAX(id) FROM observation)",
+                &[],
+            )?;
+            r.map_or((0, -1), |r| (r.int(0), r.int(1)))
+        };
+        let parts = std::thread::available_parallelism().map_or(1, |n| n.get().clamp(1, 4)) as i64;
+        let step = ((hi - lo + 1) / parts).max(1);
+        let bounds: Vec<(i64, i64)> = (0..parts)
+            .map(|i| {
+                (
+                    lo + i * step,
+                    if i == parts - 1 {
+                        hi
+                    } else {
+                        lo + (i + 1) * step - 1
+                    },
+                )
+            })
+            .filter(|(a, b)| a <= b)
+            .collect();
+        let read: Vec<Result<Points>> = std::thread::scope(|s| {
+            let handles: Vec<_> = bounds
+                .iter()
+                .map(|&(a, b)| s.spawn(move || self.read_part(index, a, b)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                .collect()
+        });
+        let mut keys = SeriesKeys::default();
+        let mut points = Vec::new();
+        let mut latest = vec![None; index.count];
+        let mut rows = 0;
+        for part in read {
+            let (part_keys, mut part_points, part_latest, part_rows) = part?;
+            rows += part_rows;
+            for (l, p) in latest.iter_mut().zip(part_latest) {
+                *l = l.take().max(p);
+            }
+            let renumber: Vec<u32> = part_keys
+                .breakdowns
+                .iter()
+                .map(|k| keys.breakdown(k))
+                .collect();
+            for p in &mut part_points {
+                p.breakdown = renumber[p.breakdown as usize];
+            }
+            if points.is_empty() {
+                points = part_points;
+            } else {
+                points.append(&mut part_points);
+            }
+        }
+        Ok((keys, points, latest, rows))
+    }
+
+    /// The observations with ids from `from` to `to`, in id order.
+    fn read_part(&self, index: &Index, from: i64, to: i64) -> Result<Points> {
+        let mut c = self.conn()?;
+        let mut keys = SeriesKeys::default();
+        let mut points = Vec::new();
+        let mut latest: Vec<Option<Period>> = vec![None; index.count];
+        let mut rows = 0;
+        c.scan(
+            "SELECT indicator_id, area_id, breakdown, period, value, flags FROM observation \
+             WHERE id >= ? AND id <= ? ORDER BY id",
+            &[from.into(), to.into()],
+            &mut |r| {
+                rows += 1;
+                let Some((indicator, totals_only)) = index.indicator(r.int(0)) else {
+                    return;
+                };
+                let breakdown = r.bytes(2);
+                if totals_only && !breakdown.is_empty() {
+                    // Not a point: only its period counts, if it has a value.
+                    if r.opt_real(4).is_some()
+                        && let Some(period) = keys.period(r.bytes(3))
+                        && latest[indicator].as_ref() < Some(&period)
+                    {
+                        latest[indicator] = Some(period);
+                    }
+                    return;
+                }
+                let (Some(period), Some(area)) = (keys.period(r.bytes(3)), index.area(r.int(1)))
+                else {
+                    return;
+                };
+                let flags = r.text(5);
+                points.push(SeriesPoint {
+                    indicator,
+                    area,
+                    breakdown: keys.breakdown(std::str::from_utf8(breakdown).unwrap_or("")),
+                    period,
+                    value: r.opt_real(4),
+                    brk: !flags.is_empty() && Flags::parse(flags).is_ok_and(|f| f.break_in_series),
+                });
+            },
+        )?;
+        Ok((keys, points, latest, rows))
     }
 
     /// Brings the stored warnings in line with an evaluation: new ones are added, changed ones
@@ -613,10 +707,65 @@ fn id_codes(c: &mut Conn, table: &str) -> Result<Vec<(i64, String)>> {
     )
 }
 
+/// What one part of the read yields: breakdown keys, points, latest period of the rows not kept
+/// (per indicator), rows read.
+type Points = (SeriesKeys, Vec<SeriesPoint>, Vec<Option<Period>>, usize);
+
+/// Indicator and area ids → their position in the code lists (ids are small and dense), and
+/// whether only an indicator's totals are wanted.
+struct Index {
+    indicators: Vec<Option<(usize, bool)>>,
+    areas: Vec<Option<usize>>,
+    count: usize,
+}
+
+/// A table from ids to `value(position, code)`.
+fn id_table<T: Clone>(rows: &[(i64, String)], value: impl Fn(usize, &str) -> T) -> Vec<Option<T>> {
+    let len = rows
+        .iter()
+        .map(|r| r.0)
+        .max()
+        .unwrap_or(0)
+        .clamp(0, 1 << 24) as usize
+        + 1;
+    let mut v = vec![None; len];
+    for (i, (id, code)) in rows.iter().enumerate() {
+        if let Some(slot) = usize::try_from(*id).ok().and_then(|id| v.get_mut(id)) {
+            *slot = Some(value(i, code));
+        }
+    }
+    v
+}
+
+impl Index {
+    fn new(
+        inds: &[(i64, String)],
+        areas: &[(i64, String)],
+        totals_only: &dyn Fn(&str) -> bool,
+    ) -> Index {
+        Index {
+            indicators: id_table(inds, |i, code| (i, totals_only(code))),
+            areas: id_table(areas, |i, _| i),
+            count: inds.len(),
+        }
+    }
+    fn indicator(&self, id: i64) -> Option<(usize, bool)> {
+        *usize::try_from(id)
+            .ok()
+            .and_then(|i| self.indicators.get(i))?
+    }
+    fn area(&self, id: i64) -> Option<usize> {
+        *usize::try_from(id).ok().and_then(|i| self.areas.get(i))?
+    }
+}
+
 /// Periods and breakdown keys met while scanning all observations, each parsed or numbered once.
 #[derive(Default)]
 struct SeriesKeys {
-    periods: HashMap<String, Option<Period>>,
+    /// Period codes met, with what they parse to: few, so a list beats hashing every row's text.
+    periods: Vec<(String, Option<Period>)>,
+    /// Where in `periods` the last one was found.
+    period_at: usize,
     breakdowns: Vec<String>,
     breakdown_ix: HashMap<String, u32>,
     last: Option<(String, u32)>,
@@ -624,12 +773,26 @@ struct SeriesKeys {
 
 impl SeriesKeys {
     /// The period of a stored code (None when it is not one).
-    fn period(&mut self, text: &str) -> Option<Period> {
-        if let Some(p) = self.periods.get(text) {
-            return p.clone();
+    fn period(&mut self, text: &[u8]) -> Option<Period> {
+        if self.periods.len() > 64 {
+            // Many distinct codes (days): keep the list short, parsing is cheap enough then.
+            self.periods.clear();
         }
-        let p = Period::parse_or_label(text).ok();
-        self.periods.insert(text.to_string(), p.clone());
+        // A series runs through its periods in order: try the one after the last found first.
+        let next = self.period_at + 1;
+        let found = match self.periods.get(next) {
+            Some((t, _)) if t.as_bytes() == text => Some(next),
+            _ => self.periods.iter().position(|(t, _)| t.as_bytes() == text),
+        };
+        if let Some(i) = found {
+            self.period_at = i;
+            return self.periods[i].1.clone();
+        }
+        let text = String::from_utf8_lossy(text).into_owned();
+        // Labelled periods have no place on the time axis: no rule sees them.
+        let p = Period::parse(&text).ok();
+        self.periods.push((text, p.clone()));
+        self.period_at = self.periods.len() - 1;
         p
     }
 

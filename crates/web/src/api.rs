@@ -5,25 +5,96 @@ use crate::pages::lagebild::{series_link, warning_filter};
 use crate::params::{Params, given, yes_no};
 use crate::{AppError, AppState, Page, blocking};
 use axum::extract::{Path, State};
-use kimo_model::{Observation, Period};
+use kimo_model::Period;
 use kimo_store::ObservationFilter;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-fn observation_json(o: &Observation) -> Value {
-    json!({
-        "indicator": o.indicator,
-        "period": o.period.code(),
-        "period_label": o.period.label(),
-        "area": o.area,
-        "breakdown": o.breakdown,
-        "value": o.value,
-        "numerator": o.numerator,
-        "denominator": o.denominator,
-        "flags": o.flags.labels(),
-    })
+/// One observation of `/api/v1/indicators/{code}/observations`, serialised straight from the
+/// database row. Fields in alphabetical order: the answer's bytes are those the first version made
+/// through `serde_json::Value` (whose objects sort their keys).
+#[derive(Serialize)]
+struct ObservationJson<'a> {
+    area: &'a str,
+    breakdown: BreakdownKey<'a>,
+    denominator: Option<f64>,
+    flags: FlagLabels,
+    indicator: &'a str,
+    numerator: Option<f64>,
+    period: String,
+    period_label: String,
+    value: Option<f64>,
+}
+
+/// A stored breakdown key (`d=c;d=c`, sorted by dimension) as a JSON object `{"d": "c"}`.
+struct BreakdownKey<'a>(&'a str);
+
+impl Serialize for BreakdownKey<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if self.0.contains(';') {
+            // Several dimensions: through the breakdown, which sorts and de-duplicates them.
+            return kimo_model::Breakdown::from_key(self.0).serialize(s);
+        }
+        s.collect_map(self.0.split_once('='))
+    }
+}
+
+/// The German labels of the flags set, as a JSON array.
+struct FlagLabels(kimo_model::Flags);
+
+impl Serialize for FlagLabels {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if self.0 == kimo_model::Flags::default() {
+            return s.collect_seq(std::iter::empty::<&str>());
+        }
+        s.collect_seq(self.0.labels())
+    }
+}
+
+/// The body of `/api/v1/indicators/{code}/observations`: `{"count", "indicator", "observations"}`,
+/// each observation written as its row is read (no value tree, no list of observations).
+fn observations_body(
+    st: &AppState,
+    code: &str,
+    f: &ObservationFilter,
+) -> Result<Vec<u8>, AppError> {
+    let mut rows: Vec<u8> = Vec::with_capacity(64 * 1024);
+    let mut count = 0usize;
+    let mut failed = None;
+    st.store.scan_observations(f, &mut |o| {
+        rows.push(if count == 0 { b'[' } else { b',' });
+        count += 1;
+        let row = ObservationJson {
+            area: o.area,
+            breakdown: BreakdownKey(o.breakdown),
+            denominator: o.denominator,
+            flags: FlagLabels(o.flags),
+            indicator: o.indicator,
+            numerator: o.numerator,
+            period: o.period.code(),
+            period_label: o.period.label(),
+            value: o.value,
+        };
+        if let Err(e) = serde_json::to_writer(&mut rows, &row) {
+            failed.get_or_insert(e);
+        }
+    })?;
+    if let Some(e) = failed {
+        return Err(AppError::Internal(e.to_string()));
+    }
+    if count == 0 {
+        rows.push(b'[');
+    }
+    rows.push(b']');
+    let mut body = Vec::with_capacity(rows.len() + code.len() + 64);
+    body.extend_from_slice(format!("{{\"count\":{count},\"indicator\":").as_bytes());
+    serde_json::to_writer(&mut body, code).map_err(|e| AppError::Internal(e.to_string()))?;
+    body.extend_from_slice(b",\"observations\":");
+    body.extend_from_slice(&rows);
+    body.push(b'}');
+    Ok(body)
 }
 
 /// The cache key of an API answer: path and query.
@@ -151,12 +222,7 @@ pub async fn observations(
         st.page(&key, crate::Format::Json, || {
             st.indicator(&code)?;
             let f = observation_filter(st, &code, &q)?;
-            let obs = st.store.observations(&f)?;
-            Page::json(&json!({
-                "indicator": code,
-                "count": obs.len(),
-                "observations": obs.iter().map(observation_json).collect::<Vec<_>>(),
-            }))
+            Ok(Page::json_bytes(observations_body(st, &code, &f)?))
         })
     })
     .await
@@ -251,4 +317,55 @@ pub async fn warnings(
         })
     })
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kimo_model::{Breakdown, Flags};
+
+    #[test]
+    fn rows_are_written_as_the_value_tree_wrote_them() {
+        // Breakdown keys with no, one and two dimensions (also unsorted and doubled), flags, and
+        // missing and whole-number values: the same bytes as through `serde_json::Value`.
+        let keys = [
+            "",
+            "geschlecht=w",
+            "geschlecht=w;staatsangehoerigkeit=nichtdeutsch",
+            "staatsangehoerigkeit=deutsch;geschlecht=m;geschlecht=w",
+        ];
+        for (i, key) in keys.into_iter().enumerate() {
+            let b = Breakdown::from_key(key);
+            let flags = Flags::parse(["", "p", "pb", "d"][i]).unwrap();
+            let period = Period::Half(2024, i as u8 % 2 + 1);
+            let (value, numerator) = ([None, Some(12.0), Some(0.1), Some(-3.25e7)][i], None);
+            let tree = json!({
+                "indicator": "I-1",
+                "period": period.code(),
+                "period_label": period.label(),
+                "area": "07",
+                "breakdown": b,
+                "value": value,
+                "numerator": numerator,
+                "denominator": Some(8114.0),
+                "flags": flags.labels(),
+            });
+            let row = ObservationJson {
+                area: "07",
+                breakdown: BreakdownKey(key),
+                denominator: Some(8114.0),
+                flags: FlagLabels(flags),
+                indicator: "I-1",
+                numerator,
+                period: period.code(),
+                period_label: period.label(),
+                value,
+            };
+            assert_eq!(
+                serde_json::to_string(&row).unwrap(),
+                tree.to_string(),
+                "{key}"
+            );
+        }
+    }
 }

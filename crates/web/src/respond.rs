@@ -85,6 +85,16 @@ impl Page {
             gzip: Arc::default(),
         })
     }
+    /// A JSON answer already written out.
+    pub fn json_bytes(body: Vec<u8>) -> Page {
+        Page {
+            content_type: "application/json",
+            disposition: None,
+            link: None,
+            body: body.into(),
+            gzip: Arc::default(),
+        }
+    }
     /// A file to download.
     pub fn download(content_type: &'static str, filename: &str, body: Vec<u8>) -> Page {
         Page {
