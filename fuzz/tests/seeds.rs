@@ -68,3 +68,16 @@ fn parts_have_safe_names() {
         .collect();
     assert_eq!(names, ["data/indicator_1.csv", "meta/1.yml"]);
 }
+
+#[test]
+fn cell_names_calamine_overflows_on_are_recognised() {
+    use kimo_fuzz::overflows_calamine as bad;
+    assert!(bad(br#"<c r="AAAAAAAA1" t="s">"#));
+    assert!(bad(br#"<row r="99999999999">"#));
+    assert!(bad(br#"<dimension ref="D2:A1"/>"#));
+    assert!(bad(b"<mergeCell ref='B1:A1'/>"));
+    assert!(!bad(
+        br#"<dimension ref="A1:XFD1048576"/><c r="B2" s="1"><v>12</v></c>"#
+    ));
+    assert!(!bad(br#"<sheet name="Daten" sheetId="1" r:id="rId1"/>"#));
+}
