@@ -207,12 +207,15 @@ impl Store {
                 origin: None,
             })
         })?;
+        in_period_order(&mut out);
         Ok(out)
     }
 
-    /// Hands the observations matching the filter to `visit` one by one, in the order of
-    /// [`Store::observations`], without collecting them: text is borrowed from the database row, so
-    /// an answer can be written straight from the rows (the observations API).
+    /// Hands the observations matching the filter to `visit` one by one, without collecting them:
+    /// text is borrowed from the database row, so an answer can be written straight from the rows
+    /// (the observations API). Ordered by indicator, area, breakdown and the stored period code's
+    /// text — which is [`Period`]'s order except where a series mixes kinds or has labels
+    /// ([`Store::observations`] sorts those).
     pub fn scan_observations(
         &self,
         f: &ObservationFilter,
@@ -224,7 +227,7 @@ impl Store {
         };
         c.scan(&sql, &params, &mut |r| {
             let breakdown = r.text(3);
-            let Ok(period) = Period::parse(r.text(1)) else {
+            let Ok(period) = Period::parse_or_label(r.text(1)) else {
                 return;
             };
             if !in_categories(breakdown, &f.categories) {
@@ -364,6 +367,19 @@ fn area_ids(c: &mut Conn, codes: &[&String]) -> Result<Vec<Value>> {
         .iter()
         .map(|r| Value::Int(r.int(0)))
         .collect())
+}
+
+/// Sorts each series (a run of the same indicator, area and breakdown) by period, where the text
+/// order of the codes differs from [`Period`]'s (labels, mixed kinds).
+fn in_period_order(obs: &mut [Observation]) {
+    let same_series = |a: &Observation, b: &Observation| {
+        a.indicator == b.indicator && a.area == b.area && a.breakdown == b.breakdown
+    };
+    for run in obs.chunk_by_mut(same_series) {
+        if !run.is_sorted_by(|a, b| a.period <= b.period) {
+            run.sort_by(|a, b| a.period.cmp(&b.period));
+        }
+    }
 }
 
 /// The observations query for a filter with its parameters; `None` when an indicator or the areas
