@@ -151,6 +151,7 @@ pub fn rules(data: &[u8]) {
         names,
         as_of: NaiveDate::from_ymd_opt(2026, 6, 30).expect("valid date"),
         population: &population,
+        latest_unread: None,
     };
     let empty = SeriesMap::new();
     for ind in demo_indicators() {
@@ -195,14 +196,14 @@ fn demo_series() -> &'static (HashMap<String, SeriesMap>, Names) {
                 .entry(key)
                 .or_default()
                 .push(Point {
-                    period: o.period,
+                    period: o.period.clone(),
                     value: o.value,
                     brk: o.flags.break_in_series,
                 });
         }
         for map in series.values_mut() {
             for points in map.values_mut() {
-                points.sort_by_key(|p| p.period);
+                points.sort_by(|a, b| a.period.cmp(&b.period));
             }
         }
         let city = kimo_model::whole_city(&ds.areas).map_or(String::new(), |a| a.code.clone());
