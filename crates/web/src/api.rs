@@ -89,7 +89,9 @@ fn observations_body(
     }
     rows.push(b']');
     let mut body = Vec::with_capacity(rows.len() + code.len() + 64);
-    body.extend_from_slice(format!("{{\"count\":{count},\"indicator\":").as_bytes());
+    body.extend_from_slice(b"{\"count\":");
+    body.extend_from_slice(count.to_string().as_bytes());
+    body.extend_from_slice(b",\"indicator\":");
     serde_json::to_writer(&mut body, code).map_err(|e| AppError::Internal(e.to_string()))?;
     body.extend_from_slice(b",\"observations\":");
     body.extend_from_slice(&rows);
