@@ -110,17 +110,7 @@ fn mixed(path: &Path, file: &str, at: u64, byte: u8) -> Result<Problem, Problem>
         left -= n as u64;
         f.consume(n);
     }
-    Ok(Problem {
-        origin: Origin {
-            file: file.to_string(),
-            line: lines,
-            column: 0,
-            ..Default::default()
-        },
-        message: format!(
-            "gemischte Zeichenkodierung: die Datei ist UTF-8, enthält hier aber das Byte 0x{byte:02X}, das kein UTF-8 ist (wohl Windows-1252) – bitte die Datei einheitlich als UTF-8 speichern"
-        ),
-    })
+    Ok(crate::table::mixed_encoding(file, lines, byte))
 }
 
 /// A reader that notes where line ends pass, so that a record's line is known from its byte offset

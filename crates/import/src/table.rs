@@ -171,7 +171,12 @@ pub fn decode_checked(file: &str, bytes: &[u8]) -> Result<String, Problem> {
     }
     let at = e.valid_up_to();
     let line = bytecount_newlines(&body[..at]) + 1;
-    Err(Problem {
+    Err(mixed_encoding(file, line, body[at]))
+}
+
+/// The problem of a UTF-8 file with a non-UTF-8 byte (`byte`) on `line`: mixed encodings are refused.
+pub(crate) fn mixed_encoding(file: &str, line: usize, byte: u8) -> Problem {
+    Problem {
         origin: Origin {
             file: file.to_string(),
             line,
@@ -179,10 +184,9 @@ pub fn decode_checked(file: &str, bytes: &[u8]) -> Result<String, Problem> {
             ..Default::default()
         },
         message: format!(
-            "gemischte Zeichenkodierung: die Datei ist UTF-8, enthält hier aber das Byte 0x{:02X}, das kein UTF-8 ist (wohl Windows-1252) – bitte die Datei einheitlich als UTF-8 speichern",
-            body[at]
+            "gemischte Zeichenkodierung: die Datei ist UTF-8, enthält hier aber das Byte 0x{byte:02X}, das kein UTF-8 ist (wohl Windows-1252) – bitte die Datei einheitlich als UTF-8 speichern"
         ),
-    })
+    }
 }
 
 /// Guesses the separator from the first line: `;`, tab or `,` (outside quotes).
