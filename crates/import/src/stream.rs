@@ -344,6 +344,7 @@ impl LongCsv {
         let reader = self.reader.as_ref()?;
         // The last chunk's rows are refilled in place: their cells keep their text buffers.
         let mut spare = std::mem::take(&mut self.table.rows);
+        let mut broken = false;
         while self.table.rows.len() < CHUNK_ROWS {
             match self.rdr.read_byte_record(&mut self.record) {
                 Ok(true) => {}
@@ -359,7 +360,10 @@ impl LongCsv {
                         },
                         message: format!("CSV nicht lesbar: {e}"),
                     });
-                    continue;
+                    // Only an I/O error gets here (records are flexible): the rest of the file
+                    // cannot be read either.
+                    broken = true;
+                    break;
                 }
             }
             let byte = self.record.position().map_or(0, |p| p.byte());
@@ -380,6 +384,9 @@ impl LongCsv {
         }
         let mut out = Vec::with_capacity(self.table.rows.len());
         reader.read(&self.table, ctx, &mut out, &mut self.problems);
+        if broken {
+            self.reader = None;
+        }
         Some(out)
     }
 

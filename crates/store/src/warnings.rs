@@ -230,19 +230,18 @@ impl Store {
     /// connection), and sorted only when the rows were not written series by series. The parts are
     /// read again if an import or an evaluation committed in between, so they always fit together.
     pub fn all_series(&self, totals_only: &dyn Fn(&str) -> bool) -> Result<AllSeries> {
-        let (inds, areas) = {
-            let mut c = self.conn()?;
-            (id_codes(&mut c, "indicator")?, id_codes(&mut c, "area")?)
-        };
-        let index = Index::new(&inds, &areas, totals_only);
-        let mut version = self.data_version()?;
-        let (keys, mut points, latest_unread, rows) = loop {
-            let read = self.read_points(&index)?;
-            let now = self.data_version()?;
-            if now == version {
-                break read;
+        // The version is taken before the catalogue, so an import that adds an indicator or area
+        // while the parts are read makes the whole read start again.
+        let (inds, areas, (keys, mut points, latest_unread, rows)) = loop {
+            let version = self.data_version()?;
+            let (inds, areas) = {
+                let mut c = self.conn()?;
+                (id_codes(&mut c, "indicator")?, id_codes(&mut c, "area")?)
+            };
+            let read = self.read_points(&Index::new(&inds, &areas, totals_only))?;
+            if self.data_version()? == version {
+                break (inds, areas, read);
             }
-            version = now;
         };
         let key = |p: &SeriesPoint| (p.indicator, p.area, p.breakdown);
         if !points
