@@ -185,6 +185,10 @@ pub enum BenchWhat {
         /// Number of observations.
         #[arg(long, default_value_t = 1_000_000)]
         rows: usize,
+        /// Rounds: each imports the file with `sqlite3` and with kimo, in turn; the medians are
+        /// compared (single runs on a shared machine vary by a third).
+        #[arg(long, default_value_t = 3)]
+        rounds: usize,
     },
     /// Write a state-scale data set: catalogue tables in DIR/katalog and DIR/daten.csv
     /// (every area × indicator × year, by nationality, sex and age group).

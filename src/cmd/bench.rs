@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 /// Runs a benchmark.
 pub fn run(args: BenchArgs) -> Result<()> {
     match args.what {
-        BenchWhat::Import { rows } => import(rows),
+        BenchWhat::Import { rows, rounds } => import(rows, rounds.max(1)),
         BenchWhat::Startup { runs } => startup(runs),
         BenchWhat::Api {
             requests,
@@ -28,68 +28,108 @@ pub fn run(args: BenchArgs) -> Result<()> {
     }
 }
 
-fn import(rows: usize) -> Result<()> {
+/// `bench import`: the same generated file imported `rounds` times into a new database by the
+/// `sqlite3` tool (the reference) and by kimo, in turn; prints each round and the medians.
+fn import(rows: usize, rounds: usize) -> Result<()> {
     let dir = tempfile_dir()?;
-    let db = dir.join("bench.db");
     let csv = dir.join("bench.csv");
-    let store = Store::open(&db.display().to_string())?;
-    store.apply(&bench_catalogue(), &ApplyOptions::default(), &mut |_, _| {})?;
     let n = write_bench_csv(&csv, rows)?;
     let size = std::fs::metadata(&csv)?.len();
+    println!(
+        "Zeilen: {n} ({:.1} MB CSV), {rounds} Runden",
+        size as f64 / 1e6
+    );
+    let (mut reference, mut kimo) = (Vec::new(), Vec::new());
+    for round in 1..=rounds {
+        let raw = dir.join(format!("raw-{round}.db"));
+        reference.push(sqlite3_import(&csv, &raw)?);
+        let _ = std::fs::remove_file(&raw);
+        let db = dir.join(format!("bench-{round}.db"));
+        let (total, write) = kimo_import(&csv, &db, n)?;
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+        }
+        println!(
+            "Runde {round}: sqlite3 .import {:.2} s, kimo import {:.2} s (davon prüfen und schreiben im Hauptfaden {:.2} s)",
+            reference[round - 1].as_secs_f64(),
+            total.as_secs_f64(),
+            write.as_secs_f64()
+        );
+        kimo.push(total);
+    }
+    let (reference, kimo) = (median(&mut reference), median(&mut kimo));
+    let rate = |d: Duration| n as f64 / d.as_secs_f64();
+    println!(
+        "Median kimo import:  {:>7.2} s  {:>10.0} Zeilen/s (Lesen im eigenen Faden)",
+        kimo.as_secs_f64(),
+        rate(kimo)
+    );
+    println!(
+        "Median sqlite3 .import derselben Datei (roh, ohne Prüfung): {:.2} s  {:>10.0} Zeilen/s",
+        reference.as_secs_f64(),
+        rate(reference)
+    );
+    println!(
+        "Verhältnis kimo import / sqlite3 .import: {}",
+        kimo_model::format_number(kimo.as_secs_f64() / reference.as_secs_f64(), 2)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
+}
+
+/// The middle one of `times`.
+fn median(times: &mut [Duration]) -> Duration {
+    times.sort();
+    times[times.len() / 2]
+}
+
+/// One kimo import of the benchmark file into a new database with the benchmark's catalogue: the
+/// wall time (until committed) and the time the main thread spent checking and writing.
+fn kimo_import(
+    csv: &std::path::Path,
+    db: &std::path::Path,
+    n: usize,
+) -> Result<(Duration, Duration)> {
+    let store = Store::open(&db.display().to_string())?;
+    store.apply(&bench_catalogue(), &ApplyOptions::default(), &mut |_, _| {})?;
     let ctx = kimo_import::Context {
         dimensions: store.dimensions()?,
         areas: store.areas(false)?,
         ..Default::default()
     };
-    let reference = sqlite3_import(&csv, &dir.join("raw.db"))?;
-    let (t0, mut read) = (Instant::now(), Duration::ZERO);
     let opts = ApplyOptions {
         user: "bench".into(),
         source: "bench.csv".into(),
         ..Default::default()
     };
+    let (t0, mut write) = (Instant::now(), Duration::ZERO);
     let mut problems = Vec::new();
     let out = store.import(&opts, |imp| {
-        let Ok(Some(mut file)) = kimo_import::stream::open_long(&csv, &ctx) else {
+        let Ok(Some(file)) = kimo_import::stream::open_long(csv, &ctx) else {
             return Ok(false);
         };
         let mut first = true;
-        loop {
-            let t = Instant::now();
-            let Some(chunk) = file.next_chunk(&ctx) else {
-                break;
-            };
-            read += t.elapsed();
+        problems = file.feed(&ctx, |chunk, at| {
             if std::mem::take(&mut first) {
-                let rows = file.estimated_rows(chunk.len());
-                imp.expect_rows(rows + rows / 10);
+                imp.expect_rows(at.estimated_rows + at.estimated_rows / 10);
             }
-            imp.observations(&chunk)?;
-        }
-        problems = file.finish();
+            let t = Instant::now();
+            let done = imp.observations(chunk);
+            write += t.elapsed();
+            done
+        })?;
         Ok(problems.is_empty())
     })?;
+    // Closing the database is part of it (SQLite checkpoints what is left in the WAL then).
+    drop(store);
     let total = t0.elapsed();
     if let Some(p) = problems.first() {
         bail!("Benchmark-Datei fehlerhaft: {p}");
     }
-    println!(
-        "Zeilen: {n} ({:.1} MB CSV), neu geschrieben: {}",
-        size as f64 / 1e6,
-        out.totals().0
-    );
-    print_rates(n, read, total - read, total);
-    println!(
-        "sqlite3 .import derselben Datei (roh, ohne Prüfung): {:.2} s  {:>10.0} Zeilen/s",
-        reference.as_secs_f64(),
-        n as f64 / reference.as_secs_f64()
-    );
-    println!(
-        "Verhältnis kimo import / sqlite3 .import: {}",
-        kimo_model::format_number(total.as_secs_f64() / reference.as_secs_f64(), 2)
-    );
-    let _ = std::fs::remove_dir_all(&dir);
-    Ok(())
+    if out.totals().0 != n {
+        bail!("{} statt {n} Beobachtungen geschrieben", out.totals().0);
+    }
+    Ok((total, write))
 }
 
 /// The reference: the `sqlite3` command-line tool importing the same CSV, unchecked, into a new
@@ -198,25 +238,6 @@ fn write_bench_csv(csv: &std::path::Path, rows: usize) -> Result<usize> {
         bail!("höchstens {n} Zeilen möglich");
     }
     Ok(n)
-}
-
-fn print_rates(n: usize, read: Duration, write: Duration, total: Duration) {
-    let rate = |d: Duration| n as f64 / d.as_secs_f64();
-    println!(
-        "Lesen und prüfen:  {:>7.2} s  {:>10.0} Zeilen/s",
-        read.as_secs_f64(),
-        rate(read)
-    );
-    println!(
-        "Prüfen, schreiben: {:>7.2} s  {:>10.0} Zeilen/s",
-        write.as_secs_f64(),
-        rate(write)
-    );
-    println!(
-        "Gesamt:            {:>7.2} s  {:>10.0} Zeilen/s",
-        total.as_secs_f64(),
-        rate(total)
-    );
 }
 
 fn tempfile_dir() -> Result<std::path::PathBuf> {

@@ -317,20 +317,20 @@ fn feed(
             problems.append(p);
         }
         Source::Stream(s) => {
-            let Some(mut s) = s.take() else {
+            let Some(s) = s.take() else {
                 return Ok(());
             };
             let mut first = true;
-            while let Some(chunk) = s.next_chunk(ctx) {
+            let read = s.feed(ctx, |chunk, at| {
                 if std::mem::take(&mut first) {
                     // Room for the whole file's keys at once, with a tenth to spare.
-                    let rows = s.estimated_rows(chunk.len());
-                    imp.expect_rows(rows + rows / 10);
+                    imp.expect_rows(at.estimated_rows + at.estimated_rows / 10);
                 }
-                imp.observations(&chunk)?;
-                progress.set(s.position() as usize, s.size() as usize);
-            }
-            problems.extend(s.finish());
+                imp.observations(chunk)?;
+                progress.set(at.bytes as usize, at.size as usize);
+                Ok(())
+            })?;
+            problems.extend(read);
         }
     }
     Ok(())

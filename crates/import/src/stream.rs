@@ -155,6 +155,17 @@ impl<R> LineEnds<R> {
     }
 }
 
+/// How far [`LongCsv::feed`] has read when it hands over a chunk.
+#[derive(Debug, Clone, Copy)]
+pub struct Position {
+    /// Bytes read so far.
+    pub bytes: u64,
+    /// The file's size in bytes.
+    pub size: u64,
+    /// The rows the whole file will have, estimated from the bytes read so far.
+    pub estimated_rows: usize,
+}
+
 /// A long CSV file being read chunk by chunk.
 pub struct LongCsv {
     file: String,
@@ -393,6 +404,55 @@ impl LongCsv {
     /// The file's problems: the header's, then the rows' in the order read.
     pub fn finish(self) -> Vec<Problem> {
         self.problems
+    }
+
+    /// Reads the rest of the file in a second thread while `take` works on each chunk in this one
+    /// (checking and writing is the slower half, so reading costs no time on two cores). At most
+    /// two chunks wait between the threads, so memory stays bounded, and each chunk goes back to
+    /// the reading thread to be freed where it was made (the allocator reuses its memory there).
+    /// `take` also gets how far the reader is (see [`Position`]); its first error stops the
+    /// reading and is returned.
+    pub fn feed<E: Send>(
+        mut self,
+        ctx: &Context,
+        mut take: impl FnMut(&[Observation], Position) -> Result<(), E>,
+    ) -> Result<Vec<Problem>, E> {
+        let size = self.size;
+        let (tx, rx) = std::sync::mpsc::sync_channel(2);
+        let (used_tx, used_rx) = std::sync::mpsc::channel::<Vec<Observation>>();
+        std::thread::scope(|scope| {
+            let reader = scope.spawn(move || {
+                while let Some(chunk) = self.next_chunk(ctx) {
+                    // Freed here: the chunks the other thread is done with.
+                    while used_rx.try_recv().is_ok() {}
+                    let rows = chunk.len();
+                    let at = Position {
+                        bytes: self.position(),
+                        size,
+                        estimated_rows: self.estimated_rows(rows),
+                    };
+                    // The receiver hangs up after an error: stop reading then.
+                    if tx.send((chunk, at)).is_err() {
+                        break;
+                    }
+                }
+                self.finish()
+            });
+            let mut result = Ok(());
+            for (chunk, at) in rx.iter() {
+                if let Err(e) = take(&chunk, at) {
+                    result = Err(e);
+                    break;
+                }
+                let _ = used_tx.send(chunk);
+            }
+            // Dropping the receiver ends the reader's wait on a full channel.
+            drop(rx);
+            let problems = reader
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            result.map(|()| problems)
+        })
     }
 
     /// Reads the rest of the file at once (for callers that want a whole [`Dataset`]).

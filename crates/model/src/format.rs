@@ -50,6 +50,17 @@ pub fn slug(s: &str) -> String {
     out.trim_matches('-').to_string()
 }
 
+/// How many characters of a cell a message quotes at most.
+pub const QUOTE_MAX: usize = 80;
+
+/// A cell's text as a message quotes it: at most [`QUOTE_MAX`] characters, cut with `…`.
+pub fn quote(s: &str) -> String {
+    match s.char_indices().nth(QUOTE_MAX) {
+        Some((end, _)) => format!("{}…", &s[..end]),
+        None => s.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -68,16 +79,5 @@ mod tests {
         assert_eq!(slug("Staatsangehörigkeit"), "staatsangehoerigkeit");
         assert_eq!(slug(" Sex / Gender "), "sex-gender");
         assert_eq!(slug("männlich"), "maennlich");
-    }
-}
-
-/// How many characters of a cell a message quotes at most.
-pub const QUOTE_MAX: usize = 80;
-
-/// A cell's text as a message quotes it: at most [`QUOTE_MAX`] characters, cut with `…`.
-pub fn quote(s: &str) -> String {
-    match s.char_indices().nth(QUOTE_MAX) {
-        Some((end, _)) => format!("{}…", &s[..end]),
-        None => s.to_string(),
     }
 }

@@ -88,10 +88,12 @@ impl Store {
         feed: impl FnOnce(&mut Importer) -> Result<bool>,
     ) -> Result<ApplyOutcome> {
         let mut c = self.conn()?;
-        c.write_if(|c| {
-            let mut imp = Importer::new(c, opts);
-            let clean = feed(&mut imp)?;
-            imp.finish(clean)
+        c.write_bulk_if(&["indicator", "area", "category"], |c| {
+            std::thread::scope(|scope| {
+                let mut imp = Importer::new(c, opts, scope);
+                let clean = feed(&mut imp)?;
+                imp.finish(clean)
+            })
         })
     }
 }

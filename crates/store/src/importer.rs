@@ -1,15 +1,22 @@
 //! The observations of an import, chunk by chunk inside one transaction: references resolved,
 //! duplicates found across the whole import, values compared with the stored ones and written as
-//! they come. Memory stays small: per observation only a 16-byte record of its key is kept.
+//! they come, by a thread of their own while the next batch is checked. Memory stays bounded: per
+//! observation a 16-byte record of its key is kept, in memory up to a bound and in temporary
+//! files beyond it ([`crate::keys`]).
 
 use crate::apply::{ApplyOptions, ApplyOutcome, IndicatorSummary, code_map, insert_id, now};
 use crate::columns;
+use crate::keys::KeyRecord;
 use crate::sql::{Conn, Value};
 use crate::{Error, Result};
 use kimo_model::plausible::Limits;
 use kimo_model::{Area, Breakdown, Dataset, Observation, Origin, Period, Problem, Unit, quote};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::hash::BuildHasher;
+use std::thread::{Scope, ScopedJoinHandle};
+
+/// The hasher of the importer's look-up tables: fast, and keys come from the import's own files.
+type FastHash = foldhash::fast::RandomState;
 
 /// indicator id, area id, interned breakdown, period.
 type ObsKey = (i64, i64, u32, Period);
@@ -19,8 +26,8 @@ const BATCH: usize = 10_000;
 
 /// An import in progress (see [`crate::Store::import`]): takes catalogue items and observations,
 /// checks and writes them in the import's transaction, and collects the problems.
-pub struct Importer<'c> {
-    c: &'c mut Conn,
+pub struct Importer<'c, 's> {
+    link: Link<'c, 's>,
     opts: &'c ApplyOptions,
     problems: Vec<Problem>,
     out: ApplyOutcome,
@@ -30,22 +37,36 @@ pub struct Importer<'c> {
     res: Option<Resolver>,
     breakdowns: Interner,
     /// Every key met so far: its 64-bit hash → line, file and 16 more bits of another hash.
-    seen: HashMap<u64, u64, foldhash::fast::FixedState>,
+    seen: KeyRecord,
     /// The files of the observations' origins; an index into it is kept in `seen`.
     files: Vec<String>,
-    summary: BTreeMap<String, IndicatorSummary>,
-    /// Per indicator id: whether it had stored observations when the import first met it.
-    stored: HashMap<i64, bool, foldhash::fast::RandomState>,
+    /// Per indicator id met: its summary, and whether it had stored observations when the import
+    /// first met it.
+    summary: HashMap<i64, (IndicatorSummary, bool), FastHash>,
     batch: Vec<Value>,
     import_id: Option<i64>,
     writes: usize,
     stamp: String,
+    /// The same, shared by the rows written.
+    stamp_value: Value,
+    /// The periods met so far and their codes.
+    periods: HashMap<Period, Value, foldhash::fast::RandomState>,
 }
 
-impl<'c> Importer<'c> {
-    pub(crate) fn new(c: &'c mut Conn, opts: &'c ApplyOptions) -> Importer<'c> {
+impl<'c, 's> Importer<'c, 's> {
+    pub(crate) fn new(
+        c: &'c mut Conn,
+        opts: &'c ApplyOptions,
+        scope: &'s Scope<'s, 'c>,
+    ) -> Importer<'c, 's> {
+        let stamp = now();
         Importer {
-            c,
+            link: Link {
+                conn: Some(c),
+                writing: None,
+                scope,
+                spare: Vec::new(),
+            },
             opts,
             problems: Vec::new(),
             out: ApplyOutcome::default(),
@@ -53,22 +74,27 @@ impl<'c> Importer<'c> {
             auto_areas: Vec::new(),
             res: None,
             breakdowns: Interner::default(),
-            seen: HashMap::with_hasher(foldhash::fast::FixedState::with_seed(0x6b69_6d6f)),
+            seen: KeyRecord::new(),
             files: vec![String::new()],
-            summary: BTreeMap::new(),
-            stored: HashMap::default(),
+            summary: HashMap::default(),
             batch: Vec::new(),
             import_id: None,
             writes: 0,
-            stamp: now(),
+            stamp_value: Value::Shared(stamp.as_str().into()),
+            stamp,
+            periods: HashMap::default(),
         }
     }
 
     /// Inserts or updates the catalogue items of `ds` (its observations are not looked at); areas an
     /// export names (`auto_areas`) become known for the observations.
     pub fn catalogue(&mut self, ds: &Dataset) -> Result<()> {
-        let counts =
-            crate::apply::upsert_catalogue(self.c, ds, &self.opts.source, &mut self.problems)?;
+        let counts = crate::apply::upsert_catalogue(
+            self.link.get()?,
+            ds,
+            &self.opts.source,
+            &mut self.problems,
+        )?;
         for (kind, n, u) in counts {
             match self.out.catalogue.iter_mut().find(|c| c.0 == kind) {
                 Some(c) => (c.1, c.2) = (c.1 + n, c.2 + u),
@@ -92,7 +118,7 @@ impl<'c> Importer<'c> {
         }
         self.brought = true;
         if self.res.is_none() {
-            self.res = Some(Resolver::load(self.c, &self.auto_areas)?);
+            self.res = Some(Resolver::load(self.link.get()?, &self.auto_areas)?);
         }
         for o in observations {
             self.observation(o)?;
@@ -121,33 +147,27 @@ impl<'c> Importer<'c> {
             return Ok(());
         }
         let ind = key.0;
-        let had = match self.stored.get(&ind) {
-            Some(&had) => had,
-            None => {
-                let had = self
-                    .c
-                    .query_opt(
-                        "SELECT 1 FROM observation WHERE indicator_id = ? LIMIT 1",
-                        &[ind.into()],
-                    )?
-                    .is_some();
-                self.stored.insert(ind, had);
-                had
-            }
-        };
-        // An indicator without stored observations needs no look-up: everything is new.
-        let existing = match had {
-            true => stored_row(self.c, &key, &self.breakdowns)?,
-            false => None,
-        };
-        if !self.summary.contains_key(&o.indicator) {
+        if !self.summary.contains_key(&ind) {
+            let had = self
+                .link
+                .get()?
+                .query_opt(
+                    "SELECT 1 FROM observation WHERE indicator_id = ? LIMIT 1",
+                    &[ind.into()],
+                )?
+                .is_some();
             let s = IndicatorSummary {
                 code: o.indicator.clone(),
                 ..Default::default()
             };
-            self.summary.insert(o.indicator.clone(), s);
+            self.summary.insert(ind, (s, had));
         }
-        let s = self.summary.get_mut(&o.indicator).expect("inserted above");
+        // An indicator without stored observations needs no look-up: everything is new.
+        let existing = match self.summary[&ind].1 {
+            true => stored_row(self.link.get()?, &key, &self.breakdowns)?,
+            false => None,
+        };
+        let (s, _) = self.summary.get_mut(&ind).expect("inserted above");
         match existing {
             None => {
                 s.new += 1;
@@ -159,7 +179,14 @@ impl<'c> Importer<'c> {
                 s.changed += 1;
                 self.writes += 1;
                 let import_id = self.import_id()?;
-                update_observation(self.c, &e, o, import_id, &self.opts.user, &self.stamp)?;
+                update_observation(
+                    self.link.get()?,
+                    &e,
+                    o,
+                    import_id,
+                    &self.opts.user,
+                    &self.stamp,
+                )?;
             }
         }
         Ok(())
@@ -175,14 +202,24 @@ impl<'c> Importer<'c> {
             );
             return Ok(None);
         };
-        let Some(area) = res.area(self.c, &o.area)? else {
+        let Some(area) = res.area(&mut self.link, &o.area)? else {
             self.problem(o, format!("unbekanntes Gebiet '{}'", quote(&o.area)));
             return Ok(None);
         };
-        let bad = res.breakdown_problems(&o.breakdown);
+        // A breakdown is checked when first met: its interned id keeps the outcome.
+        let breakdown = match self.breakdowns.id(&o.breakdown) {
+            (id, true) => {
+                let bad = res.breakdown_problems(&o.breakdown);
+                self.breakdowns.problems.push(bad);
+                id
+            }
+            (id, false) => id,
+        };
+        let bad = &self.breakdowns.problems[breakdown as usize];
         if !bad.is_empty() {
             for m in bad {
-                self.problem(o, m);
+                self.problems
+                    .push(at(&o.origin, &self.opts.source, m.clone()));
             }
             return Ok(None);
         }
@@ -191,12 +228,7 @@ impl<'c> Importer<'c> {
             self.problems.push(at(&origin, &self.opts.source, m));
             return Ok(None);
         }
-        Ok(Some((
-            ind,
-            area,
-            self.breakdowns.id(&o.breakdown),
-            o.period.clone(),
-        )))
+        Ok(Some((ind, area, breakdown, o.period.clone())))
     }
 
     /// Whether the key was met before in this import: an exact repetition is noted and taken once,
@@ -206,17 +238,16 @@ impl<'c> Importer<'c> {
         let hash = foldhash::quality::FixedState::with_seed(1).hash_one(key);
         let check = foldhash::quality::FixedState::with_seed(2).hash_one(key) >> 48;
         let (file, line) = self.origin_of(o);
-        let Some(&earlier) = self.seen.get(&hash) else {
-            let line = u32::try_from(line).unwrap_or(u32::MAX) as u64;
-            self.seen
-                .insert(hash, line | (file as u64) << 32 | check << 48);
+        let line32 = u32::try_from(line).unwrap_or(u32::MAX) as u64;
+        let record = line32 | (file as u64) << 32 | check << 48;
+        let Some(earlier) = self.seen.get_or_insert(hash, record)? else {
             return Ok(false);
         };
         if earlier >> 48 != check {
             return Ok(false);
         }
         self.flush()?;
-        let Some(first) = stored_row(self.c, key, &self.breakdowns)? else {
+        let Some(first) = stored_row(self.link.get()?, key, &self.breakdowns)? else {
             return Ok(false);
         };
         let first_file = ((earlier >> 32) & 0xffff) as usize;
@@ -274,7 +305,7 @@ impl<'c> Importer<'c> {
         if let Some(id) = self.import_id {
             return Ok(id);
         }
-        let id = crate::apply::record_import(self.c, self.opts, 0)?;
+        let id = crate::apply::record_import(self.link.get()?, self.opts, 0)?;
         self.import_id = Some(id);
         Ok(id)
     }
@@ -282,18 +313,26 @@ impl<'c> Importer<'c> {
     /// Queues a new observation; a full batch is written.
     fn insert(&mut self, key: &ObsKey, o: &Observation) -> Result<()> {
         let import_id = self.import_id()?;
+        let period = match self.periods.get(&key.3) {
+            Some(code) => code.clone(),
+            None => {
+                let code = Value::Shared(key.3.code().into());
+                self.periods.insert(key.3.clone(), code.clone());
+                code
+            }
+        };
         // In the order of `columns::OBSERVATION`.
         self.batch.extend([
             key.0.into(),
             key.1.into(),
-            self.breakdowns.keys[key.2 as usize].as_str().into(),
-            key.3.code().into(),
+            self.breakdowns.keys[key.2 as usize].clone(),
+            period,
             o.value.into(),
             o.numerator.into(),
             o.denominator.into(),
             o.flags.code().into(),
             import_id.into(),
-            self.stamp.as_str().into(),
+            self.stamp_value.clone(),
         ]);
         if self.batch.len() >= BATCH * columns::OBSERVATION.data_columns().len() {
             self.flush()?;
@@ -301,12 +340,13 @@ impl<'c> Importer<'c> {
         Ok(())
     }
 
-    /// Writes the queued new observations.
+    /// Hands the queued new observations to the writing thread.
     fn flush(&mut self) -> Result<()> {
-        let cols = columns::OBSERVATION.data_columns();
-        self.c
-            .insert_rows(columns::OBSERVATION.name, cols, &self.batch)?;
-        self.batch.clear();
+        if self.batch.is_empty() {
+            return Ok(());
+        }
+        let spare = self.link.write(std::mem::take(&mut self.batch))?;
+        self.batch = spare;
         Ok(())
     }
 
@@ -314,15 +354,23 @@ impl<'c> Importer<'c> {
     /// committed when `clean` and not a dry run (the returned flag).
     pub(crate) fn finish(mut self, clean: bool) -> Result<(ApplyOutcome, bool)> {
         self.flush()?;
+        self.link.get()?;
         if !self.problems.is_empty() {
             return Err(Error::Rejected(self.problems));
         }
         let mut out = std::mem::take(&mut self.out);
-        out.indicators = std::mem::take(&mut self.summary).into_values().collect();
+        out.indicators = std::mem::take(&mut self.summary)
+            .into_values()
+            .map(|(s, _)| s)
+            .collect();
+        out.indicators.sort_by(|a, b| a.code.cmp(&b.code));
         let commit = clean && !self.opts.dry_run;
+        if commit {
+            self.check_references()?;
+        }
         if commit && self.brought {
             let id = self.import_id()?;
-            self.c.exec(
+            self.link.get()?.exec(
                 "UPDATE import_run SET observations = ? WHERE id = ?",
                 &[(self.writes as i64).into(), id.into()],
             )?;
@@ -330,6 +378,78 @@ impl<'c> Importer<'c> {
             out.written = true;
         }
         Ok((out, commit))
+    }
+}
+
+impl Importer<'_, '_> {
+    /// Checks the references the observations were written with, once for the whole import instead
+    /// of per row (see [`Conn::write_bulk_if`]): every indicator and area id the resolver handed
+    /// out is stored. The ids of the history come from stored observations.
+    fn check_references(&mut self) -> Result<()> {
+        let Some(res) = &self.res else {
+            return Ok(());
+        };
+        for (table, ids) in [("indicator", &res.indicators), ("area", &res.areas)] {
+            let sql = format!("SELECT id FROM {table}");
+            let stored: HashSet<i64> = self
+                .link
+                .get()?
+                .query(&sql, &[])?
+                .iter()
+                .map(|r| r.int(0))
+                .collect();
+            if let Some((code, id)) = ids.iter().find(|(_, id)| !stored.contains(id)) {
+                let message = format!("Verweis ins Leere: '{code}' (id {id}) fehlt in {table}");
+                return Err(Error::database(sql.as_str(), message));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The import's connection, lent to a thread of its own while it writes a batch of new
+/// observations: the next batch is checked meanwhile. At most one batch is being written; anything
+/// else that uses the connection waits for it first ([`Link::get`]), so the import reads its own
+/// writes in order.
+struct Link<'c, 's> {
+    /// The connection, when no batch is being written.
+    conn: Option<&'c mut Conn>,
+    /// The batch being written: gives the connection back with the emptied batch and the result.
+    writing: Option<ScopedJoinHandle<'s, Written<'c>>>,
+    scope: &'s Scope<'s, 'c>,
+    /// An emptied batch, reused for the next one.
+    spare: Vec<Value>,
+}
+
+/// What the writing thread gives back.
+type Written<'c> = (&'c mut Conn, Vec<Value>, Result<()>);
+
+impl<'c, 's> Link<'c, 's> {
+    /// The connection, after the batch being written (if any) is written; its error is returned.
+    fn get(&mut self) -> Result<&mut Conn> {
+        if let Some(writing) = self.writing.take() {
+            let (conn, mut rows, result) = writing
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            self.conn = Some(conn);
+            rows.clear();
+            self.spare = rows;
+            result?;
+        }
+        Ok(self.conn.as_deref_mut().expect("no batch is being written"))
+    }
+
+    /// Starts writing `rows` (in the order of `columns::OBSERVATION`) and returns an empty batch
+    /// to fill next.
+    fn write(&mut self, rows: Vec<Value>) -> Result<Vec<Value>> {
+        self.get()?;
+        let conn = self.conn.take().expect("got above");
+        self.writing = Some(self.scope.spawn(move || {
+            let cols = columns::OBSERVATION.data_columns();
+            let result = conn.insert_rows(columns::OBSERVATION.name, cols, &rows);
+            (conn, rows, result)
+        }));
+        Ok(std::mem::take(&mut self.spare))
     }
 }
 
@@ -347,18 +467,23 @@ fn at(origin: &Option<Origin>, source: &str, message: String) -> Problem {
 #[derive(Default)]
 struct Interner {
     ids: HashMap<Breakdown, u32, foldhash::fast::RandomState>,
-    keys: Vec<String>,
+    /// The keys ([`Breakdown::key`]), shared by the rows written.
+    keys: Vec<Value>,
+    /// What is wrong with its dimensions and categories (nothing, mostly).
+    problems: Vec<Vec<String>>,
 }
 
 impl Interner {
-    fn id(&mut self, b: &Breakdown) -> u32 {
+    /// The breakdown's id, and whether it is met for the first time (then the caller pushes its
+    /// problems to `problems`).
+    fn id(&mut self, b: &Breakdown) -> (u32, bool) {
         if let Some(&id) = self.ids.get(b) {
-            return id;
+            return (id, false);
         }
         let id = self.keys.len() as u32;
-        self.keys.push(b.key());
+        self.keys.push(Value::Shared(b.key().into()));
         self.ids.insert(b.clone(), id);
-        id
+        (id, true)
     }
 }
 
@@ -368,14 +493,14 @@ struct Resolver {
     /// Per indicator id: its unit and whether a share may exceed 100 %.
     limits: HashMap<i64, (Unit, bool), foldhash::fast::RandomState>,
     areas: HashMap<String, i64, foldhash::fast::RandomState>,
-    dims: HashMap<String, HashSet<String>>,
+    dims: HashMap<String, HashSet<String, FastHash>, FastHash>,
     auto: HashMap<String, Area>,
     root: Option<i64>,
 }
 
 impl Resolver {
     fn load(c: &mut Conn, auto_areas: &[Area]) -> Result<Resolver> {
-        let mut dims: HashMap<String, HashSet<String>> = HashMap::new();
+        let mut dims: HashMap<String, HashSet<String, FastHash>, FastHash> = HashMap::default();
         for r in c.query(
             "SELECT d.code, k.code FROM dimension d JOIN category k ON k.dimension_id = d.id",
             &[],
@@ -437,12 +562,12 @@ impl Resolver {
 
     /// The area id of an observation: the whole city for an empty code (created when missing),
     /// a known area, or an area the export names; `None` when unknown.
-    fn area(&mut self, c: &mut Conn, code: &str) -> Result<Option<i64>> {
+    fn area(&mut self, link: &mut Link, code: &str) -> Result<Option<i64>> {
         if code.is_empty() {
             return Ok(Some(match self.root {
                 Some(r) => r,
                 None => {
-                    let id = self.create_area(c, "gesamt", "Gesamtgebiet", None, 0)?;
+                    let id = self.create_area(link.get()?, "gesamt", "Gesamtgebiet", None, 0)?;
                     self.root = Some(id);
                     id
                 }
@@ -459,7 +584,13 @@ impl Resolver {
             return Ok(None);
         };
         let (root, level) = (self.root, self.root.is_some() as i64);
-        Ok(Some(self.create_area(c, &code, &name, root, level)?))
+        Ok(Some(self.create_area(
+            link.get()?,
+            &code,
+            &name,
+            root,
+            level,
+        )?))
     }
 
     /// Problems with the breakdown's dimensions and categories.
@@ -514,7 +645,7 @@ fn stored_row(c: &mut Conn, key: &ObsKey, breakdowns: &Interner) -> Result<Optio
         &[
             key.0.into(),
             key.1.into(),
-            breakdowns.keys[key.2 as usize].as_str().into(),
+            breakdowns.keys[key.2 as usize].clone(),
             key.3.code().into(),
         ],
     )?;

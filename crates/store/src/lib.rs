@@ -4,6 +4,7 @@ mod apply;
 mod columns;
 mod copy;
 mod importer;
+mod keys;
 mod migrate;
 mod read;
 mod sql;

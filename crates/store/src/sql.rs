@@ -19,6 +19,14 @@ pub enum Value {
     Real(f64),
     /// Text.
     Text(String),
+    /// Text shared by many rows (an import's time stamp, interned codes): a clone copies no bytes.
+    Shared(std::sync::Arc<str>),
+}
+
+impl From<std::sync::Arc<str>> for Value {
+    fn from(v: std::sync::Arc<str>) -> Self {
+        Value::Shared(v)
+    }
 }
 
 impl From<i64> for Value {
@@ -78,6 +86,7 @@ impl Row {
             Value::Int(v) => *v,
             Value::Real(v) => *v as i64,
             Value::Text(s) => s.parse().unwrap_or(0),
+            Value::Shared(s) => s.parse().unwrap_or(0),
             Value::Null => 0,
         }
     }
@@ -95,6 +104,7 @@ impl Row {
             Value::Int(v) => Some(*v as f64),
             Value::Real(v) => Some(*v),
             Value::Text(s) => s.parse().ok(),
+            Value::Shared(s) => s.parse().ok(),
             Value::Null => None,
         };
         v.filter(|v: &f64| v.is_finite())
@@ -107,6 +117,7 @@ impl Row {
     pub fn opt_text(&self, i: usize) -> Option<String> {
         match &self.0[i] {
             Value::Text(s) => Some(s.clone()),
+            Value::Shared(s) => Some(s.to_string()),
             Value::Int(v) => Some(v.to_string()),
             Value::Real(v) => Some(v.to_string()),
             Value::Null => None,
@@ -206,12 +217,13 @@ impl Conn {
                     )
                 })?;
                 // WAL lets readers go on while an import writes; busy_timeout waits for the writer
-                // instead of failing; NORMAL sync is safe with WAL and much faster; a 64 MiB page
-                // cache keeps the observation index in memory during large imports.
+                // instead of failing; NORMAL sync is safe with WAL and much faster. Each pooled
+                // connection keeps a 16 MiB page cache (the operating system caches the file as
+                // well); a bulk write raises its own to 64 MiB ([`Conn::write_bulk_if`]).
                 c.execute_batch(
                     "PRAGMA journal_mode=WAL; PRAGMA busy_timeout=10000; \
                      PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; \
-                     PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;",
+                     PRAGMA cache_size=-16384; PRAGMA temp_store=MEMORY;",
                 )
                 .map_err(sqlite_err("PRAGMA"))?;
                 c.set_prepared_statement_cache_capacity(64);
@@ -347,17 +359,17 @@ impl Conn {
         }
         let list = columns.join(", ");
         match self {
-            Conn::Sqlite(_) => {
-                // About 8,000 parameters per statement (SQLite allows 32,766): few statements to
-                // run, and the full-size one stays in the cache.
-                let per = (8_000 / width).max(1);
-                let one = format!("({})", vec!["?"; width].join(", "));
-                for chunk in values.chunks(per * width) {
-                    let sql = format!(
-                        "INSERT INTO {table} ({list}) VALUES {}",
-                        vec![one.as_str(); chunk.len() / width].join(", ")
-                    );
-                    self.exec(&sql, chunk)?;
+            Conn::Sqlite(c) => {
+                // One prepared single-row statement, run per row: SQLite's own bulk load (the
+                // `sqlite3` tool's `.import`) does the same, and it is faster than long VALUES lists.
+                let sql = format!(
+                    "INSERT INTO {table} ({list}) VALUES ({})",
+                    vec!["?"; width].join(", ")
+                );
+                let mut st = c.prepare_cached(&sql).map_err(sqlite_err(&sql))?;
+                for row in values.chunks(width) {
+                    st.execute(rusqlite::params_from_iter(row.iter()))
+                        .map_err(sqlite_err(&sql))?;
                 }
                 Ok(())
             }
@@ -422,6 +434,43 @@ impl Conn {
         Ok(value)
     }
 
+    /// Like [`Conn::write_if`], for a bulk write that resolves its references itself, in the same
+    /// transaction (an import: codes to ids). SQLite's per-row foreign-key checks cost about a
+    /// third of such a write, so on SQLite they are off for this transaction; instead, before
+    /// COMMIT, the small tables in `checked` (the catalogue) are checked as a whole, and `f`
+    /// checks the references of the large ones it wrote (see the importer's `finish`). PostgreSQL
+    /// keeps checking per row.
+    pub fn write_bulk_if<T>(
+        &mut self,
+        checked: &[&str],
+        f: impl FnOnce(&mut Conn) -> Result<(T, bool)>,
+    ) -> Result<T> {
+        if self.backend() == Backend::Postgres {
+            return self.write_if(f);
+        }
+        // Outside a transaction: inside one, SQLite ignores the pragma. The larger page cache
+        // keeps the observation index in memory during a large import.
+        self.batch("PRAGMA foreign_keys=OFF; PRAGMA cache_size=-65536")?;
+        let off = BulkSettings { conn: self };
+        off.conn.write_if(|c| {
+            let (value, commit) = f(c)?;
+            if commit {
+                for table in checked {
+                    let sql = format!("PRAGMA foreign_key_check({table})");
+                    if let Some(r) = c.query(&sql, &[])?.first() {
+                        let message = format!(
+                            "Verweis ins Leere: Tabelle {table}, Zeile {} verweist auf {}",
+                            r.int(1),
+                            r.text(2)
+                        );
+                        return Err(Error::database(sql.as_str(), message));
+                    }
+                }
+            }
+            Ok((value, commit))
+        })
+    }
+
     /// Adapts portable DDL to the backend: `{serial}` is the auto-numbered primary key; on PostgreSQL
     /// text compares byte-wise (`COLLATE "C"`) as in SQLite, so both sort the same.
     pub fn ddl(&self, sql: &str) -> String {
@@ -458,6 +507,21 @@ impl Drop for OpenTransaction<'_> {
     }
 }
 
+/// SQLite's settings for [`Conn::write_bulk_if`] (no foreign-key checks, a larger page cache):
+/// back to the usual ones when dropped, also after an error or a panic, so a pooled connection
+/// never keeps them.
+struct BulkSettings<'a> {
+    conn: &'a mut Conn,
+}
+
+impl Drop for BulkSettings<'_> {
+    fn drop(&mut self) {
+        let _ = self
+            .conn
+            .batch("PRAGMA foreign_keys=ON; PRAGMA cache_size=-16384");
+    }
+}
+
 impl rusqlite::ToSql for Value {
     /// Binds without copying text.
     fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
@@ -467,6 +531,7 @@ impl rusqlite::ToSql for Value {
             Value::Int(i) => ValueRef::Integer(*i),
             Value::Real(f) => ValueRef::Real(*f),
             Value::Text(t) => ValueRef::Text(t.as_bytes()),
+            Value::Shared(t) => ValueRef::Text(t.as_bytes()),
         }))
     }
 }
@@ -567,16 +632,20 @@ fn copy_text(buf: &mut Vec<u8>, v: &Value) {
         } else {
             b"-Infinity".as_slice()
         }),
-        Value::Text(t) => {
-            for b in t.bytes() {
-                match b {
-                    b'\\' => buf.extend_from_slice(b"\\\\"),
-                    b'\t' => buf.extend_from_slice(b"\\t"),
-                    b'\n' => buf.extend_from_slice(b"\\n"),
-                    b'\r' => buf.extend_from_slice(b"\\r"),
-                    b => buf.push(b),
-                }
-            }
+        Value::Text(t) => copy_escaped(buf, t),
+        Value::Shared(t) => copy_escaped(buf, t),
+    }
+}
+
+/// Text in COPY's text format: backslash, tab and line ends escaped.
+fn copy_escaped(buf: &mut Vec<u8>, t: &str) {
+    for b in t.bytes() {
+        match b {
+            b'\\' => buf.extend_from_slice(b"\\\\"),
+            b'\t' => buf.extend_from_slice(b"\\t"),
+            b'\n' => buf.extend_from_slice(b"\\n"),
+            b'\r' => buf.extend_from_slice(b"\\r"),
+            b => buf.push(b),
         }
     }
 }
@@ -651,6 +720,7 @@ impl ToSql for Value {
             (Value::Real(f), &Type::FLOAT8) => f.to_sql(ty, out),
             (Value::Real(f), _) => f.to_string().to_sql(ty, out),
             (Value::Text(t), _) => t.as_str().to_sql(ty, out),
+            (Value::Shared(t), _) => (&**t).to_sql(ty, out),
         }
     }
     fn accepts(_: &Type) -> bool {

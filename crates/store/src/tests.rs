@@ -178,6 +178,39 @@ fn exact_duplicates_are_taken_once_with_a_notice() {
 }
 
 #[test]
+fn repeats_are_found_beyond_the_keys_held_in_memory() {
+    // In test builds the import keeps 500 keys in memory; the rest go to runs on disk.
+    on_all("repeats_are_found_beyond_the_keys_held_in_memory", |s| {
+        let mut ds = catalogue();
+        let years = 1000..3000;
+        ds.observations = years
+            .clone()
+            .map(|y| obs("01", y, 1.0, y as usize))
+            .collect();
+        // Line 5000 repeats the first row exactly, line 5001 contradicts one in the middle.
+        ds.observations.push(obs("01", 1000, 1.0, 5000));
+        let mut contradicting = ds.clone();
+        contradicting.observations.push(obs("01", 1700, 2.0, 5001));
+        let Err(Error::Rejected(problems)) = s.apply(&contradicting, &opts(), &mut |_, _| {})
+        else {
+            panic!("a contradicting repeat must be refused");
+        };
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(
+            problems[0]
+                .to_string()
+                .contains("Zeile 5001 widerspricht Zeile 1700 (2 statt 1;"),
+            "{problems:?}"
+        );
+        let out = s.apply(&ds, &opts(), &mut |_, _| {}).unwrap();
+        assert_eq!(out.totals(), (years.len(), 0, 0));
+        let text: Vec<String> = out.notices.iter().map(|p| p.to_string()).collect();
+        assert_eq!(text.len(), 1, "{text:?}");
+        assert!(text[0].contains("Zeile 5000 wiederholt Zeile 1000; einmal übernommen"));
+    });
+}
+
+#[test]
 fn problems_reject_everything_with_positions() {
     on_all("problems_reject_everything_with_positions", |s| {
         s.apply(&catalogue(), &opts(), &mut |_, _| {}).unwrap();
