@@ -46,6 +46,8 @@ pub struct Importer<'c, 's> {
     batch: Vec<Value>,
     import_id: Option<i64>,
     writes: usize,
+    /// Observations of the chunk (index, key) that may be stored already, compared in bulk.
+    waiting: Vec<(usize, ObsKey)>,
     stamp: String,
     /// The same, shared by the rows written.
     stamp_value: Value,
@@ -80,6 +82,7 @@ impl<'c, 's> Importer<'c, 's> {
             batch: Vec::new(),
             import_id: None,
             writes: 0,
+            waiting: Vec::new(),
             stamp_value: Value::Shared(stamp.as_str().into()),
             stamp,
             periods: HashMap::default(),
@@ -120,15 +123,14 @@ impl<'c, 's> Importer<'c, 's> {
         if self.res.is_none() {
             self.res = Some(Resolver::load(self.link.get()?, &self.auto_areas)?);
         }
-        for o in observations {
-            self.observation(o)?;
+        for (i, o) in observations.iter().enumerate() {
+            self.observation(observations, i, o)?;
         }
-        Ok(())
+        self.compare_waiting(observations)
     }
 
     /// Makes room for about `rows` more observations at once (e.g. estimated from a file's size), so
-    /// that the record of keys does not have to grow step by step: growing briefly holds the old
-    /// and the new table together.
+    /// that the record of keys does not have to grow step by step.
     pub fn expect_rows(&mut self, rows: usize) {
         self.seen.reserve(rows);
     }
@@ -138,12 +140,13 @@ impl<'c, 's> Importer<'c, 's> {
             .push(at(&o.origin, &self.opts.source, message));
     }
 
-    /// One observation: resolved, checked, compared with the stored one, written.
-    fn observation(&mut self, o: &Observation) -> Result<()> {
+    /// One observation (the `i`-th of the chunk): resolved and checked; written when its indicator
+    /// has no stored observations, otherwise left for [`Importer::compare_waiting`].
+    fn observation(&mut self, chunk: &[Observation], i: usize, o: &Observation) -> Result<()> {
         let Some(key) = self.resolve(o)? else {
             return Ok(());
         };
-        if self.repeated(o, &key)? {
+        if self.repeated(chunk, o, &key)? {
             return Ok(());
         }
         let ind = key.0;
@@ -163,30 +166,50 @@ impl<'c, 's> Importer<'c, 's> {
             self.summary.insert(ind, (s, had));
         }
         // An indicator without stored observations needs no look-up: everything is new.
-        let existing = match self.summary[&ind].1 {
-            true => stored_row(self.link.get()?, &key, &self.breakdowns)?,
-            false => None,
-        };
-        let (s, _) = self.summary.get_mut(&ind).expect("inserted above");
-        match existing {
-            None => {
-                s.new += 1;
-                self.writes += 1;
-                self.insert(&key, o)?;
-            }
-            Some(e) if e.same_as(o) => s.unchanged += 1,
-            Some(e) => {
-                s.changed += 1;
-                self.writes += 1;
-                let import_id = self.import_id()?;
-                update_observation(
-                    self.link.get()?,
-                    &e,
-                    o,
-                    import_id,
-                    &self.opts.user,
-                    &self.stamp,
-                )?;
+        if self.summary[&ind].1 {
+            self.waiting.push((i, key));
+            return Ok(());
+        }
+        self.summary.get_mut(&ind).expect("inserted above").0.new += 1;
+        self.writes += 1;
+        self.insert(&key, o)
+    }
+
+    /// Compares the chunk's observations that may be stored already with the stored rows, read
+    /// with one query per thousand keys, and writes what is new or changed.
+    fn compare_waiting(&mut self, chunk: &[Observation]) -> Result<()> {
+        if self.waiting.is_empty() {
+            return Ok(());
+        }
+        let waiting = std::mem::take(&mut self.waiting);
+        let mut stored = HashMap::with_capacity_and_hasher(waiting.len(), FastHash::default());
+        for part in waiting.chunks(1000) {
+            let keys: Vec<&ObsKey> = part.iter().map(|(_, k)| k).collect();
+            stored_rows(self.link.get()?, &keys, &self.breakdowns, &mut stored)?;
+        }
+        for (i, key) in waiting {
+            let o = &chunk[i];
+            let (s, _) = self.summary.get_mut(&key.0).expect("met before");
+            match stored.get(&key) {
+                None => {
+                    s.new += 1;
+                    self.writes += 1;
+                    self.insert(&key, o)?;
+                }
+                Some(e) if e.same_as(o) => s.unchanged += 1,
+                Some(e) => {
+                    s.changed += 1;
+                    self.writes += 1;
+                    let import_id = self.import_id()?;
+                    update_observation(
+                        self.link.get()?,
+                        e,
+                        o,
+                        import_id,
+                        &self.opts.user,
+                        &self.stamp,
+                    )?;
+                }
             }
         }
         Ok(())
@@ -234,7 +257,7 @@ impl<'c, 's> Importer<'c, 's> {
     /// Whether the key was met before in this import: an exact repetition is noted and taken once,
     /// a different value is a problem naming both lines. The earlier row is read back from the
     /// database (it was written, or it is stored unchanged), which also rules out a hash collision.
-    fn repeated(&mut self, o: &Observation, key: &ObsKey) -> Result<bool> {
+    fn repeated(&mut self, chunk: &[Observation], o: &Observation, key: &ObsKey) -> Result<bool> {
         let hash = foldhash::quality::FixedState::with_seed(1).hash_one(key);
         let check = foldhash::quality::FixedState::with_seed(2).hash_one(key) >> 48;
         let (file, line) = self.origin_of(o);
@@ -246,6 +269,8 @@ impl<'c, 's> Importer<'c, 's> {
         if earlier >> 48 != check {
             return Ok(false);
         }
+        // The earlier row may still wait for its comparison, or be queued for writing.
+        self.compare_waiting(chunk)?;
         self.flush()?;
         let Some(first) = stored_row(self.link.get()?, key, &self.breakdowns)? else {
             return Ok(false);
@@ -325,7 +350,7 @@ impl<'c, 's> Importer<'c, 's> {
         self.batch.extend([
             key.0.into(),
             key.1.into(),
-            self.breakdowns.keys[key.2 as usize].clone(),
+            self.breakdowns.value(key.2),
             period,
             o.value.into(),
             o.numerator.into(),
@@ -468,12 +493,17 @@ fn at(origin: &Option<Origin>, source: &str, message: String) -> Problem {
 struct Interner {
     ids: HashMap<Breakdown, u32, foldhash::fast::RandomState>,
     /// The keys ([`Breakdown::key`]), shared by the rows written.
-    keys: Vec<Value>,
+    keys: Vec<std::sync::Arc<str>>,
     /// What is wrong with its dimensions and categories (nothing, mostly).
     problems: Vec<Vec<String>>,
 }
 
 impl Interner {
+    /// The key of breakdown `id`, to be bound to a query.
+    fn value(&self, id: u32) -> Value {
+        Value::Shared(self.keys[id as usize].clone())
+    }
+
     /// The breakdown's id, and whether it is met for the first time (then the caller pushes its
     /// problems to `problems`).
     fn id(&mut self, b: &Breakdown) -> (u32, bool) {
@@ -481,7 +511,7 @@ impl Interner {
             return (id, false);
         }
         let id = self.keys.len() as u32;
-        self.keys.push(Value::Shared(b.key().into()));
+        self.keys.push(b.key().into());
         self.ids.insert(b.clone(), id);
         (id, true)
     }
@@ -639,23 +669,63 @@ impl Existing {
 
 /// The stored observation with this key (as this transaction sees it).
 fn stored_row(c: &mut Conn, key: &ObsKey, breakdowns: &Interner) -> Result<Option<Existing>> {
-    let r = c.query_opt(
-        "SELECT id, value, numerator, denominator, flags FROM observation \
-         WHERE indicator_id = ? AND area_id = ? AND breakdown = ? AND period = ?",
-        &[
+    let mut found = HashMap::default();
+    stored_rows(c, &[key], breakdowns, &mut found)?;
+    Ok(found.remove(key))
+}
+
+/// The stored observations with these keys (as this transaction sees it), added to `found`: one
+/// query, the keys joined as a VALUES list with the table's unique key.
+fn stored_rows(
+    c: &mut Conn,
+    keys: &[&ObsKey],
+    breakdowns: &Interner,
+    found: &mut HashMap<ObsKey, Existing, FastHash>,
+) -> Result<()> {
+    let mut params = Vec::with_capacity(keys.len() * 4);
+    let mut by_text = HashMap::with_capacity_and_hasher(keys.len(), FastHash::default());
+    for &key in keys {
+        let period = key.3.code();
+        params.extend([
             key.0.into(),
             key.1.into(),
-            breakdowns.keys[key.2 as usize].clone(),
-            key.3.code().into(),
-        ],
-    )?;
-    Ok(r.map(|r| Existing {
-        id: r.int(0),
-        value: r.opt_real(1),
-        numerator: r.opt_real(2),
-        denominator: r.opt_real(3),
-        flags: r.text(4),
-    }))
+            breakdowns.value(key.2),
+            period.as_str().into(),
+        ]);
+        by_text.insert(
+            (key.0, key.1, &*breakdowns.keys[key.2 as usize], period),
+            key,
+        );
+    }
+    // The first row's casts type the columns on PostgreSQL.
+    let rows = (0..keys.len())
+        .map(|i| match i {
+            0 => "(CAST(? AS BIGINT), CAST(? AS BIGINT), ?, ?)",
+            _ => "(?, ?, ?, ?)",
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!(
+        "SELECT o.id, o.value, o.numerator, o.denominator, o.flags, o.indicator_id, o.area_id, \
+         o.breakdown, o.period FROM (VALUES {rows}) AS k JOIN observation o \
+         ON o.indicator_id = k.column1 AND o.area_id = k.column2 AND o.breakdown = k.column3 \
+         AND o.period = k.column4"
+    );
+    for r in c.query(&sql, &params)? {
+        let text = (r.int(5), r.int(6), r.text(7), r.text(8));
+        let Some(&key) = by_text.get(&(text.0, text.1, text.2.as_str(), text.3)) else {
+            continue;
+        };
+        let e = Existing {
+            id: r.int(0),
+            value: r.opt_real(1),
+            numerator: r.opt_real(2),
+            denominator: r.opt_real(3),
+            flags: r.text(4),
+        };
+        found.insert(key.clone(), e);
+    }
+    Ok(())
 }
 
 /// Keeps the old figures in the history, then writes the new ones.

@@ -211,6 +211,43 @@ fn repeats_are_found_beyond_the_keys_held_in_memory() {
 }
 
 #[test]
+fn repeats_are_found_when_the_indicator_has_stored_observations() {
+    on_all(
+        "repeats_are_found_when_the_indicator_has_stored_observations",
+        |s| {
+            let mut ds = catalogue();
+            ds.observations = vec![obs("KA", 2020, 5.0, 2), obs("01", 2020, 4.0, 3)];
+            s.apply(&ds, &opts(), &mut |_, _| {}).unwrap();
+            // Again: one stored row unchanged and repeated, one changed, one new and repeated.
+            ds.observations = vec![
+                obs("KA", 2020, 5.0, 2),
+                obs("01", 2020, 4.5, 3),
+                obs("KA", 2021, 6.0, 4),
+                obs("KA", 2020, 5.0, 5),
+                obs("KA", 2021, 6.0, 6),
+            ];
+            let out = s.apply(&ds, &opts(), &mut |_, _| {}).unwrap();
+            assert_eq!(out.totals(), (1, 1, 1));
+            let text: Vec<String> = out.notices.iter().map(|p| p.to_string()).collect();
+            assert_eq!(text.len(), 2, "{text:?}");
+            assert!(text[0].contains("Zeile 5 wiederholt Zeile 2;"), "{text:?}");
+            assert!(text[1].contains("Zeile 6 wiederholt Zeile 4;"), "{text:?}");
+            // A contradicting repeat of a stored row is refused, naming both lines.
+            ds.observations = vec![obs("KA", 2020, 5.0, 2), obs("KA", 2020, 7.0, 9)];
+            let Err(Error::Rejected(problems)) = s.apply(&ds, &opts(), &mut |_, _| {}) else {
+                panic!("a contradicting repeat must be refused");
+            };
+            assert!(
+                problems[0]
+                    .to_string()
+                    .contains("Zeile 9 widerspricht Zeile 2 (7 statt 5;"),
+                "{problems:?}"
+            );
+        },
+    );
+}
+
+#[test]
 fn problems_reject_everything_with_positions() {
     on_all("problems_reject_everything_with_positions", |s| {
         s.apply(&catalogue(), &opts(), &mut |_, _| {}).unwrap();
