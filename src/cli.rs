@@ -38,10 +38,47 @@ pub enum Command {
     Warnungen(WarningsArgs),
     /// Show one warning with its history, or change its status, assignee or add a comment.
     Warnung(WarningArgs),
+    /// Accounts: add, list, disable or enable, reset a password.
+    #[command(subcommand)]
+    User(UserCommand),
     /// Copy a whole installation between databases (SQLite ↔ PostgreSQL), history and ids included.
     Copy(CopyArgs),
     /// Measure import throughput and start-up time (figures for docs/performance.md).
     Bench(BenchArgs),
+}
+
+/// `kimo user …`.
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add an account; prints a one-time password to be changed at the first login.
+    Add {
+        /// Login name (letters, digits, `.`, `-`, `_`, `@`).
+        name: String,
+        /// Role: admin, redaktion, amt, gremium.
+        #[arg(long)]
+        role: String,
+        /// The Amt (catalogue `amt`) of an account with the role amt.
+        #[arg(long)]
+        amt: Option<String>,
+        /// E-mail address.
+        #[arg(long)]
+        email: Option<String>,
+    },
+    /// List the accounts.
+    List,
+    /// Disable an account (its sessions end); --enable enables it again.
+    Disable {
+        /// Login name.
+        name: String,
+        /// Enable instead.
+        #[arg(long)]
+        enable: bool,
+    },
+    /// Give an account a new one-time password (its sessions end).
+    ResetPassword {
+        /// Login name.
+        name: String,
+    },
 }
 
 /// `kimo serve`.

@@ -6,6 +6,7 @@ mod export;
 mod import;
 mod progress;
 mod serve;
+mod user;
 mod warnings;
 
 use crate::cli::{Cli, Command};
@@ -66,6 +67,7 @@ pub fn run(cli: Cli) -> Result<()> {
             evaluate::run_pending(&store)?;
             warnings::show(&store, args)
         }
+        Command::User(cmd) => user::run(&open()?, cmd),
         Command::Copy(args) => {
             let from = Store::open(&args.from)
                 .with_context(|| format!("Quelle '{}'", kimo_store::redact(&args.from)))?;

@@ -31,6 +31,9 @@ pub fn run(database: Option<String>, args: ServeArgs) -> Result<()> {
     };
     let store = Store::open(&url).with_context(|| format!("Datenbank '{url}'"))?;
     super::evaluate::run_pending(&store)?;
+    if !args.demo {
+        super::user::first_admin(&store)?;
+    }
     if args.demo {
         let n = super::load_demo(&store)?;
         eprintln!("Demo-Stadt Karlsruhe geladen ({n} Werte neu).");

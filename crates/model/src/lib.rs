@@ -8,6 +8,7 @@ pub mod plausible;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 mod unit;
+mod user;
 mod warning_status;
 
 pub use csv_cell::{csv_safe, csv_unescape, is_written_number};
@@ -15,6 +16,7 @@ pub use error::ParseError;
 pub use format::{QUOTE_MAX, format_number, quote, slug};
 pub use period::Period;
 pub use unit::Unit;
+pub use user::{AuditEntry, Role, User, login_name};
 pub use warning_status::WarningStatus;
 
 use serde::Serialize;

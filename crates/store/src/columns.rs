@@ -206,7 +206,39 @@ pub(crate) const WARNING_EVENT: Table = Table {
     ],
 };
 
-/// Every table, parents before children.
+/// Accounts.
+pub(crate) const APP_USER: Table = Table {
+    name: "app_user",
+    columns: &[
+        "id",
+        "name",
+        "role",
+        "amt",
+        "email",
+        "password_hash",
+        "must_change_password",
+        "disabled",
+        "created_at",
+    ],
+};
+
+/// The audit log.
+pub(crate) const AUDIT_LOG: Table = Table {
+    name: "audit_log",
+    columns: &[
+        "id",
+        "at",
+        "actor",
+        "action",
+        "object",
+        "old_state",
+        "new_state",
+        "address",
+    ],
+};
+
+/// Every table copied between databases, parents before children (sessions are not: they end
+/// with the move).
 pub(crate) const ALL: &[&Table] = &[
     &ACTION_FIELD,
     &DIMENSION,
@@ -219,4 +251,6 @@ pub(crate) const ALL: &[&Table] = &[
     &SETTING,
     &WARNING,
     &WARNING_EVENT,
+    &APP_USER,
+    &AUDIT_LOG,
 ];

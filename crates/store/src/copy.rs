@@ -54,6 +54,8 @@ fn copy_in(
     total: usize,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<usize> {
+    // The target's sessions end: their accounts are replaced.
+    dst.exec("DELETE FROM user_session", &[])?;
     for t in columns::ALL.iter().rev() {
         dst.exec(&format!("DELETE FROM {}", t.name), &[])?;
     }

@@ -10,6 +10,7 @@ mod read;
 mod sql;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
+mod users;
 mod warnings;
 
 pub use apply::{ApplyOptions, ApplyOutcome, IndicatorSummary};
@@ -17,6 +18,7 @@ pub use importer::Importer;
 pub use migrate::SCHEMA_VERSION;
 pub use read::{ObservationFilter, ObservationRow, Profile, Stats};
 pub use sql::{Backend, redact};
+pub use users::{Actor, AuditFilter, NewUser, Session};
 pub use warnings::{
     AllSeries, NewFinding, SeriesPoint, SyncSummary, Warning, WarningEvent, WarningFilter,
 };

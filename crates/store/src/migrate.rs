@@ -123,6 +123,41 @@ const STEPS: &[&str] = &[
         comment TEXT
     );
     CREATE INDEX warning_event_warning ON warning_event (warning_id);",
+    // 3: people: accounts with a role, their sessions (by the hash of the cookie's token), and the
+    // audit log of every change (never updated or deleted by kimo).
+    "CREATE TABLE app_user (
+        id {serial},
+        name TEXT NOT NULL UNIQUE,
+        role TEXT NOT NULL,
+        amt TEXT,
+        email TEXT,
+        password_hash TEXT NOT NULL DEFAULT '',
+        must_change_password BIGINT NOT NULL DEFAULT 0,
+        disabled BIGINT NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE user_session (
+        id {serial},
+        token_hash TEXT NOT NULL UNIQUE,
+        user_id BIGINT NOT NULL REFERENCES app_user(id),
+        csrf TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        last_seen TEXT NOT NULL,
+        address TEXT NOT NULL DEFAULT '',
+        agent TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX user_session_user ON user_session (user_id);
+    CREATE TABLE audit_log (
+        id {serial},
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        object TEXT NOT NULL DEFAULT '',
+        old_state TEXT NOT NULL DEFAULT '',
+        new_state TEXT NOT NULL DEFAULT '',
+        address TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX audit_log_action_at ON audit_log (action, at);",
 ];
 
 /// The schema version this build expects.

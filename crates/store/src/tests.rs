@@ -602,3 +602,113 @@ fn shares_over_100_and_negative_numbers_are_refused() {
         assert_eq!(s.stats().unwrap().observations, 0);
     });
 }
+
+fn new_user(name: &str, role: kimo_model::Role, amt: Option<&str>) -> NewUser {
+    NewUser {
+        name: name.into(),
+        role,
+        amt: amt.map(str::to_string),
+        email: None,
+    }
+}
+
+#[test]
+fn accounts_are_added_changed_and_every_change_is_audited() {
+    use kimo_model::Role;
+    on_all(
+        "accounts_are_added_changed_and_every_change_is_audited",
+        |s| {
+            let cli = Actor {
+                name: "Kommandozeile (test)".into(),
+                address: String::new(),
+            };
+            assert!(!s.has_admin().unwrap());
+            let admin = s
+                .add_user(&new_user("chefin", Role::Admin, None), "h1", true, &cli)
+                .unwrap();
+            assert!(admin.must_change_password && !admin.disabled);
+            assert!(s.has_admin().unwrap());
+            let e = s.add_user(&new_user("chefin", Role::Gremium, None), "h2", true, &cli);
+            assert!(matches!(e, Err(Error::Conflict(_))), "{e:?}");
+            let e = s.add_user(&new_user("amt1", Role::Amt, None), "h2", true, &cli);
+            assert!(matches!(e, Err(Error::Invalid(_))), "{e:?}");
+            s.add_user(&new_user("amt1", Role::Amt, Some("50")), "h2", true, &cli)
+                .unwrap();
+            let names: Vec<String> = s.users().unwrap().into_iter().map(|u| u.name).collect();
+            assert_eq!(names, ["amt1", "chefin"]);
+
+            // A session, found by its token hash until the account is disabled.
+            let (amt1, hash) = s.user_with_hash("amt1").unwrap().unwrap();
+            assert_eq!((amt1.amt.as_deref(), hash.as_str()), (Some("50"), "h2"));
+            let web = Actor {
+                name: "amt1".into(),
+                address: "192.0.2.7".into(),
+            };
+            s.start_session(&amt1, "t1", "c1", &web, "Firefox").unwrap();
+            s.start_session(&amt1, "t2", "c2", &web, "Firefox").unwrap();
+            let (u, session) = s.session("t1", 3600, 86_400).unwrap().unwrap();
+            assert_eq!((u.name.as_str(), session.csrf.as_str()), ("amt1", "c1"));
+            assert!(
+                s.session("t1", -1, 86_400).unwrap().is_none(),
+                "idle too long"
+            );
+            assert!(s.session("t1", 3600, 86_400).unwrap().is_none(), "removed");
+            let (_, s2) = s.session("t2", 3600, 86_400).unwrap().unwrap();
+            assert_eq!(s.sessions_of(amt1.id).unwrap().len(), 1);
+
+            // A new password ends the other sessions; disabling ends all.
+            s.start_session(&amt1, "t3", "c3", &web, "Edge").unwrap();
+            s.set_password("amt1", "h3", false, Some(s2.id), &web)
+                .unwrap();
+            assert!(s.session("t3", 3600, 86_400).unwrap().is_none());
+            assert!(s.session("t2", 3600, 86_400).unwrap().is_some());
+            s.set_disabled("amt1", true, &cli).unwrap();
+            assert!(s.session("t2", 3600, 86_400).unwrap().is_none());
+            assert!(matches!(
+                s.set_disabled("niemand", true, &cli),
+                Err(Error::NotFound(_))
+            ));
+
+            // Failed logins count per account and per address.
+            s.record(&web, "login.failed", "konto:chefin").unwrap();
+            s.record(&web, "login.failed", "konto:chefin").unwrap();
+            let counts = s
+                .recent("login.failed", "konto:chefin", "192.0.2.7", "2000-01-01")
+                .unwrap();
+            assert_eq!(counts, (2, 2));
+
+            let log = s.audit_log(&AuditFilter::default()).unwrap();
+            let actions: Vec<&str> = log.iter().map(|e| e.action.as_str()).collect();
+            assert_eq!(
+                actions,
+                [
+                    "login.failed",
+                    "login.failed",
+                    "user.disable",
+                    "user.password",
+                    "login",
+                    "login",
+                    "login",
+                    "user.add",
+                    "user.add"
+                ]
+            );
+            let disable = &log[2];
+            assert_eq!(disable.actor, "Kommandozeile (test)");
+            assert!(disable.before.contains("\"gesperrt\":false"), "{disable:?}");
+            assert!(disable.after.contains("\"gesperrt\":true"), "{disable:?}");
+            assert!(
+                !log.iter()
+                    .any(|e| e.after.contains("h2") || e.after.contains("h3"))
+            );
+            let logins = s
+                .audit_log(&AuditFilter {
+                    action: Some("login".into()),
+                    limit: 2,
+                    ..Default::default()
+                })
+                .unwrap();
+            assert_eq!(logins.len(), 2);
+        },
+    );
+}
