@@ -13,6 +13,8 @@ pub enum AppError {
     BadRequest(String),
     /// 409 with a German message.
     Conflict(String),
+    /// 403 with a German message (a form without its CSRF token, a missing right).
+    Forbidden(String),
     /// 500; the detail goes to the log, the user sees a general message.
     Internal(String),
 }
@@ -50,6 +52,7 @@ impl AppError {
             AppError::NotFound(m) => (StatusCode::NOT_FOUND, "Nicht gefunden", m),
             AppError::BadRequest(m) => (StatusCode::BAD_REQUEST, "Ungültige Anfrage", m),
             AppError::Conflict(m) => (StatusCode::CONFLICT, "Konflikt", m),
+            AppError::Forbidden(m) => (StatusCode::FORBIDDEN, "Nicht erlaubt", m),
             AppError::Internal(m) => {
                 tracing::error!(target: "kimo::web", "{m}");
                 (

@@ -2,6 +2,7 @@
 //! (where tabular) CSV from the same typed view, and the JSON API.
 
 mod api;
+mod auth;
 mod error;
 mod format;
 mod pages;
@@ -10,6 +11,7 @@ mod respond;
 mod server;
 mod state;
 
+pub use auth::ClientAddr;
 pub use error::AppError;
 pub use respond::{Format, Page};
 pub use server::{ServeOptions, serve};
@@ -18,7 +20,7 @@ pub use state::AppState;
 use axum::Router;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use std::sync::Arc;
 
 /// The embedded templates, compiled once.
@@ -40,6 +42,8 @@ fn templates() -> &'static minijinja::Environment<'static> {
                 include_str!("../templates/indicator.html"),
             ),
             ("error.html", include_str!("../templates/error.html")),
+            ("anmelden.html", include_str!("../templates/anmelden.html")),
+            ("konto.html", include_str!("../templates/konto.html")),
             ("lagebild.html", include_str!("../templates/lagebild.html")),
             (
                 "stadtteile.html",
@@ -90,6 +94,20 @@ async fn style() -> Response {
     ([(header::CACHE_CONTROL, "max-age=3600")], page).into_response()
 }
 
+/// The indicator list's filter (progressive enhancement; no inline script, for the CSP).
+async fn filter_script() -> Response {
+    static JS: std::sync::OnceLock<Page> = std::sync::OnceLock::new();
+    let page = JS
+        .get_or_init(|| {
+            Page::text(
+                "text/javascript; charset=utf-8",
+                include_str!("../static/filter.js"),
+            )
+        })
+        .clone();
+    ([(header::CACHE_CONTROL, "max-age=3600")], page).into_response()
+}
+
 async fn not_found() -> AppError {
     AppError::NotFound("Diese Seite gibt es nicht.".into())
 }
@@ -117,6 +135,12 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/stadtteile.csv", get(pages::area::list_csv))
         .route("/stadtteile/{code}", get(pages::area::page))
         .route("/static/style.css", get(style))
+        .route("/static/filter.js", get(filter_script))
+        .route("/anmelden", get(auth::login_form).post(auth::login))
+        .route("/abmelden", post(auth::logout))
+        .route("/konto", get(auth::account))
+        .route("/konto/passwort", post(auth::change_password))
+        .route("/konto/sitzungen/{id}/beenden", post(auth::end_session))
         .route("/healthz", get(server::healthz))
         .route("/api/v1/indicators", get(api::indicators))
         .route("/api/v1/indicators/{code}", get(api::indicator))
@@ -133,6 +157,10 @@ pub fn router(state: Arc<AppState>) -> Router {
         ))
         .layer(axum::middleware::map_response(error::json_errors))
         .layer(axum::middleware::from_fn(server::precompressed))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::identify,
+        ))
         .layer(axum::middleware::from_fn(server::request_log))
         .with_state(state)
 }

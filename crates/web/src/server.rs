@@ -67,7 +67,7 @@ pub async fn serve(
     let signal = shutdown_signal();
     tokio::pin!(signal);
     loop {
-        let (stream, _) = tokio::select! {
+        let (stream, peer) = tokio::select! {
             conn = listener.accept() => match conn {
                 Ok(c) => c,
                 Err(e) => {
@@ -79,7 +79,9 @@ pub async fn serve(
             },
             _ = &mut signal => break,
         };
-        let service = TowerToHyperService::new(app.clone());
+        // The client's address for the audit log and login throttling.
+        let app = app.clone().layer(axum::Extension(crate::ClientAddr(peer)));
+        let service = TowerToHyperService::new(app);
         let conn = builder.serve_connection(TokioIo::new(stream), service);
         let conn = graceful.watch(conn);
         tokio::spawn(async move {
@@ -186,7 +188,10 @@ fn etag(version: i64) -> String {
 
 /// Whether a path's answer depends only on the data version.
 fn versioned(path: &str) -> bool {
-    !(path.starts_with("/static/") || path == "/healthz")
+    !(path.starts_with("/static/")
+        || path == "/healthz"
+        || path == "/anmelden"
+        || path.starts_with("/konto"))
 }
 
 /// Middleware: GET answers carry the data version as `ETag`; a matching `If-None-Match` gets a

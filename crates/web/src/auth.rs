@@ -1,0 +1,446 @@
+//! Who is asking: the session cookie, login and logout, the account page, CSRF tokens on every
+//! form, login throttling, and the security headers of every answer.
+
+use crate::{AppError, AppState, render};
+use axum::Form;
+use axum::extract::{Extension, Path, Request, State};
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use kimo_model::User;
+use kimo_store::{Actor, Session};
+use serde::Deserialize;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The session cookie.
+const SESSION_COOKIE: &str = "kimo_sitzung";
+/// The cookie of the login form's CSRF token (there is no session yet).
+const LOGIN_COOKIE: &str = "kimo_anmeldung";
+/// A session ends after this long without a request.
+pub const IDLE_SECONDS: i64 = 8 * 3600;
+/// A session ends this long after the login, whatever happens.
+pub const MAX_SECONDS: i64 = 7 * 24 * 3600;
+/// Failed logins within this window count for throttling.
+const THROTTLE_WINDOW_MINUTES: i64 = 15;
+
+/// The client's address, put on every request by the server.
+#[derive(Debug, Clone, Copy)]
+pub struct ClientAddr(pub std::net::SocketAddr);
+
+/// The logged-in user of a request, if any.
+#[derive(Clone, Default)]
+pub struct Identity(pub Option<Arc<(User, Session)>>);
+
+/// Middleware: finds the session of the request's cookie (valid, account enabled) and puts the
+/// [`Identity`] on the request; adds the security headers to every answer.
+pub async fn identify(State(st): State<Arc<AppState>>, mut req: Request, next: Next) -> Response {
+    let identity = match cookie(req.headers(), SESSION_COOKIE) {
+        Some(token) => {
+            let hash = kimo_auth::token_hash(&token);
+            let s = st.clone();
+            let found = tokio::task::spawn_blocking(move || {
+                s.store.session(&hash, IDLE_SECONDS, MAX_SECONDS)
+            })
+            .await;
+            match found {
+                Ok(Ok(found)) => Identity(found.map(Arc::new)),
+                Ok(Err(e)) => return AppError::from(e).into_response(),
+                Err(e) => return AppError::Internal(e.to_string()).into_response(),
+            }
+        }
+        None => Identity(None),
+    };
+    req.extensions_mut().insert(identity);
+    let mut res = next.run(req).await;
+    security_headers(res.headers_mut());
+    res
+}
+
+/// Content-Security-Policy without inline script, no MIME sniffing, no referrer to other sites,
+/// no framing by other sites.
+fn security_headers(h: &mut HeaderMap) {
+    for (name, value) in [
+        (
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+             object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'",
+        ),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::REFERRER_POLICY, "same-origin"),
+        (header::X_FRAME_OPTIONS, "SAMEORIGIN"),
+    ] {
+        h.entry(name).or_insert(HeaderValue::from_static(value));
+    }
+}
+
+/// A cookie's value.
+fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| c.trim().split_once('='))
+        .find(|(n, _)| *n == name)
+        .map(|(_, v)| v.to_string())
+}
+
+/// A `Set-Cookie` value: HttpOnly, SameSite=Lax, Secure when the request came over HTTPS (a
+/// proxy says so in `X-Forwarded-Proto`); `max_age` 0 removes it.
+fn set_cookie(headers: &HeaderMap, name: &str, value: &str, max_age: i64) -> HeaderValue {
+    let https = headers
+        .get("x-forwarded-proto")
+        .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"https"));
+    let secure = if https { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!(
+        "{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
+    ))
+    .expect("tokens are hex")
+}
+
+/// Who acts, for the audit log: the login name (or what was typed) and the client address.
+fn actor(name: &str, addr: Option<&Extension<ClientAddr>>) -> Actor {
+    Actor {
+        name: name.to_string(),
+        address: addr.map(|a| a.0.0.ip().to_string()).unwrap_or_default(),
+    }
+}
+
+/// Runs blocking work (store, password hashing) off the async threads.
+async fn off_thread<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, AppError> + Send + 'static,
+) -> Result<T, AppError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
+}
+
+/// The login form's fields.
+#[derive(Deserialize)]
+pub struct LoginForm {
+    name: String,
+    passwort: String,
+    csrf: String,
+}
+
+fn login_page(message: &str, name: &str, csrf: &str) -> Result<String, AppError> {
+    render(
+        "anmelden.html",
+        minijinja::context! {
+            title => "Anmelden", message => message, name => name, csrf => csrf, demo => false
+        },
+    )
+}
+
+/// `GET /anmelden`: the login form, with a fresh CSRF token in the form and in a cookie.
+pub async fn login_form(headers: HeaderMap) -> Result<Response, AppError> {
+    let csrf = kimo_auth::new_token();
+    let mut res = Html(login_page("", "", &csrf)?).into_response();
+    res.headers_mut().insert(
+        header::SET_COOKIE,
+        set_cookie(&headers, LOGIN_COOKIE, &csrf, 3600),
+    );
+    res.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(res)
+}
+
+/// `POST /anmelden`: checks the CSRF token, waits after repeated failures (per account and per
+/// address), checks the password off the async threads, and starts a session.
+pub async fn login(
+    State(st): State<Arc<AppState>>,
+    addr: Option<Extension<ClientAddr>>,
+    headers: HeaderMap,
+    Form(form): Form<LoginForm>,
+) -> Result<Response, AppError> {
+    let expected = cookie(&headers, LOGIN_COOKIE).unwrap_or_default();
+    if expected.is_empty() || !kimo_auth::same_token(&expected, &form.csrf) {
+        return Err(AppError::Forbidden(
+            "Das Formular ist abgelaufen oder kam nicht von dieser Seite. Bitte die Anmeldeseite neu laden.".into(),
+        ));
+    }
+    let name =
+        kimo_model::login_name(&form.name).unwrap_or_else(|_| form.name.trim().to_lowercase());
+    let who = actor(&name, addr.as_ref());
+    let (s, n, w) = (st.clone(), name.clone(), who.clone());
+    let since = (chrono::Utc::now() - chrono::Duration::minutes(THROTTLE_WINDOW_MINUTES))
+        .format("%Y-%m-%dT%H:%M:%SZ")
+        .to_string();
+    let (per_account, per_address) = off_thread(move || {
+        Ok(s.store
+            .recent("login.failed", &format!("konto:{n}"), &w.address, &since)?)
+    })
+    .await?;
+    let wait = throttle(per_account, per_address);
+    if !wait.is_zero() {
+        tokio::time::sleep(wait).await;
+    }
+    let (s, n, password) = (st.clone(), name.clone(), form.passwort);
+    let user = off_thread(move || {
+        let found = s.store.user_with_hash(&n)?;
+        Ok(found.and_then(|(user, hash)| {
+            (kimo_auth::verify_password(&password, &hash) && !user.disabled).then_some(user)
+        }))
+    })
+    .await?;
+    let Some(user) = user else {
+        let (s, w, n) = (st.clone(), who.clone(), name.clone());
+        off_thread(move || Ok(s.store.record(&w, "login.failed", &format!("konto:{n}"))?)).await?;
+        let mut message =
+            "Anmeldung fehlgeschlagen: Name oder Passwort falsch, oder das Konto ist gesperrt."
+                .to_string();
+        if !wait.is_zero() {
+            let seconds = match wait.as_secs() {
+                1 => "1 Sekunde".to_string(),
+                n => format!("{n} Sekunden"),
+            };
+            message.push_str(&format!(
+                " Nach mehreren Fehlversuchen wartet jede Anmeldung; diese hat {seconds} gewartet."
+            ));
+        }
+        let csrf = kimo_auth::new_token();
+        let mut res = (
+            axum::http::StatusCode::UNAUTHORIZED,
+            Html(login_page(&message, &name, &csrf)?),
+        )
+            .into_response();
+        res.headers_mut().insert(
+            header::SET_COOKIE,
+            set_cookie(&headers, LOGIN_COOKIE, &csrf, 3600),
+        );
+        return Ok(res);
+    };
+    let token = kimo_auth::new_token();
+    let (s, u, t, w) = (st.clone(), user.clone(), token.clone(), who);
+    let agent = headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .chars()
+        .take(200)
+        .collect::<String>();
+    off_thread(move || {
+        let hash = kimo_auth::token_hash(&t);
+        Ok(s.store
+            .start_session(&u, &hash, &kimo_auth::new_token(), &w, &agent)?)
+    })
+    .await?;
+    let mut res = Redirect::to("/konto").into_response();
+    let h = res.headers_mut();
+    h.append(
+        header::SET_COOKIE,
+        set_cookie(&headers, SESSION_COOKIE, &token, MAX_SECONDS),
+    );
+    h.append(
+        header::SET_COOKIE,
+        set_cookie(&headers, LOGIN_COOKIE, "", 0),
+    );
+    Ok(res)
+}
+
+/// How long a login waits after `per_account` failures for the account and `per_address` from
+/// the address within the window: nothing for the first three, then doubling up to 30 s.
+pub fn throttle(per_account: usize, per_address: usize) -> Duration {
+    let n = per_account.max(per_address / 4);
+    match n {
+        0..=2 => Duration::ZERO,
+        n => Duration::from_secs((1u64 << (n - 3).min(5)).min(30)),
+    }
+}
+
+/// A form that needs the logged-in user's CSRF token.
+#[derive(Deserialize)]
+pub struct CsrfForm {
+    csrf: String,
+}
+
+/// The logged-in user, when the form carries the session's CSRF token; 403 otherwise.
+fn checked(identity: &Identity, csrf: &str) -> Result<Arc<(User, Session)>, AppError> {
+    let Some(viewer) = identity.0.clone() else {
+        return Err(AppError::Forbidden("Bitte zuerst anmelden.".into()));
+    };
+    if !kimo_auth::same_token(&viewer.1.csrf, csrf) {
+        return Err(AppError::Forbidden(
+            "Das Formular kam nicht von dieser Sitzung (CSRF-Schutz). Bitte die Seite neu laden."
+                .into(),
+        ));
+    }
+    Ok(viewer)
+}
+
+/// `POST /abmelden`: ends the session.
+pub async fn logout(
+    State(st): State<Arc<AppState>>,
+    Extension(identity): Extension<Identity>,
+    addr: Option<Extension<ClientAddr>>,
+    headers: HeaderMap,
+    Form(form): Form<CsrfForm>,
+) -> Result<Response, AppError> {
+    let viewer = checked(&identity, &form.csrf)?;
+    let who = actor(&viewer.0.name, addr.as_ref());
+    off_thread(move || Ok(st.store.end_session(&viewer.0, viewer.1.id, &who)?)).await?;
+    let mut res = Redirect::to("/").into_response();
+    res.headers_mut().insert(
+        header::SET_COOKIE,
+        set_cookie(&headers, SESSION_COOKIE, "", 0),
+    );
+    Ok(res)
+}
+
+/// `GET /konto`: one's account: role, password change, sessions.
+pub async fn account(
+    State(st): State<Arc<AppState>>,
+    Extension(identity): Extension<Identity>,
+) -> Result<Response, AppError> {
+    account_page(st, identity, "", axum::http::StatusCode::OK).await
+}
+
+async fn account_page(
+    st: Arc<AppState>,
+    identity: Identity,
+    message: &str,
+    status: axum::http::StatusCode,
+) -> Result<Response, AppError> {
+    let Some(viewer) = identity.0 else {
+        return Ok(Redirect::to("/anmelden").into_response());
+    };
+    let id = viewer.0.id;
+    let sessions = off_thread(move || Ok(st.store.sessions_of(id)?)).await?;
+    let (user, current) = (&viewer.0, &viewer.1);
+    let rows: Vec<_> = sessions
+        .iter()
+        .map(|s| {
+            minijinja::context! {
+                id => s.id, since => stamp(&s.created_at), last => stamp(&s.last_seen),
+                address => &s.address, agent => &s.agent, current => s.id == current.id
+            }
+        })
+        .collect();
+    let body = render(
+        "konto.html",
+        minijinja::context! {
+            title => "Mein Konto", demo => false, csrf => &current.csrf, message => message,
+            name => &user.name, role => user.role.label(), amt => &user.amt,
+            must_change => user.must_change_password, sessions => rows,
+            min_chars => kimo_auth::MIN_PASSWORD_CHARS,
+        },
+    )?;
+    let mut res = (status, Html(body)).into_response();
+    res.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(res)
+}
+
+/// An RFC 3339 time as German date and time (UTC).
+fn stamp(t: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(t)
+        .map(|t| t.format("%d.%m.%Y, %H:%M UTC").to_string())
+        .unwrap_or_else(|_| t.to_string())
+}
+
+/// The password form's fields.
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    csrf: String,
+    alt: String,
+    neu: String,
+    wiederholung: String,
+}
+
+/// `POST /konto/passwort`: a new password (the old one checked); other sessions end.
+pub async fn change_password(
+    State(st): State<Arc<AppState>>,
+    Extension(identity): Extension<Identity>,
+    addr: Option<Extension<ClientAddr>>,
+    Form(form): Form<PasswordForm>,
+) -> Result<Response, AppError> {
+    let viewer = checked(&identity, &form.csrf)?;
+    let problem = if form.neu != form.wiederholung {
+        Some("Die beiden neuen Passwörter sind verschieden.".to_string())
+    } else {
+        kimo_auth::check_new_password(&form.neu, &viewer.0.name).err()
+    };
+    let bad = axum::http::StatusCode::BAD_REQUEST;
+    if let Some(p) = problem {
+        return account_page(st, identity, &p, bad).await;
+    }
+    let (s, v, who) = (
+        st.clone(),
+        viewer.clone(),
+        actor(&viewer.0.name, addr.as_ref()),
+    );
+    let changed = off_thread(move || {
+        let Some((_, hash)) = s.store.user_with_hash(&v.0.name)? else {
+            return Ok(false);
+        };
+        if !kimo_auth::verify_password(&form.alt, &hash) {
+            return Ok(false);
+        }
+        let new = kimo_auth::hash_password(&form.neu);
+        s.store
+            .set_password(&v.0.name, &new, false, Some(v.1.id), &who)?;
+        Ok(true)
+    })
+    .await?;
+    if !changed {
+        return account_page(st, identity, "Das bisherige Passwort stimmt nicht.", bad).await;
+    }
+    Ok(Redirect::to("/konto?geaendert=1").into_response())
+}
+
+/// `POST /konto/sitzungen/{id}/beenden`: ends one of one's own sessions.
+pub async fn end_session(
+    State(st): State<Arc<AppState>>,
+    Extension(identity): Extension<Identity>,
+    addr: Option<Extension<ClientAddr>>,
+    Path(id): Path<i64>,
+    Form(form): Form<CsrfForm>,
+) -> Result<Response, AppError> {
+    let viewer = checked(&identity, &form.csrf)?;
+    let who = actor(&viewer.0.name, addr.as_ref());
+    let ended = off_thread(move || Ok(st.store.end_session(&viewer.0, id, &who)?)).await?;
+    if !ended {
+        return Err(AppError::NotFound(
+            "Diese Sitzung gibt es nicht (mehr).".into(),
+        ));
+    }
+    Ok(Redirect::to("/konto").into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn logins_wait_longer_after_each_failure() {
+        assert_eq!(throttle(0, 0), Duration::ZERO);
+        assert_eq!(throttle(2, 8), Duration::ZERO);
+        assert_eq!(throttle(3, 0), Duration::from_secs(1));
+        assert_eq!(throttle(5, 0), Duration::from_secs(4));
+        assert_eq!(throttle(0, 20), Duration::from_secs(4));
+        assert_eq!(throttle(50, 50), Duration::from_secs(30));
+    }
+
+    #[test]
+    fn cookies_are_read_and_set_safely() {
+        let mut h = HeaderMap::new();
+        h.insert(
+            header::COOKIE,
+            HeaderValue::from_static("a=1; kimo_sitzung=abc"),
+        );
+        assert_eq!(cookie(&h, SESSION_COOKIE).as_deref(), Some("abc"));
+        let c = set_cookie(&h, SESSION_COOKIE, "abc", 60);
+        assert_eq!(
+            c,
+            "kimo_sitzung=abc; Path=/; HttpOnly; SameSite=Lax; Max-Age=60"
+        );
+        h.insert("x-forwarded-proto", HeaderValue::from_static("https"));
+        assert!(
+            set_cookie(&h, SESSION_COOKIE, "abc", 60)
+                .to_str()
+                .unwrap()
+                .ends_with("; Secure")
+        );
+    }
+}

@@ -1,0 +1,304 @@
+//! Login, the account page and logout over HTTP with the real server, on SQLite and PostgreSQL:
+//! session cookie flags, CSRF tokens on every form, throttling, sessions ended by logout and by a
+//! new password, and the audit log of each step.
+
+mod common;
+use common::{Server, kimo_ok};
+use kimo_store::testing::TestDb;
+use kimo_store::{AuditFilter, Store};
+
+/// An answer: status, every header (lower-case names, in order) and the body.
+struct Reply {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: String,
+}
+
+impl Reply {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The value a `Set-Cookie` header gives `name`.
+    fn cookie(&self, name: &str) -> Option<String> {
+        self.headers
+            .iter()
+            .filter(|(n, _)| n == "set-cookie")
+            .find_map(|(_, v)| v.strip_prefix(&format!("{name}=")))
+            .map(|v| v.split(';').next().unwrap_or("").to_string())
+    }
+
+    /// The value of the hidden `csrf` field of the page's first form.
+    fn csrf(&self) -> String {
+        let at = self
+            .body
+            .find("name=\"csrf\" value=\"")
+            .expect("a form with a CSRF field");
+        let rest = &self.body[at + 19..];
+        rest[..rest.find('"').unwrap()].to_string()
+    }
+}
+
+/// Sends a request (no redirects followed) with an optional cookie header and form body.
+fn send(server: &Server, method: &str, path: &str, cookie: &str, form: &[(&str, &str)]) -> Reply {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .build()
+        .into();
+    let url = format!("{}{path}", server.url);
+    let mut res = match method {
+        "GET" => {
+            let mut req = agent.get(&url);
+            if !cookie.is_empty() {
+                req = req.header("cookie", cookie);
+            }
+            req.call()
+        }
+        _ => {
+            let mut req = agent.post(&url);
+            if !cookie.is_empty() {
+                req = req.header("cookie", cookie);
+            }
+            req.send_form(form.iter().copied())
+        }
+    }
+    .expect("request");
+    let headers = res
+        .headers()
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.as_str().to_lowercase(),
+                v.to_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    let body = res.body_mut().read_to_string().unwrap_or_default();
+    Reply {
+        status: res.status().as_u16(),
+        headers,
+        body,
+    }
+}
+
+/// The one-time password in `kimo user add`'s output.
+fn one_time_password(out: &str) -> String {
+    out.split_whitespace()
+        .find(|w| w.len() == 19 && w.matches('-').count() == 3)
+        .expect("a one-time password")
+        .to_string()
+}
+
+/// Logs in: the login page's token and cookie, then the form; returns the answer.
+fn log_in(server: &Server, name: &str, password: &str) -> Reply {
+    let page = send(server, "GET", "/anmelden", "", &[]);
+    assert_eq!(page.status, 200);
+    let cookie = format!("kimo_anmeldung={}", page.cookie("kimo_anmeldung").unwrap());
+    let csrf = page.csrf();
+    send(
+        server,
+        "POST",
+        "/anmelden",
+        &cookie,
+        &[("name", name), ("passwort", password), ("csrf", &csrf)],
+    )
+}
+
+#[test]
+fn users_log_in_change_their_password_and_log_out() {
+    for t in TestDb::all("users_log_in_change_their_password_and_log_out") {
+        let db = t.url.as_str();
+        let first = one_time_password(&kimo_ok(
+            db,
+            &["user", "add", "b.schulz", "--role", "redaktion"],
+        ));
+        let server = Server::start(&["--database", db], &[]);
+
+        // Every answer carries the security headers; the page has no inline script.
+        let page = send(&server, "GET", "/anmelden", "", &[]);
+        let csp = page.header("content-security-policy").unwrap();
+        assert!(csp.contains("script-src 'self'") && csp.contains("frame-ancestors 'self'"));
+        assert_eq!(page.header("x-content-type-options"), Some("nosniff"));
+        assert_eq!(page.header("referrer-policy"), Some("same-origin"));
+        let (_, overview) = server.get("/indikatoren");
+        assert!(!overview.contains("<script>"), "inline script left");
+
+        // A login form without its token is refused; a wrong password says so in German.
+        let no_token = send(
+            &server,
+            "POST",
+            "/anmelden",
+            "",
+            &[("name", "b.schulz"), ("passwort", &first), ("csrf", "x")],
+        );
+        assert_eq!(no_token.status, 403, "{}", no_token.body);
+        let wrong = log_in(&server, "b.schulz", "falsch");
+        assert_eq!(wrong.status, 401);
+        assert!(
+            wrong
+                .body
+                .contains("Anmeldung fehlgeschlagen: Name oder Passwort falsch")
+        );
+
+        // The right one starts a session: an HttpOnly, SameSite=Lax cookie; to the account page.
+        let ok = log_in(&server, "b.schulz", &first);
+        assert_eq!(
+            (ok.status, ok.header("location")),
+            (303, Some("/konto")),
+            "{}",
+            ok.body
+        );
+        let set = ok
+            .headers
+            .iter()
+            .find(|(n, v)| n == "set-cookie" && v.starts_with("kimo_sitzung="))
+            .map(|(_, v)| v.clone())
+            .unwrap();
+        assert!(
+            set.contains("; HttpOnly; SameSite=Lax; Max-Age=604800"),
+            "{set}"
+        );
+        assert!(!set.contains("Secure"), "plain HTTP: no Secure flag");
+        let session = format!("kimo_sitzung={}", ok.cookie("kimo_sitzung").unwrap());
+        let account = send(&server, "GET", "/konto", &session, &[]);
+        assert_eq!(account.status, 200);
+        assert!(account.body.contains(
+            "Angemeldet als <strong>b.schulz</strong> (Büro für Integration (Redaktion))"
+        ));
+        assert!(account.body.contains("Einmal-Passwort"));
+        assert_eq!(account.header("cache-control"), Some("no-store"));
+        let csrf = account.csrf();
+
+        // A second browser; the new password ends it, but not this one.
+        let other = log_in(&server, "b.schulz", &first);
+        let other = format!("kimo_sitzung={}", other.cookie("kimo_sitzung").unwrap());
+        assert!(
+            send(&server, "GET", "/konto", &other, &[])
+                .body
+                .contains("Beenden")
+        );
+        let forged = send(
+            &server,
+            "POST",
+            "/konto/passwort",
+            &session,
+            &[
+                ("csrf", "gefälscht"),
+                ("alt", &first),
+                ("neu", "neues Passwort 1"),
+                ("wiederholung", "neues Passwort 1"),
+            ],
+        );
+        assert_eq!(forged.status, 403);
+        assert!(forged.body.contains("CSRF-Schutz"));
+        let short = send(
+            &server,
+            "POST",
+            "/konto/passwort",
+            &session,
+            &[
+                ("csrf", &csrf),
+                ("alt", &first),
+                ("neu", "kurz"),
+                ("wiederholung", "kurz"),
+            ],
+        );
+        assert_eq!(short.status, 400);
+        assert!(short.body.contains("mindestens 10 Zeichen"));
+        let changed = send(
+            &server,
+            "POST",
+            "/konto/passwort",
+            &session,
+            &[
+                ("csrf", &csrf),
+                ("alt", &first),
+                ("neu", "neues Passwort 1"),
+                ("wiederholung", "neues Passwort 1"),
+            ],
+        );
+        assert_eq!(changed.status, 303, "{}", changed.body);
+        assert_eq!(
+            send(&server, "GET", "/konto", &other, &[]).status,
+            303,
+            "the other session ended"
+        );
+        let account = send(&server, "GET", "/konto", &session, &[]);
+        assert!(!account.body.contains("Einmal-Passwort"));
+
+        // Logout needs the token too, and ends the session.
+        assert_eq!(
+            send(&server, "POST", "/abmelden", &session, &[("csrf", "x")]).status,
+            403
+        );
+        let out = send(&server, "POST", "/abmelden", &session, &[("csrf", &csrf)]);
+        assert_eq!(out.status, 303);
+        assert_eq!(out.cookie("kimo_sitzung").as_deref(), Some(""));
+        assert_eq!(
+            send(&server, "GET", "/konto", &session, &[]).header("location"),
+            Some("/anmelden")
+        );
+
+        // Disabled accounts cannot log in.
+        kimo_ok(db, &["user", "disable", "b.schulz"]);
+        assert_eq!(log_in(&server, "b.schulz", "neues Passwort 1").status, 401);
+
+        let log = Store::open(db)
+            .unwrap()
+            .audit_log(&AuditFilter::default())
+            .unwrap();
+        let actions: Vec<&str> = log.iter().rev().map(|e| e.action.as_str()).collect();
+        assert_eq!(
+            actions,
+            [
+                "user.add",
+                "login.failed",
+                "login",
+                "login",
+                "user.password",
+                "logout",
+                "user.disable",
+                "login.failed"
+            ]
+        );
+        assert!(
+            log.iter()
+                .filter(|e| e.action.starts_with("login"))
+                .all(|e| e.address == "127.0.0.1")
+        );
+    }
+}
+
+#[test]
+fn repeated_wrong_passwords_make_the_login_wait() {
+    let t = TestDb::sqlite();
+    let password = one_time_password(&kimo_ok(
+        &t.url,
+        &["user", "add", "c.wolf", "--role", "gremium"],
+    ));
+    let server = Server::start(&["--database", &t.url], &[]);
+    for _ in 0..3 {
+        assert_eq!(log_in(&server, "c.wolf", "falsch").status, 401);
+    }
+    // The fourth failure waits a second, the fifth two: and says so.
+    let t0 = std::time::Instant::now();
+    let fourth = log_in(&server, "c.wolf", "falsch");
+    assert!(t0.elapsed() >= std::time::Duration::from_secs(1));
+    assert!(
+        fourth.body.contains("diese hat 1 Sekunde gewartet"),
+        "{}",
+        fourth.body
+    );
+    let t0 = std::time::Instant::now();
+    let fifth = log_in(&server, "c.wolf", "falsch");
+    assert!(t0.elapsed() >= std::time::Duration::from_secs(2));
+    assert!(fifth.body.contains("diese hat 2 Sekunden gewartet"));
+    // The right password still works, after its wait.
+    let t0 = std::time::Instant::now();
+    assert_eq!(log_in(&server, "c.wolf", &password).status, 303);
+    assert!(t0.elapsed() >= std::time::Duration::from_secs(4));
+}
