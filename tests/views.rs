@@ -616,7 +616,8 @@ fn the_lagebild_map_uses_the_rules_in_force() {
     kimo_ok(&db, &["demo"]);
     let agree = |min: f64| {
         let s = Server::start(&["--database", &db], &[]);
-        let (_, lb) = s.get("/lagebild.json");
+        let cookie = s.log_in(&db);
+        let (_, lb) = s.get_as(&cookie, "/lagebild.json");
         let lb: Value = serde_json::from_str(&lb).unwrap();
         let map = &lb["map"];
         assert_eq!(map["min_population"].as_f64(), Some(min));
@@ -633,7 +634,7 @@ fn the_lagebild_map_uses_the_rules_in_force() {
             .map(|r| r["code"].as_str().unwrap().to_string())
             .collect();
         // … are exactly those with an active status × dynamics warning.
-        let (_, ws) = s.get(&format!("/api/v1/warnings?indicator={indicator}"));
+        let (_, ws) = s.get_as(&cookie, &format!("/api/v1/warnings?indicator={indicator}"));
         let ws: Value = serde_json::from_str(&ws).unwrap();
         let mut warned: Vec<String> = ws["warnings"]
             .as_array()
@@ -654,7 +655,7 @@ fn the_lagebild_map_uses_the_rules_in_force() {
             .iter()
             .map(|e| e["code"].as_str().unwrap().to_string())
             .collect();
-        let (_, html) = s.get("/lagebild");
+        let (_, html) = s.get_as(&cookie, "/lagebild");
         (excluded, warned, html)
     };
     let (excluded, _, _) = agree(300.0);
@@ -689,8 +690,9 @@ fn the_lagebild_counts_new_warnings_pages_groups_and_sorts() {
     std::fs::write(&path, rules).unwrap();
     kimo_ok(&db, &["import", path.to_str().unwrap()]);
     let s = Server::start(&["--database", &db], &[]);
+    let cookie = s.log_in(&db);
     let json = |q: &str| -> Value {
-        serde_json::from_str(&s.get(&format!("/lagebild.json{q}")).1).unwrap()
+        serde_json::from_str(&s.get_as(&cookie, &format!("/lagebild.json{q}")).1).unwrap()
     };
 
     // New since the presentation: everything was first recorded today.
@@ -719,7 +721,7 @@ fn the_lagebild_counts_new_warnings_pages_groups_and_sorts() {
         link.contains(&format!("mehr={code}")) && link.ends_with(&format!("#hf-{code}")),
         "{link}"
     );
-    let (status, html) = s.get(link.split('#').next().unwrap());
+    let (status, html) = s.get_as(&cookie, link.split('#').next().unwrap());
     assert_eq!(status, 200);
     assert!(
         html.contains(&format!("id=\"hf-{code}\" class=\"group\" open>")),
@@ -728,7 +730,7 @@ fn the_lagebild_counts_new_warnings_pages_groups_and_sorts() {
     let more = json(&format!("?seit=2000-01-01&mehr={code}"));
     let g = group(&more, code);
     assert_eq!(g["warnings"].as_array().unwrap().len(), n.min(20));
-    let (_, page) = s.get("/lagebild?seit=2000-01-01");
+    let (_, page) = s.get_as(&cookie, "/lagebild?seit=2000-01-01");
     assert!(
         page.contains(&format!("weitere anzeigen (10 von {n} gezeigt)")),
         "link text"

@@ -201,7 +201,9 @@ fn a_kill_after_the_commit_leaves_no_stale_warnings() {
         // Above it again, then the server starts: its warnings reflect the new value.
         import_killed("25");
         let s = common::Server::start(&["--database", db], &["--catch-up-after", "1"]);
-        let (status, body) = s.get("/api/v1/warnings");
+        // Warnings are internal: the API answers them after a login.
+        let cookie = s.log_in(db);
+        let (status, body) = s.get_as(&cookie, "/api/v1/warnings");
         assert_eq!(status, 200);
         assert!(
             body.contains(threshold) && body.contains("25,0 %"),

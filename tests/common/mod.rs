@@ -157,6 +157,74 @@ impl Server {
         (res.status().as_u16(), h, body)
     }
 
+    /// Adds an account (role redaktion) to the server's database `db` and logs it in through the
+    /// login form; returns the `Cookie` header value of its session.
+    pub fn log_in(&self, db: &str) -> String {
+        static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let name = format!("pruefer{n}");
+        let out = kimo_ok(db, &["user", "add", &name, "--role", "redaktion"]);
+        let password = out
+            .split_whitespace()
+            .find(|w| w.len() == 19 && w.matches('-').count() == 3)
+            .expect("a one-time password")
+            .to_string();
+        let form = self.request("/anmelden", &[]);
+        let login_cookie = form.headers["set-cookie"]
+            .split(';')
+            .next()
+            .unwrap()
+            .to_string();
+        let at = form.body.find("name=\"csrf\" value=\"").unwrap() + 19;
+        let csrf = &form.body[at..at + form.body[at..].find('"').unwrap()];
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .build()
+            .into();
+        let res = agent
+            .post(format!("{}/anmelden", self.url))
+            .header("cookie", &login_cookie)
+            .send_form([
+                ("name", name.as_str()),
+                ("passwort", &password),
+                ("csrf", csrf),
+            ])
+            .expect("login");
+        assert_eq!(res.status().as_u16(), 303, "login failed");
+        res.headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|v| v.starts_with("kimo_sitzung="))
+            .and_then(|v| v.split(';').next())
+            .expect("a session cookie")
+            .to_string()
+    }
+
+    /// Every value of one response header of a GET (the map of [`Server::request`] keeps one).
+    pub fn raw_headers(&self, path: &str, name: &str) -> Vec<String> {
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .build()
+            .into();
+        let res = agent
+            .get(format!("{}{path}", self.url))
+            .call()
+            .expect("request");
+        res.headers()
+            .get_all(name)
+            .iter()
+            .filter_map(|v| v.to_str().ok().map(str::to_string))
+            .collect()
+    }
+
+    /// GET a path with a session cookie; returns (status, body).
+    pub fn get_as(&self, cookie: &str, path: &str) -> (u16, String) {
+        let a = self.request(path, &[("cookie", cookie)]);
+        (a.status, a.body)
+    }
+
     /// The server's process id.
     pub fn pid(&self) -> u32 {
         self.child.id()

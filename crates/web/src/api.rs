@@ -1,6 +1,7 @@
 //! The JSON API, version 1. Parameter names are English; the German names the first version of
 //! `/api/v1/warnings` took are still read.
 
+use crate::Scope;
 use crate::pages::lagebild::{series_link, warning_filter};
 use crate::params::{Params, given, yes_no};
 use crate::{AppError, AppState, Page, blocking};
@@ -55,11 +56,7 @@ impl Serialize for FlagLabels {
 
 /// The body of `/api/v1/indicators/{code}/observations`: `{"count", "indicator", "observations"}`,
 /// each observation written as its row is read (no value tree, no list of observations).
-fn observations_body(
-    st: &AppState,
-    code: &str,
-    f: &ObservationFilter,
-) -> Result<Vec<u8>, AppError> {
+fn observations_body(st: &Scope, code: &str, f: &ObservationFilter) -> Result<Vec<u8>, AppError> {
     let mut rows: Vec<u8> = Vec::with_capacity(64 * 1024);
     let mut count = 0usize;
     let mut failed = None;
@@ -161,7 +158,7 @@ pub struct ObservationQuery {
 
 /// Checks an observation query against the areas and dimensions that exist.
 fn observation_filter(
-    st: &AppState,
+    st: &Scope,
     code: &str,
     q: &ObservationQuery,
 ) -> Result<ObservationFilter, AppError> {
@@ -294,6 +291,8 @@ pub async fn warnings(
 ) -> Result<Page, AppError> {
     let key = key("/api/v1/warnings", &raw);
     blocking(&st, move |st| {
+        // Warnings are internal.
+        st.require_internal()?;
         st.page(&key, crate::Format::Json, || {
             let f = warning_filter(
                 st,

@@ -1,7 +1,7 @@
 //! Who is asking: the session cookie, login and logout, the account page, CSRF tokens on every
 //! form, login throttling, and the security headers of every answer.
 
-use crate::{AppError, AppState, render};
+use crate::{AppError, AppState, Audience, render};
 use axum::Form;
 use axum::extract::{Extension, Path, Request, State};
 use axum::http::{HeaderMap, HeaderValue, header};
@@ -51,10 +51,25 @@ pub async fn identify(State(st): State<Arc<AppState>>, mut req: Request, next: N
         }
         None => Identity(None),
     };
+    // The demo city has nothing confidential: its visitors see the internal pages too.
+    let audience = match (&identity.0, st.demo) {
+        (Some(_), _) | (None, true) => Audience::Internal,
+        (None, false) => Audience::Public,
+    };
     req.extensions_mut().insert(identity);
-    let mut res = next.run(req).await;
+    let mut res = AUDIENCE.scope(audience, next.run(req)).await;
     security_headers(res.headers_mut());
     res
+}
+
+tokio::task_local! {
+    /// The audience of the request being answered, set by [`identify`] for the whole request.
+    pub static AUDIENCE: Audience;
+}
+
+/// The audience of the current request; the public outside a request (the safe default).
+pub fn audience() -> Audience {
+    AUDIENCE.try_with(|a| *a).unwrap_or(Audience::Public)
 }
 
 /// Content-Security-Policy without inline script, no MIME sniffing, no referrer to other sites,
@@ -185,31 +200,7 @@ pub async fn login(
     })
     .await?;
     let Some(user) = user else {
-        let (s, w, n) = (st.clone(), who.clone(), name.clone());
-        off_thread(move || Ok(s.store.record(&w, "login.failed", &format!("konto:{n}"))?)).await?;
-        let mut message =
-            "Anmeldung fehlgeschlagen: Name oder Passwort falsch, oder das Konto ist gesperrt."
-                .to_string();
-        if !wait.is_zero() {
-            let seconds = match wait.as_secs() {
-                1 => "1 Sekunde".to_string(),
-                n => format!("{n} Sekunden"),
-            };
-            message.push_str(&format!(
-                " Nach mehreren Fehlversuchen wartet jede Anmeldung; diese hat {seconds} gewartet."
-            ));
-        }
-        let csrf = kimo_auth::new_token();
-        let mut res = (
-            axum::http::StatusCode::UNAUTHORIZED,
-            Html(login_page(&message, &name, &csrf)?),
-        )
-            .into_response();
-        res.headers_mut().insert(
-            header::SET_COOKIE,
-            set_cookie(&headers, LOGIN_COOKIE, &csrf, 3600),
-        );
-        return Ok(res);
+        return failed_login(st, who, &name, wait, &headers).await;
     };
     let token = kimo_auth::new_token();
     let (s, u, t, w) = (st.clone(), user.clone(), token.clone(), who);
@@ -235,6 +226,42 @@ pub async fn login(
     h.append(
         header::SET_COOKIE,
         set_cookie(&headers, LOGIN_COOKIE, "", 0),
+    );
+    Ok(res)
+}
+
+/// A failed login: recorded in the audit log, and the form again with the German message (how
+/// long it waited, when it did) and a new CSRF token.
+async fn failed_login(
+    st: Arc<AppState>,
+    who: Actor,
+    name: &str,
+    wait: Duration,
+    headers: &HeaderMap,
+) -> Result<Response, AppError> {
+    let object = format!("konto:{name}");
+    off_thread(move || Ok(st.store.record(&who, "login.failed", &object)?)).await?;
+    let mut message =
+        "Anmeldung fehlgeschlagen: Name oder Passwort falsch, oder das Konto ist gesperrt."
+            .to_string();
+    if !wait.is_zero() {
+        let seconds = match wait.as_secs() {
+            1 => "1 Sekunde".to_string(),
+            n => format!("{n} Sekunden"),
+        };
+        message.push_str(&format!(
+            " Nach mehreren Fehlversuchen wartet jede Anmeldung; diese hat {seconds} gewartet."
+        ));
+    }
+    let csrf = kimo_auth::new_token();
+    let mut res = (
+        axum::http::StatusCode::UNAUTHORIZED,
+        Html(login_page(&message, name, &csrf)?),
+    )
+        .into_response();
+    res.headers_mut().insert(
+        header::SET_COOKIE,
+        set_cookie(headers, LOGIN_COOKIE, &csrf, 3600),
     );
     Ok(res)
 }

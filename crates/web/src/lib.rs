@@ -15,7 +15,7 @@ pub use auth::ClientAddr;
 pub use error::AppError;
 pub use respond::{Format, Page};
 pub use server::{ServeOptions, serve};
-pub use state::AppState;
+pub use state::{AppState, Audience, Scope};
 
 use axum::Router;
 use axum::http::header;
@@ -69,13 +69,15 @@ fn render(name: &str, ctx: minijinja::Value) -> Result<String, AppError> {
         .map_err(|e| AppError::Internal(format!("Vorlage {name}: {e:#}")))
 }
 
-/// Runs blocking store work off the async threads.
+/// Runs blocking store work off the async threads, for the audience of the request (see
+/// [`auth::AUDIENCE`]; the public when none was set).
 async fn blocking<T: Send + 'static>(
     state: &Arc<AppState>,
-    f: impl FnOnce(&AppState) -> Result<T, AppError> + Send + 'static,
+    f: impl FnOnce(&Scope) -> Result<T, AppError> + Send + 'static,
 ) -> Result<T, AppError> {
     let s = state.clone();
-    tokio::task::spawn_blocking(move || f(&s))
+    let audience = auth::audience();
+    tokio::task::spawn_blocking(move || f(&s.scope(audience)))
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?
 }

@@ -1,7 +1,8 @@
 //! One view, three formats: a page is a typed, serialisable view rendered as HTML (template),
 //! JSON (the view itself) or CSV (its table), datasette's pattern.
 
-use crate::{AppError, AppState};
+use crate::AppError;
+use crate::Scope;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
@@ -176,7 +177,7 @@ pub trait View: Serialize {
     /// The page's path without suffix and query (the JSON twin adds `.json`).
     fn path(&self) -> String;
     /// What only the HTML page needs beyond the view (rendered charts).
-    fn html_extra(&self, _st: &AppState) -> Result<minijinja::Value, AppError> {
+    fn html_extra(&self, _st: &Scope) -> Result<minijinja::Value, AppError> {
         Ok(minijinja::Value::UNDEFINED)
     }
     /// The page's table as CSV, where the page is tabular.
@@ -187,7 +188,7 @@ pub trait View: Serialize {
 
 /// Renders a view in the wanted format; HTML pages point to their JSON twin (`<link>` and `Link`).
 pub fn respond<V: View>(
-    st: &AppState,
+    st: &Scope,
     view: &V,
     format: Format,
     query: Option<&str>,
@@ -210,6 +211,7 @@ pub fn respond<V: View>(
             let ctx = minijinja::context! {
                 title => view.title(),
                 demo => st.demo,
+                internal => st.internal(),
                 json_url => &json_url,
                 csv_url => V::CSV.then(|| format!("{}.csv{}", view.path(), query.as_deref().unwrap_or(""))),
                 chart => view.html_extra(st)?,

@@ -146,7 +146,7 @@ pub async fn precompressed(req: Request, next: Next) -> Response {
         return res;
     };
     res.headers_mut()
-        .insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+        .append(header::VARY, HeaderValue::from_static("accept-encoding"));
     // PNG is compressed already.
     let png = res
         .headers()
@@ -176,13 +176,15 @@ pub async fn precompressed(req: Request, next: Next) -> Response {
 /// release with other pages is not answered from a browser's cache). Weak, because the same
 /// answer may be sent compressed or not.
 /// The start of the current half-year is part of it too: the Lagebild counts warnings as new since
-/// then, so its answer changes on 1 January and 1 July without an import.
+/// then, so its answer changes on 1 January and 1 July without an import. So is the audience:
+/// the public and those logged in get different answers at the same address.
 fn etag(version: i64) -> String {
     let half_year = crate::pages::lagebild::half_year_start(chrono::Local::now().date_naive());
     format!(
-        "W/\"{}-{version}-{}\"",
+        "W/\"{}-{version}-{}-{}\"",
         env!("CARGO_PKG_VERSION"),
-        half_year.format("%Y%m")
+        half_year.format("%Y%m"),
+        crate::auth::audience().key()
     )
 }
 
@@ -231,6 +233,9 @@ pub async fn conditional(State(st): State<Arc<AppState>>, req: Request, next: Ne
         res.headers_mut().insert(header::ETAG, v);
         res.headers_mut()
             .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+        // The answer depends on the session cookie.
+        res.headers_mut()
+            .append(header::VARY, HeaderValue::from_static("Cookie"));
     }
     res
 }

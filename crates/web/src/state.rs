@@ -127,6 +127,11 @@ impl AppState {
             .ok_or_else(|| AppError::NotFound(format!("Den Indikator '{code}' gibt es nicht.")))
     }
 
+    /// The state as `audience` sees it.
+    pub fn scope(&self, audience: Audience) -> Scope<'_> {
+        Scope { st: self, audience }
+    }
+
     /// The early-warning rules in force: the stored rules file over the defaults.
     pub fn rules(&self) -> Result<Arc<kimo_monitor::rules::RuleSet>, AppError> {
         self.cached("rules", || {
@@ -148,5 +153,88 @@ impl AppState {
         }
         let key = format!("page:{}:{key}", format.suffix());
         Ok(self.cached(&key, make)?.as_ref().clone())
+    }
+}
+
+/// Who an answer is made for. The public sees only published indicators and never a warning;
+/// everyone logged in (any role) reads the internal pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Audience {
+    /// Not logged in.
+    Public,
+    /// Logged in.
+    Internal,
+}
+
+impl Audience {
+    /// The prefix of cache keys and ETags.
+    pub fn key(self) -> &'static str {
+        match self {
+            Audience::Public => "public",
+            Audience::Internal => "internal",
+        }
+    }
+}
+
+/// The state as one audience sees it: the catalogue without what it may not see, and cached
+/// answers kept apart per audience. Everything else is the [`AppState`]'s.
+pub struct Scope<'a> {
+    st: &'a AppState,
+    /// Who the answer is for.
+    pub audience: Audience,
+}
+
+impl std::ops::Deref for Scope<'_> {
+    type Target = AppState;
+    fn deref(&self) -> &AppState {
+        self.st
+    }
+}
+
+impl Scope<'_> {
+    /// Whether internal figures and warnings may be shown.
+    pub fn internal(&self) -> bool {
+        self.audience == Audience::Internal
+    }
+
+    /// The indicators this audience may see (the public: the published ones).
+    pub fn indicators(&self) -> Result<Arc<Vec<kimo_model::Indicator>>, AppError> {
+        let all = self.st.indicators()?;
+        if self.internal() {
+            return Ok(all);
+        }
+        self.st.cached("indicators:public", || {
+            Ok(all.iter().filter(|i| i.published).cloned().collect())
+        })
+    }
+
+    /// One indicator this audience may see, or the same 404 as for one that does not exist.
+    pub fn indicator(&self, code: &str) -> Result<kimo_model::Indicator, AppError> {
+        self.indicators()?
+            .iter()
+            .find(|i| i.code == code)
+            .cloned()
+            .ok_or_else(|| AppError::NotFound(format!("Den Indikator '{code}' gibt es nicht.")))
+    }
+
+    /// Fails unless the audience may see internal pages (warnings, the Lagebild).
+    pub fn require_internal(&self) -> Result<(), AppError> {
+        match self.internal() {
+            true => Ok(()),
+            false => Err(AppError::Forbidden(
+                "Diese Seite ist intern: bitte anmelden (/anmelden).".into(),
+            )),
+        }
+    }
+
+    /// An answer from the cache (kept apart per audience), or made by `make`.
+    pub fn page(
+        &self,
+        key: &str,
+        format: Format,
+        make: impl FnOnce() -> Result<Page, AppError>,
+    ) -> Result<Page, AppError> {
+        self.st
+            .page(&format!("{}:{key}", self.audience.key()), format, make)
     }
 }

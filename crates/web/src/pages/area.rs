@@ -2,6 +2,7 @@
 //! core indicators against the city with rank and status × dynamics class, its open warnings and
 //! small charts of its series — each a view with HTML, JSON and CSV twins.
 
+use crate::Scope;
 use crate::respond::{Download, Format, View, respond, table_csv};
 use crate::{AppError, AppState, Page, blocking};
 use axum::extract::{Path, State};
@@ -66,7 +67,7 @@ impl Totals {
 }
 
 /// Reads the totals of the city and its Stadtteile once per data version.
-fn totals(st: &AppState) -> Result<Arc<Totals>, AppError> {
+fn totals(st: &Scope) -> Result<Arc<Totals>, AppError> {
     st.cached("area-totals", || {
         let areas = st.areas()?;
         let city = kimo_model::whole_city(&areas).cloned().unwrap_or_default();
@@ -106,7 +107,7 @@ fn totals(st: &AppState) -> Result<Arc<Totals>, AppError> {
 }
 
 /// The indicator holding the population: the status rule's, or the default.
-fn population_indicator(st: &AppState) -> Result<String, AppError> {
+fn population_indicator(st: &Scope) -> Result<String, AppError> {
     let rules = st.rules()?;
     Ok(st
         .indicators()?
@@ -149,8 +150,9 @@ pub struct AreaListRow {
     pub name: String,
     /// Latest population.
     pub population: Option<Population>,
-    /// Number of open warnings.
-    pub warnings: usize,
+    /// Number of open warnings (internal: none for the public).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub warnings: Option<usize>,
 }
 
 /// All Stadtteile.
@@ -183,7 +185,7 @@ impl View for AreaListView {
                     a.population
                         .as_ref()
                         .map_or("–".into(), |p| p.period.clone()),
-                    a.warnings.to_string(),
+                    a.warnings.map_or("–".into(), |n| n.to_string()),
                 ]
             })
             .collect();
@@ -199,12 +201,15 @@ impl View for AreaListView {
 }
 
 /// Builds the list of Stadtteile.
-pub fn list_view(st: &AppState) -> Result<AreaListView, AppError> {
+pub fn list_view(st: &Scope) -> Result<AreaListView, AppError> {
     let t = totals(st)?;
     let pop = population_indicator(st)?;
     let mut open: HashMap<String, usize> = HashMap::new();
-    for w in st.store.warnings(&WarningFilter::default())? {
-        *open.entry(w.area).or_default() += 1;
+    // Warnings are internal.
+    if st.internal() {
+        for w in st.store.warnings(&WarningFilter::default())? {
+            *open.entry(w.area).or_default() += 1;
+        }
     }
     Ok(AreaListView {
         city: t.city.name.clone(),
@@ -215,7 +220,9 @@ pub fn list_view(st: &AppState) -> Result<AreaListView, AppError> {
                 code: a.code.clone(),
                 name: a.name.clone(),
                 population: population(&t, &pop, &a.code),
-                warnings: open.get(&a.code).copied().unwrap_or(0),
+                warnings: st
+                    .internal()
+                    .then(|| open.get(&a.code).copied().unwrap_or(0)),
             })
             .collect(),
     })
@@ -326,7 +333,7 @@ impl View for AreaView {
     fn path(&self) -> String {
         format!("/stadtteile/{}", self.code)
     }
-    fn html_extra(&self, _st: &AppState) -> Result<minijinja::Value, AppError> {
+    fn html_extra(&self, _st: &Scope) -> Result<minijinja::Value, AppError> {
         let charts: BTreeMap<String, minijinja::Value> = self
             .indicators
             .iter()
@@ -438,7 +445,7 @@ fn comparison(ind: &Indicator, value: Option<f64>, city: Option<f64>) -> (Option
 
 /// The Stadtteil's status and dynamics class of an indicator under the status rule in force.
 fn class_of(
-    st: &AppState,
+    st: &Scope,
     t: &Totals,
     ind: &Indicator,
     area: &str,
@@ -471,7 +478,7 @@ fn class_of(
 
 /// One core indicator of the Stadtteil against the city.
 fn area_indicator(
-    st: &AppState,
+    st: &Scope,
     t: &Totals,
     ind: &Indicator,
     field: String,
@@ -547,7 +554,7 @@ fn series_points(t: &Totals, ind: &Indicator, area: &str) -> Vec<SeriesPoint> {
 }
 
 /// Builds a Stadtteil's profile; an unknown code is a 404.
-pub fn area_view(st: &AppState, code: &str) -> Result<AreaView, AppError> {
+pub fn area_view(st: &Scope, code: &str) -> Result<AreaView, AppError> {
     let t = totals(st)?;
     let area = t
         .stadtteile
@@ -574,12 +581,15 @@ pub fn area_view(st: &AppState, code: &str) -> Result<AreaView, AppError> {
     for ind in core {
         indicators.push(area_indicator(st, &t, ind, field_name(ind), code)?);
     }
-    let warnings = st
-        .store
-        .warnings(&WarningFilter {
+    // Warnings are internal.
+    let warnings = match st.internal() {
+        true => st.store.warnings(&WarningFilter {
             area: Some(code.to_string()),
             ..Default::default()
-        })?
+        })?,
+        false => Vec::new(),
+    };
+    let warnings = warnings
         .iter()
         .map(|w| AreaWarning {
             id: w.id,

@@ -7,6 +7,7 @@ mod charts;
 
 pub use charts::download;
 
+use crate::Scope;
 use crate::params::{Params, given, number};
 use crate::respond::{Download, Format, View, respond};
 use crate::{AppError, AppState, Page, blocking};
@@ -237,7 +238,7 @@ impl View for IndicatorView {
     fn path(&self) -> String {
         format!("/indikatoren/{}", self.indicator.indicator.code)
     }
-    fn html_extra(&self, st: &AppState) -> Result<minijinja::Value, AppError> {
+    fn html_extra(&self, st: &Scope) -> Result<minijinja::Value, AppError> {
         charts::html(st, self)
     }
     fn csv(&self) -> Result<Option<Download>, AppError> {
@@ -277,7 +278,7 @@ pub async fn page(
 }
 
 /// Builds the view of an indicator for a query.
-pub fn build(st: &AppState, code: &str, q: &IndicatorQuery) -> Result<IndicatorView, AppError> {
+pub fn build(st: &Scope, code: &str, q: &IndicatorQuery) -> Result<IndicatorView, AppError> {
     let ind = st.indicator(code)?;
     let areas = st.areas()?;
     let profile = st.cached(&format!("profile:{code}"), || Ok(st.store.profile(code)?))?;
@@ -391,7 +392,7 @@ fn period_ref(p: Period) -> PeriodRef {
 /// Checks the query against the areas, breakdowns, periods and warnings that exist: anything
 /// unknown is a 400 naming it, never a silent fallback.
 fn select(
-    st: &AppState,
+    st: &Scope,
     ind: &Indicator,
     areas: &[Area],
     profile: &Profile,
@@ -474,7 +475,7 @@ fn group_of(
 
 /// A breakdown dimension the indicator has values for.
 fn dimension_of(
-    st: &AppState,
+    st: &Scope,
     ind: &Indicator,
     profile: &Profile,
     code: &str,
@@ -522,9 +523,13 @@ fn default_period(profile: &Profile) -> Option<Period> {
 }
 
 /// A warning of this indicator.
-fn warning_of(st: &AppState, ind: &Indicator, id: i64) -> Result<Warning, AppError> {
-    st.store
-        .warning(id)?
+fn warning_of(st: &Scope, ind: &Indicator, id: i64) -> Result<Warning, AppError> {
+    // Warnings are internal: for the public none exists.
+    let found = match st.internal() {
+        true => st.store.warning(id)?,
+        false => None,
+    };
+    found
         .map(|(w, _)| w)
         .filter(|w| w.indicator == ind.code)
         .ok_or_else(|| {
@@ -537,7 +542,7 @@ fn warning_of(st: &AppState, ind: &Indicator, id: i64) -> Result<Warning, AppErr
 
 /// Two targeted reads: the lines' areas over time, and the city with its Stadtteile in one period.
 fn read(
-    st: &AppState,
+    st: &Scope,
     ind: &Indicator,
     sel: &Selection,
     city: &Area,
@@ -730,7 +735,7 @@ fn options(
     stadtteile: &[&Area],
     profile: &Profile,
     periods: &[Period],
-    st: &AppState,
+    st: &Scope,
 ) -> Result<Options, AppError> {
     let used: BTreeSet<&str> = profile
         .cells

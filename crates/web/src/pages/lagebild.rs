@@ -2,6 +2,7 @@
 //! and a map of the Stadtteile by status and dynamics — computed with the rules in force, so the
 //! map and the warnings always agree.
 
+use crate::Scope;
 use crate::params::{Params, given, one_of, yes_no};
 use crate::respond::{Download, Format, View, respond, table_csv};
 use crate::{AppError, AppState, Page, blocking};
@@ -63,7 +64,7 @@ const NO_FIELD: &str = "ohne";
 
 /// Checks a warning filter's values against what exists; anything unknown is a 400.
 pub fn warning_filter(
-    st: &AppState,
+    st: &Scope,
     action_field: &Option<String>,
     area: &Option<String>,
     severity: &Option<String>,
@@ -343,7 +344,7 @@ impl View for LagebildView {
     fn path(&self) -> String {
         "/lagebild".into()
     }
-    fn html_extra(&self, st: &AppState) -> Result<minijinja::Value, AppError> {
+    fn html_extra(&self, st: &Scope) -> Result<minijinja::Value, AppError> {
         Ok({
             let (wide, narrow) = map_svgs(st, self)?;
             minijinja::context! {
@@ -452,6 +453,8 @@ async fn answer(
     Params { value: q, raw }: Params<LagebildQuery>,
 ) -> Result<Page, AppError> {
     blocking(&st, move |st| {
+        // Warnings are internal.
+        st.require_internal()?;
         // The default presentation date moves with the calendar; the cache key must too.
         let half_year = half_year_start(chrono::Local::now().date_naive());
         let key = format!("/lagebild?{}#{half_year}", raw.as_deref().unwrap_or(""));
@@ -509,7 +512,7 @@ pub fn half_year_start(today: NaiveDate) -> NaiveDate {
 }
 
 /// Builds the Lagebild for a query.
-pub fn build(st: &AppState, q: &LagebildQuery) -> Result<LagebildView, AppError> {
+pub fn build(st: &Scope, q: &LagebildQuery) -> Result<LagebildView, AppError> {
     let f = warning_filter(
         st,
         &q.handlungsfeld,
@@ -591,7 +594,7 @@ fn map_indicator<'a>(
 
 /// Why there is no map, if there is none.
 fn map_note(
-    st: &AppState,
+    st: &Scope,
     chosen: Option<&Indicator>,
     has_map: bool,
 ) -> Result<Option<String>, AppError> {
@@ -685,7 +688,7 @@ fn more_link(q: &LagebildQuery, group: &str) -> String {
 }
 
 /// The warnings by Handlungsfeld (in the catalogue's order; `ohne` last), each paged.
-fn groups(st: &AppState, rows: &[WarningRow], q: &LagebildQuery) -> Result<Vec<Group>, AppError> {
+fn groups(st: &Scope, rows: &[WarningRow], q: &LagebildQuery) -> Result<Vec<Group>, AppError> {
     let fields = st.action_fields()?;
     let mut codes: Vec<(String, String)> = fields
         .iter()
@@ -773,7 +776,7 @@ fn light(code: &str, name: &str, ws: &[&Warning], core: Vec<Light>) -> Light {
 }
 
 /// Traffic lights per Handlungsfeld, each with its core indicators' lights, from the open warnings.
-fn lights(st: &AppState, open: &[Warning]) -> Result<Vec<Light>, AppError> {
+fn lights(st: &Scope, open: &[Warning]) -> Result<Vec<Light>, AppError> {
     let indicators = st.indicators()?;
     Ok(st
         .action_fields()?
@@ -798,7 +801,7 @@ fn lights(st: &AppState, open: &[Warning]) -> Result<Vec<Light>, AppError> {
 
 /// The choices of the Lagebild's forms with the current selection marked.
 fn lagebild_options(
-    st: &AppState,
+    st: &Scope,
     f: &WarningFilter,
     candidates: &[&Indicator],
     chosen: Option<&Indicator>,
@@ -841,7 +844,7 @@ fn lagebild_options(
 }
 
 /// Classifies the Stadtteile of an indicator by status and dynamics with the rules in force.
-fn status_map(st: &AppState, ind: &Indicator) -> Result<Option<StatusMap>, AppError> {
+fn status_map(st: &Scope, ind: &Indicator) -> Result<Option<StatusMap>, AppError> {
     // The same parameters the evaluation uses, so the map and the warnings agree.
     let Some(params) = st.rules()?.status_rule(ind) else {
         return Ok(None);
@@ -938,7 +941,7 @@ fn status_caption(
 
 /// The map's SVG in the wide and the narrow layout: Stadtteile coloured by status, hatched where
 /// they get worse.
-fn map_svgs(st: &AppState, v: &LagebildView) -> Result<(String, String), AppError> {
+fn map_svgs(st: &Scope, v: &LagebildView) -> Result<(String, String), AppError> {
     let Some(m) = &v.map else {
         return Ok(Default::default());
     };
@@ -993,7 +996,7 @@ fn map_svgs(st: &AppState, v: &LagebildView) -> Result<(String, String), AppErro
 
 /// Totals of an indicator for the city and the areas below it, as series.
 fn series_of(
-    st: &AppState,
+    st: &Scope,
     code: &str,
     children: &[&Area],
     city: &str,

@@ -1,6 +1,7 @@
 //! The overview pages: the start page (Handlungsfelder with core indicators), one Handlungsfeld,
 //! and the list of all indicators — each a view with HTML, JSON and CSV twins.
 
+use crate::Scope;
 use crate::format::{IndicatorRow, indicator_row};
 use crate::respond::{Download, Format, View, respond, table_csv};
 use crate::{AppError, AppState, Page, blocking};
@@ -12,7 +13,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// Overview rows (whole city) of the given indicators.
-fn rows(st: &AppState, indicators: &[&Indicator]) -> Result<Vec<IndicatorRow>, AppError> {
+fn rows(st: &Scope, indicators: &[&Indicator]) -> Result<Vec<IndicatorRow>, AppError> {
     Ok(rows_with_previous(st, indicators)?
         .into_iter()
         .map(|(r, _)| r)
@@ -22,7 +23,7 @@ fn rows(st: &AppState, indicators: &[&Indicator]) -> Result<Vec<IndicatorRow>, A
 /// Overview rows (whole city) of the given indicators, each with the label of the period before
 /// its latest one.
 fn rows_with_previous(
-    st: &AppState,
+    st: &Scope,
     indicators: &[&Indicator],
 ) -> Result<Vec<(IndicatorRow, Option<String>)>, AppError> {
     let areas = st.areas()?;
@@ -58,7 +59,7 @@ fn rows_with_previous(
 }
 
 /// The name of the whole city, or "Stadt" before any area is imported.
-fn city_name(st: &AppState) -> Result<String, AppError> {
+fn city_name(st: &Scope) -> Result<String, AppError> {
     Ok(kimo_model::whole_city(&st.areas()?).map_or("Stadt".to_string(), |a| a.name.clone()))
 }
 
@@ -111,7 +112,7 @@ pub struct Headline {
 /// The headline figure of an indicator in an area (its totals): latest value, change in words,
 /// Datenstand and — for the whole city — the goals with their progress.
 pub(crate) fn headline_for(
-    st: &AppState,
+    st: &Scope,
     ind: &Indicator,
     area: &str,
     is_city: bool,
@@ -134,11 +135,7 @@ pub(crate) fn headline_for(
 }
 
 /// The headline of an overview row: change, direction and judgement in words, last update.
-fn headline(
-    st: &AppState,
-    row: IndicatorRow,
-    previous: Option<String>,
-) -> Result<Headline, AppError> {
+fn headline(st: &Scope, row: IndicatorRow, previous: Option<String>) -> Result<Headline, AppError> {
     let last_update = st
         .cached(&format!("last_update:{}", row.code), || {
             Ok(st.store.last_update(&row.code)?)
@@ -227,7 +224,7 @@ impl View for IndexView {
 }
 
 /// Builds the start page.
-pub fn index_view(st: &AppState) -> Result<IndexView, AppError> {
+pub fn index_view(st: &Scope) -> Result<IndexView, AppError> {
     let indicators = st.indicators()?;
     let core: Vec<&Indicator> = indicators.iter().filter(|i| i.core).collect();
     let mut all = Vec::new();
@@ -281,7 +278,7 @@ impl View for FieldView {
 }
 
 /// Builds the page of a Handlungsfeld.
-pub fn field_view(st: &AppState, code: &str) -> Result<FieldView, AppError> {
+pub fn field_view(st: &Scope, code: &str) -> Result<FieldView, AppError> {
     let field = st
         .action_fields()?
         .iter()
@@ -328,7 +325,7 @@ impl View for IndicatorsView {
 }
 
 /// Builds the list of all indicators.
-pub fn indicators_view(st: &AppState) -> Result<IndicatorsView, AppError> {
+pub fn indicators_view(st: &Scope) -> Result<IndicatorsView, AppError> {
     let indicators = st.indicators()?;
     let all: Vec<&Indicator> = indicators.iter().collect();
     let rows = rows(st, &all)?;

@@ -3,6 +3,7 @@
 //! with the page's query): one view, so a download shows exactly what the page shows.
 
 use super::{IndicatorQuery, IndicatorView, PeriodRef, build};
+use crate::Scope;
 use crate::params::Params;
 use crate::respond::{Format, table_csv};
 use crate::{AppError, AppState, Page, blocking};
@@ -194,7 +195,7 @@ fn bars(v: &IndicatorView) -> Vec<Bar> {
 }
 
 /// The Stadtteile with their geometry, for the map.
-fn map_areas(st: &AppState, v: &IndicatorView) -> Result<Vec<MapArea>, AppError> {
+fn map_areas(st: &Scope, v: &IndicatorView) -> Result<Vec<MapArea>, AppError> {
     let areas = st.areas()?;
     Ok(v.areas
         .iter()
@@ -213,7 +214,7 @@ fn map_areas(st: &AppState, v: &IndicatorView) -> Result<Vec<MapArea>, AppError>
 
 /// One chart as SVG for a width; empty for a map without values or geometry.
 fn svg(
-    st: &AppState,
+    st: &Scope,
     v: &IndicatorView,
     chart: Chart,
     width: f64,
@@ -259,7 +260,7 @@ fn query(v: &IndicatorView) -> String {
 }
 
 /// The charts of the HTML page, each wide and narrow, with its source line and download links.
-pub(super) fn html(st: &AppState, v: &IndicatorView) -> Result<minijinja::Value, AppError> {
+pub(super) fn html(st: &Scope, v: &IndicatorView) -> Result<minijinja::Value, AppError> {
     let code = &v.indicator.indicator.code;
     let query = query(v);
     let mut charts = std::collections::BTreeMap::new();
@@ -314,7 +315,7 @@ pub const CSV_HEADER: [&str; 8] = [
 ];
 
 /// The data of a chart as rows of `CSV_HEADER`.
-fn csv_rows(st: &AppState, v: &IndicatorView, chart: Chart) -> Result<Vec<Vec<String>>, AppError> {
+fn csv_rows(st: &Scope, v: &IndicatorView, chart: Chart) -> Result<Vec<Vec<String>>, AppError> {
     let areas = st.areas()?;
     let name_of = |c: &str| {
         areas
@@ -397,12 +398,7 @@ fn filename(v: &IndicatorView, chart: Chart, ext: &str) -> String {
 }
 
 /// A chart's download in one format.
-fn download_page(
-    st: &AppState,
-    v: &IndicatorView,
-    chart: Chart,
-    ext: &str,
-) -> Result<Page, AppError> {
+fn download_page(st: &Scope, v: &IndicatorView, chart: Chart, ext: &str) -> Result<Page, AppError> {
     let not_found = || AppError::NotFound("Diese Datei gibt es nicht.".into());
     let name = filename(v, chart, ext);
     match ext {

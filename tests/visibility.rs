@@ -1,0 +1,170 @@
+//! The public never sees internal data: an unpublished indicator and every warning are invisible
+//! to visitors who are not logged in, by every route (pages, their JSON and CSV twins, chart
+//! downloads, the API, error messages); logged in, all of it is there. SQLite and PostgreSQL.
+
+mod common;
+use common::{Server, kimo_ok};
+use kimo_store::testing::TestDb;
+use kimo_store::{Store, WarningFilter};
+
+/// Every route of the server, with the unpublished indicator (ARB-03) and a warning in it where a
+/// route takes them.
+fn routes(warning: i64) -> Vec<String> {
+    let mut routes: Vec<String> = [
+        "/",
+        "/index.json",
+        "/index.csv",
+        "/handlungsfelder/arbeit",
+        "/handlungsfelder/arbeit.json",
+        "/handlungsfelder/arbeit.csv",
+        "/indikatoren",
+        "/indikatoren.json",
+        "/indikatoren.csv",
+        "/indikatoren/ARB-03",
+        "/indikatoren/ARB-03.json",
+        "/indikatoren/ARB-03.csv",
+        "/indikatoren/ARB-03/diagramm/verlauf.svg",
+        "/indikatoren/ARB-03/diagramm/verlauf.csv",
+        "/indikatoren/ARB-03/diagramm/karte.png",
+        "/lagebild",
+        "/lagebild.json",
+        "/lagebild.csv",
+        "/stadtteile",
+        "/stadtteile.json",
+        "/stadtteile.csv",
+        "/stadtteile/19",
+        "/stadtteile/19.json",
+        "/stadtteile/19.csv",
+        "/api/v1/indicators",
+        "/api/v1/indicators/ARB-03",
+        "/api/v1/indicators/ARB-03/observations",
+        "/api/v1/areas",
+        "/api/v1/warnings",
+        "/api/v1/warnings?indicator=ARB-03",
+    ]
+    .iter()
+    .map(|r| r.to_string())
+    .collect();
+    // A warning named on the page of a published indicator.
+    routes.push(format!("/indikatoren/ARB-01?warnung={warning}"));
+    routes
+}
+
+#[test]
+fn the_public_never_sees_an_unpublished_indicator_or_a_warning() {
+    for t in TestDb::all("the_public_never_sees_an_unpublished_indicator_or_a_warning") {
+        let db = t.url.as_str();
+        kimo_ok(db, &["demo"]);
+        // ARB-03 becomes internal: the catalogue line with `veroeffentlicht` = nein.
+        let catalogue = std::fs::read_to_string("examples/katalog/indikatoren.csv").unwrap();
+        let header = catalogue.lines().next().unwrap();
+        let line = catalogue
+            .lines()
+            .find(|l| l.starts_with("ARB-03;"))
+            .unwrap();
+        let mut cells: Vec<&str> = line.split(';').collect();
+        let published = header
+            .split(';')
+            .position(|h| h == "veroeffentlicht")
+            .unwrap();
+        cells[published] = "nein";
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("indikatoren.csv");
+        std::fs::write(&path, format!("{header}\n{}\n", cells.join(";"))).unwrap();
+        kimo_ok(db, &["import", path.to_str().unwrap()]);
+
+        let store = Store::open(db).unwrap();
+        let warnings = store.warnings(&WarningFilter::default()).unwrap();
+        assert!(warnings.len() > 10, "the demo city has warnings");
+        let on_arb01 = warnings.iter().find(|w| w.indicator == "ARB-01");
+        let warning = on_arb01.map_or(warnings[0].id, |w| w.id);
+        drop(store);
+
+        let server = Server::start(&["--database", db], &[]);
+        let mut checked = 0;
+        for route in routes(warning) {
+            let a = server.request(&route, &[("accept-encoding", "identity")]);
+            assert!(
+                !a.body.contains("Arbeitslosenquote"),
+                "{route} shows ARB-03's name"
+            );
+            // The code only where the address names it, in the answer that it does not exist.
+            if route.contains("ARB-03") {
+                assert!(matches!(a.status, 403 | 404), "{route}: {}", a.status);
+            } else {
+                assert!(
+                    !a.body.contains("ARB-03"),
+                    "{route} shows 'ARB-03' to the public"
+                );
+            }
+            for w in &warnings {
+                assert!(
+                    !a.body.contains(&w.sentence),
+                    "{route} shows a warning to the public"
+                );
+            }
+            checked += 1;
+            println!(
+                "{}: {route} → {} for the public, nothing internal",
+                t.label, a.status
+            );
+        }
+        assert_eq!(checked, 31);
+
+        // Unpublished is the same as not there, down to the message; warnings need a login.
+        let (status, body) = server.get("/indikatoren/ARB-03.json");
+        let (status2, body2) = server.get("/indikatoren/GIBT-ES-NICHT.json");
+        assert_eq!((status, status2), (404, 404));
+        assert_eq!(
+            body.replace("ARB-03", "X"),
+            body2.replace("GIBT-ES-NICHT", "X")
+        );
+        assert_eq!(server.get("/lagebild").0, 403);
+        assert_eq!(server.get("/api/v1/warnings").0, 403);
+        assert!(server.get("/lagebild").1.contains("bitte anmelden"));
+        assert!(
+            !server.get("/").1.contains("href=\"/lagebild\""),
+            "no menu link"
+        );
+        // A warning's number on a public page is answered as if there were none.
+        let (status, body) = server.get(&format!("/indikatoren/ARB-01?warnung={warning}"));
+        let (status2, body2) = server.get("/indikatoren/ARB-01?warnung=999999");
+        assert_eq!((status, status2), (400, 400));
+        let message = |b: &str| {
+            b.lines()
+                .find(|l| l.contains("gibt es nicht"))
+                .unwrap()
+                .to_string()
+        };
+        assert_eq!(
+            message(&body).replace(&format!("Nr. {warning} "), "Nr. N "),
+            message(&body2).replace("Nr. 999999 ", "Nr. N ")
+        );
+
+        // Logged in, all of it is there.
+        let cookie = server.log_in(db);
+        let (status, page) = server.get_as(&cookie, "/indikatoren/ARB-03");
+        assert_eq!(status, 200);
+        assert!(page.contains("Arbeitslosenquote"));
+        let (status, lagebild) = server.get_as(&cookie, "/lagebild");
+        assert_eq!(status, 200);
+        assert!(warnings.iter().any(|w| lagebild.contains(&w.sentence)));
+        let (_, api) = server.get_as(&cookie, "/api/v1/warnings");
+        assert!(
+            api.contains(&format!("\"count\":{}", warnings.len())),
+            "{api:.200}"
+        );
+        assert!(server.get_as(&cookie, "/").1.contains("href=\"/lagebild\""));
+        // The public's and the logged-in answer at one address never share a browser cache entry.
+        let public = server.request("/", &[]);
+        let internal = server.request("/", &[("cookie", &cookie)]);
+        assert_ne!(public.headers["etag"], internal.headers["etag"]);
+        let vary = server.raw_headers("/", "vary");
+        assert!(vary.iter().any(|v| v == "Cookie"), "{vary:?}");
+        let revalidated = server.request("/", &[("if-none-match", &internal.headers["etag"])]);
+        assert_eq!(
+            revalidated.status, 200,
+            "the public gets its own page, not a 304"
+        );
+    }
+}
