@@ -3,87 +3,9 @@
 //! new password, and the audit log of each step.
 
 mod common;
-use common::{Server, kimo_ok};
+use common::{Reply, Server, kimo_ok, send};
 use kimo_store::testing::TestDb;
 use kimo_store::{AuditFilter, Store};
-
-/// An answer: status, every header (lower-case names, in order) and the body.
-struct Reply {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: String,
-}
-
-impl Reply {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
-    }
-
-    /// The value a `Set-Cookie` header gives `name`.
-    fn cookie(&self, name: &str) -> Option<String> {
-        self.headers
-            .iter()
-            .filter(|(n, _)| n == "set-cookie")
-            .find_map(|(_, v)| v.strip_prefix(&format!("{name}=")))
-            .map(|v| v.split(';').next().unwrap_or("").to_string())
-    }
-
-    /// The value of the hidden `csrf` field of the page's first form.
-    fn csrf(&self) -> String {
-        let at = self
-            .body
-            .find("name=\"csrf\" value=\"")
-            .expect("a form with a CSRF field");
-        let rest = &self.body[at + 19..];
-        rest[..rest.find('"').unwrap()].to_string()
-    }
-}
-
-/// Sends a request (no redirects followed) with an optional cookie header and form body.
-fn send(server: &Server, method: &str, path: &str, cookie: &str, form: &[(&str, &str)]) -> Reply {
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .max_redirects(0)
-        .build()
-        .into();
-    let url = format!("{}{path}", server.url);
-    let mut res = match method {
-        "GET" => {
-            let mut req = agent.get(&url);
-            if !cookie.is_empty() {
-                req = req.header("cookie", cookie);
-            }
-            req.call()
-        }
-        _ => {
-            let mut req = agent.post(&url);
-            if !cookie.is_empty() {
-                req = req.header("cookie", cookie);
-            }
-            req.send_form(form.iter().copied())
-        }
-    }
-    .expect("request");
-    let headers = res
-        .headers()
-        .iter()
-        .map(|(k, v)| {
-            (
-                k.as_str().to_lowercase(),
-                v.to_str().unwrap_or("").to_string(),
-            )
-        })
-        .collect();
-    let body = res.body_mut().read_to_string().unwrap_or_default();
-    Reply {
-        status: res.status().as_u16(),
-        headers,
-        body,
-    }
-}
 
 /// The one-time password in `kimo user add`'s output.
 fn one_time_password(out: &str) -> String {

@@ -169,37 +169,20 @@ impl Server {
             .find(|w| w.len() == 19 && w.matches('-').count() == 3)
             .expect("a one-time password")
             .to_string();
-        let form = self.request("/anmelden", &[]);
-        let login_cookie = form.headers["set-cookie"]
-            .split(';')
-            .next()
-            .unwrap()
-            .to_string();
-        let at = form.body.find("name=\"csrf\" value=\"").unwrap() + 19;
-        let csrf = &form.body[at..at + form.body[at..].find('"').unwrap()];
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .max_redirects(0)
-            .build()
-            .into();
-        let res = agent
-            .post(format!("{}/anmelden", self.url))
-            .header("cookie", &login_cookie)
-            .send_form([
-                ("name", name.as_str()),
-                ("passwort", &password),
-                ("csrf", csrf),
-            ])
-            .expect("login");
-        assert_eq!(res.status().as_u16(), 303, "login failed");
-        res.headers()
-            .get_all("set-cookie")
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .find(|v| v.starts_with("kimo_sitzung="))
-            .and_then(|v| v.split(';').next())
-            .expect("a session cookie")
-            .to_string()
+        let form = send(self, "GET", "/anmelden", "", &[]);
+        let cookie = format!("kimo_anmeldung={}", form.cookie("kimo_anmeldung").unwrap());
+        let csrf = form.csrf();
+        let form = [
+            ("name", name.as_str()),
+            ("passwort", &password),
+            ("csrf", &csrf),
+        ];
+        let res = send(self, "POST", "/anmelden", &cookie, &form);
+        assert_eq!(res.status, 303, "login failed");
+        format!(
+            "kimo_sitzung={}",
+            res.cookie("kimo_sitzung").expect("a session cookie")
+        )
     }
 
     /// Every value of one response header of a GET (the map of [`Server::request`] keeps one).
@@ -263,5 +246,93 @@ impl Drop for Server {
         }
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// An answer: status, every header (lower-case names, in order) and the body.
+pub struct Reply {
+    /// Status code.
+    pub status: u16,
+    /// Headers, lower-case names.
+    pub headers: Vec<(String, String)>,
+    /// Body as text.
+    pub body: String,
+}
+
+impl Reply {
+    /// The first value of a header.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The value a `Set-Cookie` header gives `name`.
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        self.headers
+            .iter()
+            .filter(|(n, _)| n == "set-cookie")
+            .find_map(|(_, v)| v.strip_prefix(&format!("{name}=")))
+            .map(|v| v.split(';').next().unwrap_or("").to_string())
+    }
+
+    /// The value of the hidden `csrf` field of the page's first form.
+    pub fn csrf(&self) -> String {
+        let at = self
+            .body
+            .find("name=\"csrf\" value=\"")
+            .expect("a form with a CSRF field");
+        let rest = &self.body[at + 19..];
+        rest[..rest.find('"').unwrap()].to_string()
+    }
+}
+
+/// Sends a request (no redirects followed) with an optional cookie header and form body.
+pub fn send(
+    server: &Server,
+    method: &str,
+    path: &str,
+    cookie: &str,
+    form: &[(&str, &str)],
+) -> Reply {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .build()
+        .into();
+    let url = format!("{}{path}", server.url);
+    let mut res = match method {
+        "GET" => {
+            let mut req = agent.get(&url);
+            if !cookie.is_empty() {
+                req = req.header("cookie", cookie);
+            }
+            req.call()
+        }
+        _ => {
+            let mut req = agent.post(&url);
+            if !cookie.is_empty() {
+                req = req.header("cookie", cookie);
+            }
+            req.send_form(form.iter().copied())
+        }
+    }
+    .expect("request");
+    let headers = res
+        .headers()
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.as_str().to_lowercase(),
+                v.to_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    let body = res.body_mut().read_to_string().unwrap_or_default();
+    Reply {
+        status: res.status().as_u16(),
+        headers,
+        body,
     }
 }

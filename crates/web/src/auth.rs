@@ -193,10 +193,12 @@ pub async fn login(
     }
     let (s, n, password) = (st.clone(), name.clone(), form.passwort);
     let user = off_thread(move || {
-        let found = s.store.user_with_hash(&n)?;
-        Ok(found.and_then(|(user, hash)| {
-            (kimo_auth::verify_password(&password, &hash) && !user.disabled).then_some(user)
-        }))
+        let Some((user, hash)) = s.store.user_with_hash(&n)? else {
+            // As long as for an existing account, so the time does not tell which names exist.
+            kimo_auth::verify_password(&password, unknown_account_hash());
+            return Ok(None);
+        };
+        Ok((kimo_auth::verify_password(&password, &hash) && !user.disabled).then_some(user))
     })
     .await?;
     let Some(user) = user else {
@@ -228,6 +230,12 @@ pub async fn login(
         set_cookie(&headers, LOGIN_COOKIE, "", 0),
     );
     Ok(res)
+}
+
+/// A hash to check passwords for unknown accounts against (made once).
+fn unknown_account_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| kimo_auth::hash_password(&kimo_auth::new_token()))
 }
 
 /// A failed login: recorded in the audit log, and the form again with the German message (how

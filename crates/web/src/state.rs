@@ -118,15 +118,6 @@ impl AppState {
         self.cached("indicators", || Ok(self.store.indicators()?))
     }
 
-    /// One indicator, or a 404 naming it.
-    pub fn indicator(&self, code: &str) -> Result<kimo_model::Indicator, AppError> {
-        self.indicators()?
-            .iter()
-            .find(|i| i.code == code)
-            .cloned()
-            .ok_or_else(|| AppError::NotFound(format!("Den Indikator '{code}' gibt es nicht.")))
-    }
-
     /// The state as `audience` sees it.
     pub fn scope(&self, audience: Audience) -> Scope<'_> {
         Scope { st: self, audience }
