@@ -3,7 +3,8 @@
 // to the main content), and the layout: the page does not scroll sideways (wide tables scroll inside
 // a declared container: role="region", an aria-label and tabindex="0"), no SVG text renders under
 // 12 px or outside its SVG, and no HTML element with hidden overflow cuts its content.
-// Usage: node check.js BASE_URL PATH...   Prints one line per page and size; exits 1 on any problem.
+// Usage: [KIMO_COOKIE=name=value] node check.js BASE_URL PATH...   Prints one line per page and
+// size; exits 1 on any problem. With KIMO_COOKIE the pages are checked with that session cookie.
 const { chromium } = require('playwright-core');
 const fs = require('fs');
 
@@ -82,6 +83,11 @@ function layoutProblems(minPx) {
       // axe is injected as a script: allowed past the pages' Content-Security-Policy here only.
       bypassCSP: true,
     });
+    // KIMO_COOKIE=name=value: the pages as a logged-in user sees them.
+    if (process.env.KIMO_COOKIE) {
+      const [name, value] = process.env.KIMO_COOKIE.split('=');
+      await context.addCookies([{ name, value, url: base }]);
+    }
     for (const path of paths) {
       const page = await context.newPage();
       await page.goto(base + path);
