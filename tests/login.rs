@@ -224,3 +224,93 @@ fn repeated_wrong_passwords_make_the_login_wait() {
     assert_eq!(log_in(&server, "c.wolf", &password).status, 303);
     assert!(t0.elapsed() >= std::time::Duration::from_secs(4));
 }
+
+#[test]
+fn administrators_read_the_audit_log_and_nobody_else() {
+    for t in TestDb::all("administrators_read_the_audit_log_and_nobody_else") {
+        let db = t.url.as_str();
+        let admin = one_time_password(&kimo_ok(db, &["user", "add", "chefin", "--role", "admin"]));
+        let server = Server::start(&["--database", db], &[]);
+        // A failed login with a name made to look like markup: it must appear as text.
+        assert_eq!(
+            log_in(&server, "<script>alert(1)</script>", "x").status,
+            401
+        );
+        let ok = log_in(&server, "chefin", &admin);
+        let cookie = format!("kimo_sitzung={}", ok.cookie("kimo_sitzung").unwrap());
+        let account = send(&server, "GET", "/konto", &cookie, &[]);
+        assert!(account.body.contains("href=\"/verwaltung/protokoll\""));
+
+        let log = send(&server, "GET", "/verwaltung/protokoll", &cookie, &[]);
+        assert_eq!(log.status, 200);
+        assert_eq!(log.header("cache-control"), Some("no-store"));
+        assert!(log.body.contains("3 Einträge"), "{}", log.body);
+        assert!(
+            log.body
+                .contains("konto:&lt;script&gt;alert(1)&lt;&#x2f;script&gt;"),
+            "escaped"
+        );
+        assert!(!log.body.contains("<script>alert"));
+        let failed = send(
+            &server,
+            "GET",
+            "/verwaltung/protokoll.json?aktion=login.failed",
+            &cookie,
+            &[],
+        );
+        let json: serde_json::Value = serde_json::from_str(&failed.body).unwrap();
+        assert_eq!(json["count"], 1);
+        assert_eq!(json["entries"][0]["address"], "127.0.0.1");
+        let csv = send(
+            &server,
+            "GET",
+            "/verwaltung/protokoll.csv?seit=01.01.2000",
+            &cookie,
+            &[],
+        );
+        assert!(
+            csv.body
+                .contains("Zeit (UTC);Wer;Aktion;Objekt;Vorher;Nachher;Adresse"),
+            "{}",
+            csv.body
+        );
+        assert_eq!(csv.body.lines().count(), 4, "header and three entries");
+        let bad = send(
+            &server,
+            "GET",
+            "/verwaltung/protokoll?seit=gestern",
+            &cookie,
+            &[],
+        );
+        assert_eq!(bad.status, 400);
+        assert!(
+            bad.body.contains("&#x27;gestern&#x27; ist kein Datum")
+                || bad.body.contains("'gestern' ist kein Datum")
+        );
+
+        // Anyone else: 403, logged in or not.
+        let password = one_time_password(&kimo_ok(
+            db,
+            &["user", "add", "b.schulz", "--role", "redaktion"],
+        ));
+        let other = log_in(&server, "b.schulz", &password);
+        let other = format!("kimo_sitzung={}", other.cookie("kimo_sitzung").unwrap());
+        assert_eq!(
+            send(&server, "GET", "/verwaltung/protokoll", &other, &[]).status,
+            403
+        );
+        assert_eq!(
+            send(&server, "GET", "/verwaltung/protokoll.csv", &other, &[]).status,
+            403
+        );
+        assert_eq!(
+            send(&server, "GET", "/verwaltung/protokoll", "", &[]).status,
+            403
+        );
+        assert!(
+            !send(&server, "GET", "/konto", &other, &[])
+                .body
+                .contains("/verwaltung/protokoll")
+        );
+    }
+}

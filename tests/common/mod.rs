@@ -160,10 +160,15 @@ impl Server {
     /// Adds an account (role redaktion) to the server's database `db` and logs it in through the
     /// login form; returns the `Cookie` header value of its session.
     pub fn log_in(&self, db: &str) -> String {
+        self.log_in_as(db, "redaktion")
+    }
+
+    /// The same with another role.
+    pub fn log_in_as(&self, db: &str, role: &str) -> String {
         static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
         let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let name = format!("pruefer{n}");
-        let out = kimo_ok(db, &["user", "add", &name, "--role", "redaktion"]);
+        let out = kimo_ok(db, &["user", "add", &name, "--role", role]);
         let password = out
             .split_whitespace()
             .find(|w| w.len() == 19 && w.matches('-').count() == 3)

@@ -358,6 +358,7 @@ async fn account_page(
             title => "Mein Konto", demo => false, csrf => &current.csrf, message => message,
             name => &user.name, role => user.role.label(), amt => &user.amt,
             must_change => user.must_change_password, sessions => rows,
+            admin => user.role == kimo_model::Role::Admin,
             min_chars => kimo_auth::MIN_PASSWORD_CHARS,
         },
     )?;

@@ -44,6 +44,10 @@ fn templates() -> &'static minijinja::Environment<'static> {
             ("error.html", include_str!("../templates/error.html")),
             ("anmelden.html", include_str!("../templates/anmelden.html")),
             ("konto.html", include_str!("../templates/konto.html")),
+            (
+                "protokoll.html",
+                include_str!("../templates/protokoll.html"),
+            ),
             ("lagebild.html", include_str!("../templates/lagebild.html")),
             (
                 "stadtteile.html",
@@ -141,6 +145,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/anmelden", get(auth::login_form).post(auth::login))
         .route("/abmelden", post(auth::logout))
         .route("/konto", get(auth::account))
+        .route("/verwaltung/{page}", get(pages::audit::page))
         .route("/konto/passwort", post(auth::change_password))
         .route("/konto/sitzungen/{id}/beenden", post(auth::end_session))
         .route("/healthz", get(server::healthz))

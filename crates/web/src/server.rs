@@ -193,7 +193,8 @@ fn versioned(path: &str) -> bool {
     !(path.starts_with("/static/")
         || path == "/healthz"
         || path == "/anmelden"
-        || path.starts_with("/konto"))
+        || path.starts_with("/konto")
+        || path.starts_with("/verwaltung/"))
 }
 
 /// Middleware: GET answers carry the data version as `ETag`; a matching `If-None-Match` gets a

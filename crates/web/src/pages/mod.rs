@@ -1,6 +1,7 @@
 //! The pages: each builds a typed view and renders it as HTML, JSON or CSV.
 
 pub mod area;
+pub mod audit;
 pub mod indicator;
 pub mod lagebild;
 pub mod overview;
