@@ -225,7 +225,10 @@ fn check_lagebild(s: &Server) {
         );
         for w in ws {
             assert!(
-                html.contains(&format!("<td>{}</td>", w["id"])),
+                html.contains(&format!(
+                    "<td><a href=\"/warnungen/{0}\">{0}<span class=\"sr-only\">",
+                    w["id"]
+                )),
                 "warning {}",
                 w["id"]
             );

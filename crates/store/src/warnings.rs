@@ -477,7 +477,7 @@ impl Store {
     }
 
     /// Changes a warning's status (a code or label of [`WarningStatus`]) and/or assignee and/or adds a
-    /// comment; each change is recorded.
+    /// comment; each change is recorded (at the command line: `actor` is a name).
     pub fn update_warning(
         &self,
         id: i64,
@@ -486,6 +486,24 @@ impl Store {
         comment: Option<&str>,
         actor: &str,
     ) -> Result<()> {
+        let actor = crate::Actor {
+            name: actor.to_string(),
+            address: String::new(),
+        };
+        self.work_on_warning(id, status, assignee, comment, &actor)
+    }
+
+    /// The same for a person with an address (the web): each change goes to the warning's history
+    /// and, in the same transaction, to the audit log.
+    pub fn work_on_warning(
+        &self,
+        id: i64,
+        status: Option<&str>,
+        assignee: Option<&str>,
+        comment: Option<&str>,
+        who: &crate::Actor,
+    ) -> Result<()> {
+        let actor = who.name.as_str();
         let status = status
             .map(WarningStatus::parse)
             .transpose()
@@ -534,7 +552,22 @@ impl Store {
                     id.into(),
                 ],
             )?;
-            Ok(())
+            let state = |status: WarningStatus, assignee: Option<&str>| {
+                serde_json::json!({ "status": status.code(), "zustaendig": assignee }).to_string()
+            };
+            let after = state(status.unwrap_or(w.status), assignee.or(w.assignee.as_deref()));
+            let mut after: serde_json::Value = serde_json::from_str(&after).expect("just made");
+            if let Some(t) = comment.filter(|t| !t.trim().is_empty()) {
+                after["kommentar"] = t.into();
+            }
+            crate::users::audit(
+                c,
+                who,
+                "warning.update",
+                &format!("warnhinweis:{id}"),
+                &state(w.status, w.assignee.as_deref()),
+                &after.to_string(),
+            )
         })
     }
 }

@@ -115,7 +115,7 @@ fn set_cookie(headers: &HeaderMap, name: &str, value: &str, max_age: i64) -> Hea
 }
 
 /// Who acts, for the audit log: the login name (or what was typed) and the client address.
-fn actor(name: &str, addr: Option<&Extension<ClientAddr>>) -> Actor {
+pub(crate) fn actor(name: &str, addr: Option<&Extension<ClientAddr>>) -> Actor {
     Actor {
         name: name.to_string(),
         address: addr.map(|a| a.0.0.ip().to_string()).unwrap_or_default(),
@@ -291,7 +291,7 @@ pub struct CsrfForm {
 }
 
 /// The logged-in user, when the form carries the session's CSRF token; 403 otherwise.
-fn checked(identity: &Identity, csrf: &str) -> Result<Arc<(User, Session)>, AppError> {
+pub(crate) fn checked(identity: &Identity, csrf: &str) -> Result<Arc<(User, Session)>, AppError> {
     let Some(viewer) = identity.0.clone() else {
         return Err(AppError::Forbidden("Bitte zuerst anmelden.".into()));
     };

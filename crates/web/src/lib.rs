@@ -48,6 +48,7 @@ fn templates() -> &'static minijinja::Environment<'static> {
                 "protokoll.html",
                 include_str!("../templates/protokoll.html"),
             ),
+            ("warnung.html", include_str!("../templates/warnung.html")),
             ("lagebild.html", include_str!("../templates/lagebild.html")),
             (
                 "stadtteile.html",
@@ -146,6 +147,10 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/abmelden", post(auth::logout))
         .route("/konto", get(auth::account))
         .route("/verwaltung/{page}", get(pages::audit::page))
+        .route(
+            "/warnungen/{id}",
+            get(pages::warning::show).post(pages::warning::work),
+        )
         .route("/konto/passwort", post(auth::change_password))
         .route("/konto/sitzungen/{id}/beenden", post(auth::end_session))
         .route("/healthz", get(server::healthz))

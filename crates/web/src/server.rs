@@ -194,7 +194,8 @@ fn versioned(path: &str) -> bool {
         || path == "/healthz"
         || path == "/anmelden"
         || path.starts_with("/konto")
-        || path.starts_with("/verwaltung/"))
+        || path.starts_with("/verwaltung/")
+        || path.starts_with("/warnungen/"))
 }
 
 /// Middleware: GET answers carry the data version as `ETag`; a matching `If-None-Match` gets a

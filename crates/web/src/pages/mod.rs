@@ -5,3 +5,4 @@ pub mod audit;
 pub mod indicator;
 pub mod lagebild;
 pub mod overview;
+pub mod warning;

@@ -1,0 +1,156 @@
+//! Warnings worked in the browser: status, assignee and comments on `/warnungen/{id}`, by role,
+//! with CSRF tokens, every change in the warning's history and the audit log. Both databases.
+
+mod common;
+use common::{Server, kimo_ok, send};
+use kimo_store::testing::TestDb;
+use kimo_store::{AuditFilter, Store, WarningFilter};
+
+/// A session cookie of a new account with `role` (and `amt`).
+fn session(server: &Server, db: &str, name: &str, role: &str, amt: Option<&str>) -> String {
+    let mut args = vec!["user", "add", name, "--role", role];
+    if let Some(a) = amt {
+        args.extend(["--amt", a]);
+    }
+    let out = kimo_ok(db, &args);
+    let password = out
+        .split_whitespace()
+        .find(|w| w.len() == 19 && w.matches('-').count() == 3)
+        .unwrap()
+        .to_string();
+    let page = send(server, "GET", "/anmelden", "", &[]);
+    let cookie = format!("kimo_anmeldung={}", page.cookie("kimo_anmeldung").unwrap());
+    let csrf = page.csrf();
+    let form = [
+        ("name", name),
+        ("passwort", password.as_str()),
+        ("csrf", csrf.as_str()),
+    ];
+    let ok = send(server, "POST", "/anmelden", &cookie, &form);
+    format!("kimo_sitzung={}", ok.cookie("kimo_sitzung").unwrap())
+}
+
+#[test]
+fn warnings_are_worked_on_in_the_browser_by_role() {
+    for t in TestDb::all("warnings_are_worked_on_in_the_browser_by_role") {
+        let db = t.url.as_str();
+        kimo_ok(db, &["demo"]);
+        let store = Store::open(db).unwrap();
+        let w = store
+            .warnings(&WarningFilter::default())
+            .unwrap()
+            .into_iter()
+            .find(|w| w.indicator == "ARB-03")
+            .expect("a warning on ARB-03 in the demo city");
+        let amt = store
+            .indicators()
+            .unwrap()
+            .into_iter()
+            .find(|i| i.code == "ARB-03")
+            .unwrap()
+            .department;
+        drop(store);
+        let server = Server::start(&["--database", db], &[]);
+        let path = format!("/warnungen/{}", w.id);
+
+        // The public: 403.
+        assert_eq!(send(&server, "GET", &path, "", &[]).status, 403);
+
+        // The Redaktion sets "in Bearbeitung" with a comment; markup stays text.
+        let bfi = session(&server, db, "b.schulz", "redaktion", None);
+        let page = send(&server, "GET", &path, &bfi, &[]);
+        assert_eq!(page.status, 200);
+        assert!(
+            page.body
+                .contains(&format!("<h1>Warnhinweis Nr. {}</h1>", w.id))
+        );
+        assert!(page.body.contains(&format!("<dd>{}</dd>", w.area_name)));
+        assert!(page.body.contains("<select id=\"status\" name=\"status\">"));
+        let csrf = page.csrf();
+        let forged = [
+            ("csrf", "x"),
+            ("status", "in-bearbeitung"),
+            ("kommentar", ""),
+        ];
+        assert_eq!(send(&server, "POST", &path, &bfi, &forged).status, 403);
+        let form = [
+            ("csrf", csrf.as_str()),
+            ("status", "in-bearbeitung"),
+            ("zustaendig", "Jobcenter"),
+            ("kommentar", "Rückfrage <script>alert(1)</script> läuft"),
+        ];
+        let done = send(&server, "POST", &path, &bfi, &form);
+        assert_eq!(
+            (done.status, done.header("location")),
+            (303, Some(path.as_str()))
+        );
+        let page = send(&server, "GET", &path, &bfi, &[]);
+        assert!(
+            page.body.contains("<dd>in Bearbeitung</dd>"),
+            "{}",
+            page.body
+        );
+        assert!(page.body.contains("<dd>Jobcenter</dd>"));
+        assert!(
+            page.body
+                .contains("Rückfrage &lt;script&gt;alert(1)&lt;&#x2f;script&gt; läuft")
+        );
+        assert!(!page.body.contains("<script>alert"));
+        let bad = [("csrf", csrf.as_str()), ("status", "vielleicht")];
+        let bad = send(&server, "POST", &path, &bfi, &bad);
+        assert_eq!(bad.status, 400);
+        assert!(bad.body.contains("vielleicht"), "{}", bad.body);
+
+        // The responsible Amt works on it too; another Amt only reads; the Gremium comments.
+        let own = session(&server, db, "jobcenter", "amt", Some(&amt));
+        let csrf = send(&server, "GET", &path, &own, &[]).csrf();
+        let erledigt = [("csrf", csrf.as_str()), ("status", "erledigt")];
+        assert_eq!(send(&server, "POST", &path, &own, &erledigt).status, 303);
+        let other = session(&server, db, "schulamt", "amt", Some("Schul- und Sportamt"));
+        let page = send(&server, "GET", &path, &other, &[]);
+        assert!(
+            !page
+                .body
+                .contains("<form method=\"post\" action=\"/warnungen/")
+        );
+        let csrf = send(&server, "GET", "/konto", &other, &[]).csrf();
+        let form = [("csrf", csrf.as_str()), ("status", "neu")];
+        assert_eq!(send(&server, "POST", &path, &other, &form).status, 403);
+        let aki = session(&server, db, "aki", "gremium", None);
+        let page = send(&server, "GET", &path, &aki, &[]);
+        assert!(page.body.contains("Kommentieren") && !page.body.contains("name=\"status\""));
+        let csrf = page.csrf();
+        let comment = [("csrf", csrf.as_str()), ("kommentar", "Im AKI besprochen")];
+        assert_eq!(send(&server, "POST", &path, &aki, &comment).status, 303);
+        let status = [("csrf", csrf.as_str()), ("status", "fehlalarm")];
+        assert_eq!(send(&server, "POST", &path, &aki, &status).status, 403);
+
+        // The history and the audit log have every change, with who made it.
+        let page = send(&server, "GET", &path, &bfi, &[]);
+        for needle in [
+            "<td>b.schulz</td><td>status</td><td>neu</td><td>in-bearbeitung</td>",
+            "<td>jobcenter</td><td>status</td><td>in-bearbeitung</td><td>erledigt</td>",
+            "<td>aki</td><td>kommentar</td>",
+        ] {
+            assert!(page.body.contains(needle), "{needle}\n{}", page.body);
+        }
+        let log = Store::open(db)
+            .unwrap()
+            .audit_log(&AuditFilter {
+                action: Some("warning".into()),
+                ..Default::default()
+            })
+            .unwrap();
+        let who: Vec<&str> = log.iter().rev().map(|e| e.actor.as_str()).collect();
+        assert_eq!(who, ["b.schulz", "jobcenter", "aki"]);
+        assert!(
+            log.iter()
+                .all(|e| e.object == format!("warnhinweis:{}", w.id) && e.address == "127.0.0.1")
+        );
+        assert!(
+            log[2].after.contains("in-bearbeitung") && log[2].after.contains("Jobcenter"),
+            "{:?}",
+            log[2]
+        );
+    }
+}
