@@ -94,6 +94,17 @@ fn users_log_in_change_their_password_and_log_out() {
         assert!(account.body.contains("Einmal-Passwort"));
         assert_eq!(account.header("cache-control"), Some("no-store"));
         let csrf = account.csrf();
+        // The JSON twin: the same account and sessions, without the form token.
+        let json = send(&server, "GET", "/konto.json", &session, &[]);
+        let v: serde_json::Value = serde_json::from_str(&json.body).unwrap();
+        assert_eq!(
+            (v["name"].as_str(), v["role"].as_str()),
+            (Some("b.schulz"), Some("redaktion"))
+        );
+        assert_eq!(v["sessions"].as_array().unwrap().len(), 1);
+        assert_eq!(v["sessions"][0]["current"], true);
+        assert!(!json.body.contains(&csrf));
+        assert_eq!(send(&server, "GET", "/konto.json", "", &[]).status, 403);
 
         // A second browser; the new password ends it, but not this one.
         let other = log_in(&server, "b.schulz", &first);

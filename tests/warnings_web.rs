@@ -125,6 +125,31 @@ fn warnings_are_worked_on_in_the_browser_by_role() {
         let status = [("csrf", csrf.as_str()), ("status", "fehlalarm")];
         assert_eq!(send(&server, "POST", &path, &aki, &status).status, 403);
 
+        // The JSON twin: the warning, its history and what this user may do.
+        let json = send(&server, "GET", &format!("{path}.json"), &aki, &[]);
+        let v: serde_json::Value = serde_json::from_str(&json.body).unwrap();
+        assert_eq!(v["warning"]["id"], w.id);
+        assert_eq!(v["warning"]["status"], "erledigt");
+        assert_eq!(
+            (v["may_work"].as_bool(), v["may_comment"].as_bool()),
+            (Some(false), Some(true))
+        );
+        assert!(
+            v["history"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|e| e["comment"] == "Im AKI besprochen")
+        );
+        assert_eq!(
+            send(&server, "GET", &format!("{path}.json"), "", &[]).status,
+            403
+        );
+        assert_eq!(
+            send(&server, "GET", "/warnungen/abc", &bfi, &[]).status,
+            404
+        );
+
         // The history and the audit log have every change, with who made it.
         let page = send(&server, "GET", &path, &bfi, &[]);
         for needle in [

@@ -331,6 +331,37 @@ pub async fn account(
     account_page(st, identity, "", axum::http::StatusCode::OK).await
 }
 
+/// `GET /konto.json`: the same as data (without the form token).
+pub async fn account_json(
+    State(st): State<Arc<AppState>>,
+    Extension(identity): Extension<Identity>,
+) -> Result<Response, AppError> {
+    let Some(viewer) = identity.0 else {
+        return Err(AppError::Forbidden("Bitte zuerst anmelden.".into()));
+    };
+    let id = viewer.0.id;
+    let sessions = off_thread(move || Ok(st.store.sessions_of(id)?)).await?;
+    let (user, current) = (&viewer.0, viewer.1.id);
+    let sessions: Vec<_> = sessions
+        .iter()
+        .map(|s| {
+            serde_json::json!({
+                "id": s.id, "since": s.created_at, "last": s.last_seen, "address": s.address,
+                "agent": s.agent, "current": s.id == current,
+            })
+        })
+        .collect();
+    let json = serde_json::json!({
+        "name": user.name, "role": user.role.code(), "role_label": user.role.label(),
+        "amt": user.amt, "must_change_password": user.must_change_password,
+        "sessions": sessions,
+    });
+    let mut res = axum::Json(json).into_response();
+    res.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(res)
+}
+
 async fn account_page(
     st: Arc<AppState>,
     identity: Identity,

@@ -146,6 +146,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/anmelden", get(auth::login_form).post(auth::login))
         .route("/abmelden", post(auth::logout))
         .route("/konto", get(auth::account))
+        .route("/konto.json", get(auth::account_json))
         .route("/verwaltung/{page}", get(pages::audit::page))
         .route(
             "/warnungen/{id}",

@@ -100,17 +100,44 @@ fn no_store(code: StatusCode, body: String) -> Response {
     res
 }
 
-/// `GET /warnungen/{id}`: logged-in users only.
+/// `GET /warnungen/{id}` (also `.json`: the warning, its history and the viewer's rights):
+/// logged-in users only.
 pub async fn show(
     State(st): State<Arc<AppState>>,
     Extension(identity): Extension<Identity>,
-    Path(id): Path<i64>,
+    Path(segment): Path<String>,
 ) -> Result<Response, AppError> {
     let Some(viewer) = identity.0 else {
         return Err(AppError::Forbidden(
             "Warnhinweise sind intern: bitte anmelden (/anmelden).".into(),
         ));
     };
+    let (id, format) = crate::Format::split(&segment);
+    let Ok(id) = id.parse::<i64>() else {
+        let id = kimo_model::quote(id);
+        return Err(AppError::NotFound(format!(
+            "Einen Warnhinweis Nr. {id} gibt es nicht."
+        )));
+    };
+    if format == crate::Format::Json {
+        let json = blocking(&st, move |st| {
+            let Some((w, history)) = st.store.warning(id)? else {
+                return Err(AppError::NotFound(format!(
+                    "Einen Warnhinweis Nr. {id} gibt es nicht."
+                )));
+            };
+            let right = right(&viewer.0, &st.indicator(&w.indicator)?.department);
+            Ok(serde_json::json!({
+                "warning": w, "history": history,
+                "may_work": right == Right::Work, "may_comment": right != Right::Read,
+            }))
+        })
+        .await?;
+        let mut res = axum::Json(json).into_response();
+        res.headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        return Ok(res);
+    }
     let (code, body) = blocking(&st, move |st| page(st, &viewer.0, &viewer.1.csrf, id, "")).await?;
     Ok(no_store(code, body))
 }
