@@ -149,13 +149,17 @@ fn rules_file(path: &std::path::Path) -> Result<Option<String>> {
 /// After a written import: store the rules, then evaluate.
 fn finish(store: &Store, rules: Option<RulesFile>, user: &str) -> Result<()> {
     if let Some((name, text)) = rules {
-        store.set_rules_text(&text, user, &name)?;
+        let actor = kimo_store::Actor {
+            name: user.to_string(),
+            address: String::new(),
+        };
+        store.set_rules_text(&text, &actor, &name)?;
         println!("Regeln aus {name} übernommen.");
     }
     stop_after_commit();
-    let date = super::evaluate::as_of(None)?;
-    let o = super::evaluate::run(store, date, "Auswertung")?;
-    println!("{}", super::evaluate::summary(&o, date));
+    let date = kimo_work::evaluate::as_of(None)?;
+    let o = kimo_work::evaluate::run(store, date, "Auswertung")?;
+    println!("{}", kimo_work::evaluate::summary(&o, date));
     Ok(())
 }
 
@@ -210,7 +214,7 @@ struct Import<'a> {
 /// Runs the import.
 pub fn run(store: &Store, args: ImportArgs) -> Result<()> {
     let started = std::time::Instant::now();
-    super::evaluate::run_pending(store)?;
+    kimo_work::evaluate::run_pending(store)?;
     let mut ctx = context(store, &args)?;
     let user = args
         .user

@@ -1,7 +1,6 @@
 //! One module per command.
 
 mod bench;
-pub mod evaluate;
 mod export;
 mod import;
 mod progress;
@@ -10,6 +9,7 @@ mod user;
 mod warnings;
 
 use crate::cli::{Cli, Command};
+use kimo_work::evaluate;
 use anyhow::{Context, Result};
 use kimo_store::{ApplyOptions, Store};
 
@@ -100,7 +100,11 @@ pub fn user(arg: Option<&str>) -> String {
 pub fn load_demo(store: &Store) -> Result<usize> {
     let ds = kimo_demo::dataset();
     if store.rules_text()?.is_empty() {
-        store.set_rules_text(kimo_demo::RULES, "kimo demo", "examples/regeln.yml")?;
+        let demo = kimo_store::Actor {
+            name: "kimo demo".into(),
+            address: String::new(),
+        };
+        store.set_rules_text(kimo_demo::RULES, &demo, "examples/regeln.yml")?;
     }
     let out = store.apply(
         &ds,

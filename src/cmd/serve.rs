@@ -30,7 +30,7 @@ pub fn run(database: Option<String>, args: ServeArgs) -> Result<()> {
         (None, false) => crate::DEFAULT_DATABASE.to_string(),
     };
     let store = Store::open(&url).with_context(|| format!("Datenbank '{url}'"))?;
-    super::evaluate::run_pending(&store)?;
+    kimo_work::evaluate::run_pending(&store)?;
     if !args.demo {
         super::user::first_admin(&store)?;
     }
@@ -90,7 +90,7 @@ fn catch_up(state: std::sync::Arc<kimo_web::AppState>, after: std::time::Duratio
             seen = match (pending, seen.take()) {
                 (None, _) => None,
                 (Some(p), Some((q, since))) if p == q && since.elapsed() >= after => {
-                    if let Err(e) = super::evaluate::run_pending(&state.store) {
+                    if let Err(e) = kimo_work::evaluate::run_pending(&state.store) {
                         tracing::warn!("ausstehende Auswertung fehlgeschlagen: {e:#}");
                     }
                     None

@@ -167,27 +167,7 @@ impl Server {
     pub fn log_in_as(&self, db: &str, role: &str) -> String {
         static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
         let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let name = format!("pruefer{n}");
-        let out = kimo_ok(db, &["user", "add", &name, "--role", role]);
-        let password = out
-            .split_whitespace()
-            .find(|w| w.len() == 19 && w.matches('-').count() == 3)
-            .expect("a one-time password")
-            .to_string();
-        let form = send(self, "GET", "/anmelden", "", &[]);
-        let cookie = format!("kimo_anmeldung={}", form.cookie("kimo_anmeldung").unwrap());
-        let csrf = form.csrf();
-        let form = [
-            ("name", name.as_str()),
-            ("passwort", &password),
-            ("csrf", &csrf),
-        ];
-        let res = send(self, "POST", "/anmelden", &cookie, &form);
-        assert_eq!(res.status, 303, "login failed");
-        format!(
-            "kimo_sitzung={}",
-            res.cookie("kimo_sitzung").expect("a session cookie")
-        )
+        log_in_with(self, db, &format!("pruefer{n}"), role, None)
     }
 
     /// Every value of one response header of a GET (the map of [`Server::request`] keeps one).
@@ -340,4 +320,30 @@ pub fn send(
         headers,
         body,
     }
+}
+
+/// Adds the account `name` with `role` (and `amt`) to the server's database `db`, logs it in
+/// through the login form and returns the `Cookie` header value of its session.
+#[allow(dead_code)]
+pub fn log_in_with(server: &Server, db: &str, name: &str, role: &str, amt: Option<&str>) -> String {
+    let mut args = vec!["user", "add", name, "--role", role];
+    if let Some(a) = amt {
+        args.extend(["--amt", a]);
+    }
+    let out = kimo_ok(db, &args);
+    let password = out
+        .split_whitespace()
+        .find(|w| w.len() == 19 && w.matches('-').count() == 3)
+        .expect("a one-time password")
+        .to_string();
+    let form = send(server, "GET", "/anmelden", "", &[]);
+    let cookie = format!("kimo_anmeldung={}", form.cookie("kimo_anmeldung").unwrap());
+    let csrf = form.csrf();
+    let form = [("name", name), ("passwort", &password), ("csrf", &csrf)];
+    let res = send(server, "POST", "/anmelden", &cookie, &form);
+    assert_eq!(res.status, 303, "login failed");
+    format!(
+        "kimo_sitzung={}",
+        res.cookie("kimo_sitzung").expect("a session cookie")
+    )
 }

@@ -417,9 +417,17 @@ fn warnings_are_kept_resolved_and_reopened_never_deleted() {
 fn rules_text_is_stored() {
     on_all("rules_text_is_stored", |s| {
         assert_eq!(s.rules_text().unwrap(), "");
-        s.set_rules_text("indikatoren: {}\n", "bfi", "regeln.yml")
+        let bfi = crate::Actor {
+            name: "bfi".into(),
+            address: String::new(),
+        };
+        s.set_rules_text("indikatoren: {}\n", &bfi, "regeln.yml")
             .unwrap();
         assert_eq!(s.rules_text().unwrap(), "indikatoren: {}\n");
+        let log = s.audit_log(&crate::AuditFilter::default()).unwrap();
+        assert_eq!(log[0].action, "rules.update");
+        assert_eq!((log[0].actor.as_str(), log[0].object.as_str()), ("bfi", "regeln.yml"));
+        assert_eq!(log[0].after, "indikatoren: {}\n");
     });
 }
 

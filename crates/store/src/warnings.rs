@@ -202,9 +202,15 @@ impl Store {
         )
     }
 
-    /// Stores the rules file (checked by the caller).
-    pub fn set_rules_text(&self, text: &str, user: &str, source: &str) -> Result<()> {
+    /// Stores the rules file (checked by the caller) and marks the warnings as due for an
+    /// evaluation; the change (whole text before and after) goes to the audit log as
+    /// `rules.update` with `object` (a file name or an indicator code), in the same transaction.
+    pub fn set_rules_text(&self, text: &str, actor: &crate::Actor, object: &str) -> Result<()> {
         self.write(|c| {
+            let old = c
+                .query_opt("SELECT value FROM setting WHERE name = 'regeln'", &[])?
+                .map(|r| r.text(0))
+                .unwrap_or_default();
             c.exec("DELETE FROM setting WHERE name = 'regeln'", &[])?;
             c.exec(
                 "INSERT INTO setting (name, value) VALUES ('regeln', ?)",
@@ -212,11 +218,12 @@ impl Store {
             )?;
             c.exec(
                 "INSERT INTO import_run (started_at, username, source, observations) VALUES (?, ?, ?, 0)",
-                &[now().into(), user.into(), source.into()],
+                &[now().into(), actor.name.as_str().into(), object.into()],
             )?;
             let id = c
                 .query_opt("SELECT MAX(id) FROM import_run", &[])?
                 .map_or(0, |r| r.int(0));
+            crate::users::audit(c, actor, "rules.update", object, &old, text)?;
             mark_pending(c, id)
         })
     }

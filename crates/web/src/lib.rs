@@ -49,6 +49,7 @@ fn templates() -> &'static minijinja::Environment<'static> {
                 include_str!("../templates/protokoll.html"),
             ),
             ("warnung.html", include_str!("../templates/warnung.html")),
+            ("regeln.html", include_str!("../templates/regeln.html")),
             ("lagebild.html", include_str!("../templates/lagebild.html")),
             (
                 "stadtteile.html",
@@ -133,6 +134,10 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route(
             "/indikatoren/{code}/diagramm/{file}",
             get(pages::indicator::download),
+        )
+        .route(
+            "/indikatoren/{code}/regeln",
+            get(pages::rules::show).post(pages::rules::save),
         )
         .route("/lagebild", get(pages::lagebild::page))
         .route("/lagebild.json", get(pages::lagebild::page_json))

@@ -54,6 +54,13 @@ impl AppState {
             .then_some(c.version)
     }
 
+    /// Forgets when the data version was read, so that the next answer reads it again: called
+    /// after a change made by this process, which must show at once.
+    pub fn changed(&self) {
+        let mut c = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+        c.checked = None;
+    }
+
     /// The data version (the ETag of every data answer), read from the store at most every 250 ms.
     pub fn version(&self) -> Result<i64, AppError> {
         if let Some(v) = self.fresh_version() {

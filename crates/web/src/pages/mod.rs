@@ -5,4 +5,5 @@ pub mod audit;
 pub mod indicator;
 pub mod lagebild;
 pub mod overview;
+pub mod rules;
 pub mod warning;

@@ -1,4 +1,5 @@
-//! `kimo evaluate`, also run after every import: rules over all series, warnings kept in the store.
+//! The evaluation (`kimo evaluate`, also run after every import and rules change): rules over all
+//! series, warnings kept in the store.
 
 use anyhow::{Context as _, Result};
 use chrono::NaiveDate;

@@ -1,0 +1,4 @@
+//! What the command line and the web server both do with the store: evaluate the early-warning
+//! rules, and import an uploaded file for a user whose rights may be limited to some indicators.
+
+pub mod evaluate;
