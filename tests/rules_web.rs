@@ -58,7 +58,12 @@ fn rules_are_edited_in_a_form_and_evaluated_at_once() {
         let gremium = server.log_in_as(db, "gremium");
         let page = send(&server, "GET", PATH, &gremium, &[]);
         assert_eq!(page.status, 200);
-        assert!(page.body.contains("<h2 id=\"in-kraft\">Regeln in Kraft</h2>"));
+        assert_eq!(page.header("cache-control"), Some("no-store"));
+        assert_eq!(page.header("etag"), None, "made for one user: no ETag");
+        assert!(
+            page.body
+                .contains("<h2 id=\"in-kraft\">Regeln in Kraft</h2>")
+        );
         assert!(page.body.contains("Wert über 8"), "{}", page.body);
         assert!(!page.body.contains("Speichern und auswerten"));
         let g_csrf = send(&server, "GET", "/konto", &gremium, &[]).csrf();
@@ -68,33 +73,66 @@ fn rules_are_edited_in_a_form_and_evaluated_at_once() {
         // The Redaktion sees the stored values, German decimal comma included.
         let bfi = server.log_in(db);
         let page = send(&server, "GET", PATH, &bfi, &[]);
-        assert!(page.body.contains("id=\"r1-sprung\" name=\"r1_sprung\" type=\"text\" inputmode=\"decimal\" value=\"1,5\""));
-        assert!(page.body.contains("name=\"r2_grenze\" type=\"text\" inputmode=\"decimal\" value=\"8\""));
+        assert!(page.body.contains(
+            "id=\"r1-sprung\" name=\"r1_sprung\" type=\"text\" inputmode=\"decimal\" value=\"1,5\""
+        ));
+        assert!(
+            page.body
+                .contains("name=\"r2_grenze\" type=\"text\" inputmode=\"decimal\" value=\"8\"")
+        );
         let csrf = page.csrf();
 
         // Without the form's token: 403, nothing stored.
-        assert_eq!(send(&server, "POST", PATH, &bfi, &form("x", "1", "")).status, 403);
+        assert_eq!(
+            send(&server, "POST", PATH, &bfi, &form("x", "1", "")).status,
+            403
+        );
 
         // Errors next to their fields, nothing stored.
-        let bad = send(&server, "POST", PATH, &bfi, &form(&csrf, "acht", "schwelle"));
+        let bad = send(
+            &server,
+            "POST",
+            PATH,
+            &bfi,
+            &form(&csrf, "acht", "schwelle"),
+        );
         assert_eq!(bad.status, 400);
-        assert!(bad.body.contains("Nicht gespeichert: 2 Fehler"), "{}", bad.body);
+        assert!(
+            bad.body.contains("Nicht gespeichert: 2 Fehler"),
+            "{}",
+            bad.body
+        );
         assert!(bad.body.contains("<span class=\"field-error\" id=\"r2-grenze-fehler\">Fehler: keine Zahl (z. B. 8,5)</span>"));
         assert!(bad.body.contains("aria-describedby=\"r2-grenze-fehler\""));
         assert!(bad.body.contains("<span class=\"field-error\" id=\"r3-grenze-fehler\">Fehler: &#x27;grenze&#x27; fehlt</span>"), "{}", bad.body);
-        assert!(bad.body.contains("value=\"acht\""), "the typed value comes back");
+        assert!(
+            bad.body.contains("value=\"acht\""),
+            "the typed value comes back"
+        );
         assert_eq!(store.rules_text().unwrap(), stored);
 
         // A lower limit: stored, evaluated at once (more Stadtteile above it), in the audit log.
         let ok = send(&server, "POST", PATH, &bfi, &form(&csrf, "4,5", ""));
         assert_eq!(ok.status, 303, "{}", ok.body);
-        assert_eq!(ok.header("location"), Some("/indikatoren/ARB-03/regeln?gespeichert=1"));
+        assert_eq!(
+            ok.header("location"),
+            Some("/indikatoren/ARB-03/regeln?gespeichert=1")
+        );
         let text = store.rules_text().unwrap();
         assert!(text.contains("grenze: 4.5"), "{text}");
-        assert!(text.contains("SOZ-02:"), "other indicators' rules stay: {text}");
+        assert!(
+            text.contains("SOZ-02:"),
+            "other indicators' rules stay: {text}"
+        );
         let after = thresholds(&store);
         assert!(after > before, "{before} → {after}");
-        let page = send(&server, "GET", "/indikatoren/ARB-03/regeln?gespeichert=1", &bfi, &[]);
+        let page = send(
+            &server,
+            "GET",
+            "/indikatoren/ARB-03/regeln?gespeichert=1",
+            &bfi,
+            &[],
+        );
         assert!(page.body.contains("Gespeichert und sofort ausgewertet"));
         assert!(page.body.contains("Wert über 4,5"));
         let log = store
@@ -112,7 +150,10 @@ fn rules_are_edited_in_a_form_and_evaluated_at_once() {
         let page = send(&server, "GET", PATH, &other, &[]);
         assert!(!page.body.contains("Speichern und auswerten"));
         let o_csrf = send(&server, "GET", "/konto", &other, &[]).csrf();
-        assert_eq!(send(&server, "POST", PATH, &other, &form(&o_csrf, "9", "")).status, 403);
+        assert_eq!(
+            send(&server, "POST", PATH, &other, &form(&o_csrf, "9", "")).status,
+            403
+        );
         assert!(store.rules_text().unwrap().contains("grenze: 4.5"));
     }
 }
@@ -123,7 +164,13 @@ fn the_amt_responsible_edits_its_indicators_rules() {
     let db = t.url.as_str();
     kimo_ok(db, &["demo"]);
     let server = Server::start(&["--database", db], &[]);
-    let cookie = common::log_in_with(&server, db, "jc.mueller", "amt", Some("Agentur für Arbeit / Jobcenter"));
+    let cookie = common::log_in_with(
+        &server,
+        db,
+        "jc.mueller",
+        "amt",
+        Some("Agentur für Arbeit / Jobcenter"),
+    );
     let page = send(&server, "GET", PATH, &cookie, &[]);
     assert!(page.body.contains("Speichern und auswerten"));
     let csrf = page.csrf();
@@ -135,7 +182,13 @@ fn the_amt_responsible_edits_its_indicators_rules() {
     let store = Store::open(db).unwrap();
     assert_eq!(thresholds(&store), 0);
     let text = store.rules_text().unwrap();
-    assert!(text.contains("standard: false") && !text.contains("grenze: 8"), "{text}");
+    assert!(
+        text.contains("standard: false") && !text.contains("grenze: 8"),
+        "{text}"
+    );
     let page = send(&server, "GET", PATH, &cookie, &[]);
-    assert!(!page.body.contains("(Standard)"), "no default rule in force");
+    assert!(
+        !page.body.contains("(Standard)"),
+        "no default rule in force"
+    );
 }

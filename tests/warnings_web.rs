@@ -179,3 +179,76 @@ fn warnings_are_worked_on_in_the_browser_by_role() {
         );
     }
 }
+
+#[test]
+fn my_tasks_list_the_warnings_assigned_to_me_or_my_amt() {
+    for t in TestDb::all("my_tasks_list_the_warnings_assigned_to_me_or_my_amt") {
+        let db = t.url.as_str();
+        kimo_ok(db, &["demo"]);
+        let store = Store::open(db).unwrap();
+        let ws = store.warnings(&WarningFilter::default()).unwrap();
+        let arb = ws.iter().find(|w| w.indicator == "ARB-03").unwrap().id;
+        let other = ws.iter().find(|w| w.indicator != "ARB-03").unwrap().id;
+        drop(store);
+        let server = Server::start(&["--database", db], &[]);
+        assert_eq!(send(&server, "GET", "/aufgaben", "", &[]).status, 403);
+        assert_eq!(send(&server, "GET", "/aufgaben.json", "", &[]).status, 403);
+
+        // The Redaktion assigns one warning to the Jobcenter, another to a person.
+        let bfi = common::log_in_with(&server, db, "b.schulz", "redaktion", None);
+        for (id, to) in [(arb, "Agentur für Arbeit / Jobcenter"), (other, "b.schulz")] {
+            let path = format!("/warnungen/{id}");
+            let csrf = send(&server, "GET", &path, &bfi, &[]).csrf();
+            let form = [
+                ("csrf", csrf.as_str()),
+                ("zustaendig", to),
+                ("status", "neu"),
+            ];
+            assert_eq!(send(&server, "POST", &path, &bfi, &form).status, 303);
+        }
+        let jc = common::log_in_with(
+            &server,
+            db,
+            "jc.mueller",
+            "amt",
+            Some("Agentur für Arbeit / Jobcenter"),
+        );
+        let page = send(&server, "GET", "/aufgaben", &jc, &[]);
+        assert_eq!(page.status, 200);
+        assert_eq!(page.header("cache-control"), Some("no-store"));
+        assert!(
+            page.body
+                .contains(&format!("<a href=\"/warnungen/{arb}\">Nr. {arb}</a>"))
+        );
+        assert!(
+            !page
+                .body
+                .contains(&format!("<a href=\"/warnungen/{other}\">"))
+        );
+        assert!(
+            page.body.contains("Mir oder meinem Amt zugeordnet (1)"),
+            "{}",
+            page.body
+        );
+        let json = send(&server, "GET", "/aufgaben.json", &jc, &[]);
+        let v: serde_json::Value = serde_json::from_str(&json.body).unwrap();
+        assert_eq!(v["assigned"][0]["id"], arb);
+        let mine = send(&server, "GET", "/aufgaben.json", &bfi, &[]);
+        let v: serde_json::Value = serde_json::from_str(&mine.body).unwrap();
+        let ids: Vec<_> = v["assigned"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|w| w["id"].as_i64().unwrap())
+            .collect();
+        assert_eq!(ids, vec![other]);
+
+        // Done: off the list.
+        let path = format!("/warnungen/{arb}");
+        let csrf = send(&server, "GET", &path, &jc, &[]).csrf();
+        let form = [("csrf", csrf.as_str()), ("status", "erledigt")];
+        assert_eq!(send(&server, "POST", &path, &jc, &form).status, 303);
+        let page = send(&server, "GET", "/aufgaben", &jc, &[]);
+        assert!(page.body.contains("Mir oder meinem Amt zugeordnet (0)"));
+    }
+}

@@ -9,9 +9,9 @@ mod user;
 mod warnings;
 
 use crate::cli::{Cli, Command};
-use kimo_work::evaluate;
 use anyhow::{Context, Result};
 use kimo_store::{ApplyOptions, Store};
+use kimo_work::evaluate;
 
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> Result<()> {

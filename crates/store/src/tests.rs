@@ -426,7 +426,10 @@ fn rules_text_is_stored() {
         assert_eq!(s.rules_text().unwrap(), "indikatoren: {}\n");
         let log = s.audit_log(&crate::AuditFilter::default()).unwrap();
         assert_eq!(log[0].action, "rules.update");
-        assert_eq!((log[0].actor.as_str(), log[0].object.as_str()), ("bfi", "regeln.yml"));
+        assert_eq!(
+            (log[0].actor.as_str(), log[0].object.as_str()),
+            ("bfi", "regeln.yml")
+        );
         assert_eq!(log[0].after, "indikatoren: {}\n");
     });
 }

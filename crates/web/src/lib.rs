@@ -50,6 +50,7 @@ fn templates() -> &'static minijinja::Environment<'static> {
             ),
             ("warnung.html", include_str!("../templates/warnung.html")),
             ("regeln.html", include_str!("../templates/regeln.html")),
+            ("aufgaben.html", include_str!("../templates/aufgaben.html")),
             ("lagebild.html", include_str!("../templates/lagebild.html")),
             (
                 "stadtteile.html",
@@ -139,6 +140,8 @@ pub fn router(state: Arc<AppState>) -> Router {
             "/indikatoren/{code}/regeln",
             get(pages::rules::show).post(pages::rules::save),
         )
+        .route("/aufgaben", get(pages::tasks::page))
+        .route("/aufgaben.json", get(pages::tasks::page_json))
         .route("/lagebild", get(pages::lagebild::page))
         .route("/lagebild.json", get(pages::lagebild::page_json))
         .route("/lagebild.csv", get(pages::lagebild::page_csv))

@@ -188,14 +188,17 @@ fn etag(version: i64) -> String {
     )
 }
 
-/// Whether a path's answer depends only on the data version.
+/// Whether a path's answer depends only on the data version (and the audience): not the pages
+/// made for one user (forms with their token, their tasks), which are never cached.
 fn versioned(path: &str) -> bool {
     !(path.starts_with("/static/")
         || path == "/healthz"
         || path == "/anmelden"
         || path.starts_with("/konto")
         || path.starts_with("/verwaltung/")
-        || path.starts_with("/warnungen/"))
+        || path.starts_with("/warnungen/")
+        || path.starts_with("/aufgaben")
+        || path.ends_with("/regeln"))
 }
 
 /// Middleware: GET answers carry the data version as `ETag`; a matching `If-None-Match` gets a

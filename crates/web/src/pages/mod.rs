@@ -6,4 +6,5 @@ pub mod indicator;
 pub mod lagebild;
 pub mod overview;
 pub mod rules;
+pub mod tasks;
 pub mod warning;

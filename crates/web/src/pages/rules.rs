@@ -54,24 +54,123 @@ const KIND_CHOICES: &[(&str, &str)] = &[
 
 /// The fields of a rule, in the rules file's terms (see README, "Frühwarnregeln").
 const FIELDS: &[Field] = &[
-    Field { key: "grenze", label: "Grenze", kind: Kind::Number, hint: "Schwellenwert, Gruppenabstand" },
-    Field { key: "richtung", label: "Richtung", kind: Kind::Choice(&[("", "–"), ("ueber", "über der Grenze"), ("unter", "unter der Grenze")]), hint: "Schwellenwert" },
-    Field { key: "perioden", label: "Perioden", kind: Kind::Whole, hint: "Trend, Gruppenabstand, Stadtteilvergleich" },
-    Field { key: "mindestens_prozent", label: "Mindestens % Veränderung", kind: Kind::Number, hint: "Trend" },
-    Field { key: "sprung", label: "Sprung", kind: Kind::Number, hint: "Trend" },
-    Field { key: "sprung_einheit", label: "Einheit des Sprungs", kind: Kind::Choice(&[("", "–"), ("pp", "Prozentpunkte"), ("prozent", "Prozent")]), hint: "Trend" },
-    Field { key: "merkmal", label: "Merkmal", kind: Kind::Text, hint: "Code, z. B. staatsangehoerigkeit" },
-    Field { key: "gruppe", label: "Gruppe", kind: Kind::Text, hint: "Code, z. B. nichtdeutsch" },
-    Field { key: "vergleich", label: "Vergleichsgruppe", kind: Kind::Text, hint: "Gruppenabstand" },
-    Field { key: "gebiete", label: "Gebiete", kind: Kind::List, hint: "Codes mit Komma; leer: alle" },
-    Field { key: "alle_gruppen", label: "Alle Gruppen prüfen", kind: Kind::Flag, hint: "" },
-    Field { key: "mindestbevoelkerung", label: "Mindestbevölkerung", kind: Kind::Number, hint: "Stadtteilvergleich" },
-    Field { key: "bevoelkerung", label: "Indikator der Bevölkerung", kind: Kind::Text, hint: "Stadtteilvergleich" },
-    Field { key: "zielwert", label: "Zielwert", kind: Kind::Number, hint: "Zielerreichung" },
-    Field { key: "zieljahr", label: "Zieljahr", kind: Kind::Whole, hint: "Zielerreichung" },
-    Field { key: "basisjahr", label: "Basisjahr", kind: Kind::Whole, hint: "Zielerreichung" },
-    Field { key: "karenz_tage", label: "Karenz in Tagen", kind: Kind::Whole, hint: "Daten überfällig" },
-    Field { key: "schwere", label: "Schwere", kind: Kind::Choice(&[("", "nach Regel"), ("hoch", "hoch"), ("mittel", "mittel"), ("niedrig", "niedrig")]), hint: "" },
+    Field {
+        key: "grenze",
+        label: "Grenze",
+        kind: Kind::Number,
+        hint: "Schwellenwert, Gruppenabstand",
+    },
+    Field {
+        key: "richtung",
+        label: "Richtung",
+        kind: Kind::Choice(&[
+            ("", "–"),
+            ("ueber", "über der Grenze"),
+            ("unter", "unter der Grenze"),
+        ]),
+        hint: "Schwellenwert",
+    },
+    Field {
+        key: "perioden",
+        label: "Perioden",
+        kind: Kind::Whole,
+        hint: "Trend, Gruppenabstand, Stadtteilvergleich",
+    },
+    Field {
+        key: "mindestens_prozent",
+        label: "Mindestens % Veränderung",
+        kind: Kind::Number,
+        hint: "Trend",
+    },
+    Field {
+        key: "sprung",
+        label: "Sprung",
+        kind: Kind::Number,
+        hint: "Trend",
+    },
+    Field {
+        key: "sprung_einheit",
+        label: "Einheit des Sprungs",
+        kind: Kind::Choice(&[("", "–"), ("pp", "Prozentpunkte"), ("prozent", "Prozent")]),
+        hint: "Trend",
+    },
+    Field {
+        key: "merkmal",
+        label: "Merkmal",
+        kind: Kind::Text,
+        hint: "Code, z. B. staatsangehoerigkeit",
+    },
+    Field {
+        key: "gruppe",
+        label: "Gruppe",
+        kind: Kind::Text,
+        hint: "Code, z. B. nichtdeutsch",
+    },
+    Field {
+        key: "vergleich",
+        label: "Vergleichsgruppe",
+        kind: Kind::Text,
+        hint: "Gruppenabstand",
+    },
+    Field {
+        key: "gebiete",
+        label: "Gebiete",
+        kind: Kind::List,
+        hint: "Codes mit Komma; leer: alle",
+    },
+    Field {
+        key: "alle_gruppen",
+        label: "Alle Gruppen prüfen",
+        kind: Kind::Flag,
+        hint: "",
+    },
+    Field {
+        key: "mindestbevoelkerung",
+        label: "Mindestbevölkerung",
+        kind: Kind::Number,
+        hint: "Stadtteilvergleich",
+    },
+    Field {
+        key: "bevoelkerung",
+        label: "Indikator der Bevölkerung",
+        kind: Kind::Text,
+        hint: "Stadtteilvergleich",
+    },
+    Field {
+        key: "zielwert",
+        label: "Zielwert",
+        kind: Kind::Number,
+        hint: "Zielerreichung",
+    },
+    Field {
+        key: "zieljahr",
+        label: "Zieljahr",
+        kind: Kind::Whole,
+        hint: "Zielerreichung",
+    },
+    Field {
+        key: "basisjahr",
+        label: "Basisjahr",
+        kind: Kind::Whole,
+        hint: "Zielerreichung",
+    },
+    Field {
+        key: "karenz_tage",
+        label: "Karenz in Tagen",
+        kind: Kind::Whole,
+        hint: "Daten überfällig",
+    },
+    Field {
+        key: "schwere",
+        label: "Schwere",
+        kind: Kind::Choice(&[
+            ("", "nach Regel"),
+            ("hoch", "hoch"),
+            ("mittel", "mittel"),
+            ("niedrig", "niedrig"),
+        ]),
+        hint: "",
+    },
 ];
 
 /// Field errors by form field name (`r2_grenze`, `mindestaenderung`, `allgemein`).
@@ -120,7 +219,11 @@ fn section(doc: &Value, code: &str) -> Mapping {
 fn with_section(mut doc: Value, code: &str, sec: Mapping) -> Result<String, AppError> {
     let root = match doc.as_mapping_mut() {
         Some(m) => m,
-        None => return Err(AppError::Internal(format!("{STORED_RULES}: keine Zuordnung"))),
+        None => {
+            return Err(AppError::Internal(format!(
+                "{STORED_RULES}: keine Zuordnung"
+            )));
+        }
     };
     let inds = root
         .entry(key("indikatoren"))
@@ -206,7 +309,11 @@ fn field_value(f: &Field, text: &str) -> Result<Option<Value>, String> {
 
 /// A rule of the form as YAML (None: the empty row or a rule marked for removal).
 fn rule_of(form: &HashMap<String, String>, i: usize, errors: &mut Errors) -> Option<Mapping> {
-    let get = |k: &str| form.get(&format!("r{i}_{k}")).map(String::as_str).unwrap_or("");
+    let get = |k: &str| {
+        form.get(&format!("r{i}_{k}"))
+            .map(String::as_str)
+            .unwrap_or("")
+    };
     let typ = get("typ").trim();
     if typ.is_empty() || !get("loeschen").is_empty() {
         return None;
@@ -262,7 +369,12 @@ fn section_of(code: &str, form: &HashMap<String, String>) -> Result<Mapping, Err
         sec.insert(key("standard"), Value::Bool(false));
     }
     for k in ["mindestaenderung", "mindestaenderung_relativ"] {
-        let f = Field { key: k, label: "", kind: Kind::Number, hint: "" };
+        let f = Field {
+            key: k,
+            label: "",
+            kind: Kind::Number,
+            hint: "",
+        };
         match field_value(&f, form.get(k).map_or("", String::as_str)) {
             Ok(Some(v)) => {
                 sec.insert(key(k), v);
@@ -277,7 +389,10 @@ fn section_of(code: &str, form: &HashMap<String, String>) -> Result<Mapping, Err
     for i in rule_numbers(form) {
         if let Some(r) = rule_of(form, i, &mut errors) {
             let mut one = sec.clone();
-            one.insert(key("regeln"), Value::Sequence(vec![Value::Mapping(r.clone())]));
+            one.insert(
+                key("regeln"),
+                Value::Sequence(vec![Value::Mapping(r.clone())]),
+            );
             if let Err((_, message)) = check(code, &one) {
                 let at = field_in(&message).unwrap_or("typ");
                 errors.entry(format!("r{i}_{at}")).or_insert(message);
@@ -301,7 +416,12 @@ fn section_of(code: &str, form: &HashMap<String, String>) -> Result<Mapping, Err
 }
 
 /// The view of one field of one rule.
-fn field_view(f: &Field, i: usize, values: &HashMap<String, String>, errors: &Errors) -> minijinja::Value {
+fn field_view(
+    f: &Field,
+    i: usize,
+    values: &HashMap<String, String>,
+    errors: &Errors,
+) -> minijinja::Value {
     let name = format!("r{i}_{}", f.key);
     let value = values.get(&name).cloned().unwrap_or_default();
     let options: Vec<_> = match f.kind {
@@ -331,12 +451,18 @@ fn rules_view(values: &HashMap<String, String>, errors: &Errors) -> Vec<minijinj
     numbers
         .into_iter()
         .map(|i| {
-            let typ = values.get(&format!("r{i}_typ")).cloned().unwrap_or_default();
+            let typ = values
+                .get(&format!("r{i}_typ"))
+                .cloned()
+                .unwrap_or_default();
             let kinds: Vec<_> = std::iter::once(("", "– keine Regel –"))
                 .chain(KIND_CHOICES.iter().copied())
                 .map(|(c, l)| minijinja::context! { code => c, label => l, selected => c == typ })
                 .collect();
-            let fields: Vec<_> = FIELDS.iter().map(|f| field_view(f, i, values, errors)).collect();
+            let fields: Vec<_> = FIELDS
+                .iter()
+                .map(|f| field_view(f, i, values, errors))
+                .collect();
             minijinja::context! {
                 number => i, new => typ.is_empty(), label => kind_label(&typ), kinds => kinds,
                 fields => fields, typ_error => errors.get(&format!("r{i}_typ")),
@@ -376,9 +502,19 @@ fn num(x: f64) -> String {
 fn describe(check: &Check) -> String {
     match check {
         Check::Threshold { limit, above } => {
-            format!("Wert {} {}", if *above { "über" } else { "unter" }, num(*limit))
+            format!(
+                "Wert {} {}",
+                if *above { "über" } else { "unter" },
+                num(*limit)
+            )
         }
-        Check::Trend { periods, min_total_percent, jump, jump_points, .. } => {
+        Check::Trend {
+            periods,
+            min_total_percent,
+            jump,
+            jump_points,
+            ..
+        } => {
             let mut s = format!("{periods} Perioden in Folge schlechter");
             if *min_total_percent > 0.0 {
                 s += &format!(", zusammen mindestens {} %", num(*min_total_percent));
@@ -389,22 +525,40 @@ fn describe(check: &Check) -> String {
             }
             s
         }
-        Check::GroupGap { group, reference, limit, widening, .. } => {
+        Check::GroupGap {
+            group,
+            reference,
+            limit,
+            widening,
+            ..
+        } => {
             let mut s = format!("Abstand {group} zu {reference}");
             if let Some(l) = limit {
                 s += &format!(" über {}", num(*l));
             }
             if let Some(w) = widening {
-                s += &format!("{} wächst {w} Perioden in Folge", if limit.is_some() { " oder" } else { "" });
+                s += &format!(
+                    "{} wächst {w} Perioden in Folge",
+                    if limit.is_some() { " oder" } else { "" }
+                );
             }
             s
         }
         Check::StatusDynamics(p) => format!(
             "Stadtteile ab {} Einwohnern ({}), Dynamik über {} Perioden",
-            num(p.min_population), p.population_indicator, p.periods
+            num(p.min_population),
+            p.population_indicator,
+            p.periods
         ),
-        Check::Target { value, year, base_year } => {
-            format!("Zielwert {} bis {year} (Basisjahr {base_year})", num(*value))
+        Check::Target {
+            value,
+            year,
+            base_year,
+        } => {
+            format!(
+                "Zielwert {} bis {year} (Basisjahr {base_year})",
+                num(*value)
+            )
         }
         Check::Overdue { grace_days } => {
             format!("kein neuer Wert {grace_days} Tage nach dem erwarteten Termin")
@@ -479,8 +633,19 @@ pub async fn show(
     let body = blocking(&st, move |st| {
         let ind = st.indicator(&code)?;
         let values = values_of(&section(&document(&st.store.rules_text()?)?, &code));
-        let shown = Shown { message: "", saved: q.gespeichert.is_some() };
-        page(st, &viewer.0, &viewer.1.csrf, &ind, &values, &Errors::new(), shown)
+        let shown = Shown {
+            message: "",
+            saved: q.gespeichert.is_some(),
+        };
+        page(
+            st,
+            &viewer.0,
+            &viewer.1.csrf,
+            &ind,
+            &values,
+            &Errors::new(),
+            shown,
+        )
     })
     .await?;
     Ok(no_store(StatusCode::OK, body))
@@ -497,21 +662,30 @@ pub async fn save(
 ) -> Result<Response, AppError> {
     let viewer = checked(&identity, form.get("csrf").map_or("", String::as_str))?;
     let who = actor(&viewer.0.name, addr.as_ref());
-    let back = format!("/indikatoren/{}/regeln?gespeichert=1", form_urlencoded::byte_serialize(code.as_bytes()).collect::<String>());
+    let back = format!(
+        "/indikatoren/{}/regeln?gespeichert=1",
+        form_urlencoded::byte_serialize(code.as_bytes()).collect::<String>()
+    );
     let outcome = blocking(&st, move |st| {
         let ind = st.indicator(&code)?;
         if right(&viewer.0, &ind.department) != Right::Work {
             return Err(AppError::Forbidden(format!(
                 "Die Regeln dieses Indikators ändern die Redaktion und das zuständige Amt ({}).",
-                if ind.department.is_empty() { "–" } else { &ind.department }
+                if ind.department.is_empty() {
+                    "–"
+                } else {
+                    &ind.department
+                }
             )));
         }
         let doc = document(&st.store.rules_text()?)?;
         match section_of(&code, &form) {
             Ok(sec) => {
                 let text = with_section(doc, &code, sec)?;
-                RuleSet::parse(STORED_RULES, &text).map_err(|e| AppError::Internal(e.to_string()))?;
-                st.store.set_rules_text(&text, &who, &format!("Regeln {code}"))?;
+                RuleSet::parse(STORED_RULES, &text)
+                    .map_err(|e| AppError::Internal(e.to_string()))?;
+                st.store
+                    .set_rules_text(&text, &who, &format!("Regeln {code}"))?;
                 st.changed();
                 let today = chrono::Local::now().date_naive();
                 kimo_work::evaluate::run(&st.store, today, "Auswertung")
@@ -523,9 +697,16 @@ pub async fn save(
                 let n = errors.len();
                 let message = format!(
                     "Nicht gespeichert: {} – bitte an den markierten Feldern korrigieren.",
-                    if n == 1 { "1 Fehler".to_string() } else { format!("{n} Fehler") }
+                    if n == 1 {
+                        "1 Fehler".to_string()
+                    } else {
+                        format!("{n} Fehler")
+                    }
                 );
-                let shown = Shown { message: &message, saved: false };
+                let shown = Shown {
+                    message: &message,
+                    saved: false,
+                };
                 page(st, &viewer.0, &viewer.1.csrf, &ind, &form, &errors, shown).map(Some)
             }
         }
