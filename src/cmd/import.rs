@@ -346,6 +346,7 @@ impl Import<'_> {
             dry_run: self.args.dry_run,
             user: self.user.clone(),
             source,
+            address: String::new(),
         }
     }
 

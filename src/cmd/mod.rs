@@ -112,6 +112,7 @@ pub fn load_demo(store: &Store) -> Result<usize> {
             dry_run: false,
             user: "kimo demo".into(),
             source: "Demo-Stadt Karlsruhe".into(),
+            address: String::new(),
         },
         &mut |_, _| {},
     )?;

@@ -304,6 +304,11 @@ pub fn send(
         }
     }
     .expect("request");
+    reply(&mut res)
+}
+
+/// The status, headers and body of an answer.
+fn reply(res: &mut ureq::http::Response<ureq::Body>) -> Reply {
     let headers = res
         .headers()
         .iter()
@@ -320,6 +325,41 @@ pub fn send(
         headers,
         body,
     }
+}
+
+/// Sends a request with the given headers and a raw body (POST when there is a body or `method`
+/// says so; no redirects followed).
+pub fn send_raw(
+    server: &Server,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> Reply {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .build()
+        .into();
+    let url = format!("{}{path}", server.url);
+    let mut res = match method {
+        "GET" => {
+            let mut req = agent.get(&url);
+            for (k, v) in headers {
+                req = req.header(*k, *v);
+            }
+            req.call()
+        }
+        _ => {
+            let mut req = agent.post(&url);
+            for (k, v) in headers {
+                req = req.header(*k, *v);
+            }
+            req.send(body)
+        }
+    }
+    .expect("request");
+    reply(&mut res)
 }
 
 /// Adds the account `name` with `role` (and `amt`) to the server's database `db`, logs it in

@@ -17,6 +17,8 @@ pub struct ApplyOptions {
     pub user: String,
     /// What is imported (file names), recorded in the provenance.
     pub source: String,
+    /// The client address of an import over the web (for the audit log; empty otherwise).
+    pub address: String,
 }
 
 /// New, changed and unchanged observations of one indicator.

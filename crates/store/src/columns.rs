@@ -237,6 +237,20 @@ pub(crate) const AUDIT_LOG: Table = Table {
     ],
 };
 
+/// Personal API tokens (hashes only).
+pub(crate) const API_TOKEN: Table = Table {
+    name: "api_token",
+    columns: &[
+        "id",
+        "user_id",
+        "name",
+        "token_hash",
+        "created_at",
+        "last_used",
+        "revoked_at",
+    ],
+};
+
 /// Every table copied between databases, parents before children (sessions are not: they end
 /// with the move).
 pub(crate) const ALL: &[&Table] = &[
@@ -252,5 +266,6 @@ pub(crate) const ALL: &[&Table] = &[
     &WARNING,
     &WARNING_EVENT,
     &APP_USER,
+    &API_TOKEN,
     &AUDIT_LOG,
 ];

@@ -399,6 +399,27 @@ impl<'c, 's> Importer<'c, 's> {
                 "UPDATE import_run SET observations = ? WHERE id = ?",
                 &[(self.writes as i64).into(), id.into()],
             )?;
+            let actor = crate::Actor {
+                name: self.opts.user.clone(),
+                address: self.opts.address.clone(),
+            };
+            let (new, changed, unchanged) = out.totals();
+            let what = format!(
+                "Import {id}: {new} neu, {changed} geändert, {unchanged} unverändert ({})",
+                out.indicators
+                    .iter()
+                    .map(|s| s.code.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            crate::users::audit(
+                self.link.get()?,
+                &actor,
+                "import",
+                &self.opts.source,
+                "",
+                &what,
+            )?;
             out.import_id = Some(id);
             out.written = true;
         }

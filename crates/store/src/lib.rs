@@ -18,7 +18,7 @@ pub use importer::Importer;
 pub use migrate::SCHEMA_VERSION;
 pub use read::{ObservationFilter, ObservationRow, Profile, Stats};
 pub use sql::{Backend, redact};
-pub use users::{Actor, AuditFilter, NewUser, Session};
+pub use users::{Actor, ApiToken, AuditFilter, NewUser, Session};
 pub use warnings::{
     AllSeries, NewFinding, SeriesPoint, SyncSummary, Warning, WarningEvent, WarningFilter,
 };

@@ -158,6 +158,17 @@ const STEPS: &[&str] = &[
         address TEXT NOT NULL DEFAULT ''
     );
     CREATE INDEX audit_log_action_at ON audit_log (action, at);",
+    // 4: personal API tokens (by the hash of the token; shown once, revoked rather than deleted).
+    "CREATE TABLE api_token (
+        id {serial},
+        user_id BIGINT NOT NULL REFERENCES app_user(id),
+        name TEXT NOT NULL,
+        token_hash TEXT NOT NULL UNIQUE,
+        created_at TEXT NOT NULL,
+        last_used TEXT,
+        revoked_at TEXT
+    );
+    CREATE INDEX api_token_user ON api_token (user_id);",
 ];
 
 /// The schema version this build expects.

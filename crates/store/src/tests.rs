@@ -723,3 +723,45 @@ fn accounts_are_added_changed_and_every_change_is_audited() {
         },
     );
 }
+
+#[test]
+fn api_tokens_are_stored_hashed_used_and_revoked() {
+    use kimo_model::Role;
+    on_all("api_tokens_are_stored_hashed_used_and_revoked", |s| {
+        let cli = Actor::default();
+        s.add_user(&new_user("skript", Role::Redaktion, None), "h", false, &cli)
+            .unwrap();
+        let (u, _) = s.user_with_hash("skript").unwrap().unwrap();
+        let id = s.add_token(&u, "Statistik", "hash1", &cli).unwrap();
+        assert_eq!(s.token_user("hash1").unwrap().unwrap().name, "skript");
+        assert!(s.token_user("hash2").unwrap().is_none());
+        let tokens = s.tokens_of(u.id).unwrap();
+        assert_eq!(tokens.len(), 1);
+        assert_eq!(tokens[0].name, "Statistik");
+        assert!(tokens[0].last_used.is_some(), "the use is noted");
+        // Only the owner revokes, once; then the token is dead.
+        let other = kimo_model::User {
+            id: u.id + 99,
+            ..u.clone()
+        };
+        assert!(!s.revoke_token(&other, id, &cli).unwrap());
+        assert!(s.revoke_token(&u, id, &cli).unwrap());
+        assert!(!s.revoke_token(&u, id, &cli).unwrap());
+        assert!(s.token_user("hash1").unwrap().is_none());
+        assert!(s.tokens_of(u.id).unwrap()[0].revoked_at.is_some());
+        // A disabled account's tokens do not work.
+        s.add_token(&u, "zweiter", "hash3", &cli).unwrap();
+        s.set_disabled("skript", true, &cli).unwrap();
+        assert!(s.token_user("hash3").unwrap().is_none());
+        let log = s.audit_log(&AuditFilter::default()).unwrap();
+        let actions: Vec<&str> = log.iter().take(4).map(|e| e.action.as_str()).collect();
+        assert_eq!(
+            actions,
+            ["user.disable", "token.add", "token.revoke", "token.add"]
+        );
+        assert!(
+            !log.iter().any(|e| e.after.contains("hash")),
+            "no hash in the log"
+        );
+    });
+}

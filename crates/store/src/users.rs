@@ -58,6 +58,21 @@ pub struct Session {
     pub agent: String,
 }
 
+/// A personal API token as its owner sees it (the token itself is shown once and not stored).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ApiToken {
+    /// Stored id.
+    pub id: i64,
+    /// The owner's name for it (e.g. „Statistikskript“).
+    pub name: String,
+    /// Created (UTC, RFC 3339).
+    pub created_at: String,
+    /// Last used (UTC, RFC 3339, at most a minute off).
+    pub last_used: Option<String>,
+    /// Revoked (UTC, RFC 3339).
+    pub revoked_at: Option<String>,
+}
+
 /// What can be filtered in the audit log.
 #[derive(Debug, Clone, Default)]
 pub struct AuditFilter {
@@ -459,5 +474,103 @@ fn session_from(r: &Row) -> Session {
         last_seen: r.text(4),
         address: r.text(5),
         agent: r.text(6),
+    }
+}
+
+impl Store {
+    /// Adds an API token (its hash) for `user`; the audit log gets `token.add`.
+    pub fn add_token(
+        &self,
+        user: &User,
+        name: &str,
+        token_hash: &str,
+        actor: &Actor,
+    ) -> Result<i64> {
+        let mut c = self.conn()?;
+        c.write(|c| {
+            let id = crate::apply::insert_id(
+                c,
+                "INSERT INTO api_token (user_id, name, token_hash, created_at) VALUES (?, ?, ?, ?)",
+                &[user.id.into(), name.into(), token_hash.into(), now().into()],
+            )?;
+            audit(
+                c,
+                actor,
+                "token.add",
+                &object(user),
+                "",
+                &format!("Schlüssel {id}: {name}"),
+            )?;
+            Ok(id)
+        })
+    }
+
+    /// The API tokens of an account, newest first.
+    pub fn tokens_of(&self, user_id: i64) -> Result<Vec<ApiToken>> {
+        let mut c = self.conn()?;
+        Ok(c.query(
+            "SELECT id, name, created_at, last_used, revoked_at FROM api_token \
+                 WHERE user_id = ? ORDER BY id DESC",
+            &[user_id.into()],
+        )?
+        .iter()
+        .map(|r| ApiToken {
+            id: r.int(0),
+            name: r.text(1),
+            created_at: r.text(2),
+            last_used: r.opt_text(3),
+            revoked_at: r.opt_text(4),
+        })
+        .collect())
+    }
+
+    /// Revokes one of `user`'s tokens (false: no such token of that user, or already revoked);
+    /// the audit log gets `token.revoke`.
+    pub fn revoke_token(&self, user: &User, id: i64, actor: &Actor) -> Result<bool> {
+        let mut c = self.conn()?;
+        c.write(|c| {
+            let n = c.exec(
+                "UPDATE api_token SET revoked_at = ? WHERE id = ? AND user_id = ? AND revoked_at IS NULL",
+                &[now().into(), id.into(), user.id.into()],
+            )?;
+            if n > 0 {
+                audit(c, actor, "token.revoke", &object(user), &format!("Schlüssel {id}"), "")?;
+            }
+            Ok(n > 0)
+        })
+    }
+
+    /// The account of a valid API token (not revoked, account enabled); its last use is noted
+    /// (at most once a minute).
+    pub fn token_user(&self, token_hash: &str) -> Result<Option<User>> {
+        let mut c = self.conn()?;
+        let Some(r) = c.query_opt(
+            "SELECT t.id, t.last_used, u.name FROM api_token t JOIN app_user u ON u.id = t.user_id \
+             WHERE t.token_hash = ? AND t.revoked_at IS NULL",
+            &[token_hash.into()],
+        )?
+        else {
+            return Ok(None);
+        };
+        let Some((user, _)) = get_user(&mut c, &r.text(2))? else {
+            return Ok(None);
+        };
+        if user.disabled {
+            return Ok(None);
+        }
+        let stale = r.opt_text(1).is_none_or(|t| {
+            chrono::DateTime::parse_from_rfc3339(&t).map_or(true, |t| {
+                (chrono::Utc::now() - t.with_timezone(&chrono::Utc)).num_seconds() >= 60
+            })
+        });
+        if stale {
+            c.write(|c| {
+                c.exec(
+                    "UPDATE api_token SET last_used = ? WHERE id = ?",
+                    &[now().into(), r.int(0).into()],
+                )
+            })?;
+        }
+        Ok(Some(user))
     }
 }

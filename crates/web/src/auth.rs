@@ -28,28 +28,25 @@ const THROTTLE_WINDOW_MINUTES: i64 = 15;
 #[derive(Debug, Clone, Copy)]
 pub struct ClientAddr(pub std::net::SocketAddr);
 
-/// The logged-in user of a request, if any.
+/// The logged-in user of a request, if any, and whether it came with an API token (`true`) rather
+/// than a browser session.
 #[derive(Clone, Default)]
-pub struct Identity(pub Option<Arc<(User, Session)>>);
+pub struct Identity(pub Option<Arc<(User, Session)>>, pub bool);
 
 /// Middleware: finds the session of the request's cookie (valid, account enabled) and puts the
 /// [`Identity`] on the request; adds the security headers to every answer.
 pub async fn identify(State(st): State<Arc<AppState>>, mut req: Request, next: Next) -> Response {
-    let identity = match cookie(req.headers(), SESSION_COOKIE) {
-        Some(token) => {
-            let hash = kimo_auth::token_hash(&token);
-            let s = st.clone();
-            let found = tokio::task::spawn_blocking(move || {
-                s.store.session(&hash, IDLE_SECONDS, MAX_SECONDS)
-            })
-            .await;
-            match found {
-                Ok(Ok(found)) => Identity(found.map(Arc::new)),
-                Ok(Err(e)) => return AppError::from(e).into_response(),
-                Err(e) => return AppError::Internal(e.to_string()).into_response(),
-            }
+    let identity = match crate::tokens::bearer(req.headers()) {
+        Some(token) => crate::tokens::identity(&st, token).await,
+        None => session_identity(&st, req.headers()).await,
+    };
+    let identity = match identity {
+        Ok(identity) => identity,
+        Err(e) => {
+            let mut res = e.into_response();
+            security_headers(res.headers_mut());
+            return res;
         }
-        None => Identity(None),
     };
     // The demo city has nothing confidential: its visitors see the internal pages too.
     let audience = match (&identity.0, st.demo) {
@@ -60,6 +57,26 @@ pub async fn identify(State(st): State<Arc<AppState>>, mut req: Request, next: N
     let mut res = AUDIENCE.scope(audience, next.run(req)).await;
     security_headers(res.headers_mut());
     res
+}
+
+/// The identity of a request's session cookie (none without a valid session).
+async fn session_identity(st: &Arc<AppState>, headers: &HeaderMap) -> Result<Identity, AppError> {
+    Ok(match cookie(headers, SESSION_COOKIE) {
+        Some(token) => {
+            let hash = kimo_auth::token_hash(&token);
+            let s = st.clone();
+            let found = tokio::task::spawn_blocking(move || {
+                s.store.session(&hash, IDLE_SECONDS, MAX_SECONDS)
+            })
+            .await;
+            match found {
+                Ok(Ok(found)) => Identity(found.map(Arc::new), false),
+                Ok(Err(e)) => return Err(e.into()),
+                Err(e) => return Err(AppError::Internal(e.to_string())),
+            }
+        }
+        None => Identity(None, false),
+    })
 }
 
 tokio::task_local! {
@@ -74,7 +91,7 @@ pub fn audience() -> Audience {
 
 /// Content-Security-Policy without inline script, no MIME sniffing, no referrer to other sites,
 /// no framing by other sites.
-fn security_headers(h: &mut HeaderMap) {
+pub(crate) fn security_headers(h: &mut HeaderMap) {
     for (name, value) in [
         (
             header::CONTENT_SECURITY_POLICY,
@@ -123,7 +140,7 @@ pub(crate) fn actor(name: &str, addr: Option<&Extension<ClientAddr>>) -> Actor {
 }
 
 /// Runs blocking work (store, password hashing) off the async threads.
-async fn off_thread<T: Send + 'static>(
+pub(crate) async fn off_thread<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, AppError> + Send + 'static,
 ) -> Result<T, AppError> {
     tokio::task::spawn_blocking(f)
@@ -295,6 +312,10 @@ pub(crate) fn checked(identity: &Identity, csrf: &str) -> Result<Arc<(User, Sess
     let Some(viewer) = identity.0.clone() else {
         return Err(AppError::Forbidden("Bitte zuerst anmelden.".into()));
     };
+    // An API token is sent by a program, never added by a browser on its own: no CSRF risk.
+    if identity.1 {
+        return Ok(viewer);
+    }
     if !kimo_auth::same_token(&viewer.1.csrf, csrf) {
         return Err(AppError::Forbidden(
             "Das Formular kam nicht von dieser Sitzung (CSRF-Schutz). Bitte die Seite neu laden."
@@ -302,6 +323,20 @@ pub(crate) fn checked(identity: &Identity, csrf: &str) -> Result<Arc<(User, Sess
         ));
     }
     Ok(viewer)
+}
+
+/// The same for what only a browser session may do (log out, change the password, end sessions,
+/// make API tokens): an API token gets 403.
+pub(crate) fn checked_browser(
+    identity: &Identity,
+    csrf: &str,
+) -> Result<Arc<(User, Session)>, AppError> {
+    if identity.1 {
+        return Err(AppError::Forbidden(
+            "Das geht nur im Browser, nicht mit einem API-Schlüssel.".into(),
+        ));
+    }
+    checked(identity, csrf)
 }
 
 /// `POST /abmelden`: ends the session.
@@ -312,7 +347,7 @@ pub async fn logout(
     headers: HeaderMap,
     Form(form): Form<CsrfForm>,
 ) -> Result<Response, AppError> {
-    let viewer = checked(&identity, &form.csrf)?;
+    let viewer = checked_browser(&identity, &form.csrf)?;
     let who = actor(&viewer.0.name, addr.as_ref());
     off_thread(move || Ok(st.store.end_session(&viewer.0, viewer.1.id, &who)?)).await?;
     let mut res = Redirect::to("/").into_response();
@@ -328,7 +363,7 @@ pub async fn account(
     State(st): State<Arc<AppState>>,
     Extension(identity): Extension<Identity>,
 ) -> Result<Response, AppError> {
-    account_page(st, identity, "", axum::http::StatusCode::OK).await
+    account_page(st, identity, "", axum::http::StatusCode::OK, None).await
 }
 
 /// `GET /konto.json`: the same as data (without the form token).
@@ -340,7 +375,8 @@ pub async fn account_json(
         return Err(AppError::Forbidden("Bitte zuerst anmelden.".into()));
     };
     let id = viewer.0.id;
-    let sessions = off_thread(move || Ok(st.store.sessions_of(id)?)).await?;
+    let (sessions, tokens) =
+        off_thread(move || Ok((st.store.sessions_of(id)?, st.store.tokens_of(id)?))).await?;
     let (user, current) = (&viewer.0, viewer.1.id);
     let sessions: Vec<_> = sessions
         .iter()
@@ -354,7 +390,7 @@ pub async fn account_json(
     let json = serde_json::json!({
         "name": user.name, "role": user.role.code(), "role_label": user.role.label(),
         "amt": user.amt, "must_change_password": user.must_change_password,
-        "sessions": sessions,
+        "sessions": sessions, "api_tokens": tokens, "via_api_token": identity.1,
     });
     let mut res = axum::Json(json).into_response();
     res.headers_mut()
@@ -362,17 +398,29 @@ pub async fn account_json(
     Ok(res)
 }
 
-async fn account_page(
+/// The account page with a message (and status), and a token just made (shown this once).
+pub(crate) async fn account_page(
     st: Arc<AppState>,
     identity: Identity,
     message: &str,
     status: axum::http::StatusCode,
+    new_token: Option<&str>,
 ) -> Result<Response, AppError> {
     let Some(viewer) = identity.0 else {
         return Ok(Redirect::to("/anmelden").into_response());
     };
     let id = viewer.0.id;
-    let sessions = off_thread(move || Ok(st.store.sessions_of(id)?)).await?;
+    let (sessions, tokens) =
+        off_thread(move || Ok((st.store.sessions_of(id)?, st.store.tokens_of(id)?))).await?;
+    let tokens: Vec<_> = tokens
+        .iter()
+        .map(|t| {
+            minijinja::context! {
+                id => t.id, name => &t.name, since => stamp(&t.created_at),
+                used => t.last_used.as_deref().map(stamp), revoked => t.revoked_at.as_deref().map(stamp),
+            }
+        })
+        .collect();
     let (user, current) = (&viewer.0, &viewer.1);
     let rows: Vec<_> = sessions
         .iter()
@@ -388,7 +436,8 @@ async fn account_page(
         minijinja::context! {
             title => "Mein Konto", demo => false, csrf => &current.csrf, message => message,
             name => &user.name, role => user.role.label(), amt => &user.amt,
-            must_change => user.must_change_password, sessions => rows,
+            must_change => user.must_change_password, sessions => rows, tokens => tokens,
+            new_token => new_token,
             admin => user.role == kimo_model::Role::Admin,
             min_chars => kimo_auth::MIN_PASSWORD_CHARS,
         },
@@ -422,7 +471,7 @@ pub async fn change_password(
     addr: Option<Extension<ClientAddr>>,
     Form(form): Form<PasswordForm>,
 ) -> Result<Response, AppError> {
-    let viewer = checked(&identity, &form.csrf)?;
+    let viewer = checked_browser(&identity, &form.csrf)?;
     let problem = if form.neu != form.wiederholung {
         Some("Die beiden neuen Passwörter sind verschieden.".to_string())
     } else {
@@ -430,7 +479,7 @@ pub async fn change_password(
     };
     let bad = axum::http::StatusCode::BAD_REQUEST;
     if let Some(p) = problem {
-        return account_page(st, identity, &p, bad).await;
+        return account_page(st, identity, &p, bad, None).await;
     }
     let (s, v, who) = (
         st.clone(),
@@ -451,7 +500,14 @@ pub async fn change_password(
     })
     .await?;
     if !changed {
-        return account_page(st, identity, "Das bisherige Passwort stimmt nicht.", bad).await;
+        return account_page(
+            st,
+            identity,
+            "Das bisherige Passwort stimmt nicht.",
+            bad,
+            None,
+        )
+        .await;
     }
     Ok(Redirect::to("/konto?geaendert=1").into_response())
 }
@@ -464,7 +520,7 @@ pub async fn end_session(
     Path(id): Path<i64>,
     Form(form): Form<CsrfForm>,
 ) -> Result<Response, AppError> {
-    let viewer = checked(&identity, &form.csrf)?;
+    let viewer = checked_browser(&identity, &form.csrf)?;
     let who = actor(&viewer.0.name, addr.as_ref());
     let ended = off_thread(move || Ok(st.store.end_session(&viewer.0, id, &who)?)).await?;
     if !ended {

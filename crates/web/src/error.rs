@@ -15,6 +15,8 @@ pub enum AppError {
     Conflict(String),
     /// 403 with a German message (a form without its CSRF token, a missing right).
     Forbidden(String),
+    /// 401 with a German message and `WWW-Authenticate: Bearer` (an unknown or revoked API token).
+    Unauthorized(String),
     /// 500; the detail goes to the log, the user sees a general message.
     Internal(String),
 }
@@ -53,6 +55,7 @@ impl AppError {
             AppError::BadRequest(m) => (StatusCode::BAD_REQUEST, "Ungültige Anfrage", m),
             AppError::Conflict(m) => (StatusCode::CONFLICT, "Konflikt", m),
             AppError::Forbidden(m) => (StatusCode::FORBIDDEN, "Nicht erlaubt", m),
+            AppError::Unauthorized(m) => (StatusCode::UNAUTHORIZED, "Nicht angemeldet", m),
             AppError::Internal(m) => {
                 tracing::error!(target: "kimo::web", "{m}");
                 (
@@ -78,6 +81,12 @@ impl IntoResponse for AppError {
             )
         });
         let mut r = (status, Html(body)).into_response();
+        if status == StatusCode::UNAUTHORIZED {
+            r.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                header::HeaderValue::from_static("Bearer realm=\"kimo\""),
+            );
+        }
         r.extensions_mut().insert(ErrorMessage(message));
         r
     }
@@ -97,6 +106,9 @@ pub async fn json_errors(uri: Uri, mut res: Response) -> Response {
         Some(ErrorMessage(m)) => {
             let status = res.status();
             let mut r = (status, axum::Json(serde_json::json!({ "error": m }))).into_response();
+            if let Some(v) = res.headers().get(header::WWW_AUTHENTICATE) {
+                r.headers_mut().insert(header::WWW_AUTHENTICATE, v.clone());
+            }
             r.headers_mut().insert(
                 header::CONTENT_TYPE,
                 header::HeaderValue::from_static("application/json"),

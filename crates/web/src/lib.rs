@@ -2,6 +2,7 @@
 //! (where tabular) CSV from the same typed view, and the JSON API.
 
 mod api;
+mod api_write;
 mod auth;
 mod error;
 mod format;
@@ -10,6 +11,7 @@ mod params;
 mod respond;
 mod server;
 mod state;
+mod tokens;
 
 pub use auth::ClientAddr;
 pub use error::AppError;
@@ -121,6 +123,9 @@ async fn not_found() -> AppError {
     AppError::NotFound("Diese Seite gibt es nicht.".into())
 }
 
+/// The largest body of a form or a JSON request.
+pub const FORM_LIMIT: usize = 256 * 1024;
+
 /// All routes in one table. Pages answer as HTML, or as JSON / CSV with a `.json` / `.csv` suffix.
 pub fn router(state: Arc<AppState>) -> Router {
     Router::new()
@@ -161,6 +166,8 @@ pub fn router(state: Arc<AppState>) -> Router {
             get(pages::warning::show).post(pages::warning::work),
         )
         .route("/konto/passwort", post(auth::change_password))
+        .route("/konto/schluessel", post(tokens::create))
+        .route("/konto/schluessel/{id}/widerrufen", post(tokens::revoke))
         .route("/konto/sitzungen/{id}/beenden", post(auth::end_session))
         .route("/healthz", get(server::healthz))
         .route("/api/v1/indicators", get(api::indicators))
@@ -171,17 +178,27 @@ pub fn router(state: Arc<AppState>) -> Router {
         )
         .route("/api/v1/areas", get(api::areas))
         .route("/api/v1/warnings", get(api::warnings))
+        .route("/api/v1/warnings/{id}", post(api_write::work_on_warning))
+        .route(
+            "/api/v1/import",
+            post(api_write::import).layer(axum::extract::DefaultBodyLimit::max(
+                api_write::UPLOAD_LIMIT,
+            )),
+        )
         .fallback(not_found)
+        // Forms and JSON bodies are small; only the import takes files (see above).
+        .layer(axum::extract::DefaultBodyLimit::max(FORM_LIMIT))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             server::conditional,
         ))
-        .layer(axum::middleware::map_response(error::json_errors))
         .layer(axum::middleware::from_fn(server::precompressed))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             auth::identify,
         ))
+        // Outside `identify`, so that its 401 is JSON on the API too.
+        .layer(axum::middleware::map_response(error::json_errors))
         .layer(axum::middleware::from_fn(server::request_log))
         .with_state(state)
 }

@@ -238,9 +238,11 @@ pub async fn conditional(State(st): State<Arc<AppState>>, req: Request, next: Ne
         res.headers_mut().insert(header::ETAG, v);
         res.headers_mut()
             .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-        // The answer depends on the session cookie.
-        res.headers_mut()
-            .append(header::VARY, HeaderValue::from_static("Cookie"));
+        // The answer depends on the session cookie or API token.
+        res.headers_mut().append(
+            header::VARY,
+            HeaderValue::from_static("Cookie, Authorization"),
+        );
     }
     res
 }

@@ -2,3 +2,4 @@
 //! rules, and import an uploaded file for a user whose rights may be limited to some indicators.
 
 pub mod evaluate;
+pub mod upload;

@@ -48,6 +48,46 @@ pub struct WorkForm {
     kommentar: Option<String>,
 }
 
+/// Sets status and assignee and adds a comment, as far as `user` may (403 otherwise);
+/// `fields` are status, assignee and comment (empty or missing: unchanged). Ok(Err(message)) for
+/// a wrong status. Used by the page and by `POST /api/v1/warnings/{id}`.
+pub fn work_as(
+    st: &crate::Scope,
+    user: &User,
+    id: i64,
+    fields: [Option<String>; 3],
+    who: &kimo_store::Actor,
+) -> Result<Result<(), String>, AppError> {
+    let Some((w, _)) = st.store.warning(id)? else {
+        return Err(AppError::NotFound(format!(
+            "Einen Warnhinweis Nr. {id} gibt es nicht."
+        )));
+    };
+    let ind = st.indicator(&w.indicator)?;
+    let right = right(user, &ind.department);
+    let [status, assignee, comment] =
+        fields.map(|o| o.map(|t| t.trim().to_string()).filter(|t| !t.is_empty()));
+    let changes_work = status.as_deref().is_some_and(|s| s != w.status.code())
+        || assignee.is_some() && assignee != w.assignee;
+    let refused = match right {
+        Right::Work => None,
+        Right::Comment if !changes_work => None,
+        Right::Comment => Some(
+            "Status und Zuständigkeit ändern die Redaktion und das zuständige Amt; Sie können kommentieren.",
+        ),
+        Right::Read => Some("Diesen Warnhinweis bearbeitet das zuständige Amt oder die Redaktion."),
+    };
+    if let Some(m) = refused {
+        return Err(AppError::Forbidden(m.into()));
+    }
+    let (s, a, c) = (status.as_deref(), assignee.as_deref(), comment.as_deref());
+    match st.store.work_on_warning(id, s, a, c, who) {
+        Ok(()) => Ok(Ok(())),
+        Err(kimo_store::Error::Invalid(m)) => Ok(Err(m)),
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// The page, with a message (after a refused change) and its status code.
 fn page(
     st: &crate::Scope,
@@ -154,30 +194,11 @@ pub async fn work(
     let viewer = checked(&identity, &form.csrf)?;
     let who = actor(&viewer.0.name, addr.as_ref());
     let outcome = blocking(&st, move |st| {
-        let user = &viewer.0;
-        let Some((w, _)) = st.store.warning(id)? else {
-            return Err(AppError::NotFound(format!("Einen Warnhinweis Nr. {id} gibt es nicht.")));
-        };
-        let ind = st.indicator(&w.indicator)?;
-        let right = right(user, &ind.department);
-        let text = |o: &Option<String>| o.as_deref().map(str::trim).filter(|t| !t.is_empty()).map(str::to_string);
-        let (status, assignee, comment) = (text(&form.status), text(&form.zustaendig), text(&form.kommentar));
-        let changes_work = status.as_deref().is_some_and(|s| s != w.status.code())
-            || assignee.is_some() && assignee != w.assignee;
-        let refused = match right {
-            Right::Work => None,
-            Right::Comment if !changes_work => None,
-            Right::Comment => Some("Status und Zuständigkeit ändern die Redaktion und das zuständige Amt; Sie können kommentieren."),
-            Right::Read => Some("Diesen Warnhinweis bearbeitet das zuständige Amt oder die Redaktion."),
-        };
-        if let Some(m) = refused {
-            return Err(AppError::Forbidden(m.into()));
-        }
-        match st.store.work_on_warning(id, status.as_deref(), assignee.as_deref(), comment.as_deref(), &who) {
+        let (status, assignee, comment) = (form.status, form.zustaendig, form.kommentar);
+        match work_as(st, &viewer.0, id, [status, assignee, comment], &who)? {
             Ok(()) => Ok(None),
             // A wrong status: the page again, with the message.
-            Err(kimo_store::Error::Invalid(m)) => page(st, user, &viewer.1.csrf, id, &m).map(Some),
-            Err(e) => Err(e.into()),
+            Err(m) => page(st, &viewer.0, &viewer.1.csrf, id, &m).map(Some),
         }
     })
     .await?;
