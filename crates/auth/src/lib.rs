@@ -1,6 +1,8 @@
 //! kimo's authentication: password hashing (Argon2id with OWASP's parameters), random tokens for
 //! sessions and one-time passwords, and their hashes for storage. No HTTP and no SQL here.
 
+pub mod ldap;
+
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use sha2::{Digest, Sha256};
