@@ -96,6 +96,10 @@ pub struct ServeArgs {
     /// Render every page and API answer anew instead of keeping it until the next import.
     #[arg(long)]
     pub no_cache: bool,
+    /// Directory login (LDAP / Active Directory): a TOML file (docs/ldap.md); without it the
+    /// KIMO_LDAP_* variables are read, and without those only kimo's own passwords count.
+    #[arg(long, env = "KIMO_LDAP_CONFIG")]
+    pub ldap_config: Option<PathBuf>,
     /// Seconds a client may take to send a request's headers before the connection is closed.
     #[arg(long, default_value_t = 10)]
     pub header_timeout: u64,

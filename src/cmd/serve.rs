@@ -39,6 +39,10 @@ pub fn run(database: Option<String>, args: ServeArgs) -> Result<()> {
         eprintln!("Demo-Stadt Karlsruhe geladen ({n} Werte neu).");
     }
     let state = kimo_web::AppState::new(store, args.demo, !args.no_cache);
+    if let Some(cfg) = directory(args.ldap_config.as_deref())? {
+        eprintln!("Anmeldung auch über das Verzeichnis {}.", cfg.url);
+        let _ = state.directory.set(cfg);
+    }
     // Keep one reference outside the runtime: the store's PostgreSQL connections must be closed
     // on a plain thread after the runtime has stopped, not inside it.
     let keep = state.clone();
@@ -69,6 +73,16 @@ pub fn run(database: Option<String>, args: ServeArgs) -> Result<()> {
     drop(rt);
     drop(keep);
     result
+}
+
+/// The directory configuration: the file given, else the environment, else none. A broken one
+/// stops the start with its message (file, line, column).
+fn directory(file: Option<&std::path::Path>) -> Result<Option<kimo_auth::ldap::LdapConfig>> {
+    let cfg = match file {
+        Some(f) => Some(kimo_auth::ldap::LdapConfig::from_toml_file(f)?),
+        None => kimo_auth::ldap::LdapConfig::from_env()?,
+    };
+    Ok(cfg)
 }
 
 /// Watches for an evaluation left pending by another process (an import killed between its commit

@@ -2,6 +2,8 @@
 //! sessions and one-time passwords, and their hashes for storage. No HTTP and no SQL here.
 
 pub mod ldap;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};

@@ -184,6 +184,54 @@ impl Store {
         })
     }
 
+    /// The account of a person the directory (LDAP) has just let in: made on the first login
+    /// (without a kimo password), its role, Amt and e-mail brought up to date from the directory on
+    /// later ones. Each change is in the audit log (`user.directory`). A local account that has a
+    /// kimo password is not touched (Err(Conflict)).
+    pub fn directory_user(&self, new: &NewUser, actor: &Actor) -> Result<User> {
+        let mut c = self.conn()?;
+        c.write(|c| {
+            let found = get_user(c, &new.name)?;
+            if let Some((_, hash)) = &found
+                && !hash.is_empty()
+            {
+                return Err(Error::Conflict(format!(
+                    "das Konto '{}' hat ein kimo-Passwort",
+                    new.name
+                )));
+            }
+            let before = found.as_ref().map(|(u, _)| state(u)).unwrap_or_default();
+            match found {
+                None => c.exec(
+                    "INSERT INTO app_user (name, role, amt, email, password_hash, \
+                     must_change_password, disabled, created_at) VALUES (?, ?, ?, ?, '', 0, 0, ?)",
+                    &[
+                        new.name.as_str().into(),
+                        new.role.code().into(),
+                        new.amt.clone().into(),
+                        new.email.clone().into(),
+                        now().into(),
+                    ],
+                )?,
+                Some(_) => c.exec(
+                    "UPDATE app_user SET role = ?, amt = ?, email = ? WHERE name = ?",
+                    &[
+                        new.role.code().into(),
+                        new.amt.clone().into(),
+                        new.email.clone().into(),
+                        new.name.as_str().into(),
+                    ],
+                )?,
+            };
+            let (user, _) = get_user(c, &new.name)?.expect("written above");
+            let after = state(&user);
+            if after != before {
+                audit(c, actor, "user.directory", &object(&user), &before, &after)?;
+            }
+            Ok(user)
+        })
+    }
+
     /// Every account, by name.
     pub fn users(&self) -> Result<Vec<User>> {
         let mut c = self.conn()?;

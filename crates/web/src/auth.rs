@@ -208,18 +208,11 @@ pub async fn login(
     if !wait.is_zero() {
         tokio::time::sleep(wait).await;
     }
-    let (s, n, password) = (st.clone(), name.clone(), form.passwort);
-    let user = off_thread(move || {
-        let Some((user, hash)) = s.store.user_with_hash(&n)? else {
-            // As long as for an existing account, so the time does not tell which names exist.
-            kimo_auth::verify_password(&password, unknown_account_hash());
-            return Ok(None);
-        };
-        Ok((kimo_auth::verify_password(&password, &hash) && !user.disabled).then_some(user))
-    })
-    .await?;
-    let Some(user) = user else {
-        return failed_login(st, who, &name, wait, &headers).await;
+    let (s, n, password, w) = (st.clone(), name.clone(), form.passwort, who.clone());
+    let checked = off_thread(move || check_password(&s, &n, &password, &w)).await?;
+    let user = match checked {
+        Ok(user) => user,
+        Err(reason) => return failed_login(st, who, &name, wait, &headers, reason).await,
     };
     let token = kimo_auth::new_token();
     let (s, u, t, w) = (st.clone(), user.clone(), token.clone(), who);
@@ -249,6 +242,55 @@ pub async fn login(
     Ok(res)
 }
 
+/// Checks a login: a local account with a kimo password by its Argon2 hash, every other name by
+/// the directory when one is configured (its account made or brought up to date from the
+/// directory). Err(reason) for a refusal: None for the usual message, or the directory's own
+/// (not reachable, no kimo role).
+fn check_password(
+    st: &AppState,
+    name: &str,
+    password: &str,
+    who: &Actor,
+) -> Result<Result<User, Option<&'static str>>, AppError> {
+    let found = st.store.user_with_hash(name)?;
+    if let Some((user, hash)) = &found
+        && !hash.is_empty()
+    {
+        let ok = kimo_auth::verify_password(password, hash) && !user.disabled;
+        return Ok(if ok { Ok(user.clone()) } else { Err(None) });
+    }
+    let directory = st
+        .directory
+        .get()
+        .filter(|_| kimo_model::login_name(name).is_ok());
+    let Some(cfg) = directory else {
+        // As long as for an existing account, so the time does not tell which names exist.
+        kimo_auth::verify_password(password, unknown_account_hash());
+        return Ok(Err(None));
+    };
+    let person = match kimo_auth::ldap::authenticate(cfg, name, password) {
+        Ok(p) => p,
+        Err(e @ kimo_auth::ldap::LdapError::WrongCredentials) => {
+            tracing::info!(target: "kimo::auth", "Verzeichnis: {e}");
+            return Ok(Err(None));
+        }
+        Err(e) => {
+            tracing::warn!(target: "kimo::auth", "Verzeichnis: {e}");
+            return Ok(Err(Some(e.user_message())));
+        }
+    };
+    if found.is_some_and(|(u, _)| u.disabled) {
+        return Ok(Err(None));
+    }
+    let new = kimo_store::NewUser {
+        name: name.to_string(),
+        role: person.role,
+        amt: person.amt,
+        email: person.email,
+    };
+    Ok(Ok(st.store.directory_user(&new, who)?))
+}
+
 /// A hash to check passwords for unknown accounts against (made once).
 fn unknown_account_hash() -> &'static str {
     static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
@@ -263,12 +305,15 @@ async fn failed_login(
     name: &str,
     wait: Duration,
     headers: &HeaderMap,
+    reason: Option<&str>,
 ) -> Result<Response, AppError> {
     let object = format!("konto:{name}");
     off_thread(move || Ok(st.store.record(&who, "login.failed", &object)?)).await?;
-    let mut message =
-        "Anmeldung fehlgeschlagen: Name oder Passwort falsch, oder das Konto ist gesperrt."
-            .to_string();
+    let mut message = match reason {
+        Some(r) => format!("Anmeldung fehlgeschlagen: {r}"),
+        None => "Anmeldung fehlgeschlagen: Name oder Passwort falsch, oder das Konto ist gesperrt."
+            .to_string(),
+    };
     if !wait.is_zero() {
         let seconds = match wait.as_secs() {
             1 => "1 Sekunde".to_string(),
@@ -409,9 +454,19 @@ pub(crate) async fn account_page(
     let Some(viewer) = identity.0 else {
         return Ok(Redirect::to("/anmelden").into_response());
     };
-    let id = viewer.0.id;
-    let (sessions, tokens) =
-        off_thread(move || Ok((st.store.sessions_of(id)?, st.store.tokens_of(id)?))).await?;
+    let (id, name) = (viewer.0.id, viewer.0.name.clone());
+    let (sessions, tokens, directory) = off_thread(move || {
+        let directory = st
+            .store
+            .user_with_hash(&name)?
+            .is_some_and(|(_, h)| h.is_empty());
+        Ok((
+            st.store.sessions_of(id)?,
+            st.store.tokens_of(id)?,
+            directory,
+        ))
+    })
+    .await?;
     let tokens: Vec<_> = tokens
         .iter()
         .map(|t| {
@@ -437,7 +492,7 @@ pub(crate) async fn account_page(
             title => "Mein Konto", demo => false, csrf => &current.csrf, message => message,
             name => &user.name, role => user.role.label(), amt => &user.amt,
             must_change => user.must_change_password, sessions => rows, tokens => tokens,
-            new_token => new_token,
+            new_token => new_token, directory => directory,
             admin => user.role == kimo_model::Role::Admin,
             min_chars => kimo_auth::MIN_PASSWORD_CHARS,
         },

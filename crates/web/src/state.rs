@@ -16,6 +16,8 @@ pub struct AppState {
     pub demo: bool,
     /// Whether finished pages and API answers are kept until the next import.
     pub page_cache: bool,
+    /// The directory (LDAP / Active Directory) people log in with, when one is configured.
+    pub directory: std::sync::OnceLock<kimo_auth::ldap::LdapConfig>,
     cache: Mutex<Cache>,
 }
 
@@ -42,6 +44,7 @@ impl AppState {
             store,
             demo,
             page_cache,
+            directory: std::sync::OnceLock::new(),
             cache: Mutex::new(Cache::default()),
         })
     }
