@@ -45,8 +45,21 @@ fn routes(warning: i64) -> Vec<String> {
     .iter()
     .map(|r| r.to_string())
     .collect();
-    // A warning named on the page of a published indicator.
+    // A warning named on the page of a published indicator, and the internal pages.
     routes.push(format!("/indikatoren/ARB-01?warnung={warning}"));
+    routes.push(format!("/warnungen/{warning}"));
+    routes.push(format!("/warnungen/{warning}.json"));
+    for r in [
+        "/aufgaben",
+        "/aufgaben.json",
+        "/indikatoren/ARB-03/regeln",
+        "/indikatoren/ARB-01/regeln",
+        "/konto.json",
+        "/verwaltung/protokoll",
+        "/verwaltung/protokoll.csv",
+    ] {
+        routes.push(r.to_string());
+    }
     routes
 }
 
@@ -109,7 +122,12 @@ fn the_public_never_sees_an_unpublished_indicator_or_a_warning() {
                 t.label, a.status
             );
         }
-        assert_eq!(checked, 31);
+        assert_eq!(checked, 40);
+        // No trace of the warnings' existence in the public's Stadtteil table and page data.
+        let csv = server.request("/stadtteile.csv", &[]);
+        assert!(!csv.body.contains("Warnhinweis"), "{:.300}", csv.body);
+        let json = server.request("/stadtteile/19.json", &[]);
+        assert!(!json.body.contains("\"warnings\""), "{:.300}", json.body);
 
         // Unpublished is the same as not there, down to the message; warnings need a login.
         let (status, body) = server.get("/indikatoren/ARB-03.json");

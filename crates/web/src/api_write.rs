@@ -3,8 +3,8 @@
 //! on a warning, with the rights of the user (an Amt only for its own indicators).
 
 use crate::auth::{ClientAddr, Identity, actor, checked};
+use crate::extract::Json;
 use crate::{AppError, AppState, blocking};
-use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Extension, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -100,7 +100,7 @@ pub async fn import(
         Ok(done) => {
             let o = &done.outcome;
             let (new, changed, unchanged) = o.totals();
-            Json(json!({
+            axum::Json(json!({
                 "written": o.written, "dry_run": dry_run, "import_id": o.import_id,
                 "new": new, "changed": changed, "unchanged": unchanged,
                 "indicators": o.indicators.iter().map(|s| json!({
@@ -117,7 +117,7 @@ pub async fn import(
                 "error": format!("Import abgelehnt, nichts wurde geschrieben: {n} {}", if n == 1 { "Problem" } else { "Probleme" }),
                 "problems": problems_json(&problems),
             });
-            (StatusCode::BAD_REQUEST, Json(body)).into_response()
+            (StatusCode::BAD_REQUEST, axum::Json(body)).into_response()
         }
     })
 }
@@ -160,5 +160,5 @@ pub async fn work_on_warning(
         Ok(json!({ "warning": w, "history": history }))
     })
     .await?;
-    Ok(Json(json).into_response())
+    Ok(axum::Json(json).into_response())
 }

@@ -1,8 +1,8 @@
 //! Who is asking: the session cookie, login and logout, the account page, CSRF tokens on every
 //! form, login throttling, and the security headers of every answer.
 
+use crate::extract::Form;
 use crate::{AppError, AppState, Audience, render};
-use axum::Form;
 use axum::extract::{Extension, Path, Request, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::middleware::Next;
@@ -153,6 +153,7 @@ pub(crate) async fn off_thread<T: Send + 'static>(
 pub struct LoginForm {
     name: String,
     passwort: String,
+    #[serde(default)]
     csrf: String,
 }
 
@@ -349,6 +350,7 @@ pub fn throttle(per_account: usize, per_address: usize) -> Duration {
 /// A form that needs the logged-in user's CSRF token.
 #[derive(Deserialize)]
 pub struct CsrfForm {
+    #[serde(default)]
     csrf: String,
 }
 
@@ -513,6 +515,7 @@ fn stamp(t: &str) -> String {
 /// The password form's fields.
 #[derive(Deserialize)]
 pub struct PasswordForm {
+    #[serde(default)]
     csrf: String,
     alt: String,
     neu: String,

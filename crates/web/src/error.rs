@@ -17,6 +17,8 @@ pub enum AppError {
     Forbidden(String),
     /// 401 with a German message and `WWW-Authenticate: Bearer` (an unknown or revoked API token).
     Unauthorized(String),
+    /// A refused request body (too large, wrong type, unreadable) with its status.
+    Refused(StatusCode, String),
     /// 500; the detail goes to the log, the user sees a general message.
     Internal(String),
 }
@@ -56,6 +58,7 @@ impl AppError {
             AppError::Conflict(m) => (StatusCode::CONFLICT, "Konflikt", m),
             AppError::Forbidden(m) => (StatusCode::FORBIDDEN, "Nicht erlaubt", m),
             AppError::Unauthorized(m) => (StatusCode::UNAUTHORIZED, "Nicht angemeldet", m),
+            AppError::Refused(status, m) => (status, "Ungültige Anfrage", m),
             AppError::Internal(m) => {
                 tracing::error!(target: "kimo::web", "{m}");
                 (

@@ -5,6 +5,7 @@ mod api;
 mod api_write;
 mod auth;
 mod error;
+mod extract;
 mod format;
 mod pages;
 mod params;

@@ -3,8 +3,8 @@
 //! page. A wrong or revoked token is a 401, never a silent fallback to the public.
 
 use crate::auth::{ClientAddr, Identity, actor, checked_browser};
+use crate::extract::Form;
 use crate::{AppError, AppState};
-use axum::Form;
 use axum::extract::{Extension, Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -54,6 +54,7 @@ pub async fn identity(st: &Arc<AppState>, token: String) -> Result<Identity, App
 /// The form that makes a token.
 #[derive(Deserialize)]
 pub struct NewTokenForm {
+    #[serde(default)]
     csrf: String,
     name: String,
 }
@@ -84,6 +85,7 @@ pub async fn create(
 /// The form that revokes a token.
 #[derive(Deserialize)]
 pub struct CsrfOnly {
+    #[serde(default)]
     csrf: String,
 }
 

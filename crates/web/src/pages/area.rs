@@ -174,19 +174,22 @@ impl View for AreaListView {
         "/stadtteile".into()
     }
     fn csv(&self) -> Result<Option<Download>, AppError> {
+        // The warnings column only for those who see warnings (never for the public).
+        let internal = self.areas.iter().any(|a| a.warnings.is_some());
         let rows: Vec<Vec<String>> = self
             .areas
             .iter()
             .map(|a| {
-                vec![
+                let mut row = vec![
                     a.code.clone(),
                     a.name.clone(),
                     a.population.as_ref().map_or("–".into(), |p| p.text.clone()),
                     a.population
                         .as_ref()
                         .map_or("–".into(), |p| p.period.clone()),
-                    a.warnings.map_or("–".into(), |n| n.to_string()),
-                ]
+                ];
+                row.extend(a.warnings.map(|n| n.to_string()));
+                row
             })
             .collect();
         let header = [
@@ -196,7 +199,8 @@ impl View for AreaListView {
             "Zeitraum",
             "Offene Warnhinweise",
         ];
-        table_csv("stadtteile.csv".into(), &header, &rows).map(Some)
+        let header = &header[..if internal { 5 } else { 4 }];
+        table_csv("stadtteile.csv".into(), header, &rows).map(Some)
     }
 }
 
@@ -320,8 +324,9 @@ pub struct AreaView {
     pub count: usize,
     /// The core indicators against the city.
     pub indicators: Vec<AreaIndicator>,
-    /// Open warnings.
-    pub warnings: Vec<AreaWarning>,
+    /// Open warnings (internal; left out for the public).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub warnings: Option<Vec<AreaWarning>>,
 }
 
 impl View for AreaView {
@@ -581,25 +586,26 @@ pub fn area_view(st: &Scope, code: &str) -> Result<AreaView, AppError> {
     for ind in core {
         indicators.push(area_indicator(st, &t, ind, field_name(ind), code)?);
     }
-    // Warnings are internal.
+    // Warnings are internal: the public's answer has no such field.
     let warnings = match st.internal() {
-        true => st.store.warnings(&WarningFilter {
+        true => Some(st.store.warnings(&WarningFilter {
             area: Some(code.to_string()),
             ..Default::default()
-        })?,
-        false => Vec::new(),
+        })?),
+        false => None,
     };
-    let warnings = warnings
-        .iter()
-        .map(|w| AreaWarning {
-            id: w.id,
-            indicator: w.indicator.clone(),
-            indicator_name: w.indicator_name.clone(),
-            severity: w.severity.clone(),
-            sentence: w.sentence.clone(),
-            link: super::lagebild::series_link(w),
-        })
-        .collect();
+    let warnings = warnings.map(|ws| {
+        ws.iter()
+            .map(|w| AreaWarning {
+                id: w.id,
+                indicator: w.indicator.clone(),
+                indicator_name: w.indicator_name.clone(),
+                severity: w.severity.clone(),
+                sentence: w.sentence.clone(),
+                link: super::lagebild::series_link(w),
+            })
+            .collect()
+    });
     Ok(AreaView {
         code: area.code.clone(),
         name: area.name.clone(),

@@ -5,8 +5,8 @@
 
 use super::warning::{Right, right};
 use crate::auth::{ClientAddr, Identity, actor, checked};
+use crate::extract::Form;
 use crate::{AppError, AppState, blocking, render};
-use axum::Form;
 use axum::extract::{Extension, Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};

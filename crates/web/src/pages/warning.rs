@@ -2,8 +2,8 @@
 //! allowed — the form to set its status and assignee and to comment. Internal only.
 
 use crate::auth::{ClientAddr, Identity, actor, checked};
+use crate::extract::Form;
 use crate::{AppError, AppState, blocking, render};
-use axum::Form;
 use axum::extract::{Extension, Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -42,6 +42,7 @@ pub fn right(user: &User, department: &str) -> Right {
 /// The form's fields.
 #[derive(Deserialize)]
 pub struct WorkForm {
+    #[serde(default)]
     csrf: String,
     status: Option<String>,
     zustaendig: Option<String>,

@@ -1,0 +1,327 @@
+//! The role matrix of README ("Roles and what they may do"): every route (pages, their JSON and CSV
+//! twins, downloads, the API, the forms) for every role — the public, a disabled account, the
+//! Arbeitskreis/Gremium, an Amt not responsible for the indicator, the Amt responsible, the
+//! Redaktion and an administrator — with the status each must get: allowed (200, 303 after a
+//! form), forbidden (403), not found (404) or refused for its content (400). One cell per check;
+//! every mismatch is listed. The test prints the matrix as a Markdown table. Both databases.
+
+mod common;
+use common::{Server, kimo_ok, log_in_with, send, send_raw};
+use kimo_store::testing::TestDb;
+use kimo_store::{Store, WarningFilter};
+
+/// The roles, in the matrix's column order.
+const ROLES: [&str; 7] = [
+    "öffentlich",
+    "gesperrt",
+    "Gremium",
+    "anderes Amt",
+    "zuständiges Amt",
+    "Redaktion",
+    "Admin",
+];
+
+/// What a request sends besides the session cookie.
+enum Body {
+    /// Nothing (GET).
+    None,
+    /// A form; the role's CSRF token is added.
+    Form(Vec<(&'static str, String)>),
+    /// A body with a content type; the role's CSRF token goes in `X-CSRF-Token`.
+    Raw(&'static str, Vec<u8>),
+}
+
+/// One row of the matrix: a request and the status each role must get.
+struct Row {
+    method: &'static str,
+    path: String,
+    body: Body,
+    expect: [u16; 7],
+}
+
+fn get(path: impl Into<String>, expect: [u16; 7]) -> Row {
+    Row {
+        method: "GET",
+        path: path.into(),
+        body: Body::None,
+        expect,
+    }
+}
+
+fn post(path: impl Into<String>, body: Body, expect: [u16; 7]) -> Row {
+    Row {
+        method: "POST",
+        path: path.into(),
+        body,
+        expect,
+    }
+}
+
+/// Everyone.
+const ALL: [u16; 7] = [200; 7];
+/// Logged in (any role); the public and a disabled account: forbidden.
+const INTERNAL: [u16; 7] = [403, 403, 200, 200, 200, 200, 200];
+/// Unpublished: for the public as if it did not exist.
+const UNPUBLISHED: [u16; 7] = [404, 404, 200, 200, 200, 200, 200];
+/// Administrators only.
+const ADMIN: [u16; 7] = [403, 403, 403, 403, 403, 403, 200];
+/// Those who work on the indicator (its Amt, the Redaktion, administrators), after a form.
+const WORK: [u16; 7] = [403, 403, 403, 403, 303, 303, 303];
+
+/// The GET rows: every page, twin, download and API route.
+fn reads(warning: i64) -> Vec<Row> {
+    let mut rows: Vec<Row> = [
+        "/",
+        "/index.json",
+        "/index.csv",
+        "/handlungsfelder/arbeit",
+        "/handlungsfelder/arbeit.json",
+        "/indikatoren",
+        "/indikatoren.json",
+        "/indikatoren.csv",
+        "/indikatoren/ARB-03",
+        "/indikatoren/ARB-03.json",
+        "/indikatoren/ARB-03.csv",
+        "/indikatoren/ARB-03/diagramm/verlauf.svg",
+        "/indikatoren/ARB-03/diagramm/karte.png",
+        "/stadtteile",
+        "/stadtteile.json",
+        "/stadtteile.csv",
+        "/stadtteile/19",
+        "/stadtteile/19.json",
+        "/api/v1/indicators",
+        "/api/v1/indicators/ARB-03",
+        "/api/v1/indicators/ARB-03/observations",
+        "/api/v1/areas",
+        "/anmelden",
+        "/static/style.css",
+        "/healthz",
+    ]
+    .into_iter()
+    .map(|p| get(p, ALL))
+    .collect();
+    for p in [
+        "/indikatoren/ARB-05",
+        "/indikatoren/ARB-05.json",
+        "/indikatoren/ARB-05/diagramm/verlauf.csv",
+        "/api/v1/indicators/ARB-05",
+        "/api/v1/indicators/ARB-05/observations",
+    ] {
+        rows.push(get(p, UNPUBLISHED));
+    }
+    let w = warning;
+    for p in [
+        "/lagebild".to_string(),
+        "/lagebild.json".into(),
+        "/lagebild.csv".into(),
+        "/api/v1/warnings".into(),
+        format!("/warnungen/{w}"),
+        format!("/warnungen/{w}.json"),
+        "/aufgaben".into(),
+        "/aufgaben.json".into(),
+        "/indikatoren/ARB-03/regeln".into(),
+        "/konto.json".into(),
+    ] {
+        rows.push(get(p, INTERNAL));
+    }
+    rows.push(get("/konto", [303, 303, 200, 200, 200, 200, 200]));
+    for p in [
+        "/verwaltung/protokoll",
+        "/verwaltung/protokoll.json",
+        "/verwaltung/protokoll.csv",
+    ] {
+        rows.push(get(p, ADMIN));
+    }
+    rows.push(get("/gibt-es-nicht", [404; 7]));
+    rows.push(get("/indikatoren/GIBT-ES-NICHT", [404; 7]));
+    rows.push(get(
+        "/warnungen/999999",
+        [403, 403, 404, 404, 404, 404, 404],
+    ));
+    rows.push(get(
+        "/verwaltung/gibt-es-nicht",
+        [403, 403, 403, 403, 403, 403, 404],
+    ));
+    rows
+}
+
+/// The rules form of ARB-03 as it stands in the demo city.
+fn rules_form() -> Vec<(&'static str, String)> {
+    [
+        ("standard", "ja"),
+        ("r1_typ", "schwelle"),
+        ("r1_grenze", "8"),
+        ("r1_richtung", "ueber"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k, v.to_string()))
+    .collect()
+}
+
+/// The POST rows: every form and every changing API route.
+fn writes(warning: i64) -> Vec<Row> {
+    let w = warning;
+    let form = |pairs: &[(&'static str, &str)]| {
+        Body::Form(pairs.iter().map(|(k, v)| (*k, v.to_string())).collect())
+    };
+    let json = |s: &str| Body::Raw("application/json", s.as_bytes().to_vec());
+    let file = "Indikator;Zeitraum;Gebiet;Wert\nARB-03;2025;KA;4,4\n";
+    vec![
+        post(
+            format!("/warnungen/{w}"),
+            form(&[("status", "in-bearbeitung")]),
+            WORK,
+        ),
+        post(
+            format!("/warnungen/{w}"),
+            form(&[("kommentar", "gelesen")]),
+            [403, 403, 303, 403, 303, 303, 303],
+        ),
+        // Back to "neu": a real change for the Gremium too (the row above set "in Bearbeitung").
+        post(
+            format!("/api/v1/warnings/{w}"),
+            json(r#"{"status": "neu"}"#),
+            [403, 403, 403, 403, 200, 200, 200],
+        ),
+        post("/indikatoren/ARB-03/regeln", Body::Form(rules_form()), WORK),
+        post(
+            "/api/v1/import?file=jc.csv&dry_run=true",
+            Body::Raw("text/csv", file.as_bytes().to_vec()),
+            [403, 403, 403, 400, 200, 200, 200],
+        ),
+        post(
+            "/konto/schluessel",
+            form(&[("name", "Matrix")]),
+            [403, 403, 200, 200, 200, 200, 200],
+        ),
+        post(
+            "/konto/passwort",
+            form(&[
+                ("alt", "falsch"),
+                ("neu", "neu-neu-neu-1"),
+                ("wiederholung", "neu-neu-neu-1"),
+            ]),
+            [403, 403, 400, 400, 400, 400, 400],
+        ),
+        post(
+            "/konto/sitzungen/999999/beenden",
+            form(&[]),
+            [403, 403, 404, 404, 404, 404, 404],
+        ),
+        post(
+            "/anmelden",
+            form(&[("name", "x"), ("passwort", "y")]),
+            [403; 7],
+        ),
+    ]
+}
+
+/// Sends a row's request as a role (its session cookie and CSRF token; empty for the public).
+fn status(server: &Server, row: &Row, cookie: &str, csrf: &str) -> u16 {
+    match &row.body {
+        Body::None => send(server, "GET", &row.path, cookie, &[]).status,
+        Body::Form(pairs) => {
+            let mut f: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            f.push(("csrf", csrf));
+            send(server, "POST", &row.path, cookie, &f).status
+        }
+        Body::Raw(kind, bytes) => {
+            let mut h = vec![("content-type", *kind), ("x-csrf-token", csrf)];
+            if !cookie.is_empty() {
+                h.push(("cookie", cookie));
+            }
+            send_raw(server, "POST", &row.path, &h, bytes).status
+        }
+    }
+}
+
+/// Makes ARB-05 unpublished (`veroeffentlicht` = nein in its catalogue line).
+fn unpublish(db: &str) {
+    let catalogue = std::fs::read_to_string("examples/katalog/indikatoren.csv").unwrap();
+    let header = catalogue.lines().next().unwrap();
+    let line = catalogue
+        .lines()
+        .find(|l| l.starts_with("ARB-05;"))
+        .unwrap();
+    let at = header
+        .split(';')
+        .position(|h| h == "veroeffentlicht")
+        .unwrap();
+    let mut cells: Vec<&str> = line.split(';').collect();
+    cells[at] = "nein";
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("indikatoren.csv");
+    std::fs::write(&path, format!("{header}\n{}\n", cells.join(";"))).unwrap();
+    kimo_ok(db, &["import", path.to_str().unwrap()]);
+}
+
+/// The session cookie and CSRF token of every role, in [`ROLES`] order.
+fn sessions(server: &Server, db: &str) -> Vec<(String, String)> {
+    let jc = "Agentur für Arbeit / Jobcenter";
+    let accounts = [
+        ("gesperrt", "redaktion", None),
+        ("g.ina", "gremium", None),
+        ("ga.amt", "amt", Some("Gesundheitsamt")),
+        ("jc.amt", "amt", Some(jc)),
+        ("b.redaktion", "redaktion", None),
+        ("a.admin", "admin", None),
+    ];
+    let mut out = vec![(String::new(), "x".to_string())];
+    for (name, role, amt) in accounts {
+        let cookie = log_in_with(server, db, name, role, amt);
+        let csrf = send(server, "GET", "/konto", &cookie, &[]).csrf();
+        out.push((cookie, csrf));
+    }
+    // Disabled after logging in: the session ends, the cookie is worth nothing.
+    kimo_ok(db, &["user", "disable", "gesperrt"]);
+    out
+}
+
+#[test]
+fn every_route_for_every_role() {
+    for t in TestDb::all("every_route_for_every_role") {
+        let db = t.url.as_str();
+        kimo_ok(db, &["demo"]);
+        unpublish(db);
+        let store = Store::open(db).unwrap();
+        let warning = store
+            .warnings(&WarningFilter::default())
+            .unwrap()
+            .into_iter()
+            .find(|w| w.indicator == "ARB-03")
+            .unwrap()
+            .id;
+        drop(store);
+        let server = Server::start(&["--database", db], &[]);
+        let roles = sessions(&server, db);
+        let rows: Vec<Row> = reads(warning).into_iter().chain(writes(warning)).collect();
+        let (mut wrong, mut cells) = (Vec::new(), 0);
+        println!("| Anfrage | {} |", ROLES.join(" | "));
+        println!("|---|{}", "---|".repeat(ROLES.len()));
+        for row in &rows {
+            let got: Vec<u16> = roles
+                .iter()
+                .map(|(cookie, csrf)| status(&server, row, cookie, csrf))
+                .collect();
+            for (i, (g, e)) in got.iter().zip(row.expect).enumerate() {
+                cells += 1;
+                if *g != e {
+                    wrong.push(format!(
+                        "{} {} as {}: {g}, expected {e}",
+                        row.method, row.path, ROLES[i]
+                    ));
+                }
+            }
+            let shown: Vec<String> = got.iter().map(u16::to_string).collect();
+            let path = row.path.replace(&warning.to_string(), "{id}");
+            println!("| {} `{path}` | {} |", row.method, shown.join(" | "));
+        }
+        assert!(wrong.is_empty(), "{}:\n{}", t.label, wrong.join("\n"));
+        println!(
+            "{}: {cells} cells ({} routes × {} roles) as expected",
+            t.label,
+            rows.len(),
+            ROLES.len()
+        );
+    }
+}
