@@ -87,6 +87,18 @@ fn the_public_never_sees_an_unpublished_indicator_or_a_warning() {
         kimo_ok(db, &["import", path.to_str().unwrap()]);
 
         let store = Store::open(db).unwrap();
+        // The withdrawal is in the audit log, by whom and from what to what.
+        let filter = kimo_store::AuditFilter {
+            action: Some("publication".into()),
+            limit: 1,
+            ..Default::default()
+        };
+        let e = &store.audit_log(&filter).unwrap()[0];
+        assert_eq!(e.object, "indikator:ARB-03");
+        assert_eq!(
+            (e.before.as_str(), e.after.as_str()),
+            ("veröffentlicht", "intern")
+        );
         let warnings = store.warnings(&WarningFilter::default()).unwrap();
         assert!(warnings.len() > 10, "the demo city has warnings");
         let on_arb01 = warnings.iter().find(|w| w.indicator == "ARB-01");

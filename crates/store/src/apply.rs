@@ -149,12 +149,14 @@ pub(crate) fn code_map(c: &mut Conn, table: &str) -> Result<HashMap<String, i64>
 pub(crate) fn upsert_catalogue(
     c: &mut Conn,
     ds: &Dataset,
-    src: &str,
+    opts: &ApplyOptions,
     problems: &mut Vec<Problem>,
 ) -> Result<Vec<(String, usize, usize)>> {
+    let src = opts.source.as_str();
     let fields = upsert_action_fields(c, ds)?;
     let dims = upsert_dimensions(c, ds)?;
     let areas = upsert_areas(c, ds, src, problems)?;
+    publications(c, ds, opts)?;
     let inds = upsert_indicators(c, ds, src, problems)?;
     Ok([
         ("Handlungsfelder", fields),
@@ -333,6 +335,40 @@ fn upsert_areas(
 }
 
 /// Indicators; an unknown Handlungsfeld is a problem.
+/// Writes an audit entry (`publication`) for every indicator whose publication the import changes:
+/// a stored one published or withdrawn, a new one published.
+fn publications(c: &mut Conn, ds: &Dataset, opts: &ApplyOptions) -> Result<()> {
+    let word = |p: bool| if p { "veröffentlicht" } else { "intern" };
+    let actor = crate::Actor {
+        name: opts.user.clone(),
+        address: opts.address.clone(),
+    };
+    for ind in &ds.indicators {
+        let stored = c
+            .query_opt(
+                "SELECT published FROM indicator WHERE code = ?",
+                &[ind.code.as_str().into()],
+            )?
+            .map(|r| r.bool(0));
+        let before = match stored {
+            Some(p) if p == ind.published => continue,
+            Some(p) => word(p),
+            None if !ind.published => continue,
+            None => "neu",
+        };
+        let object = format!("indikator:{}", ind.code);
+        crate::users::audit(
+            c,
+            &actor,
+            "publication",
+            &object,
+            before,
+            word(ind.published),
+        )?;
+    }
+    Ok(())
+}
+
 fn upsert_indicators(
     c: &mut Conn,
     ds: &Dataset,

@@ -92,12 +92,8 @@ impl<'c, 's> Importer<'c, 's> {
     /// Inserts or updates the catalogue items of `ds` (its observations are not looked at); areas an
     /// export names (`auto_areas`) become known for the observations.
     pub fn catalogue(&mut self, ds: &Dataset) -> Result<()> {
-        let counts = crate::apply::upsert_catalogue(
-            self.link.get()?,
-            ds,
-            &self.opts.source,
-            &mut self.problems,
-        )?;
+        let counts =
+            crate::apply::upsert_catalogue(self.link.get()?, ds, self.opts, &mut self.problems)?;
         for (kind, n, u) in counts {
             match self.out.catalogue.iter_mut().find(|c| c.0 == kind) {
                 Some(c) => (c.1, c.2) = (c.1 + n, c.2 + u),
