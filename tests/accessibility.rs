@@ -7,24 +7,13 @@
 
 mod common;
 use common::Server;
-use std::path::PathBuf;
 use std::process::Command;
 
 #[test]
 fn pages_meet_wcag_aa_in_chromium() {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
-    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
-    let ready = dir.join("node_modules/axe-core").exists()
-        && PathBuf::from(&chromium).exists()
-        && Command::new("node").arg("--version").output().is_ok();
-    if !ready {
-        assert!(
-            std::env::var("KIMO_TEST_BROWSER").is_err(),
-            "KIMO_TEST_BROWSER is set but Node.js, {chromium} or tests/browser/node_modules is missing"
-        );
-        println!("skipped: browser test needs Node.js, {chromium} and `npm ci` in tests/browser");
+    let Some(dir) = common::browser() else {
         return;
-    }
+    };
     // The demo city in a database of the test's, so that an account can log in: the pages are
     // checked as a logged-in user sees them (the account page too).
     let db = kimo_store::testing::TestDb::sqlite();

@@ -12,7 +12,6 @@ use common::{Server, kimo_ok};
 use kimo_model::WarningStatus;
 use kimo_store::testing::TestDb;
 use kimo_store::{AuditFilter, Store, WarningFilter};
-use std::path::PathBuf;
 use std::process::Command;
 
 const USER: &str = "b.schulz";
@@ -21,32 +20,17 @@ const COMMENT: &str = "Rückfrage beim Jobcenter <img src=x onerror=alert(1)>";
 
 #[test]
 fn a_warning_is_worked_on_in_chromium() {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
-    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
-    let ready = dir.join("node_modules/axe-core").exists()
-        && dir.join("node_modules/playwright-core").exists()
-        && PathBuf::from(&chromium).exists()
-        && Command::new("node").arg("--version").output().is_ok();
-    if !ready {
-        assert!(
-            std::env::var("KIMO_TEST_BROWSER").is_err(),
-            "KIMO_TEST_BROWSER is set but Node.js, {chromium} or tests/browser/node_modules is missing"
-        );
-        println!("skipped: browser test needs Node.js, {chromium} and `npm ci` in tests/browser");
+    let Some(dir) = common::browser() else {
         return;
-    }
+    };
 
     // The demo city in a throw-away database, a Redaktion account with its one-time password, and
     // a new warning on ARB-03. The server without --demo: visitors are the public until they log in.
     let t = TestDb::sqlite();
     let db = t.url.as_str();
     kimo_ok(db, &["demo"]);
-    let out = kimo_ok(db, &["user", "add", USER, "--role", "redaktion"]);
-    let password = out
-        .split_whitespace()
-        .find(|w| w.len() == 19 && w.matches('-').count() == 3)
-        .expect("a one-time password")
-        .to_string();
+    let password =
+        common::one_time_password(&kimo_ok(db, &["user", "add", USER, "--role", "redaktion"]));
     let store = Store::open(db).unwrap();
     let w = store
         .warnings(&WarningFilter::default())

@@ -122,12 +122,10 @@ fn directory_people_log_in_with_their_groups_roles() {
         assert_eq!(login(&server, "anna", &password_of("anna")).status, 401);
 
         // A local account with a kimo password is checked by kimo, not by the directory.
-        let out = kimo_ok(db, &["user", "add", "lokal", "--role", "redaktion"]);
-        let one_time = out
-            .split_whitespace()
-            .find(|w| w.len() == 19 && w.matches('-').count() == 3)
-            .unwrap()
-            .to_string();
+        let one_time = common::one_time_password(&kimo_ok(
+            db,
+            &["user", "add", "lokal", "--role", "redaktion"],
+        ));
         let res = login(&server, "lokal", &one_time);
         assert_eq!(account(&server, &res).1, "redaktion");
 
@@ -171,12 +169,8 @@ fn kimo_accounts_work_while_the_directory_is_unreachable() {
         "{}",
         res.body
     );
-    let out = kimo_ok(db, &["user", "add", "notfall", "--role", "admin"]);
-    let one_time = out
-        .split_whitespace()
-        .find(|w| w.len() == 19 && w.matches('-').count() == 3)
-        .unwrap()
-        .to_string();
+    let one_time =
+        common::one_time_password(&kimo_ok(db, &["user", "add", "notfall", "--role", "admin"]));
     assert_eq!(login(&server, "notfall", &one_time).status, 303);
 }
 

@@ -235,26 +235,6 @@ fn status(server: &Server, row: &Row, cookie: &str, csrf: &str) -> u16 {
     }
 }
 
-/// Makes ARB-05 unpublished (`veroeffentlicht` = nein in its catalogue line).
-fn unpublish(db: &str) {
-    let catalogue = std::fs::read_to_string("examples/katalog/indikatoren.csv").unwrap();
-    let header = catalogue.lines().next().unwrap();
-    let line = catalogue
-        .lines()
-        .find(|l| l.starts_with("ARB-05;"))
-        .unwrap();
-    let at = header
-        .split(';')
-        .position(|h| h == "veroeffentlicht")
-        .unwrap();
-    let mut cells: Vec<&str> = line.split(';').collect();
-    cells[at] = "nein";
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("indikatoren.csv");
-    std::fs::write(&path, format!("{header}\n{}\n", cells.join(";"))).unwrap();
-    kimo_ok(db, &["import", path.to_str().unwrap()]);
-}
-
 /// The session cookie and CSRF token of every role, in [`ROLES`] order.
 fn sessions(server: &Server, db: &str) -> Vec<(String, String)> {
     let jc = "Agentur für Arbeit / Jobcenter";
@@ -282,7 +262,7 @@ fn every_route_for_every_role() {
     for t in TestDb::all("every_route_for_every_role") {
         let db = t.url.as_str();
         kimo_ok(db, &["demo"]);
-        unpublish(db);
+        common::set_published(db, "ARB-05", false);
         let store = Store::open(db).unwrap();
         let warning = store
             .warnings(&WarningFilter::default())

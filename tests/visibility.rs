@@ -69,22 +69,7 @@ fn the_public_never_sees_an_unpublished_indicator_or_a_warning() {
         let db = t.url.as_str();
         kimo_ok(db, &["demo"]);
         // ARB-03 becomes internal: the catalogue line with `veroeffentlicht` = nein.
-        let catalogue = std::fs::read_to_string("examples/katalog/indikatoren.csv").unwrap();
-        let header = catalogue.lines().next().unwrap();
-        let line = catalogue
-            .lines()
-            .find(|l| l.starts_with("ARB-03;"))
-            .unwrap();
-        let mut cells: Vec<&str> = line.split(';').collect();
-        let published = header
-            .split(';')
-            .position(|h| h == "veroeffentlicht")
-            .unwrap();
-        cells[published] = "nein";
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("indikatoren.csv");
-        std::fs::write(&path, format!("{header}\n{}\n", cells.join(";"))).unwrap();
-        kimo_ok(db, &["import", path.to_str().unwrap()]);
+        common::set_published(db, "ARB-03", false);
 
         let store = Store::open(db).unwrap();
         // The withdrawal is in the audit log, by whom and from what to what.

@@ -6,30 +6,6 @@ use common::{Server, kimo_ok, send};
 use kimo_store::testing::TestDb;
 use kimo_store::{AuditFilter, Store, WarningFilter};
 
-/// A session cookie of a new account with `role` (and `amt`).
-fn session(server: &Server, db: &str, name: &str, role: &str, amt: Option<&str>) -> String {
-    let mut args = vec!["user", "add", name, "--role", role];
-    if let Some(a) = amt {
-        args.extend(["--amt", a]);
-    }
-    let out = kimo_ok(db, &args);
-    let password = out
-        .split_whitespace()
-        .find(|w| w.len() == 19 && w.matches('-').count() == 3)
-        .unwrap()
-        .to_string();
-    let page = send(server, "GET", "/anmelden", "", &[]);
-    let cookie = format!("kimo_anmeldung={}", page.cookie("kimo_anmeldung").unwrap());
-    let csrf = page.csrf();
-    let form = [
-        ("name", name),
-        ("passwort", password.as_str()),
-        ("csrf", csrf.as_str()),
-    ];
-    let ok = send(server, "POST", "/anmelden", &cookie, &form);
-    format!("kimo_sitzung={}", ok.cookie("kimo_sitzung").unwrap())
-}
-
 #[test]
 fn warnings_are_worked_on_in_the_browser_by_role() {
     for t in TestDb::all("warnings_are_worked_on_in_the_browser_by_role") {
@@ -57,7 +33,7 @@ fn warnings_are_worked_on_in_the_browser_by_role() {
         assert_eq!(send(&server, "GET", &path, "", &[]).status, 403);
 
         // The Redaktion sets "in Bearbeitung" with a comment; markup stays text.
-        let bfi = session(&server, db, "b.schulz", "redaktion", None);
+        let bfi = common::log_in_with(&server, db, "b.schulz", "redaktion", None);
         let page = send(&server, "GET", &path, &bfi, &[]);
         assert_eq!(page.status, 200);
         assert!(
@@ -102,11 +78,12 @@ fn warnings_are_worked_on_in_the_browser_by_role() {
         assert!(bad.body.contains("vielleicht"), "{}", bad.body);
 
         // The responsible Amt works on it too; another Amt only reads; the Gremium comments.
-        let own = session(&server, db, "jobcenter", "amt", Some(&amt));
+        let own = common::log_in_with(&server, db, "jobcenter", "amt", Some(&amt));
         let csrf = send(&server, "GET", &path, &own, &[]).csrf();
         let erledigt = [("csrf", csrf.as_str()), ("status", "erledigt")];
         assert_eq!(send(&server, "POST", &path, &own, &erledigt).status, 303);
-        let other = session(&server, db, "schulamt", "amt", Some("Schul- und Sportamt"));
+        let other =
+            common::log_in_with(&server, db, "schulamt", "amt", Some("Schul- und Sportamt"));
         let page = send(&server, "GET", &path, &other, &[]);
         assert!(
             !page
@@ -116,7 +93,7 @@ fn warnings_are_worked_on_in_the_browser_by_role() {
         let csrf = send(&server, "GET", "/konto", &other, &[]).csrf();
         let form = [("csrf", csrf.as_str()), ("status", "neu")];
         assert_eq!(send(&server, "POST", &path, &other, &form).status, 403);
-        let aki = session(&server, db, "aki", "gremium", None);
+        let aki = common::log_in_with(&server, db, "aki", "gremium", None);
         let page = send(&server, "GET", &path, &aki, &[]);
         assert!(page.body.contains("Kommentieren") && !page.body.contains("name=\"status\""));
         let csrf = page.csrf();

@@ -281,11 +281,7 @@ pub fn send(
     cookie: &str,
     form: &[(&str, &str)],
 ) -> Reply {
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .max_redirects(0)
-        .build()
-        .into();
+    let agent = agent();
     let url = format!("{}{path}", server.url);
     let mut res = match method {
         "GET" => {
@@ -305,6 +301,15 @@ pub fn send(
     }
     .expect("request");
     reply(&mut res)
+}
+
+/// An HTTP client that returns every status and follows no redirect.
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .build()
+        .into()
 }
 
 /// The status, headers and body of an answer.
@@ -336,11 +341,7 @@ pub fn send_raw(
     headers: &[(&str, &str)],
     body: &[u8],
 ) -> Reply {
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .max_redirects(0)
-        .build()
-        .into();
+    let agent = agent();
     let url = format!("{}{path}", server.url);
     let mut res = match method {
         "GET" => {
@@ -370,12 +371,7 @@ pub fn log_in_with(server: &Server, db: &str, name: &str, role: &str, amt: Optio
     if let Some(a) = amt {
         args.extend(["--amt", a]);
     }
-    let out = kimo_ok(db, &args);
-    let password = out
-        .split_whitespace()
-        .find(|w| w.len() == 19 && w.matches('-').count() == 3)
-        .expect("a one-time password")
-        .to_string();
+    let password = one_time_password(&kimo_ok(db, &args));
     let form = send(server, "GET", "/anmelden", "", &[]);
     let cookie = format!("kimo_anmeldung={}", form.cookie("kimo_anmeldung").unwrap());
     let csrf = form.csrf();
@@ -386,4 +382,51 @@ pub fn log_in_with(server: &Server, db: &str, name: &str, role: &str, amt: Optio
         "kimo_sitzung={}",
         res.cookie("kimo_sitzung").expect("a session cookie")
     )
+}
+
+/// The one-time password `kimo user add` or `reset-password` printed (`xxxx-xxxx-xxxx-xxxx`).
+pub fn one_time_password(out: &str) -> String {
+    out.split_whitespace()
+        .find(|w| w.len() == 19 && w.matches('-').count() == 3)
+        .expect("a one-time password")
+        .to_string()
+}
+
+/// Sets an indicator's catalogue flag `veroeffentlicht` in the database `db` by importing its line
+/// of the example catalogue with the flag changed.
+pub fn set_published(db: &str, code: &str, published: bool) {
+    let catalogue = std::fs::read_to_string("examples/katalog/indikatoren.csv").unwrap();
+    let header = catalogue.lines().next().unwrap();
+    let prefix = format!("{code};");
+    let line = catalogue.lines().find(|l| l.starts_with(&prefix)).unwrap();
+    let at = header
+        .split(';')
+        .position(|h| h == "veroeffentlicht")
+        .unwrap();
+    let mut cells: Vec<&str> = line.split(';').collect();
+    cells[at] = if published { "ja" } else { "nein" };
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("indikatoren.csv");
+    std::fs::write(&path, format!("{header}\n{}\n", cells.join(";"))).unwrap();
+    kimo_ok(db, &["import", path.to_str().unwrap()]);
+}
+
+/// The folder of the browser scripts when Node.js, Chromium and the npm packages are there; None
+/// (after saying `skipped`) otherwise — a failure instead when KIMO_TEST_BROWSER is set (CI).
+pub fn browser() -> Option<std::path::PathBuf> {
+    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    let ready = dir.join("node_modules/axe-core").exists()
+        && dir.join("node_modules/playwright-core").exists()
+        && std::path::Path::new(&chromium).exists()
+        && Command::new("node").arg("--version").output().is_ok();
+    if !ready {
+        assert!(
+            std::env::var("KIMO_TEST_BROWSER").is_err(),
+            "KIMO_TEST_BROWSER is set but Node.js, {chromium} or tests/browser/node_modules is missing"
+        );
+        println!("skipped: browser test needs Node.js, {chromium} and `npm ci` in tests/browser");
+        return None;
+    }
+    Some(dir)
 }
