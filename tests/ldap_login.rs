@@ -4,25 +4,12 @@
 //! is unreachable. Skipped with a message when slapd is not installed (mandatory in CI).
 
 mod common;
-use common::{Reply, Server, kimo_ok, send};
+use common::{Reply, Server, kimo_ok, log_in_form as login, send};
 use kimo_auth::testing::{
     EVE, SERVICE_DN, SERVICE_PASSWORD, SUFFIX, free_port, password_of, server,
 };
 use kimo_store::testing::TestDb;
 use kimo_store::{AuditFilter, Store};
-
-/// Logs in through the form with `name` and `password`.
-fn login(server: &Server, name: &str, password: &str) -> Reply {
-    let page = send(server, "GET", "/anmelden", "", &[]);
-    let cookie = format!("kimo_anmeldung={}", page.cookie("kimo_anmeldung").unwrap());
-    let csrf = page.csrf();
-    let form = [
-        ("name", name),
-        ("passwort", password),
-        ("csrf", csrf.as_str()),
-    ];
-    send(server, "POST", "/anmelden", &cookie, &form)
-}
 
 /// The account (name, role, Amt) of a successful login, from `/konto.json`.
 fn account(server: &Server, res: &Reply) -> (String, String, Option<String>) {

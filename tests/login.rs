@@ -3,32 +3,9 @@
 //! new password, and the audit log of each step.
 
 mod common;
-use common::{Reply, Server, kimo_ok, send};
+use common::{Server, kimo_ok, log_in_form as log_in, one_time_password, send};
 use kimo_store::testing::TestDb;
 use kimo_store::{AuditFilter, Store};
-
-/// The one-time password in `kimo user add`'s output.
-fn one_time_password(out: &str) -> String {
-    out.split_whitespace()
-        .find(|w| w.len() == 19 && w.matches('-').count() == 3)
-        .expect("a one-time password")
-        .to_string()
-}
-
-/// Logs in: the login page's token and cookie, then the form; returns the answer.
-fn log_in(server: &Server, name: &str, password: &str) -> Reply {
-    let page = send(server, "GET", "/anmelden", "", &[]);
-    assert_eq!(page.status, 200);
-    let cookie = format!("kimo_anmeldung={}", page.cookie("kimo_anmeldung").unwrap());
-    let csrf = page.csrf();
-    send(
-        server,
-        "POST",
-        "/anmelden",
-        &cookie,
-        &[("name", name), ("passwort", password), ("csrf", &csrf)],
-    )
-}
 
 #[test]
 fn users_log_in_change_their_password_and_log_out() {

@@ -372,11 +372,7 @@ pub fn log_in_with(server: &Server, db: &str, name: &str, role: &str, amt: Optio
         args.extend(["--amt", a]);
     }
     let password = one_time_password(&kimo_ok(db, &args));
-    let form = send(server, "GET", "/anmelden", "", &[]);
-    let cookie = format!("kimo_anmeldung={}", form.cookie("kimo_anmeldung").unwrap());
-    let csrf = form.csrf();
-    let form = [("name", name), ("passwort", &password), ("csrf", &csrf)];
-    let res = send(server, "POST", "/anmelden", &cookie, &form);
+    let res = log_in_form(server, name, &password);
     assert_eq!(res.status, 303, "login failed");
     format!(
         "kimo_sitzung={}",
@@ -429,4 +425,18 @@ pub fn browser() -> Option<std::path::PathBuf> {
         return None;
     }
     Some(dir)
+}
+
+/// Logs in through the form (the login page's token and cookie, then the form); the answer.
+pub fn log_in_form(server: &Server, name: &str, password: &str) -> Reply {
+    let page = send(server, "GET", "/anmelden", "", &[]);
+    assert_eq!(page.status, 200);
+    let cookie = format!("kimo_anmeldung={}", page.cookie("kimo_anmeldung").unwrap());
+    let csrf = page.csrf();
+    let form = [
+        ("name", name),
+        ("passwort", password),
+        ("csrf", csrf.as_str()),
+    ];
+    send(server, "POST", "/anmelden", &cookie, &form)
 }
