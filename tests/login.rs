@@ -214,6 +214,35 @@ fn repeated_wrong_passwords_make_the_login_wait() {
 }
 
 #[test]
+fn parallel_guesses_for_one_account_wait_in_line() {
+    let t = TestDb::sqlite();
+    kimo_ok(&t.url, &["user", "add", "d.kern", "--role", "gremium"]);
+    let server = Server::start(&["--database", &t.url], &[]);
+    for _ in 0..3 {
+        assert_eq!(log_in(&server, "d.kern", "falsch").status, 401);
+    }
+    // Two guesses at once: the second waits its turn behind the first's second of waiting, then
+    // its own two seconds, instead of both waiting one second side by side.
+    let t0 = std::time::Instant::now();
+    let bodies: Vec<String> = std::thread::scope(|s| {
+        let guesses: Vec<_> = (0..2)
+            .map(|_| s.spawn(|| log_in(&server, "d.kern", "falsch").body))
+            .collect();
+        guesses.into_iter().map(|g| g.join().unwrap()).collect()
+    });
+    assert!(
+        t0.elapsed() >= std::time::Duration::from_secs(3),
+        "{:?}",
+        t0.elapsed()
+    );
+    assert!(
+        bodies
+            .iter()
+            .any(|b| b.contains("diese hat 2 Sekunden gewartet"))
+    );
+}
+
+#[test]
 fn administrators_read_the_audit_log_and_nobody_else() {
     for t in TestDb::all("administrators_read_the_audit_log_and_nobody_else") {
         let db = t.url.as_str();

@@ -196,6 +196,9 @@ pub async fn login(
     let name =
         kimo_model::login_name(&form.name).unwrap_or_else(|_| form.name.trim().to_lowercase());
     let who = actor(&name, addr.as_ref());
+    // One attempt per account at a time, so that parallel guesses each wait their turn.
+    let line = st.login_line(&name);
+    let _turn = line.lock().await;
     let (s, n, w) = (st.clone(), name.clone(), who.clone());
     let since = (chrono::Utc::now() - chrono::Duration::minutes(THROTTLE_WINDOW_MINUTES))
         .format("%Y-%m-%dT%H:%M:%SZ")
@@ -210,7 +213,14 @@ pub async fn login(
         tokio::time::sleep(wait).await;
     }
     let (s, n, password, w) = (st.clone(), name.clone(), form.passwort, who.clone());
-    let checked = off_thread(move || check_password(&s, &n, &password, &w)).await?;
+    let checked = {
+        let _slot = st
+            .password_checks
+            .acquire()
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        off_thread(move || check_password(&s, &n, &password, &w)).await?
+    };
     let user = match checked {
         Ok(user) => user,
         Err(reason) => return failed_login(st, who, &name, wait, &headers, reason).await,
@@ -544,19 +554,26 @@ pub async fn change_password(
         viewer.clone(),
         actor(&viewer.0.name, addr.as_ref()),
     );
-    let changed = off_thread(move || {
-        let Some((_, hash)) = s.store.user_with_hash(&v.0.name)? else {
-            return Ok(false);
-        };
-        if !kimo_auth::verify_password(&form.alt, &hash) {
-            return Ok(false);
-        }
-        let new = kimo_auth::hash_password(&form.neu);
-        s.store
-            .set_password(&v.0.name, &new, false, Some(v.1.id), &who)?;
-        Ok(true)
-    })
-    .await?;
+    let changed = {
+        let _slot = st
+            .password_checks
+            .acquire()
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        off_thread(move || {
+            let Some((_, hash)) = s.store.user_with_hash(&v.0.name)? else {
+                return Ok(false);
+            };
+            if !kimo_auth::verify_password(&form.alt, &hash) {
+                return Ok(false);
+            }
+            let new = kimo_auth::hash_password(&form.neu);
+            s.store
+                .set_password(&v.0.name, &new, false, Some(v.1.id), &who)?;
+            Ok(true)
+        })
+        .await?
+    };
     if !changed {
         return account_page(
             st,

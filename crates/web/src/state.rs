@@ -18,6 +18,12 @@ pub struct AppState {
     pub page_cache: bool,
     /// The directory (LDAP / Active Directory) people log in with, when one is configured.
     pub directory: std::sync::OnceLock<kimo_auth::ldap::LdapConfig>,
+    /// Password checks that may run at once (each Argon2 hash takes 19 MiB and ~30 ms of a core):
+    /// half the cores, at least one, so that a flood of logins leaves the pages their share.
+    pub password_checks: tokio::sync::Semaphore,
+    /// One login attempt per account at a time: parallel guesses for one account wait in line,
+    /// each behind the throttle's wait of the one before.
+    login_lines: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
     cache: Mutex<Cache>,
 }
 
@@ -45,8 +51,20 @@ impl AppState {
             demo,
             page_cache,
             directory: std::sync::OnceLock::new(),
+            password_checks: tokio::sync::Semaphore::new(
+                std::thread::available_parallelism().map_or(1, |n| (n.get() / 2).max(1)),
+            ),
+            login_lines: Mutex::new(HashMap::new()),
             cache: Mutex::new(Cache::default()),
         })
+    }
+
+    /// The line of login attempts for one account (see `login_lines`); lines nobody waits in are
+    /// dropped as new ones are made.
+    pub fn login_line(&self, account: &str) -> Arc<tokio::sync::Mutex<()>> {
+        let mut lines = self.login_lines.lock().unwrap_or_else(|e| e.into_inner());
+        lines.retain(|_, l| Arc::strong_count(l) > 1);
+        lines.entry(account.to_string()).or_default().clone()
     }
 
     /// The data version if it was read within the last 250 ms (no database round trip).
