@@ -11,6 +11,8 @@
 #   c  /lagebild with 4 connections alone, then the same while (b) runs
 #   d  logins with a wrong password for a second account (throttled) while /lagebild runs,
 #      and one correct login by curl during it
+#   e  a flood of 100 connections with wrong passwords for a third account while /lagebild runs;
+#      the server's peak memory
 # The server's CPU time (user + system) is printed for the login runs. The database is
 # removed at the end. Run (d) last: its failures throttle logins from 127.0.0.1 for 15 minutes.
 set -euo pipefail
@@ -75,4 +77,12 @@ wait $L
 echo "-- page during failing logins"; show "$OUT/d-page.txt"
 echo "-- failing logins (30 s)"; show "$OUT/d-login.txt"
 echo "-- a correct login for last.test by curl at the end of it: $T"
+echo "== e: a flood: 100 connections with wrong passwords for a third account, /lagebild meanwhile"
+"$BIN" --database "$DB" user add last.flut --role redaktion > /dev/null
+echo "server memory before: $(grep VmRSS /proc/$SERVER/status | awk '{print $2/1024 " MB"}')"
+logins last.flut falsch-falsch 100 30s 60s > "$OUT/e-login.txt" & L=$!
+sleep 2; page 4 10s /lagebild > "$OUT/e-page.txt"; wait $L
+echo "-- page during the flood"; show "$OUT/e-page.txt"
+echo "-- flood (30 s)"; show "$OUT/e-login.txt"
+echo "server memory peak: $(grep VmHWM /proc/$SERVER/status | awk '{print $2/1024 " MB"}')"
 echo "(wrk output in $OUT)"
