@@ -38,15 +38,26 @@ pub fn run(store: &Store, cmd: UserCommand) -> Result<()> {
             if users.is_empty() {
                 println!("Keine Konten. Das erste: kimo user add NAME --role admin");
             }
-            for u in users {
-                println!(
-                    "{:<24} {:<34} {:<8} {:<32} {}",
-                    u.name,
-                    u.role.label(),
-                    u.amt.as_deref().unwrap_or("–"),
-                    u.email.as_deref().unwrap_or("–"),
-                    if u.disabled { "gesperrt" } else { "aktiv" }
-                );
+            let rows: Vec<[String; 5]> = users
+                .iter()
+                .map(|u| {
+                    [
+                        u.name.clone(),
+                        u.role.label().to_string(),
+                        u.amt.clone().unwrap_or_else(|| "–".into()),
+                        u.email.clone().unwrap_or_else(|| "–".into()),
+                        (if u.disabled { "gesperrt" } else { "aktiv" }).to_string(),
+                    ]
+                })
+                .collect();
+            // Each column as wide as its widest cell (in characters, for ä, ö, ü and –).
+            let width = |i: usize| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0);
+            let widths: Vec<usize> = (0..4).map(width).collect();
+            for r in &rows {
+                let cells: Vec<String> = (0..4)
+                    .map(|i| format!("{}{}", r[i], " ".repeat(widths[i] - r[i].chars().count())))
+                    .collect();
+                println!("{}  {}", cells.join("  "), r[4]);
             }
             Ok(())
         }
