@@ -3,6 +3,7 @@
 mod csv_cell;
 mod error;
 mod format;
+pub mod konzept;
 mod period;
 pub mod plausible;
 #[cfg(any(test, feature = "testing"))]
