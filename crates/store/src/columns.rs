@@ -251,6 +251,42 @@ pub(crate) const API_TOKEN: Table = Table {
     ],
 };
 
+/// Versions of the Integrationskonzept.
+pub(crate) const KONZEPT_VERSION: Table = Table {
+    name: "konzept_version",
+    columns: &[
+        "id",
+        "title",
+        "state",
+        "based_on",
+        "created_at",
+        "created_by",
+        "decided_on",
+        "body",
+        "vorlage",
+        "paper_url",
+        "pdf_url",
+        "content",
+        "snapshot",
+    ],
+};
+
+/// Comments on versions of the Integrationskonzept.
+pub(crate) const KONZEPT_COMMENT: Table = Table {
+    name: "konzept_comment",
+    columns: &[
+        "id",
+        "version_id",
+        "section",
+        "author",
+        "at",
+        "text",
+        "state",
+        "answer",
+        "answered_by",
+    ],
+};
+
 /// Every table copied between databases, parents before children (sessions are not: they end
 /// with the move).
 pub(crate) const ALL: &[&Table] = &[
@@ -265,6 +301,8 @@ pub(crate) const ALL: &[&Table] = &[
     &SETTING,
     &WARNING,
     &WARNING_EVENT,
+    &KONZEPT_VERSION,
+    &KONZEPT_COMMENT,
     &APP_USER,
     &API_TOKEN,
     &AUDIT_LOG,

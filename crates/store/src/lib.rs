@@ -5,6 +5,7 @@ mod columns;
 mod copy;
 mod importer;
 mod keys;
+mod konzept;
 mod migrate;
 mod read;
 mod sql;
@@ -15,6 +16,7 @@ mod warnings;
 
 pub use apply::{ApplyOptions, ApplyOutcome, IndicatorSummary};
 pub use importer::Importer;
+pub use konzept::{Comment, Decision, NewVersion};
 pub use migrate::SCHEMA_VERSION;
 pub use read::{ObservationFilter, ObservationRow, Profile, Stats};
 pub use sql::{Backend, redact};

@@ -169,6 +169,35 @@ const STEPS: &[&str] = &[
         revoked_at TEXT
     );
     CREATE INDEX api_token_user ON api_token (user_id);",
+    // 5: the Integrationskonzept: versions (content and the decision's figures as JSON text) and the
+    // comments of the Beratungsprozess.
+    "CREATE TABLE konzept_version (
+        id {serial},
+        title TEXT NOT NULL,
+        state TEXT NOT NULL,
+        based_on BIGINT REFERENCES konzept_version(id),
+        created_at TEXT NOT NULL,
+        created_by TEXT NOT NULL,
+        decided_on TEXT,
+        body TEXT,
+        vorlage TEXT,
+        paper_url TEXT,
+        pdf_url TEXT,
+        content TEXT NOT NULL DEFAULT '{}',
+        snapshot TEXT NOT NULL DEFAULT '{}'
+    );
+    CREATE TABLE konzept_comment (
+        id {serial},
+        version_id BIGINT NOT NULL REFERENCES konzept_version(id),
+        section TEXT NOT NULL,
+        author TEXT NOT NULL,
+        at TEXT NOT NULL,
+        text TEXT NOT NULL,
+        state TEXT NOT NULL,
+        answer TEXT,
+        answered_by TEXT
+    );
+    CREATE INDEX konzept_comment_version ON konzept_comment (version_id);",
 ];
 
 /// The schema version this build expects.

@@ -765,3 +765,125 @@ fn api_tokens_are_stored_hashed_used_and_revoked() {
         );
     });
 }
+
+#[test]
+fn konzept_versions_move_through_their_states() {
+    use kimo_model::konzept::{Konzept, VersionState as S};
+    on_all("konzept_versions_move_through_their_states", |s| {
+        let bfi = Actor {
+            name: "bfi".into(),
+            address: String::new(),
+        };
+        let earlier = crate::NewVersion {
+            title: "Karlsruher Integrationsplan".into(),
+            state: Some(S::Frueher),
+            decided_on: Some("2012-07-24".into()),
+            pdf_url: Some("https://www.karlsruhe.de/integrationsplan-2012.pdf".into()),
+            ..Default::default()
+        };
+        let plan = s.add_konzept_version(&earlier, &bfi).unwrap();
+        let content = Konzept {
+            understanding: "Integration ist Teilhabe.".into(),
+            ..Default::default()
+        };
+        let new = crate::NewVersion {
+            title: "Integrationskonzept 2027".into(),
+            content: content.clone(),
+            ..Default::default()
+        };
+        let v1 = s.add_konzept_version(&new, &bfi).unwrap();
+        // An earlier plan does not move; a draft is not decided without Beratung.
+        assert!(matches!(
+            s.set_konzept_state(plan, S::Beschlossen, None, &bfi),
+            Err(Error::Conflict(_))
+        ));
+        assert!(matches!(
+            s.set_konzept_state(v1, S::Beschlossen, None, &bfi),
+            Err(Error::Conflict(_))
+        ));
+        // Comments only in Beratung.
+        assert!(matches!(
+            s.add_konzept_comment(v1, "verstaendnis", "Zu kurz", &bfi),
+            Err(Error::Conflict(_))
+        ));
+        s.set_konzept_state(v1, S::InBeratung, None, &bfi).unwrap();
+        let aki = Actor {
+            name: "aki".into(),
+            address: String::new(),
+        };
+        let c = s
+            .add_konzept_comment(v1, "verstaendnis", "Bitte Sprache ergänzen", &aki)
+            .unwrap();
+        s.answer_konzept_comment(c, Some("Ergänzt in Leitlinie 3"), false, &bfi)
+            .unwrap();
+        s.answer_konzept_comment(c, None, true, &bfi).unwrap();
+        let comments = s.konzept_comments(v1).unwrap();
+        assert_eq!(
+            (comments[0].state.as_str(), comments[0].answer.as_deref()),
+            ("erledigt", Some("Ergänzt in Leitlinie 3"))
+        );
+        assert_eq!(comments[0].answered_by.as_deref(), Some("bfi"));
+        // A decision needs its date, body and Vorlage.
+        assert!(matches!(
+            s.set_konzept_state(v1, S::Beschlossen, None, &bfi),
+            Err(Error::Invalid(_))
+        ));
+        let decision = crate::Decision {
+            decided_on: "2026-12-15".into(),
+            body: "Gemeinderat".into(),
+            vorlage: "2026/0815".into(),
+            ..Default::default()
+        };
+        s.set_konzept_state(v1, S::Beschlossen, Some(&decision), &bfi)
+            .unwrap();
+        assert!(matches!(
+            s.save_konzept(v1, &content, &bfi),
+            Err(Error::Conflict(_))
+        ));
+        assert_eq!(s.konzept_in_force().unwrap().unwrap().id, v1);
+        // A Fortschreibung starts as a copy; its decision retires the one in force.
+        let v2 = s.konzept_copy(v1, "1. Fortschreibung", &bfi).unwrap();
+        let mut changed = content.clone();
+        changed.understanding = "Integration ist Teilhabe aller.".into();
+        s.save_konzept(v2, &changed, &bfi).unwrap();
+        s.set_konzept_state(v2, S::InBeratung, None, &bfi).unwrap();
+        let d2 = crate::Decision {
+            decided_on: "2028-06-01".into(),
+            ..decision.clone()
+        };
+        s.set_konzept_state(v2, S::Beschlossen, Some(&d2), &bfi)
+            .unwrap();
+        let v = s.konzept_version(v2).unwrap();
+        assert_eq!(
+            (v.based_on, v.content.understanding.as_str()),
+            (Some(v1), "Integration ist Teilhabe aller.")
+        );
+        assert_eq!(s.konzept_version(v1).unwrap().state, S::Abgeloest);
+        assert_eq!(s.konzept_in_force().unwrap().unwrap().id, v2);
+        let titles: Vec<String> = s
+            .konzept_versions()
+            .unwrap()
+            .into_iter()
+            .map(|v| v.title)
+            .collect();
+        assert_eq!(
+            titles,
+            [
+                "1. Fortschreibung",
+                "Integrationskonzept 2027",
+                "Karlsruher Integrationsplan"
+            ]
+        );
+        let log = s
+            .audit_log(&AuditFilter {
+                action: Some("konzept".into()),
+                ..Default::default()
+            })
+            .unwrap();
+        // 3 added, 5 state moves (one of them the retirement), 1 comment, 2 answers, 1 edit.
+        assert_eq!(log.len(), 12, "{log:#?}");
+        assert!(log.iter().any(|e| e.action == "konzept.state"
+            && e.before == "beschlossen"
+            && e.after == "abgelöst"));
+    });
+}
