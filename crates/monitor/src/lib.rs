@@ -186,7 +186,8 @@ pub fn evaluate(ind: &Indicator, rules: &[Rule], series: &SeriesMap, cx: &Contex
                 value,
                 year,
                 base_year,
-            } => e.target(*value, *year, *base_year),
+                rising,
+            } => e.target(*value, *year, *base_year, *rising),
             Check::Overdue { grace_days } => e.overdue(*grace_days),
         });
     }

@@ -54,12 +54,15 @@ pub struct Progress {
 }
 
 /// The progress of a series (period, value) towards a target value in a target year since a base
-/// year, as the `ziel` rule measures it: one implementation for the warnings and the pages.
+/// year, as the `ziel` rule measures it: one implementation for the warnings and the pages (the
+/// Konzept's goals too). `rising` says whether the value is to rise; None: as the indicator's
+/// polarity says.
 pub fn towards(
     ind: &kimo_model::Indicator,
     points: &[(kimo_model::Period, f64)],
     target: (f64, i32),
     base_year: i32,
+    rising: Option<bool>,
 ) -> Option<Progress> {
     // Labelled periods have no year on the time axis and take no part.
     let yearly: Vec<(i32, f64)> = points
@@ -67,7 +70,7 @@ pub fn towards(
         .filter(|(p, _)| !p.is_label())
         .filter_map(|(p, v)| Some((p.year()?, *v)))
         .collect();
-    let higher = ind.polarity != kimo_model::Polarity::LowerBetter;
+    let higher = rising.unwrap_or(ind.polarity != kimo_model::Polarity::LowerBetter);
     progress(&yearly, base_year, Some(target), higher)
 }
 

@@ -361,6 +361,8 @@ pub enum Check {
         year: i32,
         /// Base year.
         base_year: i32,
+        /// Whether the value is to rise (None: as the indicator's polarity says).
+        rising: Option<bool>,
     },
     /// No new value for longer than the periodicity plus `grace_days`.
     Overdue {
@@ -673,6 +675,14 @@ impl RuleSpec {
                     .zieljahr
                     .ok_or_else(|| at.error("'zieljahr' fehlt".into()))?,
                 base_year: self.basisjahr.unwrap_or(DEFAULT_BASE_YEAR),
+                rising: match self.richtung.as_deref() {
+                    None => None,
+                    Some("steigen") => Some(true),
+                    Some("sinken") => Some(false),
+                    Some(x) => {
+                        return Err(at.error(format!("richtung '{x}' (erlaubt: steigen, sinken)")));
+                    }
+                },
             }),
             "ueberfaellig" => Ok(Check::Overdue {
                 grace_days: self.karenz_tage.unwrap_or(d.karenz_tage),
@@ -778,6 +788,43 @@ impl RuleSet {
             set.explicit.insert(code, rules);
         }
         Ok(set)
+    }
+
+    /// Adds the measurable goals of the Integrationskonzept in force as target rules (`ziel-ID`):
+    /// the goals are the targets the early warning checks, measured as on the Konzept's pages.
+    pub fn add_goals<'a>(
+        &mut self,
+        goals: impl IntoIterator<Item = &'a kimo_model::konzept::Goal>,
+    ) {
+        for g in goals {
+            let Some(m) = &g.measure else {
+                continue;
+            };
+            let rule = Rule {
+                id: format!("ziel-{}", g.id),
+                indicator: m.indicator.clone(),
+                scope: match &m.area {
+                    Some(a) => Scope::Areas(vec![a.clone()]),
+                    None => Scope::City,
+                },
+                all_groups: false,
+                check: Check::Target {
+                    value: m.target,
+                    year: m.target_year,
+                    base_year: m.base_year,
+                    rising: Some(m.direction == kimo_model::konzept::Direction::Steigen),
+                },
+                breakdown: match &m.group {
+                    Some((d, c)) => Breakdown::of(&[(d.as_str(), c.as_str())]),
+                    None => Breakdown::total(),
+                },
+                severity: None,
+            };
+            self.explicit
+                .entry(m.indicator.clone())
+                .or_default()
+                .push(rule);
+        }
     }
 
     /// The least substantive change of an indicator: its own from the file, else the file's

@@ -267,7 +267,13 @@ impl<'a, 'c> RuleEval<'a, 'c> {
     }
 
     /// Target: Open SDG's progress measure says limited progress or deterioration.
-    pub fn target(&self, value: f64, year: i32, base_year: i32) -> Vec<Finding> {
+    pub fn target(
+        &self,
+        value: f64,
+        year: i32,
+        base_year: i32,
+        rising: Option<bool>,
+    ) -> Vec<Finding> {
         let rule = self.rule;
         let area = match &rule.scope {
             Scope::Areas(v) if !v.is_empty() => v[0].clone(),
@@ -280,7 +286,8 @@ impl<'a, 'c> RuleEval<'a, 'c> {
             .iter()
             .filter_map(|p| Some((p.period.clone(), p.value?)))
             .collect();
-        let Some(pr) = progress::towards(self.ind, &values, (value, year), base_year) else {
+        let Some(pr) = progress::towards(self.ind, &values, (value, year), base_year, rising)
+        else {
             return Vec::new();
         };
         let severity = match pr.class {

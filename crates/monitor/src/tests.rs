@@ -581,3 +581,86 @@ fn labelled_periods_change_no_finding() {
         plain
     );
 }
+
+/// A goal of the Konzept is the target its rule checks: on the same series the page's progress
+/// (`progress::towards` with the goal's measure) and the early warning's finding agree — a warning
+/// exactly for „begrenzt“ (mittel) and „Verschlechterung“ (hoch), none otherwise; for the city,
+/// a Stadtteil and a group, rising and falling goals.
+#[test]
+fn goal_progress_equals_the_target_rule() {
+    use kimo_model::konzept::{Direction, Goal, Measure};
+    let series: [&[f64]; 5] = [
+        &[10.0, 9.0, 8.0, 7.0, 6.0, 5.5],      // falling fast
+        &[10.0, 9.9, 9.8, 9.7, 9.6, 9.5],      // falling slowly
+        &[10.0, 10.2, 10.4, 10.6, 10.8, 11.0], // rising
+        &[10.0, 10.0, 10.0, 10.0, 10.0, 10.0], // flat
+        &[4.0, 4.0, 4.0, 4.0, 4.0, 4.0],       // beyond the target
+    ];
+    let places = [
+        ("KA", None, Breakdown::total()),
+        ("19", Some("19"), Breakdown::total()),
+        ("KA", None, nd()),
+    ];
+    let mut checked = 0;
+    for values in series {
+        for (area, goal_area, b) in &places {
+            for direction in [Direction::Sinken, Direction::Steigen] {
+                let measure = Measure {
+                    indicator: "ALQ".into(),
+                    area: goal_area.map(str::to_string),
+                    group: (!b.is_total()).then(|| ("sta".into(), "nd".into())),
+                    direction,
+                    target: if direction == Direction::Sinken {
+                        5.0
+                    } else {
+                        15.0
+                    },
+                    target_year: 2030,
+                    base_year: 2015,
+                };
+                let goal = Goal {
+                    id: "arbeit-1".into(),
+                    text: "Ziel".into(),
+                    measure: Some(measure.clone()),
+                };
+                let mut set =
+                    RuleSet::parse("t.yml", "indikatoren:\n  ALQ:\n    standard: false\n").unwrap();
+                set.add_goals([&goal]);
+                let mut s = SeriesMap::new();
+                s.insert((area.to_string(), b.clone()), pts(2015, values));
+                let n = names();
+                let none = |_: &str| None;
+                let cx = Context {
+                    names: &n,
+                    as_of: NaiveDate::from_ymd_opt(2021, 1, 1).unwrap(),
+                    population: &none,
+                    latest_unread: None,
+                };
+                let found = evaluate(&alq(), &set.for_indicator(&alq()), &s, &cx);
+                let points: Vec<(Period, f64)> = pts(2015, values)
+                    .iter()
+                    .map(|p| (p.period.clone(), p.value.unwrap()))
+                    .collect();
+                let rising = Some(direction == Direction::Steigen);
+                let page = progress::towards(&alq(), &points, (measure.target, 2030), 2015, rising)
+                    .unwrap();
+                let expected = match page.class {
+                    progress::ProgressClass::Deterioration => Some(Severity::Hoch),
+                    progress::ProgressClass::Limited => Some(Severity::Mittel),
+                    _ => None,
+                };
+                assert_eq!(
+                    found.first().map(|f| f.severity),
+                    expected,
+                    "{values:?} {area} {b:?} {direction:?}: {found:?}"
+                );
+                if let Some(f) = found.first() {
+                    assert_eq!((f.rule.as_str(), f.area.as_str()), ("ziel-arbeit-1", *area));
+                    assert!(f.sentence.contains(page.class.label()), "{}", f.sentence);
+                }
+                checked += 1;
+            }
+        }
+    }
+    assert_eq!(checked, 30);
+}

@@ -285,7 +285,13 @@ fn decide(c: &mut Conn, id: i64, d: &Decision, actor: &Actor) -> Result<()> {
             id.into(),
         ],
     )?;
-    Ok(())
+    // Its goals are targets the early warning checks: a new data version, evaluated next.
+    let run = crate::apply::insert_id(
+        c,
+        "INSERT INTO import_run (started_at, username, source, observations) VALUES (?, ?, ?, 0)",
+        &[now().into(), actor.name.as_str().into(), object(id).into()],
+    )?;
+    crate::warnings::mark_pending(c, run)
 }
 
 const COMMENT_COLUMNS: &str =

@@ -159,11 +159,12 @@ pub fn goals(
                 value,
                 year,
                 base_year,
-            } => Some((value, year, base_year)),
+                rising,
+            } => Some((value, year, base_year, rising)),
             _ => None,
         })
-        .map(|(value, year, base_year)| {
-            let p = kimo_monitor::progress::towards(ind, &points, (value, year), base_year);
+        .map(|(value, year, base_year, rising)| {
+            let p = kimo_monitor::progress::towards(ind, &points, (value, year), base_year, rising);
             let progress = p
                 .as_ref()
                 .map_or("noch nicht messbar".to_string(), |p| p.class.label().to_string());

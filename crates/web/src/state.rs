@@ -151,12 +151,12 @@ impl AppState {
         Scope { st: self, audience }
     }
 
-    /// The early-warning rules in force: the stored rules file over the defaults.
+    /// The early-warning rules in force: the stored rules file over the defaults, and the goals of
+    /// the Integrationskonzept in force.
     pub fn rules(&self) -> Result<Arc<kimo_monitor::rules::RuleSet>, AppError> {
         self.cached("rules", || {
-            let text = self.store.rules_text()?;
-            kimo_monitor::rules::RuleSet::parse(kimo_monitor::rules::STORED_RULES, &text)
-                .map_err(|e| AppError::Internal(e.to_string()))
+            kimo_work::evaluate::rules_in_force(&self.store)
+                .map_err(|e| AppError::Internal(format!("{e:#}")))
         })
     }
 

@@ -60,7 +60,7 @@ struct Input {
 
 /// Load phase: the stored rules, the catalogue's names and every series.
 fn load(store: &Store) -> Result<Input> {
-    let rules = RuleSet::parse(STORED_RULES, &store.rules_text()?)?;
+    let rules = rules_in_force(store)?;
     let indicators = store.indicators()?;
     let names = names(store)?;
     // Breakdown series are read only for indicators whose rules look at them.
@@ -86,6 +86,16 @@ fn load(store: &Store) -> Result<Input> {
         observations: all.rows,
         series,
     })
+}
+
+/// The rules in force: the stored rules file over the defaults, and the measurable goals of the
+/// Integrationskonzept in force as target rules.
+pub fn rules_in_force(store: &Store) -> Result<RuleSet> {
+    let mut rules = RuleSet::parse(STORED_RULES, &store.rules_text()?)?;
+    if let Some(k) = store.konzept_in_force()? {
+        rules.add_goals(k.content.goals().map(|(_, g)| g));
+    }
+    Ok(rules)
 }
 
 /// Area and category names, and the area hierarchy below the whole city.

@@ -67,8 +67,10 @@ const FIELDS: &[Field] = &[
             ("", "–"),
             ("ueber", "über der Grenze"),
             ("unter", "unter der Grenze"),
+            ("steigen", "steigen (Ziel)"),
+            ("sinken", "sinken (Ziel)"),
         ]),
-        hint: "Schwellenwert",
+        hint: "Schwellenwert: über/unter; Zielerreichung: steigen/sinken",
     },
     Field {
         key: "perioden",
@@ -554,6 +556,7 @@ fn describe(check: &Check) -> String {
             value,
             year,
             base_year,
+            ..
         } => {
             format!(
                 "Zielwert {} bis {year} (Basisjahr {base_year})",
