@@ -116,8 +116,77 @@ pub fn load_demo(store: &Store) -> Result<usize> {
         },
         &mut |_, _| {},
     )?;
+    if store.konzept_versions()?.is_empty() {
+        load_demo_konzept(store)?;
+    }
     let date = evaluate::as_of(None)?;
     let o = evaluate::run(store, date, "Auswertung")?;
     eprintln!("{}", evaluate::summary(&o, date));
     Ok(out.totals().0)
+}
+
+/// The demo's Integrationskonzept: the earlier plans, the decided version, and a Fortschreibung
+/// in Beratung (a changed Ausgangslage and goal, a new Leitprojekt, comments) to compare with it.
+fn load_demo_konzept(store: &Store) -> Result<()> {
+    use kimo_model::konzept::{ProjectStatus, StatusChange, VersionState};
+    let bfi = kimo_store::Actor {
+        name: "kimo demo".into(),
+        address: String::new(),
+    };
+    let doc = kimo_work::konzept::read("examples/konzept.yml", kimo_demo::KONZEPT)?;
+    let decided = kimo_work::konzept::import(store, &doc, &bfi)?;
+    let draft = store.konzept_copy(decided, "1. Fortschreibung 2029 (Demo, Entwurf)", &bfi)?;
+    let mut k = store.konzept_version(draft)?.content;
+    if let Some(f) = k.fields.iter_mut().find(|f| f.code == "arbeit") {
+        f.situation = "*Demotext.* Die Arbeitslosenquote der Nichtdeutschen liegt bei \
+            [[ARB-03 nichtdeutsch]], die aller Karlsruherinnen und Karlsruher bei [[ARB-03]]. \
+            Der Abstand ist seit 2021 deutlich kleiner geworden; Langzeitarbeitslosigkeit bleibt \
+            die größte Hürde."
+            .into();
+        if let Some(m) = f.goals.iter_mut().find_map(|g| g.measure.as_mut()) {
+            m.target = 6.5;
+        }
+        if let Some(p) = f.projects.first_mut() {
+            p.status = ProjectStatus::Abgeschlossen;
+            p.end = Some("2028".into());
+            p.history.push(StatusChange {
+                on: "2028-06-30".into(),
+                status: ProjectStatus::Abgeschlossen,
+                by: "kimo demo".into(),
+            });
+        }
+    }
+    k.guidelines
+        .push("Gute Ideen aus den Stadtteilen werden verstetigt.".into());
+    store.save_konzept(draft, &k, &bfi)?;
+    store.set_konzept_state(draft, VersionState::InBeratung, None, &bfi)?;
+    let comment = |who: &str, section: &str, text: &str| {
+        let a = kimo_store::Actor {
+            name: who.into(),
+            address: String::new(),
+        };
+        store.add_konzept_comment(draft, section, text, &a)
+    };
+    let c1 = comment(
+        "aki.mitglied",
+        "feld:arbeit:ausgangslage",
+        "Bitte auch die Lage geflüchteter Frauen nennen.",
+    )?;
+    comment(
+        "jobcenter",
+        "feld:arbeit:ziele",
+        "Das Ziel 6,5 % halten wir für erreichbar.",
+    )?;
+    comment(
+        "aki.mitglied",
+        "leitlinien",
+        "Leitlinie 6 ist sehr allgemein.",
+    )?;
+    store.answer_konzept_comment(
+        c1,
+        Some("Wird im Monitoringbericht 2027 als Schwerpunkt aufgegriffen."),
+        false,
+        &bfi,
+    )?;
+    Ok(())
 }

@@ -35,6 +35,9 @@ pub const STADTTEILE_GEOJSON: &str = include_str!("../../../examples/stadtteile.
 /// The demo's early-warning rules (also the example of the rules file).
 pub const RULES: &str = include_str!("../../../examples/regeln.yml");
 
+/// The demo's Integrationskonzept (exchange file): earlier plans and the decided version.
+pub const KONZEPT: &str = include_str!("../../../examples/konzept.yml");
+
 /// Real 2016 figures per Stadtteil (dl-de/by-2-0, Stadt Karlsruhe).
 pub const STADTTEILE_2016: &str = include_str!("../data/stadtteile_2016.csv");
 

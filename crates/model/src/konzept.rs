@@ -310,6 +310,47 @@ pub struct Version {
     pub snapshot: BTreeMap<String, Figure>,
 }
 
+/// An earlier plan in an exchange file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Earlier {
+    /// Title.
+    pub title: String,
+    /// Its date or year.
+    pub decided_on: String,
+    /// A link to its PDF.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pdf_url: Option<String>,
+}
+
+/// The exchange file of a version (`kimo konzept export` / `import`, YAML): what a version is,
+/// without the store's ids, and earlier plans to record with it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Document {
+    /// Earlier plans.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub earlier: Vec<Earlier>,
+    /// Title.
+    pub title: String,
+    /// State (default: Entwurf).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<VersionState>,
+    /// Date of the decision.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decided_on: Option<String>,
+    /// The body that decided.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+    /// The council paper's number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vorlage: Option<String>,
+    /// A link to the council paper.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paper_url: Option<String>,
+    /// The content.
+    pub content: Konzept,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

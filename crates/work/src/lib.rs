@@ -2,4 +2,5 @@
 //! rules, and import an uploaded file for a user whose rights may be limited to some indicators.
 
 pub mod evaluate;
+pub mod konzept;
 pub mod upload;

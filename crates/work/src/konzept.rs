@@ -1,0 +1,256 @@
+//! The Konzept beside the data: live figures for its references, the checks of a version against
+//! the catalogue (every problem with its section, line and column), and the exchange file's import.
+
+use anyhow::{Result, bail};
+use kimo_konzept::refs::{Catalogue, Reference};
+use kimo_model::konzept::{Document, Figure, Konzept, VersionState};
+use kimo_model::{Area, Dimension, Indicator};
+use kimo_store::{Actor, Decision, NewVersion, ObservationFilter, Store};
+use std::collections::BTreeMap;
+
+/// The catalogue a Konzept is checked and resolved against.
+pub struct Context {
+    /// Indicators.
+    pub indicators: Vec<Indicator>,
+    /// Areas.
+    pub areas: Vec<Area>,
+    /// Dimensions.
+    pub dimensions: Vec<Dimension>,
+}
+
+impl Context {
+    /// Reads the catalogue.
+    pub fn load(store: &Store) -> Result<Context> {
+        Ok(Context {
+            indicators: store.indicators()?,
+            areas: store.areas(false)?,
+            dimensions: store.dimensions()?,
+        })
+    }
+
+    /// The catalogue for references.
+    pub fn catalogue(&self) -> Catalogue<'_> {
+        Catalogue {
+            indicators: &self.indicators,
+            areas: &self.areas,
+            dimensions: &self.dimensions,
+        }
+    }
+}
+
+/// The value a reference names: its figure as shown and the indicator page's link.
+pub fn figure(store: &Store, cx: &Context, r: &Reference) -> Result<Option<(Figure, String)>> {
+    let Some(ind) = cx.indicators.iter().find(|i| i.code == r.indicator) else {
+        return Ok(None);
+    };
+    let city = kimo_model::whole_city(&cx.areas).map(|a| a.code.clone());
+    let area = r.area.clone().or(city);
+    let filter = ObservationFilter {
+        indicator: Some(ind.code.clone()),
+        area: area.clone(),
+        period: r.period.as_ref().map(|p| p.code()),
+        categories: r.group.iter().cloned().collect(),
+        total_only: r.group.is_none(),
+        ..Default::default()
+    };
+    let mut rows: Vec<_> = store
+        .observations(&filter)?
+        .into_iter()
+        .filter(|o| o.value.is_some() && !o.period.is_label())
+        .collect();
+    rows.sort_by(|a, b| a.period.cmp(&b.period));
+    let Some(o) = rows.last() else {
+        return Ok(None);
+    };
+    let mut link = format!("/indikatoren/{}", ind.code);
+    let mut query = Vec::new();
+    if let Some(a) = &r.area {
+        query.push(format!("gebiet={a}"));
+    }
+    if let Some((d, c)) = &r.group {
+        query.push(format!("merkmal={d}&gruppe={c}"));
+    }
+    if !query.is_empty() {
+        link = format!("{link}?{}", query.join("&"));
+    }
+    let shown = Figure {
+        text: ind.unit.format(o.value),
+        period: o.period.label(),
+    };
+    Ok(Some((shown, link)))
+}
+
+/// Every text of a Konzept with the name of its place (for messages).
+pub fn texts(k: &Konzept) -> Vec<(String, &str)> {
+    let mut out = vec![(
+        "Integrationsverständnis".to_string(),
+        k.understanding.as_str(),
+    )];
+    for (i, g) in k.guidelines.iter().enumerate() {
+        out.push((format!("Leitlinie {}", i + 1), g.as_str()));
+    }
+    for f in &k.fields {
+        out.push((format!("{}: Ausgangslage", f.code), f.situation.as_str()));
+        for g in &f.goals {
+            out.push((format!("{}: Ziel {}", f.code, g.id), g.text.as_str()));
+        }
+        for p in &f.projects {
+            out.push((
+                format!("{}: Leitprojekt {}", f.code, p.id),
+                p.description.as_str(),
+            ));
+        }
+    }
+    out
+}
+
+/// Checks a Konzept against the catalogue: references, goals (indicator, area, group), core
+/// indicators, project areas, Handlungsfelder, unique ids. One message per problem, German.
+pub fn check(k: &Konzept, cx: &Context) -> Vec<String> {
+    let mut problems = Vec::new();
+    for (place, text) in texts(k) {
+        if let Err(errors) = kimo_konzept::refs::check(text, &cx.catalogue()) {
+            problems.extend(errors.into_iter().map(|e| format!("{place}, {e}")));
+        }
+    }
+    let known = |code: &str| cx.indicators.iter().any(|i| i.code == code);
+    let area = |code: &str| cx.areas.iter().any(|a| a.code == code);
+    let mut ids = std::collections::HashSet::new();
+    for f in &k.fields {
+        for g in &f.goals {
+            if !ids.insert(g.id.clone()) {
+                problems.push(format!(
+                    "{}: die Ziel-Kennung '{}' kommt doppelt vor",
+                    f.code, g.id
+                ));
+            }
+            let Some(m) = &g.measure else { continue };
+            if !known(&m.indicator) {
+                problems.push(format!(
+                    "{}: Ziel {}: den Indikator '{}' gibt es nicht",
+                    f.code, g.id, m.indicator
+                ));
+            }
+            if let Some(a) = m.area.as_deref().filter(|a| !area(a)) {
+                problems.push(format!(
+                    "{}: Ziel {}: das Gebiet '{a}' gibt es nicht",
+                    f.code, g.id
+                ));
+            }
+            if let Some((d, c)) = &m.group {
+                let ok = cx
+                    .dimensions
+                    .iter()
+                    .any(|x| &x.code == d && x.categories.iter().any(|y| &y.code == c));
+                if !ok {
+                    problems.push(format!(
+                        "{}: Ziel {}: die Gruppe '{d}={c}' gibt es nicht",
+                        f.code, g.id
+                    ));
+                }
+            }
+            if m.target_year <= m.base_year {
+                problems.push(format!(
+                    "{}: Ziel {}: das Zieljahr muss nach dem Basisjahr liegen",
+                    f.code, g.id
+                ));
+            }
+        }
+        for c in f.core_indicators.iter().filter(|c| !known(c)) {
+            problems.push(format!("{}: den Kernindikator '{c}' gibt es nicht", f.code));
+        }
+        for p in &f.projects {
+            for a in p.areas.iter().filter(|a| !area(a)) {
+                problems.push(format!(
+                    "{}: Leitprojekt {}: das Gebiet '{a}' gibt es nicht",
+                    f.code, p.id
+                ));
+            }
+        }
+    }
+    problems
+}
+
+/// The figures of every reference of a Konzept as they are now (a decision's snapshot).
+pub fn snapshot(store: &Store, cx: &Context, k: &Konzept) -> Result<BTreeMap<String, Figure>> {
+    let mut out = BTreeMap::new();
+    for (_, text) in texts(k) {
+        for (_, inner) in kimo_konzept::refs::find(text) {
+            let Ok(r) = kimo_konzept::refs::parse(inner, &cx.catalogue()) else {
+                continue;
+            };
+            if let Some((f, _)) = figure(store, cx, &r)? {
+                out.insert(r.text.clone(), f);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Reads an exchange file (YAML); errors name the file, line and column.
+pub fn read(file: &str, text: &str) -> Result<Document> {
+    serde_norway::from_str(text).map_err(|e| match e.location() {
+        Some(l) => anyhow::anyhow!("{file}: Zeile {}, Spalte {}: {e}", l.line(), l.column()),
+        None => anyhow::anyhow!("{file}: {e}"),
+    })
+}
+
+/// Imports an exchange file: its earlier plans, then the version (a draft, or taken through
+/// Beratung to the decision it records). Checked first; nothing is written when it has problems.
+pub fn import(store: &Store, doc: &Document, actor: &Actor) -> Result<i64> {
+    let cx = Context::load(store)?;
+    let problems = check(&doc.content, &cx);
+    if !problems.is_empty() {
+        bail!(
+            "Konzept abgelehnt, nichts wurde geschrieben:\n  {}",
+            problems.join("\n  ")
+        );
+    }
+    for e in &doc.earlier {
+        let v = NewVersion {
+            title: e.title.clone(),
+            state: Some(VersionState::Frueher),
+            decided_on: Some(e.decided_on.clone()),
+            pdf_url: e.pdf_url.clone(),
+            ..Default::default()
+        };
+        store.add_konzept_version(&v, actor)?;
+    }
+    let new = NewVersion {
+        title: doc.title.clone(),
+        content: doc.content.clone(),
+        ..Default::default()
+    };
+    let id = store.add_konzept_version(&new, actor)?;
+    let state = doc.state.unwrap_or(VersionState::Entwurf);
+    if matches!(state, VersionState::InBeratung | VersionState::Beschlossen) {
+        store.set_konzept_state(id, VersionState::InBeratung, None, actor)?;
+    }
+    if state == VersionState::Beschlossen {
+        let d = Decision {
+            decided_on: doc.decided_on.clone().unwrap_or_default(),
+            body: doc.body.clone().unwrap_or_default(),
+            vorlage: doc.vorlage.clone().unwrap_or_default(),
+            paper_url: doc.paper_url.clone(),
+            snapshot: snapshot(store, &cx, &doc.content)?,
+        };
+        store.set_konzept_state(id, VersionState::Beschlossen, Some(&d), actor)?;
+    }
+    Ok(id)
+}
+
+/// The exchange file of a version.
+pub fn export(store: &Store, id: i64) -> Result<String> {
+    let v = store.konzept_version(id)?;
+    let doc = Document {
+        earlier: Vec::new(),
+        title: v.title,
+        state: Some(v.state),
+        decided_on: v.decided_on,
+        body: v.body,
+        vorlage: v.vorlage,
+        paper_url: v.paper_url,
+        content: v.content,
+    };
+    Ok(serde_norway::to_string(&doc)?)
+}
