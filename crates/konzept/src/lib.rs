@@ -5,3 +5,4 @@
 pub mod diff;
 pub mod markdown;
 pub mod refs;
+pub mod sections;

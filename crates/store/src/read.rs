@@ -255,13 +255,17 @@ impl Store {
     /// tell when to refresh.
     pub fn data_version(&self) -> Result<i64> {
         let mut c = self.conn()?;
-        // Imports and every change to the warnings (evaluations, status, comments) count.
+        // Imports, every change to the warnings (evaluations, status, comments) and to the
+        // Integrationskonzept (its audit entries; the index on action finds them) count.
         let r = c.query_opt(
-            "SELECT (SELECT MAX(id) FROM import_run), (SELECT MAX(id) FROM warning_event)",
+            "SELECT (SELECT MAX(id) FROM import_run), (SELECT MAX(id) FROM warning_event), \
+             (SELECT COUNT(*) FROM audit_log WHERE action >= 'konzept.' AND action < 'konzept/')",
             &[],
         )?;
         Ok(r.map_or(0, |r| {
-            (r.opt_int(0).unwrap_or(0) << 32) + r.opt_int(1).unwrap_or(0)
+            (r.opt_int(0).unwrap_or(0) << 32)
+                + (r.opt_int(2).unwrap_or(0) << 24)
+                + r.opt_int(1).unwrap_or(0)
         }))
     }
 

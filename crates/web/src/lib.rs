@@ -54,6 +54,15 @@ fn templates() -> &'static minijinja::Environment<'static> {
             ("warnung.html", include_str!("../templates/warnung.html")),
             ("regeln.html", include_str!("../templates/regeln.html")),
             ("aufgaben.html", include_str!("../templates/aufgaben.html")),
+            ("konzept.html", include_str!("../templates/konzept.html")),
+            (
+                "konzept_versionen.html",
+                include_str!("../templates/konzept_versionen.html"),
+            ),
+            (
+                "konzept_vergleich.html",
+                include_str!("../templates/konzept_vergleich.html"),
+            ),
             ("lagebild.html", include_str!("../templates/lagebild.html")),
             (
                 "stadtteile.html",
@@ -124,11 +133,9 @@ async fn not_found() -> AppError {
     AppError::NotFound("Diese Seite gibt es nicht.".into())
 }
 
-/// The largest body of a form or a JSON request.
-pub const FORM_LIMIT: usize = 256 * 1024;
-
-/// All routes in one table. Pages answer as HTML, or as JSON / CSV with a `.json` / `.csv` suffix.
-pub fn router(state: Arc<AppState>) -> Router {
+/// The pages of the data: overview, Handlungsfelder, indicators (and their rules), the Konzept,
+/// the Lagebild and the Stadtteile.
+fn data_routes() -> Router<Arc<AppState>> {
     Router::new()
         .route("/", get(pages::overview::index))
         .route("/index.json", get(pages::overview::index_json))
@@ -146,8 +153,16 @@ pub fn router(state: Arc<AppState>) -> Router {
             "/indikatoren/{code}/regeln",
             get(pages::rules::show).post(pages::rules::save),
         )
-        .route("/aufgaben", get(pages::tasks::page))
-        .route("/aufgaben.json", get(pages::tasks::page_json))
+        .route("/konzept", get(pages::konzept::page))
+        .route("/konzept.json", get(pages::konzept::page_json))
+        .route("/konzept/versionen", get(pages::konzept::versions))
+        .route(
+            "/konzept/versionen.json",
+            get(pages::konzept::versions_json),
+        )
+        .route("/konzept/vergleich", get(pages::konzept::compare))
+        .route("/konzept/vergleich.json", get(pages::konzept::compare_json))
+        .route("/konzept/{id}", get(pages::konzept::one))
         .route("/lagebild", get(pages::lagebild::page))
         .route("/lagebild.json", get(pages::lagebild::page_json))
         .route("/lagebild.csv", get(pages::lagebild::page_csv))
@@ -155,8 +170,13 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/stadtteile.json", get(pages::area::list_json))
         .route("/stadtteile.csv", get(pages::area::list_csv))
         .route("/stadtteile/{code}", get(pages::area::page))
-        .route("/static/style.css", get(style))
-        .route("/static/filter.js", get(filter_script))
+}
+
+/// The pages of people: login, account, tasks, warnings as work items, the audit log.
+fn people_routes() -> Router<Arc<AppState>> {
+    Router::new()
+        .route("/aufgaben", get(pages::tasks::page))
+        .route("/aufgaben.json", get(pages::tasks::page_json))
         .route("/anmelden", get(auth::login_form).post(auth::login))
         .route("/abmelden", post(auth::logout))
         .route("/konto", get(auth::account))
@@ -170,7 +190,18 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/konto/schluessel", post(tokens::create))
         .route("/konto/schluessel/{id}/widerrufen", post(tokens::revoke))
         .route("/konto/sitzungen/{id}/beenden", post(auth::end_session))
+}
+
+/// The largest body of a form or a JSON request.
+pub const FORM_LIMIT: usize = 256 * 1024;
+
+/// All routes in one table. Pages answer as HTML, or as JSON / CSV with a `.json` / `.csv` suffix.
+pub fn router(state: Arc<AppState>) -> Router {
+    data_routes()
+        .merge(people_routes())
         .route("/healthz", get(server::healthz))
+        .route("/static/style.css", get(style))
+        .route("/static/filter.js", get(filter_script))
         .route("/api/v1/indicators", get(api::indicators))
         .route("/api/v1/indicators/{code}", get(api::indicator))
         .route(

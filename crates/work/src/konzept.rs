@@ -38,6 +38,14 @@ impl Context {
     }
 }
 
+/// The breakdown of exactly one group (or the total): other dimensions are not broken down.
+fn exactly(group: &Option<(String, String)>) -> kimo_model::Breakdown {
+    match group {
+        Some((d, c)) => kimo_model::Breakdown::of(&[(d.as_str(), c.as_str())]),
+        None => kimo_model::Breakdown::total(),
+    }
+}
+
 /// The value a reference names: its figure as shown and the indicator page's link.
 pub fn figure(store: &Store, cx: &Context, r: &Reference) -> Result<Option<(Figure, String)>> {
     let Some(ind) = cx.indicators.iter().find(|i| i.code == r.indicator) else {
@@ -53,10 +61,11 @@ pub fn figure(store: &Store, cx: &Context, r: &Reference) -> Result<Option<(Figu
         total_only: r.group.is_none(),
         ..Default::default()
     };
+    let series = exactly(&r.group);
     let mut rows: Vec<_> = store
         .observations(&filter)?
         .into_iter()
-        .filter(|o| o.value.is_some() && !o.period.is_label())
+        .filter(|o| o.breakdown == series && o.value.is_some() && !o.period.is_label())
         .collect();
     rows.sort_by(|a, b| a.period.cmp(&b.period));
     let Some(o) = rows.last() else {
@@ -78,6 +87,40 @@ pub fn figure(store: &Store, cx: &Context, r: &Reference) -> Result<Option<(Figu
         period: o.period.label(),
     };
     Ok(Some((shown, link)))
+}
+
+/// The progress of a measurable goal on its series, with the measure of the `ziel` rule.
+pub fn progress(
+    store: &Store,
+    cx: &Context,
+    m: &kimo_model::konzept::Measure,
+) -> Result<Option<kimo_monitor::progress::Progress>> {
+    let Some(ind) = cx.indicators.iter().find(|i| i.code == m.indicator) else {
+        return Ok(None);
+    };
+    let city = kimo_model::whole_city(&cx.areas).map(|a| a.code.clone());
+    let filter = ObservationFilter {
+        indicator: Some(ind.code.clone()),
+        area: m.area.clone().or(city),
+        categories: m.group.iter().cloned().collect(),
+        total_only: m.group.is_none(),
+        ..Default::default()
+    };
+    let series = exactly(&m.group);
+    let points: Vec<(kimo_model::Period, f64)> = store
+        .observations(&filter)?
+        .into_iter()
+        .filter(|o| o.breakdown == series)
+        .filter_map(|o| Some((o.period, o.value?)))
+        .collect();
+    let rising = Some(m.direction == kimo_model::konzept::Direction::Steigen);
+    Ok(kimo_monitor::progress::towards(
+        ind,
+        &points,
+        (m.target, m.target_year),
+        m.base_year,
+        rising,
+    ))
 }
 
 /// Every text of a Konzept with the name of its place (for messages).

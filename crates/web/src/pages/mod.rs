@@ -3,6 +3,7 @@
 pub mod area;
 pub mod audit;
 pub mod indicator;
+pub mod konzept;
 pub mod lagebild;
 pub mod overview;
 pub mod rules;

@@ -258,6 +258,8 @@ pub fn index_view(st: &Scope) -> Result<IndexView, AppError> {
 pub struct FieldView {
     /// The Handlungsfeld.
     pub field: ActionField,
+    /// Its part of the Integrationskonzept in force (title of the version, and the part).
+    pub konzept: Option<(String, super::konzept::FieldPart)>,
     /// Its indicators.
     pub rows: Vec<IndicatorRow>,
 }
@@ -290,8 +292,19 @@ pub fn field_view(st: &Scope, code: &str) -> Result<FieldView, AppError> {
         .iter()
         .filter(|i| i.action_field.as_deref() == Some(code))
         .collect();
+    let konzept = match st.store.konzept_in_force()? {
+        Some(v) => match v.content.field(code) {
+            Some(f) => {
+                let r = super::konzept::Renderer::new(st, &v.snapshot)?;
+                Some((v.title.clone(), r.field(f)?))
+            }
+            None => None,
+        },
+        None => None,
+    };
     Ok(FieldView {
         rows: rows(st, &inds)?,
+        konzept,
         field,
     })
 }
