@@ -43,6 +43,9 @@ pub enum Command {
     User(UserCommand),
     /// Copy a whole installation between databases (SQLite ↔ PostgreSQL), history and ids included.
     Copy(CopyArgs),
+    /// The Integrationskonzept: list its versions, import or export one (YAML or Markdown).
+    #[command(subcommand)]
+    Konzept(KonzeptCommand),
     /// Measure import throughput and start-up time (figures for docs/performance.md).
     Bench(BenchArgs),
 }
@@ -78,6 +81,30 @@ pub enum UserCommand {
     ResetPassword {
         /// Login name.
         name: String,
+    },
+}
+
+/// `kimo konzept …`.
+#[derive(Debug, Subcommand)]
+pub enum KonzeptCommand {
+    /// List the versions.
+    List,
+    /// Import a version from its exchange file (YAML; with earlier plans); checked first.
+    Import {
+        /// The file.
+        file: PathBuf,
+    },
+    /// Export a version (default: the one in force) as YAML (imports back) or Markdown.
+    Export {
+        /// The version's number (see `kimo konzept list`).
+        #[arg(long)]
+        version: Option<i64>,
+        /// yaml or markdown.
+        #[arg(long, default_value = "yaml")]
+        format: String,
+        /// Target file (`-` = standard output).
+        #[arg(default_value = "-")]
+        target: String,
     },
 }
 

@@ -3,6 +3,7 @@
 mod bench;
 mod export;
 mod import;
+mod konzept;
 mod progress;
 mod serve;
 mod user;
@@ -68,6 +69,7 @@ pub fn run(cli: Cli) -> Result<()> {
             warnings::show(&store, args)
         }
         Command::User(cmd) => user::run(&open()?, cmd),
+        Command::Konzept(cmd) => konzept::run(&open()?, cmd),
         Command::Copy(args) => {
             let from = Store::open(&args.from)
                 .with_context(|| format!("Quelle '{}'", kimo_store::redact(&args.from)))?;

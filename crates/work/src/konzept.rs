@@ -297,3 +297,38 @@ pub fn export(store: &Store, id: i64) -> Result<String> {
     };
     Ok(serde_norway::to_string(&doc)?)
 }
+
+/// A version as one Markdown document: title and decision, Integrationsverständnis, Leitlinien,
+/// and per Handlungsfeld its Ausgangslage, Ziele (with their measure), Kernindikatoren and
+/// Leitprojekte; references stay as written (`[[ARB-03]]`).
+pub fn markdown(store: &Store, id: i64) -> Result<String> {
+    let v = store.konzept_version(id)?;
+    let fields = store.action_fields()?;
+    let name = |code: &str| {
+        fields
+            .iter()
+            .find(|f| f.code == code)
+            .map_or(code.to_string(), |f| f.name.clone())
+    };
+    let mut md = format!("# {}\n\n*{}", v.title, v.state.label());
+    if let Some(d) = &v.decided_on {
+        md += &format!(", {d}");
+    }
+    if let (Some(b), Some(n)) = (&v.body, &v.vorlage) {
+        md += &format!(", {b}, Vorlage {n}");
+    }
+    md += "*\n\n";
+    for s in kimo_konzept::sections::sections(&v.content, &name) {
+        let level = if s.key.starts_with("feld:") {
+            "###"
+        } else {
+            "##"
+        };
+        if s.key.ends_with(":ausgangslage") {
+            md += &format!("## {}\n\n", s.title.split(':').next().unwrap_or_default());
+        }
+        let title = s.title.rsplit(": ").next().unwrap_or(&s.title);
+        md += &format!("{level} {title}\n\n{}\n\n", s.text);
+    }
+    Ok(md)
+}
