@@ -127,6 +127,9 @@ pub struct ServeArgs {
     /// KIMO_LDAP_* variables are read, and without those only kimo's own passwords count.
     #[arg(long, env = "KIMO_LDAP_CONFIG")]
     pub ldap_config: Option<PathBuf>,
+    /// The soft limit of words per text of the Integrationskonzept (the editor warns above it).
+    #[arg(long, env = "KIMO_KONZEPT_WORTGRENZE", default_value_t = 150)]
+    pub konzept_wortgrenze: usize,
     /// Seconds a client may take to send a request's headers before the connection is closed.
     #[arg(long, default_value_t = 10)]
     pub header_timeout: u64,

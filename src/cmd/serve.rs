@@ -39,6 +39,10 @@ pub fn run(database: Option<String>, args: ServeArgs) -> Result<()> {
         eprintln!("Demo-Stadt Karlsruhe geladen ({n} Werte neu).");
     }
     let state = kimo_web::AppState::new(store, args.demo, !args.no_cache);
+    state.konzept_word_limit.store(
+        args.konzept_wortgrenze,
+        std::sync::atomic::Ordering::Relaxed,
+    );
     if let Some(cfg) = directory(args.ldap_config.as_deref())? {
         eprintln!("Anmeldung auch über das Verzeichnis {}.", cfg.url);
         let _ = state.directory.set(cfg);

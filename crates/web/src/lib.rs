@@ -56,6 +56,10 @@ fn templates() -> &'static minijinja::Environment<'static> {
             ("aufgaben.html", include_str!("../templates/aufgaben.html")),
             ("konzept.html", include_str!("../templates/konzept.html")),
             (
+                "konzept_abschnitt.html",
+                include_str!("../templates/konzept_abschnitt.html"),
+            ),
+            (
                 "konzept_versionen.html",
                 include_str!("../templates/konzept_versionen.html"),
             ),
@@ -118,13 +122,19 @@ async fn style() -> Response {
 /// The indicator list's filter (progressive enhancement; no inline script, for the CSP).
 async fn filter_script() -> Response {
     static JS: std::sync::OnceLock<Page> = std::sync::OnceLock::new();
-    let page = JS
-        .get_or_init(|| {
-            Page::text(
-                "text/javascript; charset=utf-8",
-                include_str!("../static/filter.js"),
-            )
-        })
+    script(&JS, include_str!("../static/filter.js"))
+}
+
+/// `GET /static/zaehler.js`: the Konzept editor's live word count.
+async fn counter_script() -> Response {
+    static JS: std::sync::OnceLock<Page> = std::sync::OnceLock::new();
+    script(&JS, include_str!("../static/zaehler.js"))
+}
+
+/// A script, made once, kept by browsers for an hour.
+fn script(cell: &'static std::sync::OnceLock<Page>, source: &'static str) -> Response {
+    let page = cell
+        .get_or_init(|| Page::text("text/javascript; charset=utf-8", source))
         .clone();
     ([(header::CACHE_CONTROL, "max-age=3600")], page).into_response()
 }
@@ -163,6 +173,23 @@ fn data_routes() -> Router<Arc<AppState>> {
         .route("/konzept/vergleich", get(pages::konzept::compare))
         .route("/konzept/vergleich.json", get(pages::konzept::compare_json))
         .route("/konzept/{id}", get(pages::konzept::one))
+        .route(
+            "/konzept/{id}/abschnitt/{key}",
+            get(pages::konzept_edit::edit).post(pages::konzept_edit::save),
+        )
+        .route("/konzept/{id}/stand", post(pages::konzept_edit::set_state))
+        .route(
+            "/konzept/{id}/fortschreiben",
+            post(pages::konzept_edit::copy),
+        )
+        .route(
+            "/konzept/{id}/kommentare",
+            post(pages::konzept_edit::comment),
+        )
+        .route(
+            "/konzept/kommentare/{cid}",
+            post(pages::konzept_edit::answer),
+        )
         .route("/lagebild", get(pages::lagebild::page))
         .route("/lagebild.json", get(pages::lagebild::page_json))
         .route("/lagebild.csv", get(pages::lagebild::page_csv))
@@ -202,6 +229,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/healthz", get(server::healthz))
         .route("/static/style.css", get(style))
         .route("/static/filter.js", get(filter_script))
+        .route("/static/zaehler.js", get(counter_script))
         .route("/api/v1/indicators", get(api::indicators))
         .route("/api/v1/indicators/{code}", get(api::indicator))
         .route(

@@ -198,7 +198,8 @@ fn versioned(path: &str) -> bool {
         || path.starts_with("/verwaltung/")
         || path.starts_with("/warnungen/")
         || path.starts_with("/aufgaben")
-        || path.ends_with("/regeln"))
+        || path.ends_with("/regeln")
+        || path.starts_with("/konzept/"))
 }
 
 /// Middleware: GET answers carry the data version as `ETag`; a matching `If-None-Match` gets a

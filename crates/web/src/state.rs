@@ -18,6 +18,8 @@ pub struct AppState {
     pub page_cache: bool,
     /// The directory (LDAP / Active Directory) people log in with, when one is configured.
     pub directory: std::sync::OnceLock<kimo_auth::ldap::LdapConfig>,
+    /// The soft limit of words per Konzept text (`kimo serve --konzept-wortgrenze`).
+    pub konzept_word_limit: std::sync::atomic::AtomicUsize,
     /// Password checks that may run at once (each Argon2 hash takes 19 MiB and ~30 ms of a core):
     /// half the cores, at least one, so that a flood of logins leaves the pages their share.
     pub password_checks: tokio::sync::Semaphore,
@@ -51,12 +53,21 @@ impl AppState {
             demo,
             page_cache,
             directory: std::sync::OnceLock::new(),
+            konzept_word_limit: std::sync::atomic::AtomicUsize::new(
+                crate::pages::konzept_edit::DEFAULT_WORD_LIMIT,
+            ),
             password_checks: tokio::sync::Semaphore::new(
                 std::thread::available_parallelism().map_or(1, |n| (n.get() / 2).max(1)),
             ),
             login_lines: Mutex::new(HashMap::new()),
             cache: Mutex::new(Cache::default()),
         })
+    }
+
+    /// The soft limit of words per Konzept text.
+    pub fn word_limit(&self) -> usize {
+        self.konzept_word_limit
+            .load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// The line of login attempts for one account (see `login_lines`); lines nobody waits in are

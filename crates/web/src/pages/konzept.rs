@@ -126,6 +126,26 @@ pub struct KonzeptView {
     /// Comments of the Beratungsprozess (internal).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub comments: Option<Vec<Comment>>,
+    /// The forms for the logged-in viewer (HTML only; the page is then made for that viewer).
+    #[serde(skip)]
+    pub forms: Option<Forms>,
+}
+
+/// What the logged-in viewer may do on a version's page.
+#[derive(Debug, Serialize)]
+pub struct Forms {
+    /// The session's CSRF token.
+    pub csrf: String,
+    /// Edit texts (the Redaktion and administrators, on an editable version).
+    pub edit: bool,
+    /// Move the state, begin a Fortschreibung, answer comments.
+    pub manage: bool,
+    /// Comment (a version in Beratung).
+    pub comment: bool,
+    /// The states it may move to: (code, label).
+    pub next: Vec<(String, String)>,
+    /// The sections to comment on: (key, title).
+    pub sections: Vec<(String, String)>,
 }
 
 impl View for KonzeptView {
@@ -140,6 +160,45 @@ impl View for KonzeptView {
             false => format!("/konzept/{}", self.version.id),
         }
     }
+    fn html_extra(&self, _st: &Scope) -> Result<minijinja::Value, AppError> {
+        Ok(match &self.forms {
+            Some(f) => minijinja::Value::from(minijinja::value::Serde(f)),
+            None => minijinja::Value::UNDEFINED,
+        })
+    }
+}
+
+/// The forms of a version's page for `user`.
+pub fn forms(
+    st: &Scope,
+    v: &Version,
+    user: &kimo_model::User,
+    csrf: &str,
+) -> Result<Forms, AppError> {
+    let manage = super::konzept_edit::may_edit(user);
+    let names = st.action_fields()?;
+    let name = |code: &str| {
+        names
+            .iter()
+            .find(|a| a.code == code)
+            .map_or(code.to_string(), |a| a.name.clone())
+    };
+    Ok(Forms {
+        csrf: csrf.to_string(),
+        edit: manage && v.state.editable(),
+        manage,
+        comment: v.state == VersionState::InBeratung,
+        next: v
+            .state
+            .next()
+            .iter()
+            .map(|s| (s.code().to_string(), s.label().to_string()))
+            .collect(),
+        sections: kimo_konzept::sections::sections(&v.content, &name)
+            .into_iter()
+            .map(|s| (s.key, s.title))
+            .collect(),
+    })
 }
 
 /// What texts are rendered with: the catalogue the audience sees and the decision's figures.
@@ -361,6 +420,7 @@ pub fn konzept_view(st: &Scope, v: &Version) -> Result<KonzeptView, AppError> {
             true => Some(st.store.konzept_comments(v.id)?),
             false => None,
         },
+        forms: None,
     })
 }
 
@@ -389,24 +449,47 @@ pub async fn page_json(State(st): State<Arc<AppState>>) -> Result<Page, AppError
     answer_in_force(st, Format::Json).await
 }
 
-/// `GET /konzept/{id}` (also `.json`).
+/// `GET /konzept/{id}` (also `.json`); for a logged-in viewer with the forms of the process
+/// (made for that viewer, never cached).
 pub async fn one(
     State(st): State<Arc<AppState>>,
+    axum::extract::Extension(identity): axum::extract::Extension<crate::auth::Identity>,
     Path(segment): Path<String>,
-) -> Result<Page, AppError> {
-    blocking(&st, move |st| {
+) -> Result<axum::response::Response, AppError> {
+    use axum::response::IntoResponse;
+    let viewer = identity.0.clone();
+    let (page, personal) = blocking(&st, move |st| {
         let (id, format) = Format::split(&segment);
         let Ok(id) = id.parse::<i64>() else {
             return Err(AppError::NotFound(
                 "Diese Konzeptfassung gibt es nicht.".into(),
             ));
         };
-        st.page(&format!("/konzept/{id}"), format, || {
-            let v = version(st, id)?;
-            respond(st, &konzept_view(st, &v)?, format, None)
-        })
+        match (&viewer, format) {
+            (Some(me), Format::Html) => {
+                let v = version(st, id)?;
+                let mut view = konzept_view(st, &v)?;
+                view.forms = Some(forms(st, &v, &me.0, &me.1.csrf)?);
+                Ok((respond(st, &view, format, None)?, true))
+            }
+            _ => {
+                let page = st.page(&format!("/konzept/{id}"), format, || {
+                    let v = version(st, id)?;
+                    respond(st, &konzept_view(st, &v)?, format, None)
+                })?;
+                Ok((page, false))
+            }
+        }
     })
-    .await
+    .await?;
+    let mut res = page.into_response();
+    if personal {
+        res.headers_mut().insert(
+            axum::http::header::CACHE_CONTROL,
+            axum::http::HeaderValue::from_static("no-store"),
+        );
+    }
+    Ok(res)
 }
 
 /// One line of the list of versions.

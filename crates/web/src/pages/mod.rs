@@ -4,6 +4,7 @@ pub mod area;
 pub mod audit;
 pub mod indicator;
 pub mod konzept;
+pub mod konzept_edit;
 pub mod lagebild;
 pub mod overview;
 pub mod rules;

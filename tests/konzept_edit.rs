@@ -1,0 +1,183 @@
+//! Working on the Konzept over HTTP: the Redaktion edits a text (references checked at saving with
+//! line and column, Markdown sanitised), the Arbeitskreis comments, the Redaktion decides the
+//! version (the decided one is replaced) and a later figure shows beside the one at the decision;
+//! who may do what. Both databases.
+
+mod common;
+use common::{Server, kimo_ok, send};
+use kimo_store::testing::TestDb;
+use kimo_store::{AuditFilter, Store};
+
+#[test]
+fn the_konzept_is_edited_commented_and_decided() {
+    for t in TestDb::all("the_konzept_is_edited_commented_and_decided") {
+        let db = t.url.as_str();
+        kimo_ok(db, &["demo"]);
+        let store = Store::open(db).unwrap();
+        let draft = store.konzept_versions().unwrap()[0].id;
+        let server = Server::start(&["--database", db], &[]);
+        let bfi = server.log_in(db);
+        let aki = server.log_in_as(db, "gremium");
+        let edit = format!("/konzept/{draft}/abschnitt/feld:arbeit:ausgangslage");
+
+        // The draft page links the editor for the Redaktion only; the Gremium gets 403 there.
+        let page = send(&server, "GET", &format!("/konzept/{draft}"), &bfi, &[]);
+        assert_eq!(page.header("cache-control"), Some("no-store"));
+        assert!(page.body.contains(&format!("href=\"{edit}\"")));
+        assert!(
+            !send(&server, "GET", &format!("/konzept/{draft}"), &aki, &[])
+                .body
+                .contains(&edit)
+        );
+        assert_eq!(send(&server, "GET", &edit, &aki, &[]).status, 403);
+
+        // The editor shows the words; an unknown reference is refused with its place.
+        let form = send(&server, "GET", &edit, &bfi, &[]);
+        assert_eq!(form.status, 200);
+        assert!(
+            form.body.contains("29 Wörter, etwa 1 Minute Lesezeit."),
+            "{}",
+            form.body
+        );
+        let csrf = form.csrf();
+        let bad = "Die Quote liegt bei [[ARB-03 nichtdeutsch]].\nSiehe [[XYZ-01]].";
+        let res = send(
+            &server,
+            "POST",
+            &edit,
+            &bfi,
+            &[("csrf", &csrf), ("text", bad)],
+        );
+        assert_eq!(res.status, 400);
+        assert!(
+            res.body
+                .contains("Zeile 2, Spalte 7: den Indikator &#x27;XYZ-01&#x27; gibt es nicht"),
+            "{}",
+            res.body
+        );
+        assert!(res.body.contains("aria-invalid=\"true\""));
+        let text = "Die Quote liegt bei [[ARB-03 nichtdeutsch]]. <script>alert(1)</script> [Link](javascript:alert(2))";
+        let res = send(
+            &server,
+            "POST",
+            &edit,
+            &bfi,
+            &[("csrf", &csrf), ("text", text)],
+        );
+        assert_eq!(res.status, 303);
+        let page = send(&server, "GET", &format!("/konzept/{draft}"), &bfi, &[]).body;
+        assert!(
+            page.contains("&lt;script&gt;alert(1)&lt;&#x2f;script&gt;")
+                || page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+            "markup as text"
+        );
+        assert!(!page.contains("<script>alert") && !page.contains("javascript:"));
+
+        // The Gremium comments; the Redaktion decides the draft.
+        let a_csrf = send(&server, "GET", "/konto", &aki, &[]).csrf();
+        let c = [
+            ("csrf", a_csrf.as_str()),
+            ("abschnitt", "feld:arbeit:ausgangslage"),
+            ("text", "Gut so."),
+        ];
+        assert_eq!(
+            send(
+                &server,
+                "POST",
+                &format!("/konzept/{draft}/kommentare"),
+                &aki,
+                &c
+            )
+            .status,
+            303
+        );
+        let decide = [
+            ("csrf", a_csrf.as_str()),
+            ("stand", "beschlossen"),
+            ("datum", "2026-12-15"),
+            ("gremium", "Gemeinderat"),
+            ("vorlage", "2026/1234"),
+        ];
+        assert_eq!(
+            send(
+                &server,
+                "POST",
+                &format!("/konzept/{draft}/stand"),
+                &aki,
+                &decide
+            )
+            .status,
+            403
+        );
+        let mut decide = decide;
+        decide[0].1 = csrf.as_str();
+        assert_eq!(
+            send(
+                &server,
+                "POST",
+                &format!("/konzept/{draft}/stand"),
+                &bfi,
+                &decide
+            )
+            .status,
+            303
+        );
+        assert_eq!(store.konzept_in_force().unwrap().unwrap().id, draft);
+        assert_eq!(
+            send(&server, "GET", &edit, &bfi, &[]).status,
+            409,
+            "a decided version is not edited"
+        );
+
+        // A newer figure shows beside the one at the decision.
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("neu.csv");
+        std::fs::write(
+            &file,
+            "Indikator;Zeitraum;Gebiet;Staatsangehörigkeit;Wert\nARB-03;2026;KA;nichtdeutsch;7,5\n",
+        )
+        .unwrap();
+        kimo_ok(db, &["import", file.to_str().unwrap()]);
+        let public = send(&server, "GET", "/konzept", "", &[]).body;
+        assert!(
+            public.contains("7,5 % (2026; beim Beschluss: 8,1 % 2025)"),
+            "{}",
+            &public[public.find("Die Quote").unwrap_or(0)..][..300]
+        );
+
+        // A Fortschreibung starts as a copy.
+        let copy = [("csrf", csrf.as_str()), ("titel", "2. Fortschreibung")];
+        let res = send(
+            &server,
+            "POST",
+            &format!("/konzept/{draft}/fortschreiben"),
+            &bfi,
+            &copy,
+        );
+        assert_eq!(res.status, 303);
+        let versions = store.konzept_versions().unwrap();
+        let newest = versions.iter().max_by_key(|v| v.id).unwrap();
+        assert_eq!(
+            (newest.title.as_str(), newest.based_on),
+            ("2. Fortschreibung", Some(draft))
+        );
+        let log = store
+            .audit_log(&AuditFilter {
+                action: Some("konzept".into()),
+                limit: 5,
+                ..Default::default()
+            })
+            .unwrap();
+        let actions: Vec<&str> = log.iter().map(|e| e.action.as_str()).collect();
+        assert_eq!(
+            actions,
+            [
+                "konzept.add",
+                "konzept.state",
+                "konzept.state",
+                "konzept.comment",
+                "konzept.edit"
+            ]
+        );
+    }
+}
