@@ -73,6 +73,70 @@ fn the_konzept_is_edited_commented_and_decided() {
         );
         assert!(!page.contains("<script>alert") && !page.contains("javascript:"));
 
+        // A Leitprojekt's new state is dated and kept; the Gremium may not set it.
+        let p = format!("/konzept/{draft}/projekte/kita-p1");
+        let gremium_csrf = send(&server, "GET", "/konto", &aki, &[]).csrf();
+        assert_eq!(
+            send(
+                &server,
+                "POST",
+                &p,
+                &aki,
+                &[("csrf", &gremium_csrf), ("status", "abgeschlossen")]
+            )
+            .status,
+            403
+        );
+        assert_eq!(
+            send(
+                &server,
+                "POST",
+                &p,
+                &bfi,
+                &[("csrf", &csrf), ("status", "abgeschlossen")]
+            )
+            .status,
+            303
+        );
+        let k = store.konzept_version(draft).unwrap().content;
+        let kita = k.field("kita").unwrap().projects[0].clone();
+        assert_eq!(
+            kita.status,
+            kimo_model::konzept::ProjectStatus::Abgeschlossen
+        );
+        let change = kita.history.last().unwrap();
+        assert_eq!(
+            change.on,
+            chrono::Local::now()
+                .date_naive()
+                .format("%Y-%m-%d")
+                .to_string()
+        );
+        assert!(change.by.starts_with("pruefer"));
+
+        // Downloads: the draft only logged in; Markdown and the exchange file.
+        assert_eq!(
+            send(
+                &server,
+                "GET",
+                &format!("/konzept/{draft}/konzept.yml"),
+                "",
+                &[]
+            )
+            .status,
+            404
+        );
+        let yml = send(
+            &server,
+            "GET",
+            &format!("/konzept/{draft}/konzept.yml"),
+            &bfi,
+            &[],
+        );
+        assert_eq!(yml.status, 200);
+        assert!(yml.header("content-disposition").unwrap().contains(".yml"));
+        assert!(yml.body.contains("status: abgeschlossen"));
+
         // The Gremium comments; the Redaktion decides the draft.
         let a_csrf = send(&server, "GET", "/konto", &aki, &[]).csrf();
         let c = [

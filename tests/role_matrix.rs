@@ -68,6 +68,62 @@ const ADMIN: [u16; 7] = [403, 403, 403, 403, 403, 403, 200];
 /// Those who work on the indicator (its Amt, the Redaktion, administrators), after a form.
 const WORK: [u16; 7] = [403, 403, 403, 403, 303, 303, 303];
 
+/// Redaktion and administrators only, after a form.
+const EDIT: [u16; 7] = [403, 403, 403, 403, 403, 303, 303];
+
+/// The Integrationskonzept's rows: the decided version and the draft in Beratung.
+fn konzept(decided: i64, draft: i64) -> Vec<Row> {
+    let form = |pairs: &[(&'static str, &str)]| {
+        Body::Form(pairs.iter().map(|(k, v)| (*k, v.to_string())).collect())
+    };
+    let mut rows: Vec<Row> = [
+        "/konzept".to_string(),
+        "/konzept.json".into(),
+        "/konzept/versionen".into(),
+        format!("/konzept/{decided}"),
+        format!("/konzept/{decided}.json"),
+        format!("/konzept/{decided}/konzept.md"),
+    ]
+    .into_iter()
+    .map(|p| get(p, ALL))
+    .collect();
+    for p in [
+        format!("/konzept/{draft}"),
+        format!("/konzept/{draft}.json"),
+        format!("/konzept/{draft}/konzept.yml"),
+        format!("/konzept/vergleich?von={decided}&bis={draft}"),
+    ] {
+        rows.push(get(p, UNPUBLISHED));
+    }
+    let edit = format!("/konzept/{draft}/abschnitt/verstaendnis");
+    rows.push(get(edit.clone(), [403, 403, 403, 403, 403, 200, 200]));
+    rows.extend([
+        post(
+            format!("/konzept/{draft}/kommentare"),
+            form(&[("abschnitt", "verstaendnis"), ("text", "Matrix")]),
+            [403, 403, 303, 303, 303, 303, 303],
+        ),
+        post(edit, form(&[("text", "Integration ist Teilhabe.")]), EDIT),
+        post(
+            format!("/konzept/{draft}/projekte/kita-p1"),
+            form(&[("status", "laufend")]),
+            EDIT,
+        ),
+        // Already in Beratung: allowed roles get the conflict, the others 403.
+        post(
+            format!("/konzept/{draft}/stand"),
+            form(&[("stand", "in-beratung")]),
+            [403, 403, 403, 403, 403, 409, 409],
+        ),
+        post(
+            format!("/konzept/{decided}/fortschreiben"),
+            form(&[("titel", "Matrix")]),
+            EDIT,
+        ),
+    ]);
+    rows
+}
+
 /// The GET rows: every page, twin, download and API route.
 fn reads(warning: i64) -> Vec<Row> {
     let mut rows: Vec<Row> = [
@@ -274,7 +330,22 @@ fn every_route_for_every_role() {
         drop(store);
         let server = Server::start(&["--database", db], &[]);
         let roles = sessions(&server, db);
-        let rows: Vec<Row> = reads(warning).into_iter().chain(writes(warning)).collect();
+        let store = Store::open(db).unwrap();
+        let versions = store.konzept_versions().unwrap();
+        let id = |prefix: &str| {
+            versions
+                .iter()
+                .find(|v| v.title.starts_with(prefix))
+                .unwrap()
+                .id
+        };
+        let (decided, draft) = (id("Integrationskonzept"), id("1. Fortschreibung 2029"));
+        drop(store);
+        let rows: Vec<Row> = reads(warning)
+            .into_iter()
+            .chain(writes(warning))
+            .chain(konzept(decided, draft))
+            .collect();
         let (mut wrong, mut cells) = (Vec::new(), 0);
         println!("| Anfrage | {} |", ROLES.join(" | "));
         println!("|---|{}", "---|".repeat(ROLES.len()));

@@ -179,6 +179,11 @@ fn data_routes() -> Router<Arc<AppState>> {
         )
         .route("/konzept/{id}/stand", post(pages::konzept_edit::set_state))
         .route(
+            "/konzept/{id}/projekte/{pid}",
+            post(pages::konzept_edit::project_status),
+        )
+        .route("/konzept/{id}/{file}", get(pages::konzept::download))
+        .route(
             "/konzept/{id}/fortschreiben",
             post(pages::konzept_edit::copy),
         )

@@ -2,6 +2,9 @@
 //! the catalogue (every problem with its section, line and column), and the exchange file's import.
 
 use anyhow::{Result, bail};
+
+/// The error of this module's functions.
+pub type Error = anyhow::Error;
 use kimo_konzept::refs::{Catalogue, Reference};
 use kimo_model::konzept::{Document, Figure, Konzept, VersionState};
 use kimo_model::{Area, Dimension, Indicator};

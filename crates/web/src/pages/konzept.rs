@@ -492,6 +492,37 @@ pub async fn one(
     Ok(res)
 }
 
+/// `GET /konzept/{id}/konzept.md` and `/konzept/{id}/konzept.yml`: a version as one Markdown
+/// document or as its exchange file (which `kimo konzept import` reads back).
+pub async fn download(
+    State(st): State<Arc<AppState>>,
+    Path((id, file)): Path<(i64, String)>,
+) -> Result<Page, AppError> {
+    blocking(&st, move |st| {
+        let v = version(st, id)?;
+        let internal = |e: kimo_work::konzept::Error| AppError::Internal(format!("{e:#}"));
+        let slug = kimo_model::slug(&v.title);
+        match file.as_str() {
+            "konzept.md" => Ok(Page::download(
+                "text/markdown; charset=utf-8",
+                &format!("{slug}.md"),
+                kimo_work::konzept::markdown(&st.store, id)
+                    .map_err(internal)?
+                    .into_bytes(),
+            )),
+            "konzept.yml" => Ok(Page::download(
+                "application/yaml; charset=utf-8",
+                &format!("{slug}.yml"),
+                kimo_work::konzept::export(&st.store, id)
+                    .map_err(internal)?
+                    .into_bytes(),
+            )),
+            _ => Err(AppError::NotFound("Diese Datei gibt es nicht.".into())),
+        }
+    })
+    .await
+}
+
 /// One line of the list of versions.
 #[derive(Debug, Serialize)]
 pub struct VersionLine {

@@ -11,7 +11,7 @@ use crate::{AppError, AppState, blocking, render};
 use axum::extract::{Extension, Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use kimo_model::konzept::{Konzept, Version, VersionState};
+use kimo_model::konzept::{Konzept, ProjectStatus, StatusChange, Version, VersionState};
 use kimo_model::{Role, User};
 use serde::Deserialize;
 use std::sync::Arc;
@@ -287,6 +287,64 @@ pub async fn set_state(
     })
     .await?;
     Ok(Redirect::to(&format!("/konzept/{id}")).into_response())
+}
+
+/// The form that changes a Leitprojekt's state.
+#[derive(Deserialize)]
+pub struct ProjectForm {
+    #[serde(default)]
+    csrf: String,
+    status: String,
+}
+
+/// `POST /konzept/{id}/projekte/{pid}`: a Leitprojekt's new state, dated and kept in its history.
+pub async fn project_status(
+    State(st): State<Arc<AppState>>,
+    Extension(identity): Extension<Identity>,
+    addr: Option<Extension<ClientAddr>>,
+    Path((id, pid)): Path<(i64, String)>,
+    Form(form): Form<ProjectForm>,
+) -> Result<Response, AppError> {
+    let me = checked(&identity, &form.csrf)?;
+    let who = actor(&me.0.name, addr.as_ref());
+    let back = format!("/konzept/{id}#projekt-{pid}");
+    blocking(&st, move |st| {
+        let v = editable(st, &me.0, id)?;
+        let status = ProjectStatus::parse(&form.status).ok_or_else(|| {
+            AppError::BadRequest(format!(
+                "Einen Stand '{}' gibt es nicht.",
+                kimo_model::quote(&form.status)
+            ))
+        })?;
+        let mut content = v.content.clone();
+        let project = content
+            .fields
+            .iter_mut()
+            .flat_map(|f| f.projects.iter_mut())
+            .find(|p| p.id == pid)
+            .ok_or_else(|| {
+                AppError::NotFound(format!(
+                    "Ein Leitprojekt '{}' gibt es nicht.",
+                    kimo_model::quote(&pid)
+                ))
+            })?;
+        if project.status != status {
+            project.status = status;
+            project.history.push(StatusChange {
+                on: chrono::Local::now()
+                    .date_naive()
+                    .format("%Y-%m-%d")
+                    .to_string(),
+                status,
+                by: me.0.name.clone(),
+            });
+            st.store.save_konzept(id, &content, &who)?;
+            st.changed();
+        }
+        Ok(())
+    })
+    .await?;
+    Ok(Redirect::to(&back).into_response())
 }
 
 /// A form with a title.
