@@ -73,6 +73,76 @@ fn the_konzept_is_edited_commented_and_decided() {
         );
         assert!(!page.contains("<script>alert") && !page.contains("javascript:"));
 
+        // The goals of a Handlungsfeld in their form: checked against the catalogue, then saved.
+        let goals = format!("/konzept/{draft}/ziele/arbeit");
+        assert_eq!(send(&server, "GET", &goals, &aki, &[]).status, 403);
+        let form = send(&server, "GET", &goals, &bfi, &[]);
+        assert!(
+            form.body
+                .contains("name=\"g1_ziel\" type=\"text\" inputmode=\"decimal\" value=\"6,5\""),
+            "{}",
+            form.body
+        );
+        let goal = |area: &'static str, target: &'static str| {
+            vec![
+                ("csrf", csrf.clone()),
+                ("g1_id", "arbeit-1".to_string()),
+                (
+                    "g1_text",
+                    "Die Arbeitslosigkeit der Nichtdeutschen sinkt.".to_string(),
+                ),
+                ("g1_indikator", "ARB-03".to_string()),
+                ("g1_gebiet", area.to_string()),
+                ("g1_gruppe", "staatsangehoerigkeit=nichtdeutsch".to_string()),
+                ("g1_richtung", "sinken".to_string()),
+                ("g1_ziel", target.to_string()),
+                ("g1_zieljahr", "2030".to_string()),
+                ("g1_basisjahr", "2015".to_string()),
+                ("g2_text", "Mehr Frauen in Arbeit.".to_string()),
+            ]
+        };
+        let pairs = |v: &[(&'static str, String)]| {
+            v.iter().map(|(k, v)| (*k, v.clone())).collect::<Vec<_>>()
+        };
+        let bad = pairs(&goal("99", "sechs"));
+        let bad: Vec<(&str, &str)> = bad.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let res = send(&server, "POST", &goals, &bfi, &bad);
+        assert_eq!(res.status, 400);
+        assert!(
+            res.body.contains("Ziel 1: Zielwert „sechs“ ist keine Zahl"),
+            "{}",
+            res.body
+        );
+        let bad = pairs(&goal("99", "6"));
+        let bad: Vec<(&str, &str)> = bad.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let res = send(&server, "POST", &goals, &bfi, &bad);
+        assert!(
+            res.body
+                .contains("arbeit: Ziel arbeit-1: das Gebiet &#x27;99&#x27; gibt es nicht"),
+            "{}",
+            res.body
+        );
+        let good = pairs(&goal("12", "6"));
+        let good: Vec<(&str, &str)> = good.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        assert_eq!(send(&server, "POST", &goals, &bfi, &good).status, 303);
+        let saved = store
+            .konzept_version(draft)
+            .unwrap()
+            .content
+            .field("arbeit")
+            .unwrap()
+            .goals
+            .clone();
+        assert_eq!(saved.len(), 2);
+        assert_eq!(
+            saved[0].measure.as_ref().unwrap().area.as_deref(),
+            Some("12")
+        );
+        assert_eq!(
+            (saved[1].id.as_str(), saved[1].measure.is_none()),
+            ("arbeit-3", true)
+        );
+
         // A Leitprojekt's new state is dated and kept; the Gremium may not set it.
         let p = format!("/konzept/{draft}/projekte/kita-p1");
         let gremium_csrf = send(&server, "GET", "/konto", &aki, &[]).csrf();

@@ -24,6 +24,19 @@ fn the_konzept_in_force_drafts_and_the_comparison() {
             .find(|v| v.title.starts_with("1. Fortschreibung 2029"))
             .unwrap()
             .id;
+        // The goals of the version in force are the early warning's targets (KIT-04 off course).
+        let ziel = store
+            .warnings(&kimo_store::WarningFilter::default())
+            .unwrap()
+            .into_iter()
+            .find(|w| w.rule == "ziel-kita-1")
+            .expect("a warning of the goal kita-1");
+        assert!(
+            ziel.sentence
+                .contains("ist nicht auf Kurs: Verschlechterung"),
+            "{}",
+            ziel.sentence
+        );
         drop(store);
         let server = Server::start(&["--database", db], &[]);
 

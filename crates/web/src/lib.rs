@@ -60,6 +60,10 @@ fn templates() -> &'static minijinja::Environment<'static> {
                 include_str!("../templates/konzept_abschnitt.html"),
             ),
             (
+                "konzept_ziele.html",
+                include_str!("../templates/konzept_ziele.html"),
+            ),
+            (
                 "konzept_versionen.html",
                 include_str!("../templates/konzept_versionen.html"),
             ),
@@ -178,6 +182,10 @@ fn data_routes() -> Router<Arc<AppState>> {
             get(pages::konzept_edit::edit).post(pages::konzept_edit::save),
         )
         .route("/konzept/{id}/stand", post(pages::konzept_edit::set_state))
+        .route(
+            "/konzept/{id}/ziele/{field}",
+            get(pages::konzept_goals::edit).post(pages::konzept_goals::save),
+        )
         .route(
             "/konzept/{id}/projekte/{pid}",
             post(pages::konzept_edit::project_status),

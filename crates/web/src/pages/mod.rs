@@ -5,6 +5,7 @@ pub mod audit;
 pub mod indicator;
 pub mod konzept;
 pub mod konzept_edit;
+pub mod konzept_goals;
 pub mod lagebild;
 pub mod overview;
 pub mod rules;
