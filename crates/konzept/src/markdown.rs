@@ -105,7 +105,8 @@ pub fn render(text: &str, figure: &dyn Fn(&str) -> Option<Shown>) -> String {
     out
 }
 
-/// The words of a Markdown text (references count as one word each).
+/// The words of a Markdown text: whitespace-separated tokens with a letter or digit (as the
+/// editor's live counter counts them; a reference counts by its words).
 pub fn words(text: &str) -> usize {
     let plain: String = Parser::new(text)
         .filter_map(|e| match e {
