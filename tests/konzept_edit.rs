@@ -225,6 +225,48 @@ fn the_konzept_is_edited_commented_and_decided() {
             .status,
             303
         );
+        let comments = store.konzept_comments(draft).unwrap();
+        let mine = comments.iter().find(|c| c.text == "Gut so.").unwrap().id;
+        let page = send(&server, "GET", &format!("/konzept/{draft}"), &bfi, &[]).body;
+        assert!(page.contains(&format!("action=\"/konzept/kommentare/{mine}\"")));
+        let a = [("csrf", a_csrf.as_str()), ("antwort", "Danke")];
+        assert_eq!(
+            send(
+                &server,
+                "POST",
+                &format!("/konzept/kommentare/{mine}"),
+                &aki,
+                &a
+            )
+            .status,
+            403
+        );
+        let a = [
+            ("csrf", csrf.as_str()),
+            ("antwort", "Danke, übernommen."),
+            ("erledigt", "ja"),
+        ];
+        let res = send(
+            &server,
+            "POST",
+            &format!("/konzept/kommentare/{mine}"),
+            &bfi,
+            &a,
+        );
+        assert_eq!(
+            res.header("location"),
+            Some(format!("/konzept/{draft}#kommentar-{mine}").as_str())
+        );
+        let answered = store
+            .konzept_comments(draft)
+            .unwrap()
+            .into_iter()
+            .find(|c| c.id == mine)
+            .unwrap();
+        assert_eq!(
+            (answered.state.as_str(), answered.answer.as_deref()),
+            ("erledigt", Some("Danke, übernommen."))
+        );
         let decide = [
             ("csrf", a_csrf.as_str()),
             ("stand", "beschlossen"),
@@ -309,8 +351,8 @@ fn the_konzept_is_edited_commented_and_decided() {
                 "konzept.add",
                 "konzept.state",
                 "konzept.state",
-                "konzept.comment",
-                "konzept.edit"
+                "konzept.answer",
+                "konzept.comment"
             ]
         );
     }

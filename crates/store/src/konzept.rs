@@ -355,14 +355,15 @@ impl Store {
         })
     }
 
-    /// Answers a comment (`answer`) and/or marks it done; audit `konzept.answer`.
+    /// Answers a comment (`answer`) and/or marks it done; audit `konzept.answer`. Returns the
+    /// version the comment is on.
     pub fn answer_konzept_comment(
         &self,
         id: i64,
         answer: Option<&str>,
         done: bool,
         actor: &Actor,
-    ) -> Result<()> {
+    ) -> Result<i64> {
         self.write(|c| {
             let sql = format!("SELECT {COMMENT_COLUMNS} FROM konzept_comment WHERE id = ?");
             let Some(old) = c.query_opt(&sql, &[id.into()])?.map(|r| comment_from(&r)) else {
@@ -395,7 +396,8 @@ impl Store {
                 &format!("kommentar:{id}"),
                 &old.state,
                 &what,
-            )
+            )?;
+            Ok(old.version_id)
         })
     }
 

@@ -411,36 +411,41 @@ pub async fn comment(
     Ok(Redirect::to(&format!("/konzept/{id}#kommentare-h")).into_response())
 }
 
+/// The form that answers a comment.
+#[derive(Deserialize)]
+pub struct AnswerForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    antwort: String,
+    erledigt: Option<String>,
+}
+
 /// `POST /konzept/kommentare/{cid}`: the Redaktion answers a comment and/or marks it done.
 pub async fn answer(
     State(st): State<Arc<AppState>>,
     Extension(identity): Extension<Identity>,
     addr: Option<Extension<ClientAddr>>,
     Path(cid): Path<i64>,
-    Form(form): Form<CommentForm>,
+    Form(form): Form<AnswerForm>,
 ) -> Result<Response, AppError> {
     let me = checked(&identity, &form.csrf)?;
     let who = actor(&me.0.name, addr.as_ref());
-    blocking(&st, move |st| {
+    let version = blocking(&st, move |st| {
         if !may_edit(&me.0) {
             return Err(AppError::Forbidden(
                 "Kommentare beantwortet das Büro für Integration.".into(),
             ));
         }
-        let done = form.abschnitt == "erledigt";
-        st.store.answer_konzept_comment(
-            cid,
-            Some(&form.text)
-                .filter(|t| !t.trim().is_empty())
-                .map(String::as_str),
-            done,
-            &who,
-        )?;
+        let answer = Some(form.antwort.trim()).filter(|t| !t.is_empty());
+        let v = st
+            .store
+            .answer_konzept_comment(cid, answer, form.erledigt.is_some(), &who)?;
         st.changed();
-        Ok(())
+        Ok(v)
     })
     .await?;
-    Ok(Redirect::to("/konzept/versionen").into_response())
+    Ok(Redirect::to(&format!("/konzept/{version}#kommentar-{cid}")).into_response())
 }
 
 #[cfg(test)]
