@@ -97,6 +97,8 @@ fn konzept(decided: i64, draft: i64) -> Vec<Row> {
     }
     let edit = format!("/konzept/{draft}/abschnitt/verstaendnis");
     rows.push(get(edit.clone(), [403, 403, 403, 403, 403, 200, 200]));
+    let goals = format!("/konzept/{draft}/ziele/recht");
+    rows.push(get(goals.clone(), [403, 403, 403, 403, 403, 200, 200]));
     rows.extend([
         post(
             format!("/konzept/{draft}/kommentare"),
@@ -104,6 +106,16 @@ fn konzept(decided: i64, draft: i64) -> Vec<Row> {
             [403, 403, 303, 303, 303, 303, 303],
         ),
         post(edit, form(&[("text", "Integration ist Teilhabe.")]), EDIT),
+        post(
+            goals,
+            form(&[("g1_id", "recht-1"), ("g1_text", "Mehr Einbürgerungen.")]),
+            EDIT,
+        ),
+        post(
+            "/konzept/kommentare/1",
+            form(&[("antwort", "Danke")]),
+            [403, 403, 403, 403, 403, 303, 303],
+        ),
         post(
             format!("/konzept/{draft}/projekte/kita-p1"),
             form(&[("status", "laufend")]),

@@ -53,7 +53,13 @@ fn check_rows(html: &str, rows: &Value, page: &str) -> usize {
         let cell = format!("<td class=\"num\">{text}");
         let kpi = format!("<span class=\"value\">{text}</span>");
         let name = format!(">{}</a>", esc(r["name"].as_str().unwrap()));
-        let at = html.find(&name).unwrap_or_else(|| panic!("{page}: {name}"));
+        // On a Handlungsfeld page the Konzept's part names core indicators first: the rows'
+        // table comes after its heading.
+        let table = html.find("<h2 id=\"indikatoren-h\">").unwrap_or(0);
+        let at = table
+            + html[table..]
+                .find(&name)
+                .unwrap_or_else(|| panic!("{page}: {name}"));
         let rest = &html[at..];
         let end = rest.find("</tr>").or_else(|| rest.find("</li>")).unwrap();
         assert!(
