@@ -242,12 +242,21 @@ impl<'a> Renderer<'a> {
         Some(Shown { text, link })
     }
 
-    /// A text as written and shown.
+    /// A text as written and shown. For the public, a reference to an indicator it may not see
+    /// is a dash in the Markdown too, so that not even its code shows.
     pub fn text(&self, md: &str) -> Text {
+        let mut markdown = md.to_string();
+        if !self.st.internal() {
+            for (_, inner) in kimo_konzept::refs::find(md).into_iter().rev() {
+                if kimo_konzept::refs::parse(inner, &self.cx.catalogue()).is_err() {
+                    markdown = markdown.replace(&format!("[[{inner}]]"), "–");
+                }
+            }
+        }
         Text {
-            markdown: md.to_string(),
             html: markdown::render(md, &|inner| self.figure(inner)),
             words: markdown::words(md),
+            markdown,
         }
     }
 
@@ -293,7 +302,8 @@ impl<'a> Renderer<'a> {
         Ok(GoalView {
             id: g.id.clone(),
             text: self.text(&g.text),
-            measure: g.measure.clone(),
+            // A measure on an indicator the audience may not see is left out.
+            measure: g.measure.clone().filter(|_| measure_text.is_some()),
             measure_text,
             progress,
             latest,
