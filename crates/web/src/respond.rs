@@ -53,6 +53,17 @@ pub struct Page {
     gzip: Arc<OnceLock<axum::body::Bytes>>,
 }
 
+/// An HTML page made for one viewer (a form with its token, a message): never cached.
+pub fn no_store(code: axum::http::StatusCode, body: String) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let mut res = (code, axum::response::Html(body)).into_response();
+    res.headers_mut().insert(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-store"),
+    );
+    res
+}
+
 impl Page {
     /// An HTML page.
     pub fn html(body: String) -> Page {

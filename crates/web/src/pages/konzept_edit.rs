@@ -9,8 +9,8 @@ use crate::auth::{ClientAddr, Identity, actor, checked};
 use crate::extract::Form;
 use crate::{AppError, AppState, blocking, render};
 use axum::extract::{Extension, Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
 use kimo_model::konzept::{Konzept, ProjectStatus, StatusChange, Version, VersionState};
 use kimo_model::{Role, User};
 use serde::Deserialize;
@@ -136,13 +136,6 @@ fn page(
     Ok((code, body))
 }
 
-fn no_store(code: StatusCode, body: String) -> Response {
-    let mut res = (code, Html(body)).into_response();
-    res.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    res
-}
-
 fn viewer(identity: &Identity) -> Result<Arc<(User, kimo_store::Session)>, AppError> {
     identity
         .0
@@ -166,7 +159,7 @@ pub async fn edit(
         page(st, &v, &key, &text, &me.1.csrf, &[])
     })
     .await?;
-    Ok(no_store(code, body))
+    Ok(crate::respond::no_store(code, body))
 }
 
 /// The editor's form.
@@ -220,7 +213,7 @@ pub async fn save(
     .await?;
     match outcome {
         None => Ok(Redirect::to(&back).into_response()),
-        Some((code, body)) => Ok(no_store(code, body)),
+        Some((code, body)) => Ok(crate::respond::no_store(code, body)),
     }
 }
 

@@ -8,8 +8,8 @@ use crate::auth::{ClientAddr, Identity, actor, checked};
 use crate::extract::Form;
 use crate::{AppError, AppState, blocking, render};
 use axum::extract::{Extension, Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
 use kimo_model::konzept::{Direction, Goal, Measure, Version};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -212,13 +212,6 @@ fn page(
     Ok((code, body))
 }
 
-fn no_store(code: StatusCode, body: String) -> Response {
-    let mut res = (code, Html(body)).into_response();
-    res.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    res
-}
-
 /// `GET /konzept/{id}/ziele/{field}`.
 pub async fn edit(
     State(st): State<Arc<AppState>>,
@@ -240,7 +233,7 @@ pub async fn edit(
         page(st, &v, &field, &values(&goals), &me.1.csrf, &[])
     })
     .await?;
-    Ok(no_store(code, body))
+    Ok(crate::respond::no_store(code, body))
 }
 
 /// `POST /konzept/{id}/ziele/{field}`.
@@ -303,7 +296,7 @@ pub async fn save(
     .await?;
     match outcome {
         None => Ok(Redirect::to(&back).into_response()),
-        Some((code, body)) => Ok(no_store(code, body)),
+        Some((code, body)) => Ok(crate::respond::no_store(code, body)),
     }
 }
 

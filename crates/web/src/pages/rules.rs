@@ -8,8 +8,8 @@ use crate::auth::{ClientAddr, Identity, actor, checked};
 use crate::extract::Form;
 use crate::{AppError, AppState, blocking, render};
 use axum::extract::{Extension, Path, Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
 use kimo_model::{Indicator, User};
 use kimo_monitor::rules::{
     Check, KINDS, Place, RuleSet, STORED_RULES, Scope as RuleScope, kind_label,
@@ -607,13 +607,6 @@ fn page(
     )
 }
 
-fn no_store(code: StatusCode, body: String) -> Response {
-    let mut res = (code, Html(body)).into_response();
-    res.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    res
-}
-
 /// The query of the page after saving.
 #[derive(serde::Deserialize)]
 pub struct Saved {
@@ -651,7 +644,7 @@ pub async fn show(
         )
     })
     .await?;
-    Ok(no_store(StatusCode::OK, body))
+    Ok(crate::respond::no_store(StatusCode::OK, body))
 }
 
 /// `POST /indikatoren/{code}/regeln`: checks and stores the indicator's rules, then evaluates all
@@ -717,6 +710,6 @@ pub async fn save(
     .await?;
     match outcome {
         None => Ok(Redirect::to(&back).into_response()),
-        Some(body) => Ok(no_store(StatusCode::BAD_REQUEST, body)),
+        Some(body) => Ok(crate::respond::no_store(StatusCode::BAD_REQUEST, body)),
     }
 }

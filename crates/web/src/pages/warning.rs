@@ -6,7 +6,7 @@ use crate::extract::Form;
 use crate::{AppError, AppState, blocking, render};
 use axum::extract::{Extension, Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use kimo_model::{Role, User, WarningStatus};
 use serde::Deserialize;
 use std::sync::Arc;
@@ -134,13 +134,6 @@ fn page(
     Ok((code, body))
 }
 
-fn no_store(code: StatusCode, body: String) -> Response {
-    let mut res = (code, Html(body)).into_response();
-    res.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    res
-}
-
 /// `GET /warnungen/{id}` (also `.json`: the warning, its history and the viewer's rights):
 /// logged-in users only.
 pub async fn show(
@@ -180,7 +173,7 @@ pub async fn show(
         return Ok(res);
     }
     let (code, body) = blocking(&st, move |st| page(st, &viewer.0, &viewer.1.csrf, id, "")).await?;
-    Ok(no_store(code, body))
+    Ok(crate::respond::no_store(code, body))
 }
 
 /// `POST /warnungen/{id}`: sets status and assignee (with the right to work on it) and adds a
@@ -205,6 +198,6 @@ pub async fn work(
     .await?;
     match outcome {
         None => Ok(Redirect::to(&format!("/warnungen/{id}")).into_response()),
-        Some((code, body)) => Ok(no_store(code, body)),
+        Some((code, body)) => Ok(crate::respond::no_store(code, body)),
     }
 }
