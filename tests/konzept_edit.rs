@@ -357,3 +357,316 @@ fn the_konzept_is_edited_commented_and_decided() {
         );
     }
 }
+
+/// A form's fields as `send` takes them.
+fn fields<'a>(v: &'a [(&'a str, String)]) -> Vec<(&'a str, &'a str)> {
+    v.iter().map(|(k, v)| (*k, v.as_str())).collect()
+}
+
+#[test]
+fn leitprojekte_kernindikatoren_and_earlier_plans_are_kept_in_forms() {
+    for t in TestDb::all("leitprojekte_kernindikatoren_and_earlier_plans_are_kept_in_forms") {
+        let db = t.url.as_str();
+        kimo_ok(db, &["demo"]);
+        let store = Store::open(db).unwrap();
+        let draft = store.konzept_versions().unwrap()[0].id;
+        let server = Server::start(&["--database", db], &[]);
+        let bfi = server.log_in(db);
+        let aki = server.log_in_as(db, "gremium");
+        let csrf = send(&server, "GET", "/konto", &bfi, &[]).csrf();
+
+        // Leitprojekte: the Gremium may not; the form shows the project with German dates.
+        let form_url = format!("/konzept/{draft}/leitprojekte/arbeit");
+        assert_eq!(send(&server, "GET", &form_url, &aki, &[]).status, 403);
+        let form = send(&server, "GET", &form_url, &bfi, &[]);
+        assert_eq!(form.status, 200);
+        assert_eq!(form.header("cache-control"), Some("no-store"));
+        assert!(
+            form.body
+                .contains("value=\"Jobcenter-Sprechstunde in den Stadtteilen\"")
+        );
+        assert!(
+            form.body
+                .contains("name=\"p1_gebiet_12\" value=\"ja\" checked"),
+            "{}",
+            form.body
+        );
+        assert!(
+            form.body.contains("name=\"p2_titel\""),
+            "an empty row for a new project"
+        );
+        let mut post = vec![
+            ("csrf", csrf.clone()),
+            ("p1_id", "arbeit-p1".to_string()),
+            (
+                "p1_titel",
+                "Jobcenter-Sprechstunde in den Stadtteilen".to_string(),
+            ),
+            (
+                "p1_beschreibung",
+                "Beratung vor Ort, Quote [[ARB-03 nichtdeutsch]].".to_string(),
+            ),
+            ("p1_verantwortlich", "Jobcenter Stadt Karlsruhe".to_string()),
+            ("p1_stand", "abgeschlossen".to_string()),
+            ("p1_beginn", "2025".to_string()),
+            ("p1_ende", "2024".to_string()),
+            ("p1_gebiet_12", "ja".to_string()),
+            ("p1_ziel_arbeit-1", "ja".to_string()),
+            ("p2_titel", "Mentoring für Geflüchtete".to_string()),
+            (
+                "p2_beschreibung",
+                "Ehrenamtliche begleiten [[XYZ-01]].".to_string(),
+            ),
+            ("p2_verantwortlich", "Caritasverband".to_string()),
+            ("p2_partner", "Jobcenter\nIHK Karlsruhe".to_string()),
+            ("p2_stand", "geplant".to_string()),
+            ("p2_beginn", "1.3.2027".to_string()),
+            ("p2_ende", "Sommer".to_string()),
+            ("p2_gebiet_19", "ja".to_string()),
+            ("p2_gebiet_12", "ja".to_string()),
+            ("p2_ziel_arbeit-2", "ja".to_string()),
+        ];
+        let res = send(&server, "POST", &form_url, &bfi, &fields(&post));
+        assert_eq!(res.status, 400);
+        assert!(
+            res.body
+                .contains("Leitprojekt 2: Ende „Sommer“ ist kein Datum"),
+            "{}",
+            res.body
+        );
+        assert!(
+            res.body.contains("value=\"Mentoring für Geflüchtete\""),
+            "the input stays"
+        );
+        let set = |post: &mut Vec<(&str, String)>, key: &str, value: &str| {
+            post.iter_mut().find(|(k, _)| *k == key).unwrap().1 = value.to_string();
+        };
+        set(&mut post, "p2_ende", "2029");
+        let res = send(&server, "POST", &form_url, &bfi, &fields(&post));
+        assert_eq!(res.status, 400);
+        assert!(
+            res.body.contains("arbeit: Leitprojekt arbeit-p1 „Jobcenter-Sprechstunde in den Stadtteilen“: das Ende 2024 liegt vor dem Beginn 2025"),
+            "{}",
+            res.body
+        );
+        assert!(
+            res.body.contains("arbeit: Leitprojekt arbeit-p2 „Mentoring für Geflüchtete“, Zeile 1, Spalte 25: den Indikator &#x27;XYZ-01&#x27; gibt es nicht"),
+            "{}",
+            res.body
+        );
+        assert!(
+            store
+                .konzept_version(draft)
+                .unwrap()
+                .content
+                .field("arbeit")
+                .unwrap()
+                .projects
+                .len()
+                == 1,
+            "nothing saved"
+        );
+        set(&mut post, "p1_ende", "2026");
+        set(
+            &mut post,
+            "p2_beschreibung",
+            "Ehrenamtliche begleiten [[ARB-03]].",
+        );
+        let res = send(&server, "POST", &form_url, &bfi, &fields(&post));
+        assert_eq!(res.status, 303, "{}", res.body);
+        assert_eq!(
+            res.header("location"),
+            Some(format!("/konzept/{draft}#arbeit-projekte").as_str())
+        );
+        let f = store
+            .konzept_version(draft)
+            .unwrap()
+            .content
+            .field("arbeit")
+            .unwrap()
+            .clone();
+        let (old, new) = (&f.projects[0], &f.projects[1]);
+        assert_eq!(
+            (old.status, old.end.as_deref(), old.history.len()),
+            (
+                kimo_model::konzept::ProjectStatus::Abgeschlossen,
+                Some("2026"),
+                1
+            )
+        );
+        assert_eq!(
+            (new.id.as_str(), new.start.as_deref(), new.end.as_deref()),
+            ("arbeit-p2", Some("2027-03-01"), Some("2029"))
+        );
+        assert_eq!(new.partners, ["Jobcenter", "IHK Karlsruhe"]);
+        assert_eq!(
+            (new.areas.clone(), new.goals.clone()),
+            (
+                vec!["12".to_string(), "19".to_string()],
+                vec!["arbeit-2".to_string()]
+            )
+        );
+        let page = send(&server, "GET", &format!("/konzept/{draft}"), &bfi, &[]).body;
+        assert!(
+            page.contains("<td>01.03.2027 bis 2029</td>"),
+            "German dates"
+        );
+        assert!(
+            page.contains("<a href=\"#ziel-arbeit-2\">Ziel 2</a>"),
+            "linked goals"
+        );
+        assert!(page.contains(&format!("href=\"/konzept/{draft}/leitprojekte/arbeit\"")));
+
+        // A goal that is removed is no longer served by a project.
+        let goals = vec![
+            ("csrf", csrf.clone()),
+            ("g1_id", "arbeit-1".to_string()),
+            (
+                "g1_text",
+                "Die Arbeitslosigkeit der Nichtdeutschen sinkt.".to_string(),
+            ),
+            ("g2_id", "arbeit-2".to_string()),
+            ("g2_text", "Mehr Beschäftigte.".to_string()),
+            ("g2_loeschen", "ja".to_string()),
+        ];
+        let res = send(
+            &server,
+            "POST",
+            &format!("/konzept/{draft}/ziele/arbeit"),
+            &bfi,
+            &fields(&goals),
+        );
+        assert_eq!(res.status, 303, "{}", res.body);
+        let f = store
+            .konzept_version(draft)
+            .unwrap()
+            .content
+            .field("arbeit")
+            .unwrap()
+            .clone();
+        assert!(f.projects[1].goals.is_empty());
+
+        // Kernindikatoren from the catalogue, in its order; an unknown code is refused.
+        let core_url = format!("/konzept/{draft}/kernindikatoren/arbeit");
+        assert_eq!(send(&server, "GET", &core_url, &aki, &[]).status, 403);
+        let form = send(&server, "GET", &core_url, &bfi, &[]);
+        assert!(
+            form.body.contains("name=\"k_ARB-06\" value=\"ja\" checked"),
+            "{}",
+            form.body
+        );
+        let chosen = [
+            ("csrf", csrf.as_str()),
+            ("k_SOZ-01", "ja"),
+            ("k_ARB-03", "ja"),
+        ];
+        assert_eq!(send(&server, "POST", &core_url, &bfi, &chosen).status, 303);
+        let f = store
+            .konzept_version(draft)
+            .unwrap()
+            .content
+            .field("arbeit")
+            .unwrap()
+            .clone();
+        assert_eq!(f.core_indicators, ["ARB-03", "SOZ-01"]);
+        let res = send(
+            &server,
+            "POST",
+            &core_url,
+            &bfi,
+            &[("csrf", csrf.as_str()), ("k_XYZ-01", "ja")],
+        );
+        assert_eq!(res.status, 400);
+        assert!(
+            res.body
+                .contains("Diese Indikatoren gibt es nicht: XYZ-01."),
+            "{}",
+            res.body
+        );
+
+        // An earlier plan: the Redaktion records it with title, date and PDF; the public sees it.
+        assert_eq!(
+            send(&server, "GET", "/konzept/frueher", &aki, &[]).status,
+            403
+        );
+        assert_eq!(
+            send(&server, "GET", "/konzept/frueher", &bfi, &[]).status,
+            200
+        );
+        let bad = [
+            ("csrf", csrf.as_str()),
+            ("titel", "Leitbild 1998"),
+            ("datum", "damals"),
+            ("pdf", "ftp://x"),
+        ];
+        let res = send(&server, "POST", "/konzept/frueher", &bfi, &bad);
+        assert_eq!(res.status, 400);
+        assert!(
+            res.body.contains("Datum „damals“: bitte ein Jahr"),
+            "{}",
+            res.body
+        );
+        assert!(
+            res.body
+                .contains("Link „ftp:&#x2f;&#x2f;x“: bitte eine Web-Adresse"),
+            "{}",
+            res.body
+        );
+        assert!(res.body.contains("value=\"Leitbild 1998\""));
+        let good = [
+            ("csrf", csrf.as_str()),
+            ("titel", "Leitbild 1998"),
+            ("datum", "15.06.1998"),
+            ("pdf", "https://example.org/leitbild-1998.pdf"),
+        ];
+        let res = send(&server, "POST", "/konzept/frueher", &bfi, &good);
+        assert_eq!(res.status, 303, "{}", res.body);
+        let id: i64 = res
+            .header("location")
+            .unwrap()
+            .trim_start_matches("/konzept/")
+            .parse()
+            .unwrap();
+        let v = store.konzept_version(id).unwrap();
+        assert_eq!(
+            (v.state, v.decided_on.as_deref(), v.pdf_url.as_deref()),
+            (
+                kimo_model::konzept::VersionState::Frueher,
+                Some("1998-06-15"),
+                Some("https://example.org/leitbild-1998.pdf")
+            )
+        );
+        let public = send(&server, "GET", "/konzept/versionen", "", &[]).body;
+        assert!(
+            public.contains("Leitbild 1998") && public.contains("15.06.1998"),
+            "{public}"
+        );
+        assert!(
+            !public.contains("/konzept/frueher"),
+            "no form link for the public"
+        );
+
+        // Comments stand beside their section, titled.
+        let page = send(&server, "GET", &format!("/konzept/{draft}"), &bfi, &[]).body;
+        assert!(page.contains("Kommentare zu diesem Abschnitt"), "{page}");
+        assert!(!page.contains("<td>feld:"), "section titles, not keys");
+
+        let log = store
+            .audit_log(&AuditFilter {
+                action: Some("konzept".into()),
+                limit: 4,
+                ..Default::default()
+            })
+            .unwrap();
+        let actions: Vec<&str> = log.iter().map(|e| e.action.as_str()).collect();
+        assert_eq!(
+            actions,
+            [
+                "konzept.add",
+                "konzept.edit",
+                "konzept.edit",
+                "konzept.edit"
+            ]
+        );
+    }
+}

@@ -351,6 +351,46 @@ pub struct Document {
     pub content: Konzept,
 }
 
+/// A project's start or end as typed (`2027`, `3.2027`, `03/2027`, `1.3.2027`, or ISO `2027-03`,
+/// `2027-03-01`) in ISO form (`2027`, `2027-03`, `2027-03-01`); None when it is no such date.
+pub fn iso_when(s: &str) -> Option<String> {
+    let s = s.trim();
+    fn year(y: &str) -> Option<&str> {
+        (y.len() == 4 && y.bytes().all(|b| b.is_ascii_digit())).then_some(y)
+    }
+    let month = |m: &str| m.parse::<u32>().ok().filter(|m| (1..=12).contains(m));
+    if let Some(y) = year(s) {
+        return Some(y.to_string());
+    }
+    let parts: Vec<&str> = s.split(['-', '.', '/']).collect();
+    let (y, m, d) = match (s.contains('-'), parts.as_slice()) {
+        (true, [y, m]) => (*y, *m, None),
+        (true, [y, m, d]) => (*y, *m, Some(*d)),
+        (false, [m, y]) => (*y, *m, None),
+        (false, [d, m, y]) => (*y, *m, Some(*d)),
+        _ => return None,
+    };
+    let (y, m) = (year(y)?, month(m)?);
+    match d {
+        None => Some(format!("{y}-{m:02}")),
+        Some(d) => {
+            let date = chrono::NaiveDate::from_ymd_opt(y.parse().ok()?, m, d.parse().ok()?)?;
+            Some(date.format("%Y-%m-%d").to_string())
+        }
+    }
+}
+
+/// An ISO start or end in German (`2027-03-01` → `01.03.2027`, `2027-03` → `03/2027`); anything
+/// else as it is.
+pub fn german_when(s: &str) -> String {
+    let parts: Vec<&str> = s.split('-').collect();
+    match parts.as_slice() {
+        [y, m] => format!("{m}/{y}"),
+        [y, m, d] => format!("{d}.{m}.{y}"),
+        _ => s.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -368,6 +408,33 @@ mod tests {
             ProjectStatus::parse(" Laufend "),
             Some(ProjectStatus::Laufend)
         );
+    }
+
+    #[test]
+    fn project_dates_are_read_in_german_and_iso() {
+        for (typed, iso) in [
+            ("2027", "2027"),
+            ("3.2027", "2027-03"),
+            ("03/2027", "2027-03"),
+            ("2027-3", "2027-03"),
+            ("1.3.2027", "2027-03-01"),
+            (" 2027-03-01 ", "2027-03-01"),
+        ] {
+            assert_eq!(iso_when(typed).as_deref(), Some(iso), "{typed}");
+        }
+        for bad in [
+            "",
+            "27",
+            "13.2027",
+            "30.2.2027",
+            "März 2027",
+            "2027-03-01-02",
+        ] {
+            assert_eq!(iso_when(bad), None, "{bad}");
+        }
+        assert_eq!(german_when("2027-03-01"), "01.03.2027");
+        assert_eq!(german_when("2027-03"), "03/2027");
+        assert_eq!(german_when("2027"), "2027");
     }
 
     #[test]

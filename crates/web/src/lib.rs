@@ -64,6 +64,18 @@ fn templates() -> &'static minijinja::Environment<'static> {
                 include_str!("../templates/konzept_ziele.html"),
             ),
             (
+                "konzept_projekte.html",
+                include_str!("../templates/konzept_projekte.html"),
+            ),
+            (
+                "konzept_frueher.html",
+                include_str!("../templates/konzept_frueher.html"),
+            ),
+            (
+                "konzept_kern.html",
+                include_str!("../templates/konzept_kern.html"),
+            ),
+            (
                 "konzept_versionen.html",
                 include_str!("../templates/konzept_versionen.html"),
             ),
@@ -174,6 +186,10 @@ fn data_routes() -> Router<Arc<AppState>> {
             "/konzept/versionen.json",
             get(pages::konzept::versions_json),
         )
+        .route(
+            "/konzept/frueher",
+            get(pages::konzept_earlier::edit).post(pages::konzept_earlier::save),
+        )
         .route("/konzept/vergleich", get(pages::konzept::compare))
         .route("/konzept/vergleich.json", get(pages::konzept::compare_json))
         .route("/konzept/{id}", get(pages::konzept::one))
@@ -185,6 +201,14 @@ fn data_routes() -> Router<Arc<AppState>> {
         .route(
             "/konzept/{id}/ziele/{field}",
             get(pages::konzept_goals::edit).post(pages::konzept_goals::save),
+        )
+        .route(
+            "/konzept/{id}/leitprojekte/{field}",
+            get(pages::konzept_projects::edit).post(pages::konzept_projects::save),
+        )
+        .route(
+            "/konzept/{id}/kernindikatoren/{field}",
+            get(pages::konzept_projects::edit_core).post(pages::konzept_projects::save_core),
         )
         .route(
             "/konzept/{id}/projekte/{pid}",

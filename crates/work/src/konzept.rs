@@ -6,7 +6,7 @@ use anyhow::{Result, bail};
 /// The error of this module's functions.
 pub type Error = anyhow::Error;
 use kimo_konzept::refs::{Catalogue, Reference};
-use kimo_model::konzept::{Document, Figure, Konzept, VersionState};
+use kimo_model::konzept::{Document, Figure, Konzept, Project, VersionState, iso_when};
 use kimo_model::{Area, Dimension, Indicator};
 use kimo_store::{Actor, Decision, NewVersion, ObservationFilter, Store};
 use std::collections::BTreeMap;
@@ -141,10 +141,7 @@ pub fn texts(k: &Konzept) -> Vec<(String, &str)> {
             out.push((format!("{}: Ziel {}", f.code, g.id), g.text.as_str()));
         }
         for p in &f.projects {
-            out.push((
-                format!("{}: Leitprojekt {}", f.code, p.id),
-                p.description.as_str(),
-            ));
+            out.push((project_place(&f.code, p), p.description.as_str()));
         }
     }
     out
@@ -206,15 +203,56 @@ pub fn check(k: &Konzept, cx: &Context) -> Vec<String> {
             problems.push(format!("{}: den Kernindikator '{c}' gibt es nicht", f.code));
         }
         for p in &f.projects {
-            for a in p.areas.iter().filter(|a| !area(a)) {
-                problems.push(format!(
-                    "{}: Leitprojekt {}: das Gebiet '{a}' gibt es nicht",
-                    f.code, p.id
-                ));
-            }
+            let place = project_place(&f.code, p);
+            problems.extend(project_problems(p, k, &area).map(|e| format!("{place}: {e}")));
         }
     }
     problems
+}
+
+/// Where a Leitprojekt is, for messages: „arbeit: Leitprojekt arbeit-p1 „Jobbrücke““.
+fn project_place(field: &str, p: &Project) -> String {
+    format!("{field}: Leitprojekt {} „{}“", p.id, p.title.trim())
+}
+
+/// What is wrong with a Leitprojekt: no title, an unknown area or goal, a start or end that is
+/// no date (ISO: a year, a month or a day), an end before the start.
+fn project_problems<'a>(
+    p: &'a Project,
+    k: &'a Konzept,
+    area: &'a dyn Fn(&str) -> bool,
+) -> impl Iterator<Item = String> + 'a {
+    let mut out = Vec::new();
+    if p.title.trim().is_empty() {
+        out.push("der Titel fehlt".to_string());
+    }
+    for a in p.areas.iter().filter(|a| !area(a)) {
+        out.push(format!("das Gebiet '{a}' gibt es nicht"));
+    }
+    for g in p
+        .goals
+        .iter()
+        .filter(|g| !k.goals().any(|(_, x)| &x.id == *g))
+    {
+        out.push(format!("das Ziel '{g}' gibt es nicht"));
+    }
+    for (what, when) in [("Beginn", &p.start), ("Ende", &p.end)] {
+        if let Some(w) = when
+            .as_deref()
+            .filter(|w| iso_when(w).as_deref() != Some(*w))
+        {
+            out.push(format!(
+                "{what} '{w}' ist kein Datum (Jahr, JJJJ-MM oder JJJJ-MM-TT)"
+            ));
+        }
+    }
+    if let (Some(s), Some(e)) = (&p.start, &p.end) {
+        let n = s.len().min(e.len());
+        if e[..n] < s[..n] {
+            out.push(format!("das Ende {e} liegt vor dem Beginn {s}"));
+        }
+    }
+    out.into_iter()
 }
 
 /// The figures of every reference of a Konzept as they are now (a decision's snapshot).

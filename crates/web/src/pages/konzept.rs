@@ -8,7 +8,7 @@ use crate::respond::{Format, Page, View, respond};
 use crate::{AppError, AppState, Scope, blocking};
 use axum::extract::{Path, Query, State};
 use kimo_konzept::markdown::{self, Shown};
-use kimo_model::konzept::{Figure, Measure, Project, Version, VersionState};
+use kimo_model::konzept::{Figure, Measure, Project, Version, VersionState, german_when};
 use kimo_store::Comment;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -51,6 +51,12 @@ pub struct ProjectView {
     pub description: Text,
     /// The names of its Stadtteile.
     pub areas: Vec<String>,
+    /// Start and end in German („03/2027 bis 2029“, „–“ without a start).
+    pub period: String,
+    /// The goals it serves: (id, number of the goal in its Handlungsfeld).
+    pub goals: Vec<(String, usize)>,
+    /// Its changes of state: (state, German date).
+    pub history: Vec<(String, String)>,
 }
 
 /// A core indicator with its current value.
@@ -125,10 +131,20 @@ pub struct KonzeptView {
     pub words: (usize, usize),
     /// Comments of the Beratungsprozess (internal).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub comments: Option<Vec<Comment>>,
+    pub comments: Option<Vec<CommentView>>,
     /// The forms for the logged-in viewer (HTML only; the page is then made for that viewer).
     #[serde(skip)]
     pub forms: Option<Forms>,
+}
+
+/// A comment with the title of its section.
+#[derive(Debug, Serialize)]
+pub struct CommentView {
+    /// The comment.
+    #[serde(flatten)]
+    pub comment: Comment,
+    /// The section's title, e.g. „Arbeit und Beschäftigung: Ziele“.
+    pub section_title: String,
 }
 
 /// What the logged-in viewer may do on a version's page.
@@ -344,6 +360,25 @@ impl<'a> Renderer<'a> {
                             .map_or(a.clone(), |x| x.name.clone())
                     })
                     .collect(),
+                period: match (p.start.as_deref(), p.end.as_deref()) {
+                    (None, None) => "–".into(),
+                    (Some(s), None) => format!("ab {}", german_when(s)),
+                    (None, Some(e)) => format!("bis {}", german_when(e)),
+                    (Some(s), Some(e)) => format!("{} bis {}", german_when(s), german_when(e)),
+                },
+                goals: p
+                    .goals
+                    .iter()
+                    .filter_map(|g| {
+                        let n = f.goals.iter().position(|x| &x.id == g)?;
+                        Some((g.clone(), n + 1))
+                    })
+                    .collect(),
+                history: p
+                    .history
+                    .iter()
+                    .map(|c| (c.status.code().to_string(), german_when(&c.on)))
+                    .collect(),
                 project: p.clone(),
             })
             .collect();
@@ -390,6 +425,30 @@ fn version(st: &Scope, id: i64) -> Result<Version, AppError> {
     }
 }
 
+/// The comments on a version, each with its section's title.
+fn comments(st: &Scope, v: &Version) -> Result<Vec<CommentView>, AppError> {
+    let names = st.action_fields()?;
+    let name = |code: &str| {
+        names
+            .iter()
+            .find(|a| a.code == code)
+            .map_or(code.to_string(), |a| a.name.clone())
+    };
+    let sections = kimo_konzept::sections::sections(&v.content, &name);
+    Ok(st
+        .store
+        .konzept_comments(v.id)?
+        .into_iter()
+        .map(|c| CommentView {
+            section_title: sections
+                .iter()
+                .find(|s| s.key == c.section)
+                .map_or(c.section.clone(), |s| s.title.clone()),
+            comment: c,
+        })
+        .collect())
+}
+
 /// Builds the page of a version.
 pub fn konzept_view(st: &Scope, v: &Version) -> Result<KonzeptView, AppError> {
     let r = Renderer::new(st, &v.snapshot)?;
@@ -415,7 +474,7 @@ pub fn konzept_view(st: &Scope, v: &Version) -> Result<KonzeptView, AppError> {
         fields,
         words: (words, markdown::reading_minutes(words)),
         comments: match st.internal() {
-            true => Some(st.store.konzept_comments(v.id)?),
+            true => Some(comments(st, v)?),
             false => None,
         },
         forms: None,

@@ -141,6 +141,18 @@ fn measure(
     }
 }
 
+/// Leitprojekte no longer serve a goal that was removed.
+fn unlink_removed_goals(content: &mut kimo_model::konzept::Konzept) {
+    let ids: Vec<String> = content.goals().map(|(_, g)| g.id.clone()).collect();
+    for p in content
+        .fields
+        .iter_mut()
+        .flat_map(|f| f.projects.iter_mut())
+    {
+        p.goals.retain(|g| ids.contains(g));
+    }
+}
+
 /// The page.
 fn page(
     st: &crate::Scope,
@@ -150,17 +162,7 @@ fn page(
     csrf: &str,
     errors: &[String],
 ) -> Result<(StatusCode, String), AppError> {
-    let names = st.action_fields()?;
-    let Some(name) = names
-        .iter()
-        .find(|a| a.code == field)
-        .map(|a| a.name.clone())
-    else {
-        return Err(AppError::NotFound(format!(
-            "Das Handlungsfeld '{}' gibt es nicht.",
-            kimo_model::quote(field)
-        )));
-    };
+    let name = field_name(st, field)?;
     let n = values.keys().filter(|k| k.ends_with("_text")).count() + 1;
     let rows: Vec<_> = (1..=n)
         .map(|i| {
@@ -204,12 +206,59 @@ fn page(
             errors => errors.to_vec(),
         },
     )?;
-    let code = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::BAD_REQUEST
+    Ok((status(errors), body))
+}
+
+/// A Handlungsfeld's name, or 404.
+pub(crate) fn field_name(st: &crate::Scope, field: &str) -> Result<String, AppError> {
+    st.action_fields()?
+        .iter()
+        .find(|a| a.code == field)
+        .map(|a| a.name.clone())
+        .ok_or_else(|| {
+            AppError::NotFound(format!(
+                "Das Handlungsfeld '{}' gibt es nicht.",
+                kimo_model::quote(field)
+            ))
+        })
+}
+
+/// 200 for a form, 400 for a form with its errors.
+pub(crate) fn status(errors: &[String]) -> StatusCode {
+    match errors.is_empty() {
+        true => StatusCode::OK,
+        false => StatusCode::BAD_REQUEST,
+    }
+}
+
+/// The version's part for a Handlungsfeld, to change (404 when the version has none).
+pub(crate) fn part<'a>(
+    content: &'a mut kimo_model::konzept::Konzept,
+    field: &str,
+) -> Result<&'a mut kimo_model::konzept::Field, AppError> {
+    content
+        .fields
+        .iter_mut()
+        .find(|f| f.code == field)
+        .ok_or_else(|| {
+            AppError::NotFound(format!(
+                "Das Handlungsfeld '{}' steht nicht in dieser Fassung.",
+                kimo_model::quote(field)
+            ))
+        })
+}
+
+/// The problems of a changed content with the catalogue (the exchange file's checks).
+pub(crate) fn problems(
+    st: &crate::Scope,
+    content: &kimo_model::konzept::Konzept,
+) -> Result<Vec<String>, AppError> {
+    let cx = kimo_work::konzept::Context {
+        indicators: st.indicators()?.as_ref().clone(),
+        areas: st.areas()?.as_ref().clone(),
+        dimensions: st.dimensions()?.as_ref().clone(),
     };
-    Ok((code, body))
+    Ok(kimo_work::konzept::check(content, &cx))
 }
 
 /// `GET /konzept/{id}/ziele/{field}`.
@@ -249,48 +298,24 @@ pub async fn save(
     let back = format!("/konzept/{id}#{field}-ziele");
     let outcome = blocking(&st, move |st| {
         let v = editable(st, &me.0, id)?;
-        if v.content.field(&field).is_none() {
-            return Err(AppError::NotFound(format!(
-                "Das Handlungsfeld '{}' steht nicht in dieser Fassung.",
-                kimo_model::quote(&field)
-            )));
-        }
         let mut content = v.content.clone();
+        part(&mut content, &field)?;
         let stored: Vec<String> = v.content.goals().map(|(_, g)| g.id.clone()).collect();
-        let result = goals_of(&form, &field, &stored).and_then(|goals| {
-            if let Some(f) = content.fields.iter_mut().find(|f| f.code == field) {
-                f.goals = goals;
+        let errors = match goals_of(&form, &field, &stored) {
+            Ok(goals) => {
+                part(&mut content, &field)?.goals = goals;
+                unlink_removed_goals(&mut content);
+                problems(st, &content)?
             }
-            let cx = kimo_work::konzept::Context {
-                indicators: st
-                    .indicators()
-                    .map_err(|e| vec![format!("{e:?}")])?
-                    .as_ref()
-                    .clone(),
-                areas: st
-                    .areas()
-                    .map_err(|e| vec![format!("{e:?}")])?
-                    .as_ref()
-                    .clone(),
-                dimensions: st
-                    .dimensions()
-                    .map_err(|e| vec![format!("{e:?}")])?
-                    .as_ref()
-                    .clone(),
-            };
-            let problems = kimo_work::konzept::check(&content, &cx);
-            match problems.is_empty() {
-                true => Ok(()),
-                false => Err(problems),
-            }
-        });
-        match result {
-            Ok(()) => {
+            Err(errors) => errors,
+        };
+        match errors.is_empty() {
+            true => {
                 st.store.save_konzept(id, &content, &who)?;
                 st.changed();
                 Ok(None)
             }
-            Err(errors) => page(st, &v, &field, &form, &me.1.csrf, &errors).map(Some),
+            false => page(st, &v, &field, &form, &me.1.csrf, &errors).map(Some),
         }
     })
     .await?;
