@@ -1,11 +1,13 @@
 //! The Redaktion works on the Konzept in a real browser (Chromium, tests/browser/konzept.js): edits
 //! the Ausgangslage „Arbeit und Beschäftigung“ of the draft Fortschreibung, watches the live word
 //! count while typing (and over the soft limit), is refused a text with an unknown reference (400,
-//! the place named next to the field), saves the text with a live figure and compares the draft
+//! the place named next to the field), saves the text with a live figure, adds a Leitprojekt in its
+//! form (an end that is no date refused first; a Stadtteil ticked from the keyboard), compares the draft
 //! with the decided version (added and removed words marked without relying on colour); axe-core
-//! finds no WCAG 2.1 A/AA violation on the editor (with and without the error), the draft, the
+//! finds no WCAG 2.1 A/AA violation on the editor (with and without the error), the Leitprojekte
+//! form with its error, the draft, the
 //! comparison and the public /konzept, each at 1366×768 and 390×844. Then the database holds the
-//! text as typed, and the audit log the edit by that user.
+//! text as typed and the project with ISO dates, and the audit log the two edits by that user.
 //!
 //! Needs Node.js, Chromium and `npm ci` in tests/browser; without them the test says it was skipped,
 //! unless KIMO_TEST_BROWSER=1 (set by .ci/run), which makes it mandatory.
@@ -85,6 +87,8 @@ fn an_ausgangslage_is_edited_and_compared_in_chromium() {
             .into(),
         "axe editor: 0 violations".into(),
         "axe editor with error: 0 violations".into(),
+        "axe Leitprojekte form with error: 0 violations".into(),
+        "ok: Leitprojekt with end „Sommer“ refused (400)".into(),
         "axe draft: 0 violations".into(),
         "ok: comparison marks added and removed words".into(),
         "axe comparison: 0 violations".into(),
@@ -129,14 +133,35 @@ fn an_ausgangslage_is_edited_and_compared_in_chromium() {
         .unwrap();
     assert_eq!(
         log.len(),
-        1,
-        "one edit, nothing for the refused text: {log:?}"
+        2,
+        "the text and the Leitprojekt, nothing for the refused forms: {log:?}"
     );
-    let entry = &log[0];
+    for entry in &log {
+        assert_eq!(
+            (entry.action.as_str(), entry.object.clone()),
+            ("konzept.edit", format!("konzept:{draft}"))
+        );
+    }
+    let project = after
+        .content
+        .field("arbeit")
+        .unwrap()
+        .projects
+        .iter()
+        .find(|p| p.title == "Mentoring für Geflüchtete")
+        .expect("the Leitprojekt typed in the browser is saved")
+        .clone();
     assert_eq!(
-        (entry.action.as_str(), entry.object.clone()),
-        ("konzept.edit", format!("konzept:{draft}"))
+        (
+            project.start.as_deref(),
+            project.end.as_deref(),
+            project.areas
+        ),
+        (Some("2027-03-01"), Some("2029"), vec!["19".to_string()])
     );
+    // Newest first: the Leitprojekt, then the text.
+    assert!(log[0].after.contains("Mentoring") && !log[0].after.contains("Sommer"));
+    let entry = &log[1];
     assert_eq!(entry.address, "127.0.0.1");
     assert!(
         entry.after.contains("sinkt seit Jahren spürbar") && !entry.after.contains("XYZ-01"),

@@ -98,7 +98,11 @@ fn konzept(decided: i64, draft: i64) -> Vec<Row> {
     let edit = format!("/konzept/{draft}/abschnitt/verstaendnis");
     rows.push(get(edit.clone(), [403, 403, 403, 403, 403, 200, 200]));
     let goals = format!("/konzept/{draft}/ziele/recht");
-    rows.push(get(goals.clone(), [403, 403, 403, 403, 403, 200, 200]));
+    let projects = format!("/konzept/{draft}/leitprojekte/recht");
+    let core = format!("/konzept/{draft}/kernindikatoren/recht");
+    for p in [&goals, &projects, &core, &"/konzept/frueher".to_string()] {
+        rows.push(get(p.clone(), [403, 403, 403, 403, 403, 200, 200]));
+    }
     rows.extend([
         post(
             format!("/konzept/{draft}/kommentare"),
@@ -109,6 +113,22 @@ fn konzept(decided: i64, draft: i64) -> Vec<Row> {
         post(
             goals,
             form(&[("g1_id", "recht-1"), ("g1_text", "Mehr Einbürgerungen.")]),
+            EDIT,
+        ),
+        post(
+            projects,
+            form(&[
+                ("p1_id", "recht-p1"),
+                ("p1_titel", "Einbürgerungskampagne"),
+                ("p1_verantwortlich", "Ordnungs- und Bürgeramt"),
+                ("p1_stand", "laufend"),
+            ]),
+            EDIT,
+        ),
+        post(core, form(&[("k_REC-01", "ja")]), EDIT),
+        post(
+            "/konzept/frueher",
+            form(&[("titel", "Matrix-Plan"), ("datum", "2001")]),
             EDIT,
         ),
         post(

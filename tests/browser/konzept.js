@@ -2,9 +2,9 @@
 // open the draft Fortschreibung, edit the Ausgangslage „Arbeit und Beschäftigung“ watching the live
 // word count (#zaehler, aria-live) while typing and over the soft limit, submit a text with an
 // unknown reference (400, the error with line and column next to the field), save the text with a
-// live figure, and compare the draft with the decided version (added words underlined, removed ones
+// live figure, add a Leitprojekt in its form (a bad end date refused first), and compare the draft with the decided version (added words underlined, removed ones
 // struck through, each also said in words). axe-core (WCAG 2.1 A/AA) finds no violation on the
-// editor, the editor with the error, the draft, the comparison and the public /konzept, each at
+// editor, the editor with the error, the Leitprojekte form with its error, the draft, the comparison and the public /konzept, each at
 // 1366×768 and 390×844. The pages run under their own Content-Security-Policy (no bypass: axe is
 // evaluated through the DevTools protocol), so the live counter is shown to work as served.
 // Usage: KIMO_USER=name KIMO_PASSWORD=pw KIMO_DRAFT=id KIMO_DECIDED=id node konzept.js BASE_URL
@@ -24,6 +24,8 @@ const WORDS = 13;
 // The same with a reference to an indicator that does not exist, on the same line.
 const BAD = TEXT + ' Siehe [[XYZ-01]].';
 const SECTION = 'Arbeit und Beschäftigung: Ausgangslage';
+// The Leitprojekt added in its form.
+const PROJECT = 'Mentoring für Geflüchtete';
 
 class Failure extends Error {}
 const expect = (ok, message) => {
@@ -283,6 +285,41 @@ async function counterSays(page, expected, what) {
       `the draft says „${saved.words}“ beside the edit link, not the ${WORDS} words the live count showed`);
     console.log(`ok: saved, live figure ${saved.figures[0].text}`);
     await axeClean(page, axe, 'draft');
+    noTrouble();
+
+    // 5b. A new Leitprojekt in its form, reached from the draft: an end that is no date is refused
+    // (400, the error named, the input kept; axe on the form with the error), then saved with a
+    // Stadtteil ticked from the keyboard; the draft lists it with its German dates.
+    const projectsLink = page.getByRole('link', { name: 'Leitprojekte Arbeit und Beschäftigung bearbeiten', exact: true });
+    expect(await projectsLink.count() === 1, `${draftPath} has ${await projectsLink.count()} link(s) „Leitprojekte Arbeit und Beschäftigung bearbeiten“, not 1`);
+    await Promise.all([page.waitForNavigation(), projectsLink.click()]);
+    const rows = await page.locator('main form fieldset > legend').allTextContents();
+    const n = rows.filter((l) => l.startsWith('Leitprojekt ')).length + 1;
+    expect(rows.includes('Neues Leitprojekt'), `the Leitprojekte form has no row „Neues Leitprojekt“: ${JSON.stringify(rows)}`);
+    await page.locator(`#p${n}-titel`).fill(PROJECT);
+    await page.locator(`#p${n}-verantwortlich`).fill('Caritasverband Karlsruhe');
+    await page.locator(`#p${n}-beginn`).fill('1.3.2027');
+    await page.locator(`#p${n}-ende`).fill('Sommer');
+    ({ post } = await submit(page, () => page.getByRole('button', { name: 'Leitprojekte speichern', exact: true }).click()));
+    expect(post.status() === 400, `the project with the end „Sommer“ answered ${post.status()}, not 400`);
+    const refused = await page.locator('[role="alert"]').textContent();
+    expect(refused.includes(`Leitprojekt ${n}: Ende „Sommer“ ist kein Datum`), `the form does not name the bad end: ${JSON.stringify(refused)}`);
+    expect(await page.locator(`#p${n}-titel`).inputValue() === PROJECT, 'the form with the error does not keep the title typed');
+    console.log(`ok: Leitprojekt with end „Sommer“ refused (400)`);
+    await axeClean(page, axe, 'Leitprojekte form with error');
+    await page.locator(`#p${n}-ende`).fill('2029');
+    const box = page.locator(`input[name="p${n}_gebiet_19"]`);
+    await box.focus();
+    await page.keyboard.press('Space');
+    expect(await box.isChecked(), 'Space does not tick the Stadtteil 19');
+    ({ post } = await submit(page, () => page.locator(`#p${n}-ende`).press('Enter')));
+    expect(post.status() === 303, `saving the Leitprojekt answered ${post.status()}, not 303`);
+    const row = await page.evaluate((title) => {
+      const tr = [...document.querySelectorAll('tr')].find((r) => r.querySelector('th') && r.querySelector('th').textContent.startsWith(title));
+      return tr ? [...tr.querySelectorAll('td')].map((td) => td.textContent.replace(/\s+/g, ' ').trim()) : null;
+    }, PROJECT);
+    expect(row && row.includes('01.03.2027 bis 2029'), `the draft lists the project as ${JSON.stringify(row)}, without „01.03.2027 bis 2029“`);
+    console.log(`ok: Leitprojekt saved: ${row.join(' | ')}`);
     noTrouble();
 
     // 6. The comparison, reached from the draft: the decided version chosen as the older one.
