@@ -46,6 +46,8 @@ pub enum Command {
     /// The Integrationskonzept: list its versions, import or export one (YAML or Markdown).
     #[command(subcommand)]
     Konzept(KonzeptCommand),
+    /// Data deliveries: what each Amt owes by when (the plan from the catalogue and the lags).
+    Lieferungen(DeliveriesArgs),
     /// Measure import throughput and start-up time (figures for docs/performance.md).
     Bench(BenchArgs),
 }
@@ -106,6 +108,20 @@ pub enum KonzeptCommand {
         #[arg(default_value = "-")]
         target: String,
     },
+}
+
+/// `kimo lieferungen`.
+#[derive(Debug, Args)]
+pub struct DeliveriesArgs {
+    /// Only this Amt.
+    #[arg(long)]
+    pub amt: Option<String>,
+    /// Also the done ones (accepted, or the data arrived otherwise).
+    #[arg(long)]
+    pub alle: bool,
+    /// Bring the plan up to date first (also done by every evaluation and by `kimo serve`).
+    #[arg(long)]
+    pub planen: bool,
 }
 
 /// `kimo serve`.

@@ -1,6 +1,7 @@
 //! One module per command.
 
 mod bench;
+mod deliveries;
 mod export;
 mod import;
 mod konzept;
@@ -70,6 +71,7 @@ pub fn run(cli: Cli) -> Result<()> {
         }
         Command::User(cmd) => user::run(&open()?, cmd),
         Command::Konzept(cmd) => konzept::run(&open()?, cmd),
+        Command::Lieferungen(args) => deliveries::list(&open()?, args),
         Command::Copy(args) => {
             let from = Store::open(&args.from)
                 .with_context(|| format!("Quelle '{}'", kimo_store::redact(&args.from)))?;

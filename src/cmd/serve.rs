@@ -38,6 +38,11 @@ pub fn run(database: Option<String>, args: ServeArgs) -> Result<()> {
         let n = super::load_demo(&store)?;
         eprintln!("Demo-Stadt Karlsruhe geladen ({n} Werte neu).");
     }
+    let planned = kimo_work::deliveries::sync(&store, chrono::Local::now().date_naive())
+        .context("Lieferplan")?;
+    if planned.added > 0 {
+        eprintln!("Lieferplan: {} Lieferungen neu geplant.", planned.added);
+    }
     let state = kimo_web::AppState::new(store, args.demo, !args.no_cache);
     state.konzept_word_limit.store(
         args.konzept_wortgrenze,
@@ -89,15 +94,27 @@ fn directory(file: Option<&std::path::Path>) -> Result<Option<kimo_auth::ldap::L
     Ok(cfg)
 }
 
-/// Watches for an evaluation left pending by another process (an import killed between its commit
-/// and its evaluation) and runs it once the same pending import has been seen for `after`; the
-/// importing process itself normally evaluates within that time, so both rarely do the work.
+/// Keeps the delivery plan's window moving (hourly), and watches for an evaluation left pending by
+/// another process (an import killed between its commit and its evaluation) and runs it once the
+/// same pending import has been seen for `after`; the importing process itself normally evaluates
+/// within that time, so both rarely do the work.
 fn catch_up(state: std::sync::Arc<kimo_web::AppState>, after: std::time::Duration) {
     let poll = (after / 2).max(std::time::Duration::from_millis(200));
     std::thread::spawn(move || {
         let mut seen: Option<(String, std::time::Instant)> = None;
+        let mut planned = std::time::Instant::now();
         loop {
             std::thread::sleep(poll);
+            // The plan's window moves with the days: once an hour.
+            if planned.elapsed() >= std::time::Duration::from_secs(3600) {
+                planned = std::time::Instant::now();
+                let today = chrono::Local::now().date_naive();
+                match kimo_work::deliveries::sync(&state.store, today) {
+                    Ok(s) if s != kimo_store::PlanSync::default() => state.changed(),
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!("Lieferplan nicht aktualisiert: {e:#}"),
+                }
+            }
             let pending = match state.store.evaluation_pending() {
                 Ok(p) => p,
                 Err(e) => {

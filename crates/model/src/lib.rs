@@ -1,6 +1,7 @@
 //! kimo's domain types and their invariants. No I/O.
 
 mod csv_cell;
+pub mod delivery;
 mod error;
 mod format;
 pub mod konzept;

@@ -3,6 +3,7 @@
 //! Pure functions: the store loads the series, this crate decides, the store keeps the warnings.
 
 pub mod checks;
+pub mod deliveries;
 pub mod progress;
 pub mod rules;
 mod rules_eval;

@@ -3,6 +3,7 @@
 mod apply;
 mod columns;
 mod copy;
+mod deliveries;
 mod importer;
 mod keys;
 mod konzept;
@@ -15,6 +16,7 @@ mod users;
 mod warnings;
 
 pub use apply::{ApplyOptions, ApplyOutcome, IndicatorSummary};
+pub use deliveries::{DeliveryFilter, PlanSync};
 pub use importer::Importer;
 pub use konzept::{Comment, Decision, NewVersion};
 pub use migrate::SCHEMA_VERSION;

@@ -198,6 +198,33 @@ const STEPS: &[&str] = &[
         answered_by TEXT
     );
     CREATE INDEX konzept_comment_version ON konzept_comment (version_id);",
+    // 6: the delivery plan: per indicator its lag and contact, per indicator and period the delivery
+    // owed (due date, state), and per user the secret of their calendar feed (by its hash).
+    "CREATE TABLE delivery_setting (
+        indicator TEXT PRIMARY KEY,
+        lag_days BIGINT NOT NULL,
+        contact TEXT NOT NULL DEFAULT ''
+    );
+    CREATE TABLE delivery (
+        id {serial},
+        indicator TEXT NOT NULL,
+        period TEXT NOT NULL,
+        amt TEXT NOT NULL,
+        due TEXT NOT NULL,
+        due_set BIGINT NOT NULL DEFAULT 0,
+        contact TEXT NOT NULL DEFAULT '',
+        state TEXT NOT NULL,
+        changed_at TEXT NOT NULL,
+        changed_by TEXT NOT NULL,
+        note TEXT NOT NULL DEFAULT '',
+        UNIQUE (indicator, period)
+    );
+    CREATE INDEX delivery_amt_due ON delivery (amt, due);
+    CREATE TABLE calendar_feed (
+        user_id BIGINT PRIMARY KEY REFERENCES app_user(id),
+        token_hash TEXT NOT NULL UNIQUE,
+        created_at TEXT NOT NULL
+    );",
 ];
 
 /// The schema version this build expects.

@@ -82,6 +82,8 @@ pub struct AuditFilter {
     pub actor: Option<String>,
     /// Only entries at or after this time (RFC 3339 or a date).
     pub since: Option<String>,
+    /// Only entries about this object (exactly, e.g. `delivery:7`).
+    pub object: Option<String>,
     /// At most this many, newest first (0: all).
     pub limit: usize,
 }
@@ -478,6 +480,10 @@ impl Store {
             sql.push_str(" AND at >= ?");
             params.push(s.as_str().into());
         }
+        if let Some(o) = &filter.object {
+            sql.push_str(" AND object = ?");
+            params.push(o.as_str().into());
+        }
         sql.push_str(" ORDER BY id DESC");
         if filter.limit > 0 {
             sql.push_str(&format!(" LIMIT {}", filter.limit));
@@ -504,7 +510,7 @@ fn object(u: &User) -> String {
     format!("konto:{}", u.name)
 }
 
-fn get_user(c: &mut Conn, name: &str) -> Result<Option<(User, String)>> {
+pub(crate) fn get_user(c: &mut Conn, name: &str) -> Result<Option<(User, String)>> {
     c.query_opt(
         &format!("SELECT {USER_COLUMNS} FROM app_user WHERE name = ?"),
         &[name.into()],

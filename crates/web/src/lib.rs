@@ -54,6 +54,19 @@ fn templates() -> &'static minijinja::Environment<'static> {
             ("warnung.html", include_str!("../templates/warnung.html")),
             ("regeln.html", include_str!("../templates/regeln.html")),
             ("aufgaben.html", include_str!("../templates/aufgaben.html")),
+            (
+                "lieferungen.html",
+                include_str!("../templates/lieferungen.html"),
+            ),
+            (
+                "lieferung.html",
+                include_str!("../templates/lieferung.html"),
+            ),
+            ("kalender.html", include_str!("../templates/kalender.html")),
+            (
+                "lieferfristen.html",
+                include_str!("../templates/lieferfristen.html"),
+            ),
             ("konzept.html", include_str!("../templates/konzept.html")),
             (
                 "konzept_abschnitt.html",
@@ -179,6 +192,18 @@ fn data_routes() -> Router<Arc<AppState>> {
             "/indikatoren/{code}/regeln",
             get(pages::rules::show).post(pages::rules::save),
         )
+        .route("/lieferungen", get(pages::deliveries::page))
+        .route("/lieferungen.json", get(pages::deliveries::page_json))
+        .route(
+            "/lieferungen/fristen",
+            get(pages::deliveries::lags).post(pages::deliveries::save_lags),
+        )
+        .route("/lieferungen/kalender", post(pages::calendar::make_feed))
+        .route(
+            "/lieferungen/{id}",
+            get(pages::deliveries::one).post(pages::deliveries::set_due),
+        )
+        .route("/kalender/{file}", get(pages::calendar::feed))
         .route("/konzept", get(pages::konzept::page))
         .route("/konzept.json", get(pages::konzept::page_json))
         .route("/konzept/versionen", get(pages::konzept::versions))

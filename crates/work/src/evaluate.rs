@@ -27,6 +27,9 @@ pub fn run(store: &Store, as_of: NaiveDate, actor: &str) -> Result<Outcome> {
     let input = load(store)?;
     let findings = evaluate(&input, as_of);
     let sync = store.sync_warnings(&findings, actor, pending.as_deref())?;
+    // New figures may settle deliveries that are owed (the plan is always as of today, whatever
+    // date the rules are evaluated for).
+    crate::deliveries::sync(store, chrono::Local::now().date_naive()).context("Lieferplan")?;
     Ok(Outcome {
         sync,
         findings: findings.len(),

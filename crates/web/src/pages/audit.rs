@@ -116,6 +116,7 @@ fn build(st: &Scope, q: &AuditQuery) -> Result<AuditView, AppError> {
         actor: Some(wer.clone()).filter(|w| !w.is_empty()),
         since: since(&seit)?,
         limit: LIMIT + 1,
+        object: None,
     };
     let mut entries = st.store.audit_log(&filter)?;
     let limited = entries.len() > LIMIT;

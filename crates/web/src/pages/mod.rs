@@ -2,6 +2,8 @@
 
 pub mod area;
 pub mod audit;
+pub mod calendar;
+pub mod deliveries;
 pub mod indicator;
 pub mod konzept;
 pub mod konzept_earlier;
