@@ -156,6 +156,39 @@ fn konzept(decided: i64, draft: i64) -> Vec<Row> {
     rows
 }
 
+/// The delivery plan's rows: `mine` is a delivery of the Jobcenter (the responsible Amt's).
+fn deliveries(mine: i64) -> Vec<Row> {
+    let form = |pairs: &[(&'static str, &str)]| {
+        Body::Form(pairs.iter().map(|(k, v)| (*k, v.to_string())).collect())
+    };
+    let bfi = [403, 403, 403, 403, 403, 200, 200];
+    vec![
+        get("/lieferungen", [403, 403, 403, 200, 200, 200, 200]),
+        get("/lieferungen.json", [403, 403, 403, 200, 200, 200, 200]),
+        get(
+            format!("/lieferungen/{mine}"),
+            [403, 403, 403, 403, 200, 200, 200],
+        ),
+        get("/lieferungen/fristen", bfi),
+        get("/kalender/unbekannt.ics", [404; 7]),
+        post(
+            format!("/lieferungen/{mine}"),
+            form(&[("faellig", "30.06.2027"), ("kontakt", ""), ("notiz", "")]),
+            EDIT,
+        ),
+        post(
+            "/lieferungen/fristen",
+            form(&[("f_ARB-03", "90"), ("k_ARB-03", "")]),
+            EDIT,
+        ),
+        post(
+            "/lieferungen/kalender",
+            form(&[]),
+            [403, 403, 403, 200, 200, 200, 200],
+        ),
+    ]
+}
+
 /// The GET rows: every page, twin, download and API route.
 fn reads(warning: i64) -> Vec<Row> {
     let mut rows: Vec<Row> = [
@@ -372,11 +405,19 @@ fn every_route_for_every_role() {
                 .id
         };
         let (decided, draft) = (id("Integrationskonzept"), id("1. Fortschreibung 2029"));
+        let mine = store
+            .deliveries(&kimo_store::DeliveryFilter {
+                amt: Some("Agentur für Arbeit / Jobcenter".into()),
+                ..Default::default()
+            })
+            .unwrap()[0]
+            .id;
         drop(store);
         let rows: Vec<Row> = reads(warning)
             .into_iter()
             .chain(writes(warning))
             .chain(konzept(decided, draft))
+            .chain(deliveries(mine))
             .collect();
         let (mut wrong, mut cells) = (Vec::new(), 0);
         println!("| Anfrage | {} |", ROLES.join(" | "));

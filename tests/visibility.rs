@@ -57,6 +57,9 @@ fn routes(warning: i64) -> Vec<String> {
         "/konzept",
         "/konzept.json",
         "/konto.json",
+        "/lieferungen",
+        "/lieferungen.json",
+        "/lieferungen/1",
         "/verwaltung/protokoll",
         "/verwaltung/protokoll.csv",
     ] {
@@ -125,7 +128,7 @@ fn the_public_never_sees_an_unpublished_indicator_or_a_warning() {
                 t.label, a.status
             );
         }
-        assert_eq!(checked, 42);
+        assert_eq!(checked, 45);
         // No trace of the warnings' existence in the public's Stadtteil table and page data.
         let csv = server.request("/stadtteile.csv", &[]);
         assert!(!csv.body.contains("Warnhinweis"), "{:.300}", csv.body);

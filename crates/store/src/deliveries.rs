@@ -189,7 +189,11 @@ impl Store {
                         )?;
                         out.added += 1;
                     }
-                    Some(d) if d.state.owed() && !d.due_set && (d.due != date || d.amt != due.amt) => {
+                    Some(d) if d.state.owed()
+                        && !d.due_set
+                        && !have.contains(&key)
+                        && (d.due != date || d.amt != due.amt) =>
+                    {
                         c.exec(
                             "UPDATE delivery SET due = ?, amt = ? WHERE id = ?",
                             &[date.into(), due.amt.as_str().into(), d.id.into()],

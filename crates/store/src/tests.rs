@@ -887,3 +887,125 @@ fn konzept_versions_move_through_their_states() {
             && e.after == "abgelöst"));
     });
 }
+
+#[test]
+fn deliveries_follow_the_plan_keep_dates_set_by_hand_and_settle_when_figures_arrive() {
+    use kimo_model::delivery::{DeliveryState, Due};
+    on_all("deliveries_follow_the_plan", |s| {
+        s.apply(&catalogue(), &opts(), &mut |_, _| {}).unwrap();
+        let plan = |d: &str| -> Vec<Due> {
+            [2024, 2025]
+                .iter()
+                .map(|y| Due {
+                    indicator: "ALQ".into(),
+                    period: Period::Year(*y),
+                    amt: "Jobcenter".into(),
+                    due: chrono::NaiveDate::parse_from_str(&format!("{}-{d}", y + 1), "%Y-%m-%d")
+                        .unwrap(),
+                })
+                .collect()
+        };
+        let planner = Actor {
+            name: "Lieferplan".into(),
+            address: String::new(),
+        };
+        let bfi = Actor {
+            name: "b.redaktion".into(),
+            address: "127.0.0.1".into(),
+        };
+        assert_eq!(
+            s.sync_deliveries(&plan("03-31"), &planner).unwrap(),
+            PlanSync {
+                added: 2,
+                moved: 0,
+                present: 0
+            }
+        );
+        assert_eq!(
+            s.sync_deliveries(&plan("03-31"), &planner).unwrap(),
+            PlanSync::default()
+        );
+        let all = s.deliveries(&DeliveryFilter::default()).unwrap();
+        assert_eq!(
+            all.iter()
+                .map(|d| (d.period.as_str(), d.due.as_str(), d.state))
+                .collect::<Vec<_>>(),
+            [
+                ("2024", "2025-03-31", DeliveryState::Offen),
+                ("2025", "2026-03-31", DeliveryState::Offen)
+            ]
+        );
+        // One due date set by hand: a longer lag moves only the other.
+        s.set_delivery_due(all[1].id, "2026-06-30", "a@b.de", "später", &bfi)
+            .unwrap();
+        assert!(
+            s.set_delivery_due(all[1].id, "30.06.2026", "", "", &bfi)
+                .is_err()
+        );
+        assert_eq!(
+            s.sync_deliveries(&plan("04-30"), &planner).unwrap(),
+            PlanSync {
+                added: 0,
+                moved: 1,
+                present: 0
+            }
+        );
+        assert_eq!(s.delivery(all[0].id).unwrap().due, "2025-04-30");
+        assert_eq!(s.delivery(all[1].id).unwrap().due, "2026-06-30");
+        // The figures of 2024 arrive: that delivery is settled and no longer moves.
+        let mut ds = catalogue();
+        ds.observations = vec![obs("KA", 2024, 5.0, 2)];
+        s.apply(&ds, &opts(), &mut |_, _| {}).unwrap();
+        assert_eq!(
+            s.sync_deliveries(&plan("05-31"), &planner).unwrap(),
+            PlanSync {
+                added: 0,
+                moved: 0,
+                present: 1
+            }
+        );
+        let first = s.delivery(all[0].id).unwrap();
+        assert_eq!(
+            (first.state, first.due.as_str()),
+            (DeliveryState::Vorhanden, "2025-04-30")
+        );
+        // Lags and contacts per indicator; every change audited.
+        s.set_delivery_setting(
+            &kimo_model::delivery::DeliverySetting {
+                indicator: "ALQ".into(),
+                lag_days: 120,
+                contact: " statistik@jc.de ".into(),
+            },
+            &bfi,
+        )
+        .unwrap();
+        assert_eq!(s.delivery_settings().unwrap()[0].contact, "statistik@jc.de");
+        let log = s
+            .audit_log(&AuditFilter {
+                action: Some("delivery".into()),
+                ..Default::default()
+            })
+            .unwrap();
+        let actions: Vec<&str> = log.iter().map(|e| e.action.as_str()).collect();
+        assert_eq!(
+            actions,
+            [
+                "delivery.setting",
+                "delivery.plan",
+                "delivery.plan",
+                "delivery.due",
+                "delivery.plan"
+            ]
+        );
+        assert_eq!(log[1].after, "0 neu, 0 verschoben, 1 mit Daten");
+        assert_eq!(
+            s.audit_log(&AuditFilter {
+                object: Some(format!("delivery:{}", all[1].id)),
+                ..Default::default()
+            })
+            .unwrap()
+            .len(),
+            1
+        );
+    });
+}

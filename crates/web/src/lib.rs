@@ -26,85 +26,47 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use std::sync::Arc;
 
+/// A template's name and its text, embedded from `templates/`.
+macro_rules! tpl {
+    ($name:literal) => {
+        ($name, include_str!(concat!("../templates/", $name)))
+    };
+}
+
 /// The embedded templates, compiled once.
 fn templates() -> &'static minijinja::Environment<'static> {
     static ENV: std::sync::OnceLock<minijinja::Environment<'static>> = std::sync::OnceLock::new();
     ENV.get_or_init(|| {
         let mut env = minijinja::Environment::new();
         for (name, src) in [
-            ("base.html", include_str!("../templates/base.html")),
-            ("macros.html", include_str!("../templates/macros.html")),
-            ("index.html", include_str!("../templates/index.html")),
-            ("field.html", include_str!("../templates/field.html")),
-            (
-                "indicators.html",
-                include_str!("../templates/indicators.html"),
-            ),
-            (
-                "indicator.html",
-                include_str!("../templates/indicator.html"),
-            ),
-            ("error.html", include_str!("../templates/error.html")),
-            ("anmelden.html", include_str!("../templates/anmelden.html")),
-            ("konto.html", include_str!("../templates/konto.html")),
-            (
-                "protokoll.html",
-                include_str!("../templates/protokoll.html"),
-            ),
-            ("warnung.html", include_str!("../templates/warnung.html")),
-            ("regeln.html", include_str!("../templates/regeln.html")),
-            ("aufgaben.html", include_str!("../templates/aufgaben.html")),
-            (
-                "lieferungen.html",
-                include_str!("../templates/lieferungen.html"),
-            ),
-            (
-                "lieferung.html",
-                include_str!("../templates/lieferung.html"),
-            ),
-            ("kalender.html", include_str!("../templates/kalender.html")),
-            (
-                "lieferfristen.html",
-                include_str!("../templates/lieferfristen.html"),
-            ),
-            ("konzept.html", include_str!("../templates/konzept.html")),
-            (
-                "konzept_abschnitt.html",
-                include_str!("../templates/konzept_abschnitt.html"),
-            ),
-            (
-                "konzept_ziele.html",
-                include_str!("../templates/konzept_ziele.html"),
-            ),
-            (
-                "konzept_projekte.html",
-                include_str!("../templates/konzept_projekte.html"),
-            ),
-            (
-                "konzept_frueher.html",
-                include_str!("../templates/konzept_frueher.html"),
-            ),
-            (
-                "konzept_kern.html",
-                include_str!("../templates/konzept_kern.html"),
-            ),
-            (
-                "konzept_versionen.html",
-                include_str!("../templates/konzept_versionen.html"),
-            ),
-            (
-                "konzept_vergleich.html",
-                include_str!("../templates/konzept_vergleich.html"),
-            ),
-            ("lagebild.html", include_str!("../templates/lagebild.html")),
-            (
-                "stadtteile.html",
-                include_str!("../templates/stadtteile.html"),
-            ),
-            (
-                "stadtteil.html",
-                include_str!("../templates/stadtteil.html"),
-            ),
+            tpl!("base.html"),
+            tpl!("macros.html"),
+            tpl!("index.html"),
+            tpl!("field.html"),
+            tpl!("indicators.html"),
+            tpl!("indicator.html"),
+            tpl!("error.html"),
+            tpl!("anmelden.html"),
+            tpl!("konto.html"),
+            tpl!("protokoll.html"),
+            tpl!("warnung.html"),
+            tpl!("regeln.html"),
+            tpl!("aufgaben.html"),
+            tpl!("lieferungen.html"),
+            tpl!("lieferung.html"),
+            tpl!("kalender.html"),
+            tpl!("lieferfristen.html"),
+            tpl!("konzept.html"),
+            tpl!("konzept_abschnitt.html"),
+            tpl!("konzept_ziele.html"),
+            tpl!("konzept_projekte.html"),
+            tpl!("konzept_frueher.html"),
+            tpl!("konzept_kern.html"),
+            tpl!("konzept_versionen.html"),
+            tpl!("konzept_vergleich.html"),
+            tpl!("lagebild.html"),
+            tpl!("stadtteile.html"),
+            tpl!("stadtteil.html"),
         ] {
             env.add_template(name, src)
                 .expect("embedded template is valid");
@@ -172,8 +134,8 @@ async fn not_found() -> AppError {
     AppError::NotFound("Diese Seite gibt es nicht.".into())
 }
 
-/// The pages of the data: overview, Handlungsfelder, indicators (and their rules), the Konzept,
-/// the Lagebild and the Stadtteile.
+/// The pages of the data: overview, Handlungsfelder, indicators (and their rules), the Lagebild
+/// and the Stadtteile.
 fn data_routes() -> Router<Arc<AppState>> {
     Router::new()
         .route("/", get(pages::overview::index))
@@ -192,18 +154,18 @@ fn data_routes() -> Router<Arc<AppState>> {
             "/indikatoren/{code}/regeln",
             get(pages::rules::show).post(pages::rules::save),
         )
-        .route("/lieferungen", get(pages::deliveries::page))
-        .route("/lieferungen.json", get(pages::deliveries::page_json))
-        .route(
-            "/lieferungen/fristen",
-            get(pages::deliveries::lags).post(pages::deliveries::save_lags),
-        )
-        .route("/lieferungen/kalender", post(pages::calendar::make_feed))
-        .route(
-            "/lieferungen/{id}",
-            get(pages::deliveries::one).post(pages::deliveries::set_due),
-        )
-        .route("/kalender/{file}", get(pages::calendar::feed))
+        .route("/lagebild", get(pages::lagebild::page))
+        .route("/lagebild.json", get(pages::lagebild::page_json))
+        .route("/lagebild.csv", get(pages::lagebild::page_csv))
+        .route("/stadtteile", get(pages::area::list))
+        .route("/stadtteile.json", get(pages::area::list_json))
+        .route("/stadtteile.csv", get(pages::area::list_csv))
+        .route("/stadtteile/{code}", get(pages::area::page))
+}
+
+/// The Integrationskonzept: its pages, downloads and forms.
+fn konzept_routes() -> Router<Arc<AppState>> {
+    Router::new()
         .route("/konzept", get(pages::konzept::page))
         .route("/konzept.json", get(pages::konzept::page_json))
         .route("/konzept/versionen", get(pages::konzept::versions))
@@ -252,13 +214,23 @@ fn data_routes() -> Router<Arc<AppState>> {
             "/konzept/kommentare/{cid}",
             post(pages::konzept_edit::answer),
         )
-        .route("/lagebild", get(pages::lagebild::page))
-        .route("/lagebild.json", get(pages::lagebild::page_json))
-        .route("/lagebild.csv", get(pages::lagebild::page_csv))
-        .route("/stadtteile", get(pages::area::list))
-        .route("/stadtteile.json", get(pages::area::list_json))
-        .route("/stadtteile.csv", get(pages::area::list_csv))
-        .route("/stadtteile/{code}", get(pages::area::page))
+}
+
+/// The cooperation: data deliveries and the calendar feed.
+fn cooperation_routes() -> Router<Arc<AppState>> {
+    Router::new()
+        .route("/lieferungen", get(pages::deliveries::page))
+        .route("/lieferungen.json", get(pages::deliveries::page_json))
+        .route(
+            "/lieferungen/fristen",
+            get(pages::deliveries::lags).post(pages::deliveries::save_lags),
+        )
+        .route("/lieferungen/kalender", post(pages::calendar::make_feed))
+        .route(
+            "/lieferungen/{id}",
+            get(pages::deliveries::one).post(pages::deliveries::set_due),
+        )
+        .route("/kalender/{file}", get(pages::calendar::feed))
 }
 
 /// The pages of people: login, account, tasks, warnings as work items, the audit log.
@@ -288,6 +260,8 @@ pub const FORM_LIMIT: usize = 256 * 1024;
 pub fn router(state: Arc<AppState>) -> Router {
     data_routes()
         .merge(people_routes())
+        .merge(konzept_routes())
+        .merge(cooperation_routes())
         .route("/healthz", get(server::healthz))
         .route("/static/style.css", get(style))
         .route("/static/filter.js", get(filter_script))

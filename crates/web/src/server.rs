@@ -198,6 +198,8 @@ fn versioned(path: &str) -> bool {
         || path.starts_with("/verwaltung/")
         || path.starts_with("/warnungen/")
         || path.starts_with("/aufgaben")
+        || path.starts_with("/lieferungen")
+        || path.starts_with("/kalender/")
         || path.ends_with("/regeln")
         || path.starts_with("/konzept/"))
 }

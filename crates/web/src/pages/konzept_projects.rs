@@ -65,50 +65,63 @@ fn today() -> String {
         .to_string()
 }
 
-/// The projects a submitted form describes (ids kept, state changes dated by `who`), or the errors
-/// (German, naming the project's row).
-fn projects_of(
-    form: &HashMap<String, String>,
-    field: &Field,
-    taken: &[String],
-    who: &str,
-) -> Result<Vec<Project>, Vec<String>> {
-    let get = |n: usize, k: &str| -> String {
-        form.get(&format!("p{n}_{k}"))
+/// One row of the Leitprojekte form (`p{n}_…`).
+struct Row<'a> {
+    form: &'a HashMap<String, String>,
+    n: usize,
+}
+
+impl Row<'_> {
+    /// A field, trimmed.
+    fn get(&self, k: &str) -> String {
+        self.form
+            .get(&format!("p{}_{k}", self.n))
             .map_or(String::new(), |s| s.trim().to_string())
-    };
-    let chosen = |n: usize, what: &str| -> Vec<String> {
-        let prefix = format!("p{n}_{what}_");
-        let mut out: Vec<String> = form
+    }
+
+    /// The ticked boxes of a kind (`p{n}_gebiet_CODE`), their codes sorted.
+    fn chosen(&self, what: &str) -> Vec<String> {
+        let prefix = format!("p{}_{what}_", self.n);
+        let mut out: Vec<String> = self
+            .form
             .keys()
             .filter_map(|k| k.strip_prefix(&prefix).map(str::to_string))
             .collect();
         out.sort();
         out
-    };
-    let (mut projects, mut errors) = (Vec::new(), Vec::new());
-    for n in rows(form, 'p') {
-        let (id, title) = (get(n, "id"), get(n, "titel"));
-        if !get(n, "loeschen").is_empty() || (id.is_empty() && title.is_empty()) {
-            continue;
-        }
-        let stored = field.projects.iter().find(|p| p.id == id && !id.is_empty());
-        let status = ProjectStatus::parse(&get(n, "stand")).unwrap_or(ProjectStatus::Geplant);
-        let mut when = |k: &str, what: &str| {
-            match get(n, k).as_str() {
+    }
+
+    /// A start or end in ISO form; an error when it is no date.
+    fn when(&self, k: &str, what: &str, errors: &mut Vec<String>) -> Option<String> {
+        match self.get(k).as_str() {
             "" => None,
             typed => kimo_model::konzept::iso_when(typed).or_else(|| {
                 errors.push(format!(
-                    "Leitprojekt {n}: {what} „{typed}“ ist kein Datum (Jahr, MM/JJJJ oder TT.MM.JJJJ)"
+                    "Leitprojekt {}: {what} „{typed}“ ist kein Datum (Jahr, MM/JJJJ oder TT.MM.JJJJ)",
+                    self.n
                 ));
                 None
             }),
         }
-        };
-        let (start, end) = (when("beginn", "Beginn"), when("ende", "Ende"));
-        if get(n, "verantwortlich").is_empty() {
+    }
+
+    /// The project of the row (None: an empty new row, or one to delete); a changed state is
+    /// dated by `who` and kept in the stored project's history.
+    fn project(&self, stored: &[Project], who: &str, errors: &mut Vec<String>) -> Option<Project> {
+        let (id, title) = (self.get("id"), self.get("titel"));
+        if !self.get("loeschen").is_empty() || (id.is_empty() && title.is_empty()) {
+            return None;
+        }
+        let stored = stored.iter().find(|p| p.id == id && !id.is_empty());
+        let status = ProjectStatus::parse(&self.get("stand")).unwrap_or(ProjectStatus::Geplant);
+        let (start, end) = (
+            self.when("beginn", "Beginn", errors),
+            self.when("ende", "Ende", errors),
+        );
+        if self.get("verantwortlich").is_empty() {
             errors.push(format!(
-                "Leitprojekt {n}: „Verantwortlich“ fehlt (Amt oder Träger)"
+                "Leitprojekt {}: „Verantwortlich“ fehlt (Amt oder Träger)",
+                self.n
             ));
         }
         let mut history = stored.map(|p| p.history.clone()).unwrap_or_default();
@@ -119,25 +132,41 @@ fn projects_of(
                 by: who.to_string(),
             });
         }
-        projects.push(Project {
+        Some(Project {
             id,
             title,
-            description: get(n, "beschreibung").replace("\r\n", "\n"),
-            responsible: get(n, "verantwortlich"),
-            partners: get(n, "partner")
+            description: self.get("beschreibung").replace("\r\n", "\n"),
+            responsible: self.get("verantwortlich"),
+            partners: self
+                .get("partner")
                 .split(['\n', ';'])
                 .map(str::trim)
                 .filter(|p| !p.is_empty())
                 .map(str::to_string)
                 .collect(),
-            areas: chosen(n, "gebiet"),
+            areas: self.chosen("gebiet"),
             status,
             start,
             end,
-            goals: chosen(n, "ziel"),
+            goals: self.chosen("ziel"),
             history,
-        });
+        })
     }
+}
+
+/// The projects a submitted form describes (ids kept, state changes dated by `who`), or the errors
+/// (German, naming the project's row).
+fn projects_of(
+    form: &HashMap<String, String>,
+    field: &Field,
+    taken: &[String],
+    who: &str,
+) -> Result<Vec<Project>, Vec<String>> {
+    let mut errors = Vec::new();
+    let mut projects: Vec<Project> = rows(form, 'p')
+        .into_iter()
+        .filter_map(|n| Row { form, n }.project(&field.projects, who, &mut errors))
+        .collect();
     // New projects get the first id of the Handlungsfeld used nowhere yet (never reused).
     let mut k = 0;
     for p in projects.iter_mut().filter(|p| p.id.is_empty()) {
