@@ -142,6 +142,129 @@ pub struct DeliverySetting {
     pub contact: String,
 }
 
+/// How far an uploaded file for deliveries has come.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SubmissionState {
+    /// Checked, not yet submitted (the uploader confirms the flags or corrects the file).
+    Geprueft,
+    /// Submitted: the Büro für Integration reviews it.
+    Eingereicht,
+    /// Accepted: its figures are written.
+    Angenommen,
+    /// Returned with a comment.
+    Zurueckgegeben,
+}
+
+impl SubmissionState {
+    /// Every state.
+    pub const ALL: [SubmissionState; 4] = [
+        SubmissionState::Geprueft,
+        SubmissionState::Eingereicht,
+        SubmissionState::Angenommen,
+        SubmissionState::Zurueckgegeben,
+    ];
+
+    /// The stored code.
+    pub fn code(self) -> &'static str {
+        match self {
+            SubmissionState::Geprueft => "geprueft",
+            SubmissionState::Eingereicht => "eingereicht",
+            SubmissionState::Angenommen => "angenommen",
+            SubmissionState::Zurueckgegeben => "zurueckgegeben",
+        }
+    }
+
+    /// The German label.
+    pub fn label(self) -> &'static str {
+        match self {
+            SubmissionState::Geprueft => "geprüft, nicht eingereicht",
+            SubmissionState::Eingereicht => "eingereicht",
+            SubmissionState::Angenommen => "angenommen",
+            SubmissionState::Zurueckgegeben => "zurückgegeben",
+        }
+    }
+
+    /// A state from its code.
+    pub fn parse(s: &str) -> Option<SubmissionState> {
+        SubmissionState::ALL
+            .into_iter()
+            .find(|x| x.code() == s.trim())
+    }
+}
+
+/// A value that looks implausible against its own series, to be confirmed with a reason or
+/// corrected before the file is submitted.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Flag {
+    /// Indicator code.
+    pub indicator: String,
+    /// Area code.
+    pub area: String,
+    /// The breakdown's key (empty: the total).
+    pub breakdown: String,
+    /// The period's code.
+    pub period: String,
+    /// Where in the file (`datei.csv, Zeile 4, Spalte 5`), when known.
+    pub place: String,
+    /// What is unusual, in German.
+    pub message: String,
+    /// The uploader's reason (empty until confirmed).
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// What a check found, per indicator: values new, changed and unchanged.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CheckedIndicator {
+    /// Indicator code.
+    pub code: String,
+    /// Values not stored before.
+    pub new: usize,
+    /// Stored values the file changes.
+    pub changed: usize,
+    /// Values stored as they are.
+    pub unchanged: usize,
+}
+
+/// An uploaded file for deliveries: kept with its content hash for provenance, checked, submitted
+/// by an Amt, reviewed by the Büro für Integration.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Submission {
+    /// Stored id.
+    pub id: i64,
+    /// The Amt.
+    pub amt: String,
+    /// The file's name as uploaded.
+    pub file_name: String,
+    /// SHA-256 of its bytes (hex).
+    pub file_hash: String,
+    /// Its size in bytes.
+    pub file_size: i64,
+    /// The indicator of a table without an indicator column (the delivery's; empty: none).
+    pub indicator: String,
+    /// How far it has come.
+    pub state: SubmissionState,
+    /// Who uploaded it.
+    pub uploaded_by: String,
+    /// When (UTC, RFC 3339).
+    pub uploaded_at: String,
+    /// Who reviewed it (accepted or returned).
+    pub reviewed_by: String,
+    /// When.
+    pub reviewed_at: String,
+    /// The reviewer's comment (why it was returned).
+    pub comment: String,
+    /// What the check found per indicator.
+    pub checked: Vec<CheckedIndicator>,
+    /// The plausibility flags, with the uploader's reasons once submitted.
+    pub flags: Vec<Flag>,
+    /// The deliveries it fulfils (ids).
+    pub deliveries: Vec<i64>,
+    /// The import that wrote it, once accepted.
+    pub import_id: Option<i64>,
+}
+
 /// The period of `periodicity` that `day` falls in (None for irregular reference dates).
 pub fn period_containing(periodicity: Periodicity, day: NaiveDate) -> Option<Period> {
     use chrono::Datelike;

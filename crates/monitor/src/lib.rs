@@ -4,6 +4,7 @@
 
 pub mod checks;
 pub mod deliveries;
+pub mod plausibility;
 pub mod progress;
 pub mod rules;
 mod rules_eval;

@@ -10,6 +10,7 @@ mod konzept;
 mod migrate;
 mod read;
 mod sql;
+mod submissions;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 mod users;
@@ -22,6 +23,7 @@ pub use konzept::{Comment, Decision, NewVersion};
 pub use migrate::SCHEMA_VERSION;
 pub use read::{ObservationFilter, ObservationRow, Profile, Stats};
 pub use sql::{Backend, redact};
+pub use submissions::NewSubmission;
 pub use users::{Actor, ApiToken, AuditFilter, NewUser, Session};
 pub use warnings::{
     AllSeries, NewFinding, SeriesPoint, SyncSummary, Warning, WarningEvent, WarningFilter,

@@ -225,6 +225,28 @@ const STEPS: &[&str] = &[
         token_hash TEXT NOT NULL UNIQUE,
         created_at TEXT NOT NULL
     );",
+    // 7: files uploaded for deliveries: the file itself (base64) with its SHA-256 for provenance,
+    // what the check found, the plausibility flags with the uploader's reasons, the review.
+    "CREATE TABLE delivery_submission (
+        id {serial},
+        amt TEXT NOT NULL,
+        file_name TEXT NOT NULL,
+        file_hash TEXT NOT NULL,
+        file_size BIGINT NOT NULL,
+        file_data TEXT NOT NULL,
+        indicator TEXT NOT NULL DEFAULT '',
+        state TEXT NOT NULL,
+        uploaded_by TEXT NOT NULL,
+        uploaded_at TEXT NOT NULL,
+        reviewed_by TEXT NOT NULL DEFAULT '',
+        reviewed_at TEXT NOT NULL DEFAULT '',
+        comment TEXT NOT NULL DEFAULT '',
+        checked TEXT NOT NULL DEFAULT '[]',
+        flags TEXT NOT NULL DEFAULT '[]',
+        deliveries TEXT NOT NULL DEFAULT '[]',
+        import_id BIGINT REFERENCES import_run(id)
+    );
+    CREATE INDEX delivery_submission_amt ON delivery_submission (amt, state);",
 ];
 
 /// The schema version this build expects.

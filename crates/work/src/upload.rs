@@ -139,10 +139,9 @@ fn read(up: &Upload, ctx: &Context) -> Result<(Dataset, Vec<Problem>, String)> {
     Ok((ds, problems, name))
 }
 
-/// Imports an upload: Ok(Err(problems)) when it is refused (nothing written), each problem with
-/// file, line and column.
-pub fn import(store: &Store, up: &Upload) -> Result<Refusable<Uploaded>> {
-    crate::evaluate::run_pending(store)?;
+/// Reads an upload and limits it to the user's Amt: the dataset and the name messages use, or the
+/// problems (each with file, line and column).
+pub fn prepare(store: &Store, up: &Upload) -> Result<Refusable<(Dataset, String)>> {
     let ctx = Context {
         dimensions: store.dimensions()?,
         areas: store.areas(false)?,
@@ -155,9 +154,20 @@ pub fn import(store: &Store, up: &Upload) -> Result<Refusable<Uploaded>> {
     if let Some(amt) = up.only_amt {
         problems.extend(limit_to_amt(&mut ds, amt, &ctx, &name));
     }
-    if !problems.is_empty() {
-        return Ok(Err(problems));
+    match problems.is_empty() {
+        true => Ok(Ok((ds, name))),
+        false => Ok(Err(problems)),
     }
+}
+
+/// Imports an upload: Ok(Err(problems)) when it is refused (nothing written), each problem with
+/// file, line and column.
+pub fn import(store: &Store, up: &Upload) -> Result<Refusable<Uploaded>> {
+    crate::evaluate::run_pending(store)?;
+    let (ds, name) = match prepare(store, up)? {
+        Ok(x) => x,
+        Err(problems) => return Ok(Err(problems)),
+    };
     let opts = ApplyOptions {
         dry_run: up.dry_run,
         user: up.actor.name.clone(),
