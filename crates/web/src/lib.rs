@@ -55,6 +55,7 @@ fn templates() -> &'static minijinja::Environment<'static> {
             tpl!("lieferungen.html"),
             tpl!("lieferung.html"),
             tpl!("kalender.html"),
+            tpl!("einreichung.html"),
             tpl!("lieferfristen.html"),
             tpl!("konzept.html"),
             tpl!("konzept_abschnitt.html"),
@@ -231,6 +232,32 @@ fn cooperation_routes() -> Router<Arc<AppState>> {
             get(pages::deliveries::one).post(pages::deliveries::set_due),
         )
         .route("/kalender/{file}", get(pages::calendar::feed))
+        .route(
+            "/lieferungen/{id}/datei",
+            post(pages::submissions::upload).layer(axum::extract::DefaultBodyLimit::max(
+                api_write::UPLOAD_LIMIT,
+            )),
+        )
+        .route(
+            "/lieferungen/einreichungen/{sid}",
+            get(pages::submissions::show),
+        )
+        .route(
+            "/lieferungen/einreichungen/{sid}/datei",
+            get(pages::submissions::file),
+        )
+        .route(
+            "/lieferungen/einreichungen/{sid}/einreichen",
+            post(pages::submissions::submit),
+        )
+        .route(
+            "/lieferungen/einreichungen/{sid}/annehmen",
+            post(pages::submissions::accept),
+        )
+        .route(
+            "/lieferungen/einreichungen/{sid}/zurueckgeben",
+            post(pages::submissions::give_back),
+        )
 }
 
 /// The pages of people: login, account, tasks, warnings as work items, the audit log.

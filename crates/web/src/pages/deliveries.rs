@@ -254,13 +254,29 @@ async fn answer(
             .store
             .calendar_feed_made(&me.0.name)?
             .map(|t| german_date(&t));
+        let submissions: Vec<_> = st
+            .store
+            .submissions(d.amt.as_deref())?
+            .into_iter()
+            .filter(|s| s.state != kimo_model::delivery::SubmissionState::Angenommen)
+            .map(|s| {
+                (
+                    s.id,
+                    s.file_name.clone(),
+                    s.state.label(),
+                    german_date(&s.uploaded_at),
+                    s.uploaded_by,
+                    s.amt,
+                )
+            })
+            .collect();
         render(
             "lieferungen.html",
             minijinja::context! {
                 title => "Meine Lieferungen", demo => st.demo, internal => true,
                 d => minijinja::value::Serde(&d), all => all, amts => amts,
                 chosen => q.amt.trim(), months => minijinja::value::Serde(calendar(&d)),
-                csrf => &me.1.csrf, feed => feed,
+                csrf => &me.1.csrf, feed => feed, submissions => submissions,
             },
         )
     })
@@ -301,6 +317,23 @@ fn one_page(
         limit: 50,
         ..Default::default()
     })?;
+    let may_upload = matches!(reach(&me.0)?, Reach::Amt(ref a) if *a == line.delivery.amt)
+        && line.delivery.state.owed();
+    let submissions: Vec<_> = st
+        .store
+        .submissions(Some(&line.delivery.amt))?
+        .into_iter()
+        .filter(|s| s.deliveries.contains(&line.delivery.id))
+        .map(|s| {
+            (
+                s.id,
+                s.file_name.clone(),
+                s.state.label(),
+                german_date(&s.uploaded_at),
+                s.uploaded_by,
+            )
+        })
+        .collect();
     let form = match typed {
         Some(f) => (f.faellig.clone(), f.kontakt.clone(), f.notiz.clone()),
         None => (
@@ -315,6 +348,7 @@ fn one_page(
             title => format!("Lieferung {} {}", line.delivery.indicator, line.period_label),
             demo => st.demo, internal => true, l => minijinja::value::Serde(&line),
             manage => manage, csrf => &me.1.csrf, errors => errors.to_vec(), form => form,
+            may_upload => may_upload, submissions => submissions,
             log => log.iter().map(|e| (german_date(&e.at), e.actor.clone(), e.action.clone(), e.after.clone())).collect::<Vec<_>>(),
         },
     )?;

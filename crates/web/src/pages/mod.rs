@@ -13,5 +13,6 @@ pub mod konzept_projects;
 pub mod lagebild;
 pub mod overview;
 pub mod rules;
+pub mod submissions;
 pub mod tasks;
 pub mod warning;
