@@ -156,8 +156,21 @@ fn konzept(decided: i64, draft: i64) -> Vec<Row> {
     rows
 }
 
-/// The delivery plan's rows: `mine` is a delivery of the Jobcenter (the responsible Amt's).
-fn deliveries(mine: i64) -> Vec<Row> {
+/// A multipart body with one file (`datei`), as a browser sends it.
+fn multipart(name: &str, text: &str) -> Vec<u8> {
+    format!(
+        "--{MP}\r\nContent-Disposition: form-data; name=\"datei\"; filename=\"{name}\"\r\n\
+         Content-Type: text/csv\r\n\r\n{text}\r\n--{MP}--\r\n"
+    )
+    .into_bytes()
+}
+
+/// The multipart boundary of [`multipart`].
+const MP: &str = "matrix-boundary";
+
+/// The delivery plan's rows: `mine` is a delivery of the Jobcenter (the responsible Amt's),
+/// `owed` one it still owes (its file becomes submission 1).
+fn deliveries(mine: i64, owed: i64) -> Vec<Row> {
     let form = |pairs: &[(&'static str, &str)]| {
         Body::Form(pairs.iter().map(|(k, v)| (*k, v.to_string())).collect())
     };
@@ -185,6 +198,42 @@ fn deliveries(mine: i64) -> Vec<Row> {
             "/lieferungen/kalender",
             form(&[]),
             [403, 403, 403, 200, 200, 200, 200],
+        ),
+        post(
+            format!("/lieferungen/{owed}/datei"),
+            Body::Raw(
+                "multipart/form-data; boundary=matrix-boundary",
+                multipart(
+                    "matrix.csv",
+                    "Indikator;Zeitraum;Gebiet;Wert\nARB-03;2026;KA;4,5\n",
+                ),
+            ),
+            [403, 403, 403, 403, 303, 403, 403],
+        ),
+        get(
+            "/lieferungen/einreichungen/1",
+            [403, 403, 403, 403, 200, 200, 200],
+        ),
+        get(
+            "/lieferungen/einreichungen/1/datei",
+            [403, 403, 403, 403, 200, 200, 200],
+        ),
+        // Only the uploader submits; afterwards it is submitted (409 for the Redaktion).
+        post(
+            "/lieferungen/einreichungen/1/einreichen",
+            form(&[]),
+            [403, 403, 403, 403, 303, 409, 409],
+        ),
+        // The Redaktion accepts; then it is accepted (409 for the administrator after her).
+        post(
+            "/lieferungen/einreichungen/1/annehmen",
+            form(&[]),
+            [403, 403, 403, 403, 403, 303, 409],
+        ),
+        post(
+            "/lieferungen/einreichungen/1/zurueckgeben",
+            form(&[("kommentar", "Matrix")]),
+            [403, 403, 403, 403, 403, 409, 409],
         ),
     ]
 }
@@ -412,12 +461,22 @@ fn every_route_for_every_role() {
             })
             .unwrap()[0]
             .id;
+        let owed = store
+            .deliveries(&kimo_store::DeliveryFilter {
+                indicator: Some("ARB-03".into()),
+                ..Default::default()
+            })
+            .unwrap()
+            .into_iter()
+            .find(|d| d.state.owed())
+            .unwrap()
+            .id;
         drop(store);
         let rows: Vec<Row> = reads(warning)
             .into_iter()
             .chain(writes(warning))
             .chain(konzept(decided, draft))
-            .chain(deliveries(mine))
+            .chain(deliveries(mine, owed))
             .collect();
         let (mut wrong, mut cells) = (Vec::new(), 0);
         println!("| Anfrage | {} |", ROLES.join(" | "));

@@ -1,5 +1,5 @@
 //! A delivery in the browser: the Amt uploads a file for an owed delivery
-//! (`POST /lieferungen/{id}/datei`); kimo checks it like `kimo import` without writing a value and
+//! (`POST /lieferungen/{id}/datei`, multipart with the CSRF token as a field or in `X-CSRF-Token`); kimo checks it like `kimo import` without writing a value and
 //! shows the check (`/lieferungen/einreichungen/{sid}`): values new, changed and unchanged per
 //! indicator, every problem with file, line and column, and the plausibility flags, each confirmed
 //! with a reason before „einreichen“. The Büro für Integration reviews it and accepts (not the
@@ -146,10 +146,19 @@ pub async fn upload(
     Extension(identity): Extension<Identity>,
     addr: Option<Extension<ClientAddr>>,
     Path(id): Path<i64>,
+    headers: axum::http::HeaderMap,
     mp: Multipart,
 ) -> Result<Response, AppError> {
     let form = read_upload(mp).await?;
-    let me = checked(&identity, &form.csrf)?;
+    // The form's token, or (a program, a script) the `X-CSRF-Token` header.
+    let csrf = match form.csrf.is_empty() {
+        true => headers
+            .get("x-csrf-token")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or(""),
+        false => form.csrf.as_str(),
+    };
+    let me = checked(&identity, csrf)?;
     let who = actor(&me.0.name, addr.as_ref());
     let outcome = blocking(&st, move |st| {
         let Reach::Amt(amt) = reach(&me.0)? else {
