@@ -11,11 +11,8 @@
 // Prints one line per step (`ok: …`, `axe …: 0 violations`) and `konzept flow ok` at the end; exits
 // 1 with `FAIL: …` on anything unexpected, including any JavaScript dialog, any script error in a
 // page and any error on the console (such as a Content-Security-Policy violation).
-const { chromium } = require('playwright-core');
-const fs = require('fs');
+const { Failure, expect, axeSource, axeClean, submit, launch, logIn } = require('./lib');
 
-const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
-const SIZES = [[1366, 768], [390, 844]];
 const LIMIT = 150;
 // The text typed into the Ausgangslage, with a live reference; 13 words as the counter counts them.
 const FIRST = 'Die Arbeitslosenquote der Nichtdeutschen liegt bei ';
@@ -27,11 +24,6 @@ const SECTION = 'Arbeit und Beschäftigung: Ausgangslage';
 // The Leitprojekt added in its form.
 const PROJECT = 'Mentoring für Geflüchtete';
 
-class Failure extends Error {}
-const expect = (ok, message) => {
-  if (!ok) throw new Failure(message);
-};
-
 // Words as zaehler.js counts them: whitespace-separated pieces with a letter or a digit.
 const countWords = (s) => s.split(/\s+/).filter((w) => /[\p{L}\p{N}]/u.test(w)).length;
 // What the counter says for a text of n words (reading time: 200 words a minute).
@@ -41,39 +33,6 @@ const counterText = (n) => {
   if (n > LIMIT) text += ` – über der Richtgröße von ${LIMIT} Wörtern, bitte kürzen`;
   return text + '.';
 };
-
-// Runs axe-core on the page as it is at each size; prints `axe LABEL (W×H): N violations` (and each
-// violation) and, when all are clean, `axe LABEL: 0 violations`; fails on any violation.
-async function axeClean(page, axe, label) {
-  const before = page.viewportSize();
-  let found = 0;
-  for (const [width, height] of SIZES) {
-    await page.setViewportSize({ width, height });
-    if (!(await page.evaluate(() => typeof window.axe === 'object'))) {
-      // Evaluated through the DevTools protocol: not subject to the page's script-src.
-      await page.evaluate(axe);
-    }
-    const result = await page.evaluate(async (tags) => await window.axe.run(document, { runOnly: tags }), AXE_TAGS);
-    console.log(`axe ${label} (${width}×${height}): ${result.violations.length} violations`);
-    for (const v of result.violations) {
-      console.log(`  ${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
-    }
-    found += result.violations.length;
-  }
-  await page.setViewportSize(before);
-  expect(found === 0, `axe-core found violations on ${label} (${page.url()})`);
-  console.log(`axe ${label}: 0 violations`);
-}
-
-// Does `action` (a click or key press that submits a form) and waits for the page it leads to.
-// Returns the form's own answer (the POST: 303 when it redirects) and the page finally shown.
-async function submit(page, action) {
-  const [shown] = await Promise.all([page.waitForNavigation(), action()]);
-  const redirected = shown.request().redirectedFrom();
-  const post = redirected ? await redirected.response() : shown;
-  expect(post.request().method() === 'POST', `expected a form POST, got ${post.request().method()} ${post.url()}`);
-  return { post, shown };
-}
 
 // Waits (up to 5 s) until the live counter says `expected`; fails naming what it says instead.
 async function counterSays(page, expected, what) {
@@ -99,57 +58,16 @@ async function counterSays(page, expected, what) {
     'usage: KIMO_USER=… KIMO_PASSWORD=… KIMO_DRAFT=… KIMO_DECIDED=… node konzept.js BASE_URL');
   const draftPath = `/konzept/${draft}`;
   const editPath = `${draftPath}/abschnitt/feld:arbeit:ausgangslage`;
-  const axe = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  // Anything a user would notice or a page would complain about: dialogs, script errors, console
-  // errors (a blocked script, a resource that failed to load).
-  const trouble = [];
-  const newContext = async () => {
-    const context = await browser.newContext({ viewport: { width: SIZES[0][0], height: SIZES[0][1] } });
-    context.on('dialog', async (d) => {
-      trouble.push(`a JavaScript dialog opened: ${d.type()} „${d.message()}“ on ${d.page() ? d.page().url() : '?'}`);
-      await d.dismiss().catch(() => {});
-    });
-    // What a page loads (style, script) answers; /favicon.ico is asked for by the browser on its
-    // own (kimo has none), not by the page.
-    context.on('response', (r) => {
-      const path = new URL(r.url()).pathname;
-      if (r.status() >= 400 && !r.request().isNavigationRequest() && path !== '/favicon.ico') {
-        trouble.push(`${r.request().method()} ${r.url()} answered ${r.status()}`);
-      }
-    });
-    context.on('page', (p) => {
-      p.setDefaultTimeout(20000);
-      p.on('pageerror', (e) => trouble.push(`script error on ${p.url()}: ${e.message}`));
-      // A page's own status is checked where it is expected (the editor with an error is a 400),
-      // so Chromium's „Failed to load resource“ is left to the responses below.
-      p.on('console', (m) => {
-        if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) {
-          trouble.push(`console error on ${p.url()}: ${m.text()}`);
-        }
-      });
-    });
-    return context;
-  };
-  const noTrouble = () => expect(trouble.length === 0, trouble.join('; '));
+  const axe = axeSource();
+  const { browser, newContext, noTrouble } = await launch();
   try {
     const context = await newContext();
     const page = await context.newPage();
 
     // 1. Log in: the labelled fields, submitted with Enter.
-    await page.goto(base + '/anmelden');
-    await page.getByLabel('Anmeldename', { exact: true }).fill(user);
-    await page.getByLabel('Passwort', { exact: true }).fill(password);
-    let { post, shown } = await submit(page, () => page.getByLabel('Passwort', { exact: true }).press('Enter'));
-    expect(post.status() === 303, `login answered ${post.status()}, not 303`);
-    expect(shown.status() === 200, `${shown.url()} answered ${shown.status()} after the login`);
-    const account = await page.locator('main').textContent();
-    expect(account.includes(`Angemeldet als ${user}`), `after the login ${page.url()} does not say „Angemeldet als ${user}“`);
-    console.log(`ok: logged in as ${user}`);
+    await logIn(page, base, user, password);
+    let post;
+    let shown;
     noTrouble();
 
     // 2. The draft, its link to the editor of the Ausgangslage; the editor with the live counter.

@@ -16,7 +16,7 @@ mod warning_status;
 pub use csv_cell::{csv_safe, csv_unescape, is_written_number};
 pub use error::ParseError;
 pub use format::{QUOTE_MAX, format_number, quote, slug};
-pub use period::Period;
+pub use period::{MONTHS, Period};
 pub use unit::Unit;
 pub use user::{AuditEntry, Role, User, login_name};
 pub use warning_status::WarningStatus;

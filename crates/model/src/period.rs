@@ -6,7 +6,8 @@ use std::cmp::Ordering;
 use std::fmt;
 use std::sync::Arc;
 
-const MONTHS: [&str; 12] = [
+/// The German month names, January first.
+pub const MONTHS: [&str; 12] = [
     "Januar",
     "Februar",
     "März",

@@ -160,7 +160,7 @@ fn calendar(d: &Deliveries) -> Vec<(String, Vec<&Line>)> {
     for l in open {
         let month = l.delivery.due_date().map_or(String::new(), |d| {
             use chrono::Datelike;
-            format!("{} {}", MONTHS[d.month0() as usize], d.year())
+            format!("{} {}", kimo_model::MONTHS[d.month0() as usize], d.year())
         });
         match months.last_mut() {
             Some((m, list)) if *m == month => list.push(l),
@@ -169,22 +169,6 @@ fn calendar(d: &Deliveries) -> Vec<(String, Vec<&Line>)> {
     }
     months
 }
-
-/// German month names.
-const MONTHS: [&str; 12] = [
-    "Januar",
-    "Februar",
-    "März",
-    "April",
-    "Mai",
-    "Juni",
-    "Juli",
-    "August",
-    "September",
-    "Oktober",
-    "November",
-    "Dezember",
-];
 
 /// The query of `/lieferungen`.
 #[derive(Debug, Default, Deserialize)]

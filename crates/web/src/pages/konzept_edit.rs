@@ -136,7 +136,8 @@ fn page(
     Ok((code, body))
 }
 
-fn viewer(identity: &Identity) -> Result<Arc<(User, kimo_store::Session)>, AppError> {
+/// The logged-in viewer, or 403.
+pub(crate) fn viewer(identity: &Identity) -> Result<Arc<(User, kimo_store::Session)>, AppError> {
     identity
         .0
         .clone()

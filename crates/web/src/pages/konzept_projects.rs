@@ -4,7 +4,7 @@
 //! the Kernindikatoren chosen from the catalogue (`/konzept/{id}/kernindikatoren/{field}`). Checked
 //! like the exchange file; every error named, nothing saved then. The Redaktion.
 
-use super::konzept_edit::editable;
+use super::konzept_edit::{editable, viewer};
 use super::konzept_goals::{field_name, part, problems, status};
 use crate::auth::{ClientAddr, Identity, actor, checked};
 use crate::extract::Form;
@@ -264,14 +264,6 @@ fn page(
         },
     )?;
     Ok((status(errors), body))
-}
-
-/// The viewer, or 403.
-fn viewer(identity: &Identity) -> Result<Arc<(kimo_model::User, kimo_store::Session)>, AppError> {
-    identity
-        .0
-        .clone()
-        .ok_or_else(|| AppError::Forbidden("Bitte zuerst anmelden (/anmelden).".into()))
 }
 
 /// `GET /konzept/{id}/leitprojekte/{field}`.

@@ -259,6 +259,52 @@ pub async fn file(
         .into_response())
 }
 
+/// What a step on a submission answers: None (done: back to its page) or a page with errors.
+type Step = Result<Option<(StatusCode, String)>, AppError>;
+
+/// A step on a submission the viewer may see, from a form with the session's CSRF token: `f` gets
+/// the scope, the viewer, the submission, the actor and the form.
+async fn step(
+    st: Arc<AppState>,
+    identity: Identity,
+    addr: Option<Extension<ClientAddr>>,
+    sid: i64,
+    form: HashMap<String, String>,
+    f: impl FnOnce(
+        &crate::Scope,
+        &(User, kimo_store::Session),
+        Submission,
+        &kimo_store::Actor,
+        &HashMap<String, String>,
+    ) -> Step
+    + Send
+    + 'static,
+) -> Result<Response, AppError> {
+    let me = checked(&identity, form.get("csrf").map_or("", String::as_str))?;
+    let who = actor(&me.0.name, addr.as_ref());
+    let outcome = blocking(&st, move |st| {
+        let s = visible(st, &me.0, sid)?;
+        let out = f(st, &me, s, &who, &form)?;
+        if out.is_none() {
+            st.changed();
+        }
+        Ok(out)
+    })
+    .await?;
+    match outcome {
+        None => Ok(Redirect::to(&format!("/lieferungen/einreichungen/{sid}")).into_response()),
+        Some((code, body)) => Ok(crate::respond::no_store(code, body)),
+    }
+}
+
+/// 403 unless the viewer is of the Büro für Integration.
+fn reviewer(user: &User, message: &str) -> Result<(), AppError> {
+    match reach(user)? {
+        Reach::All => Ok(()),
+        Reach::Amt(_) => Err(AppError::Forbidden(message.into())),
+    }
+}
+
 /// `POST /lieferungen/einreichungen/{sid}/einreichen`: the uploader submits, with a reason per
 /// flag (`grund_1`, …).
 pub async fn submit(
@@ -268,10 +314,7 @@ pub async fn submit(
     Path(sid): Path<i64>,
     Form(form): Form<HashMap<String, String>>,
 ) -> Result<Response, AppError> {
-    let me = checked(&identity, form.get("csrf").map_or("", String::as_str))?;
-    let who = actor(&me.0.name, addr.as_ref());
-    let outcome = blocking(&st, move |st| {
-        let s = visible(st, &me.0, sid)?;
+    step(st, identity, addr, sid, form, move |st, me, s, who, form| {
         let reasons: Vec<String> = (1..=s.flags.len())
             .map(|i| form.get(&format!("grund_{i}")).cloned().unwrap_or_default())
             .collect();
@@ -282,20 +325,16 @@ pub async fn submit(
             .map(|(i, _)| format!("Hinweis {}: bitte begründen, warum der Wert stimmt – oder die Datei korrigieren und neu hochladen.", i + 1))
             .collect();
         if !missing.is_empty() && s.state == SubmissionState::Geprueft {
-            return page(st, &me, &s, &missing, &form).map(Some);
+            return page(st, me, &s, &missing, form).map(Some);
         }
-        st.store.submit_submission(sid, &reasons, &who)?;
-        st.changed();
+        st.store.submit_submission(sid, &reasons, who)?;
         Ok(None)
     })
-    .await?;
-    match outcome {
-        None => Ok(Redirect::to(&format!("/lieferungen/einreichungen/{sid}")).into_response()),
-        Some((code, body)) => Ok(crate::respond::no_store(code, body)),
-    }
+    .await
 }
 
-/// `POST /lieferungen/einreichungen/{sid}/annehmen`: the Büro für Integration accepts.
+/// `POST /lieferungen/einreichungen/{sid}/annehmen`: the Büro für Integration accepts (not the
+/// uploader); the figures are written all or nothing, or the problems shown.
 pub async fn accept(
     State(st): State<Arc<AppState>>,
     Extension(identity): Extension<Identity>,
@@ -303,38 +342,18 @@ pub async fn accept(
     Path(sid): Path<i64>,
     Form(form): Form<HashMap<String, String>>,
 ) -> Result<Response, AppError> {
-    let me = checked(&identity, form.get("csrf").map_or("", String::as_str))?;
-    let who = actor(&me.0.name, addr.as_ref());
-    let outcome = blocking(&st, move |st| {
-        let s = visible(st, &me.0, sid)?;
-        if reach(&me.0)? != Reach::All {
-            return Err(AppError::Forbidden(
-                "Lieferungen nimmt das Büro für Integration an.".into(),
-            ));
-        }
-        if s.uploaded_by == me.0.name {
-            return Err(AppError::Conflict(
-                "Vier-Augen-Prinzip: wer die Datei hochgeladen hat, nimmt sie nicht selbst an."
-                    .into(),
-            ));
-        }
-        match kimo_work::deliveries::accept(&st.store, sid, &who) {
-            Ok(Ok(_)) => {
-                st.changed();
-                Ok(None)
-            }
+    step(st, identity, addr, sid, form, move |st, me, s, who, _| {
+        reviewer(&me.0, "Lieferungen nimmt das Büro für Integration an.")?;
+        match kimo_work::deliveries::accept(&st.store, sid, who) {
+            Ok(Ok(_)) => Ok(None),
             Ok(Err(problems)) => {
                 let errors: Vec<String> = problems.iter().map(ToString::to_string).collect();
-                page(st, &me, &s, &errors, &HashMap::new()).map(Some)
+                page(st, me, &s, &errors, &HashMap::new()).map(Some)
             }
             Err(e) => Err(AppError::Conflict(format!("{e:#}"))),
         }
     })
-    .await?;
-    match outcome {
-        None => Ok(Redirect::to(&format!("/lieferungen/einreichungen/{sid}")).into_response()),
-        Some((code, body)) => Ok(crate::respond::no_store(code, body)),
-    }
+    .await
 }
 
 /// `POST /lieferungen/einreichungen/{sid}/zurueckgeben`: returned with a comment (`kommentar`).
@@ -345,27 +364,23 @@ pub async fn give_back(
     Path(sid): Path<i64>,
     Form(form): Form<HashMap<String, String>>,
 ) -> Result<Response, AppError> {
-    let me = checked(&identity, form.get("csrf").map_or("", String::as_str))?;
-    let who = actor(&me.0.name, addr.as_ref());
-    let outcome = blocking(&st, move |st| {
-        let s = visible(st, &me.0, sid)?;
-        if reach(&me.0)? != Reach::All {
-            return Err(AppError::Forbidden(
-                "Lieferungen gibt das Büro für Integration zurück.".into(),
-            ));
-        }
-        let comment = form.get("kommentar").map_or("", |c| c.trim());
-        if comment.is_empty() {
-            let errors = ["Bitte sagen, was an der Lieferung fehlt oder falsch ist.".to_string()];
-            return page(st, &me, &s, &errors, &HashMap::new()).map(Some);
-        }
-        st.store.return_submission(sid, comment, &who)?;
-        st.changed();
-        Ok(None)
-    })
-    .await?;
-    match outcome {
-        None => Ok(Redirect::to(&format!("/lieferungen/einreichungen/{sid}")).into_response()),
-        Some((code, body)) => Ok(crate::respond::no_store(code, body)),
-    }
+    step(
+        st,
+        identity,
+        addr,
+        sid,
+        form,
+        move |st, me, s, who, form| {
+            reviewer(&me.0, "Lieferungen gibt das Büro für Integration zurück.")?;
+            let comment = form.get("kommentar").map_or("", |c| c.trim());
+            if comment.is_empty() {
+                let errors =
+                    ["Bitte sagen, was an der Lieferung fehlt oder falsch ist.".to_string()];
+                return page(st, me, &s, &errors, &HashMap::new()).map(Some);
+            }
+            st.store.return_submission(sid, comment, who)?;
+            Ok(None)
+        },
+    )
+    .await
 }
