@@ -48,6 +48,8 @@ pub enum Command {
     Konzept(KonzeptCommand),
     /// Data deliveries: what each Amt owes by when (the plan from the catalogue and the lags).
     Lieferungen(DeliveriesArgs),
+    /// Send the reminders and the weekly digest that are due (for cron; `kimo serve` does it hourly).
+    Erinnern(RemindArgs),
     /// Measure import throughput and start-up time (figures for docs/performance.md).
     Bench(BenchArgs),
 }
@@ -156,6 +158,41 @@ pub struct ServeArgs {
     /// may stay pending before the running server catches it up.
     #[arg(long, default_value_t = 10)]
     pub catch_up_after: u64,
+    /// E-mail reminders (sent hourly while the server runs, when an SMTP server is given).
+    #[command(flatten)]
+    pub mail: MailArgs,
+}
+
+/// How reminders are mailed.
+#[derive(Debug, Args)]
+pub struct MailArgs {
+    /// The SMTP server: smtp://host:25, smtp://user:password@host:587?tls=required (STARTTLS) or
+    /// smtps://user:password@host:465 (TLS); without it no mail is sent.
+    #[arg(long, env = "KIMO_SMTP_URL")]
+    pub smtp: Option<String>,
+    /// The sender, e.g. "kimo Integrationsmonitoring <integration@karlsruhe.de>".
+    #[arg(long, env = "KIMO_MAIL_FROM", default_value = "kimo <kimo@localhost>")]
+    pub mail_absender: String,
+    /// The server's address as users reach it, for the links in mails.
+    #[arg(long, env = "KIMO_ADRESSE", default_value = "http://localhost:8080")]
+    pub adresse: String,
+    /// Days before a due date that the reminder goes out.
+    #[arg(long, env = "KIMO_ERINNERUNG_VORLAUF", default_value_t = 14)]
+    pub erinnerung_vorlauf: u64,
+    /// Days between reminders of an overdue delivery.
+    #[arg(long, env = "KIMO_ERINNERUNG_WIEDERHOLUNG", default_value_t = 7)]
+    pub erinnerung_wiederholung: u64,
+}
+
+/// `kimo erinnern`.
+#[derive(Debug, Args)]
+pub struct RemindArgs {
+    /// How to mail.
+    #[command(flatten)]
+    pub mail: MailArgs,
+    /// The day to remind for (TT.MM.JJJJ or JJJJ-MM-TT; default: today).
+    #[arg(long)]
+    pub heute: Option<String>,
 }
 
 /// `kimo import`.

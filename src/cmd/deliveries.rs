@@ -1,6 +1,6 @@
 //! `kimo lieferungen`: the data deliveries owed, on the command line.
 
-use crate::cli::DeliveriesArgs;
+use crate::cli::{DeliveriesArgs, MailArgs, RemindArgs};
 use anyhow::Result;
 use kimo_store::{DeliveryFilter, Store};
 
@@ -37,5 +37,46 @@ pub fn list(store: &Store, args: DeliveriesArgs) -> Result<()> {
     }
     let overdue = shown.iter().filter(|d| d.overdue(today)).count();
     println!("{} Lieferungen, davon {overdue} überfällig.", shown.len());
+    Ok(())
+}
+
+/// The mailer and schedule of the mail options (None: no SMTP server given).
+pub fn mailer(
+    args: &MailArgs,
+) -> Result<Option<(kimo_notify::Mailer, kimo_notify::schedule::Settings)>> {
+    let Some(url) = &args.smtp else {
+        return Ok(None);
+    };
+    let mailer = kimo_notify::Mailer::new(url, &args.mail_absender, &args.adresse)?;
+    let settings = kimo_notify::schedule::Settings {
+        lead_days: args.erinnerung_vorlauf,
+        repeat_days: args.erinnerung_wiederholung.max(1),
+    };
+    Ok(Some((mailer, settings)))
+}
+
+/// A summary of what a run sent.
+pub fn summary(s: &kimo_notify::Sent) -> String {
+    format!(
+        "E-Mails: {} Erinnerungen vor der Frist, {} zu überfälligen Lieferungen, {} Wochenberichte; {} Anlässe ohne Empfänger.",
+        s.before, s.overdue, s.digests, s.nobody
+    )
+}
+
+/// `kimo erinnern`: sends what is due, once.
+pub fn remind(store: &Store, args: RemindArgs) -> Result<()> {
+    let Some((mailer, settings)) = mailer(&args.mail)? else {
+        anyhow::bail!("Kein SMTP-Server: --smtp oder KIMO_SMTP_URL angeben.");
+    };
+    let today = match args.heute.as_deref() {
+        None => chrono::Local::now().date_naive(),
+        Some(t) => ["%d.%m.%Y", "%Y-%m-%d"]
+            .iter()
+            .find_map(|f| chrono::NaiveDate::parse_from_str(t.trim(), f).ok())
+            .ok_or_else(|| anyhow::anyhow!("--heute '{t}' ist kein Datum (TT.MM.JJJJ)"))?,
+    };
+    kimo_work::deliveries::sync(store, today)?;
+    let sent = kimo_notify::run(store, &mailer, today, &settings)?;
+    println!("{}", summary(&sent));
     Ok(())
 }

@@ -72,6 +72,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::User(cmd) => user::run(&open()?, cmd),
         Command::Konzept(cmd) => konzept::run(&open()?, cmd),
         Command::Lieferungen(args) => deliveries::list(&open()?, args),
+        Command::Erinnern(args) => deliveries::remind(&open()?, args),
         Command::Copy(args) => {
             let from = Store::open(&args.from)
                 .with_context(|| format!("Quelle '{}'", kimo_store::redact(&args.from)))?;

@@ -43,6 +43,10 @@ pub fn run(database: Option<String>, args: ServeArgs) -> Result<()> {
     if planned.added > 0 {
         eprintln!("Lieferplan: {} Lieferungen neu geplant.", planned.added);
     }
+    let mail = super::deliveries::mailer(&args.mail)?.map(std::sync::Arc::new);
+    if let Some(m) = &mail {
+        remind(&store, m);
+    }
     let state = kimo_web::AppState::new(store, args.demo, !args.no_cache);
     state.konzept_word_limit.store(
         args.konzept_wortgrenze,
@@ -58,6 +62,7 @@ pub fn run(database: Option<String>, args: ServeArgs) -> Result<()> {
     catch_up(
         state.clone(),
         std::time::Duration::from_secs(args.catch_up_after),
+        mail,
     );
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -94,11 +99,30 @@ fn directory(file: Option<&std::path::Path>) -> Result<Option<kimo_auth::ldap::L
     Ok(cfg)
 }
 
-/// Keeps the delivery plan's window moving (hourly), and watches for an evaluation left pending by
+/// The mailer and the reminders' schedule.
+type Mail = (kimo_notify::Mailer, kimo_notify::schedule::Settings);
+
+/// Sends the reminders due today; a failure is logged (the next hour tries again).
+fn remind(store: &kimo_store::Store, mail: &Mail) {
+    let today = chrono::Local::now().date_naive();
+    match kimo_notify::run(store, &mail.0, today, &mail.1) {
+        Ok(s) if s.before + s.overdue + s.digests > 0 => {
+            eprintln!("{}", super::deliveries::summary(&s))
+        }
+        Ok(_) => {}
+        Err(e) => tracing::warn!("Erinnerungen nicht versandt: {e:#}"),
+    }
+}
+
+/// Keeps the delivery plan's window moving and sends the due reminders (hourly), and watches for an evaluation left pending by
 /// another process (an import killed between its commit and its evaluation) and runs it once the
 /// same pending import has been seen for `after`; the importing process itself normally evaluates
 /// within that time, so both rarely do the work.
-fn catch_up(state: std::sync::Arc<kimo_web::AppState>, after: std::time::Duration) {
+fn catch_up(
+    state: std::sync::Arc<kimo_web::AppState>,
+    after: std::time::Duration,
+    mail: Option<std::sync::Arc<Mail>>,
+) {
     let poll = (after / 2).max(std::time::Duration::from_millis(200));
     std::thread::spawn(move || {
         let mut seen: Option<(String, std::time::Instant)> = None;
@@ -113,6 +137,9 @@ fn catch_up(state: std::sync::Arc<kimo_web::AppState>, after: std::time::Duratio
                     Ok(s) if s != kimo_store::PlanSync::default() => state.changed(),
                     Ok(_) => {}
                     Err(e) => tracing::warn!("Lieferplan nicht aktualisiert: {e:#}"),
+                }
+                if let Some(m) = &mail {
+                    remind(&state.store, m);
                 }
             }
             let pending = match state.store.evaluation_pending() {

@@ -247,6 +247,15 @@ const STEPS: &[&str] = &[
         import_id BIGINT REFERENCES import_run(id)
     );
     CREATE INDEX delivery_submission_amt ON delivery_submission (amt, state);",
+    // 8: e-mails sent (reminders, digests), one row per occasion: claimed before sending, so that no
+    // occasion is mailed twice, even across restarts.
+    "CREATE TABLE mail_sent (
+        occasion TEXT PRIMARY KEY,
+        state TEXT NOT NULL,
+        recipients TEXT NOT NULL DEFAULT '',
+        subject TEXT NOT NULL DEFAULT '',
+        at TEXT NOT NULL
+    );",
 ];
 
 /// The schema version this build expects.
