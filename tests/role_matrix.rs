@@ -184,6 +184,10 @@ fn deliveries(mine: i64, owed: i64) -> Vec<Row> {
         ),
         get("/lieferungen/fristen", bfi),
         get("/kalender/unbekannt.ics", [404; 7]),
+        get("/fahrplan", ALL),
+        get("/fahrplan.json", ALL),
+        get("/fahrplan/bearbeiten", bfi),
+        post("/fahrplan/bearbeiten", form(&[("s_1", "erledigt")]), EDIT),
         post(
             format!("/lieferungen/{mine}"),
             form(&[("faellig", "30.06.2027"), ("kontakt", ""), ("notiz", "")]),

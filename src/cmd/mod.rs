@@ -124,6 +124,15 @@ pub fn load_demo(store: &Store) -> Result<usize> {
     if store.konzept_versions()?.is_empty() {
         load_demo_konzept(store)?;
     }
+    if store.milestones()?.is_empty() {
+        let plan: Vec<kimo_model::fahrplan::Milestone> =
+            serde_norway::from_str(kimo_demo::FAHRPLAN).context("examples/fahrplan.yml")?;
+        let demo = kimo_store::Actor {
+            name: "kimo demo".into(),
+            address: String::new(),
+        };
+        store.replace_milestones(&plan, &demo)?;
+    }
     let date = evaluate::as_of(None)?;
     let o = evaluate::run(store, date, "Auswertung")?;
     eprintln!("{}", evaluate::summary(&o, date));

@@ -14,6 +14,7 @@ mod png;
 #[cfg(test)]
 mod tests;
 mod text;
+mod timeline;
 
 pub use bar::{Bar, bar_chart};
 pub use classmap::{ClassArea, class_map};
@@ -21,6 +22,7 @@ pub use line::{Series, line_chart, thin_labels};
 pub use map::{CLASS_COLOURS, MapArea, class_breaks, class_labels, class_of, map};
 pub use png::png;
 pub use text::{text_width, wrap};
+pub use timeline::{Step, timeline};
 
 use std::fmt::Write;
 

@@ -38,6 +38,9 @@ pub const RULES: &str = include_str!("../../../examples/regeln.yml");
 /// The demo's Integrationskonzept (exchange file): earlier plans and the decided version.
 pub const KONZEPT: &str = include_str!("../../../examples/konzept.yml");
 
+/// The Fahrplan of the council paper's section 4 (YAML list of milestones).
+pub const FAHRPLAN: &str = include_str!("../../../examples/fahrplan.yml");
+
 /// Real 2016 figures per Stadtteil (dl-de/by-2-0, Stadt Karlsruhe).
 pub const STADTTEILE_2016: &str = include_str!("../data/stadtteile_2016.csv");
 

@@ -3,6 +3,7 @@
 mod csv_cell;
 pub mod delivery;
 mod error;
+pub mod fahrplan;
 mod format;
 pub mod konzept;
 mod period;

@@ -4,6 +4,7 @@ mod apply;
 mod columns;
 mod copy;
 mod deliveries;
+mod fahrplan;
 mod importer;
 mod keys;
 mod konzept;

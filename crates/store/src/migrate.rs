@@ -256,6 +256,18 @@ const STEPS: &[&str] = &[
         subject TEXT NOT NULL DEFAULT '',
         at TEXT NOT NULL
     );",
+    // 9: the Fahrplan's milestones (the time as written; dependencies as JSON list of numbers).
+    "CREATE TABLE milestone (
+        id {serial},
+        sort BIGINT NOT NULL,
+        number TEXT NOT NULL,
+        title TEXT NOT NULL,
+        responsible TEXT NOT NULL DEFAULT '',
+        when_text TEXT NOT NULL DEFAULT '',
+        status TEXT NOT NULL,
+        depends_on TEXT NOT NULL DEFAULT '[]',
+        system TEXT NOT NULL DEFAULT ''
+    );",
 ];
 
 /// The schema version this build expects.

@@ -255,11 +255,13 @@ impl Store {
     /// tell when to refresh.
     pub fn data_version(&self) -> Result<i64> {
         let mut c = self.conn()?;
-        // Imports, every change to the warnings (evaluations, status, comments) and to the
-        // Integrationskonzept (its audit entries; the index on action finds them) count.
+        // Imports, every change to the warnings (evaluations, status, comments), to the
+        // Integrationskonzept and to the Fahrplan (their audit entries; the index on action finds
+        // them) count.
         let r = c.query_opt(
             "SELECT (SELECT MAX(id) FROM import_run), (SELECT MAX(id) FROM warning_event), \
-             (SELECT COUNT(*) FROM audit_log WHERE action >= 'konzept.' AND action < 'konzept/')",
+             (SELECT COUNT(*) FROM audit_log WHERE (action >= 'konzept.' AND action < 'konzept/') \
+             OR (action >= 'fahrplan.' AND action < 'fahrplan/'))",
             &[],
         )?;
         Ok(r.map_or(0, |r| {

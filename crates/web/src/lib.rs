@@ -56,6 +56,8 @@ fn templates() -> &'static minijinja::Environment<'static> {
             tpl!("lieferung.html"),
             tpl!("kalender.html"),
             tpl!("einreichung.html"),
+            tpl!("fahrplan.html"),
+            tpl!("fahrplan_bearbeiten.html"),
             tpl!("lieferfristen.html"),
             tpl!("konzept.html"),
             tpl!("konzept_abschnitt.html"),
@@ -167,6 +169,12 @@ fn data_routes() -> Router<Arc<AppState>> {
 /// The Integrationskonzept: its pages, downloads and forms.
 fn konzept_routes() -> Router<Arc<AppState>> {
     Router::new()
+        .route("/fahrplan", get(pages::fahrplan::page))
+        .route("/fahrplan.json", get(pages::fahrplan::page_json))
+        .route(
+            "/fahrplan/bearbeiten",
+            get(pages::fahrplan::edit).post(pages::fahrplan::save),
+        )
         .route("/konzept", get(pages::konzept::page))
         .route("/konzept.json", get(pages::konzept::page_json))
         .route("/konzept/versionen", get(pages::konzept::versions))

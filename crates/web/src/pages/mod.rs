@@ -4,6 +4,7 @@ pub mod area;
 pub mod audit;
 pub mod calendar;
 pub mod deliveries;
+pub mod fahrplan;
 pub mod indicator;
 pub mod konzept;
 pub mod konzept_earlier;
