@@ -60,6 +60,9 @@ fn routes(warning: i64) -> Vec<String> {
         "/lieferungen",
         "/lieferungen.json",
         "/lieferungen/1",
+        "/sitzungen",
+        "/sitzungen.json",
+        "/fahrplan",
         "/verwaltung/protokoll",
         "/verwaltung/protokoll.csv",
     ] {
@@ -128,7 +131,7 @@ fn the_public_never_sees_an_unpublished_indicator_or_a_warning() {
                 t.label, a.status
             );
         }
-        assert_eq!(checked, 45);
+        assert_eq!(checked, 48);
         // No trace of the warnings' existence in the public's Stadtteil table and page data.
         let csv = server.request("/stadtteile.csv", &[]);
         assert!(!csv.body.contains("Warnhinweis"), "{:.300}", csv.body);

@@ -6,6 +6,7 @@ mod error;
 pub mod fahrplan;
 mod format;
 pub mod konzept;
+pub mod meeting;
 mod period;
 pub mod plausible;
 #[cfg(any(test, feature = "testing"))]

@@ -268,6 +268,36 @@ const STEPS: &[&str] = &[
         depends_on TEXT NOT NULL DEFAULT '[]',
         system TEXT NOT NULL DEFAULT ''
     );",
+    // 10: meetings: their agenda items (links as JSON), minutes and decisions, and their tasks.
+    "CREATE TABLE meeting (
+        id {serial},
+        body TEXT NOT NULL,
+        title TEXT NOT NULL,
+        date TEXT NOT NULL,
+        time TEXT NOT NULL DEFAULT '',
+        place TEXT NOT NULL DEFAULT '',
+        participants TEXT NOT NULL DEFAULT ''
+    );
+    CREATE TABLE meeting_item (
+        id {serial},
+        meeting_id BIGINT NOT NULL REFERENCES meeting(id),
+        number BIGINT NOT NULL,
+        title TEXT NOT NULL,
+        links TEXT NOT NULL DEFAULT '[]',
+        minutes TEXT NOT NULL DEFAULT '',
+        decision TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX meeting_item_meeting ON meeting_item (meeting_id);
+    CREATE TABLE meeting_task (
+        id {serial},
+        meeting_id BIGINT NOT NULL REFERENCES meeting(id),
+        item_id BIGINT REFERENCES meeting_item(id),
+        title TEXT NOT NULL,
+        owner TEXT NOT NULL,
+        due TEXT,
+        status TEXT NOT NULL
+    );
+    CREATE INDEX meeting_task_meeting ON meeting_task (meeting_id);",
 ];
 
 /// The schema version this build expects.

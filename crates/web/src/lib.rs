@@ -57,6 +57,8 @@ fn templates() -> &'static minijinja::Environment<'static> {
             tpl!("kalender.html"),
             tpl!("einreichung.html"),
             tpl!("fahrplan.html"),
+            tpl!("sitzungen.html"),
+            tpl!("sitzung.html"),
             tpl!("fahrplan_bearbeiten.html"),
             tpl!("lieferfristen.html"),
             tpl!("konzept.html"),
@@ -240,6 +242,23 @@ fn cooperation_routes() -> Router<Arc<AppState>> {
             get(pages::deliveries::one).post(pages::deliveries::set_due),
         )
         .route("/kalender/{file}", get(pages::calendar::feed))
+        .route(
+            "/sitzungen",
+            get(pages::meetings::list).post(pages::meetings::add),
+        )
+        .route("/sitzungen.json", get(pages::meetings::list_json))
+        .route("/sitzungen/{segment}", get(pages::meetings::one))
+        .route("/sitzungen/{id}/top", post(pages::meetings::add_item))
+        .route("/sitzungen/top/{item}", post(pages::meetings::minutes))
+        .route("/sitzungen/{id}/aufgaben", post(pages::meetings::add_task))
+        .route(
+            "/sitzungen/aufgaben/{task}",
+            post(pages::meetings::task_status),
+        )
+        .route(
+            "/warnungen/{id}/tagesordnung",
+            post(pages::meetings::warning_to_agenda),
+        )
         .route(
             "/lieferungen/{id}/datei",
             post(pages::submissions::upload).layer(axum::extract::DefaultBodyLimit::max(

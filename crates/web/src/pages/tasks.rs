@@ -1,6 +1,7 @@
 //! „Meine Aufgaben“ (`/aufgaben`, also `.json`): the open warnings assigned to the user (by login
-//! name, display name or e-mail) or to the user's Amt, and the new unassigned warnings of the
-//! indicators the user's Amt is responsible for. Logged-in users only; never cached.
+//! name, display name or e-mail) or to the user's Amt, the new unassigned warnings of the
+//! indicators the user's Amt is responsible for, and the open tasks from meetings for the user or
+//! the Amt. Logged-in users only; never cached.
 
 use crate::auth::Identity;
 use crate::{AppError, AppState, blocking, render};
@@ -19,6 +20,8 @@ pub struct Tasks {
     pub assigned: Vec<Warning>,
     /// New, unassigned warnings of the indicators of the user's Amt.
     pub unassigned: Vec<Warning>,
+    /// Open tasks from meetings for the user or the user's Amt.
+    pub meeting_tasks: Vec<kimo_model::meeting::Task>,
 }
 
 /// Whether a warning's assignee names the user or the user's Amt (case and spaces aside).
@@ -54,9 +57,18 @@ fn tasks(st: &crate::Scope, user: &User) -> Result<Tasks, AppError> {
             _ => {}
         }
     }
+    let meeting_tasks = st
+        .store
+        .tasks()?
+        .into_iter()
+        .filter(|t| {
+            t.status != kimo_model::meeting::TaskStatus::Erledigt && assigned_to(&t.owner, user)
+        })
+        .collect();
     Ok(Tasks {
         assigned,
         unassigned,
+        meeting_tasks,
     })
 }
 
@@ -98,6 +110,10 @@ async fn answer(st: Arc<AppState>, identity: Identity, json: bool) -> Result<Res
                 title => "Meine Aufgaben", demo => st.demo, internal => true,
                 name => &viewer.0.name, amt => &viewer.0.amt,
                 assigned => t.assigned.iter().map(row).collect::<Vec<_>>(),
+                meeting_tasks => t.meeting_tasks.iter().map(|x| minijinja::context! {
+                    t => minijinja::value::Serde(x), status => x.status.label(),
+                    due => x.due.as_deref().map(crate::format::german_date),
+                }).collect::<Vec<_>>(),
                 unassigned => t.unassigned.iter().map(row).collect::<Vec<_>>(),
             },
         )

@@ -117,6 +117,7 @@ fn page(
         .iter()
         .map(|s| minijinja::context! { code => s.code(), label => s.label(), current => *s == w.status })
         .collect();
+    let (discussed, coming) = super::meetings::for_warning(st, id)?;
     let body = render(
         "warnung.html",
         minijinja::context! {
@@ -125,6 +126,8 @@ fn page(
             link => super::lagebild::series_link(&w), history => history, statuses => statuses,
             csrf => csrf, message => message, department => &ind.department,
             may_work => right == Right::Work, may_comment => right != Right::Read,
+            discussed => discussed, coming => coming,
+            may_schedule => super::konzept_edit::may_edit(user),
         },
     )?;
     let code = match message.is_empty() {

@@ -1,0 +1,414 @@
+//! Meetings (`/sitzungen`, `/sitzungen/{id}`, both also `.json`): of the Integrationsausschuss, the
+//! Arbeitskreis and the Austauschrunden, with agenda items that link to what they discuss, minutes
+//! and decisions per item, and tasks with owner, due date and state. Every logged-in role reads; the
+//! Redaktion and administrators keep them. A warning is put on an agenda from its page in one step
+//! (`POST /warnungen/{id}/tagesordnung`) and shows where it was discussed.
+
+use super::konzept_edit::{may_edit, viewer};
+use crate::auth::{ClientAddr, Identity, actor, checked};
+use crate::extract::Form;
+use crate::format::german_date;
+use crate::respond::Format;
+use crate::{AppError, AppState, blocking, render};
+use axum::extract::{Extension, Path, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect, Response};
+use kimo_model::User;
+use kimo_model::meeting::{Body, Link, Meeting, TaskStatus};
+use kimo_store::NewMeeting;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// A date as typed (`19.11.2026` or ISO) in ISO form.
+fn iso_day(s: &str) -> Option<String> {
+    ["%d.%m.%Y", "%Y-%m-%d"]
+        .iter()
+        .find_map(|f| chrono::NaiveDate::parse_from_str(s.trim(), f).ok())
+        .map(|d| d.format("%Y-%m-%d").to_string())
+}
+
+/// The Redaktion (or an administrator), or 403.
+fn keeper(user: &User) -> Result<(), AppError> {
+    match may_edit(user) {
+        true => Ok(()),
+        false => Err(AppError::Forbidden(
+            "Sitzungen pflegt das Büro für Integration.".into(),
+        )),
+    }
+}
+
+/// A page or its JSON twin, made for the viewer.
+fn answer(json: bool, body: String) -> Response {
+    let mut res = match json {
+        true => ([(header::CONTENT_TYPE, "application/json")], body).into_response(),
+        false => axum::response::Html(body).into_response(),
+    };
+    res.headers_mut().insert(
+        header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-store"),
+    );
+    res
+}
+
+/// `GET /sitzungen`.
+pub async fn list(
+    State(st): State<Arc<AppState>>,
+    Extension(identity): Extension<Identity>,
+) -> Result<Response, AppError> {
+    list_in(st, identity, false).await
+}
+
+/// `GET /sitzungen.json`.
+pub async fn list_json(
+    State(st): State<Arc<AppState>>,
+    Extension(identity): Extension<Identity>,
+) -> Result<Response, AppError> {
+    list_in(st, identity, true).await
+}
+
+async fn list_in(st: Arc<AppState>, identity: Identity, json: bool) -> Result<Response, AppError> {
+    let me = viewer(&identity)?;
+    let body = blocking(&st, move |st| {
+        let all = st.store.meetings()?;
+        if json {
+            return serde_json::to_string(&all).map_err(|e| AppError::Internal(e.to_string()));
+        }
+        let rows: Vec<_> = all
+            .iter()
+            .map(|m| {
+                (
+                    m.id,
+                    m.body.label(),
+                    m.title.clone(),
+                    german_date(&m.date),
+                    m.items.len(),
+                    m.tasks
+                        .iter()
+                        .filter(|t| t.status != TaskStatus::Erledigt)
+                        .count(),
+                )
+            })
+            .collect();
+        render(
+            "sitzungen.html",
+            minijinja::context! {
+                title => "Sitzungen", demo => st.demo, internal => true, rows => rows,
+                manage => may_edit(&me.0), csrf => &me.1.csrf,
+                bodies => Body::ALL.map(|b| (b.code(), b.label())),
+            },
+        )
+    })
+    .await?;
+    Ok(answer(json, body))
+}
+
+/// `GET /sitzungen/{id}` and `/sitzungen/{id}.json`.
+pub async fn one(
+    State(st): State<Arc<AppState>>,
+    Extension(identity): Extension<Identity>,
+    Path(segment): Path<String>,
+) -> Result<Response, AppError> {
+    let me = viewer(&identity)?;
+    let (id, format) = Format::split(&segment);
+    let json = format == Format::Json;
+    let id: i64 = id
+        .parse()
+        .map_err(|_| AppError::NotFound("Diese Sitzung gibt es nicht.".into()))?;
+    let body = blocking(&st, move |st| {
+        let m = st.store.meeting(id).map_err(|e| match e {
+            kimo_store::Error::NotFound(m) => AppError::NotFound(m),
+            e => e.into(),
+        })?;
+        if json {
+            return serde_json::to_string(&m).map_err(|e| AppError::Internal(e.to_string()));
+        }
+        page(st, &me, &m)
+    })
+    .await?;
+    Ok(answer(json, body))
+}
+
+/// The page of a meeting.
+fn page(
+    st: &crate::Scope,
+    me: &(User, kimo_store::Session),
+    m: &Meeting,
+) -> Result<String, AppError> {
+    let items: Vec<_> = m
+        .items
+        .iter()
+        .map(|i| {
+            let links: Vec<_> = i
+                .links
+                .iter()
+                .map(|l| (l.href(), format!("{} {}", l.kind, l.target)))
+                .collect();
+            minijinja::context! { i => minijinja::value::Serde(i), links => links }
+        })
+        .collect();
+    let tasks: Vec<_> = m
+        .tasks
+        .iter()
+        .map(|t| {
+            let top = t
+                .item
+                .and_then(|id| m.items.iter().find(|i| i.id == id))
+                .map(|i| i.number);
+            minijinja::context! {
+                t => minijinja::value::Serde(t), due => t.due.as_deref().map(german_date),
+                status => t.status.label(), top => top,
+            }
+        })
+        .collect();
+    render(
+        "sitzung.html",
+        minijinja::context! {
+            title => format!("{} am {}", m.title, german_date(&m.date)), demo => st.demo,
+            internal => true, m => minijinja::value::Serde(m), body => m.body.label(),
+            date => german_date(&m.date), items => items, tasks => tasks,
+            manage => may_edit(&me.0), csrf => &me.1.csrf,
+            states => TaskStatus::ALL.map(|s| (s.code(), s.label())),
+        },
+    )
+}
+
+/// Runs a change from a form of the Redaktion and goes to `back`.
+async fn change(
+    st: Arc<AppState>,
+    identity: Identity,
+    addr: Option<Extension<ClientAddr>>,
+    form: HashMap<String, String>,
+    f: impl FnOnce(
+        &crate::Scope,
+        &kimo_store::Actor,
+        &HashMap<String, String>,
+    ) -> Result<String, AppError>
+    + Send
+    + 'static,
+) -> Result<Response, AppError> {
+    let me = checked(&identity, form.get("csrf").map_or("", String::as_str))?;
+    keeper(&me.0)?;
+    let who = actor(&me.0.name, addr.as_ref());
+    let back = blocking(&st, move |st| {
+        let back = f(st, &who, &form)?;
+        st.changed();
+        Ok(back)
+    })
+    .await?;
+    Ok(Redirect::to(&back).into_response())
+}
+
+/// A field of a form, trimmed.
+fn field<'a>(form: &'a HashMap<String, String>, k: &str) -> &'a str {
+    form.get(k).map_or("", |v| v.trim())
+}
+
+/// `POST /sitzungen`: a new meeting (`gremium`, `titel`, `datum`, `uhrzeit`, `ort`, `teilnehmende`).
+pub async fn add(
+    State(st): State<Arc<AppState>>,
+    Extension(identity): Extension<Identity>,
+    addr: Option<Extension<ClientAddr>>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<Response, AppError> {
+    change(st, identity, addr, form, |st, who, form| {
+        let body = Body::parse(field(form, "gremium"))
+            .ok_or_else(|| AppError::BadRequest("Bitte ein Gremium wählen.".into()))?;
+        let date = iso_day(field(form, "datum")).ok_or_else(|| {
+            AppError::BadRequest(format!(
+                "Datum „{}“: bitte wie 19.11.2026.",
+                field(form, "datum")
+            ))
+        })?;
+        let id = st.store.add_meeting(
+            &NewMeeting {
+                body,
+                title: field(form, "titel"),
+                date: &date,
+                time: field(form, "uhrzeit"),
+                place: field(form, "ort"),
+                participants: field(form, "teilnehmende"),
+            },
+            who,
+        )?;
+        Ok(format!("/sitzungen/{id}"))
+    })
+    .await
+}
+
+/// The links written in a form field (`warnung:12, indikator:ARB-03`), or the first wrong one.
+fn links(text: &str) -> Result<Vec<Link>, AppError> {
+    text.split([',', '\n'])
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(|t| {
+            Link::parse(t).ok_or_else(|| {
+                AppError::BadRequest(format!(
+                    "Verweis „{t}“: bitte indikator:CODE, warnung:NR, konzept:ABSCHNITT oder projekt:ID."
+                ))
+            })
+        })
+        .collect()
+}
+
+/// `POST /sitzungen/{id}/top`: an agenda item (`titel`, `verweise`).
+pub async fn add_item(
+    State(st): State<Arc<AppState>>,
+    Extension(identity): Extension<Identity>,
+    addr: Option<Extension<ClientAddr>>,
+    Path(id): Path<i64>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<Response, AppError> {
+    change(st, identity, addr, form, move |st, who, form| {
+        let links = links(field(form, "verweise"))?;
+        st.store.add_item(id, field(form, "titel"), &links, who)?;
+        Ok(format!("/sitzungen/{id}#tagesordnung"))
+    })
+    .await
+}
+
+/// `POST /sitzungen/top/{item}`: an item's minutes and decision (`protokoll`, `beschluss`).
+pub async fn minutes(
+    State(st): State<Arc<AppState>>,
+    Extension(identity): Extension<Identity>,
+    addr: Option<Extension<ClientAddr>>,
+    Path(item): Path<i64>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<Response, AppError> {
+    change(st, identity, addr, form, move |st, who, form| {
+        let m = st.store.set_minutes(
+            item,
+            field(form, "protokoll"),
+            field(form, "beschluss"),
+            who,
+        )?;
+        Ok(format!("/sitzungen/{m}#top-{item}"))
+    })
+    .await
+}
+
+/// `POST /sitzungen/{id}/aufgaben`: a task (`titel`, `zustaendig`, `faellig`, `top`).
+pub async fn add_task(
+    State(st): State<Arc<AppState>>,
+    Extension(identity): Extension<Identity>,
+    addr: Option<Extension<ClientAddr>>,
+    Path(id): Path<i64>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<Response, AppError> {
+    change(st, identity, addr, form, move |st, who, form| {
+        let due = match field(form, "faellig") {
+            "" => None,
+            t => Some(iso_day(t).ok_or_else(|| {
+                AppError::BadRequest(format!("Fällig „{t}“: bitte wie 31.01.2027."))
+            })?),
+        };
+        let item = field(form, "top").parse::<i64>().ok();
+        st.store.add_task(
+            id,
+            item,
+            field(form, "titel"),
+            field(form, "zustaendig"),
+            due.as_deref(),
+            who,
+        )?;
+        Ok(format!("/sitzungen/{id}#aufgaben"))
+    })
+    .await
+}
+
+/// `POST /sitzungen/aufgaben/{task}`: a task's new state (`stand`).
+pub async fn task_status(
+    State(st): State<Arc<AppState>>,
+    Extension(identity): Extension<Identity>,
+    addr: Option<Extension<ClientAddr>>,
+    Path(task): Path<i64>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<Response, AppError> {
+    change(st, identity, addr, form, move |st, who, form| {
+        let status = TaskStatus::parse(field(form, "stand"))
+            .ok_or_else(|| AppError::BadRequest("Diesen Stand gibt es nicht.".into()))?;
+        let t = st.store.set_task_status(task, status, who)?;
+        Ok(format!("/sitzungen/{}#aufgaben", t.meeting))
+    })
+    .await
+}
+
+/// `POST /warnungen/{id}/tagesordnung`: the warning as a new agenda item of a meeting (`sitzung`),
+/// linked to the warning and its indicator.
+pub async fn warning_to_agenda(
+    State(st): State<Arc<AppState>>,
+    Extension(identity): Extension<Identity>,
+    addr: Option<Extension<ClientAddr>>,
+    Path(id): Path<i64>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<Response, AppError> {
+    change(st, identity, addr, form, move |st, who, form| {
+        let meeting: i64 = field(form, "sitzung")
+            .parse()
+            .map_err(|_| AppError::BadRequest("Bitte eine Sitzung wählen.".into()))?;
+        let Some((w, _)) = st.store.warning(id)? else {
+            return Err(AppError::NotFound(format!(
+                "Einen Warnhinweis Nr. {id} gibt es nicht."
+            )));
+        };
+        let links = [
+            Link {
+                kind: "warnung".into(),
+                target: id.to_string(),
+            },
+            Link {
+                kind: "indikator".into(),
+                target: w.indicator.clone(),
+            },
+        ];
+        let item = st.store.add_item(
+            meeting,
+            &format!("Warnhinweis Nr. {id}: {}", w.sentence),
+            &links,
+            who,
+        )?;
+        Ok(format!("/sitzungen/{meeting}#top-id-{item}"))
+    })
+    .await
+}
+
+/// Where a warning is discussed: (meeting id, title, German date, TOP number).
+pub type Discussed = Vec<(i64, String, String, i64)>;
+
+/// The coming meetings to put a warning on: (id, „title am date“).
+pub type Coming = Vec<(i64, String)>;
+
+/// The meetings a warning was or will be discussed in, and the coming meetings to put it on: for
+/// the warning's page.
+pub fn for_warning(st: &crate::Scope, id: i64) -> Result<(Discussed, Coming), AppError> {
+    let discussed = st
+        .store
+        .discussed("warnung", &id.to_string())?
+        .into_iter()
+        .map(|(m, i)| (m.id, m.title.clone(), german_date(&m.date), i.number))
+        .collect();
+    let today = chrono::Local::now()
+        .date_naive()
+        .format("%Y-%m-%d")
+        .to_string();
+    let coming = st
+        .store
+        .meetings()?
+        .into_iter()
+        .filter(|m| m.date >= today)
+        .map(|m| (m.id, format!("{} am {}", m.title, german_date(&m.date))))
+        .collect();
+    Ok((discussed, coming))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_as_written() {
+        let l = links("warnung:12, indikator:ARB-03\nprojekt:arbeit-p1").unwrap();
+        assert_eq!(l.len(), 3);
+        assert!(links("foto:1").is_err());
+        assert_eq!(iso_day("19.11.2026").as_deref(), Some("2026-11-19"));
+    }
+}
