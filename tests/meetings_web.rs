@@ -1,7 +1,8 @@
 //! Meetings on the demo city: the Redaktion makes an AKI meeting, adds agenda items linked to what
 //! they discuss (a wrong link refused), puts a warning on the agenda from the warning's page (which
 //! then shows where it is discussed), writes minutes and a decision, and gives the Jobcenter a task
-//! that shows in its „Meine Aufgaben“; every logged-in role reads, only the Redaktion keeps; the
+//! that shows in its „Meine Aufgaben“; the minutes export as Markdown and a print view, the
+//! meeting is in the calendar feed; every logged-in role reads, only the Redaktion keeps; the
 //! public sees nothing; every change audited. Both databases.
 
 mod common;
@@ -183,6 +184,55 @@ fn meetings_keep_agenda_minutes_and_tasks() {
                 .contains("Bericht zur Arbeitslosigkeit"),
             "done: no longer listed"
         );
+        // Exports: Markdown and the print view; the meeting in the calendar feed (a Gremium's too).
+        let md = send(&server, "GET", &format!("{at}/protokoll.md"), &aki, &[]);
+        assert!(md.header("content-disposition").unwrap().contains(".md"));
+        assert!(
+            md.body.contains("### TOP 2: Warnhinweis Nr.")
+                && md
+                    .body
+                    .contains("**Beschluss:** Das Jobcenter berichtet im April."),
+            "{}",
+            md.body
+        );
+        assert!(md.body.contains("| Bericht zur Arbeitslosigkeit | Agentur für Arbeit / Jobcenter | 15.04.2027 | erledigt |"), "{}", md.body);
+        let print = send(&server, "GET", &format!("{at}/druck"), &bfi, &[]).body;
+        assert!(print.contains("<body class=\"print\""));
+        let aki_csrf = send(&server, "GET", "/konto", &aki, &[]).csrf();
+        let made = send(
+            &server,
+            "POST",
+            "/lieferungen/kalender",
+            &aki,
+            &[("csrf", &aki_csrf)],
+        )
+        .body
+        .replace("&#x2f;", "/");
+        let path: String = made[made.find("/kalender/").unwrap()..]
+            .chars()
+            .take_while(|c| *c != '"')
+            .collect();
+        let feed = send(&server, "GET", &path, "", &[]).body;
+        let mut events = 0;
+        for cal in ical::IcalParser::new(std::io::BufReader::new(feed.as_bytes())) {
+            for e in cal.expect("valid iCalendar").events {
+                let get = |k: &str| {
+                    e.properties
+                        .iter()
+                        .find(|p| p.name == k)
+                        .and_then(|p| p.value.clone())
+                        .unwrap_or_default()
+                };
+                if get("UID") == format!("sitzung-{id}@kimo") {
+                    assert_eq!(
+                        (get("DTSTART").as_str(), get("LOCATION").as_str()),
+                        ("20270218T160000", "Rathaus")
+                    );
+                    events += 1;
+                }
+            }
+        }
+        assert_eq!(events, 1, "{feed}");
         let log = store
             .audit_log(&AuditFilter {
                 action: Some("meeting".into()),

@@ -197,6 +197,8 @@ fn deliveries(mine: i64, owed: i64) -> Vec<Row> {
         ),
         get("/sitzungen/1", INTERNAL),
         get("/sitzungen/1.json", INTERNAL),
+        get("/sitzungen/1/protokoll.md", INTERNAL),
+        get("/sitzungen/1/druck", INTERNAL),
         post(
             "/sitzungen/1/top",
             form(&[("titel", "Matrix"), ("verweise", "")]),
@@ -231,7 +233,7 @@ fn deliveries(mine: i64, owed: i64) -> Vec<Row> {
         post(
             "/lieferungen/kalender",
             form(&[]),
-            [403, 403, 403, 200, 200, 200, 200],
+            [403, 403, 200, 200, 200, 200, 200],
         ),
         post(
             format!("/lieferungen/{owed}/datei"),

