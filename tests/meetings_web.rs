@@ -184,6 +184,46 @@ fn meetings_keep_agenda_minutes_and_tasks() {
                 .contains("Bericht zur Arbeitslosigkeit"),
             "done: no longer listed"
         );
+        // Activities of the BfI: recorded by the Redaktion (a wrong reach refused), read by all.
+        let act = [
+            ("csrf", csrf.as_str()),
+            ("datum", "05.10.2026"),
+            ("art", "Veranstaltung"),
+            ("titel", "Interkulturelle Woche"),
+            ("partner", "AKI"),
+            ("reichweite", "1.200"),
+            ("notiz", ""),
+        ];
+        let mut bad = act;
+        bad[5].1 = "viele";
+        assert_eq!(
+            send(&server, "POST", "/aktivitaeten", &bfi, &bad).status,
+            400
+        );
+        let mut theirs = act;
+        theirs[0].1 = jc_csrf.as_str();
+        assert_eq!(
+            send(&server, "POST", "/aktivitaeten", &jc, &theirs).status,
+            403
+        );
+        assert_eq!(
+            send(&server, "POST", "/aktivitaeten", &bfi, &act).status,
+            303
+        );
+        assert!(
+            send(&server, "GET", "/aktivitaeten", &aki, &[])
+                .body
+                .contains("<td class=\"num\">1.200</td>")
+        );
+        let json: serde_json::Value =
+            serde_json::from_str(&send(&server, "GET", "/aktivitaeten.json", &aki, &[]).body)
+                .unwrap();
+        assert_eq!(
+            (json[0]["reach"].as_i64(), json[0]["date"].as_str()),
+            (Some(1200), Some("2026-10-05"))
+        );
+        assert_eq!(send(&server, "GET", "/aktivitaeten", "", &[]).status, 403);
+
         // Exports: Markdown and the print view; the meeting in the calendar feed (a Gremium's too).
         let md = send(&server, "GET", &format!("{at}/protokoll.md"), &aki, &[]);
         assert!(md.header("content-disposition").unwrap().contains(".md"));

@@ -216,6 +216,17 @@ fn deliveries(mine: i64, owed: i64) -> Vec<Row> {
             EDIT,
         ),
         post("/warnungen/1/tagesordnung", form(&[("sitzung", "1")]), EDIT),
+        get("/aktivitaeten", INTERNAL),
+        get("/aktivitaeten.json", INTERNAL),
+        post(
+            "/aktivitaeten",
+            form(&[
+                ("datum", "01.10.2026"),
+                ("art", "Projekt"),
+                ("titel", "Matrix"),
+            ]),
+            EDIT,
+        ),
         get("/fahrplan", ALL),
         get("/fahrplan.json", ALL),
         get("/fahrplan/bearbeiten", bfi),

@@ -1,7 +1,7 @@
 //! Meetings of the Integrationsausschuss, the Arbeitskreis Integration and the Austauschrunden of
 //! the Büro für Integration with the Ämter: agenda items (TOP) that link to what they discuss
 //! (indicators, warnings, Konzept sections, Leitprojekte), minutes and decisions per item, and tasks
-//! with an owner, a due date and a state.
+//! with an owner, a due date and a state; and the activities of the Büro für Integration.
 
 use serde::{Deserialize, Serialize};
 
@@ -187,6 +187,36 @@ pub struct Meeting {
     /// The tasks.
     #[serde(default)]
     pub tasks: Vec<Task>,
+}
+
+/// What kind of activity the Büro für Integration records.
+pub const ACTIVITY_KINDS: [&str; 5] = [
+    "Veranstaltung",
+    "Projekt",
+    "Beratungsangebot",
+    "Veröffentlichung",
+    "Sonstiges",
+];
+
+/// An activity of the Büro für Integration (for its annual report).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Activity {
+    /// Stored id.
+    pub id: i64,
+    /// Date (ISO).
+    pub date: String,
+    /// Kind (one of [`ACTIVITY_KINDS`]).
+    pub kind: String,
+    /// Title.
+    pub title: String,
+    /// Partners, as written.
+    #[serde(default)]
+    pub partners: String,
+    /// Reach: how many people took part or were reached (None: not counted).
+    pub reach: Option<i64>,
+    /// A short description.
+    #[serde(default)]
+    pub note: String,
 }
 
 #[cfg(test)]

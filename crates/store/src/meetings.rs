@@ -4,7 +4,7 @@
 use crate::sql::{Conn, Row};
 use crate::users::audit;
 use crate::{Actor, Error, Result, Store};
-use kimo_model::meeting::{Body, Item, Link, Meeting, Task, TaskStatus};
+use kimo_model::meeting::{Activity, Body, Item, Link, Meeting, Task, TaskStatus};
 
 /// A new meeting.
 #[derive(Debug, Clone)]
@@ -308,5 +308,57 @@ impl Store {
                 items.into_iter().map(move |i| (m.clone(), i))
             })
             .collect())
+    }
+}
+
+impl Store {
+    /// Records an activity; audit `activity.add`.
+    pub fn add_activity(&self, a: &Activity, actor: &Actor) -> Result<i64> {
+        if a.title.trim().is_empty()
+            || chrono::NaiveDate::parse_from_str(&a.date, "%Y-%m-%d").is_err()
+        {
+            return Err(Error::Invalid(
+                "eine Aktivität braucht Titel und Datum".into(),
+            ));
+        }
+        if !kimo_model::meeting::ACTIVITY_KINDS.contains(&a.kind.as_str()) {
+            return Err(Error::Invalid(format!("unbekannte Art '{}'", a.kind)));
+        }
+        self.write(|c| {
+            let id = crate::apply::insert_id(
+                c,
+                "INSERT INTO activity (date, kind, title, partners, reach, note) VALUES (?, ?, ?, ?, ?, ?)",
+                &[
+                    a.date.as_str().into(),
+                    a.kind.as_str().into(),
+                    a.title.trim().into(),
+                    a.partners.trim().into(),
+                    a.reach.into(),
+                    a.note.trim().into(),
+                ],
+            )?;
+            audit(c, actor, "activity.add", &format!("activity:{id}"), "", &format!("{} {} ({})", a.date, a.title.trim(), a.kind))?;
+            Ok(id)
+        })
+    }
+
+    /// The activities, the latest first.
+    pub fn activities(&self) -> Result<Vec<Activity>> {
+        let mut c = self.conn()?;
+        Ok(c.query(
+            "SELECT id, date, kind, title, partners, reach, note FROM activity ORDER BY date DESC, id DESC",
+            &[],
+        )?
+        .iter()
+        .map(|r| Activity {
+            id: r.int(0),
+            date: r.text(1),
+            kind: r.text(2),
+            title: r.text(3),
+            partners: r.text(4),
+            reach: r.opt_int(5),
+            note: r.text(6),
+        })
+        .collect())
     }
 }

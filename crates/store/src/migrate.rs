@@ -298,6 +298,16 @@ const STEPS: &[&str] = &[
         status TEXT NOT NULL
     );
     CREATE INDEX meeting_task_meeting ON meeting_task (meeting_id);",
+    // 11: the activities of the Büro für Integration (for its annual report).
+    "CREATE TABLE activity (
+        id {serial},
+        date TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        title TEXT NOT NULL,
+        partners TEXT NOT NULL DEFAULT '',
+        reach BIGINT,
+        note TEXT NOT NULL DEFAULT ''
+    );",
 ];
 
 /// The schema version this build expects.

@@ -59,6 +59,7 @@ fn templates() -> &'static minijinja::Environment<'static> {
             tpl!("fahrplan.html"),
             tpl!("sitzungen.html"),
             tpl!("sitzung.html"),
+            tpl!("aktivitaeten.html"),
             tpl!("fahrplan_bearbeiten.html"),
             tpl!("lieferfristen.html"),
             tpl!("konzept.html"),
@@ -247,6 +248,11 @@ fn cooperation_routes() -> Router<Arc<AppState>> {
             get(pages::meetings::list).post(pages::meetings::add),
         )
         .route("/sitzungen.json", get(pages::meetings::list_json))
+        .route(
+            "/aktivitaeten",
+            get(pages::meetings::activities).post(pages::meetings::add_activity),
+        )
+        .route("/aktivitaeten.json", get(pages::meetings::activities_json))
         .route("/sitzungen/{segment}", get(pages::meetings::one))
         .route("/sitzungen/{id}/top", post(pages::meetings::add_item))
         .route("/sitzungen/{id}/{file}", get(pages::meetings::export))

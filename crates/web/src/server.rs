@@ -200,6 +200,7 @@ fn versioned(path: &str) -> bool {
         || path.starts_with("/aufgaben")
         || path.starts_with("/lieferungen")
         || path.starts_with("/sitzungen")
+        || path.starts_with("/aktivitaeten")
         || path.starts_with("/kalender/")
         || path.ends_with("/regeln")
         || path.starts_with("/konzept/"))

@@ -513,3 +513,90 @@ mod tests {
         assert_eq!(iso_day("19.11.2026").as_deref(), Some("2026-11-19"));
     }
 }
+
+/// `GET /aktivitaeten`: the activities of the Büro für Integration, with the form to record one
+/// for the Redaktion.
+pub async fn activities(
+    State(st): State<Arc<AppState>>,
+    Extension(identity): Extension<Identity>,
+) -> Result<Response, AppError> {
+    activities_in(st, identity, false).await
+}
+
+/// `GET /aktivitaeten.json`.
+pub async fn activities_json(
+    State(st): State<Arc<AppState>>,
+    Extension(identity): Extension<Identity>,
+) -> Result<Response, AppError> {
+    activities_in(st, identity, true).await
+}
+
+async fn activities_in(
+    st: Arc<AppState>,
+    identity: Identity,
+    json: bool,
+) -> Result<Response, AppError> {
+    let me = viewer(&identity)?;
+    let body = blocking(&st, move |st| {
+        let list = st.store.activities()?;
+        if json {
+            return serde_json::to_string(&list).map_err(|e| AppError::Internal(e.to_string()));
+        }
+        let rows: Vec<_> = list
+            .iter()
+            .map(|a| {
+                let reach = a.reach.map(|r| kimo_model::format_number(r as f64, 0));
+                minijinja::context! { a => minijinja::value::Serde(a), date => german_date(&a.date), reach => reach }
+            })
+            .collect();
+        let total: i64 = list.iter().filter_map(|a| a.reach).sum();
+        render(
+            "aktivitaeten.html",
+            minijinja::context! {
+                title => "Aktivitäten des Büros für Integration", demo => st.demo, internal => true,
+                rows => rows, total => kimo_model::format_number(total as f64, 0),
+                manage => may_edit(&me.0), csrf => &me.1.csrf,
+                kinds => kimo_model::meeting::ACTIVITY_KINDS,
+            },
+        )
+    })
+    .await?;
+    Ok(answer(json, body))
+}
+
+/// `POST /aktivitaeten`: an activity (`datum`, `art`, `titel`, `partner`, `reichweite`, `notiz`).
+pub async fn add_activity(
+    State(st): State<Arc<AppState>>,
+    Extension(identity): Extension<Identity>,
+    addr: Option<Extension<ClientAddr>>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<Response, AppError> {
+    change(st, identity, addr, form, |st, who, form| {
+        let date = iso_day(field(form, "datum")).ok_or_else(|| {
+            AppError::BadRequest(format!(
+                "Datum „{}“: bitte wie 19.11.2026.",
+                field(form, "datum")
+            ))
+        })?;
+        let reach = match field(form, "reichweite").replace('.', "") {
+            r if r.is_empty() => None,
+            r => Some(r.parse::<i64>().map_err(|_| {
+                AppError::BadRequest(format!("Reichweite „{r}“: bitte eine ganze Zahl."))
+            })?),
+        };
+        st.store.add_activity(
+            &kimo_model::meeting::Activity {
+                id: 0,
+                date,
+                kind: field(form, "art").to_string(),
+                title: field(form, "titel").to_string(),
+                partners: field(form, "partner").to_string(),
+                reach,
+                note: field(form, "notiz").to_string(),
+            },
+            who,
+        )?;
+        Ok("/aktivitaeten".into())
+    })
+    .await
+}
