@@ -501,19 +501,6 @@ pub fn for_warning(st: &crate::Scope, id: i64) -> Result<(Discussed, Coming), Ap
     Ok((discussed, coming))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn links_as_written() {
-        let l = links("warnung:12, indikator:ARB-03\nprojekt:arbeit-p1").unwrap();
-        assert_eq!(l.len(), 3);
-        assert!(links("foto:1").is_err());
-        assert_eq!(iso_day("19.11.2026").as_deref(), Some("2026-11-19"));
-    }
-}
-
 /// `GET /aktivitaeten`: the activities of the Büro für Integration, with the form to record one
 /// for the Redaktion.
 pub async fn activities(
@@ -599,4 +586,17 @@ pub async fn add_activity(
         Ok("/aktivitaeten".into())
     })
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_as_written() {
+        let l = links("warnung:12, indikator:ARB-03\nprojekt:arbeit-p1").unwrap();
+        assert_eq!(l.len(), 3);
+        assert!(links("foto:1").is_err());
+        assert_eq!(iso_day("19.11.2026").as_deref(), Some("2026-11-19"));
+    }
 }
