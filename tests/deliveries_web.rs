@@ -1,8 +1,8 @@
 //! The delivery plan over HTTP on the demo city: an Amt sees what it owes (and nothing of another
 //! Amt), the Redaktion sees every Amt's, sets a due date (checked, kept against the plan) and the
 //! lags (the plan follows); the Gremium and the public see no deliveries; the calendar feed is
-//! valid iCalendar (parsed back with the `ical` crate), one event per delivery, and a new address
-//! ends the old one. Both databases.
+//! valid iCalendar (parsed back with the `ical` crate), one event per delivery and per meeting, and
+//! a new address ends the old one. Both databases.
 
 mod common;
 use common::{Server, kimo_ok, log_in_with, send};
@@ -262,7 +262,13 @@ fn ämter_see_what_they_owe_and_the_redaktion_keeps_the_plan() {
                 .starts_with("text/calendar")
         );
         let evs = events(&feed.body);
-        assert_eq!(evs.len(), mine.len(), "{}", feed.body);
+        let of_deliveries = evs
+            .iter()
+            .filter(|e| e["UID"].starts_with("lieferung-"))
+            .count();
+        assert_eq!(of_deliveries, mine.len(), "{}", feed.body);
+        let meetings = store.meetings().unwrap().len();
+        assert_eq!(evs.len(), mine.len() + meetings, "and the meetings");
         let e = evs
             .iter()
             .find(|e| e["UID"] == format!("lieferung-{}@kimo", mine[0].id))

@@ -169,8 +169,8 @@ fn multipart(name: &str, text: &str) -> Vec<u8> {
 const MP: &str = "matrix-boundary";
 
 /// The delivery plan's rows: `mine` is a delivery of the Jobcenter (the responsible Amt's),
-/// `owed` one it still owes (its file becomes submission 1).
-fn deliveries(mine: i64, owed: i64) -> Vec<Row> {
+/// `owed` one it still owes (its file becomes submission `sid`).
+fn deliveries(mine: i64, owed: i64, sid: i64) -> Vec<Row> {
     let form = |pairs: &[(&'static str, &str)]| {
         Body::Form(pairs.iter().map(|(k, v)| (*k, v.to_string())).collect())
     };
@@ -258,27 +258,27 @@ fn deliveries(mine: i64, owed: i64) -> Vec<Row> {
             [403, 403, 403, 403, 303, 403, 403],
         ),
         get(
-            "/lieferungen/einreichungen/1",
+            format!("/lieferungen/einreichungen/{sid}"),
             [403, 403, 403, 403, 200, 200, 200],
         ),
         get(
-            "/lieferungen/einreichungen/1/datei",
+            format!("/lieferungen/einreichungen/{sid}/datei"),
             [403, 403, 403, 403, 200, 200, 200],
         ),
         // Only the uploader submits; afterwards it is submitted (409 for the Redaktion).
         post(
-            "/lieferungen/einreichungen/1/einreichen",
+            format!("/lieferungen/einreichungen/{sid}/einreichen"),
             form(&[]),
             [403, 403, 403, 403, 303, 409, 409],
         ),
         // The Redaktion accepts; then it is accepted (409 for the administrator after her).
         post(
-            "/lieferungen/einreichungen/1/annehmen",
+            format!("/lieferungen/einreichungen/{sid}/annehmen"),
             form(&[]),
             [403, 403, 403, 403, 403, 303, 409],
         ),
         post(
-            "/lieferungen/einreichungen/1/zurueckgeben",
+            format!("/lieferungen/einreichungen/{sid}/zurueckgeben"),
             form(&[("kommentar", "Matrix")]),
             [403, 403, 403, 403, 403, 409, 409],
         ),
@@ -518,12 +518,14 @@ fn every_route_for_every_role() {
             .find(|d| d.state.owed())
             .unwrap()
             .id;
+        // The matrix's upload comes after the demo's own submissions.
+        let sid = store.submissions(None).unwrap().len() as i64 + 1;
         drop(store);
         let rows: Vec<Row> = reads(warning)
             .into_iter()
             .chain(writes(warning))
             .chain(konzept(decided, draft))
-            .chain(deliveries(mine, owed))
+            .chain(deliveries(mine, owed, sid))
             .collect();
         let (mut wrong, mut cells) = (Vec::new(), 0);
         println!("| Anfrage | {} |", ROLES.join(" | "));

@@ -51,6 +51,8 @@ fn an_amt_delivers_a_file_and_the_redaktion_accepts_or_returns_it() {
                 .unwrap()
         };
         let (arb03, arb01) = (owed("ARB-03"), owed("ARB-01"));
+        // The demo's own (one accepted, one returned).
+        let demo_submissions = store.submissions(None).unwrap().len();
         assert_eq!((arb03.amt.as_str(), arb03.period.as_str()), (JC, "2026"));
         let server = Server::start(&["--database", db], &[]);
         let jc = log_in_with(&server, db, "jc.lieferung", "amt", Some(JC));
@@ -104,7 +106,11 @@ fn an_amt_delivers_a_file_and_the_redaktion_accepts_or_returns_it() {
             "{}",
             res.body
         );
-        assert!(store.submissions(None).unwrap().is_empty(), "nothing kept");
+        assert_eq!(
+            store.submissions(None).unwrap().len(),
+            demo_submissions,
+            "nothing kept"
+        );
         // The Redaktion does not upload for an Amt; another Amt may not upload here.
         let ga = log_in_with(&server, db, "ga.lieferung", "amt", Some("Gesundheitsamt"));
         let ga_csrf = send(&server, "GET", "/konto", &ga, &[]).csrf();

@@ -2,6 +2,7 @@
 
 mod bench;
 mod deliveries;
+mod demo_coop;
 mod export;
 mod import;
 mod konzept;
@@ -132,6 +133,9 @@ pub fn load_demo(store: &Store) -> Result<usize> {
             address: String::new(),
         };
         store.replace_milestones(&plan, &demo)?;
+    }
+    if store.meetings()?.is_empty() {
+        demo_coop::load(store, kimo_demo::COOPERATION)?;
     }
     let date = evaluate::as_of(None)?;
     let o = evaluate::run(store, date, "Auswertung")?;

@@ -38,6 +38,9 @@ pub const RULES: &str = include_str!("../../../examples/regeln.yml");
 /// The demo's Integrationskonzept (exchange file): earlier plans and the decided version.
 pub const KONZEPT: &str = include_str!("../../../examples/konzept.yml");
 
+/// A year of cooperation: meetings with minutes and tasks, activities (YAML).
+pub const COOPERATION: &str = include_str!("../../../examples/kooperation.yml");
+
 /// The Fahrplan of the council paper's section 4 (YAML list of milestones).
 pub const FAHRPLAN: &str = include_str!("../../../examples/fahrplan.yml");
 
