@@ -1,5 +1,6 @@
 //! Meetings on the demo city: the Redaktion makes an AKI meeting, adds agenda items linked to what
-//! they discuss (a wrong link refused), puts a warning on the agenda from the warning's page (which
+//! they discuss (a wrong link refused), puts a warning on the agenda from the warning's page (the Lagebild offers the same step by every
+//! open warning, to the Redaktion only) (which
 //! then shows where it is discussed), writes minutes and a decision, and gives the Jobcenter a task
 //! that shows in its „Meine Aufgaben“; the minutes export as Markdown and a print view, the
 //! meeting is in the calendar feed; every logged-in role reads, only the Redaktion keeps; the
@@ -90,6 +91,20 @@ fn meetings_keep_agenda_minutes_and_tasks() {
             wpage.contains(&format!("<option value=\"{id}\">")),
             "the coming meeting to choose"
         );
+        // The Lagebild offers the same step by every open warning — to the Redaktion only, and
+        // with the viewer's own form token (the page is made afresh, never cached).
+        let lagebild = send(&server, "GET", "/lagebild", &bfi, &[]);
+        assert_eq!(lagebild.header("cache-control"), Some("no-store"));
+        assert!(lagebild.body.contains(&format!("name=\"csrf\" value=\"{csrf}\"")));
+        assert!(lagebild.body.contains(&format!("<option value=\"{id}\">")));
+        let buttons = lagebild.body.matches("formaction=\"/warnungen/").count();
+        assert!(buttons > 0, "{}", lagebild.body);
+        for other in [&aki, &jc] {
+            let page = send(&server, "GET", "/lagebild", other, &[]).body;
+            assert!(!page.contains("formaction="), "no agenda form for other roles");
+        }
+        let json = send(&server, "GET", "/lagebild.json", &bfi, &[]).body;
+        assert!(!json.contains("csrf"), "the token is not in the JSON");
         let res = send(
             &server,
             "POST",

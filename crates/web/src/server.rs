@@ -206,8 +206,8 @@ fn versioned(path: &str) -> bool {
         || path.starts_with("/konzept/"))
 }
 
-/// Middleware: GET answers carry the data version as `ETag`; a matching `If-None-Match` gets a
-/// `304 Not Modified` without building the page.
+/// Middleware: GET answers carry the data version as `ETag` (unless made for one viewer); a
+/// matching `If-None-Match` gets a `304 Not Modified` without building the page.
 pub async fn conditional(State(st): State<Arc<AppState>>, req: Request, next: Next) -> Response {
     if !matches!(*req.method(), Method::GET | Method::HEAD) || !versioned(req.uri().path()) {
         return next.run(req).await;
@@ -237,7 +237,9 @@ pub async fn conditional(State(st): State<Arc<AppState>>, req: Request, next: Ne
         return r;
     }
     let mut res = next.run(req).await;
+    // A page made for one viewer (`no-store`: a form with its token) is neither tagged nor kept.
     if res.status() == StatusCode::OK
+        && !res.headers().contains_key(header::CACHE_CONTROL)
         && let Ok(v) = HeaderValue::from_str(&tag)
     {
         res.headers_mut().insert(header::ETAG, v);

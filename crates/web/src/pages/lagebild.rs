@@ -6,7 +6,11 @@ use crate::Scope;
 use crate::params::{Params, given, one_of, yes_no};
 use crate::respond::{Download, Format, View, respond, table_csv};
 use crate::{AppError, AppState, Page, blocking};
+use crate::auth::Identity;
 use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Extension;
 use chrono::{Datelike, NaiveDate};
 use kimo_chart::ClassArea;
 use kimo_model::WarningStatus;
@@ -312,6 +316,19 @@ pub struct LagebildView {
     pub map_note: Option<String>,
     /// Choices of the forms.
     pub options: LagebildOptions,
+    /// The form that puts a warning on a coming meeting's agenda: only in the page made for
+    /// the Redaktion (never cached, never in the JSON).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub agenda: Option<AgendaForm>,
+}
+
+/// The agenda form of the Lagebild: the viewer's form token and the coming meetings.
+#[derive(Serialize)]
+pub struct AgendaForm {
+    /// The viewer's CSRF token.
+    pub csrf: String,
+    /// The coming meetings: (id, „title am date“).
+    pub coming: super::meetings::Coming,
 }
 
 /// Choices of the Lagebild's forms.
@@ -465,12 +482,30 @@ async fn answer(
     .await
 }
 
-/// `GET /lagebild`.
+/// `GET /lagebild`: for the Redaktion and administrators made afresh with the form that puts a
+/// warning on a coming meeting's agenda in one step; for everyone else the cached page.
 pub async fn page(
     State(st): State<Arc<AppState>>,
+    Extension(identity): Extension<Identity>,
     q: Params<LagebildQuery>,
-) -> Result<Page, AppError> {
-    answer(st, Format::Html, q).await
+) -> Result<Response, AppError> {
+    let Some(viewer) = identity.0.filter(|v| super::konzept_edit::may_edit(&v.0)) else {
+        return answer(st, Format::Html, q).await.map(IntoResponse::into_response);
+    };
+    let Params { value: q, raw } = q;
+    let page = blocking(&st, move |st| {
+        st.require_internal()?;
+        let mut view = build(st, &q)?;
+        let coming = super::meetings::coming(st)?;
+        if !coming.is_empty() {
+            let csrf = viewer.1.csrf.clone();
+            view.agenda = Some(AgendaForm { csrf, coming });
+        }
+        respond(st, &view, Format::Html, raw.as_deref())
+    })
+    .await?;
+    let body = String::from_utf8_lossy(page.body()).into_owned();
+    Ok(crate::respond::no_store(StatusCode::OK, body))
 }
 
 /// `GET /lagebild.json`.
@@ -574,6 +609,7 @@ pub fn build(st: &Scope, q: &LagebildQuery) -> Result<LagebildView, AppError> {
         map,
         map_note,
         options,
+        agenda: None,
     })
 }
 

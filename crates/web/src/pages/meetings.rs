@@ -487,18 +487,26 @@ pub fn for_warning(st: &crate::Scope, id: i64) -> Result<(Discussed, Coming), Ap
         .into_iter()
         .map(|(m, i)| (m.id, m.title.clone(), german_date(&m.date), i.number))
         .collect();
+    Ok((discussed, coming(st)?))
+}
+
+/// The meetings from today on, soonest first, to put a warning on.
+pub fn coming(st: &crate::Scope) -> Result<Coming, AppError> {
     let today = chrono::Local::now()
         .date_naive()
         .format("%Y-%m-%d")
         .to_string();
-    let coming = st
+    let mut coming: Vec<_> = st
         .store
         .meetings()?
         .into_iter()
         .filter(|m| m.date >= today)
-        .map(|m| (m.id, format!("{} am {}", m.title, german_date(&m.date))))
         .collect();
-    Ok((discussed, coming))
+    coming.sort_by(|a, b| a.date.cmp(&b.date));
+    Ok(coming
+        .into_iter()
+        .map(|m| (m.id, format!("{} am {}", m.title, german_date(&m.date))))
+        .collect())
 }
 
 /// `GET /aktivitaeten`: the activities of the Büro für Integration, with the form to record one
