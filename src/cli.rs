@@ -170,12 +170,20 @@ pub struct MailArgs {
     /// smtps://user:password@host:465 (TLS); without it no mail is sent.
     #[arg(long, env = "KIMO_SMTP_URL")]
     pub smtp: Option<String>,
+    /// Instead of SMTP: write each mail as an .eml file into this directory (an outbox a mail
+    /// gateway picks up, or to read the texts first).
+    #[arg(long, env = "KIMO_MAIL_AUSGANG", conflicts_with = "smtp")]
+    pub mail_ausgang: Option<PathBuf>,
     /// The sender, e.g. "kimo Integrationsmonitoring <integration@karlsruhe.de>".
     #[arg(long, env = "KIMO_MAIL_FROM", default_value = "kimo <kimo@localhost>")]
     pub mail_absender: String,
     /// The server's address as users reach it, for the links in mails.
     #[arg(long, env = "KIMO_ADRESSE", default_value = "http://localhost:8080")]
     pub adresse: String,
+    /// Who gets the weekly digest besides the Redaktion's accounts with an address
+    /// (comma-separated, e.g. the Büro's shared mailbox).
+    #[arg(long, env = "KIMO_WOCHENBERICHT_AN", value_delimiter = ',')]
+    pub wochenbericht_an: Vec<String>,
     /// Days before a due date that the reminder goes out.
     #[arg(long, env = "KIMO_ERINNERUNG_VORLAUF", default_value_t = 14)]
     pub erinnerung_vorlauf: u64,

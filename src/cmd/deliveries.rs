@@ -40,14 +40,17 @@ pub fn list(store: &Store, args: DeliveriesArgs) -> Result<()> {
     Ok(())
 }
 
-/// The mailer and schedule of the mail options (None: no SMTP server given).
+/// The mailer and schedule of the mail options (None: neither SMTP server nor outbox given).
 pub fn mailer(
     args: &MailArgs,
 ) -> Result<Option<(kimo_notify::Mailer, kimo_notify::schedule::Settings)>> {
-    let Some(url) = &args.smtp else {
-        return Ok(None);
+    let (from, base) = (&args.mail_absender, &args.adresse);
+    let mut mailer = match (&args.smtp, &args.mail_ausgang) {
+        (Some(url), _) => kimo_notify::Mailer::new(url, from, base)?,
+        (None, Some(dir)) => kimo_notify::Mailer::outbox(dir, from, base)?,
+        (None, None) => return Ok(None),
     };
-    let mailer = kimo_notify::Mailer::new(url, &args.mail_absender, &args.adresse)?;
+    mailer.digest_also_to(&args.wochenbericht_an)?;
     let settings = kimo_notify::schedule::Settings {
         lead_days: args.erinnerung_vorlauf,
         repeat_days: args.erinnerung_wiederholung.max(1),
@@ -66,7 +69,9 @@ pub fn summary(s: &kimo_notify::Sent) -> String {
 /// `kimo erinnern`: sends what is due, once.
 pub fn remind(store: &Store, args: RemindArgs) -> Result<()> {
     let Some((mailer, settings)) = mailer(&args.mail)? else {
-        anyhow::bail!("Kein SMTP-Server: --smtp oder KIMO_SMTP_URL angeben.");
+        anyhow::bail!(
+            "Kein SMTP-Server: --smtp oder KIMO_SMTP_URL angeben (oder --mail-ausgang VERZEICHNIS)."
+        );
     };
     let today = match args.heute.as_deref() {
         None => chrono::Local::now().date_naive(),

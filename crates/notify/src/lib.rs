@@ -1,27 +1,39 @@
 //! Reminders by e-mail: before a delivery's due date and, repeatedly, when it is overdue, the
 //! responsible contact gets a German mail; the Büro für Integration gets a weekly digest of open
 //! deliveries, new warnings and the warnings being worked on. Sent by SMTP (lettre; TLS and login
-//! from the server's address, `smtp://`, `smtp://…?tls=required` or `smtps://`), from the scheduler
-//! in `kimo serve` and by `kimo erinnern`. Each occasion is mailed once, even across restarts (the
-//! store's `mail_sent`).
+//! from the server's address, `smtp://`, `smtp://…?tls=required` or `smtps://`) or written as
+//! `.eml` files into an outbox directory, from the scheduler in `kimo serve` and by `kimo
+//! erinnern`. Each occasion is mailed once, even across restarts (the store's `mail_sent`).
 
 pub mod schedule;
 
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
-use kimo_model::delivery::Delivery;
+use kimo_model::delivery::{Delivery, DeliverySetting};
 use kimo_model::{Role, User};
 use kimo_store::{Actor, DeliveryFilter, Store, WarningFilter};
 use lettre::message::{Mailbox, header::ContentType};
-use lettre::{Message, SmtpTransport, Transport};
+use lettre::{FileTransport, Message, SmtpTransport, Transport};
+use std::path::Path;
 use schedule::{Occasion, Settings};
+
+/// How mails leave: by SMTP, or as `.eml` files into a directory (an outbox a mail gateway picks
+/// up, or to read the texts before SMTP is set up).
+enum Way {
+    /// An SMTP server.
+    Smtp(SmtpTransport),
+    /// A directory.
+    Outbox(FileTransport),
+}
 
 /// Where and how mails are sent.
 pub struct Mailer {
-    transport: SmtpTransport,
+    way: Way,
     from: Mailbox,
     /// The server's address for links in mails (e.g. `https://kimo.karlsruhe.de`).
     pub base: String,
+    /// Who gets the weekly digest besides the Redaktion's accounts (a shared mailbox of the Büro).
+    digest_to: Vec<String>,
 }
 
 impl Mailer {
@@ -32,14 +44,38 @@ impl Mailer {
             .with_context(|| format!("SMTP-Adresse '{}' unbrauchbar", kimo_store::redact(url)))?
             .timeout(Some(std::time::Duration::from_secs(30)))
             .build();
+        Mailer::with(Way::Smtp(transport), from, base)
+    }
+
+    /// A mailer that writes each mail as an `.eml` file into an existing directory.
+    pub fn outbox(dir: &Path, from: &str, base: &str) -> Result<Mailer> {
+        if !dir.is_dir() {
+            anyhow::bail!("Ausgang '{}' ist kein Verzeichnis", dir.display());
+        }
+        Mailer::with(Way::Outbox(FileTransport::new(dir)), from, base)
+    }
+
+    /// A mailer with its way out, the sender checked.
+    fn with(way: Way, from: &str, base: &str) -> Result<Mailer> {
         let from: Mailbox = from
             .parse()
             .with_context(|| format!("Absender '{from}' ist keine E-Mail-Adresse"))?;
         Ok(Mailer {
-            transport,
+            way,
             from,
             base: base.trim_end_matches('/').to_string(),
+            digest_to: Vec::new(),
         })
+    }
+
+    /// Adds recipients of the weekly digest (a shared mailbox of the Büro), each checked.
+    pub fn digest_also_to(&mut self, addresses: &[String]) -> Result<()> {
+        for a in addresses.iter().map(|a| a.trim()).filter(|a| !a.is_empty()) {
+            a.parse::<Mailbox>()
+                .with_context(|| format!("Empfänger des Wochenberichts '{a}' ist keine E-Mail-Adresse"))?;
+            self.digest_to.push(a.to_string());
+        }
+        Ok(())
     }
 
     /// Sends one plain-text mail.
@@ -52,8 +88,10 @@ impl Mailer {
             .header(ContentType::TEXT_PLAIN)
             .body(body.to_string())
             .context("E-Mail zusammenstellen")?;
-        self.transport.send(&message).context("E-Mail senden")?;
-        Ok(())
+        match &self.way {
+            Way::Smtp(t) => t.send(&message).map(drop).context("E-Mail senden"),
+            Way::Outbox(t) => t.send(&message).map(drop).context("E-Mail ablegen"),
+        }
     }
 }
 
@@ -78,17 +116,27 @@ fn sender() -> Actor {
     }
 }
 
-/// The addresses for a delivery: its contact, else the Amt's enabled accounts with an address.
-pub fn recipients(d: &Delivery, users: &[User]) -> Vec<String> {
-    let contact: Vec<String> = d
-        .contact
-        .split(',')
-        .map(str::trim)
-        .filter(|c| !c.is_empty())
-        .map(str::to_string)
-        .collect();
-    if !contact.is_empty() {
-        return contact;
+/// The addresses for a delivery: its own contact, else its indicator's (`/lieferungen/fristen`),
+/// else the Amt's enabled accounts with an address.
+pub fn recipients(d: &Delivery, settings: &[DeliverySetting], users: &[User]) -> Vec<String> {
+    let split = |s: &str| -> Vec<String> {
+        s.split(',')
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .map(str::to_string)
+            .collect()
+    };
+    let own = split(&d.contact);
+    if !own.is_empty() {
+        return own;
+    }
+    let indicator = settings
+        .iter()
+        .find(|s| s.indicator == d.indicator)
+        .map(|s| split(&s.contact))
+        .unwrap_or_default();
+    if !indicator.is_empty() {
+        return indicator;
     }
     users
         .iter()
@@ -101,6 +149,7 @@ pub fn recipients(d: &Delivery, users: &[User]) -> Vec<String> {
 pub fn run(store: &Store, mailer: &Mailer, today: NaiveDate, s: &Settings) -> Result<Sent> {
     let deliveries = store.deliveries(&DeliveryFilter::default())?;
     let users = store.users()?;
+    let contacts = store.delivery_settings()?;
     let indicators = store.indicators()?;
     let name = |code: &str| {
         indicators
@@ -114,14 +163,15 @@ pub fn run(store: &Store, mailer: &Mailer, today: NaiveDate, s: &Settings) -> Re
             Occasion::Before(d) | Occasion::Overdue(d, _) => {
                 let (subject, body) =
                     schedule::delivery_mail(&o, d, &name(&d.indicator), today, &mailer.base);
-                (recipients(d, &users), subject, body)
+                (recipients(d, &contacts, &users), subject, body)
             }
             Occasion::Digest(_) => {
-                let to: Vec<String> = users
+                let mut to: Vec<String> = users
                     .iter()
                     .filter(|u| !u.disabled && u.role == Role::Redaktion)
                     .filter_map(|u| u.email.clone())
                     .collect();
+                to.extend(mailer.digest_to.iter().cloned());
                 let warnings = store.warnings(&WarningFilter::default())?;
                 let (subject, body) = schedule::digest(&deliveries, &warnings, today, &mailer.base);
                 (to, subject, body)
@@ -147,4 +197,55 @@ pub fn run(store: &Store, mailer: &Mailer, today: NaiveDate, s: &Settings) -> Re
         }
     }
     Ok(sent)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kimo_model::delivery::DeliveryState;
+
+    #[test]
+    fn a_deliverys_contact_then_its_indicators_then_the_amts_accounts() {
+        let mut d = Delivery {
+            id: 1,
+            indicator: "ARB-03".into(),
+            period: "2026".into(),
+            amt: "Jobcenter".into(),
+            due: "2027-03-31".into(),
+            due_set: false,
+            contact: String::new(),
+            state: DeliveryState::Offen,
+            changed_at: String::new(),
+            changed_by: String::new(),
+            note: String::new(),
+        };
+        let user = |name: &str, amt: &str, email: Option<&str>, disabled: bool| User {
+            id: 0,
+            name: name.into(),
+            role: Role::Amt,
+            amt: Some(amt.into()),
+            email: email.map(str::to_string),
+            disabled,
+            must_change_password: false,
+            created_at: String::new(),
+        };
+        let users = [
+            user("a", "Jobcenter", Some("a@jc.example"), false),
+            user("b", "Jobcenter", Some("b@jc.example"), true),
+            user("c", "Jobcenter", None, false),
+            user("d", "Schulamt", Some("d@schule.example"), false),
+        ];
+        assert_eq!(recipients(&d, &[], &users), ["a@jc.example"]);
+        let settings = [DeliverySetting {
+            indicator: "ARB-03".into(),
+            lag_days: 90,
+            contact: " statistik@jc.example, leitung@jc.example ".into(),
+        }];
+        assert_eq!(
+            recipients(&d, &settings, &users),
+            ["statistik@jc.example", "leitung@jc.example"]
+        );
+        d.contact = "x@jc.example".into();
+        assert_eq!(recipients(&d, &settings, &users), ["x@jc.example"]);
+    }
 }
