@@ -89,6 +89,7 @@ fn pages_meet_wcag_aa_in_chromium() {
             "/lieferungen",
             "/lieferungen/1",
             "/lieferungen/fristen",
+            "/lieferungen/erinnerungen",
             "/fahrplan",
             "/fahrplan/bearbeiten",
             "/sitzungen",

@@ -95,13 +95,20 @@ fn meetings_keep_agenda_minutes_and_tasks() {
         // with the viewer's own form token (the page is made afresh, never cached).
         let lagebild = send(&server, "GET", "/lagebild", &bfi, &[]);
         assert_eq!(lagebild.header("cache-control"), Some("no-store"));
-        assert!(lagebild.body.contains(&format!("name=\"csrf\" value=\"{csrf}\"")));
+        assert!(
+            lagebild
+                .body
+                .contains(&format!("name=\"csrf\" value=\"{csrf}\""))
+        );
         assert!(lagebild.body.contains(&format!("<option value=\"{id}\">")));
         let buttons = lagebild.body.matches("formaction=\"/warnungen/").count();
         assert!(buttons > 0, "{}", lagebild.body);
         for other in [&aki, &jc] {
             let page = send(&server, "GET", "/lagebild", other, &[]).body;
-            assert!(!page.contains("formaction="), "no agenda form for other roles");
+            assert!(
+                !page.contains("formaction="),
+                "no agenda form for other roles"
+            );
         }
         let json = send(&server, "GET", "/lagebild.json", &bfi, &[]).body;
         assert!(!json.contains("csrf"), "the token is not in the JSON");

@@ -3,13 +3,14 @@
 //! delivery's contact (again after a week), the weekly digest to the Redaktion — checked by
 //! recipients, subject and body (parsed with mail-parser) — and nothing twice: not on a second run
 //! the same day, not after a restart (`kimo erinnern` is a new process each time), not from
-//! `kimo serve` starting on the same data. Both databases.
+//! `kimo serve` starting on the same data; an indicator's contact when the delivery has none; the
+//! log of mails for the Büro and each delivery's reminders on its page. Both databases.
 //!
 //! Needs /usr/bin/python3 with aiosmtpd (Debian: python3-aiosmtpd); without it the test says it was
 //! skipped, unless KIMO_TEST_SMTP=1 (set by .ci/run), which makes it mandatory.
 
 mod common;
-use common::{Server, kimo_ok};
+use common::{Server, kimo_ok, send};
 use kimo_store::testing::TestDb;
 use kimo_store::{AuditFilter, DeliveryFilter, Store};
 use std::process::{Child, Command, Stdio};
@@ -152,8 +153,12 @@ fn reminders_go_out_once_before_and_after_the_due_date() {
                 .find(|d| d.period == "2026")
                 .unwrap()
         };
-        // ARB-03 2026: due by hand on 10.03.2027, to a contact of its own; ARB-01 2026 keeps 31.03.2027.
-        let (late, soon) = (arb("ARB-03"), arb("ARB-01"));
+        // ARB-03 2026: due by hand on 10.03.2027, to a contact of its own; ARB-02 2026 keeps
+        // 31.03.2027 (to the Amt's account), ARB-01 2026 too (to its indicator's contact, which
+        // the demo sets).
+        let (late, soon, by_indicator) = (arb("ARB-03"), arb("ARB-02"), arb("ARB-01"));
+        let demo_mails = store.mails(0).unwrap().len();
+        assert!(demo_mails > 0, "the demo's reminders");
         let bfi = kimo_store::Actor {
             name: "test".into(),
             address: String::new(),
@@ -184,8 +189,8 @@ fn reminders_go_out_once_before_and_after_the_due_date() {
             )
         };
 
-        // 20.03.2027: ARB-01 due in 11 days (to the Amt's account), ARB-03 overdue (to its
-        // contact), the digest (to the Redaktion).
+        // 20.03.2027: ARB-02 due in 11 days (to the Amt's account), ARB-01 too (to its
+        // indicator's contact), ARB-03 overdue (to its contact), the digest (to the Redaktion).
         let out = remind("20.03.2027");
         assert!(
             out.contains("zu überfälligen Lieferungen, 1 Wochenberichte"),
@@ -198,7 +203,7 @@ fn reminders_go_out_once_before_and_after_the_due_date() {
             .filter(|m| {
                 mine(
                     m,
-                    "Erinnerung: Datenlieferung ARB-01 2026 fällig am 31.03.2027",
+                    "Erinnerung: Datenlieferung ARB-02 2026 fällig am 31.03.2027",
                 )
             })
             .collect::<Vec<_>>();
@@ -218,6 +223,17 @@ fn reminders_go_out_once_before_and_after_the_due_date() {
             "https://kimo.karlsruhe.example/lieferungen/{}",
             soon.id
         )));
+        let indicator: Vec<&Mail> = mails
+            .iter()
+            .filter(|m| {
+                mine(
+                    m,
+                    "Erinnerung: Datenlieferung ARB-01 2026 fällig am 31.03.2027",
+                )
+            })
+            .collect();
+        assert_eq!(indicator.len(), 1);
+        assert_eq!(indicator[0].to, ["statistik@jobcenter.demo.kimo.example"]);
         let overdue: Vec<&Mail> = mails
             .iter()
             .filter(|m| mine(m, "Überfällig: Datenlieferung ARB-03 2026"))
@@ -252,7 +268,7 @@ fn reminders_go_out_once_before_and_after_the_due_date() {
         let now = received(&server);
         let count = |s: &str| now.iter().filter(|m| m.subject == s).count();
         assert_eq!(
-            count("Erinnerung: Datenlieferung ARB-01 2026 fällig am 31.03.2027"),
+            count("Erinnerung: Datenlieferung ARB-02 2026 fällig am 31.03.2027"),
             1
         );
         assert_eq!(count("Überfällig: Datenlieferung ARB-03 2026"), 1);
@@ -287,13 +303,61 @@ fn reminders_go_out_once_before_and_after_the_due_date() {
             })
             .unwrap();
         assert_eq!(
-            log.len(),
+            log.len() - demo_mails,
             received(&server).len(),
-            "one audit entry per mail received"
+            "one audit entry per mail received (and per mail of the demo)"
         );
         assert!(log.iter().any(|e| {
             e.object
                 .starts_with(&format!("lieferung-ueberfaellig:{}:2027-03-10:2", late.id))
         }));
+
+        // The log of mails for the Büro, and each delivery's reminders on its page.
+        let web = Server::start(&["--database", db], &[]);
+        let bfi = web.log_in(db);
+        let page = send(&web, "GET", "/lieferungen/erinnerungen", &bfi, &[]);
+        assert_eq!(page.status, 200);
+        let late_line = format!(
+            "<td>Erinnerung: überfällig seit 10.03.2027 (Lieferung Nr. {})</td>",
+            late.id
+        );
+        assert_eq!(page.body.matches(&late_line).count(), 2, "{}", page.body);
+        assert!(
+            page.body.contains("<td>Wochenbericht KW 11&#x2f;2027</td>"),
+            "{}",
+            page.body
+        );
+        let json = send(&web, "GET", "/lieferungen/erinnerungen.json", &bfi, &[]).body;
+        let all: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(all.as_array().unwrap().len(), log.len());
+        let one = send(&web, "GET", &format!("/lieferungen/{}", late.id), &bfi, &[]).body;
+        assert!(
+            one.contains("<td>statistik@jobcenter.example</td>"),
+            "{one}"
+        );
+        assert_eq!(one.matches(&late_line).count(), 2, "{one}");
+        let amt = common::log_in_with(
+            &web,
+            db,
+            "jc.log",
+            "amt",
+            Some("Agentur für Arbeit / Jobcenter"),
+        );
+        assert_eq!(
+            send(&web, "GET", "/lieferungen/erinnerungen", &amt, &[]).status,
+            403
+        );
+        let theirs = send(
+            &web,
+            "GET",
+            &format!("/lieferungen/{}", by_indicator.id),
+            &amt,
+            &[],
+        )
+        .body;
+        assert!(
+            theirs.contains("statistik@jobcenter.demo.kimo.example (für den Indikator)"),
+            "{theirs}"
+        );
     }
 }

@@ -183,6 +183,8 @@ fn deliveries(mine: i64, owed: i64, sid: i64) -> Vec<Row> {
             [403, 403, 403, 403, 200, 200, 200],
         ),
         get("/lieferungen/fristen", bfi),
+        get("/lieferungen/erinnerungen", bfi),
+        get("/lieferungen/erinnerungen.json", bfi),
         get("/kalender/unbekannt.ics", [404; 7]),
         get("/sitzungen", INTERNAL),
         get("/sitzungen.json", INTERNAL),

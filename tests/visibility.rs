@@ -60,6 +60,8 @@ fn routes(warning: i64) -> Vec<String> {
         "/lieferungen",
         "/lieferungen.json",
         "/lieferungen/1",
+        "/lieferungen/erinnerungen",
+        "/lieferungen/erinnerungen.json",
         "/sitzungen",
         "/sitzungen.json",
         "/fahrplan",

@@ -1,6 +1,7 @@
 //! The demo's year of cooperation (`examples/kooperation.yml`): meetings of the InA and the AKI with
 //! minutes, decisions and tasks, the activities of the Büro für Integration, and deliveries handled
-//! in kimo (one accepted, one returned; an overdue one stays overdue).
+//! in kimo (one accepted, one returned; an overdue one stays overdue), and the reminders of the
+//! last weeks.
 
 use anyhow::{Context, Result};
 use kimo_model::meeting::{Activity, Body, Link, TaskStatus};
@@ -12,6 +13,23 @@ use serde::Deserialize;
 struct Cooperation {
     meetings: Vec<MeetingIn>,
     activities: Vec<Activity0>,
+    reminders: RemindersIn,
+}
+
+/// The demo's reminders: contacts per indicator, the Büro's mailbox for the digest, and how many
+/// weeks back the scheduler is run.
+#[derive(Deserialize)]
+struct RemindersIn {
+    contacts: Vec<ContactIn>,
+    digest_to: Vec<String>,
+    weeks: u64,
+}
+
+/// An indicator's contact for reminders.
+#[derive(Deserialize)]
+struct ContactIn {
+    indicator: String,
+    contact: String,
 }
 
 /// A meeting as written in the demo file.
@@ -108,6 +126,44 @@ pub fn load(store: &Store, text: &str) -> Result<()> {
         store.add_activity(&activity, &bfi)?;
     }
     deliveries(store, &bfi)
+}
+
+/// The contacts of the demo's Ämter, then the reminder scheduler run for each day of the last
+/// weeks as `kimo serve` would have: the mails (to addresses of the reserved `example` domain) are
+/// written by the real mailer into a temporary outbox, not sent, and recorded as sent.
+/// After the evaluation, so that the digests count the demo's warnings.
+pub fn reminders(store: &Store, text: &str) -> Result<()> {
+    let coop: Cooperation = serde_norway::from_str(text).context("examples/kooperation.yml")?;
+    let (r, bfi) = (&coop.reminders, &actor("kimo demo"));
+    let lags = store.delivery_settings()?;
+    for c in &r.contacts {
+        let lag_days = lags
+            .iter()
+            .find(|s| s.indicator == c.indicator)
+            .map_or(kimo_model::delivery::DEFAULT_LAG_DAYS, |s| s.lag_days);
+        let setting = kimo_model::delivery::DeliverySetting {
+            indicator: c.indicator.clone(),
+            lag_days,
+            contact: c.contact.clone(),
+        };
+        store.set_delivery_setting(&setting, bfi)?;
+    }
+    let outbox = std::env::temp_dir().join(format!("kimo-demo-ausgang-{}", std::process::id()));
+    std::fs::create_dir_all(&outbox)?;
+    let from = "Büro für Integration <integration@demo.kimo.example>";
+    let sent = (|| -> Result<()> {
+        let mut mailer = kimo_notify::Mailer::outbox(&outbox, from, "http://localhost:8080")?;
+        mailer.digest_also_to(&r.digest_to)?;
+        let today = chrono::Local::now().date_naive();
+        let settings = kimo_notify::schedule::Settings::default();
+        for back in (0..=r.weeks * 7).rev() {
+            let day = today - chrono::Days::new(back);
+            kimo_notify::run(store, &mailer, day, &settings)?;
+        }
+        Ok(())
+    })();
+    std::fs::remove_dir_all(&outbox)?;
+    sent
 }
 
 /// One delivery accepted (ARB-01 2025, with the figure the demo holds) and one returned (SOZ-01

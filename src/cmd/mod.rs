@@ -134,12 +134,16 @@ pub fn load_demo(store: &Store) -> Result<usize> {
         };
         store.replace_milestones(&plan, &demo)?;
     }
-    if store.meetings()?.is_empty() {
+    let first = store.meetings()?.is_empty();
+    if first {
         demo_coop::load(store, kimo_demo::COOPERATION)?;
     }
     let date = evaluate::as_of(None)?;
     let o = evaluate::run(store, date, "Auswertung")?;
     eprintln!("{}", evaluate::summary(&o, date));
+    if first {
+        demo_coop::reminders(store, kimo_demo::COOPERATION)?;
+    }
     Ok(out.totals().0)
 }
 

@@ -14,8 +14,8 @@ use kimo_model::{Role, User};
 use kimo_store::{Actor, DeliveryFilter, Store, WarningFilter};
 use lettre::message::{Mailbox, header::ContentType};
 use lettre::{FileTransport, Message, SmtpTransport, Transport};
-use std::path::Path;
 use schedule::{Occasion, Settings};
+use std::path::Path;
 
 /// How mails leave: by SMTP, or as `.eml` files into a directory (an outbox a mail gateway picks
 /// up, or to read the texts before SMTP is set up).
@@ -71,8 +71,9 @@ impl Mailer {
     /// Adds recipients of the weekly digest (a shared mailbox of the Büro), each checked.
     pub fn digest_also_to(&mut self, addresses: &[String]) -> Result<()> {
         for a in addresses.iter().map(|a| a.trim()).filter(|a| !a.is_empty()) {
-            a.parse::<Mailbox>()
-                .with_context(|| format!("Empfänger des Wochenberichts '{a}' ist keine E-Mail-Adresse"))?;
+            a.parse::<Mailbox>().with_context(|| {
+                format!("Empfänger des Wochenberichts '{a}' ist keine E-Mail-Adresse")
+            })?;
             self.digest_to.push(a.to_string());
         }
         Ok(())

@@ -147,9 +147,13 @@ pub fn digest(
         .filter(|d| d.state == DeliveryState::Eingereicht)
         .count();
     let since = (today - Days::new(7)).format("%Y-%m-%d").to_string();
+    let until = today.format("%Y-%m-%d").to_string();
     let new: Vec<&Warning> = warnings
         .iter()
-        .filter(|w| w.active && w.first_seen[..10.min(w.first_seen.len())] >= *since.as_str())
+        .filter(|w| w.active)
+        .filter(|w| {
+            (since.as_str()..=until.as_str()).contains(&&w.first_seen[..10.min(w.first_seen.len())])
+        })
         .collect();
     let working = warnings
         .iter()

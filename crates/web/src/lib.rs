@@ -54,6 +54,7 @@ fn templates() -> &'static minijinja::Environment<'static> {
             tpl!("aufgaben.html"),
             tpl!("lieferungen.html"),
             tpl!("lieferung.html"),
+            tpl!("erinnerungen.html"),
             tpl!("kalender.html"),
             tpl!("einreichung.html"),
             tpl!("fahrplan.html"),
@@ -241,6 +242,11 @@ fn cooperation_routes() -> Router<Arc<AppState>> {
         .route(
             "/lieferungen/{id}",
             get(pages::deliveries::one).post(pages::deliveries::set_due),
+        )
+        .route("/lieferungen/erinnerungen", get(pages::deliveries::mails))
+        .route(
+            "/lieferungen/erinnerungen.json",
+            get(pages::deliveries::mails_json),
         )
         .route("/kalender/{file}", get(pages::calendar::feed))
         .route(

@@ -318,6 +318,14 @@ fn one_page(
             )
         })
         .collect();
+    let mails = reminders_of(st, line.delivery.id)?;
+    let indicator_contact = st
+        .store
+        .delivery_settings()?
+        .into_iter()
+        .find(|s| s.indicator == line.delivery.indicator)
+        .map(|s| s.contact)
+        .unwrap_or_default();
     let form = match typed {
         Some(f) => (f.faellig.clone(), f.kontakt.clone(), f.notiz.clone()),
         None => (
@@ -332,7 +340,8 @@ fn one_page(
             title => format!("Lieferung {} {}", line.delivery.indicator, line.period_label),
             demo => st.demo, internal => true, l => minijinja::value::Serde(&line),
             manage => manage, csrf => &me.1.csrf, errors => errors.to_vec(), form => form,
-            may_upload => may_upload, submissions => submissions,
+            may_upload => may_upload, submissions => submissions, mails => mails,
+            indicator_contact => indicator_contact,
             log => log.iter().map(|e| (german_date(&e.at), e.actor.clone(), e.action.clone(), e.after.clone())).collect::<Vec<_>>(),
         },
     )?;
@@ -497,6 +506,106 @@ fn manager(identity: &Identity) -> Result<Arc<(User, kimo_store::Session)>, AppE
             "Lieferfristen setzt das Büro für Integration.".into(),
         )),
     }
+}
+
+/// A mail in the log: (when, German; what for; subject; recipients).
+type MailLine = (String, String, String, String);
+
+/// The reminders sent for one delivery, oldest first.
+fn reminders_of(st: &crate::Scope, id: i64) -> Result<Vec<MailLine>, AppError> {
+    let before = format!("lieferung-vorher:{id}:");
+    let overdue = format!("lieferung-ueberfaellig:{id}:");
+    let mut mails: Vec<MailLine> = st
+        .store
+        .mails(0)?
+        .iter()
+        .filter(|m| m.occasion.starts_with(&before) || m.occasion.starts_with(&overdue))
+        .map(mail_line)
+        .collect();
+    mails.reverse();
+    Ok(mails)
+}
+
+/// A sent mail as a line of the log.
+fn mail_line(m: &kimo_store::SentMail) -> MailLine {
+    let when = match m.state.as_str() {
+        "gesendet" => german_date(&m.at),
+        _ => format!("{} (Versand unterbrochen)", german_date(&m.at)),
+    };
+    (
+        when,
+        occasion_label(&m.occasion),
+        m.subject.clone(),
+        m.recipients.clone(),
+    )
+}
+
+/// What a mail's occasion key means, in German: `lieferung-vorher:41:2027-03-31` → „Erinnerung
+/// vor der Frist 31.03.2027 (Lieferung Nr. 41)“.
+pub fn occasion_label(key: &str) -> String {
+    let parts: Vec<&str> = key.split(':').collect();
+    match parts.as_slice() {
+        ["lieferung-vorher", id, due] => {
+            format!(
+                "Erinnerung vor der Frist {} (Lieferung Nr. {id})",
+                german_date(due)
+            )
+        }
+        ["lieferung-ueberfaellig", id, due, _] => format!(
+            "Erinnerung: überfällig seit {} (Lieferung Nr. {id})",
+            german_date(due)
+        ),
+        ["wochenbericht", week] => match week.split_once("-W") {
+            Some((y, w)) => format!("Wochenbericht KW {w}/{y}"),
+            None => format!("Wochenbericht {week}"),
+        },
+        _ => key.to_string(),
+    }
+}
+
+/// `GET /lieferungen/erinnerungen`: every mail sent, newest first — for the Büro für Integration
+/// (the addresses are personal data).
+pub async fn mails(
+    State(st): State<Arc<AppState>>,
+    Extension(identity): Extension<Identity>,
+) -> Result<Response, AppError> {
+    mail_log(st, identity, false).await
+}
+
+/// `GET /lieferungen/erinnerungen.json`.
+pub async fn mails_json(
+    State(st): State<Arc<AppState>>,
+    Extension(identity): Extension<Identity>,
+) -> Result<Response, AppError> {
+    mail_log(st, identity, true).await
+}
+
+/// The mail log in a format.
+async fn mail_log(st: Arc<AppState>, identity: Identity, json: bool) -> Result<Response, AppError> {
+    if reach(&viewer(&identity)?.0)? != Reach::All {
+        return Err(AppError::Forbidden(
+            "Die versandten Erinnerungen sieht das Büro für Integration.".into(),
+        ));
+    }
+    let out = blocking(&st, move |st| {
+        let sent = st.store.mails(0)?;
+        if json {
+            return serde_json::to_string(&sent).map_err(|e| AppError::Internal(e.to_string()));
+        }
+        let lines: Vec<MailLine> = sent.iter().map(mail_line).collect();
+        render(
+            "erinnerungen.html",
+            minijinja::context! {
+                title => "Versandte Erinnerungen", demo => st.demo, internal => true,
+                mails => lines,
+            },
+        )
+    })
+    .await?;
+    Ok(personal(match json {
+        true => ([(header::CONTENT_TYPE, "application/json")], out).into_response(),
+        false => Html(out).into_response(),
+    }))
 }
 
 /// `GET /lieferungen/fristen`.

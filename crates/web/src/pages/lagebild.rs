@@ -3,14 +3,14 @@
 //! map and the warnings always agree.
 
 use crate::Scope;
+use crate::auth::Identity;
 use crate::params::{Params, given, one_of, yes_no};
 use crate::respond::{Download, Format, View, respond, table_csv};
 use crate::{AppError, AppState, Page, blocking};
-use crate::auth::Identity;
+use axum::Extension;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::Extension;
 use chrono::{Datelike, NaiveDate};
 use kimo_chart::ClassArea;
 use kimo_model::WarningStatus;
@@ -490,7 +490,9 @@ pub async fn page(
     q: Params<LagebildQuery>,
 ) -> Result<Response, AppError> {
     let Some(viewer) = identity.0.filter(|v| super::konzept_edit::may_edit(&v.0)) else {
-        return answer(st, Format::Html, q).await.map(IntoResponse::into_response);
+        return answer(st, Format::Html, q)
+            .await
+            .map(IntoResponse::into_response);
     };
     let Params { value: q, raw } = q;
     let page = blocking(&st, move |st| {
