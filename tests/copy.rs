@@ -1,4 +1,5 @@
-//! `kimo copy` between SQLite and PostgreSQL: the exported long CSV of all three is byte-identical.
+//! `kimo copy` between SQLite and PostgreSQL: the exported long CSV of all three is byte-identical,
+//! and every table has as many rows in each.
 
 mod common;
 use common::{kimo, kimo_ok};
@@ -61,6 +62,22 @@ fn demo_sqlite_to_postgres_and_back_is_lossless() {
         )
     };
     assert!(api(&a.url) == api(&c.url));
+    // Every table came along: the cooperation's too (deliveries, mails, meetings, Fahrplan, …).
+    let counts = |db: &str| kimo_store::Store::open(db).unwrap().row_counts().unwrap();
+    let (ca, cm, cc) = (counts(&a.url), counts(&middle.url), counts(&c.url));
+    assert_eq!(ca, cm);
+    assert_eq!(ca, cc);
+    for table in [
+        "delivery",
+        "mail_sent",
+        "meeting",
+        "meeting_task",
+        "milestone",
+        "activity",
+    ] {
+        let n = ca.iter().find(|(t, _)| *t == table).map_or(0, |(_, n)| *n);
+        assert!(n > 0, "the demo has rows in {table}");
+    }
     let store = kimo_store::Store::open(&c.url).unwrap();
     let h = store.history("ARB-03").unwrap();
     assert_eq!(h.len(), 1);

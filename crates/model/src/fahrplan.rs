@@ -216,9 +216,134 @@ pub fn half_year(d: NaiveDate) -> String {
     )
 }
 
+/// The milestone a released report marks done: of the not yet done milestones of its `system`
+/// (`monitoringbericht`, `ina-praesentation`), the first whose title names the report's `year`
+/// (e.g. „Monitoringbericht 2027“), else the one whose time holds `on` (the presentation's day or
+/// the release date), give or take three months — the nearest if several. None: the plan has no
+/// such milestone open.
+pub fn system_target<'a>(
+    plan: &'a [Milestone],
+    system: &str,
+    year: i32,
+    on: NaiveDate,
+) -> Option<&'a Milestone> {
+    let open: Vec<&Milestone> = plan
+        .iter()
+        .filter(|m| m.system == system && m.status != MilestoneStatus::Erledigt)
+        .collect();
+    let year_text = year.to_string();
+    let names_year = |m: &&Milestone| {
+        m.title
+            .split(|c: char| !c.is_ascii_digit())
+            .any(|w| w == year_text)
+    };
+    if let Some(m) = open.iter().copied().find(names_year) {
+        return Some(m);
+    }
+    let slack = chrono::Days::new(92);
+    open.into_iter()
+        .filter(|m| !names_year_other(m, year))
+        .filter_map(|m| {
+            let s = span(&m.when)?;
+            let (from, to) = (s.start - slack, s.end + slack);
+            let inside = on >= from && (s.open || on <= to);
+            let distance = match on < s.start {
+                true => (s.start - on).num_days(),
+                false => (on - s.end).num_days().max(0),
+            };
+            inside.then_some((distance, m))
+        })
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, m)| m)
+}
+
+/// Whether a milestone's title names a year other than `year` (it is about another report).
+fn names_year_other(m: &Milestone, year: i32) -> bool {
+    m.title
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|w| w.len() == 4)
+        .filter_map(|w| w.parse::<i32>().ok())
+        .any(|y| (1990..=2100).contains(&y) && y != year)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_released_report_finds_its_milestone() {
+        let m = |number: &str, title: &str, when: &str, system: &str, status| Milestone {
+            id: 0,
+            number: number.into(),
+            title: title.into(),
+            responsible: String::new(),
+            when: when.into(),
+            status,
+            depends_on: Vec::new(),
+            system: system.into(),
+        };
+        use MilestoneStatus::*;
+        let plan = [
+            m(
+                "5.4",
+                "Vorstellung im InA",
+                "Mitte 2027",
+                "ina-praesentation",
+                Geplant,
+            ),
+            m(
+                "5.5",
+                "Monitoringbericht 2027",
+                "Ende 2027",
+                "monitoringbericht",
+                Geplant,
+            ),
+            m(
+                "5.6",
+                "Vorstellung im InA",
+                "Ende 2027",
+                "ina-praesentation",
+                Geplant,
+            ),
+            m(
+                "5.7",
+                "Monitoringbericht 2025",
+                "",
+                "monitoringbericht",
+                Erledigt,
+            ),
+            m(
+                "5.8",
+                "Monitoringbericht",
+                "2026",
+                "monitoringbericht",
+                Geplant,
+            ),
+        ];
+        let d = |y, mo, d| NaiveDate::from_ymd_opt(y, mo, d).unwrap();
+        let number = |sys, year, on| system_target(&plan, sys, year, on).map(|m| m.number.as_str());
+        // By the year in the title, whenever released; a done one is not marked again.
+        assert_eq!(
+            number("monitoringbericht", 2027, d(2028, 2, 1)),
+            Some("5.5")
+        );
+        assert_eq!(
+            number("monitoringbericht", 2025, d(2026, 12, 1)),
+            Some("5.8")
+        );
+        // A milestone named for another year is not taken by its time.
+        assert_eq!(number("monitoringbericht", 2024, d(2027, 12, 1)), None);
+        // By the time, the nearest.
+        assert_eq!(
+            number("ina-praesentation", 2027, d(2027, 6, 20)),
+            Some("5.4")
+        );
+        assert_eq!(
+            number("ina-praesentation", 2027, d(2027, 11, 25)),
+            Some("5.6")
+        );
+        assert_eq!(number("ina-praesentation", 2029, d(2029, 6, 1)), None);
+    }
 
     #[test]
     fn times_as_the_council_paper_writes_them() {

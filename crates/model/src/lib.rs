@@ -9,6 +9,7 @@ pub mod konzept;
 pub mod meeting;
 mod period;
 pub mod plausible;
+pub mod report;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 mod unit;

@@ -287,6 +287,153 @@ pub(crate) const KONZEPT_COMMENT: Table = Table {
     ],
 };
 
+/// Per indicator the lag and contact of its deliveries.
+pub(crate) const DELIVERY_SETTING: Table = Table {
+    name: "delivery_setting",
+    columns: &["indicator", "lag_days", "contact"],
+};
+
+/// The deliveries owed, per indicator and period.
+pub(crate) const DELIVERY: Table = Table {
+    name: "delivery",
+    columns: &[
+        "id",
+        "indicator",
+        "period",
+        "amt",
+        "due",
+        "due_set",
+        "contact",
+        "state",
+        "changed_at",
+        "changed_by",
+        "note",
+    ],
+};
+
+/// The secret of each user's calendar feed (its hash).
+pub(crate) const CALENDAR_FEED: Table = Table {
+    name: "calendar_feed",
+    columns: &["user_id", "token_hash", "created_at"],
+};
+
+/// Files uploaded for deliveries, with their check and review.
+pub(crate) const DELIVERY_SUBMISSION: Table = Table {
+    name: "delivery_submission",
+    columns: &[
+        "id",
+        "amt",
+        "file_name",
+        "file_hash",
+        "file_size",
+        "file_data",
+        "indicator",
+        "state",
+        "uploaded_by",
+        "uploaded_at",
+        "reviewed_by",
+        "reviewed_at",
+        "comment",
+        "checked",
+        "flags",
+        "deliveries",
+        "import_id",
+    ],
+};
+
+/// Mails sent, one per occasion.
+pub(crate) const MAIL_SENT: Table = Table {
+    name: "mail_sent",
+    columns: &["occasion", "state", "recipients", "subject", "at"],
+};
+
+/// The Fahrplan's milestones.
+pub(crate) const MILESTONE: Table = Table {
+    name: "milestone",
+    columns: &[
+        "id",
+        "sort",
+        "number",
+        "title",
+        "responsible",
+        "when_text",
+        "status",
+        "depends_on",
+        "system",
+    ],
+};
+
+/// Meetings.
+pub(crate) const MEETING: Table = Table {
+    name: "meeting",
+    columns: &[
+        "id",
+        "body",
+        "title",
+        "date",
+        "time",
+        "place",
+        "participants",
+    ],
+};
+
+/// Agenda items of meetings.
+pub(crate) const MEETING_ITEM: Table = Table {
+    name: "meeting_item",
+    columns: &[
+        "id",
+        "meeting_id",
+        "number",
+        "title",
+        "links",
+        "minutes",
+        "decision",
+    ],
+};
+
+/// Tasks from meetings.
+pub(crate) const MEETING_TASK: Table = Table {
+    name: "meeting_task",
+    columns: &[
+        "id",
+        "meeting_id",
+        "item_id",
+        "title",
+        "owner",
+        "due",
+        "status",
+    ],
+};
+
+/// Activities of the Büro für Integration.
+pub(crate) const ACTIVITY: Table = Table {
+    name: "activity",
+    columns: &["id", "date", "kind", "title", "partners", "reach", "note"],
+};
+
+/// Reports.
+pub(crate) const REPORT: Table = Table {
+    name: "report",
+    columns: &[
+        "id",
+        "kind",
+        "year",
+        "key_date",
+        "title",
+        "state",
+        "focus",
+        "released_at",
+        "released_by",
+        "data_version",
+    ],
+};
+
+/// Files of released reports.
+pub(crate) const REPORT_FILE: Table = Table {
+    name: "report_file",
+    columns: &["report_id", "format", "content", "sha256", "size"],
+};
+
 /// Every table copied between databases, parents before children (sessions are not: they end
 /// with the move).
 pub(crate) const ALL: &[&Table] = &[
@@ -306,4 +453,16 @@ pub(crate) const ALL: &[&Table] = &[
     &APP_USER,
     &API_TOKEN,
     &AUDIT_LOG,
+    &DELIVERY_SETTING,
+    &DELIVERY,
+    &CALENDAR_FEED,
+    &DELIVERY_SUBMISSION,
+    &MAIL_SENT,
+    &MILESTONE,
+    &MEETING,
+    &MEETING_ITEM,
+    &MEETING_TASK,
+    &ACTIVITY,
+    &REPORT,
+    &REPORT_FILE,
 ];

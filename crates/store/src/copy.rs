@@ -23,6 +23,15 @@ impl Store {
         Ok(n)
     }
 
+    /// The number of rows of every table a copy carries, by name.
+    pub fn row_counts(&self) -> Result<Vec<(&'static str, i64)>> {
+        let mut c = self.conn()?;
+        columns::ALL
+            .iter()
+            .map(|t| Ok((t.name, count(&mut c, t.name)?)))
+            .collect()
+    }
+
     /// Copies everything from this store into `target` in one transaction; returns the rows copied.
     /// A target that holds data is refused unless `overwrite`, which empties it first.
     pub fn copy_to(
@@ -80,10 +89,11 @@ fn copy_table(
 ) -> Result<usize> {
     let (name, cols) = (table.name, table.columns);
     let list = cols.join(", ");
-    // Areas parents first and settings whole; everything else by id, read in chunks.
+    // Areas parents first and tables without an id whole (by their key); everything else by id,
+    // read in chunks.
     let whole = match name {
         "area" => Some("level, id"),
-        "setting" => Some("name"),
+        _ if !table.has_id() => Some(cols[0]),
         _ => None,
     };
     let mut last = i64::MIN;

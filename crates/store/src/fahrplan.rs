@@ -6,9 +6,12 @@ use crate::users::audit;
 use crate::{Actor, Error, Result, Store};
 use kimo_model::fahrplan::{Milestone, MilestoneStatus};
 
-const COLUMNS: &str = "id, number, title, responsible, when_text, status, depends_on, system";
+/// The milestone columns, in the order `milestone_from` reads them.
+pub(crate) const COLUMNS: &str =
+    "id, number, title, responsible, when_text, status, depends_on, system";
 
-fn milestone_from(r: &Row) -> Result<Milestone> {
+/// A milestone from its row.
+pub(crate) fn milestone_from(r: &Row) -> Result<Milestone> {
     Ok(Milestone {
         id: r.int(0),
         number: r.text(1),

@@ -12,6 +12,7 @@ mod mail;
 mod meetings;
 mod migrate;
 mod read;
+mod reports;
 mod sql;
 mod submissions;
 #[cfg(any(test, feature = "testing"))]
@@ -27,6 +28,7 @@ pub use mail::SentMail;
 pub use meetings::NewMeeting;
 pub use migrate::SCHEMA_VERSION;
 pub use read::{ObservationFilter, ObservationRow, Profile, Stats};
+pub use reports::{Released, ReportFile};
 pub use sql::{Backend, redact};
 pub use submissions::NewSubmission;
 pub use users::{Actor, ApiToken, AuditFilter, NewUser, Session};

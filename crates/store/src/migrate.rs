@@ -308,6 +308,28 @@ const STEPS: &[&str] = &[
         reach BIGINT,
         note TEXT NOT NULL DEFAULT ''
     );",
+    // 12: reports (Monitoringberichte, presentations): the draft's content (focus topics as JSON),
+    // and once released the data version and the files as released (base64, SHA-256).
+    "CREATE TABLE report (
+        id {serial},
+        kind TEXT NOT NULL,
+        year BIGINT NOT NULL,
+        key_date TEXT NOT NULL,
+        title TEXT NOT NULL,
+        state TEXT NOT NULL,
+        focus TEXT NOT NULL,
+        released_at TEXT,
+        released_by TEXT,
+        data_version BIGINT
+    );
+    CREATE TABLE report_file (
+        report_id BIGINT NOT NULL REFERENCES report (id),
+        format TEXT NOT NULL,
+        content TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        size BIGINT NOT NULL,
+        PRIMARY KEY (report_id, format)
+    );",
 ];
 
 /// The schema version this build expects.

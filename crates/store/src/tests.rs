@@ -1009,3 +1009,28 @@ fn deliveries_follow_the_plan_keep_dates_set_by_hand_and_settle_when_figures_arr
         );
     });
 }
+
+#[test]
+fn a_copy_carries_every_table() {
+    // Every table of the schema but the sessions and the schema's version is copied.
+    let t = testing::TestDb::sqlite();
+    let s = Store::open(&t.url).unwrap();
+    let names: Vec<String> = s
+        .conn()
+        .unwrap()
+        .query(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| r.text(0))
+        .collect();
+    let copied: Vec<&str> = s.row_counts().unwrap().iter().map(|(t, _)| *t).collect();
+    for name in &names {
+        if name != "user_session" && name != "schema_version" {
+            assert!(copied.contains(&name.as_str()), "{name} is not copied");
+        }
+    }
+    assert_eq!(copied.len() + 2, names.len());
+}
