@@ -50,6 +50,9 @@ pub enum Command {
     Lieferungen(DeliveriesArgs),
     /// Send the reminders and the weekly digest that are due (for cron; `kimo serve` does it hourly).
     Erinnern(RemindArgs),
+    /// Reports: the yearly Monitoringbericht (made from the data, released frozen).
+    #[command(subcommand)]
+    Bericht(ReportCommand),
     /// Measure import throughput and start-up time (figures for docs/performance.md).
     Bench(BenchArgs),
 }
@@ -109,6 +112,31 @@ pub enum KonzeptCommand {
         /// Target file (`-` = standard output).
         #[arg(default_value = "-")]
         target: String,
+    },
+}
+
+/// `kimo bericht …`.
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// List the reports.
+    Liste,
+    /// The Monitoringbericht of a year as a document (the draft is made if there is none; a
+    /// released one is written exactly as released).
+    Jahr {
+        /// The year reported on.
+        year: i32,
+        /// Target file (`-` = standard output).
+        #[arg(long, default_value = "-")]
+        out: String,
+    },
+    /// Release a report: freeze it with the data as they are now; the Fahrplan's milestone for
+    /// it is marked done.
+    Freigeben {
+        /// The report's number (see `kimo bericht liste`).
+        id: i64,
+        /// Who releases (recorded) [default: $USER].
+        #[arg(long)]
+        user: Option<String>,
     },
 }
 

@@ -7,6 +7,7 @@ mod export;
 mod import;
 mod konzept;
 mod progress;
+mod report;
 mod serve;
 mod user;
 mod warnings;
@@ -72,6 +73,7 @@ pub fn run(cli: Cli) -> Result<()> {
         }
         Command::User(cmd) => user::run(&open()?, cmd),
         Command::Konzept(cmd) => konzept::run(&open()?, cmd),
+        Command::Bericht(cmd) => report::run(open()?, cmd),
         Command::Lieferungen(args) => deliveries::list(&open()?, args),
         Command::Erinnern(args) => deliveries::remind(&open()?, args),
         Command::Copy(args) => {

@@ -23,6 +23,21 @@ pub enum AppError {
     Internal(String),
 }
 
+impl std::fmt::Display for AppError {
+    /// The message (for the command line, which uses the web's builders).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AppError::NotFound(m)
+            | AppError::BadRequest(m)
+            | AppError::Conflict(m)
+            | AppError::Forbidden(m)
+            | AppError::Unauthorized(m)
+            | AppError::Refused(_, m)
+            | AppError::Internal(m) => f.write_str(m),
+        }
+    }
+}
+
 impl From<kimo_store::Error> for AppError {
     fn from(e: kimo_store::Error) -> Self {
         use kimo_store::Error as E;

@@ -16,6 +16,7 @@ mod tokens;
 
 pub use auth::ClientAddr;
 pub use error::AppError;
+pub use pages::reports::{file_bytes, release_report, year_report};
 pub use respond::{Format, Page};
 pub use server::{ServeOptions, serve};
 pub use state::{AppState, Audience, Scope};
@@ -55,6 +56,10 @@ fn templates() -> &'static minijinja::Environment<'static> {
             tpl!("lieferungen.html"),
             tpl!("lieferung.html"),
             tpl!("erinnerungen.html"),
+            tpl!("berichte.html"),
+            tpl!("bericht.html"),
+            tpl!("bericht_inhalt.html"),
+            tpl!("bericht_dokument.html"),
             tpl!("kalender.html"),
             tpl!("einreichung.html"),
             tpl!("fahrplan.html"),
@@ -244,6 +249,17 @@ fn cooperation_routes() -> Router<Arc<AppState>> {
             get(pages::deliveries::one).post(pages::deliveries::set_due),
         )
         .route("/lieferungen/erinnerungen", get(pages::deliveries::mails))
+        .route(
+            "/berichte",
+            get(pages::reports::list).post(pages::reports::add),
+        )
+        .route("/berichte.json", get(pages::reports::list_json))
+        .route(
+            "/berichte/{id}",
+            get(pages::reports::one).post(pages::reports::save),
+        )
+        .route("/berichte/{id}/freigeben", post(pages::reports::release))
+        .route("/berichte/{id}/bericht.html", get(pages::reports::file))
         .route(
             "/lieferungen/erinnerungen.json",
             get(pages::deliveries::mails_json),

@@ -3,7 +3,7 @@
 //! phases: the query is checked against what exists (`select`), the view is built from the store
 //! (`build`), and the HTML adds the charts (`charts`).
 
-mod charts;
+pub(crate) mod charts;
 
 pub use charts::download;
 

@@ -20,25 +20,26 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 /// A date as typed (`19.11.2026` or ISO) in ISO form.
-fn iso_day(s: &str) -> Option<String> {
+pub(crate) fn iso_day(s: &str) -> Option<String> {
     ["%d.%m.%Y", "%Y-%m-%d"]
         .iter()
         .find_map(|f| chrono::NaiveDate::parse_from_str(s.trim(), f).ok())
         .map(|d| d.format("%Y-%m-%d").to_string())
 }
 
-/// The Redaktion (or an administrator), or 403.
-fn keeper(user: &User) -> Result<(), AppError> {
+/// Who keeps the meetings, for a 403.
+const KEEPER: &str = "Sitzungen pflegt das Büro für Integration.";
+
+/// The Redaktion (or an administrator), or 403 with `why`.
+pub(crate) fn keeper(user: &User, why: &str) -> Result<(), AppError> {
     match may_edit(user) {
         true => Ok(()),
-        false => Err(AppError::Forbidden(
-            "Sitzungen pflegt das Büro für Integration.".into(),
-        )),
+        false => Err(AppError::Forbidden(why.into())),
     }
 }
 
 /// A page or its JSON twin, made for the viewer.
-fn answer(json: bool, body: String) -> Response {
+pub(crate) fn answer(json: bool, body: String) -> Response {
     let mut res = match json {
         true => ([(header::CONTENT_TYPE, "application/json")], body).into_response(),
         false => axum::response::Html(body).into_response(),
@@ -287,8 +288,27 @@ async fn change(
     + Send
     + 'static,
 ) -> Result<Response, AppError> {
+    change_as(st, identity, addr, form, KEEPER, f).await
+}
+
+/// A change by the Redaktion (403 with `why` for others) from a CSRF-checked form: `f` does it
+/// and names the page to go back to.
+pub(crate) async fn change_as(
+    st: Arc<AppState>,
+    identity: Identity,
+    addr: Option<Extension<ClientAddr>>,
+    form: HashMap<String, String>,
+    why: &'static str,
+    f: impl FnOnce(
+        &crate::Scope,
+        &kimo_store::Actor,
+        &HashMap<String, String>,
+    ) -> Result<String, AppError>
+    + Send
+    + 'static,
+) -> Result<Response, AppError> {
     let me = checked(&identity, form.get("csrf").map_or("", String::as_str))?;
-    keeper(&me.0)?;
+    keeper(&me.0, why)?;
     let who = actor(&me.0.name, addr.as_ref());
     let back = blocking(&st, move |st| {
         let back = f(st, &who, &form)?;
@@ -300,7 +320,7 @@ async fn change(
 }
 
 /// A field of a form, trimmed.
-fn field<'a>(form: &'a HashMap<String, String>, k: &str) -> &'a str {
+pub(crate) fn field<'a>(form: &'a HashMap<String, String>, k: &str) -> &'a str {
     form.get(k).map_or("", |v| v.trim())
 }
 

@@ -14,6 +14,8 @@ pub mod konzept_projects;
 pub mod lagebild;
 pub mod meetings;
 pub mod overview;
+pub mod report;
+pub mod reports;
 pub mod rules;
 pub mod submissions;
 pub mod tasks;

@@ -59,7 +59,7 @@ fn rows_with_previous(
 }
 
 /// The name of the whole city, or "Stadt" before any area is imported.
-fn city_name(st: &Scope) -> Result<String, AppError> {
+pub(crate) fn city_name(st: &Scope) -> Result<String, AppError> {
     Ok(kimo_model::whole_city(&st.areas()?).map_or("Stadt".to_string(), |a| a.name.clone()))
 }
 

@@ -237,6 +237,22 @@ fn svg(
     })
 }
 
+/// The line chart and the map of a view, wide, as a report shows them (the map empty without
+/// values or geometry).
+pub(crate) fn report_charts(st: &Scope, v: &IndicatorView) -> Result<(String, String), AppError> {
+    let code = &v.indicator.indicator.code;
+    Ok((
+        svg(
+            st,
+            v,
+            Chart::Verlauf,
+            WIDE,
+            &format!("bericht-verlauf-{code}"),
+        )?,
+        svg(st, v, Chart::Karte, WIDE, &format!("bericht-karte-{code}"))?,
+    ))
+}
+
 /// The page's query, rebuilt from what the view shows (for the download links).
 fn query(v: &IndicatorView) -> String {
     let mut q = form_urlencoded::Serializer::new(String::new());

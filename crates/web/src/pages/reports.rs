@@ -1,0 +1,370 @@
+//! The reports (`/berichte`): Monitoringberichte and half-yearly presentations, internal (they
+//! hold warnings). The Redaktion creates one for a year, chooses 1–2 focus topics and writes their
+//! Sachstand and Empfehlungen; a draft is made afresh from the data whenever it is read. Releasing
+//! freezes it: the HTML document made at that moment is kept with its SHA-256 and the data
+//! version, served exactly as released ever after, and the Fahrplan's milestone for such a report
+//! is marked done.
+
+use super::konzept_edit::{may_edit, viewer};
+use super::meetings::{answer, change_as, field, iso_day};
+use super::report::{ReportView, build, default_title};
+use crate::auth::{ClientAddr, Identity};
+use crate::extract::Form;
+use crate::format::german_date;
+use crate::{AppError, AppState, blocking, render};
+use axum::extract::{Extension, Path, State};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use kimo_model::report::{Focus, MAX_FOCUS, Report, ReportKind, ReportState};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// Who makes reports, for a 403.
+const KEEPER: &str = "Berichte erstellt das Büro für Integration.";
+
+/// `GET /berichte`: every report, and for the Redaktion the form for a new one.
+pub async fn list(
+    State(st): State<Arc<AppState>>,
+    Extension(identity): Extension<Identity>,
+) -> Result<Response, AppError> {
+    list_in(st, identity, false).await
+}
+
+/// `GET /berichte.json`.
+pub async fn list_json(
+    State(st): State<Arc<AppState>>,
+    Extension(identity): Extension<Identity>,
+) -> Result<Response, AppError> {
+    list_in(st, identity, true).await
+}
+
+async fn list_in(st: Arc<AppState>, identity: Identity, json: bool) -> Result<Response, AppError> {
+    let me = viewer(&identity)?;
+    let body = blocking(&st, move |st| {
+        let all = st.store.reports()?;
+        if json {
+            return serde_json::to_string(&all).map_err(|e| AppError::Internal(e.to_string()));
+        }
+        let rows: Vec<_> = all
+            .iter()
+            .map(|r| {
+                (
+                    r.id,
+                    r.kind.label(),
+                    r.title.clone(),
+                    r.year,
+                    german_date(&r.key_date),
+                    r.state.label(),
+                )
+            })
+            .collect();
+        let year = chrono::Local::now().format("%Y").to_string();
+        render(
+            "berichte.html",
+            minijinja::context! {
+                title => "Berichte", demo => st.demo, internal => true, rows => rows,
+                manage => may_edit(&me.0), csrf => &me.1.csrf, year => year,
+            },
+        )
+    })
+    .await?;
+    Ok(answer(json, body))
+}
+
+/// `POST /berichte`: a new draft (`art`, `jahr`, `stichtag`, optional `titel`).
+pub async fn add(
+    State(st): State<Arc<AppState>>,
+    Extension(identity): Extension<Identity>,
+    addr: Option<Extension<ClientAddr>>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<Response, AppError> {
+    change_as(st, identity, addr, form, KEEPER, |st, who, form| {
+        let kind = ReportKind::parse(field(form, "art"))
+            .ok_or_else(|| AppError::BadRequest("Bitte eine Berichtsart wählen.".into()))?;
+        let year: i32 = field(form, "jahr").parse().map_err(|_| {
+            AppError::BadRequest(format!("Jahr „{}“: bitte wie 2025.", field(form, "jahr")))
+        })?;
+        let key_date = match field(form, "stichtag") {
+            "" => format!("{year}-12-31"),
+            d => iso_day(d).ok_or_else(|| {
+                AppError::BadRequest(format!("Stichtag „{d}“: bitte wie 31.12.2025."))
+            })?,
+        };
+        let title = match field(form, "titel") {
+            "" => default_title(kind, year, &super::overview::city_name(st)?),
+            t => t.to_string(),
+        };
+        let r = Report {
+            id: 0,
+            kind,
+            year,
+            key_date,
+            title,
+            state: ReportState::Entwurf,
+            focus: Vec::new(),
+            released: None,
+            data_version: None,
+        };
+        let id = st.store.add_report(&r, who)?;
+        Ok(format!("/berichte/{id}"))
+    })
+    .await
+}
+
+/// The report of a path segment (`3`, `3.json`).
+fn report_of(st: &crate::Scope, id: &str) -> Result<Report, AppError> {
+    let Ok(id) = id.parse::<i64>() else {
+        return Err(AppError::NotFound(format!(
+            "Einen Bericht {} gibt es nicht.",
+            kimo_model::quote(id)
+        )));
+    };
+    Ok(st.store.report(id)?)
+}
+
+/// The charts of a view as safe markup for the templates: per indicator code (chart, map).
+fn charts(v: &ReportView) -> minijinja::Value {
+    v.focus
+        .iter()
+        .flat_map(|f| &f.indicators)
+        .map(|a| {
+            let pair = vec![
+                minijinja::Value::from_safe_string(a.chart_svg.clone()),
+                minijinja::Value::from_safe_string(a.map_svg.clone()),
+            ];
+            (a.code.clone(), minijinja::Value::from(pair))
+        })
+        .collect()
+}
+
+/// The report as a document of its own (inline style, no script): the file kept at release.
+pub fn document(v: &ReportView) -> Result<String, AppError> {
+    render(
+        "bericht_dokument.html",
+        minijinja::context! { v => minijinja::value::Serde(v), charts => charts(v) },
+    )
+}
+
+/// `GET /berichte/{id}` (also `.json`): a draft made from the data now, with the forms for the
+/// Redaktion; a released report with its data and the files as released.
+pub async fn one(
+    State(st): State<Arc<AppState>>,
+    Extension(identity): Extension<Identity>,
+    Path(segment): Path<String>,
+) -> Result<Response, AppError> {
+    let me = viewer(&identity)?;
+    let (id, format) = crate::Format::split(&segment);
+    let id = id.to_string();
+    let json = format == crate::Format::Json;
+    let body = blocking(&st, move |st| {
+        let r = report_of(st, &id)?;
+        let v = build(st, &r)?;
+        if json {
+            return serde_json::to_string(&v).map_err(|e| AppError::Internal(e.to_string()));
+        }
+        let fields: Vec<_> = st
+            .action_fields()?
+            .iter()
+            .map(|f| (f.code.clone(), f.name.clone()))
+            .collect();
+        let mut focus = r.focus.clone();
+        focus.resize(MAX_FOCUS, Focus::default());
+        render(
+            "bericht.html",
+            minijinja::context! {
+                title => r.title.clone(), demo => st.demo, internal => true,
+                v => minijinja::value::Serde(&v), charts => charts(&v),
+                manage => may_edit(&me.0) && r.state == ReportState::Entwurf,
+                released => r.state == ReportState::Freigegeben,
+                csrf => &me.1.csrf, fields => fields,
+                focus => minijinja::value::Serde(&focus),
+            },
+        )
+    })
+    .await?;
+    Ok(answer(json, body))
+}
+
+/// `POST /berichte/{id}`: title, key date and the focus topics (`s1_titel`, `s1_feld`,
+/// `s1_indikatoren`, `s1_sachstand`, `s1_empfehlungen`, the same with `s2_`) of a draft; live
+/// figure references are checked.
+pub async fn save(
+    State(st): State<Arc<AppState>>,
+    Extension(identity): Extension<Identity>,
+    addr: Option<Extension<ClientAddr>>,
+    Path(id): Path<i64>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<Response, AppError> {
+    change_as(st, identity, addr, form, KEEPER, move |st, who, form| {
+        let mut r = st.store.report(id)?;
+        r.title = field(form, "titel").to_string();
+        if let Some(d) = form.get("stichtag") {
+            r.key_date = iso_day(d).ok_or_else(|| {
+                AppError::BadRequest(format!("Stichtag „{d}“: bitte wie 31.12.2025."))
+            })?;
+        }
+        r.focus = focus_from(st, form)?;
+        st.store.update_report(&r, who)?;
+        Ok(format!("/berichte/{id}"))
+    })
+    .await
+}
+
+/// The focus topics of the form, checked against the catalogue (empty topics left out).
+fn focus_from(st: &crate::Scope, form: &HashMap<String, String>) -> Result<Vec<Focus>, AppError> {
+    let indicators = st.indicators()?;
+    let fields = st.action_fields()?;
+    let cx = kimo_work::konzept::Context {
+        indicators: indicators.as_ref().clone(),
+        areas: st.areas()?.as_ref().clone(),
+        dimensions: st.dimensions()?.as_ref().clone(),
+    };
+    let mut out = Vec::new();
+    for n in 1..=MAX_FOCUS {
+        let get = |k: &str| field(form, &format!("s{n}_{k}")).to_string();
+        let field_code = Some(get("feld")).filter(|f| !f.is_empty());
+        if let Some(f) = &field_code
+            && !fields.iter().any(|x| &x.code == f)
+        {
+            return Err(AppError::BadRequest(format!(
+                "Schwerpunkt {n}: das Handlungsfeld „{f}“ gibt es nicht."
+            )));
+        }
+        let codes: Vec<String> = get("indikatoren")
+            .split([',', ' ', '\n'])
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .map(str::to_string)
+            .collect();
+        if let Some(c) = codes
+            .iter()
+            .find(|c| !indicators.iter().any(|i| &i.code == *c))
+        {
+            return Err(AppError::BadRequest(format!(
+                "Schwerpunkt {n}: den Indikator „{c}“ gibt es nicht."
+            )));
+        }
+        let mut title = get("titel");
+        if title.is_empty()
+            && let Some(f) = fields.iter().find(|x| Some(&x.code) == field_code.as_ref())
+        {
+            title = f.name.clone();
+        }
+        let (sachstand, empfehlungen) = (get("sachstand"), get("empfehlungen"));
+        for (what, text) in [("Sachstand", &sachstand), ("Empfehlungen", &empfehlungen)] {
+            if let Err(errors) = kimo_konzept::refs::check(text, &cx.catalogue()) {
+                let first = errors.first().map(|e| e.to_string()).unwrap_or_default();
+                return Err(AppError::BadRequest(format!(
+                    "Schwerpunkt {n}, {what}: {first}"
+                )));
+            }
+        }
+        if title.is_empty() && codes.is_empty() && sachstand.is_empty() && empfehlungen.is_empty() {
+            continue;
+        }
+        out.push(Focus {
+            title,
+            field: field_code,
+            indicators: codes,
+            sachstand,
+            empfehlungen,
+        });
+    }
+    Ok(out)
+}
+
+/// `POST /berichte/{id}/freigeben`: freezes a draft with its document made now, records the data
+/// version and marks the Fahrplan's milestone done.
+pub async fn release(
+    State(st): State<Arc<AppState>>,
+    Extension(identity): Extension<Identity>,
+    addr: Option<Extension<ClientAddr>>,
+    Path(id): Path<i64>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<Response, AppError> {
+    change_as(st, identity, addr, form, KEEPER, move |st, who, _| {
+        let r = st.store.report(id)?;
+        release_report(st, &r, who)?;
+        Ok(format!("/berichte/{id}"))
+    })
+    .await
+}
+
+/// Releases a report: its files made now, kept as released (also for `kimo bericht`). Returns the
+/// milestone marked done, if any.
+pub fn release_report(
+    st: &crate::Scope,
+    r: &Report,
+    who: &kimo_store::Actor,
+) -> Result<kimo_store::Released, AppError> {
+    let v = build(st, r)?;
+    let html = document(&v)?;
+    let on = match r.kind {
+        ReportKind::Praesentation => chrono::NaiveDate::parse_from_str(&r.key_date, "%Y-%m-%d")
+            .unwrap_or_else(|_| chrono::Local::now().date_naive()),
+        ReportKind::Monitoringbericht => chrono::Local::now().date_naive(),
+    };
+    let files: [(&str, &[u8]); 1] = [("html", html.as_bytes())];
+    Ok(st
+        .store
+        .release_report(r.id, &files, v.data_version, on, who)?)
+}
+
+/// The Monitoringbericht of a year, made as a draft (default title, no focus topics) when there is
+/// none; the second value says whether it was made now.
+pub fn year_report(
+    st: &crate::Scope,
+    year: i32,
+    who: &kimo_store::Actor,
+) -> Result<(Report, bool), AppError> {
+    let kind = ReportKind::Monitoringbericht;
+    if let Some(r) = st
+        .store
+        .reports()?
+        .into_iter()
+        .find(|r| r.kind == kind && r.year == year)
+    {
+        return Ok((r, false));
+    }
+    let r = Report {
+        id: 0,
+        kind,
+        year,
+        key_date: format!("{year}-12-31"),
+        title: default_title(kind, year, &super::overview::city_name(st)?),
+        state: ReportState::Entwurf,
+        focus: Vec::new(),
+        released: None,
+        data_version: None,
+    };
+    let id = st.store.add_report(&r, who)?;
+    Ok((st.store.report(id)?, true))
+}
+
+/// A report's HTML document: as released, byte for byte, or (a draft) made now.
+pub fn file_bytes(st: &crate::Scope, r: &Report) -> Result<Vec<u8>, AppError> {
+    match st.store.report_file(r.id, "html")? {
+        Some(f) => Ok(f.bytes),
+        None => Ok(document(&build(st, r)?)?.into_bytes()),
+    }
+}
+
+/// `GET /berichte/{id}/bericht.html`: the document — as released, byte for byte, or (a draft)
+/// made now.
+pub async fn file(
+    State(st): State<Arc<AppState>>,
+    Extension(identity): Extension<Identity>,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    viewer(&identity)?;
+    let bytes = blocking(&st, move |st| file_bytes(st, &st.store.report(id)?)).await?;
+    let mut res = ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], bytes).into_response();
+    let h = res.headers_mut();
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    // The document carries its own style and no script.
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'; img-src data:"),
+    );
+    Ok(res)
+}

@@ -1,0 +1,65 @@
+//! `kimo bericht`: the reports at the command line — the same documents as the buttons in the web.
+
+use crate::cli::ReportCommand;
+use anyhow::{Result, anyhow};
+use kimo_store::{Actor, Store};
+
+/// Runs a `kimo bericht` command.
+pub fn run(store: Store, cmd: ReportCommand) -> Result<()> {
+    let state = kimo_web::AppState::new(store, false, true);
+    let st = state.scope(kimo_web::Audience::Internal);
+    let web = |e: kimo_web::AppError| anyhow!("{e}");
+    match cmd {
+        ReportCommand::Liste => {
+            for r in st.store.reports()? {
+                println!(
+                    "{:>4}  {:<22}  {}  {:<11}  {}",
+                    r.id,
+                    r.kind.label(),
+                    r.year,
+                    r.state.label(),
+                    r.title
+                );
+            }
+            Ok(())
+        }
+        ReportCommand::Jahr { year, out } => {
+            let (r, made) =
+                kimo_web::year_report(&st, year, &Actor::command_line()).map_err(web)?;
+            if made {
+                eprintln!("Entwurf Nr. {} „{}“ angelegt.", r.id, r.title);
+            }
+            let bytes = kimo_web::file_bytes(&st, &r).map_err(web)?;
+            match out.as_str() {
+                "-" => {
+                    use std::io::Write;
+                    std::io::stdout().write_all(&bytes)?;
+                }
+                path => {
+                    std::fs::write(path, &bytes)?;
+                    eprintln!(
+                        "{} „{}“ ({}) nach {path} geschrieben: {} Bytes.",
+                        r.kind.label(),
+                        r.title,
+                        r.state.label(),
+                        kimo_model::format_number(bytes.len() as f64, 0)
+                    );
+                }
+            }
+            Ok(())
+        }
+        ReportCommand::Freigeben { id, user } => {
+            let r = st.store.report(id)?;
+            let who = Actor {
+                name: super::user(user.as_deref()),
+                address: String::new(),
+            };
+            let milestone = kimo_web::release_report(&st, &r, &who).map_err(web)?;
+            println!("Bericht Nr. {id} „{}“ freigegeben.", r.title);
+            if let Some((number, title)) = milestone {
+                println!("Meilenstein {number} „{title}“ ist damit erledigt.");
+            }
+            Ok(())
+        }
+    }
+}
