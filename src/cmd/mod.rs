@@ -3,6 +3,7 @@
 mod bench;
 mod deliveries;
 mod demo_coop;
+mod demo_reports;
 mod export;
 mod import;
 mod konzept;
@@ -145,6 +146,9 @@ pub fn load_demo(store: &Store) -> Result<usize> {
     eprintln!("{}", evaluate::summary(&o, date));
     if first {
         demo_coop::reminders(store, kimo_demo::COOPERATION)?;
+    }
+    if store.reports()?.is_empty() {
+        demo_reports::load(store, kimo_demo::BERICHTE)?;
     }
     Ok(out.totals().0)
 }

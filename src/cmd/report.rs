@@ -29,7 +29,11 @@ pub fn run(store: Store, cmd: ReportCommand) -> Result<()> {
             if made {
                 eprintln!("Entwurf Nr. {} „{}“ angelegt.", r.id, r.title);
             }
-            let bytes = kimo_web::file_bytes(&st, &r).map_err(web)?;
+            let format = match out.ends_with(".pdf") {
+                true => "pdf",
+                false => "html",
+            };
+            let bytes = kimo_web::file_in(&st, &r, format).map_err(web)?;
             match out.as_str() {
                 "-" => {
                     use std::io::Write;

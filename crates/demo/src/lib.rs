@@ -44,6 +44,9 @@ pub const COOPERATION: &str = include_str!("../../../examples/kooperation.yml");
 /// The Fahrplan of the council paper's section 4 (YAML list of milestones).
 pub const FAHRPLAN: &str = include_str!("../../../examples/fahrplan.yml");
 
+/// The demo's reports: the released Monitoringbericht 2025 and the draft for 2026.
+pub const BERICHTE: &str = include_str!("../../../examples/berichte.yml");
+
 /// Real 2016 figures per Stadtteil (dl-de/by-2-0, Stadt Karlsruhe).
 pub const STADTTEILE_2016: &str = include_str!("../data/stadtteile_2016.csv");
 

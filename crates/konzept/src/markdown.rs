@@ -105,6 +105,104 @@ pub fn render(text: &str, figure: &dyn Fn(&str) -> Option<Shown>) -> String {
     out
 }
 
+/// A run of text with its emphasis, for documents that set text themselves (PDF, DOCX).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Span {
+    /// The text (a live figure already as its value).
+    pub text: String,
+    /// Bold.
+    pub strong: bool,
+    /// Italic.
+    pub emph: bool,
+}
+
+/// A block of a text: a paragraph, a heading or a list item (`kind`: `p`, `h`, `li`, `oli`).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Block {
+    /// What it is.
+    pub kind: &'static str,
+    /// Its text runs.
+    pub spans: Vec<Span>,
+}
+
+/// Markdown as blocks of plain text runs with live figures as their values: for a document that
+/// sets the text itself, so that nothing written is ever read as markup. Links keep their text,
+/// images their description, HTML is text.
+pub fn blocks(text: &str, figure: &dyn Fn(&str) -> Option<Shown>) -> Vec<Block> {
+    let mut out: Vec<Block> = Vec::new();
+    let (mut strong, mut emph) = (0usize, 0usize);
+    let mut ordered: Vec<bool> = Vec::new();
+    let mut current: Option<Block> = None;
+    let push = |current: &mut Option<Block>, t: &str, strong: bool, emph: bool| {
+        let b = current.get_or_insert(Block {
+            kind: "p",
+            spans: Vec::new(),
+        });
+        b.spans.push(Span {
+            text: t.to_string(),
+            strong,
+            emph,
+        });
+    };
+    for e in TextMergeStream::new(Parser::new_ext(text, Options::empty())) {
+        match e {
+            Event::Start(Tag::Paragraph) if current.is_none() => {
+                current = Some(Block {
+                    kind: "p",
+                    spans: Vec::new(),
+                })
+            }
+            Event::Start(Tag::Heading { .. }) => {
+                current = Some(Block {
+                    kind: "h",
+                    spans: Vec::new(),
+                })
+            }
+            Event::Start(Tag::List(first)) => ordered.push(first.is_some()),
+            Event::End(TagEnd::List(_)) => {
+                ordered.pop();
+            }
+            Event::Start(Tag::Item) => {
+                let kind = if ordered.last() == Some(&true) {
+                    "oli"
+                } else {
+                    "li"
+                };
+                current = Some(Block {
+                    kind,
+                    spans: Vec::new(),
+                });
+            }
+            Event::Start(Tag::Strong) => strong += 1,
+            Event::End(TagEnd::Strong) => strong = strong.saturating_sub(1),
+            Event::Start(Tag::Emphasis) => emph += 1,
+            Event::End(TagEnd::Emphasis) => emph = emph.saturating_sub(1),
+            Event::Text(t) | Event::Code(t) | Event::Html(t) | Event::InlineHtml(t) => {
+                let mut at = 0;
+                for (range, inner) in crate::refs::find(&t) {
+                    push(&mut current, &t[at..range.start], strong > 0, emph > 0);
+                    let shown = figure(inner.trim())
+                        .map_or(format!("[[{inner}]] (keine Zahl)"), |s| s.text);
+                    push(&mut current, &shown, strong > 0, emph > 0);
+                    at = range.end;
+                }
+                push(&mut current, &t[at..], strong > 0, emph > 0);
+            }
+            Event::SoftBreak | Event::HardBreak => push(&mut current, " ", strong > 0, emph > 0),
+            Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item) => {
+                if let Some(mut b) = current.take() {
+                    b.spans.retain(|s| !s.text.is_empty());
+                    if !b.spans.is_empty() {
+                        out.push(b);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
 /// The words of a Markdown text: whitespace-separated tokens with a letter or digit (as the
 /// editor's live counter counts them; a reference counts by its words).
 pub fn words(text: &str) -> usize {
@@ -138,6 +236,29 @@ pub fn reading_minutes(words: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn blocks_keep_emphasis_lists_and_figures_and_never_markup() {
+        let figure = |inner: &str| {
+            (inner == "ARB-03").then(|| Shown {
+                text: "4,6 % (2025)".into(),
+                link: "/indikatoren/ARB-03".into(),
+            })
+        };
+        let b = blocks(
+            "Die Quote liegt bei **[[ARB-03]]**, *nicht* bei #set.\n\n- eins\n- zwei [[XYZ-01]]\n\n1. erst",
+            &figure,
+        );
+        let text = |b: &Block| b.spans.iter().map(|s| s.text.as_str()).collect::<String>();
+        assert_eq!(b.len(), 4);
+        assert_eq!(
+            (b[0].kind, text(&b[0]).as_str()),
+            ("p", "Die Quote liegt bei 4,6 % (2025), nicht bei #set.")
+        );
+        assert!(b[0].spans[1].strong && b[0].spans[3].emph);
+        assert_eq!((b[1].kind, b[2].kind, b[3].kind), ("li", "li", "oli"));
+        assert_eq!(text(&b[2]), "zwei [[XYZ-01]] (keine Zahl)");
+    }
 
     fn none(_: &str) -> Option<Shown> {
         None

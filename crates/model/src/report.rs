@@ -90,6 +90,7 @@ impl ReportState {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct Focus {
     /// The title („Kinderarmut“, or the Handlungsfeld's name).
+    #[serde(default)]
     pub title: String,
     /// The Handlungsfeld's code, when the topic is one.
     #[serde(default)]

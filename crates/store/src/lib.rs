@@ -152,6 +152,15 @@ impl Store {
         Ok(store)
     }
 
+    /// Another store on the same database, with a pool of its own (for a part that owns its
+    /// store, such as the web's state made for a command).
+    pub fn reopen(&self) -> Result<Store> {
+        match self.backend {
+            Backend::Sqlite => Store::open(&format!("sqlite:{}", self.target)),
+            Backend::Postgres => Store::open(&self.target),
+        }
+    }
+
     /// Which backend the store uses.
     pub fn backend(&self) -> Backend {
         self.backend

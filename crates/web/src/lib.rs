@@ -16,7 +16,7 @@ mod tokens;
 
 pub use auth::ClientAddr;
 pub use error::AppError;
-pub use pages::reports::{file_bytes, release_report, year_report};
+pub use pages::reports::{file_in, release_report, year_report};
 pub use respond::{Format, Page};
 pub use server::{ServeOptions, serve};
 pub use state::{AppState, Audience, Scope};
@@ -92,7 +92,16 @@ fn render(name: &str, ctx: minijinja::Value) -> Result<String, AppError> {
     templates()
         .get_template(name)
         .and_then(|t| t.render(ctx))
-        .map_err(|e| AppError::Internal(format!("Vorlage {name}: {e:#}")))
+        .map_err(|e| {
+            // An error in an included template is the cause of the include's error.
+            let mut text = format!("Vorlage {name}: {e:#}");
+            let mut cause = std::error::Error::source(&e);
+            while let Some(c) = cause {
+                text.push_str(&format!("\nUrsache: {c}"));
+                cause = c.source();
+            }
+            AppError::Internal(text)
+        })
 }
 
 /// Runs blocking store work off the async threads, for the audience of the request (see
@@ -260,6 +269,7 @@ fn cooperation_routes() -> Router<Arc<AppState>> {
         )
         .route("/berichte/{id}/freigeben", post(pages::reports::release))
         .route("/berichte/{id}/bericht.html", get(pages::reports::file))
+        .route("/berichte/{id}/bericht.pdf", get(pages::reports::pdf_file))
         .route(
             "/lieferungen/erinnerungen.json",
             get(pages::deliveries::mails_json),

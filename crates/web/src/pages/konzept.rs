@@ -23,6 +23,8 @@ pub struct Text {
     pub html: String,
     /// Its words.
     pub words: usize,
+    /// Its blocks with the figures as values (for the PDF, which sets the text itself).
+    pub blocks: Vec<markdown::Block>,
 }
 
 /// A goal with its progress.
@@ -272,6 +274,7 @@ impl<'a> Renderer<'a> {
         Text {
             html: markdown::render(md, &|inner| self.figure(inner)),
             words: markdown::words(md),
+            blocks: markdown::blocks(md, &|inner| self.figure(inner)),
             markdown,
         }
     }

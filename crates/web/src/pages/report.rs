@@ -216,7 +216,7 @@ const GLOSSARY: &[(&str, &str)] = &[
 
 /// Builds a report's view from the data as it is now.
 pub fn build(st: &Scope, report: &Report) -> Result<ReportView, AppError> {
-    let city = super::overview::city_name(st)?;
+    let city = city_short(&super::overview::city_name(st)?);
     let indicators = st.indicators()?;
     let focus = report
         .focus
@@ -649,10 +649,14 @@ fn methods(indicators: &[Indicator]) -> Vec<MethodLine> {
         .collect()
 }
 
+/// The city's name without a note in brackets: „Karlsruhe (Gesamtstadt)“ → „Karlsruhe“.
+fn city_short(name: &str) -> String {
+    name.split(" (").next().unwrap_or(name).trim().to_string()
+}
+
 /// The report's title for a kind and year (the default of a new report).
 pub fn default_title(kind: ReportKind, year: i32, city: &str) -> String {
-    // „Karlsruhe (Gesamtstadt)“ → „Karlsruhe“.
-    let city = city.split(" (").next().unwrap_or(city).trim();
+    let city = city_short(city);
     match kind {
         ReportKind::Monitoringbericht => format!("Monitoringbericht Integration {city} {year}"),
         ReportKind::Praesentation => {

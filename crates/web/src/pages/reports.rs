@@ -134,7 +134,8 @@ fn charts(v: &ReportView) -> minijinja::Value {
             ];
             (a.code.clone(), minijinja::Value::from(pair))
         })
-        .collect()
+        .collect::<std::collections::BTreeMap<String, minijinja::Value>>()
+        .into()
 }
 
 /// The report as a document of its own (inline style, no script): the file kept at release.
@@ -304,7 +305,8 @@ pub fn release_report(
             .unwrap_or_else(|_| chrono::Local::now().date_naive()),
         ReportKind::Monitoringbericht => chrono::Local::now().date_naive(),
     };
-    let files: [(&str, &[u8]); 1] = [("html", html.as_bytes())];
+    let (pdf, _) = pdf(&v, chrono::Utc::now().naive_utc())?;
+    let files: [(&str, &[u8]); 2] = [("html", html.as_bytes()), ("pdf", &pdf)];
     Ok(st
         .store
         .release_report(r.id, &files, v.data_version, on, who)?)
@@ -341,12 +343,63 @@ pub fn year_report(
     Ok((st.store.report(id)?, true))
 }
 
-/// A report's HTML document: as released, byte for byte, or (a draft) made now.
-pub fn file_bytes(st: &crate::Scope, r: &Report) -> Result<Vec<u8>, AppError> {
-    match st.store.report_file(r.id, "html")? {
-        Some(f) => Ok(f.bytes),
-        None => Ok(document(&build(st, r)?)?.into_bytes()),
+/// A report as PDF (Typst, PDF/UA-1) made now from its view: the view's JSON is the document's
+/// data, the charts its images. Returns the PDF and its number of pages.
+pub fn pdf(v: &ReportView, made: chrono::NaiveDateTime) -> Result<(Vec<u8>, usize), AppError> {
+    let data = serde_json::to_vec(v).map_err(|e| AppError::Internal(e.to_string()))?;
+    let mut files = Vec::new();
+    for a in v.focus.iter().flat_map(|f| &f.indicators) {
+        files.push((
+            format!("/grafik/{}-verlauf.svg", a.code),
+            a.chart_svg.clone().into_bytes(),
+        ));
+        if !a.map_svg.is_empty() {
+            files.push((
+                format!("/grafik/{}-karte.svg", a.code),
+                a.map_svg.clone().into_bytes(),
+            ));
+        }
     }
+    let input = kimo_report::Input {
+        template: kimo_report::MONITORINGBERICHT,
+        data: &data,
+        files,
+        ident: &format!("kimo-bericht-{}", v.report.id),
+        made,
+    };
+    kimo_report::pdf(&input).map_err(|e| AppError::Internal(format!("PDF des Berichts: {e}")))
+}
+
+/// A report's file in a format (`html`, `pdf`): as released, byte for byte, or (a draft) made now.
+pub fn file_in(st: &crate::Scope, r: &Report, format: &str) -> Result<Vec<u8>, AppError> {
+    if let Some(f) = st.store.report_file(r.id, format)? {
+        return Ok(f.bytes);
+    }
+    let v = build(st, r)?;
+    match format {
+        "pdf" => Ok(pdf(&v, chrono::Utc::now().naive_utc())?.0),
+        _ => Ok(document(&v)?.into_bytes()),
+    }
+}
+
+/// `GET /berichte/{id}/bericht.pdf`: the PDF — as released, byte for byte, or (a draft) made now.
+pub async fn pdf_file(
+    State(st): State<Arc<AppState>>,
+    Extension(identity): Extension<Identity>,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    viewer(&identity)?;
+    let (bytes, name) = blocking(&st, move |st| {
+        let r = st.store.report(id)?;
+        let name = format!("{}-{}.pdf", r.kind.code(), r.year);
+        Ok((file_in(st, &r, "pdf")?, name))
+    })
+    .await?;
+    let page = crate::Page::download("application/pdf", &name, bytes);
+    let mut res = page.into_response();
+    res.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(res)
 }
 
 /// `GET /berichte/{id}/bericht.html`: the document — as released, byte for byte, or (a draft)
@@ -357,7 +410,7 @@ pub async fn file(
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
     viewer(&identity)?;
-    let bytes = blocking(&st, move |st| file_bytes(st, &st.store.report(id)?)).await?;
+    let bytes = blocking(&st, move |st| file_in(st, &st.store.report(id)?, "html")).await?;
     let mut res = ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], bytes).into_response();
     let h = res.headers_mut();
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
