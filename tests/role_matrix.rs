@@ -229,6 +229,28 @@ fn deliveries(mine: i64, owed: i64, sid: i64) -> Vec<Row> {
             ]),
             EDIT,
         ),
+        get("/berichte", INTERNAL),
+        get("/berichte.json", INTERNAL),
+        get("/berichte/1", INTERNAL),
+        get("/berichte/2.json", INTERNAL),
+        get("/berichte/1/bericht.html", INTERNAL),
+        get("/berichte/1/bericht.pdf", INTERNAL),
+        post(
+            "/berichte",
+            form(&[("art", "monitoringbericht"), ("jahr", "2099")]),
+            EDIT,
+        ),
+        post(
+            "/berichte/2",
+            form(&[("titel", "Matrix"), ("s1_feld", "arbeit")]),
+            EDIT,
+        ),
+        // The Redaktion releases the draft; then it is released (409 for the administrator).
+        post(
+            "/berichte/2/freigeben",
+            form(&[]),
+            [403, 403, 403, 403, 403, 303, 409],
+        ),
         get("/fahrplan", ALL),
         get("/fahrplan.json", ALL),
         get("/fahrplan/bearbeiten", bfi),

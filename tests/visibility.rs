@@ -62,6 +62,12 @@ fn routes(warning: i64) -> Vec<String> {
         "/lieferungen/1",
         "/lieferungen/erinnerungen",
         "/lieferungen/erinnerungen.json",
+        "/berichte",
+        "/berichte.json",
+        "/berichte/1",
+        "/berichte/1.json",
+        "/berichte/1/bericht.html",
+        "/berichte/1/bericht.pdf",
         "/sitzungen",
         "/sitzungen.json",
         "/fahrplan",
@@ -133,7 +139,7 @@ fn the_public_never_sees_an_unpublished_indicator_or_a_warning() {
                 t.label, a.status
             );
         }
-        assert_eq!(checked, 48);
+        assert_eq!(checked, 56);
         // No trace of the warnings' existence in the public's Stadtteil table and page data.
         let csv = server.request("/stadtteile.csv", &[]);
         assert!(!csv.body.contains("Warnhinweis"), "{:.300}", csv.body);
