@@ -125,7 +125,17 @@ pub enum ReportCommand {
     Jahr {
         /// The year reported on.
         year: i32,
-        /// Target file (`-` = standard output).
+        /// Target file (`.pdf` for the PDF; `-` = the HTML on standard output).
+        #[arg(long, default_value = "-")]
+        out: String,
+    },
+    /// The half-yearly presentation to the Integrationsausschuss for a meeting's day: 16:9 slides
+    /// and a handout with the speaker notes (the draft is made if there is none).
+    Praesentation {
+        /// The day of the meeting (TT.MM.JJJJ or JJJJ-MM-TT).
+        #[arg(long)]
+        stichtag: String,
+        /// Target file (`.pdf` for the PDF; `-` = the HTML on standard output).
         #[arg(long, default_value = "-")]
         out: String,
     },

@@ -26,31 +26,17 @@ pub fn run(store: Store, cmd: ReportCommand) -> Result<()> {
         ReportCommand::Jahr { year, out } => {
             let (r, made) =
                 kimo_web::year_report(&st, year, &Actor::command_line()).map_err(web)?;
-            if made {
-                eprintln!("Entwurf Nr. {} „{}“ angelegt.", r.id, r.title);
-            }
-            let format = match out.ends_with(".pdf") {
-                true => "pdf",
-                false => "html",
-            };
-            let bytes = kimo_web::file_in(&st, &r, format).map_err(web)?;
-            match out.as_str() {
-                "-" => {
-                    use std::io::Write;
-                    std::io::stdout().write_all(&bytes)?;
-                }
-                path => {
-                    std::fs::write(path, &bytes)?;
-                    eprintln!(
-                        "{} „{}“ ({}) nach {path} geschrieben: {} Bytes.",
-                        r.kind.label(),
-                        r.title,
-                        r.state.label(),
-                        kimo_model::format_number(bytes.len() as f64, 0)
-                    );
-                }
-            }
-            Ok(())
+            write(&st, &r, made, &out)
+        }
+        ReportCommand::Praesentation { stichtag, out } => {
+            let day = ["%d.%m.%Y", "%Y-%m-%d"]
+                .iter()
+                .find_map(|f| chrono::NaiveDate::parse_from_str(stichtag.trim(), f).ok())
+                .ok_or_else(|| anyhow!("--stichtag '{stichtag}' ist kein Datum (TT.MM.JJJJ)"))?;
+            let iso = day.format("%Y-%m-%d").to_string();
+            let (r, made) =
+                kimo_web::presentation_report(&st, &iso, &Actor::command_line()).map_err(web)?;
+            write(&st, &r, made, &out)
         }
         ReportCommand::Freigeben { id, user } => {
             let r = st.store.report(id)?;
@@ -66,4 +52,35 @@ pub fn run(store: Store, cmd: ReportCommand) -> Result<()> {
             Ok(())
         }
     }
+}
+
+/// Writes a report's document (PDF when the target ends in `.pdf`, else HTML).
+fn write(
+    st: &kimo_web::Scope,
+    r: &kimo_model::report::Report,
+    made: bool,
+    out: &str,
+) -> Result<()> {
+    if made {
+        eprintln!("Entwurf Nr. {} „{}“ angelegt.", r.id, r.title);
+    }
+    let format = if out.ends_with(".pdf") { "pdf" } else { "html" };
+    let bytes = kimo_web::file_in(st, r, format).map_err(|e| anyhow!("{e}"))?;
+    match out {
+        "-" => {
+            use std::io::Write;
+            std::io::stdout().write_all(&bytes)?;
+        }
+        path => {
+            std::fs::write(path, &bytes)?;
+            eprintln!(
+                "{} „{}“ ({}) nach {path} geschrieben: {} Bytes.",
+                r.kind.label(),
+                r.title,
+                r.state.label(),
+                kimo_model::format_number(bytes.len() as f64, 0)
+            );
+        }
+    }
+    Ok(())
 }

@@ -19,6 +19,9 @@ use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
 /// The Monitoringbericht: A4 portrait with title page, table of contents and page numbers.
 pub const MONITORINGBERICHT: &str = include_str!("../typst/monitoringbericht.typ");
 
+/// The half-yearly presentation: 16:9 slides, then the speaker notes as a handout (A4).
+pub const PRAESENTATION: &str = include_str!("../typst/praesentation.typ");
+
 /// The shared parts of every template (colours, tables, the Markdown blocks).
 const COMMON: &str = include_str!("../typst/common.typ");
 

@@ -294,6 +294,21 @@ impl Store {
         Ok(p)
     }
 
+    /// When the last import ran (ISO timestamp), and how many imports ran since a day (ISO).
+    pub fn imports_since(&self, day: &str) -> Result<(Option<String>, i64)> {
+        let mut c = self.conn()?;
+        let last = c
+            .query_opt("SELECT MAX(started_at) FROM import_run", &[])?
+            .and_then(|r| r.opt_text(0));
+        let since = c
+            .query_opt(
+                "SELECT COUNT(*) FROM import_run WHERE started_at >= ?",
+                &[day.into()],
+            )?
+            .map_or(0, |r| r.int(0));
+        Ok((last, since))
+    }
+
     /// When an indicator's observations were last written (ISO timestamp).
     pub fn last_update(&self, indicator: &str) -> Result<Option<String>> {
         let mut c = self.conn()?;

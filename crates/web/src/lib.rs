@@ -16,7 +16,7 @@ mod tokens;
 
 pub use auth::ClientAddr;
 pub use error::AppError;
-pub use pages::reports::{file_in, release_report, year_report};
+pub use pages::reports::{file_in, presentation_report, release_report, year_report};
 pub use respond::{Format, Page};
 pub use server::{ServeOptions, serve};
 pub use state::{AppState, Audience, Scope};
@@ -60,6 +60,7 @@ fn templates() -> &'static minijinja::Environment<'static> {
             tpl!("bericht.html"),
             tpl!("bericht_inhalt.html"),
             tpl!("bericht_dokument.html"),
+            tpl!("praesentation_inhalt.html"),
             tpl!("kalender.html"),
             tpl!("einreichung.html"),
             tpl!("fahrplan.html"),

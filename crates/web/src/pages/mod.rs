@@ -14,6 +14,7 @@ pub mod konzept_projects;
 pub mod lagebild;
 pub mod meetings;
 pub mod overview;
+pub mod presentation;
 pub mod report;
 pub mod reports;
 pub mod rules;

@@ -7,6 +7,7 @@
 
 use super::konzept_edit::{may_edit, viewer};
 use super::meetings::{answer, change_as, field, iso_day};
+use super::presentation::DeckView;
 use super::report::{ReportView, build, default_title};
 use crate::auth::{ClientAddr, Identity};
 use crate::extract::Form;
@@ -122,27 +123,99 @@ fn report_of(st: &crate::Scope, id: &str) -> Result<Report, AppError> {
     Ok(st.store.report(id)?)
 }
 
-/// The charts of a view as safe markup for the templates: per indicator code (chart, map).
-fn charts(v: &ReportView) -> minijinja::Value {
-    v.focus
-        .iter()
-        .flat_map(|f| &f.indicators)
-        .map(|a| {
-            let pair = vec![
-                minijinja::Value::from_safe_string(a.chart_svg.clone()),
-                minijinja::Value::from_safe_string(a.map_svg.clone()),
-            ];
-            (a.code.clone(), minijinja::Value::from(pair))
+/// A report made from the data: a Monitoringbericht's view or a presentation's.
+pub enum Made {
+    /// A Monitoringbericht.
+    Report(ReportView),
+    /// A half-yearly presentation.
+    Deck(DeckView),
+}
+
+impl Made {
+    /// The report made from the data as they are now.
+    pub fn of(st: &crate::Scope, r: &Report) -> Result<Made, AppError> {
+        Ok(match r.kind {
+            ReportKind::Monitoringbericht => Made::Report(build(st, r)?),
+            ReportKind::Praesentation => Made::Deck(super::presentation::build(st, r)?),
         })
-        .collect::<std::collections::BTreeMap<String, minijinja::Value>>()
-        .into()
+    }
+
+    /// The view for the templates.
+    fn view(&self) -> minijinja::Value {
+        match self {
+            Made::Report(v) => minijinja::Value::from(minijinja::value::Serde(v)),
+            Made::Deck(v) => minijinja::Value::from(minijinja::value::Serde(v)),
+        }
+    }
+
+    /// The view as JSON (the `.json` twin and the PDF's data).
+    fn json(&self) -> Result<Vec<u8>, AppError> {
+        match self {
+            Made::Report(v) => serde_json::to_vec(v),
+            Made::Deck(v) => serde_json::to_vec(v),
+        }
+        .map_err(|e| AppError::Internal(e.to_string()))
+    }
+
+    /// The report as stored.
+    fn report(&self) -> &Report {
+        match self {
+            Made::Report(v) => &v.report,
+            Made::Deck(v) => &v.report,
+        }
+    }
+
+    /// The data version it is made from.
+    fn data_version(&self) -> i64 {
+        match self {
+            Made::Report(v) => v.data_version,
+            Made::Deck(v) => v.data_version,
+        }
+    }
+
+    /// Its charts by file name (`ARB-03-verlauf.svg`, `ARB-03-karte.svg`).
+    fn svgs(&self) -> Vec<(String, &str)> {
+        let mut out = Vec::new();
+        match self {
+            Made::Report(v) => {
+                for a in v.focus.iter().flat_map(|f| &f.indicators) {
+                    out.push((format!("{}-verlauf.svg", a.code), a.chart_svg.as_str()));
+                    out.push((format!("{}-karte.svg", a.code), a.map_svg.as_str()));
+                }
+            }
+            Made::Deck(v) => {
+                for f in &v.fields {
+                    out.push((format!("{}-verlauf.svg", f.code), f.chart_svg.as_str()));
+                }
+            }
+        }
+        out.retain(|(_, svg)| !svg.is_empty());
+        out
+    }
+
+    /// The charts as safe markup for the templates, by file name.
+    fn charts(&self) -> minijinja::Value {
+        self.svgs()
+            .into_iter()
+            .map(|(name, svg)| (name, minijinja::Value::from_safe_string(svg.to_string())))
+            .collect::<std::collections::BTreeMap<String, minijinja::Value>>()
+            .into()
+    }
+
+    /// The template of its content.
+    fn content(&self) -> &'static str {
+        match self {
+            Made::Report(_) => "bericht_inhalt.html",
+            Made::Deck(_) => "praesentation_inhalt.html",
+        }
+    }
 }
 
 /// The report as a document of its own (inline style, no script): the file kept at release.
-pub fn document(v: &ReportView) -> Result<String, AppError> {
+pub fn document(m: &Made) -> Result<String, AppError> {
     render(
         "bericht_dokument.html",
-        minijinja::context! { v => minijinja::value::Serde(v), charts => charts(v) },
+        minijinja::context! { v => m.view(), charts => m.charts(), inhalt => m.content() },
     )
 }
 
@@ -159,9 +232,9 @@ pub async fn one(
     let json = format == crate::Format::Json;
     let body = blocking(&st, move |st| {
         let r = report_of(st, &id)?;
-        let v = build(st, &r)?;
+        let m = Made::of(st, &r)?;
         if json {
-            return serde_json::to_string(&v).map_err(|e| AppError::Internal(e.to_string()));
+            return String::from_utf8(m.json()?).map_err(|e| AppError::Internal(e.to_string()));
         }
         let fields: Vec<_> = st
             .action_fields()?
@@ -174,7 +247,7 @@ pub async fn one(
             "bericht.html",
             minijinja::context! {
                 title => r.title.clone(), demo => st.demo, internal => true,
-                v => minijinja::value::Serde(&v), charts => charts(&v),
+                v => m.view(), charts => m.charts(), inhalt => m.content(),
                 manage => may_edit(&me.0) && r.state == ReportState::Entwurf,
                 released => r.state == ReportState::Freigegeben,
                 csrf => &me.1.csrf, fields => fields,
@@ -298,18 +371,18 @@ pub fn release_report(
     r: &Report,
     who: &kimo_store::Actor,
 ) -> Result<kimo_store::Released, AppError> {
-    let v = build(st, r)?;
-    let html = document(&v)?;
+    let m = Made::of(st, r)?;
+    let html = document(&m)?;
     let on = match r.kind {
         ReportKind::Praesentation => chrono::NaiveDate::parse_from_str(&r.key_date, "%Y-%m-%d")
             .unwrap_or_else(|_| chrono::Local::now().date_naive()),
         ReportKind::Monitoringbericht => chrono::Local::now().date_naive(),
     };
-    let (pdf, _) = pdf(&v, chrono::Utc::now().naive_utc())?;
+    let (pdf, _) = pdf(&m, chrono::Utc::now().naive_utc())?;
     let files: [(&str, &[u8]); 2] = [("html", html.as_bytes()), ("pdf", &pdf)];
     Ok(st
         .store
-        .release_report(r.id, &files, v.data_version, on, who)?)
+        .release_report(r.id, &files, m.data_version(), on, who)?)
 }
 
 /// The Monitoringbericht of a year, made as a draft (default title, no focus topics) when there is
@@ -319,20 +392,46 @@ pub fn year_report(
     year: i32,
     who: &kimo_store::Actor,
 ) -> Result<(Report, bool), AppError> {
-    let kind = ReportKind::Monitoringbericht;
-    if let Some(r) = st
-        .store
-        .reports()?
-        .into_iter()
-        .find(|r| r.kind == kind && r.year == year)
-    {
+    find_or_make(
+        st,
+        ReportKind::Monitoringbericht,
+        &format!("{year}-12-31"),
+        who,
+    )
+}
+
+/// The presentation for a meeting's day (ISO), made as a draft when there is none; the second
+/// value says whether it was made now.
+pub fn presentation_report(
+    st: &crate::Scope,
+    day: &str,
+    who: &kimo_store::Actor,
+) -> Result<(Report, bool), AppError> {
+    find_or_make(st, ReportKind::Praesentation, day, who)
+}
+
+/// A report of a kind for a key date: a Monitoringbericht by its year, a presentation by its day.
+fn find_or_make(
+    st: &crate::Scope,
+    kind: ReportKind,
+    key_date: &str,
+    who: &kimo_store::Actor,
+) -> Result<(Report, bool), AppError> {
+    let year: i32 = key_date.get(..4).and_then(|y| y.parse().ok()).unwrap_or(0);
+    if let Some(r) = st.store.reports()?.into_iter().find(|r| {
+        r.kind == kind
+            && match kind {
+                ReportKind::Monitoringbericht => r.year == year,
+                ReportKind::Praesentation => r.key_date == key_date,
+            }
+    }) {
         return Ok((r, false));
     }
     let r = Report {
         id: 0,
         kind,
         year,
-        key_date: format!("{year}-12-31"),
+        key_date: key_date.to_string(),
         title: default_title(kind, year, &super::overview::city_name(st)?),
         state: ReportState::Entwurf,
         focus: Vec::new(),
@@ -345,26 +444,22 @@ pub fn year_report(
 
 /// A report as PDF (Typst, PDF/UA-1) made now from its view: the view's JSON is the document's
 /// data, the charts its images. Returns the PDF and its number of pages.
-pub fn pdf(v: &ReportView, made: chrono::NaiveDateTime) -> Result<(Vec<u8>, usize), AppError> {
-    let data = serde_json::to_vec(v).map_err(|e| AppError::Internal(e.to_string()))?;
-    let mut files = Vec::new();
-    for a in v.focus.iter().flat_map(|f| &f.indicators) {
-        files.push((
-            format!("/grafik/{}-verlauf.svg", a.code),
-            a.chart_svg.clone().into_bytes(),
-        ));
-        if !a.map_svg.is_empty() {
-            files.push((
-                format!("/grafik/{}-karte.svg", a.code),
-                a.map_svg.clone().into_bytes(),
-            ));
-        }
-    }
+pub fn pdf(m: &Made, made: chrono::NaiveDateTime) -> Result<(Vec<u8>, usize), AppError> {
+    let data = m.json()?;
+    let files = m
+        .svgs()
+        .into_iter()
+        .map(|(name, svg)| (format!("/grafik/{name}"), svg.as_bytes().to_vec()))
+        .collect();
+    let template = match m {
+        Made::Report(_) => kimo_report::MONITORINGBERICHT,
+        Made::Deck(_) => kimo_report::PRAESENTATION,
+    };
     let input = kimo_report::Input {
-        template: kimo_report::MONITORINGBERICHT,
+        template,
         data: &data,
         files,
-        ident: &format!("kimo-bericht-{}", v.report.id),
+        ident: &format!("kimo-bericht-{}", m.report().id),
         made,
     };
     kimo_report::pdf(&input).map_err(|e| AppError::Internal(format!("PDF des Berichts: {e}")))
@@ -375,10 +470,10 @@ pub fn file_in(st: &crate::Scope, r: &Report, format: &str) -> Result<Vec<u8>, A
     if let Some(f) = st.store.report_file(r.id, format)? {
         return Ok(f.bytes);
     }
-    let v = build(st, r)?;
+    let m = Made::of(st, r)?;
     match format {
-        "pdf" => Ok(pdf(&v, chrono::Utc::now().naive_utc())?.0),
-        _ => Ok(document(&v)?.into_bytes()),
+        "pdf" => Ok(pdf(&m, chrono::Utc::now().naive_utc())?.0),
+        _ => Ok(document(&m)?.into_bytes()),
     }
 }
 
