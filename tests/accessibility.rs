@@ -94,6 +94,8 @@ fn pages_meet_wcag_aa_in_chromium() {
             "/berichte/1",
             "/berichte/2",
             "/berichte/1/bericht.html",
+            "/berichte/3",
+            "/berichte/3/bericht.html",
             "/fahrplan",
             "/fahrplan/bearbeiten",
             "/sitzungen",

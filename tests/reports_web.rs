@@ -4,7 +4,8 @@
 //! for byte as released even after new data arrived (while the draft follows the data). The
 //! Redaktion makes a report, chooses focus topics (wrong codes and references refused with their
 //! place), releases it: the Fahrplan's milestone is marked done, all audited; a released report
-//! stays as it is. Every logged-in role reads, the public sees nothing. Both databases.
+//! stays as it is. The half-yearly presentation: 16:9 slides with an A4 handout, its release marks
+//! the InA milestone done. Every logged-in role reads, the public sees nothing. Both databases.
 //!
 //! Needs poppler-utils and qpdf; without them the test says it was skipped, unless KIMO_TEST_PDF=1
 //! (set by .ci/run), which makes it mandatory.
@@ -312,6 +313,68 @@ fn reports_are_made_from_the_data_and_kept_as_released() {
             e.after
                 .contains(&format!("mit dem Bericht Nr. {id} freigegeben"))
         }));
+        // The presentation for the InA in June 2027: 16:9 slides and an A4 handout of speaker
+        // notes; its release marks the Fahrplan's „Vorstellung … im InA (1. Halbjahr 2027)“ done.
+        let res = send(
+            &server,
+            "POST",
+            "/berichte",
+            &bfi,
+            &[
+                ("csrf", &csrf),
+                ("art", "praesentation"),
+                ("jahr", "2027"),
+                ("stichtag", "17.06.2027"),
+            ],
+        );
+        assert_eq!(res.status, 303);
+        let deck: i64 = res
+            .header("location")
+            .unwrap()
+            .rsplit('/')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        let page = send(&server, "GET", &format!("/berichte/{deck}"), &bfi, &[]).body;
+        assert!(
+            page.contains("<h2 id=\"folie-lage\">Lagebild</h2>"),
+            "{page}"
+        );
+        let (_, pdf) = bytes(&server, &bfi, &format!("/berichte/{deck}/bericht.pdf"));
+        let file = dir.path().join("deck.pdf");
+        std::fs::write(&file, &pdf).unwrap();
+        let f = file.to_str().unwrap();
+        let info = tool("pdfinfo", &["-l", "100", f]);
+        let sizes: Vec<&str> = info.lines().filter(|l| l.starts_with("Page ") && l.contains(" size:")).collect();
+        assert!(
+            sizes.first().unwrap().contains("841.89 x 473.563 pts"),
+            "16:9: {sizes:?}"
+        );
+        assert!(
+            sizes.last().unwrap().contains("595.276 x 841.89 pts"),
+            "A4 handout: {sizes:?}"
+        );
+        let text = tool("pdftotext", &[f, "-"]);
+        assert!(
+            text.contains("Sprechnotizen") && text.contains("Nächste Schritte"),
+            "{text}"
+        );
+        let res = send(
+            &server,
+            "POST",
+            &format!("/berichte/{deck}/freigeben"),
+            &bfi,
+            &[("csrf", &csrf)],
+        );
+        assert_eq!(res.status, 303);
+        let ina = store.milestones().unwrap();
+        let m5 = ina
+            .iter()
+            .find(|m| m.system == "ina-praesentation" && m.when == "Mitte 2027")
+            .unwrap();
+        assert_eq!(m5.status, kimo_model::fahrplan::MilestoneStatus::Erledigt);
+
         // The CLI writes the same released file.
         let out = dir.path().join("b.pdf");
         kimo_ok(

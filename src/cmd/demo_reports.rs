@@ -1,5 +1,6 @@
 //! The demo's reports (`examples/berichte.yml`): the Monitoringbericht 2025 with two focus topics,
-//! released (which marks its Fahrplan milestone done), and the draft for 2026.
+//! released (which marks its Fahrplan milestone done), the draft for 2026, and the presentation
+//! to the Integrationsausschuss of June 2026.
 
 use anyhow::{Context, Result, anyhow};
 use kimo_model::report::Focus;
@@ -12,11 +13,16 @@ struct Reports {
     reports: Vec<ReportIn>,
 }
 
-/// A report as written: its year, whether it is released, its focus topics.
+/// A report as written: a Monitoringbericht by its year with its focus topics, or a presentation
+/// by its day; whether it is released.
 #[derive(Deserialize)]
 struct ReportIn {
-    year: i32,
+    #[serde(default)]
+    year: Option<i32>,
+    #[serde(default)]
+    presentation: Option<String>,
     release: bool,
+    #[serde(default)]
     focus: Vec<Focus>,
 }
 
@@ -31,7 +37,12 @@ pub fn load(store: &Store, text: &str) -> Result<()> {
     };
     let web = |e: kimo_web::AppError| anyhow!("Demo-Bericht: {e}");
     for r in &file.reports {
-        let (mut report, _) = kimo_web::year_report(&st, r.year, &demo).map_err(web)?;
+        let (mut report, _) = match (&r.presentation, r.year) {
+            (Some(day), _) => kimo_web::presentation_report(&st, day, &demo),
+            (None, Some(year)) => kimo_web::year_report(&st, year, &demo),
+            (None, None) => return Err(anyhow!("examples/berichte.yml: ein Bericht ohne Jahr")),
+        }
+        .map_err(web)?;
         report.focus = r.focus.clone();
         for f in &mut report.focus {
             if f.title.is_empty()

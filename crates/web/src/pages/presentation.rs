@@ -43,9 +43,9 @@ pub struct FieldSlide {
     pub change: String,
     /// The chart's text alternative.
     pub chart_alt: String,
-    /// The line chart (SVG), not in the JSON.
+    /// The line chart (SVG, wide and narrow), not in the JSON.
     #[serde(skip)]
-    pub chart_svg: String,
+    pub chart_svg: (String, String),
     /// Open warnings of the Handlungsfeld.
     pub warnings: usize,
 }
@@ -234,7 +234,8 @@ fn field_slides(
             continue;
         };
         let v = super::indicator::build(st, &ind.code, &IndicatorQuery::default())?;
-        let (chart_svg, _) = super::indicator::charts::report_charts(st, &v)?;
+        let c = super::indicator::charts::report_charts(st, &v)?;
+        let chart_svg = (c.line, c.line_narrow);
         let h = &v.headline;
         let change = match (h.change_text.as_str(), h.previous_label.as_str()) {
             ("", _) => "keine Veränderung bekannt".to_string(),

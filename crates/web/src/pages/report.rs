@@ -70,12 +70,12 @@ pub struct Analysed {
     pub groups: Vec<Ranked>,
     /// The breakdown of `groups`.
     pub groups_by: String,
-    /// The line chart (SVG), not in the JSON.
+    /// The line chart (SVG, wide and narrow), not in the JSON.
     #[serde(skip)]
-    pub chart_svg: String,
-    /// The map (SVG; empty without geometry), not in the JSON.
+    pub chart_svg: (String, String),
+    /// The map (SVG, wide and narrow; empty without geometry), not in the JSON.
     #[serde(skip)]
-    pub map_svg: String,
+    pub map_svg: (String, String),
 }
 
 /// A warning of the year and how it was handled.
@@ -424,7 +424,7 @@ fn analyse(st: &Scope, code: &str, year: i32) -> Result<Analysed, AppError> {
         }
         _ => base,
     };
-    let (chart_svg, map_svg) = super::indicator::charts::report_charts(st, &v)?;
+    let c = super::indicator::charts::report_charts(st, &v)?;
     let (groups, groups_by) = groups(st, &v)?;
     let ind = &v.indicator.indicator;
     Ok(Analysed {
@@ -432,7 +432,7 @@ fn analyse(st: &Scope, code: &str, year: i32) -> Result<Analysed, AppError> {
         name: ind.name.clone(),
         sentences: sentences(&v, year),
         chart_alt: v.line_caption.clone(),
-        map_alt: if map_svg.is_empty() {
+        map_alt: if c.map.is_empty() {
             String::new()
         } else {
             v.map_caption.clone()
@@ -441,8 +441,8 @@ fn analyse(st: &Scope, code: &str, year: i32) -> Result<Analysed, AppError> {
         ranking: ranking(&v),
         groups,
         groups_by,
-        chart_svg,
-        map_svg,
+        chart_svg: (c.line, c.line_narrow),
+        map_svg: (c.map, c.map_narrow),
     })
 }
 

@@ -173,24 +173,37 @@ impl Made {
         }
     }
 
-    /// Its charts by file name (`ARB-03-verlauf.svg`, `ARB-03-karte.svg`).
+    /// Its charts by file name (`ARB-03-verlauf.svg`, `ARB-03-karte.svg`; the narrow layout as
+    /// `ARB-03-verlauf-schmal.svg`), the empty ones left out.
     fn svgs(&self) -> Vec<(String, &str)> {
-        let mut out = Vec::new();
-        match self {
-            Made::Report(v) => {
-                for a in v.focus.iter().flat_map(|f| &f.indicators) {
-                    out.push((format!("{}-verlauf.svg", a.code), a.chart_svg.as_str()));
-                    out.push((format!("{}-karte.svg", a.code), a.map_svg.as_str()));
-                }
-            }
-            Made::Deck(v) => {
-                for f in &v.fields {
-                    out.push((format!("{}-verlauf.svg", f.code), f.chart_svg.as_str()));
-                }
-            }
-        }
-        out.retain(|(_, svg)| !svg.is_empty());
-        out
+        let charts: Vec<(&str, &str, &(String, String))> = match self {
+            Made::Report(v) => v
+                .focus
+                .iter()
+                .flat_map(|f| &f.indicators)
+                .flat_map(|a| {
+                    [
+                        (a.code.as_str(), "verlauf", &a.chart_svg),
+                        (a.code.as_str(), "karte", &a.map_svg),
+                    ]
+                })
+                .collect(),
+            Made::Deck(v) => v
+                .fields
+                .iter()
+                .map(|f| (f.code.as_str(), "verlauf", &f.chart_svg))
+                .collect(),
+        };
+        charts
+            .into_iter()
+            .flat_map(|(code, what, (wide, narrow))| {
+                [
+                    (format!("{code}-{what}.svg"), wide.as_str()),
+                    (format!("{code}-{what}-schmal.svg"), narrow.as_str()),
+                ]
+            })
+            .filter(|(_, svg)| !svg.is_empty())
+            .collect()
     }
 
     /// The charts as safe markup for the templates, by file name.
@@ -446,9 +459,11 @@ fn find_or_make(
 /// data, the charts its images. Returns the PDF and its number of pages.
 pub fn pdf(m: &Made, made: chrono::NaiveDateTime) -> Result<(Vec<u8>, usize), AppError> {
     let data = m.json()?;
+    // The PDF's pages are wide: the wide charts.
     let files = m
         .svgs()
         .into_iter()
+        .filter(|(name, _)| !name.ends_with("-schmal.svg"))
         .map(|(name, svg)| (format!("/grafik/{name}"), svg.as_bytes().to_vec()))
         .collect();
     let template = match m {

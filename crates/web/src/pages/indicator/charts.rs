@@ -237,20 +237,34 @@ fn svg(
     })
 }
 
-/// The line chart and the map of a view, wide, as a report shows them (the map empty without
-/// values or geometry).
-pub(crate) fn report_charts(st: &Scope, v: &IndicatorView) -> Result<(String, String), AppError> {
+/// The line chart and the map of a view as a report shows them, each wide and narrow (the maps
+/// empty without values or geometry).
+pub(crate) struct ReportCharts {
+    /// Line chart, wide.
+    pub line: String,
+    /// Line chart, narrow.
+    pub line_narrow: String,
+    /// Map, wide.
+    pub map: String,
+    /// Map, narrow.
+    pub map_narrow: String,
+}
+
+/// The charts of a view for a report.
+pub(crate) fn report_charts(st: &Scope, v: &IndicatorView) -> Result<ReportCharts, AppError> {
     let code = &v.indicator.indicator.code;
-    Ok((
-        svg(
-            st,
-            v,
-            Chart::Verlauf,
-            WIDE,
-            &format!("bericht-verlauf-{code}"),
-        )?,
-        svg(st, v, Chart::Karte, WIDE, &format!("bericht-karte-{code}"))?,
-    ))
+    let id = |what: &str, narrow: bool| {
+        format!(
+            "bericht-{what}-{code}{}",
+            if narrow { "-schmal" } else { "" }
+        )
+    };
+    Ok(ReportCharts {
+        line: svg(st, v, Chart::Verlauf, WIDE, &id("verlauf", false))?,
+        line_narrow: svg(st, v, Chart::Verlauf, NARROW, &id("verlauf", true))?,
+        map: svg(st, v, Chart::Karte, WIDE, &id("karte", false))?,
+        map_narrow: svg(st, v, Chart::Karte, NARROW, &id("karte", true))?,
+    })
 }
 
 /// The page's query, rebuilt from what the view shows (for the download links).
