@@ -346,7 +346,10 @@ fn reports_are_made_from_the_data_and_kept_as_released() {
         std::fs::write(&file, &pdf).unwrap();
         let f = file.to_str().unwrap();
         let info = tool("pdfinfo", &["-l", "100", f]);
-        let sizes: Vec<&str> = info.lines().filter(|l| l.starts_with("Page ") && l.contains(" size:")).collect();
+        let sizes: Vec<&str> = info
+            .lines()
+            .filter(|l| l.starts_with("Page ") && l.contains(" size:"))
+            .collect();
         assert!(
             sizes.first().unwrap().contains("841.89 x 473.563 pts"),
             "16:9: {sizes:?}"

@@ -100,7 +100,9 @@ impl Frame {
     /// Footer lines wrapped to the width; its parts (` · `) start new lines when it does not fit.
     fn foot_lines(&self) -> Vec<String> {
         let w = self.width - 16.0;
-        if text_width(&self.footer, SMALL) <= w {
+        // One line only with room to spare: the estimate is an average, and a source of wide
+        // letters rendered in a wide font (DejaVu Sans) came out longer than estimated.
+        if text_width(&self.footer, SMALL) <= w * 0.9 {
             return vec![self.footer.clone()];
         }
         self.footer

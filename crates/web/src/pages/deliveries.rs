@@ -9,8 +9,8 @@ use crate::extract::Form;
 use crate::format::german_date;
 use crate::{AppError, AppState, blocking, render};
 use axum::extract::{Extension, Path, Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
 use kimo_model::delivery::{DEFAULT_LAG_DAYS, Delivery, DeliverySetting, DeliveryState};
 use kimo_model::{Role, User};
 use kimo_store::DeliveryFilter;
@@ -178,13 +178,6 @@ pub struct ListQuery {
     pub amt: String,
 }
 
-/// A page made for one viewer: no cache.
-fn personal(mut res: Response) -> Response {
-    res.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    res
-}
-
 /// The viewer, or 403.
 fn viewer(identity: &Identity) -> Result<Arc<(User, kimo_store::Session)>, AppError> {
     identity.0.clone().ok_or_else(|| {
@@ -265,10 +258,7 @@ async fn answer(
         )
     })
     .await?;
-    Ok(personal(match json {
-        true => ([(header::CONTENT_TYPE, "application/json")], out).into_response(),
-        false => Html(out).into_response(),
-    }))
+    Ok(super::meetings::answer(json, out))
 }
 
 /// A delivery the viewer may see: an Amt only its own (another Amt's: 403).
@@ -376,15 +366,6 @@ pub struct DueForm {
     notiz: String,
 }
 
-/// A due date as typed (`31.03.2026` or ISO) in ISO form.
-fn iso_day(s: &str) -> Option<String> {
-    let s = s.trim();
-    ["%d.%m.%Y", "%Y-%m-%d"]
-        .iter()
-        .find_map(|f| chrono::NaiveDate::parse_from_str(s, f).ok())
-        .map(|d| d.format("%Y-%m-%d").to_string())
-}
-
 /// Whether every comma-separated part of a contact is an e-mail address (empty: the Amt's accounts).
 fn contact_ok(s: &str) -> bool {
     s.split(',')
@@ -414,7 +395,7 @@ pub async fn set_due(
             ));
         }
         let mut errors = Vec::new();
-        let due = iso_day(&form.faellig);
+        let due = super::meetings::iso_day(&form.faellig);
         if due.is_none() {
             errors.push(format!(
                 "Fällig am „{}“: bitte ein Datum wie 31.03.2027.",
@@ -602,10 +583,7 @@ async fn mail_log(st: Arc<AppState>, identity: Identity, json: bool) -> Result<R
         )
     })
     .await?;
-    Ok(personal(match json {
-        true => ([(header::CONTENT_TYPE, "application/json")], out).into_response(),
-        false => Html(out).into_response(),
-    }))
+    Ok(super::meetings::answer(json, out))
 }
 
 /// `GET /lieferungen/fristen`.
@@ -693,6 +671,7 @@ mod tests {
 
     #[test]
     fn dates_and_contacts_as_typed() {
+        let iso_day = super::super::meetings::iso_day;
         assert_eq!(iso_day(" 31.03.2027 ").as_deref(), Some("2027-03-31"));
         assert_eq!(iso_day("2027-03-31").as_deref(), Some("2027-03-31"));
         assert_eq!(iso_day("31.02.2027"), None);
