@@ -111,7 +111,7 @@ fn pages_meet_wcag_aa_in_chromium() {
         out.status.success(),
         "accessibility or layout problems:\n{text}"
     );
-    // 38 pages at two sizes.
-    assert_eq!(text.matches(": 0 violations").count(), 76, "{text}");
-    assert_eq!(text.matches("layout ok").count(), 76, "{text}");
+    // 45 pages at two sizes.
+    assert_eq!(text.matches(": 0 violations").count(), 90, "{text}");
+    assert_eq!(text.matches("layout ok").count(), 90, "{text}");
 }

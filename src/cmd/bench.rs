@@ -13,6 +13,7 @@ pub fn run(args: BenchArgs) -> Result<()> {
     match args.what {
         BenchWhat::Import { rows, rounds } => import(rows, rounds.max(1)),
         BenchWhat::Startup { runs } => startup(runs),
+        BenchWhat::Berichte { runs } => reports(runs),
         BenchWhat::Api {
             requests,
             seconds,
@@ -260,6 +261,51 @@ fn get_status(port: u16) -> Option<u16> {
     let mut buf = [0u8; 16];
     s.read_exact(&mut buf[..12]).ok()?;
     std::str::from_utf8(&buf[9..12]).ok()?.parse().ok()
+}
+
+/// `bench berichte`: the demo's reports as PDF in a new SQLite file, cold and warm.
+fn reports(runs: usize) -> Result<()> {
+    let dir = tempfile_dir()?;
+    let db = dir.join("demo.db");
+    let db = db.to_str().context("Pfad")?;
+    // The demo in a process of its own: its releases would warm this one's Typst.
+    let made = std::process::Command::new(std::env::current_exe()?)
+        .args(["--database", db, "demo"])
+        .stderr(std::process::Stdio::null())
+        .status()?;
+    if !made.success() {
+        bail!("kimo demo ist gescheitert");
+    }
+    let store = Store::open(db)?;
+    let state = kimo_web::AppState::new(store, true, true);
+    let st = state.scope(kimo_web::Audience::Internal);
+    let who = kimo_store::Actor::command_line();
+    let web = |e: kimo_web::AppError| anyhow::anyhow!("{e}");
+    let (mb, _) = kimo_web::year_report(&st, 2025, &who).map_err(web)?;
+    let (deck, _) = kimo_web::presentation_report(&st, "2026-11-19", &who).map_err(web)?;
+    for r in [&mb, &deck] {
+        let t0 = Instant::now();
+        let (pdf, pages) = kimo_web::pdf_anew(&st, r).map_err(web)?;
+        let cold = t0.elapsed();
+        let mut warm = Vec::new();
+        for _ in 0..runs.max(1) {
+            let t = Instant::now();
+            kimo_web::pdf_anew(&st, r).map_err(web)?;
+            warm.push(t.elapsed());
+        }
+        warm.sort();
+        println!(
+            "{} „{}“: {pages} Seiten, {} Bytes; kalt {:.0} ms, warm {:.0} ms (Median von {})",
+            r.kind.label(),
+            r.title,
+            pdf.len(),
+            cold.as_secs_f64() * 1000.0,
+            warm[warm.len() / 2].as_secs_f64() * 1000.0,
+            warm.len()
+        );
+    }
+    std::fs::remove_dir_all(&dir)?;
+    Ok(())
 }
 
 fn startup(runs: usize) -> Result<()> {

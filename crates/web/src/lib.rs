@@ -16,7 +16,7 @@ mod tokens;
 
 pub use auth::ClientAddr;
 pub use error::AppError;
-pub use pages::reports::{file_in, presentation_report, release_report, year_report};
+pub use pages::reports::{file_in, pdf_anew, presentation_report, release_report, year_report};
 pub use respond::{Format, Page};
 pub use server::{ServeOptions, serve};
 pub use state::{AppState, Audience, Scope};
@@ -260,18 +260,6 @@ fn cooperation_routes() -> Router<Arc<AppState>> {
         )
         .route("/lieferungen/erinnerungen", get(pages::deliveries::mails))
         .route(
-            "/berichte",
-            get(pages::reports::list).post(pages::reports::add),
-        )
-        .route("/berichte.json", get(pages::reports::list_json))
-        .route(
-            "/berichte/{id}",
-            get(pages::reports::one).post(pages::reports::save),
-        )
-        .route("/berichte/{id}/freigeben", post(pages::reports::release))
-        .route("/berichte/{id}/bericht.html", get(pages::reports::file))
-        .route("/berichte/{id}/bericht.pdf", get(pages::reports::pdf_file))
-        .route(
             "/lieferungen/erinnerungen.json",
             get(pages::deliveries::mails_json),
         )
@@ -327,6 +315,23 @@ fn cooperation_routes() -> Router<Arc<AppState>> {
         )
 }
 
+/// The reports: Monitoringberichte and presentations, their documents and release.
+fn report_routes() -> Router<Arc<AppState>> {
+    Router::new()
+        .route(
+            "/berichte",
+            get(pages::reports::list).post(pages::reports::add),
+        )
+        .route("/berichte.json", get(pages::reports::list_json))
+        .route(
+            "/berichte/{id}",
+            get(pages::reports::one).post(pages::reports::save),
+        )
+        .route("/berichte/{id}/freigeben", post(pages::reports::release))
+        .route("/berichte/{id}/bericht.html", get(pages::reports::file))
+        .route("/berichte/{id}/bericht.pdf", get(pages::reports::pdf_file))
+}
+
 /// The pages of people: login, account, tasks, warnings as work items, the audit log.
 fn people_routes() -> Router<Arc<AppState>> {
     Router::new()
@@ -356,6 +361,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .merge(people_routes())
         .merge(konzept_routes())
         .merge(cooperation_routes())
+        .merge(report_routes())
         .route("/healthz", get(server::healthz))
         .route("/static/style.css", get(style))
         .route("/static/filter.js", get(filter_script))

@@ -480,6 +480,12 @@ pub fn pdf(m: &Made, made: chrono::NaiveDateTime) -> Result<(Vec<u8>, usize), Ap
     kimo_report::pdf(&input).map_err(|e| AppError::Internal(format!("PDF des Berichts: {e}")))
 }
 
+/// A report's PDF made anew from the data (also for a released one: the benchmark); the PDF and
+/// its number of pages.
+pub fn pdf_anew(st: &crate::Scope, r: &Report) -> Result<(Vec<u8>, usize), AppError> {
+    pdf(&Made::of(st, r)?, chrono::Utc::now().naive_utc())
+}
+
 /// A report's file in a format (`html`, `pdf`): as released, byte for byte, or (a draft) made now.
 pub fn file_in(st: &crate::Scope, r: &Report, format: &str) -> Result<Vec<u8>, AppError> {
     if let Some(f) = st.store.report_file(r.id, format)? {
