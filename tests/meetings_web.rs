@@ -1,10 +1,10 @@
 //! Meetings on the demo city: the Redaktion makes an AKI meeting, adds agenda items linked to what
-//! they discuss (a wrong link refused), puts a warning on the agenda from the warning's page (the Lagebild offers the same step by every
-//! open warning, to the Redaktion only) (which
-//! then shows where it is discussed), writes minutes and a decision, and gives the Jobcenter a task
-//! that shows in its „Meine Aufgaben“; the minutes export as Markdown and a print view, the
-//! meeting is in the calendar feed; every logged-in role reads, only the Redaktion keeps; the
-//! public sees nothing; every change audited. Both databases.
+//! they discuss (a wrong link refused), puts a warning on the agenda from the warning's page (the
+//! Lagebild offers the same step by every open warning, to the Redaktion only, with its own form
+//! token), and the warning's page then shows where it is discussed; writes minutes and a decision,
+//! and gives the Jobcenter a task that shows in its „Meine Aufgaben“; the minutes export as Markdown
+//! and a print view, the meeting is in the calendar feed; every logged-in role reads, only the
+//! Redaktion keeps; the public sees nothing; every change audited. Both databases.
 
 mod common;
 use common::{Server, kimo_ok, log_in_with, send};
