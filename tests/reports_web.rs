@@ -5,7 +5,8 @@
 //! Redaktion makes a report, chooses focus topics (wrong codes and references refused with their
 //! place), releases it: the Fahrplan's milestone is marked done, all audited; a released report
 //! stays as it is. The half-yearly presentation: 16:9 slides with an A4 handout, its release marks
-//! the InA milestone done. Every logged-in role reads, the public sees nothing. Both databases.
+//! the InA milestone done. The Konzept in force as a PDF for everyone. Every logged-in role reads
+//! the reports, the public sees none. Both databases.
 //!
 //! Needs poppler-utils and qpdf; without them the test says it was skipped, unless KIMO_TEST_PDF=1
 //! (set by .ci/run), which makes it mandatory.
@@ -377,6 +378,24 @@ fn reports_are_made_from_the_data_and_kept_as_released() {
             .find(|m| m.system == "ina-praesentation" && m.when == "Mitte 2027")
             .unwrap();
         assert_eq!(m5.status, kimo_model::fahrplan::MilestoneStatus::Erledigt);
+
+        // The Konzept in force as a short PDF, for everyone.
+        let decided = store.konzept_in_force().unwrap().unwrap();
+        let (status, _, k) = server.raw(&format!("/konzept/{}/konzept.pdf", decided.id), &[]);
+        assert_eq!(status, 200);
+        let file = dir.path().join("konzept.pdf");
+        std::fs::write(&file, &k).unwrap();
+        let f = file.to_str().unwrap();
+        assert!(tool("pdfinfo", &[f]).contains("Tagged:          yes"));
+        let text = tool("pdftotext", &[f, "-"]);
+        assert!(
+            text.contains(&decided.title) && text.contains("Arbeit und Beschäftigung"),
+            "{text}"
+        );
+        assert!(
+            text.contains("Leitlinien") && text.contains("Kernindikatoren"),
+            "{text}"
+        );
 
         // The CLI writes the same released file.
         let out = dir.path().join("b.pdf");

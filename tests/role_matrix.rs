@@ -83,6 +83,7 @@ fn konzept(decided: i64, draft: i64) -> Vec<Row> {
         format!("/konzept/{decided}"),
         format!("/konzept/{decided}.json"),
         format!("/konzept/{decided}/konzept.md"),
+        format!("/konzept/{decided}/konzept.pdf"),
     ]
     .into_iter()
     .map(|p| get(p, ALL))
@@ -91,6 +92,7 @@ fn konzept(decided: i64, draft: i64) -> Vec<Row> {
         format!("/konzept/{draft}"),
         format!("/konzept/{draft}.json"),
         format!("/konzept/{draft}/konzept.yml"),
+        format!("/konzept/{draft}/konzept.pdf"),
         format!("/konzept/vergleich?von={decided}&bis={draft}"),
     ] {
         rows.push(get(p, UNPUBLISHED));

@@ -22,6 +22,9 @@ pub const MONITORINGBERICHT: &str = include_str!("../typst/monitoringbericht.typ
 /// The half-yearly presentation: 16:9 slides, then the speaker notes as a handout (A4).
 pub const PRAESENTATION: &str = include_str!("../typst/praesentation.typ");
 
+/// The Integrationskonzept: a version as a short A4 document.
+pub const KONZEPT: &str = include_str!("../typst/konzept.typ");
+
 /// The shared parts of every template (colours, tables, the Markdown blocks).
 const COMMON: &str = include_str!("../typst/common.typ");
 

@@ -552,8 +552,9 @@ pub async fn one(
     Ok(res)
 }
 
-/// `GET /konzept/{id}/konzept.md` and `/konzept/{id}/konzept.yml`: a version as one Markdown
-/// document or as its exchange file (which `kimo konzept import` reads back).
+/// `GET /konzept/{id}/konzept.md`, `/konzept/{id}/konzept.yml` and `/konzept/{id}/konzept.pdf`: a
+/// version as one Markdown document, as its exchange file (which `kimo konzept import` reads back)
+/// or as a short PDF (Typst, PDF/UA-1).
 pub async fn download(
     State(st): State<Arc<AppState>>,
     Path((id, file)): Path<(i64, String)>,
@@ -577,6 +578,25 @@ pub async fn download(
                     .map_err(internal)?
                     .into_bytes(),
             )),
+            "konzept.pdf" => {
+                let view = konzept_view(st, &v)?;
+                let data =
+                    serde_json::to_vec(&view).map_err(|e| AppError::Internal(e.to_string()))?;
+                let input = kimo_report::Input {
+                    template: kimo_report::KONZEPT,
+                    data: &data,
+                    files: Vec::new(),
+                    ident: &format!("kimo-konzept-{id}"),
+                    made: chrono::Utc::now().naive_utc(),
+                };
+                let (pdf, _) = kimo_report::pdf(&input)
+                    .map_err(|e| AppError::Internal(format!("PDF des Konzepts: {e}")))?;
+                Ok(Page::download(
+                    "application/pdf",
+                    &format!("{slug}.pdf"),
+                    pdf,
+                ))
+            }
             _ => Err(AppError::NotFound("Diese Datei gibt es nicht.".into())),
         }
     })
