@@ -50,6 +50,9 @@ pub enum Command {
     Lieferungen(DeliveriesArgs),
     /// Send the reminders and the weekly digest that are due (for cron; `kimo serve` does it hourly).
     Erinnern(RemindArgs),
+    /// Settings shown in documents: the city's name and logo.
+    #[command(subcommand)]
+    Einstellung(SettingCommand),
     /// Reports: the yearly Monitoringbericht (made from the data, released frozen).
     #[command(subcommand)]
     Bericht(ReportCommand),
@@ -112,6 +115,27 @@ pub enum KonzeptCommand {
         /// Target file (`-` = standard output).
         #[arg(default_value = "-")]
         target: String,
+    },
+}
+
+/// `kimo einstellung …`.
+#[derive(Debug, Subcommand)]
+pub enum SettingCommand {
+    /// The city on the reports' title pages: its name and logo (PNG or SVG, at most 512 KiB);
+    /// without options, what is set.
+    Stadt {
+        /// The name („Stadt Karlsruhe“; empty: the whole city's area name).
+        #[arg(long)]
+        name: Option<String>,
+        /// The logo file.
+        #[arg(long)]
+        logo: Option<PathBuf>,
+        /// Remove the logo.
+        #[arg(long, conflicts_with = "logo")]
+        ohne_logo: bool,
+        /// Who changes it (recorded) [default: $USER].
+        #[arg(long)]
+        user: Option<String>,
     },
 }
 

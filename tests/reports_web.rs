@@ -179,6 +179,24 @@ fn reports_are_made_from_the_data_and_kept_as_released() {
             db,
             &["import", "--user", "statistik", fix.to_str().unwrap()],
         );
+        // And the city's name and logo set: on the drafts' title pages, not in released files.
+        let logo = dir.path().join("logo.svg");
+        std::fs::write(&logo, r##"<svg xmlns="http://www.w3.org/2000/svg" width="60" height="20"><rect width="60" height="20" fill="#b3261e"/></svg>"##).unwrap();
+        let out = kimo_ok(
+            db,
+            &[
+                "einstellung",
+                "stadt",
+                "--name",
+                "Stadt Karlsruhe",
+                "--logo",
+                logo.to_str().unwrap(),
+            ],
+        );
+        assert!(
+            out.contains("Name: Stadt Karlsruhe\nLogo: image/svg+xml, 114 Bytes"),
+            "{out}"
+        );
         assert_eq!(bytes(&server, &bfi, &pdf_path).1, first, "PDF as released");
         assert_eq!(
             bytes(&server, &bfi, &html_path).1,
@@ -188,6 +206,12 @@ fn reports_are_made_from_the_data_and_kept_as_released() {
         let draft_now = bytes(&server, &bfi, &format!("/berichte/{draft}/bericht.html")).1;
         assert_ne!(draft_now, draft_first, "the draft follows the data");
         assert!(String::from_utf8_lossy(&draft_now).contains("9,9 %"));
+        assert!(String::from_utf8_lossy(&draft_now).contains("alt=\"Logo: Stadt Karlsruhe\""));
+        let (_, draft_pdf) = bytes(&server, &bfi, &format!("/berichte/{draft}/bericht.pdf"));
+        let file = dir.path().join("entwurf.pdf");
+        std::fs::write(&file, &draft_pdf).unwrap();
+        let title_page = tool("pdftotext", &["-l", "1", file.to_str().unwrap(), "-"]);
+        assert!(title_page.contains("STADT KARLSRUHE"), "{title_page}");
 
         // A new report for 2027 by the Redaktion; the Amt reads but may not make one.
         let amt = common::log_in_with(

@@ -75,6 +75,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::User(cmd) => user::run(&open()?, cmd),
         Command::Konzept(cmd) => konzept::run(&open()?, cmd),
         Command::Bericht(cmd) => report::run(open()?, cmd),
+        Command::Einstellung(cmd) => report::setting(&open()?, cmd),
         Command::Lieferungen(args) => deliveries::list(&open()?, args),
         Command::Erinnern(args) => deliveries::remind(&open()?, args),
         Command::Copy(args) => {

@@ -1,6 +1,6 @@
 //! `kimo bericht`: the reports at the command line — the same documents as the buttons in the web.
 
-use crate::cli::ReportCommand;
+use crate::cli::{ReportCommand, SettingCommand};
 use anyhow::{Result, anyhow};
 use kimo_store::{Actor, Store};
 
@@ -81,6 +81,49 @@ fn write(
                 kimo_model::format_number(bytes.len() as f64, 0)
             );
         }
+    }
+    Ok(())
+}
+
+/// `kimo einstellung stadt`: sets the city's name and logo, then shows what is set.
+pub fn setting(store: &Store, cmd: SettingCommand) -> Result<()> {
+    let SettingCommand::Stadt {
+        name,
+        logo,
+        ohne_logo,
+        user,
+    } = cmd;
+    let who = Actor {
+        name: super::user(user.as_deref()),
+        address: String::new(),
+    };
+    if let Some(n) = &name {
+        store.set_city_name(n, &who)?;
+    }
+    if let Some(path) = &logo {
+        let bytes =
+            std::fs::read(path).map_err(|e| anyhow!("{}: nicht lesbar: {e}", path.display()))?;
+        let logo =
+            kimo_store::Logo::from_bytes(bytes).map_err(|e| anyhow!("{}: {e}", path.display()))?;
+        store.set_city_logo(Some(&logo), &who)?;
+    }
+    if ohne_logo {
+        store.set_city_logo(None, &who)?;
+    }
+    let city = store.city()?;
+    println!(
+        "Name: {}",
+        city.name
+            .as_deref()
+            .unwrap_or("(der Name des Gebiets der gesamten Stadt)")
+    );
+    match city.logo {
+        Some(l) => println!(
+            "Logo: {}, {} Bytes",
+            l.mime,
+            kimo_model::format_number(l.bytes.len() as f64, 0)
+        ),
+        None => println!("Logo: keines"),
     }
     Ok(())
 }

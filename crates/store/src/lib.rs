@@ -13,6 +13,7 @@ mod meetings;
 mod migrate;
 mod read;
 mod reports;
+mod settings;
 mod sql;
 mod submissions;
 #[cfg(any(test, feature = "testing"))]
@@ -29,6 +30,7 @@ pub use meetings::NewMeeting;
 pub use migrate::SCHEMA_VERSION;
 pub use read::{ObservationFilter, ObservationRow, Profile, Stats};
 pub use reports::{Released, ReportFile};
+pub use settings::{City, LOGO_MAX, Logo};
 pub use sql::{Backend, redact};
 pub use submissions::NewSubmission;
 pub use users::{Actor, ApiToken, AuditFilter, NewUser, Session};

@@ -1034,3 +1034,45 @@ fn a_copy_carries_every_table() {
     }
     assert_eq!(copied.len() + 2, names.len());
 }
+
+#[test]
+fn the_citys_name_and_logo_are_kept_and_checked() {
+    on_all("the_citys_name_and_logo_are_kept_and_checked", |s| {
+        let actor = Actor::command_line();
+        assert_eq!(s.city().unwrap(), City::default());
+        s.set_city_name(" Stadt Karlsruhe ", &actor).unwrap();
+        let png = b"\x89PNG\r\n\x1a\nrest".to_vec();
+        let logo = Logo::from_bytes(png.clone()).unwrap();
+        assert_eq!((logo.mime.as_str(), logo.extension()), ("image/png", "png"));
+        s.set_city_logo(Some(&logo), &actor).unwrap();
+        let city = s.city().unwrap();
+        assert_eq!(city.name.as_deref(), Some("Stadt Karlsruhe"));
+        assert_eq!(city.logo.unwrap().bytes, png);
+        let svg = Logo::from_bytes(
+            b"<?xml version='1.0'?><svg xmlns='http://www.w3.org/2000/svg'/>".to_vec(),
+        );
+        assert_eq!(svg.unwrap().extension(), "svg");
+        assert!(matches!(
+            Logo::from_bytes(b"GIF89a".to_vec()),
+            Err(Error::Invalid(_))
+        ));
+        assert!(matches!(
+            Logo::from_bytes(vec![0; LOGO_MAX + 1]),
+            Err(Error::Invalid(_))
+        ));
+        s.set_city_logo(None, &actor).unwrap();
+        s.set_city_name("", &actor).unwrap();
+        assert_eq!(s.city().unwrap(), City::default());
+        let log = s
+            .audit_log(&AuditFilter {
+                action: Some("setting.logo".into()),
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(log.len(), 2);
+        assert!(
+            log.iter()
+                .any(|e| e.after.starts_with("image/png, 12 Bytes, SHA-256 "))
+        );
+    });
+}

@@ -61,6 +61,11 @@ pub struct DeckView {
     pub state_label: String,
     /// The city.
     pub city: String,
+    /// The logo's file in the PDF's world (`/logo.png`), if there is one.
+    pub logo: Option<String>,
+    /// The logo itself, not in the JSON.
+    #[serde(skip)]
+    pub logo_file: Option<kimo_store::Logo>,
     /// The day of the presentation (German).
     pub key_date: String,
     /// The date of the last presentation (German), the start of what is new.
@@ -157,14 +162,15 @@ pub fn build(st: &Scope, r: &Report) -> Result<DeckView, AppError> {
         new_warnings.len(),
         resolved.len(),
     );
+    let (city, logo_file) = super::report::city(st)?;
     Ok(DeckView {
         kind_label: r.kind.label().to_string(),
         state_label: r.state.label().to_string(),
-        city: super::overview::city_name(st)?
-            .split(" (")
-            .next()
-            .unwrap_or_default()
-            .to_string(),
+        city,
+        logo: logo_file
+            .as_ref()
+            .map(|l| format!("/logo.{}", l.extension())),
+        logo_file,
         key_date: german_date(&r.key_date),
         since: german_date(&iso),
         data_version: st.store.data_version()?,

@@ -160,6 +160,11 @@ pub struct ReportView {
     pub state_label: String,
     /// The city.
     pub city: String,
+    /// The logo's file in the PDF's world (`/logo.png`), if there is one.
+    pub logo: Option<String>,
+    /// The logo itself, not in the JSON.
+    #[serde(skip)]
+    pub logo_file: Option<kimo_store::Logo>,
     /// The key date in German.
     pub key_date: String,
     /// The data version it is made from.
@@ -216,7 +221,7 @@ const GLOSSARY: &[(&str, &str)] = &[
 
 /// Builds a report's view from the data as it is now.
 pub fn build(st: &Scope, report: &Report) -> Result<ReportView, AppError> {
-    let city = city_short(&super::overview::city_name(st)?);
+    let (city, logo_file) = city(st)?;
     let indicators = st.indicators()?;
     let focus = report
         .focus
@@ -229,6 +234,10 @@ pub fn build(st: &Scope, report: &Report) -> Result<ReportView, AppError> {
         kind_label: report.kind.label().to_string(),
         state_label: report.state.label().to_string(),
         city,
+        logo: logo_file
+            .as_ref()
+            .map(|l| format!("/logo.{}", l.extension())),
+        logo_file,
         key_date: german_date(&report.key_date),
         data_version: st.store.data_version()?,
         made_on: german_date(&chrono::Local::now().format("%Y-%m-%d").to_string()),
@@ -652,6 +661,17 @@ fn methods(indicators: &[Indicator]) -> Vec<MethodLine> {
 /// The city's name without a note in brackets: „Karlsruhe (Gesamtstadt)“ → „Karlsruhe“.
 fn city_short(name: &str) -> String {
     name.split(" (").next().unwrap_or(name).trim().to_string()
+}
+
+/// The city as documents show it: the name set with `kimo einstellung stadt` (else the whole
+/// city's area name without a note in brackets) and the logo.
+pub fn city(st: &Scope) -> Result<(String, Option<kimo_store::Logo>), AppError> {
+    let set = st.store.city()?;
+    let name = match set.name {
+        Some(n) => n,
+        None => city_short(&super::overview::city_name(st)?),
+    };
+    Ok((name, set.logo))
 }
 
 /// The report's title for a kind and year (the default of a new report).

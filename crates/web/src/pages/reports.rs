@@ -215,6 +215,26 @@ impl Made {
             .into()
     }
 
+    /// The city's logo, if there is one.
+    fn logo(&self) -> Option<&kimo_store::Logo> {
+        match self {
+            Made::Report(v) => v.logo_file.as_ref(),
+            Made::Deck(v) => v.logo_file.as_ref(),
+        }
+    }
+
+    /// The logo as a `data:` address for the HTML (none without a logo).
+    fn logo_uri(&self) -> Option<String> {
+        use base64::Engine as _;
+        self.logo().map(|l| {
+            format!(
+                "data:{};base64,{}",
+                l.mime,
+                base64::engine::general_purpose::STANDARD.encode(&l.bytes)
+            )
+        })
+    }
+
     /// The template of its content.
     fn content(&self) -> &'static str {
         match self {
@@ -228,7 +248,9 @@ impl Made {
 pub fn document(m: &Made) -> Result<String, AppError> {
     render(
         "bericht_dokument.html",
-        minijinja::context! { v => m.view(), charts => m.charts(), inhalt => m.content() },
+        minijinja::context! {
+            v => m.view(), charts => m.charts(), inhalt => m.content(), logo => m.logo_uri(),
+        },
     )
 }
 
@@ -261,6 +283,7 @@ pub async fn one(
             minijinja::context! {
                 title => r.title.clone(), demo => st.demo, internal => true,
                 v => m.view(), charts => m.charts(), inhalt => m.content(),
+                logo => m.logo_uri(),
                 manage => may_edit(&me.0) && r.state == ReportState::Entwurf,
                 released => r.state == ReportState::Freigegeben,
                 csrf => &me.1.csrf, fields => fields,
@@ -445,7 +468,7 @@ fn find_or_make(
         kind,
         year,
         key_date: key_date.to_string(),
-        title: default_title(kind, year, &super::overview::city_name(st)?),
+        title: default_title(kind, year, &super::report::city(st)?.0),
         state: ReportState::Entwurf,
         focus: Vec::new(),
         released: None,
@@ -460,12 +483,15 @@ fn find_or_make(
 pub fn pdf(m: &Made, made: chrono::NaiveDateTime) -> Result<(Vec<u8>, usize), AppError> {
     let data = m.json()?;
     // The PDF's pages are wide: the wide charts.
-    let files = m
+    let mut files: Vec<(String, Vec<u8>)> = m
         .svgs()
         .into_iter()
         .filter(|(name, _)| !name.ends_with("-schmal.svg"))
         .map(|(name, svg)| (format!("/grafik/{name}"), svg.as_bytes().to_vec()))
         .collect();
+    if let Some(l) = m.logo() {
+        files.push((format!("/logo.{}", l.extension()), l.bytes.clone()));
+    }
     let template = match m {
         Made::Report(_) => kimo_report::MONITORINGBERICHT,
         Made::Deck(_) => kimo_report::PRAESENTATION,
