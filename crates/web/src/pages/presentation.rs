@@ -116,26 +116,7 @@ pub fn build(st: &Scope, r: &Report) -> Result<DeckView, AppError> {
             ..Default::default()
         },
     )?;
-    let all = st.store.warnings(&WarningFilter {
-        include_resolved: true,
-        ..Default::default()
-    })?;
-    let new_warnings: Vec<String> = all
-        .iter()
-        .filter(|w| w.active && w.first_seen.get(..10).is_some_and(|d| d >= iso.as_str()))
-        .map(|w| format!("Nr. {}: {}", w.id, w.sentence))
-        .collect();
-    let resolved: Vec<String> = all
-        .iter()
-        .filter(|w| !w.active)
-        .filter(|w| {
-            w.resolved_at
-                .as_deref()
-                .and_then(|d| d.get(..10))
-                .is_some_and(|d| d >= iso.as_str())
-        })
-        .map(|w| format!("Nr. {}: {}", w.id, w.sentence))
-        .collect();
+    let (new_warnings, resolved) = warning_lines(st, &iso)?;
     let lights: Vec<LightLine> = lagebild
         .lights
         .iter()
@@ -184,6 +165,31 @@ pub fn build(st: &Scope, r: &Report) -> Result<DeckView, AppError> {
         notes,
         report: r.clone(),
     })
+}
+
+/// The warnings first recorded since a day (ISO), and those resolved since: „Nr. 12: sentence“.
+fn warning_lines(st: &Scope, iso: &str) -> Result<(Vec<String>, Vec<String>), AppError> {
+    let all = st.store.warnings(&WarningFilter {
+        include_resolved: true,
+        ..Default::default()
+    })?;
+    let new_warnings: Vec<String> = all
+        .iter()
+        .filter(|w| w.active && w.first_seen.get(..10).is_some_and(|d| d >= iso))
+        .map(|w| format!("Nr. {}: {}", w.id, w.sentence))
+        .collect();
+    let resolved: Vec<String> = all
+        .iter()
+        .filter(|w| !w.active)
+        .filter(|w| {
+            w.resolved_at
+                .as_deref()
+                .and_then(|d| d.get(..10))
+                .is_some_and(|d| d >= iso)
+        })
+        .map(|w| format!("Nr. {}: {}", w.id, w.sentence))
+        .collect();
+    Ok((new_warnings, resolved))
 }
 
 /// What changed since the last presentation: imports, warnings, deliveries.
