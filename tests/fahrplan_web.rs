@@ -59,7 +59,10 @@ fn the_fahrplan_of_the_council_paper_is_public_and_kept_by_the_redaktion() {
         let json: serde_json::Value =
             serde_json::from_str(&send(&server, "GET", "/fahrplan.json", "", &[]).body).unwrap();
         let list = json["milestones"].as_array().unwrap();
-        assert_eq!(list.len(), 15);
+        assert_eq!(list.len(), 16);
+        // The demo's released Monitoringbericht 2025 marked its milestone done.
+        let report = list.iter().find(|m| m["number"] == "5.3.1").unwrap();
+        assert_eq!(report["status"], "erledigt");
         let four = list.iter().find(|m| m["number"] == "4").unwrap();
         assert_eq!(
             (four["status"].as_str(), four["dates"].as_str()),
@@ -113,7 +116,12 @@ fn the_fahrplan_of_the_council_paper_is_public_and_kept_by_the_redaktion() {
                 log[0].before.as_str(),
                 log[0].after.as_str()
             ),
-            (1, "milestone:4", "geplant", "erledigt")
+            (2, "milestone:4", "geplant", "erledigt")
+        );
+        assert_eq!(
+            (log[1].object.as_str(), log[1].after.as_str()),
+            ("milestone:5.3.1", "erledigt (mit dem Bericht Nr. 1 freigegeben)"),
+            "the demo's release"
         );
     }
 }

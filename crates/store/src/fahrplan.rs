@@ -106,19 +106,34 @@ impl Store {
                     "einen Meilenstein Nr. {id} gibt es nicht"
                 )));
             };
-            let m = milestone_from(&r)?;
-            c.exec(
-                "UPDATE milestone SET status = ? WHERE id = ?",
-                &[status.code().into(), id.into()],
-            )?;
-            audit(
-                c,
-                actor,
-                "fahrplan.status",
-                &format!("milestone:{}", m.number),
-                m.status.code(),
-                status.code(),
-            )
+            status_in(c, &milestone_from(&r)?, status, "", actor)
         })
     }
+}
+
+/// Sets a milestone's state in a transaction; audit `fahrplan.status` (with `why` after the new
+/// state, when given).
+pub(crate) fn status_in(
+    c: &mut crate::sql::Conn,
+    m: &Milestone,
+    status: MilestoneStatus,
+    why: &str,
+    actor: &Actor,
+) -> Result<()> {
+    c.exec(
+        "UPDATE milestone SET status = ? WHERE id = ?",
+        &[status.code().into(), m.id.into()],
+    )?;
+    let after = match why {
+        "" => status.code().to_string(),
+        why => format!("{} ({why})", status.code()),
+    };
+    audit(
+        c,
+        actor,
+        "fahrplan.status",
+        &format!("milestone:{}", m.number),
+        m.status.code(),
+        &after,
+    )
 }

@@ -266,21 +266,7 @@ fn mark_milestone(
     let Some(m) = kimo_model::fahrplan::system_target(&plan, r.kind.milestone(), r.year, on) else {
         return Ok(None);
     };
-    c.exec(
-        "UPDATE milestone SET status = ? WHERE id = ?",
-        &[MilestoneStatus::Erledigt.code().into(), m.id.into()],
-    )?;
-    audit(
-        c,
-        actor,
-        "fahrplan.status",
-        &format!("milestone:{}", m.number),
-        m.status.code(),
-        &format!(
-            "{} (mit dem Bericht Nr. {} freigegeben)",
-            MilestoneStatus::Erledigt.code(),
-            r.id
-        ),
-    )?;
+    let why = format!("mit dem Bericht Nr. {} freigegeben", r.id);
+    crate::fahrplan::status_in(c, m, MilestoneStatus::Erledigt, &why, actor)?;
     Ok(Some((m.number.clone(), m.title.clone())))
 }

@@ -53,25 +53,11 @@ pub struct FieldSlide {
 /// The presentation.
 #[derive(Debug, Serialize)]
 pub struct DeckView {
-    /// The stored report.
-    pub report: Report,
-    /// „Halbjahrespräsentation“.
-    pub kind_label: String,
-    /// The state in words.
-    pub state_label: String,
-    /// The city.
-    pub city: String,
-    /// The logo's file in the PDF's world (`/logo.png`), if there is one.
-    pub logo: Option<String>,
-    /// The logo itself, not in the JSON.
-    #[serde(skip)]
-    pub logo_file: Option<kimo_store::Logo>,
-    /// The day of the presentation (German).
-    pub key_date: String,
+    /// Report, city, the day, data version.
+    #[serde(flatten)]
+    pub head: super::report::Head,
     /// The date of the last presentation (German), the start of what is new.
     pub since: String,
-    /// The data version it is made from.
-    pub data_version: i64,
     /// What changed since then, one line each.
     pub changes: Vec<String>,
     /// The Lagebild's lights per Handlungsfeld.
@@ -143,18 +129,9 @@ pub fn build(st: &Scope, r: &Report) -> Result<DeckView, AppError> {
         new_warnings.len(),
         resolved.len(),
     );
-    let (city, logo_file) = super::report::city(st)?;
     Ok(DeckView {
-        kind_label: r.kind.label().to_string(),
-        state_label: r.state.label().to_string(),
-        city,
-        logo: logo_file
-            .as_ref()
-            .map(|l| format!("/logo.{}", l.extension())),
-        logo_file,
-        key_date: german_date(&r.key_date),
+        head: super::report::Head::of(st, r)?,
         since: german_date(&iso),
-        data_version: st.store.data_version()?,
         changes,
         lights,
         new_warnings,
@@ -163,7 +140,6 @@ pub fn build(st: &Scope, r: &Report) -> Result<DeckView, AppError> {
         fahrplan,
         next,
         notes,
-        report: r.clone(),
     })
 }
 

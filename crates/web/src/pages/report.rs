@@ -149,9 +149,10 @@ pub struct MethodLine {
     pub periodicity: String,
 }
 
-/// The whole report as made from the data now (a draft) or at its release.
+/// What every report shows at its head: the report, its kind and state in words, the city with
+/// its logo, the key date and the data version.
 #[derive(Debug, Serialize)]
-pub struct ReportView {
+pub struct Head {
     /// The stored report.
     pub report: Report,
     /// „Monitoringbericht“ or „Halbjahrespräsentation“.
@@ -165,10 +166,37 @@ pub struct ReportView {
     /// The logo itself, not in the JSON.
     #[serde(skip)]
     pub logo_file: Option<kimo_store::Logo>,
-    /// The key date in German.
+    /// The key date (or the presentation's day) in German.
     pub key_date: String,
     /// The data version it is made from.
     pub data_version: i64,
+}
+
+impl Head {
+    /// The head of a report made now.
+    pub fn of(st: &Scope, report: &Report) -> Result<Head, AppError> {
+        let (city, logo_file) = city(st)?;
+        Ok(Head {
+            kind_label: report.kind.label().to_string(),
+            state_label: report.state.label().to_string(),
+            city,
+            logo: logo_file
+                .as_ref()
+                .map(|l| format!("/logo.{}", l.extension())),
+            logo_file,
+            key_date: german_date(&report.key_date),
+            data_version: st.store.data_version()?,
+            report: report.clone(),
+        })
+    }
+}
+
+/// The whole report as made from the data now (a draft) or at its release.
+#[derive(Debug, Serialize)]
+pub struct ReportView {
+    /// Report, city, key date, data version.
+    #[serde(flatten)]
+    pub head: Head,
     /// When it was made (German date).
     pub made_on: String,
     /// Overview of all Handlungsfelder.
@@ -221,7 +249,6 @@ const GLOSSARY: &[(&str, &str)] = &[
 
 /// Builds a report's view from the data as it is now.
 pub fn build(st: &Scope, report: &Report) -> Result<ReportView, AppError> {
-    let (city, logo_file) = city(st)?;
     let indicators = st.indicators()?;
     let focus = report
         .focus
@@ -231,15 +258,7 @@ pub fn build(st: &Scope, report: &Report) -> Result<ReportView, AppError> {
     let (activities, activities_text) = activities(st, report.year)?;
     let (aki, ina, tasks_text) = meetings(st, report.year)?;
     Ok(ReportView {
-        kind_label: report.kind.label().to_string(),
-        state_label: report.state.label().to_string(),
-        city,
-        logo: logo_file
-            .as_ref()
-            .map(|l| format!("/logo.{}", l.extension())),
-        logo_file,
-        key_date: german_date(&report.key_date),
-        data_version: st.store.data_version()?,
+        head: Head::of(st, report)?,
         made_on: german_date(&chrono::Local::now().format("%Y-%m-%d").to_string()),
         overview: overview(st, report.year)?,
         focus,
@@ -253,7 +272,6 @@ pub fn build(st: &Scope, report: &Report) -> Result<ReportView, AppError> {
             .iter()
             .map(|(a, b)| (a.to_string(), b.to_string()))
             .collect(),
-        report: report.clone(),
     })
 }
 

@@ -87,9 +87,7 @@ pub async fn add(
         })?;
         let key_date = match field(form, "stichtag") {
             "" => format!("{year}-12-31"),
-            d => iso_day(d).ok_or_else(|| {
-                AppError::BadRequest(format!("Stichtag „{d}“: bitte wie 31.12.2025."))
-            })?,
+            d => key_date_of(d)?,
         };
         let title = match field(form, "titel") {
             "" => default_title(kind, year, &super::overview::city_name(st)?),
@@ -110,6 +108,12 @@ pub async fn add(
         Ok(format!("/berichte/{id}"))
     })
     .await
+}
+
+/// A key date as typed (`31.12.2025` or ISO) in ISO form, or a 400.
+fn key_date_of(typed: &str) -> Result<String, AppError> {
+    iso_day(typed)
+        .ok_or_else(|| AppError::BadRequest(format!("Stichtag „{typed}“: bitte wie 31.12.2025.")))
 }
 
 /// The report of a path segment (`3`, `3.json`).
@@ -160,16 +164,16 @@ impl Made {
     /// The report as stored.
     fn report(&self) -> &Report {
         match self {
-            Made::Report(v) => &v.report,
-            Made::Deck(v) => &v.report,
+            Made::Report(v) => &v.head.report,
+            Made::Deck(v) => &v.head.report,
         }
     }
 
     /// The data version it is made from.
     fn data_version(&self) -> i64 {
         match self {
-            Made::Report(v) => v.data_version,
-            Made::Deck(v) => v.data_version,
+            Made::Report(v) => v.head.data_version,
+            Made::Deck(v) => v.head.data_version,
         }
     }
 
@@ -218,8 +222,8 @@ impl Made {
     /// The city's logo, if there is one.
     fn logo(&self) -> Option<&kimo_store::Logo> {
         match self {
-            Made::Report(v) => v.logo_file.as_ref(),
-            Made::Deck(v) => v.logo_file.as_ref(),
+            Made::Report(v) => v.head.logo_file.as_ref(),
+            Made::Deck(v) => v.head.logo_file.as_ref(),
         }
     }
 
@@ -309,9 +313,7 @@ pub async fn save(
         let mut r = st.store.report(id)?;
         r.title = field(form, "titel").to_string();
         if let Some(d) = form.get("stichtag") {
-            r.key_date = iso_day(d).ok_or_else(|| {
-                AppError::BadRequest(format!("Stichtag „{d}“: bitte wie 31.12.2025."))
-            })?;
+            r.key_date = key_date_of(d)?;
         }
         r.focus = focus_from(st, form)?;
         st.store.update_report(&r, who)?;
