@@ -120,7 +120,10 @@ fn the_fahrplan_of_the_council_paper_is_public_and_kept_by_the_redaktion() {
         );
         assert_eq!(
             (log[1].object.as_str(), log[1].after.as_str()),
-            ("milestone:5.3.1", "erledigt (mit dem Bericht Nr. 1 freigegeben)"),
+            (
+                "milestone:5.3.1",
+                "erledigt (mit dem Bericht Nr. 1 freigegeben)"
+            ),
             "the demo's release"
         );
     }
