@@ -274,23 +274,6 @@ pub async fn export(
     Ok(res)
 }
 
-/// Runs a change from a form of the Redaktion and goes to `back`.
-async fn change(
-    st: Arc<AppState>,
-    identity: Identity,
-    addr: Option<Extension<ClientAddr>>,
-    form: HashMap<String, String>,
-    f: impl FnOnce(
-        &crate::Scope,
-        &kimo_store::Actor,
-        &HashMap<String, String>,
-    ) -> Result<String, AppError>
-    + Send
-    + 'static,
-) -> Result<Response, AppError> {
-    change_as(st, identity, addr, form, KEEPER, f).await
-}
-
 /// A change by the Redaktion (403 with `why` for others) from a CSRF-checked form: `f` does it
 /// and names the page to go back to.
 pub(crate) async fn change_as(
@@ -331,7 +314,7 @@ pub async fn add(
     addr: Option<Extension<ClientAddr>>,
     Form(form): Form<HashMap<String, String>>,
 ) -> Result<Response, AppError> {
-    change(st, identity, addr, form, |st, who, form| {
+    change_as(st, identity, addr, form, KEEPER, |st, who, form| {
         let body = Body::parse(field(form, "gremium"))
             .ok_or_else(|| AppError::BadRequest("Bitte ein Gremium wählen.".into()))?;
         let date = iso_day(field(form, "datum")).ok_or_else(|| {
@@ -379,7 +362,7 @@ pub async fn add_item(
     Path(id): Path<i64>,
     Form(form): Form<HashMap<String, String>>,
 ) -> Result<Response, AppError> {
-    change(st, identity, addr, form, move |st, who, form| {
+    change_as(st, identity, addr, form, KEEPER, move |st, who, form| {
         let links = links(field(form, "verweise"))?;
         st.store.add_item(id, field(form, "titel"), &links, who)?;
         Ok(format!("/sitzungen/{id}#tagesordnung"))
@@ -395,7 +378,7 @@ pub async fn minutes(
     Path(item): Path<i64>,
     Form(form): Form<HashMap<String, String>>,
 ) -> Result<Response, AppError> {
-    change(st, identity, addr, form, move |st, who, form| {
+    change_as(st, identity, addr, form, KEEPER, move |st, who, form| {
         let m = st.store.set_minutes(
             item,
             field(form, "protokoll"),
@@ -415,7 +398,7 @@ pub async fn add_task(
     Path(id): Path<i64>,
     Form(form): Form<HashMap<String, String>>,
 ) -> Result<Response, AppError> {
-    change(st, identity, addr, form, move |st, who, form| {
+    change_as(st, identity, addr, form, KEEPER, move |st, who, form| {
         let due = match field(form, "faellig") {
             "" => None,
             t => Some(iso_day(t).ok_or_else(|| {
@@ -444,7 +427,7 @@ pub async fn task_status(
     Path(task): Path<i64>,
     Form(form): Form<HashMap<String, String>>,
 ) -> Result<Response, AppError> {
-    change(st, identity, addr, form, move |st, who, form| {
+    change_as(st, identity, addr, form, KEEPER, move |st, who, form| {
         let status = TaskStatus::parse(field(form, "stand"))
             .ok_or_else(|| AppError::BadRequest("Diesen Stand gibt es nicht.".into()))?;
         let t = st.store.set_task_status(task, status, who)?;
@@ -462,7 +445,7 @@ pub async fn warning_to_agenda(
     Path(id): Path<i64>,
     Form(form): Form<HashMap<String, String>>,
 ) -> Result<Response, AppError> {
-    change(st, identity, addr, form, move |st, who, form| {
+    change_as(st, identity, addr, form, KEEPER, move |st, who, form| {
         let meeting: i64 = field(form, "sitzung")
             .parse()
             .map_err(|_| AppError::BadRequest("Bitte eine Sitzung wählen.".into()))?;
@@ -586,7 +569,7 @@ pub async fn add_activity(
     addr: Option<Extension<ClientAddr>>,
     Form(form): Form<HashMap<String, String>>,
 ) -> Result<Response, AppError> {
-    change(st, identity, addr, form, |st, who, form| {
+    change_as(st, identity, addr, form, KEEPER, |st, who, form| {
         let date = iso_day(field(form, "datum")).ok_or_else(|| {
             AppError::BadRequest(format!(
                 "Datum „{}“: bitte wie 19.11.2026.",
