@@ -149,7 +149,8 @@ pub enum ReportCommand {
     Jahr {
         /// The year reported on.
         year: i32,
-        /// Target file (`.pdf` for the PDF; `-` = the HTML on standard output).
+        /// Target file (`.pdf` for the PDF, `.docx` for Word, else HTML; `-` = the HTML on
+        /// standard output).
         #[arg(long, default_value = "-")]
         out: String,
     },
@@ -159,7 +160,8 @@ pub enum ReportCommand {
         /// The day of the meeting (TT.MM.JJJJ or JJJJ-MM-TT).
         #[arg(long)]
         stichtag: String,
-        /// Target file (`.pdf` for the PDF; `-` = the HTML on standard output).
+        /// Target file (`.pdf` for the PDF, `.docx` for Word, else HTML; `-` = the HTML on
+        /// standard output).
         #[arg(long, default_value = "-")]
         out: String,
     },

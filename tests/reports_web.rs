@@ -5,11 +5,13 @@
 //! Redaktion makes a report, chooses focus topics (wrong codes and references refused with their
 //! place), releases it: the Fahrplan's milestone is marked done, all audited; a released report
 //! stays as it is. The half-yearly presentation: 16:9 slides with an A4 handout, its release marks
-//! the InA milestone done. The Konzept in force as a PDF for everyone. Every logged-in role reads
-//! the reports, the public sees none. Both databases.
+//! the InA milestone done. The Konzept in force as a PDF for everyone. Every report also as DOCX,
+//! read back with python-docx (an independent reader): the same key numbers, Word's heading styles,
+//! language and title, the charts' alternative texts, header rows; kept as released. Every
+//! logged-in role reads the reports, the public sees none. Both databases.
 //!
-//! Needs poppler-utils and qpdf; without them the test says it was skipped, unless KIMO_TEST_PDF=1
-//! (set by .ci/run), which makes it mandatory.
+//! Needs poppler-utils, qpdf and python3-docx; without them the test says it was skipped, unless
+//! KIMO_TEST_PDF=1 (set by .ci/run), which makes it mandatory.
 
 mod common;
 use common::{Server, kimo_ok, send};
@@ -17,19 +19,116 @@ use kimo_store::testing::TestDb;
 use kimo_store::{AuditFilter, Store};
 use std::process::Command;
 
-/// Whether the PDF tools are there (a panic when they are required but missing).
+/// The reader of DOCX files (python-docx).
+const READ_DOCX: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/tools/read_docx.py");
+
+/// Whether the document tools are there (a panic when they are required but missing).
 fn pdf_tools() -> bool {
     let have = ["pdftotext", "pdftoppm", "pdfinfo", "qpdf"]
         .iter()
-        .all(|t| Command::new(t).arg("-v").output().is_ok());
+        .all(|t| Command::new(t).arg("-v").output().is_ok())
+        && Command::new("/usr/bin/python3")
+            .args(["-c", "import docx"])
+            .output()
+            .is_ok_and(|o| o.status.success());
     if !have {
         assert!(
             std::env::var("KIMO_TEST_PDF").is_err(),
-            "KIMO_TEST_PDF is set, but poppler-utils or qpdf is missing"
+            "KIMO_TEST_PDF is set, but poppler-utils, qpdf or python3-docx is missing"
         );
-        println!("skipped: poppler-utils or qpdf not installed");
+        println!("skipped: poppler-utils, qpdf or python3-docx not installed");
     }
     have
+}
+
+/// A DOCX as python-docx reads it (see tests/tools/read_docx.py).
+fn read_docx(docx: &[u8]) -> serde_json::Value {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("bericht.docx");
+    std::fs::write(&file, docx).unwrap();
+    let out = tool("/usr/bin/python3", &[READ_DOCX, file.to_str().unwrap()]);
+    serde_json::from_str(&out).unwrap()
+}
+
+/// The released DOCX read back: title and language, Word's heading styles, the key numbers of the
+/// HTML twin, header rows, the charts' alternative texts, A4 portrait.
+fn check_docx(docx: &[u8], html_json: &serde_json::Value) {
+    let d = read_docx(docx);
+    assert_eq!(d["title"], html_json["report"]["title"]);
+    assert_eq!(d["language"], "de-DE");
+    assert_eq!(d["default_lang"][0], "de-DE");
+    assert_eq!(d["page_cm"], serde_json::json!([21.0, 29.7]));
+    let paragraphs = d["paragraphs"].as_array().unwrap();
+    let styled = |style: &str, text: &str| {
+        paragraphs
+            .iter()
+            .any(|p| p[0] == style && p[1].as_str().unwrap() == text)
+    };
+    assert!(styled(
+        "Title",
+        html_json["report"]["title"].as_str().unwrap()
+    ));
+    for chapter in [
+        "Überblick über alle Handlungsfelder",
+        "Jahresbericht des Büros für Integration",
+        "Tätigkeitsbericht des Arbeitskreises Integration",
+        "Methoden und Quellen",
+        "Glossar",
+    ] {
+        assert!(styled("Heading 1", chapter), "{chapter} as Heading 1");
+    }
+    let text: String = paragraphs
+        .iter()
+        .map(|p| p[1].as_str().unwrap())
+        .collect::<Vec<_>>()
+        .join("\n");
+    let cells: Vec<&str> = d["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|t| t["rows"].as_array().unwrap())
+        .flat_map(|r| r.as_array().unwrap())
+        .map(|c| c.as_str().unwrap())
+        .collect();
+    let mut checked = 0;
+    for field in html_json["overview"].as_array().unwrap() {
+        for row in field["rows"].as_array().unwrap() {
+            let value = row["value"].as_str().unwrap();
+            assert!(
+                cells.contains(&value),
+                "{value} of {} in the DOCX",
+                row["name"]
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 10, "{checked} core indicators");
+    let mut pictures = 0;
+    for focus in html_json["focus"].as_array().unwrap() {
+        assert!(styled(
+            "Heading 1",
+            &format!("Schwerpunkt: {}", focus["title"].as_str().unwrap())
+        ));
+        for a in focus["indicators"].as_array().unwrap() {
+            assert!(styled("Heading 3", a["name"].as_str().unwrap()));
+            let first = a["sentences"][0].as_str().unwrap();
+            assert!(text.contains(first), "„{first}“ in the DOCX");
+            let alt = a["chart_alt"].as_str().unwrap();
+            assert!(
+                d["pictures"].as_array().unwrap().iter().any(|p| p == alt),
+                "chart „{alt}“ with its alternative text"
+            );
+            pictures += 1;
+        }
+    }
+    assert!(pictures >= 2, "{pictures} charts");
+    for t in d["tables"].as_array().unwrap() {
+        assert_eq!(
+            t["header"][0], true,
+            "header row repeated: {}",
+            t["rows"][0]
+        );
+    }
 }
 
 /// Runs a tool on a file; its standard output.
@@ -166,6 +265,10 @@ fn reports_are_made_from_the_data_and_kept_as_released() {
         )
         .unwrap();
         check_pdf(&first, &json);
+        let docx_path = format!("/berichte/{released}/bericht.docx");
+        let (status, docx_first) = bytes(&server, &bfi, &docx_path);
+        assert_eq!(status, 200);
+        check_docx(&docx_first, &json);
         let html_path = format!("/berichte/{released}/bericht.html");
         let (_, html_first) = bytes(&server, &bfi, &html_path);
         assert!(String::from_utf8_lossy(&html_first).contains("<html lang=\"de\">"));
@@ -199,6 +302,11 @@ fn reports_are_made_from_the_data_and_kept_as_released() {
         );
         assert_eq!(bytes(&server, &bfi, &pdf_path).1, first, "PDF as released");
         assert_eq!(
+            bytes(&server, &bfi, &docx_path).1,
+            docx_first,
+            "DOCX as released"
+        );
+        assert_eq!(
             bytes(&server, &bfi, &html_path).1,
             html_first,
             "HTML as released"
@@ -212,6 +320,19 @@ fn reports_are_made_from_the_data_and_kept_as_released() {
         std::fs::write(&file, &draft_pdf).unwrap();
         let title_page = tool("pdftotext", &["-l", "1", file.to_str().unwrap(), "-"]);
         assert!(title_page.contains("STADT KARLSRUHE"), "{title_page}");
+        let (status, draft_docx) = bytes(&server, &bfi, &format!("/berichte/{draft}/bericht.docx"));
+        assert_eq!(status, 200);
+        let d = read_docx(&draft_docx);
+        assert_eq!(d["pictures"][0], "Logo: Stadt Karlsruhe", "the logo first");
+        assert!(
+            d["paragraphs"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|p| p[1] == "MONITORINGBERICHT · STADT KARLSRUHE"),
+            "{}",
+            d["paragraphs"]
+        );
 
         // A new report for 2027 by the Redaktion; the Amt reads but may not make one.
         let amt = common::log_in_with(
@@ -388,6 +509,25 @@ fn reports_are_made_from_the_data_and_kept_as_released() {
             text.contains("Sprechnotizen") && text.contains("Nächste Schritte"),
             "{text}"
         );
+        // As DOCX: landscape pages, one chapter per slide, the notes at the end.
+        let d = read_docx(&bytes(&server, &bfi, &format!("/berichte/{deck}/bericht.docx")).1);
+        assert_eq!(d["page_cm"], serde_json::json!([29.7, 21.0]));
+        let chapters: Vec<&str> = d["paragraphs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|p| p[0] == "Heading 1")
+            .map(|p| p[1].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            chapters.first(),
+            Some(&"Was sich seit der letzten Präsentation geändert hat")
+        );
+        assert_eq!(chapters.last(), Some(&"Sprechnotizen"));
+        assert!(
+            chapters.contains(&"Lagebild") && chapters.contains(&"Fahrplan"),
+            "{chapters:?}"
+        );
         let res = send(
             &server,
             "POST",
@@ -430,6 +570,15 @@ fn reports_are_made_from_the_data_and_kept_as_released() {
         assert_eq!(
             std::fs::read(&out).unwrap(),
             bytes(&server, &bfi, &format!("/berichte/{id}/bericht.pdf")).1
+        );
+        let out = dir.path().join("b.docx");
+        kimo_ok(
+            db,
+            &["bericht", "jahr", "2027", "--out", out.to_str().unwrap()],
+        );
+        assert_eq!(
+            std::fs::read(&out).unwrap(),
+            bytes(&server, &bfi, &format!("/berichte/{id}/bericht.docx")).1
         );
     }
 }

@@ -54,7 +54,7 @@ pub fn run(store: Store, cmd: ReportCommand) -> Result<()> {
     }
 }
 
-/// Writes a report's document (PDF when the target ends in `.pdf`, else HTML).
+/// Writes a report's document (PDF or DOCX by the target's ending, else HTML).
 fn write(
     st: &kimo_web::Scope,
     r: &kimo_model::report::Report,
@@ -64,7 +64,11 @@ fn write(
     if made {
         eprintln!("Entwurf Nr. {} „{}“ angelegt.", r.id, r.title);
     }
-    let format = if out.ends_with(".pdf") { "pdf" } else { "html" };
+    let format = match out.rsplit_once('.').map(|(_, e)| e.to_lowercase()) {
+        Some(e) if e == "pdf" || e == "docx" => e,
+        _ => "html".to_string(),
+    };
+    let format = format.as_str();
     let bytes = kimo_web::file_in(st, r, format).map_err(|e| anyhow!("{e}"))?;
     match out {
         "-" => {

@@ -5,6 +5,8 @@
 //! document's language, title, headings and the charts' alternative texts; the same input with
 //! the same identifier and time gives the same bytes.
 
+pub mod docx;
+
 use std::collections::HashMap;
 use std::sync::OnceLock;
 use typst::diag::{FileError, FileResult, SourceDiagnostic, Warned};

@@ -330,6 +330,10 @@ fn report_routes() -> Router<Arc<AppState>> {
         .route("/berichte/{id}/freigeben", post(pages::reports::release))
         .route("/berichte/{id}/bericht.html", get(pages::reports::file))
         .route("/berichte/{id}/bericht.pdf", get(pages::reports::pdf_file))
+        .route(
+            "/berichte/{id}/bericht.docx",
+            get(pages::reports::docx_file),
+        )
 }
 
 /// The pages of people: login, account, tasks, warnings as work items, the audit log.

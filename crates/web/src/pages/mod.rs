@@ -16,6 +16,7 @@ pub mod meetings;
 pub mod overview;
 pub mod presentation;
 pub mod report;
+pub mod report_docx;
 pub mod reports;
 pub mod rules;
 pub mod submissions;

@@ -9,7 +9,7 @@ use super::indicator::{IndicatorQuery, IndicatorView};
 use crate::format::german_date;
 use crate::{AppError, Scope};
 use kimo_model::meeting::{Body, TaskStatus};
-use kimo_model::report::{Report, ReportKind};
+use kimo_model::report::{Report, ReportKind, ReportState};
 use kimo_model::{Indicator, Period, Polarity};
 use kimo_store::WarningFilter;
 use serde::Serialize;
@@ -170,13 +170,31 @@ pub struct Head {
     pub key_date: String,
     /// The data version it is made from.
     pub data_version: i64,
+    /// When it was made (German date).
+    pub made_on: String,
+    /// Its state, when it was made and from which data, for the title page: „Freigegeben am
+    /// 02.12.2026 · Daten vom 01.12.2026 (Datenversion 42)“.
+    pub status_line: String,
 }
 
 impl Head {
     /// The head of a report made now.
     pub fn of(st: &Scope, report: &Report) -> Result<Head, AppError> {
         let (city, logo_file) = city(st)?;
+        let today = chrono::Local::now().format("%Y-%m-%d").to_string();
+        let made_on = german_date(&today);
+        let data_version = st.store.data_version()?;
+        let data = match st.store.imports_since(&today)?.0 {
+            Some(at) => format!("Daten vom {}", german_date(at.get(..10).unwrap_or(&at))),
+            None => "noch keine Daten".to_string(),
+        };
+        let state = match report.state {
+            ReportState::Freigegeben => format!("Freigegeben am {made_on}"),
+            ReportState::Entwurf => format!("Entwurf vom {made_on}"),
+        };
         Ok(Head {
+            status_line: format!("{state} · {data} (Datenversion {data_version})"),
+            made_on,
             kind_label: report.kind.label().to_string(),
             state_label: report.state.label().to_string(),
             city,
@@ -185,7 +203,7 @@ impl Head {
                 .map(|l| format!("/logo.{}", l.extension())),
             logo_file,
             key_date: german_date(&report.key_date),
-            data_version: st.store.data_version()?,
+            data_version,
             report: report.clone(),
         })
     }
@@ -197,8 +215,6 @@ pub struct ReportView {
     /// Report, city, key date, data version.
     #[serde(flatten)]
     pub head: Head,
-    /// When it was made (German date).
-    pub made_on: String,
     /// Overview of all Handlungsfelder.
     pub overview: Vec<OverviewField>,
     /// The focus topics.
@@ -259,7 +275,6 @@ pub fn build(st: &Scope, report: &Report) -> Result<ReportView, AppError> {
     let (aki, ina, tasks_text) = meetings(st, report.year)?;
     Ok(ReportView {
         head: Head::of(st, report)?,
-        made_on: german_date(&chrono::Local::now().format("%Y-%m-%d").to_string()),
         overview: overview(st, report.year)?,
         focus,
         activities,

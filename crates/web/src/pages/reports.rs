@@ -1,8 +1,8 @@
 //! The reports (`/berichte`): Monitoringberichte and half-yearly presentations, internal (they
 //! hold warnings). The Redaktion creates one for a year, chooses 1–2 focus topics and writes their
 //! Sachstand and Empfehlungen; a draft is made afresh from the data whenever it is read. Releasing
-//! freezes it: the HTML document made at that moment is kept with its SHA-256 and the data
-//! version, served exactly as released ever after, and the Fahrplan's milestone for such a report
+//! freezes it: the HTML, PDF and DOCX files made at that moment are kept with their SHA-256 and the
+//! data version, served exactly as released ever after, and the Fahrplan's milestone for such a report
 //! is marked done.
 
 use super::konzept_edit::{may_edit, viewer};
@@ -282,6 +282,10 @@ pub async fn one(
             .collect();
         let mut focus = r.focus.clone();
         focus.resize(MAX_FOCUS, Focus::default());
+        let released_on = r
+            .released
+            .as_ref()
+            .map(|(at, _)| german_date(at.get(..10).unwrap_or(at)));
         render(
             "bericht.html",
             minijinja::context! {
@@ -289,7 +293,7 @@ pub async fn one(
                 v => m.view(), charts => m.charts(), inhalt => m.content(),
                 logo => m.logo_uri(),
                 manage => may_edit(&me.0) && r.state == ReportState::Entwurf,
-                released => r.state == ReportState::Freigegeben,
+                released => r.state == ReportState::Freigegeben, released_on => released_on,
                 csrf => &me.1.csrf, fields => fields,
                 focus => minijinja::value::Serde(&focus),
             },
@@ -409,15 +413,21 @@ pub fn release_report(
     r: &Report,
     who: &kimo_store::Actor,
 ) -> Result<kimo_store::Released, AppError> {
-    let m = Made::of(st, r)?;
+    // The files say what they are: released, today, by whom.
+    let mut frozen = r.clone();
+    frozen.state = ReportState::Freigegeben;
+    frozen.released = Some((chrono::Utc::now().to_rfc3339(), who.name.clone()));
+    let m = Made::of(st, &frozen)?;
     let html = document(&m)?;
     let on = match r.kind {
         ReportKind::Praesentation => chrono::NaiveDate::parse_from_str(&r.key_date, "%Y-%m-%d")
             .unwrap_or_else(|_| chrono::Local::now().date_naive()),
         ReportKind::Monitoringbericht => chrono::Local::now().date_naive(),
     };
-    let (pdf, _) = pdf(&m, chrono::Utc::now().naive_utc())?;
-    let files: [(&str, &[u8]); 2] = [("html", html.as_bytes()), ("pdf", &pdf)];
+    let now = chrono::Utc::now().naive_utc();
+    let (pdf, _) = pdf(&m, now)?;
+    let docx = super::report_docx::docx(&m, now)?;
+    let files: [(&str, &[u8]); 3] = [("html", html.as_bytes()), ("pdf", &pdf), ("docx", &docx)];
     Ok(st
         .store
         .release_report(r.id, &files, m.data_version(), on, who)?)
@@ -514,17 +524,33 @@ pub fn pdf_anew(st: &crate::Scope, r: &Report) -> Result<(Vec<u8>, usize), AppEr
     pdf(&Made::of(st, r)?, chrono::Utc::now().naive_utc())
 }
 
-/// A report's file in a format (`html`, `pdf`): as released, byte for byte, or (a draft) made now.
+/// A report's file in a format (`html`, `pdf`, `docx`): as released, byte for byte, or (a draft)
+/// made now. A report released before kimo kept that format has none: made now it would show
+/// today's data under the release's name.
 pub fn file_in(st: &crate::Scope, r: &Report, format: &str) -> Result<Vec<u8>, AppError> {
     if let Some(f) = st.store.report_file(r.id, format)? {
         return Ok(f.bytes);
     }
+    if r.state == ReportState::Freigegeben {
+        return Err(AppError::NotFound(format!(
+            "Der Bericht Nr. {} wurde freigegeben, bevor kimo ihn als {} aufbewahrte; er ist als \
+             HTML und PDF da.",
+            r.id,
+            format.to_uppercase()
+        )));
+    }
     let m = Made::of(st, r)?;
+    let now = chrono::Utc::now().naive_utc();
     match format {
-        "pdf" => Ok(pdf(&m, chrono::Utc::now().naive_utc())?.0),
+        "pdf" => Ok(pdf(&m, now)?.0),
+        "docx" => super::report_docx::docx(&m, now),
         _ => Ok(document(&m)?.into_bytes()),
     }
 }
+
+/// The DOCX file's media type.
+pub const DOCX_MIME: &str =
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
 
 /// `GET /berichte/{id}/bericht.pdf`: the PDF — as released, byte for byte, or (a draft) made now.
 pub async fn pdf_file(
@@ -532,14 +558,35 @@ pub async fn pdf_file(
     Extension(identity): Extension<Identity>,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
+    download(st, identity, id, "pdf", "application/pdf").await
+}
+
+/// `GET /berichte/{id}/bericht.docx`: the Word document — as released, byte for byte, or (a
+/// draft) made now.
+pub async fn docx_file(
+    State(st): State<Arc<AppState>>,
+    Extension(identity): Extension<Identity>,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    download(st, identity, id, "docx", DOCX_MIME).await
+}
+
+/// A report's file as a download (`monitoringbericht-2025.pdf`), never cached.
+async fn download(
+    st: Arc<AppState>,
+    identity: Identity,
+    id: i64,
+    format: &'static str,
+    mime: &'static str,
+) -> Result<Response, AppError> {
     viewer(&identity)?;
     let (bytes, name) = blocking(&st, move |st| {
         let r = st.store.report(id)?;
-        let name = format!("{}-{}.pdf", r.kind.code(), r.year);
-        Ok((file_in(st, &r, "pdf")?, name))
+        let name = format!("{}-{}.{format}", r.kind.code(), r.year);
+        Ok((file_in(st, &r, format)?, name))
     })
     .await?;
-    let page = crate::Page::download("application/pdf", &name, bytes);
+    let page = crate::Page::download(mime, &name, bytes);
     let mut res = page.into_response();
     res.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
