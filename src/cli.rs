@@ -418,8 +418,8 @@ pub enum BenchWhat {
         #[arg(long)]
         server: Option<PathBuf>,
     },
-    /// The demo's Monitoringbericht 2025 and a presentation as PDF, made anew from the data: the
-    /// first in the process (cold: fonts, Typst's library) and again (warm, the median).
+    /// The demo's Monitoringbericht 2025 and a presentation as PDF and as DOCX, made anew from the
+    /// data: the first in the process (cold: fonts, Typst's library) and again (warm, the median).
     Berichte {
         /// Warm repetitions.
         #[arg(long, default_value_t = 5)]

@@ -543,6 +543,58 @@ fn reports_are_made_from_the_data_and_kept_as_released() {
             .unwrap();
         assert_eq!(m5.status, kimo_model::fahrplan::MilestoneStatus::Erledigt);
 
+        // A report released before kimo kept DOCX files has none: made now it would show today's
+        // data under the release's name.
+        let res = send(
+            &server,
+            "POST",
+            "/berichte",
+            &bfi,
+            &[
+                ("csrf", &csrf),
+                ("art", "monitoringbericht"),
+                ("jahr", "2019"),
+                ("stichtag", ""),
+            ],
+        );
+        let old: i64 = res
+            .header("location")
+            .unwrap()
+            .rsplit('/')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        store
+            .release_report(
+                old,
+                &[
+                    ("html", b"<p>2019</p>".as_slice()),
+                    ("pdf", b"%PDF-1.7".as_slice()),
+                ],
+                1,
+                chrono::NaiveDate::from_ymd_opt(2020, 3, 1).unwrap(),
+                &kimo_store::Actor::command_line(),
+            )
+            .unwrap();
+        let res = send(
+            &server,
+            "GET",
+            &format!("/berichte/{old}/bericht.docx"),
+            &bfi,
+            &[],
+        );
+        assert_eq!(res.status, 404);
+        assert!(
+            res.body.contains("bevor kimo ihn als DOCX aufbewahrte"),
+            "{}",
+            res.body
+        );
+        assert_eq!(
+            bytes(&server, &bfi, &format!("/berichte/{old}/bericht.pdf")).1,
+            b"%PDF-1.7"
+        );
+
         // The Konzept in force as a short PDF, for everyone.
         let decided = store.konzept_in_force().unwrap().unwrap();
         let (status, _, k) = server.raw(&format!("/konzept/{}/konzept.pdf", decided.id), &[]);

@@ -237,6 +237,7 @@ fn deliveries(mine: i64, owed: i64, sid: i64) -> Vec<Row> {
         get("/berichte/2.json", INTERNAL),
         get("/berichte/1/bericht.html", INTERNAL),
         get("/berichte/1/bericht.pdf", INTERNAL),
+        get("/berichte/1/bericht.docx", INTERNAL),
         post(
             "/berichte",
             form(&[("art", "monitoringbericht"), ("jahr", "2099")]),

@@ -68,6 +68,7 @@ fn routes(warning: i64) -> Vec<String> {
         "/berichte/1.json",
         "/berichte/1/bericht.html",
         "/berichte/1/bericht.pdf",
+        "/berichte/1/bericht.docx",
         "/sitzungen",
         "/sitzungen.json",
         "/fahrplan",
@@ -139,7 +140,7 @@ fn the_public_never_sees_an_unpublished_indicator_or_a_warning() {
                 t.label, a.status
             );
         }
-        assert_eq!(checked, 56);
+        assert_eq!(checked, 57);
         // No trace of the warnings' existence in the public's Stadtteil table and page data.
         let csv = server.request("/stadtteile.csv", &[]);
         assert!(!csv.body.contains("Warnhinweis"), "{:.300}", csv.body);

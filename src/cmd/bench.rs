@@ -263,7 +263,10 @@ fn get_status(port: u16) -> Option<u16> {
     std::str::from_utf8(&buf[9..12]).ok()?.parse().ok()
 }
 
-/// `bench berichte`: the demo's reports as PDF in a new SQLite file, cold and warm.
+/// Makes a report in one format: its size and what it is.
+type Maker<'a> = dyn Fn(&kimo_model::report::Report) -> Result<(usize, String)> + 'a;
+
+/// `bench berichte`: the demo's reports as PDF and DOCX in a new SQLite file, cold and warm.
 fn reports(runs: usize) -> Result<()> {
     let dir = tempfile_dir()?;
     let db = dir.join("demo.db");
@@ -283,26 +286,38 @@ fn reports(runs: usize) -> Result<()> {
     let web = |e: kimo_web::AppError| anyhow::anyhow!("{e}");
     let (mb, _) = kimo_web::year_report(&st, 2025, &who).map_err(web)?;
     let (deck, _) = kimo_web::presentation_report(&st, "2026-11-19", &who).map_err(web)?;
-    for r in [&mb, &deck] {
-        let t0 = Instant::now();
-        let (pdf, pages) = kimo_web::pdf_anew(&st, r).map_err(web)?;
-        let cold = t0.elapsed();
-        let mut warm = Vec::new();
-        for _ in 0..runs.max(1) {
-            let t = Instant::now();
-            kimo_web::pdf_anew(&st, r).map_err(web)?;
-            warm.push(t.elapsed());
+    // Each made anew from the data: PDF (Typst) and DOCX (docx-rs, charts drawn as PNG).
+    let pdf = |r: &kimo_model::report::Report| -> Result<(usize, String)> {
+        let (bytes, pages) = kimo_web::pdf_anew(&st, r).map_err(web)?;
+        Ok((bytes.len(), format!("PDF, {pages} Seiten")))
+    };
+    let docx = |r: &kimo_model::report::Report| -> Result<(usize, String)> {
+        let bytes = kimo_web::docx_anew(&st, r).map_err(web)?;
+        Ok((bytes.len(), "DOCX".to_string()))
+    };
+    let makers: [&Maker; 2] = [&pdf, &docx];
+    for make in makers {
+        for r in [&mb, &deck] {
+            let t0 = Instant::now();
+            let (size, what) = make(r)?;
+            let cold = t0.elapsed();
+            let mut warm = Vec::new();
+            for _ in 0..runs.max(1) {
+                let t = Instant::now();
+                make(r)?;
+                warm.push(t.elapsed());
+            }
+            warm.sort();
+            println!(
+                "{} „{}“ als {what}, {} Bytes; kalt {:.0} ms, warm {:.0} ms (Median von {})",
+                r.kind.label(),
+                r.title,
+                kimo_model::format_number(size as f64, 0),
+                cold.as_secs_f64() * 1000.0,
+                warm[warm.len() / 2].as_secs_f64() * 1000.0,
+                warm.len()
+            );
         }
-        warm.sort();
-        println!(
-            "{} „{}“: {pages} Seiten, {} Bytes; kalt {:.0} ms, warm {:.0} ms (Median von {})",
-            r.kind.label(),
-            r.title,
-            pdf.len(),
-            cold.as_secs_f64() * 1000.0,
-            warm[warm.len() / 2].as_secs_f64() * 1000.0,
-            warm.len()
-        );
     }
     std::fs::remove_dir_all(&dir)?;
     Ok(())

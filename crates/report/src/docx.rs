@@ -734,6 +734,18 @@ mod tests {
             assert!(document.contains(want), "{want} fehlt in document.xml");
         }
         assert!(!document.contains("name=\"Figure\""));
+        // The table of contents: a field over the headings, marked to be updated.
+        assert!(document.contains("<w:fldChar w:fldCharType=\"begin\" w:dirty=\"true\" />"));
+        assert!(document.contains(r#"<w:instrText>TOC \o "1-2" \h \z \u</w:instrText>"#));
+        assert!(document.contains("<w:pStyle w:val=\"TOC1\" />"));
+        // Every paragraph id once.
+        let ids: Vec<&str> = document
+            .split("w14:paraId=\"")
+            .skip(1)
+            .map(|x| &x[..8])
+            .collect();
+        let unique: std::collections::BTreeSet<&&str> = ids.iter().collect();
+        assert_eq!(unique.len(), ids.len(), "{ids:?}");
         let styles = part(&bytes, "word/styles.xml");
         assert!(styles.contains("<w:lang w:val=\"de-DE\""), "{styles}");
         assert!(styles.contains("<w:name w:val=\"heading 1\" />"));

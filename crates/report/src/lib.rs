@@ -3,7 +3,7 @@
 //! system, no network, no packages. The fonts (DejaVu Sans, the charts' font) are embedded, so a
 //! document comes out the same on every machine. The output is a tagged PDF/UA-1 with the
 //! document's language, title, headings and the charts' alternative texts; the same input with
-//! the same identifier and time gives the same bytes.
+//! the same identifier and time gives the same bytes. Word documents (DOCX) are made in [`docx`].
 
 pub mod docx;
 

@@ -16,7 +16,9 @@ mod tokens;
 
 pub use auth::ClientAddr;
 pub use error::AppError;
-pub use pages::reports::{file_in, pdf_anew, presentation_report, release_report, year_report};
+pub use pages::reports::{
+    docx_anew, file_in, pdf_anew, presentation_report, release_report, year_report,
+};
 pub use respond::{Format, Page};
 pub use server::{ServeOptions, serve};
 pub use state::{AppState, Audience, Scope};

@@ -524,6 +524,11 @@ pub fn pdf_anew(st: &crate::Scope, r: &Report) -> Result<(Vec<u8>, usize), AppEr
     pdf(&Made::of(st, r)?, chrono::Utc::now().naive_utc())
 }
 
+/// A report's DOCX made anew from the data (the benchmark).
+pub fn docx_anew(st: &crate::Scope, r: &Report) -> Result<Vec<u8>, AppError> {
+    super::report_docx::docx(&Made::of(st, r)?, chrono::Utc::now().naive_utc())
+}
+
 /// A report's file in a format (`html`, `pdf`, `docx`): as released, byte for byte, or (a draft)
 /// made now. A report released before kimo kept that format has none: made now it would show
 /// today's data under the release's name.
