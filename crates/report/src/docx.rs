@@ -177,113 +177,145 @@ pub fn docx(doc: &Document) -> Result<Vec<u8>, String> {
         d = d.page_orient(PageOrientationType::Landscape);
     }
     let made = doc.made.format("%Y-%m-%dT%H:%M:%SZ").to_string();
-    d = d.created_at(&made).updated_at(&made);
-    let mut alts = Vec::new();
-    let mut lists = NUMBERED;
+    let mut body = Body {
+        d: d.created_at(&made).updated_at(&made),
+        alts: Vec::new(),
+        lists: NUMBERED,
+        text_width,
+    };
     for (n, part) in doc.parts.iter().enumerate() {
         // A chapter starts a new page, unless a page break came just before.
         let after_break = n > 0 && matches!(doc.parts[n - 1], Part::PageBreak);
-        match part {
-            Part::Title(t) => {
-                d = d.add_paragraph(
-                    Paragraph::new()
-                        .style("Title")
-                        .add_run(DocxRun::new().add_text(t)),
-                )
-            }
-            Part::Heading(level, t) => {
-                let level = (*level).clamp(1, 3);
-                let p = Paragraph::new()
-                    .style(&format!("Heading{level}"))
-                    .keep_next(true)
-                    .page_break_before(level == 1 && !after_break)
-                    .add_run(DocxRun::new().add_text(t));
-                d = d.add_paragraph(p);
-            }
-            Part::Para(runs) => d = d.add_paragraph(runs_in(Paragraph::new(), runs)),
-            Part::List { ordered, items } => {
-                let id = if *ordered {
-                    lists += 1;
-                    d = d.add_numbering(
-                        Numbering::new(lists, NUMBERED)
-                            .add_override(LevelOverride::new(0).start(1))
-                            .add_override(LevelOverride::new(1).start(1)),
-                    );
-                    lists
-                } else {
-                    BULLETS
-                };
-                for (level, runs) in items {
-                    let p = Paragraph::new()
-                        .style("ListParagraph")
-                        .numbering(NumberingId::new(id), IndentLevel::new((*level).min(1)));
-                    d = d.add_paragraph(runs_in(p, runs));
-                }
-            }
-            Part::Table(t) => {
-                d = d
-                    .add_paragraph(
-                        Paragraph::new()
-                            .style("Caption")
-                            .keep_next(true)
-                            .add_run(DocxRun::new().add_text(&t.caption)),
-                    )
-                    .add_table(table(t, text_width));
-            }
-            Part::Figure(f) => {
-                let (w, h) =
-                    png_size(&f.png).ok_or_else(|| format!("Bild {}: keine PNG-Datei", n + 1))?;
-                let width = f.width_cm.min(text_width);
-                let height = width * h as f32 / w.max(1) as f32;
-                alts.push(f.alt.clone());
-                let pic = Pic::new_with_dimensions(f.png.clone(), w, h)
-                    .id(format!("rIdImage{}", alts.len()))
-                    .size((width * EMU_PER_CM) as u32, (height * EMU_PER_CM) as u32);
-                d = d.add_paragraph(
-                    Paragraph::new()
-                        .keep_next(!f.caption.is_empty())
-                        .add_run(DocxRun::new().add_image(pic)),
-                );
-                if !f.caption.is_empty() {
-                    d = d.add_paragraph(
-                        Paragraph::new()
-                            .style("Caption")
-                            .add_run(DocxRun::new().add_text(&f.caption)),
-                    );
-                }
-            }
-            Part::Terms(terms) => {
-                for (term, definition) in terms {
-                    d = d
-                        .add_paragraph(
-                            Paragraph::new()
-                                .keep_next(true)
-                                .add_run(DocxRun::new().add_text(term).bold()),
-                        )
-                        .add_paragraph(
-                            Paragraph::new()
-                                .indent(Some(twips(0.8) as i32), None, None, None)
-                                .add_run(DocxRun::new().add_text(definition)),
-                        );
-                }
-            }
-            Part::Contents => {
-                for p in contents(&doc.parts) {
-                    d = d.add_paragraph(p);
-                }
-            }
-            Part::PageBreak => {
-                d = d.add_paragraph(
-                    Paragraph::new().add_run(DocxRun::new().add_break(BreakType::Page)),
-                )
-            }
-        }
+        body.part(part, n, after_break, &doc.parts)?;
     }
-    let mut xml = d.build();
-    finish(&mut xml, doc, &alts)?;
+    let mut xml = body.d.build();
+    finish(&mut xml, doc, &body.alts)?;
     let mut out = std::io::Cursor::new(Vec::new());
     xml.pack(&mut out).map_err(|e| e.to_string())?;
     Ok(out.into_inner())
+}
+
+/// The document's body as it is written: docx-rs's builder, the pictures' alternative texts so
+/// far, the last numbering made.
+struct Body {
+    /// The document.
+    d: Docx,
+    /// The pictures' alternative texts, in order.
+    alts: Vec<String>,
+    /// The id of the last numbering (each numbered list has its own, to start at 1).
+    lists: usize,
+    /// The text width in centimetres.
+    text_width: f32,
+}
+
+impl Body {
+    /// Adds a paragraph.
+    fn add(&mut self, p: Paragraph) {
+        self.d = std::mem::take(&mut self.d).add_paragraph(p);
+    }
+
+    /// Adds a part (the `n`th of `all`).
+    fn part(
+        &mut self,
+        part: &Part,
+        n: usize,
+        after_break: bool,
+        all: &[Part],
+    ) -> Result<(), String> {
+        match part {
+            Part::Title(t) => self.add(
+                Paragraph::new()
+                    .style("Title")
+                    .add_run(DocxRun::new().add_text(t)),
+            ),
+            Part::Heading(level, t) => {
+                let level = (*level).clamp(1, 3);
+                self.add(
+                    Paragraph::new()
+                        .style(&format!("Heading{level}"))
+                        .keep_next(true)
+                        .page_break_before(level == 1 && !after_break)
+                        .add_run(DocxRun::new().add_text(t)),
+                );
+            }
+            Part::Para(runs) => self.add(runs_in(Paragraph::new(), runs)),
+            Part::List { ordered, items } => self.list(*ordered, items),
+            Part::Table(t) => {
+                self.add(
+                    Paragraph::new()
+                        .style("Caption")
+                        .keep_next(true)
+                        .add_run(DocxRun::new().add_text(&t.caption)),
+                );
+                self.d = std::mem::take(&mut self.d).add_table(table(t, self.text_width));
+            }
+            Part::Figure(f) => self.figure(f, n)?,
+            Part::Terms(terms) => {
+                for (term, definition) in terms {
+                    self.add(
+                        Paragraph::new()
+                            .keep_next(true)
+                            .add_run(DocxRun::new().add_text(term).bold()),
+                    );
+                    self.add(
+                        Paragraph::new()
+                            .indent(Some(twips(0.8) as i32), None, None, None)
+                            .add_run(DocxRun::new().add_text(definition)),
+                    );
+                }
+            }
+            Part::Contents => contents(all).into_iter().for_each(|p| self.add(p)),
+            Part::PageBreak => {
+                self.add(Paragraph::new().add_run(DocxRun::new().add_break(BreakType::Page)))
+            }
+        }
+        Ok(())
+    }
+
+    /// Adds a list: bullets, or numbers starting at 1.
+    fn list(&mut self, ordered: bool, items: &[(usize, Vec<Run>)]) {
+        let id = if ordered {
+            self.lists += 1;
+            self.d = std::mem::take(&mut self.d).add_numbering(
+                Numbering::new(self.lists, NUMBERED)
+                    .add_override(LevelOverride::new(0).start(1))
+                    .add_override(LevelOverride::new(1).start(1)),
+            );
+            self.lists
+        } else {
+            BULLETS
+        };
+        for (level, runs) in items {
+            let p = Paragraph::new()
+                .style("ListParagraph")
+                .numbering(NumberingId::new(id), IndentLevel::new((*level).min(1)));
+            self.add(runs_in(p, runs));
+        }
+    }
+
+    /// Adds a picture (the `n`th part) with its caption below.
+    fn figure(&mut self, f: &Figure, n: usize) -> Result<(), String> {
+        let (w, h) = png_size(&f.png).ok_or_else(|| format!("Bild {}: keine PNG-Datei", n + 1))?;
+        let width = f.width_cm.min(self.text_width);
+        let height = width * h as f32 / w.max(1) as f32;
+        self.alts.push(f.alt.clone());
+        let pic = Pic::new_with_dimensions(f.png.clone(), w, h)
+            .id(format!("rIdImage{}", self.alts.len()))
+            .size((width * EMU_PER_CM) as u32, (height * EMU_PER_CM) as u32);
+        self.add(
+            Paragraph::new()
+                .keep_next(!f.caption.is_empty())
+                .add_run(DocxRun::new().add_image(pic)),
+        );
+        if !f.caption.is_empty() {
+            self.add(
+                Paragraph::new()
+                    .style("Caption")
+                    .add_run(DocxRun::new().add_text(&f.caption)),
+            );
+        }
+        Ok(())
+    }
 }
 
 /// The table of contents: a TOC field over the headings of levels 1 and 2, its result the
@@ -328,25 +360,8 @@ fn twips(cm: f32) -> u32 {
     (cm * TWIPS_PER_CM).round() as u32
 }
 
-/// The document with its styles and numberings: Word's built-in names, so that Word and screen
-/// readers know the headings.
+/// The document with its styles and numberings.
 fn styled(d: Docx, doc: &Document) -> Docx {
-    let heading = |level: usize, size: usize| {
-        Style::new(format!("Heading{level}"), StyleType::Paragraph)
-            .name(format!("heading {level}"))
-            .based_on("Normal")
-            .next("Normal")
-            .q_format(true)
-            .bold()
-            .size(size)
-            .color(BLUE)
-            .outline_lvl(level - 1)
-            .line_spacing(
-                LineSpacing::new()
-                    .before(if level == 1 { 0 } else { 240 })
-                    .after(120),
-            )
-    };
     let level = |n: usize, format: &str, text: &str| {
         Level::new(
             n,
@@ -362,82 +377,76 @@ fn styled(d: Docx, doc: &Document) -> Docx {
             None,
         )
     };
-    d.default_fonts(
-        RunFonts::new()
-            .ascii("Calibri")
-            .hi_ansi("Calibri")
-            .cs("Calibri"),
-    )
-    .default_size(21)
-    .default_line_spacing(LineSpacing::new().after(120).line(264))
-    .add_style(
-        Style::new("Title", StyleType::Paragraph)
-            .name("Title")
+    let d = d
+        .default_fonts(
+            RunFonts::new()
+                .ascii("Calibri")
+                .hi_ansi("Calibri")
+                .cs("Calibri"),
+        )
+        .default_size(21)
+        .default_line_spacing(LineSpacing::new().after(120).line(264));
+    styles()
+        .into_iter()
+        .fold(d, Docx::add_style)
+        .add_abstract_numbering(
+            AbstractNumbering::new(BULLETS)
+                .add_level(level(0, "bullet", "•"))
+                .add_level(level(1, "bullet", "–")),
+        )
+        .add_numbering(Numbering::new(BULLETS, BULLETS))
+        .add_abstract_numbering(
+            AbstractNumbering::new(NUMBERED)
+                .add_level(level(0, "decimal", "%1."))
+                .add_level(level(1, "lowerLetter", "%2)")),
+        )
+        .doc_id(&format!("kimo-{}", doc.made.format("%Y%m%d%H%M%S")))
+}
+
+/// The paragraph styles with Word's built-in names („heading 1“, „caption“, „toc 1“), so that
+/// Word and screen readers know the headings.
+fn styles() -> Vec<Style> {
+    let paragraph = |id: &str, name: &str| {
+        Style::new(id, StyleType::Paragraph)
+            .name(name)
             .based_on("Normal")
             .next("Normal")
+    };
+    let heading = |level: usize, size: usize| {
+        paragraph(&format!("Heading{level}"), &format!("heading {level}"))
+            .q_format(true)
+            .bold()
+            .size(size)
+            .color(BLUE)
+            .outline_lvl(level - 1)
+            .line_spacing(
+                LineSpacing::new()
+                    .before(if level == 1 { 0 } else { 240 })
+                    .after(120),
+            )
+    };
+    vec![
+        paragraph("Title", "Title")
             .q_format(true)
             .size(48)
             .bold()
             .color(BLUE),
-    )
-    .add_style(heading(1, 32))
-    .add_style(heading(2, 26))
-    .add_style(heading(3, 22))
-    .add_style(
-        Style::new("TOCHeading", StyleType::Paragraph)
-            .name("TOC Heading")
-            .based_on("Normal")
-            .next("Normal")
+        heading(1, 32),
+        heading(2, 26),
+        heading(3, 22),
+        paragraph("TOCHeading", "TOC Heading")
             .bold()
             .size(32)
             .color(BLUE),
-    )
-    .add_style(
-        Style::new("TOC1", StyleType::Paragraph)
-            .name("toc 1")
-            .based_on("Normal")
-            .next("Normal"),
-    )
-    .add_style(
-        Style::new("TOC2", StyleType::Paragraph)
-            .name("toc 2")
-            .based_on("Normal")
-            .next("Normal")
-            .indent(Some(440), None, None, None),
-    )
-    .add_style(
-        Style::new("Caption", StyleType::Paragraph)
-            .name("caption")
-            .based_on("Normal")
-            .next("Normal")
+        paragraph("TOC1", "toc 1"),
+        paragraph("TOC2", "toc 2").indent(Some(440), None, None, None),
+        paragraph("Caption", "caption")
             .q_format(true)
             .bold()
             .size(18),
-    )
-    .add_style(
-        Style::new("ListParagraph", StyleType::Paragraph)
-            .name("List Paragraph")
-            .based_on("Normal"),
-    )
-    .add_style(
-        Style::new("Footer", StyleType::Paragraph)
-            .name("footer")
-            .based_on("Normal")
-            .size(16)
-            .color(GREY),
-    )
-    .add_abstract_numbering(
-        AbstractNumbering::new(BULLETS)
-            .add_level(level(0, "bullet", "•"))
-            .add_level(level(1, "bullet", "–")),
-    )
-    .add_numbering(Numbering::new(BULLETS, BULLETS))
-    .add_abstract_numbering(
-        AbstractNumbering::new(NUMBERED)
-            .add_level(level(0, "decimal", "%1."))
-            .add_level(level(1, "lowerLetter", "%2)")),
-    )
-    .doc_id(&format!("kimo-{}", doc.made.format("%Y%m%d%H%M%S")))
+        paragraph("ListParagraph", "List Paragraph"),
+        paragraph("Footer", "footer").size(16).color(GREY),
+    ]
 }
 
 /// A paragraph with the runs added.
@@ -555,34 +564,45 @@ fn finish(xml: &mut docx_rs::XMLDocx, doc: &Document, alts: &[String]) -> Result
         1,
     );
     xml.styles = styles.into_bytes();
-
-    let core = text(&xml.doc_props.core)?
-        .replace(
-            "<dc:creator>unknown</dc:creator>",
-            &format!("<dc:creator>{}</dc:creator>", escape(&doc.author)),
-        )
-        .replace(
-            "<cp:lastModifiedBy>unknown</cp:lastModifiedBy>",
-            &format!(
-                "<cp:lastModifiedBy>{}</cp:lastModifiedBy>",
-                escape(&doc.author)
-            ),
-        )
-        .replace(
-            "</cp:coreProperties>",
-            &format!(
-                "<dc:title>{}</dc:title><dc:language>{}</dc:language></cp:coreProperties>",
-                escape(&doc.title),
-                escape(&doc.lang)
-            ),
-        );
-    xml.doc_props.core = core.into_bytes();
-
+    xml.doc_props.core = core_properties(&text(&xml.doc_props.core)?, doc).into_bytes();
     let mut paragraphs = ParagraphIds::default();
-    let document = paragraphs.apply(&text(&xml.document)?);
+    xml.document =
+        pictures_and_headers(&paragraphs.apply(&text(&xml.document)?), alts)?.into_bytes();
+    for footer in &mut xml.footers {
+        *footer = paragraphs.apply(&text(footer)?).into_bytes();
+    }
+    Ok(())
+}
+
+/// The core properties with the author, title and language.
+fn core_properties(core: &str, doc: &Document) -> String {
+    core.replace(
+        "<dc:creator>unknown</dc:creator>",
+        &format!("<dc:creator>{}</dc:creator>", escape(&doc.author)),
+    )
+    .replace(
+        "<cp:lastModifiedBy>unknown</cp:lastModifiedBy>",
+        &format!(
+            "<cp:lastModifiedBy>{}</cp:lastModifiedBy>",
+            escape(&doc.author)
+        ),
+    )
+    .replace(
+        "</cp:coreProperties>",
+        &format!(
+            "<dc:title>{}</dc:title><dc:language>{}</dc:language></cp:coreProperties>",
+            escape(&doc.title),
+            escape(&doc.lang)
+        ),
+    )
+}
+
+/// The document with the pictures' alternative texts and unique ids, and the tables' header rows
+/// (the only rows marked „cannot split“) repeated on every page.
+fn pictures_and_headers(document: &str, alts: &[String]) -> Result<String, String> {
     let marker = "<wp:docPr id=\"1\" name=\"Figure\" />";
     let mut out = String::with_capacity(document.len() + alts.len() * 200);
-    let mut rest = document.as_str();
+    let mut rest = document;
     for (i, alt) in alts.iter().enumerate() {
         let Some(at) = rest.find(marker) else {
             return Err(format!("docx: Bild {} nicht gefunden", i + 1));
@@ -600,13 +620,7 @@ fn finish(xml: &mut docx_rs::XMLDocx, doc: &Document, alts: &[String]) -> Result
     if header_rows == 0 && out.contains("<w:tbl>") {
         return Err("docx: keine Kopfzeile der Tabellen gefunden".into());
     }
-    xml.document = out
-        .replace("<w:cantSplit />", "<w:cantSplit /><w:tblHeader />")
-        .into_bytes();
-    for footer in &mut xml.footers {
-        *footer = paragraphs.apply(&text(footer)?).into_bytes();
-    }
-    Ok(())
+    Ok(out.replace("<w:cantSplit />", "<w:cantSplit /><w:tblHeader />"))
 }
 
 /// Paragraph ids counted anew over the whole document: docx-rs draws them from a counter of

@@ -83,6 +83,62 @@ fn report_parts(v: &ReportView) -> Result<Vec<Part>, AppError> {
     for f in &v.focus {
         focus_parts(f, &mut parts)?;
     }
+    annual_parts(v, &mut parts);
+    parts.push(Part::Heading(1, "Glossar".into()));
+    parts.push(Part::Terms(v.glossary.clone()));
+    Ok(parts)
+}
+
+/// A focus topic: Sachstand, the Auswertung of each indicator (sentences, chart, map, ranking,
+/// groups), the year's warnings, the Konzept's goals and projects, Empfehlungen.
+fn focus_parts(f: &FocusPart, parts: &mut Vec<Part>) -> Result<(), AppError> {
+    parts.push(Part::Heading(1, format!("Schwerpunkt: {}", f.title)));
+    parts.push(Part::Heading(2, "Sachstand".into()));
+    text_parts(&f.sachstand.blocks, parts);
+    parts.push(Part::Heading(2, "Auswertung des Monitorings".into()));
+    if f.indicators.is_empty() {
+        parts.push(para(
+            "Für diesen Schwerpunkt sind keine Indikatoren gewählt.",
+        ));
+    }
+    for a in &f.indicators {
+        indicator_parts(a, parts)?;
+    }
+    parts.push(Part::Heading(
+        2,
+        "Warnhinweise des Jahres und ihre Bearbeitung".into(),
+    ));
+    if f.warnings.is_empty() {
+        parts.push(para("Keine Warnhinweise."));
+    } else {
+        parts.push(Part::List {
+            ordered: false,
+            items: f
+                .warnings
+                .iter()
+                .map(|w| {
+                    (
+                        0,
+                        vec![
+                            Run::plain(format!("Nr. {}: {} ", w.id, w.sentence)),
+                            Run::muted(format!("({})", w.handling)),
+                        ],
+                    )
+                })
+                .collect(),
+        });
+    }
+    if let Some(k) = &f.konzept {
+        konzept_parts(k, parts);
+    }
+    parts.push(Part::Heading(2, "Empfehlungen".into()));
+    text_parts(&f.empfehlungen.blocks, parts);
+    Ok(())
+}
+
+/// The BfI's annual report, the AKI's activity report, methods and sources.
+fn annual_parts(v: &ReportView, parts: &mut Vec<Part>) {
+    let r = &v.head.report;
     parts.push(Part::Heading(
         1,
         "Jahresbericht des Büros für Integration".into(),
@@ -116,10 +172,10 @@ fn report_parts(v: &ReportView) -> Result<Vec<Part>, AppError> {
     if v.aki.is_empty() {
         parts.push(para("Keine Sitzungen im Berichtsjahr."));
     }
-    meetings(&v.aki, &mut parts);
+    meetings(&v.aki, parts);
     if !v.ina.is_empty() {
         parts.push(Part::Heading(2, "Im Integrationsausschuss".into()));
-        meetings(&v.ina, &mut parts);
+        meetings(&v.ina, parts);
     }
     parts.push(para(&v.tasks_text));
     parts.push(Part::Heading(1, "Methoden und Quellen".into()));
@@ -143,126 +199,87 @@ fn report_parts(v: &ReportView) -> Result<Vec<Part>, AppError> {
         numeric: Vec::new(),
         widths: vec![7, 12, 20, 12, 11],
     }));
-    parts.push(Part::Heading(1, "Glossar".into()));
-    parts.push(Part::Terms(v.glossary.clone()));
-    Ok(parts)
 }
 
-/// A focus topic: Sachstand, the Auswertung of each indicator (sentences, chart, map, ranking,
-/// groups), the year's warnings, the Konzept's goals and projects, Empfehlungen.
-fn focus_parts(f: &FocusPart, parts: &mut Vec<Part>) -> Result<(), AppError> {
-    parts.push(Part::Heading(1, format!("Schwerpunkt: {}", f.title)));
-    parts.push(Part::Heading(2, "Sachstand".into()));
-    text_parts(&f.sachstand.blocks, parts);
-    parts.push(Part::Heading(2, "Auswertung des Monitorings".into()));
-    if f.indicators.is_empty() {
-        parts.push(para(
-            "Für diesen Schwerpunkt sind keine Indikatoren gewählt.",
-        ));
+/// An indicator's Auswertung: sentences, chart, map, ranking, groups.
+fn indicator_parts(a: &super::report::Analysed, parts: &mut Vec<Part>) -> Result<(), AppError> {
+    parts.push(Part::Heading(3, a.name.clone()));
+    parts.extend(a.sentences.iter().map(|s| para(s)));
+    parts.extend(figure(&a.chart_svg.0, &a.chart_alt, CHART_CM)?);
+    parts.extend(figure(&a.map_svg.0, &a.map_alt, MAP_CM)?);
+    if !a.ranking.is_empty() {
+        parts.push(Part::Table(Table {
+            caption: format!(
+                "{}: Stadtteile {}, die günstigsten zuerst",
+                a.name, a.period
+            ),
+            header: strings(&["Rang", "Stadtteil", "Wert"]),
+            rows: a
+                .ranking
+                .iter()
+                .enumerate()
+                .map(|(i, x)| vec![(i + 1).to_string(), x.name.clone(), x.value.clone()])
+                .collect(),
+            numeric: vec![0, 2],
+            widths: vec![2, 10, 4],
+        }));
     }
-    for a in &f.indicators {
-        parts.push(Part::Heading(3, a.name.clone()));
-        parts.extend(a.sentences.iter().map(|s| para(s)));
-        parts.extend(figure(&a.chart_svg.0, &a.chart_alt, CHART_CM)?);
-        parts.extend(figure(&a.map_svg.0, &a.map_alt, MAP_CM)?);
-        if !a.ranking.is_empty() {
-            parts.push(Part::Table(Table {
-                caption: format!(
-                    "{}: Stadtteile {}, die günstigsten zuerst",
-                    a.name, a.period
-                ),
-                header: strings(&["Rang", "Stadtteil", "Wert"]),
-                rows: a
-                    .ranking
-                    .iter()
-                    .enumerate()
-                    .map(|(i, x)| vec![(i + 1).to_string(), x.name.clone(), x.value.clone()])
-                    .collect(),
-                numeric: vec![0, 2],
-                widths: vec![2, 10, 4],
-            }));
-        }
-        if !a.groups.is_empty() {
-            parts.push(Part::Table(Table {
-                caption: format!("{} nach {}, {}", a.name, a.groups_by, a.period),
-                header: strings(&["Gruppe", "Wert"]),
-                rows: a
-                    .groups
-                    .iter()
-                    .map(|x| vec![x.name.clone(), x.value.clone()])
-                    .collect(),
-                numeric: vec![1],
-                widths: vec![12, 4],
-            }));
-        }
+    if !a.groups.is_empty() {
+        parts.push(Part::Table(Table {
+            caption: format!("{} nach {}, {}", a.name, a.groups_by, a.period),
+            header: strings(&["Gruppe", "Wert"]),
+            rows: a
+                .groups
+                .iter()
+                .map(|x| vec![x.name.clone(), x.value.clone()])
+                .collect(),
+            numeric: vec![1],
+            widths: vec![12, 4],
+        }));
     }
+    Ok(())
+}
+
+/// The Konzept's goals (with their progress) and Leitprojekte of a focus topic's Handlungsfeld.
+fn konzept_parts(k: &super::konzept::FieldPart, parts: &mut Vec<Part>) {
     parts.push(Part::Heading(
         2,
-        "Warnhinweise des Jahres und ihre Bearbeitung".into(),
+        "Ziele und Leitprojekte im Integrationskonzept".into(),
     ));
-    if f.warnings.is_empty() {
-        parts.push(para("Keine Warnhinweise."));
-    } else {
+    let goals = k.goals.iter().map(|g| {
+        let mut runs: Vec<Run> = g.text.blocks.iter().flat_map(|b| runs(&b.spans)).collect();
+        if let Some(m) = &g.measure_text {
+            runs.push(Run::muted(format!(" {m}")));
+        }
+        if let Some((_, label)) = &g.progress {
+            runs.push(Run::plain(": "));
+            runs.push(Run::strong(label.clone()));
+        }
+        if let Some(l) = &g.latest {
+            runs.push(Run::plain(format!(" ({l})")));
+        }
+        (0, runs)
+    });
+    parts.push(Part::List {
+        ordered: true,
+        items: goals.collect(),
+    });
+    if !k.projects.is_empty() {
+        let projects = k.projects.iter().map(|p| {
+            let mut line = format!("{} – {}", p.project.title, p.project.status.code());
+            if p.period != "–" {
+                line.push_str(&format!(", {}", p.period));
+            }
+            if !p.project.responsible.is_empty() {
+                line.push_str(&format!(" ({})", p.project.responsible));
+            }
+            (0, vec![Run::plain(line)])
+        });
         parts.push(Part::List {
             ordered: false,
-            items: f
-                .warnings
-                .iter()
-                .map(|w| {
-                    (
-                        0,
-                        vec![
-                            Run::plain(format!("Nr. {}: {} ", w.id, w.sentence)),
-                            Run::muted(format!("({})", w.handling)),
-                        ],
-                    )
-                })
-                .collect(),
+            items: projects.collect(),
         });
     }
-    if let Some(k) = &f.konzept {
-        parts.push(Part::Heading(
-            2,
-            "Ziele und Leitprojekte im Integrationskonzept".into(),
-        ));
-        let goals = k.goals.iter().map(|g| {
-            let mut runs: Vec<Run> = g.text.blocks.iter().flat_map(|b| runs(&b.spans)).collect();
-            if let Some(m) = &g.measure_text {
-                runs.push(Run::muted(format!(" {m}")));
-            }
-            if let Some((_, label)) = &g.progress {
-                runs.push(Run::plain(": "));
-                runs.push(Run::strong(label.clone()));
-            }
-            if let Some(l) = &g.latest {
-                runs.push(Run::plain(format!(" ({l})")));
-            }
-            (0, runs)
-        });
-        parts.push(Part::List {
-            ordered: true,
-            items: goals.collect(),
-        });
-        if !k.projects.is_empty() {
-            let projects = k.projects.iter().map(|p| {
-                let mut line = format!("{} – {}", p.project.title, p.project.status.code());
-                if p.period != "–" {
-                    line.push_str(&format!(", {}", p.period));
-                }
-                if !p.project.responsible.is_empty() {
-                    line.push_str(&format!(" ({})", p.project.responsible));
-                }
-                (0, vec![Run::plain(line)])
-            });
-            parts.push(Part::List {
-                ordered: false,
-                items: projects.collect(),
-            });
-        }
-    }
-    parts.push(Part::Heading(2, "Empfehlungen".into()));
-    text_parts(&f.empfehlungen.blocks, parts);
-    Ok(())
 }
 
 /// The parts of a half-yearly presentation: one landscape page per slide, then the speaker
