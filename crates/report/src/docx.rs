@@ -134,10 +134,10 @@ pub struct Document {
 const BLUE: &str = "0B3D6B";
 /// Grey of notes (contrast 7.5:1 on white).
 const GREY: &str = "555555";
-/// The bullet list's numbering.
-const BULLETS: usize = 1;
-/// The abstract numbering of numbered lists (each list gets a numbering of its own).
-const NUMBERED: usize = 2;
+/// The bullet list's numbering (docx-rs brings a numbering 1 of its own: ours start at 10).
+const BULLETS: usize = 10;
+/// The abstract numbering of numbered lists (each list gets a numbering of its own, above it).
+const NUMBERED: usize = 11;
 /// The tables' text size in half points (9 pt, as in the PDF).
 const TABLE_SIZE: usize = 18;
 /// Twips per centimetre.
@@ -752,6 +752,21 @@ mod tests {
         assert!(document.contains("<w:fldChar w:fldCharType=\"begin\" w:dirty=\"true\" />"));
         assert!(document.contains(r#"<w:instrText>TOC \o "1-2" \h \z \u</w:instrText>"#));
         assert!(document.contains("<w:pStyle w:val=\"TOC1\" />"));
+        // Every numbering once: bullets are bullets.
+        let numbering = part(&bytes, "word/numbering.xml");
+        for key in ["<w:abstractNum w:abstractNumId=\"", "<w:num w:numId=\""] {
+            let ids: Vec<&str> = numbering
+                .split(key)
+                .skip(1)
+                .map(|x| &x[..x.find('"').unwrap()])
+                .collect();
+            let unique: std::collections::BTreeSet<&&str> = ids.iter().collect();
+            assert_eq!(unique.len(), ids.len(), "{key}: {ids:?}");
+        }
+        assert!(
+            numbering.contains("<w:numFmt w:val=\"bullet\" /><w:lvlText w:val=\"•\" />"),
+            "{numbering}"
+        );
         // Every paragraph id once.
         let ids: Vec<&str> = document
             .split("w14:paraId=\"")
