@@ -272,6 +272,14 @@ fn reports_are_made_from_the_data_and_kept_as_released() {
         let html_path = format!("/berichte/{released}/bericht.html");
         let (_, html_first) = bytes(&server, &bfi, &html_path);
         assert!(String::from_utf8_lossy(&html_first).contains("<html lang=\"de\">"));
+        // Released files say so, and from which data.
+        let released_html = String::from_utf8_lossy(&html_first).into_owned();
+        assert!(
+            released_html.contains("· Freigegeben am ") && !released_html.contains("Entwurf vom"),
+            "{:.2000}",
+            released_html
+        );
+        assert!(released_html.contains("· Daten vom "), "data's date");
         let (_, draft_first) = bytes(&server, &bfi, &format!("/berichte/{draft}/bericht.html"));
 
         // New data: ARB-03 of 2025 corrected. The released files stay, the draft follows.
