@@ -2,6 +2,7 @@
 
 mod csv_cell;
 pub mod delivery;
+pub mod disclosure;
 mod error;
 pub mod fahrplan;
 mod format;
