@@ -47,6 +47,24 @@ impl Rule {
     }
 }
 
+/// An embargo: an indicator's period stays internal until its release day.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Embargo {
+    /// The indicator's code.
+    pub indicator: String,
+    /// The period's code (`2025`, `2025-S1`, …).
+    pub period: String,
+    /// The release day (ISO): from this day on the public sees the values.
+    pub release_on: String,
+}
+
+impl Embargo {
+    /// Whether the values are still internal on a day (ISO).
+    pub fn holds_on(&self, day: &str) -> bool {
+        day < self.release_on.as_str()
+    }
+}
+
 /// Why a cell is not published.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]

@@ -434,6 +434,18 @@ pub(crate) const REPORT_FILE: Table = Table {
     columns: &["report_id", "format", "content", "sha256", "size"],
 };
 
+/// Disclosure-control rules, keyed by source.
+pub(crate) const DISCLOSURE_RULE: Table = Table {
+    name: "disclosure_rule",
+    columns: &["source", "min_count", "round_to"],
+};
+
+/// Embargoes: an indicator's period internal until its release day.
+pub(crate) const EMBARGO: Table = Table {
+    name: "embargo",
+    columns: &["indicator_id", "period", "release_on"],
+};
+
 /// Every table copied between databases, parents before children (sessions are not: they end
 /// with the move).
 pub(crate) const ALL: &[&Table] = &[
@@ -465,4 +477,6 @@ pub(crate) const ALL: &[&Table] = &[
     &ACTIVITY,
     &REPORT,
     &REPORT_FILE,
+    &DISCLOSURE_RULE,
+    &EMBARGO,
 ];

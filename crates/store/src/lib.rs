@@ -11,6 +11,7 @@ mod konzept;
 mod mail;
 mod meetings;
 mod migrate;
+mod publication;
 mod read;
 mod reports;
 mod settings;

@@ -330,6 +330,19 @@ const STEPS: &[&str] = &[
         size BIGINT NOT NULL,
         PRIMARY KEY (report_id, format)
     );",
+    // 13: publication — disclosure-control rules per source (minimum count, rounding) and
+    // embargoes: an indicator's period stays internal until its release day.
+    "CREATE TABLE disclosure_rule (
+        source TEXT NOT NULL PRIMARY KEY,
+        min_count BIGINT NOT NULL DEFAULT 0,
+        round_to BIGINT NOT NULL DEFAULT 0
+    );
+    CREATE TABLE embargo (
+        indicator_id BIGINT NOT NULL REFERENCES indicator (id),
+        period TEXT NOT NULL,
+        release_on TEXT NOT NULL,
+        PRIMARY KEY (indicator_id, period)
+    );",
 ];
 
 /// The schema version this build expects.

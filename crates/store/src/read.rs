@@ -258,11 +258,17 @@ impl Store {
         // Imports, every change to the warnings (evaluations, status, comments), to the
         // Integrationskonzept and to the Fahrplan (their audit entries; the index on action finds
         // them) count.
+        // So do the rules of publication, and every embargo that has ended by today: a cached
+        // public answer must not outlive one.
+        let today = chrono::Local::now().format("%Y-%m-%d").to_string();
         let r = c.query_opt(
             "SELECT (SELECT MAX(id) FROM import_run), (SELECT MAX(id) FROM warning_event), \
              (SELECT COUNT(*) FROM audit_log WHERE (action >= 'konzept.' AND action < 'konzept/') \
-             OR (action >= 'fahrplan.' AND action < 'fahrplan/'))",
-            &[],
+             OR (action >= 'fahrplan.' AND action < 'fahrplan/') \
+             OR (action >= 'disclosure.' AND action < 'disclosure/') \
+             OR (action >= 'embargo.' AND action < 'embargo/')) \
+             + (SELECT COUNT(*) FROM embargo WHERE release_on <= ?)",
+            &[today.into()],
         )?;
         Ok(r.map_or(0, |r| {
             (r.opt_int(0).unwrap_or(0) << 32)

@@ -1076,3 +1076,84 @@ fn the_citys_name_and_logo_are_kept_and_checked() {
         );
     });
 }
+
+#[test]
+fn disclosure_rules_and_embargoes_are_kept_audited_and_move_the_data_version() {
+    use kimo_model::disclosure::Rule;
+    on_all(
+        "disclosure_rules_and_embargoes_are_kept_audited_and_move_the_data_version",
+        |s| {
+            let actor = Actor::command_line();
+            s.apply(&catalogue(), &opts(), &mut |_, _| {}).unwrap();
+            let v0 = s.data_version().unwrap();
+            let ba = Rule {
+                source: "Bundesagentur für Arbeit".into(),
+                min_count: 3,
+                round_to: 0,
+            };
+            s.set_disclosure_rule(&ba, &actor).unwrap();
+            assert_eq!(s.disclosure_rules().unwrap(), vec![ba.clone()]);
+            let v1 = s.data_version().unwrap();
+            assert_ne!(v0, v1, "a new rule moves the data version");
+            // A rule that keeps nothing secret is no rule.
+            s.set_disclosure_rule(
+                &Rule {
+                    min_count: 0,
+                    ..ba.clone()
+                },
+                &actor,
+            )
+            .unwrap();
+            assert!(s.disclosure_rules().unwrap().is_empty());
+            assert!(matches!(
+                s.set_disclosure_rule(
+                    &Rule {
+                        source: " ".into(),
+                        ..ba.clone()
+                    },
+                    &actor
+                ),
+                Err(Error::Invalid(_))
+            ));
+
+            // Embargoes: a future one holds, a past one has ended (and moves the version).
+            s.set_embargo("ALQ", "2025", Some("2999-01-01"), &actor)
+                .unwrap();
+            let v2 = s.data_version().unwrap();
+            s.set_embargo("ALQ", "2024", Some("2000-01-01"), &actor)
+                .unwrap();
+            let e = s.embargoes().unwrap();
+            assert_eq!(e.len(), 2);
+            assert!(e[1].holds_on("2026-12-02") && !e[0].holds_on("2026-12-02"));
+            assert!(s.data_version().unwrap() > v2);
+            assert!(matches!(
+                s.set_embargo("ALQ", "2025", Some("31.12.2025"), &actor),
+                Err(Error::Invalid(_))
+            ));
+            assert!(matches!(
+                s.set_embargo("XYZ", "2025", Some("2026-01-01"), &actor),
+                Err(Error::NotFound(_))
+            ));
+            s.set_embargo("ALQ", "2025", None, &actor).unwrap();
+            assert_eq!(s.embargoes().unwrap().len(), 1);
+            let log = s
+                .audit_log(&AuditFilter {
+                    action: Some("embargo.set".into()),
+                    ..Default::default()
+                })
+                .unwrap();
+            assert_eq!(log.len(), 3);
+            assert!(
+                log.iter()
+                    .any(|e| e.before == "2999-01-01" && e.after == "keine")
+            );
+            let log = s
+                .audit_log(&AuditFilter {
+                    action: Some("disclosure.rule".into()),
+                    ..Default::default()
+                })
+                .unwrap();
+            assert!(log.iter().any(|e| e.after == "Mindestzahl 3, runden auf 0"));
+        },
+    );
+}
