@@ -327,7 +327,13 @@ pub struct Flags {
     pub uncertain: bool,
     /// Berichtigt (revised).
     pub revised: bool,
+    /// Not for publication (disclosure control or an embargo): shown to internal users only.
+    /// Worked out when read, never stored or imported.
+    pub confidential: bool,
 }
+
+/// The label of [`Flags::confidential`].
+pub const CONFIDENTIAL: &str = "nicht zur Veröffentlichung";
 
 /// Where a flag lives in [`Flags`].
 type FlagField = fn(&mut Flags) -> &mut bool;
@@ -440,14 +446,18 @@ impl Flags {
     pub fn explains_no_value(&self) -> bool {
         self.suppressed || self.uncertain
     }
-    /// German labels of the set flags.
+    /// German labels of the set flags („nicht zur Veröffentlichung“ last).
     pub fn labels(&self) -> Vec<&'static str> {
         let mut f = *self;
-        FLAGS
+        let mut out: Vec<&'static str> = FLAGS
             .iter()
             .filter(|(c, ..)| *f.field(*c))
             .map(|(_, l, ..)| *l)
-            .collect()
+            .collect();
+        if self.confidential {
+            out.push(CONFIDENTIAL);
+        }
+        out
     }
 }
 

@@ -60,19 +60,23 @@ fn observations_body(st: &Scope, code: &str, f: &ObservationFilter) -> Result<Ve
     let mut rows: Vec<u8> = Vec::with_capacity(64 * 1024);
     let mut count = 0usize;
     let mut failed = None;
+    let secrets = st.secrets(&st.indicator(code)?)?;
     st.store.scan_observations(f, &mut |o| {
+        let Some(fig) = st.publish_row(o, &secrets) else {
+            return;
+        };
         rows.push(if count == 0 { b'[' } else { b',' });
         count += 1;
         let row = ObservationJson {
             area: o.area,
             breakdown: BreakdownKey(o.breakdown),
-            denominator: o.denominator,
-            flags: FlagLabels(o.flags),
+            denominator: fig.denominator,
+            flags: FlagLabels(fig.flags),
             indicator: o.indicator,
-            numerator: o.numerator,
+            numerator: fig.numerator,
             period: o.period.code(),
             period_label: o.period.label(),
-            value: o.value,
+            value: fig.value,
         };
         if let Err(e) = serde_json::to_writer(&mut rows, &row) {
             failed.get_or_insert(e);
@@ -120,7 +124,7 @@ pub async fn indicator(
     blocking(&st, move |st| {
         st.page(&key, crate::Format::Json, || {
             let ind = st.indicator(&code)?;
-            let obs = st.store.observations(&ObservationFilter {
+            let obs = st.observations(&ObservationFilter {
                 indicator: Some(code.clone()),
                 ..Default::default()
             })?;

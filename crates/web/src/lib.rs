@@ -9,6 +9,7 @@ mod extract;
 mod format;
 mod pages;
 mod params;
+pub mod publish;
 mod respond;
 mod server;
 mod state;

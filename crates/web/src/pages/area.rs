@@ -78,7 +78,7 @@ fn totals(st: &Scope) -> Result<Arc<Totals>, AppError> {
                 ..a.clone()
             })
             .collect();
-        let obs = st.store.observations(&ObservationFilter {
+        let obs = st.observations(&ObservationFilter {
             areas: std::iter::once(city.code.clone())
                 .chain(stadtteile.iter().map(|a| a.code.clone()))
                 .collect(),

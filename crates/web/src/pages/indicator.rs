@@ -281,7 +281,7 @@ pub async fn page(
 pub fn build(st: &Scope, code: &str, q: &IndicatorQuery) -> Result<IndicatorView, AppError> {
     let ind = st.indicator(code)?;
     let areas = st.areas()?;
-    let profile = st.cached(&format!("profile:{code}"), || Ok(st.store.profile(code)?))?;
+    let profile = st.profile(&ind)?;
     // The profile's cells are sorted by period.
     let mut periods: Vec<Period> = profile.cells.iter().map(|c| c.0.clone()).collect();
     periods.dedup();
@@ -548,7 +548,7 @@ fn read(
     city: &Area,
     stadtteile: &[&Area],
 ) -> Result<Vec<Observation>, AppError> {
-    let mut obs = st.store.observations(&ObservationFilter {
+    let mut obs = st.observations(&ObservationFilter {
         indicator: Some(ind.code.clone()),
         areas: std::iter::once(sel.main.clone())
             .chain(sel.compare.iter().cloned())
@@ -563,7 +563,7 @@ fn read(
             _ => Vec::new(),
         };
         obs.extend(
-            st.store.observations(&ObservationFilter {
+            st.observations(&ObservationFilter {
                 indicator: Some(ind.code.clone()),
                 period: Some(p.code()),
                 areas: std::iter::once(city)

@@ -1039,7 +1039,7 @@ fn series_of(
     children: &[&Area],
     city: &str,
 ) -> Result<SeriesMap, AppError> {
-    let obs = st.store.observations(&ObservationFilter {
+    let obs = st.observations(&ObservationFilter {
         indicator: Some(code.to_string()),
         areas: children
             .iter()

@@ -33,7 +33,7 @@ fn rows_with_previous(
             .map(|i| (indicator_row(i, &[]), None))
             .collect());
     };
-    let obs = st.store.observations(&ObservationFilter {
+    let obs = st.observations(&ObservationFilter {
         area: Some(city.code.clone()),
         total_only: true,
         ..Default::default()
@@ -117,7 +117,7 @@ pub(crate) fn headline_for(
     area: &str,
     is_city: bool,
 ) -> Result<Headline, AppError> {
-    let obs = st.store.observations(&ObservationFilter {
+    let obs = st.observations(&ObservationFilter {
         indicator: Some(ind.code.clone()),
         area: Some(area.to_string()),
         total_only: true,
