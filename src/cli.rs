@@ -50,7 +50,7 @@ pub enum Command {
     Lieferungen(DeliveriesArgs),
     /// Send the reminders and the weekly digest that are due (for cron; `kimo serve` does it hourly).
     Erinnern(RemindArgs),
-    /// Settings shown in documents: the city's name and logo.
+    /// Settings: the city on the reports, the rules of publication (disclosure control, embargoes).
     #[command(subcommand)]
     Einstellung(SettingCommand),
     /// Reports: the yearly Monitoringbericht (made from the data, released frozen).
@@ -133,6 +133,41 @@ pub enum SettingCommand {
         /// Remove the logo.
         #[arg(long, conflicts_with = "logo")]
         ohne_logo: bool,
+        /// Who changes it (recorded) [default: $USER].
+        #[arg(long)]
+        user: Option<String>,
+    },
+    /// Disclosure control for a source's figures: counts from 1 up to below `--mindestens` are
+    /// kept from the public (and every cell that would give one away), counts are published
+    /// rounded to `--runden`; without options, every rule.
+    Geheimhaltung {
+        /// The source, as the catalogue names it („Bundesagentur für Arbeit“).
+        #[arg(long, requires = "mindestens")]
+        quelle: Option<String>,
+        /// The smallest count the public may see (3: 1 and 2 are secret; 0: none is).
+        #[arg(long)]
+        mindestens: Option<u32>,
+        /// Round published counts to multiples of this (0: not rounded).
+        #[arg(long, default_value_t = 0)]
+        runden: u32,
+        /// Who changes it (recorded) [default: $USER].
+        #[arg(long)]
+        user: Option<String>,
+    },
+    /// An embargo: an indicator's period stays internal until its release day; without
+    /// arguments, every embargo.
+    Sperrfrist {
+        /// The indicator's code.
+        #[arg(requires = "zeitraum")]
+        indikator: Option<String>,
+        /// The period (`2025`, `2025-S1`, …).
+        zeitraum: Option<String>,
+        /// The release day (TT.MM.JJJJ or JJJJ-MM-TT): from this day on the public sees it.
+        #[arg(long, required_unless_present_any = ["aufheben"], requires = "indikator")]
+        bis: Option<String>,
+        /// Lift the embargo.
+        #[arg(long, conflicts_with = "bis", requires = "indikator")]
+        aufheben: bool,
         /// Who changes it (recorded) [default: $USER].
         #[arg(long)]
         user: Option<String>,

@@ -8,9 +8,8 @@
 
 mod common;
 use common::{Server, kimo_ok};
-use kimo_model::disclosure::Rule;
+use kimo_store::Store;
 use kimo_store::testing::TestDb;
-use kimo_store::{Actor, Store};
 
 /// The API's observations of REC-05 in 2025 for the whole city and its Stadtteile (no groups).
 fn totals_2025(server: &Server, cookie: &str) -> Vec<serde_json::Value> {
@@ -54,17 +53,23 @@ fn the_public_sees_no_secret_cell_and_nothing_under_embargo() {
             .find(|i| i.code == "REC-05")
             .unwrap()
             .source;
-        let actor = Actor::command_line();
-        store
-            .set_disclosure_rule(
-                &Rule {
-                    source: source.clone(),
-                    min_count: 3,
-                    round_to: 5,
-                },
-                &actor,
-            )
-            .unwrap();
+        let out = kimo_ok(
+            db,
+            &[
+                "einstellung",
+                "geheimhaltung",
+                "--quelle",
+                &source,
+                "--mindestens",
+                "3",
+                "--runden",
+                "5",
+            ],
+        );
+        assert!(
+            out.contains(&format!("{source}: geheim unter 3, gerundet auf 5")),
+            "{out}"
+        );
         let server = Server::start(&["--database", db], &[]);
         let cookie = server.log_in(db);
 
@@ -93,6 +98,19 @@ fn the_public_sees_no_secret_cell_and_nothing_under_embargo() {
         assert_eq!(page.status, 200);
         assert!(!page.body.contains("nicht zur Veröffentlichung"));
         assert!(page.body.contains("geheim"), "the flag on the page");
+        assert!(
+            page.body.contains("<td class=\"num\">.</td>"),
+            "„.“ in the table"
+        );
+        assert!(
+            page.body.contains(
+                "Zeichenerklärung:</strong> „.“ = Zahlenwert unbekannt oder geheim zu halten"
+            ),
+            "the legend"
+        );
+        let inside = server.request("/indikatoren/REC-05", &[("cookie", &cookie)]);
+        assert!(inside.body.contains("nicht zur Veröffentlichung"));
+        assert!(!inside.body.contains("Zeichenerklärung"));
 
         // Logged in: the true values, marked.
         let internal = totals_2025(&server, &cookie);
@@ -118,9 +136,18 @@ fn the_public_sees_no_secret_cell_and_nothing_under_embargo() {
         assert_eq!(marked, secret.len(), "the same cells, marked");
 
         // An embargo on 2025: gone for the public, marked for internal users.
-        store
-            .set_embargo("REC-05", "2025", Some("2999-01-01"), &actor)
-            .unwrap();
+        let out = kimo_ok(
+            db,
+            &[
+                "einstellung",
+                "sperrfrist",
+                "REC-05",
+                "2025",
+                "--bis",
+                "01.01.2999",
+            ],
+        );
+        assert!(out.contains("REC-05 2025: bis 01.01.2999 (gilt)"), "{out}");
         // The server reads the data version at most every 250 ms.
         std::thread::sleep(std::time::Duration::from_millis(300));
         assert!(totals_2025(&server, "").is_empty(), "nothing of 2025");
@@ -139,7 +166,11 @@ fn the_public_sees_no_secret_cell_and_nothing_under_embargo() {
                 .any(|f| f == "nicht zur Veröffentlichung")
         }));
         // Lifted: back for the public.
-        store.set_embargo("REC-05", "2025", None, &actor).unwrap();
+        let out = kimo_ok(
+            db,
+            &["einstellung", "sperrfrist", "REC-05", "2025", "--aufheben"],
+        );
+        assert!(out.contains("Keine Sperrfristen."), "{out}");
         std::thread::sleep(std::time::Duration::from_millis(300));
         assert!(!totals_2025(&server, "").is_empty());
         println!(

@@ -8,6 +8,7 @@ mod export;
 mod import;
 mod konzept;
 mod progress;
+mod publication;
 mod report;
 mod serve;
 mod user;

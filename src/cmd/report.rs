@@ -91,12 +91,15 @@ fn write(
 
 /// `kimo einstellung stadt`: sets the city's name and logo, then shows what is set.
 pub fn setting(store: &Store, cmd: SettingCommand) -> Result<()> {
-    let SettingCommand::Stadt {
-        name,
-        logo,
-        ohne_logo,
-        user,
-    } = cmd;
+    let (name, logo, ohne_logo, user) = match cmd {
+        SettingCommand::Stadt {
+            name,
+            logo,
+            ohne_logo,
+            user,
+        } => (name, logo, ohne_logo, user),
+        other => return super::publication::setting(store, other),
+    };
     let who = Actor {
         name: super::user(user.as_deref()),
         address: String::new(),

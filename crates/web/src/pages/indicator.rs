@@ -204,6 +204,8 @@ pub struct IndicatorView {
     pub last_update: String,
     /// Whether synthetic values are shown.
     pub shows_demo: bool,
+    /// The legend of „.“ when a secret value is shown (Zeichenerklärung).
+    pub secret_legend: Option<String>,
     /// Choices of the form.
     pub options: Options,
     /// The observations shown (for the CSV).
@@ -350,6 +352,7 @@ pub fn build(st: &Scope, code: &str, q: &IndicatorQuery) -> Result<IndicatorView
             .as_deref()
             .map_or("–".into(), crate::format::german_date),
         shows_demo: shown.iter().any(|o| o.flags.synthetic),
+        secret_legend: secret_legend(&shown),
         lines,
         areas: area_rows,
         options,
@@ -625,7 +628,7 @@ fn lines(
                     let value = o.and_then(|o| o.value);
                     Point {
                         value,
-                        value_text: ind.unit.bare(value),
+                        value_text: shown_value(ind, o.copied()),
                         numerator: o.and_then(|o| o.numerator),
                         denominator: o.and_then(|o| o.denominator),
                         flags: o.map(|o| o.flags.labels()).unwrap_or_default(),
@@ -637,6 +640,26 @@ fn lines(
             breakdown,
         })
         .collect()
+}
+
+/// The legend of „.“ when a shown value is secret.
+fn secret_legend(shown: &[Observation]) -> Option<String> {
+    use kimo_model::disclosure::{LEGEND, SYMBOL};
+    shown
+        .iter()
+        .any(|o| o.value.is_none() && o.flags.suppressed)
+        .then(|| format!("„{SYMBOL}“ = {LEGEND}"))
+}
+
+/// A value as a table shows it: „.“ for a secret one (disclosure control), else the number or
+/// „–“.
+fn shown_value(ind: &Indicator, o: Option<&Observation>) -> String {
+    match o {
+        Some(o) if o.value.is_none() && o.flags.suppressed => {
+            kimo_model::disclosure::SYMBOL.to_string()
+        }
+        _ => ind.unit.bare(o.and_then(|o| o.value)),
+    }
 }
 
 /// The whole city and its Stadtteile in the chosen period.
@@ -664,7 +687,7 @@ fn area_rows(
                 name: a.name.clone(),
                 city: a.code == city.code,
                 value,
-                value_text: ind.unit.bare(value),
+                value_text: shown_value(ind, o.copied()),
                 numerator,
                 numerator_text: count(numerator),
                 denominator,

@@ -1,0 +1,102 @@
+//! `kimo einstellung geheimhaltung` and `kimo einstellung sperrfrist`: the rules of publication.
+
+use crate::cli::SettingCommand;
+use anyhow::{Result, anyhow};
+use kimo_model::disclosure::Rule;
+use kimo_store::{Actor, Store};
+
+/// Sets a disclosure rule or an embargo (or lists them), then shows what is set.
+pub fn setting(store: &Store, cmd: SettingCommand) -> Result<()> {
+    let who = |user: Option<String>| Actor {
+        name: super::user(user.as_deref()),
+        address: String::new(),
+    };
+    match cmd {
+        SettingCommand::Geheimhaltung {
+            quelle,
+            mindestens,
+            runden,
+            user,
+        } => disclosure(store, quelle.zip(mindestens), runden, &who(user)),
+        SettingCommand::Sperrfrist {
+            indikator,
+            zeitraum,
+            bis,
+            aufheben,
+            user,
+        } => embargo(store, indikator.zip(zeitraum), bis, aufheben, &who(user)),
+        SettingCommand::Stadt { .. } => unreachable!("handled by report::setting"),
+    }
+}
+
+/// Sets a source's rule (when given), then lists every rule.
+fn disclosure(store: &Store, set: Option<(String, u32)>, runden: u32, who: &Actor) -> Result<()> {
+    if let Some((source, min_count)) = set {
+        if !store.indicators()?.iter().any(|i| i.source == source) {
+            eprintln!("Hinweis: kein Indikator nennt die Quelle „{source}“.");
+        }
+        let rule = Rule {
+            source,
+            min_count,
+            round_to: runden,
+        };
+        store.set_disclosure_rule(&rule, who)?;
+    }
+    let rules = store.disclosure_rules()?;
+    if rules.is_empty() {
+        println!("Keine Regeln: alle veröffentlichten Zahlen werden gezeigt, wie sie sind.");
+    }
+    for r in rules {
+        let rounding = if r.round_to > 1 {
+            format!(", gerundet auf {}", r.round_to)
+        } else {
+            String::new()
+        };
+        println!("{}: geheim unter {}{rounding}", r.source, r.min_count);
+    }
+    Ok(())
+}
+
+/// Sets or lifts an embargo (when given), then lists every embargo.
+fn embargo(
+    store: &Store,
+    set: Option<(String, String)>,
+    bis: Option<String>,
+    aufheben: bool,
+    who: &Actor,
+) -> Result<()> {
+    if let Some((code, period)) = set {
+        let day = match (&bis, aufheben) {
+            (_, true) => None,
+            (Some(d), false) => {
+                Some(day_of(d).ok_or_else(|| anyhow!("--bis „{d}“: bitte wie 31.03.2026"))?)
+            }
+            (None, false) => return Err(anyhow!("--bis DATUM oder --aufheben fehlt")),
+        };
+        store.set_embargo(&code, &period, day.as_deref(), who)?;
+    }
+    let today = chrono::Local::now().format("%Y-%m-%d").to_string();
+    let all = store.embargoes()?;
+    if all.is_empty() {
+        println!("Keine Sperrfristen.");
+    }
+    for e in all {
+        let day = chrono::NaiveDate::parse_from_str(&e.release_on, "%Y-%m-%d")
+            .map_or(e.release_on.clone(), |d| d.format("%d.%m.%Y").to_string());
+        let state = if e.holds_on(&today) {
+            "gilt"
+        } else {
+            "abgelaufen"
+        };
+        println!("{} {}: bis {day} ({state})", e.indicator, e.period);
+    }
+    Ok(())
+}
+
+/// A day as typed (`31.03.2026` or `2026-03-31`) in ISO form.
+fn day_of(typed: &str) -> Option<String> {
+    ["%d.%m.%Y", "%Y-%m-%d"]
+        .iter()
+        .find_map(|f| chrono::NaiveDate::parse_from_str(typed.trim(), f).ok())
+        .map(|d| d.format("%Y-%m-%d").to_string())
+}
