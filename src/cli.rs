@@ -160,7 +160,7 @@ pub enum SettingCommand {
         /// The indicator's code.
         #[arg(requires = "zeitraum")]
         indikator: Option<String>,
-        /// The period (`2025`, `2025-S1`, …).
+        /// The period (`2025`, `2025-H1`, …).
         zeitraum: Option<String>,
         /// The release day (TT.MM.JJJJ or JJJJ-MM-TT): from this day on the public sees it.
         #[arg(long, required_unless_present_any = ["aufheben"], requires = "indikator")]

@@ -52,7 +52,7 @@ impl Rule {
 pub struct Embargo {
     /// The indicator's code.
     pub indicator: String,
-    /// The period's code (`2025`, `2025-S1`, …).
+    /// The period's code (`2025`, `2025-H1`, …).
     pub period: String,
     /// The release day (ISO): from this day on the public sees the values.
     pub release_on: String,
@@ -156,17 +156,22 @@ fn second(cells: &[Cell], s: &Sum, out: &[Option<Secret>]) -> Option<usize> {
 }
 
 /// The sums of a table: per breakdown, each parent area with its child areas; per area, each
-/// dimension's groups with the total over that dimension. Cells without a count take no part.
+/// dimension's groups with the total over that dimension. Cells without a count take no part,
+/// unless they are secret (a supplier's secret usually comes without its number).
 fn sums(cells: &[Cell], parent: &HashMap<String, String>) -> Vec<Sum> {
     let index: HashMap<(&str, String), usize> = cells
         .iter()
         .enumerate()
-        .filter(|(_, c)| c.count.is_some())
+        .filter(|(_, c)| c.count.is_some() || c.secret)
         .map(|(i, c)| ((c.area.as_str(), c.breakdown.key()), i))
         .collect();
     let mut parts: BTreeMap<(String, String, String), Vec<usize>> = BTreeMap::new();
     let mut totals: HashMap<(String, String, String), Option<usize>> = HashMap::new();
-    for (i, c) in cells.iter().enumerate().filter(|(_, c)| c.count.is_some()) {
+    for (i, c) in cells
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.count.is_some() || c.secret)
+    {
         let key = c.breakdown.key();
         if let Some(p) = parent.get(&c.area) {
             let k = ("area".to_string(), p.clone(), key.clone());

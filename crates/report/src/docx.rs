@@ -169,7 +169,7 @@ pub fn docx(doc: &Document) -> Result<Vec<u8>, String> {
             Footer::new().add_paragraph(
                 Paragraph::new()
                     .style("Footer")
-                    .add_run(DocxRun::new().add_text(format!("{} · Seite ", doc.footer)))
+                    .add_run(text_run(format!("{} · Seite ", doc.footer)))
                     .add_page_num(PageNum::new()),
             ),
         );
@@ -223,11 +223,7 @@ impl Body {
         all: &[Part],
     ) -> Result<(), String> {
         match part {
-            Part::Title(t) => self.add(
-                Paragraph::new()
-                    .style("Title")
-                    .add_run(DocxRun::new().add_text(t)),
-            ),
+            Part::Title(t) => self.add(Paragraph::new().style("Title").add_run(text_run(t))),
             Part::Heading(level, t) => {
                 let level = (*level).clamp(1, 3);
                 self.add(
@@ -235,7 +231,7 @@ impl Body {
                         .style(&format!("Heading{level}"))
                         .keep_next(true)
                         .page_break_before(level == 1 && !after_break)
-                        .add_run(DocxRun::new().add_text(t)),
+                        .add_run(text_run(t)),
                 );
             }
             Part::Para(runs) => self.add(runs_in(Paragraph::new(), runs)),
@@ -245,7 +241,7 @@ impl Body {
                     Paragraph::new()
                         .style("Caption")
                         .keep_next(true)
-                        .add_run(DocxRun::new().add_text(&t.caption)),
+                        .add_run(text_run(&t.caption)),
                 );
                 self.d = std::mem::take(&mut self.d).add_table(table(t, self.text_width));
             }
@@ -255,12 +251,12 @@ impl Body {
                     self.add(
                         Paragraph::new()
                             .keep_next(true)
-                            .add_run(DocxRun::new().add_text(term).bold()),
+                            .add_run(text_run(term).bold()),
                     );
                     self.add(
                         Paragraph::new()
                             .indent(Some(twips(0.8) as i32), None, None, None)
-                            .add_run(DocxRun::new().add_text(definition)),
+                            .add_run(text_run(definition)),
                     );
                 }
             }
@@ -311,7 +307,7 @@ impl Body {
             self.add(
                 Paragraph::new()
                     .style("Caption")
-                    .add_run(DocxRun::new().add_text(&f.caption)),
+                    .add_run(text_run(&f.caption)),
             );
         }
         Ok(())
@@ -333,7 +329,7 @@ fn contents(parts: &[Part]) -> Vec<Paragraph> {
         Paragraph::new()
             .style("TOCHeading")
             .keep_next(true)
-            .add_run(DocxRun::new().add_text("Inhalt")),
+            .add_run(text_run("Inhalt")),
     ];
     let last = entries.len().saturating_sub(1);
     for (i, (level, text)) in entries.iter().enumerate() {
@@ -346,13 +342,24 @@ fn contents(parts: &[Part]) -> Vec<Paragraph> {
                     .add_field_char(FieldCharType::Separate, false),
             );
         }
-        p = p.add_run(DocxRun::new().add_text(*text));
+        p = p.add_run(text_run(*text));
         if i == last {
             p = p.add_run(DocxRun::new().add_field_char(FieldCharType::End, false));
         }
         out.push(p);
     }
     out
+}
+
+/// A run of text, without the control characters XML cannot carry (a vertical tab pasted from
+/// Word would make the whole file unreadable).
+fn text_run(text: impl AsRef<str>) -> DocxRun {
+    let clean: String = text
+        .as_ref()
+        .chars()
+        .filter(|c| !c.is_control() || matches!(c, '\t' | '\n'))
+        .collect();
+    DocxRun::new().add_text(clean)
 }
 
 /// Centimetres in twips.
@@ -452,7 +459,7 @@ fn styles() -> Vec<Style> {
 /// A paragraph with the runs added.
 fn runs_in(mut p: Paragraph, runs: &[Run]) -> Paragraph {
     for r in runs {
-        let mut run = DocxRun::new().add_text(&r.text);
+        let mut run = text_run(&r.text);
         if r.strong {
             run = run.bold();
         }
@@ -483,7 +490,7 @@ fn table(t: &Table, text_width_cm: f32) -> DocxTable {
         .map(|w| (total as u64 * *w as u64 / sum as u64) as usize)
         .collect();
     let cell = |i: usize, text: &str, head: bool| {
-        let mut run = DocxRun::new().add_text(text).size(TABLE_SIZE);
+        let mut run = text_run(text).size(TABLE_SIZE);
         if head {
             run = run.bold();
         }
@@ -695,7 +702,7 @@ mod tests {
                 Part::Contents,
                 Part::Heading(1, "Überblick".into()),
                 Part::Para(vec![
-                    Run::plain("Die Quote liegt bei "),
+                    Run::plain("Die Quote\u{b} liegt bei "),
                     Run::strong("7,5 %"),
                     Run::muted(" (2025)"),
                 ]),
@@ -748,6 +755,7 @@ mod tests {
             assert!(document.contains(want), "{want} fehlt in document.xml");
         }
         assert!(!document.contains("name=\"Figure\""));
+        assert!(document.contains("Die Quote liegt bei") && !document.contains('\u{b}'));
         // The table of contents: a field over the headings, marked to be updated.
         assert!(document.contains("<w:fldChar w:fldCharType=\"begin\" w:dirty=\"true\" />"));
         assert!(document.contains(r#"<w:instrText>TOC \o "1-2" \h \z \u</w:instrText>"#));
@@ -806,6 +814,17 @@ mod tests {
             assert_eq!(part(&a, name), part(&b, name), "{name}");
         }
         assert!(a == b, "the packages differ");
+    }
+
+    #[test]
+    fn the_package_carries_no_time_of_its_own() {
+        let bytes = docx(&sample()).unwrap();
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+        for i in 0..zip.len() {
+            let f = zip.by_index(i).unwrap();
+            let t = f.last_modified().unwrap();
+            assert_eq!((t.year(), t.month(), t.day()), (1980, 1, 1), "{}", f.name());
+        }
     }
 
     #[test]

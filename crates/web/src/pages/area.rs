@@ -66,9 +66,10 @@ impl Totals {
     }
 }
 
-/// Reads the totals of the city and its Stadtteile once per data version.
+/// Reads the totals of the city and its Stadtteile once per data version and audience (the
+/// public's without secret cells and embargoed periods).
 fn totals(st: &Scope) -> Result<Arc<Totals>, AppError> {
-    st.cached("area-totals", || {
+    st.cached(&format!("area-totals:{}", st.audience.key()), || {
         let areas = st.areas()?;
         let city = kimo_model::whole_city(&areas).cloned().unwrap_or_default();
         let stadtteile: Vec<Area> = kimo_model::children_of(&areas, &city.code)

@@ -282,10 +282,17 @@ pub async fn one(
             .collect();
         let mut focus = r.focus.clone();
         focus.resize(MAX_FOCUS, Focus::default());
-        let released_on = r
-            .released
-            .as_ref()
-            .map(|(at, _)| german_date(at.get(..10).unwrap_or(at)));
+        // The day in local time, as the released files say it.
+        let released_on = r.released.as_ref().map(|(at, _)| {
+            chrono::DateTime::parse_from_rfc3339(at).map_or_else(
+                |_| german_date(at.get(..10).unwrap_or(at)),
+                |t| {
+                    t.with_timezone(&chrono::Local)
+                        .format("%d.%m.%Y")
+                        .to_string()
+                },
+            )
+        });
         render(
             "bericht.html",
             minijinja::context! {
