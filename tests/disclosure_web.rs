@@ -165,6 +165,40 @@ fn the_public_sees_no_secret_cell_and_nothing_under_embargo() {
                 .iter()
                 .any(|f| f == "nicht zur Veröffentlichung")
         }));
+        // The Integrationskonzept's live figures read through the same door: ARB-03's 2025 under
+        // embargo is not on the public Konzept page, only inside.
+        let konzept = store.konzept_in_force().unwrap().unwrap().id;
+        let path = format!("/konzept/{konzept}");
+        let figure = "href=\"/indikatoren/ARB-03\">4,6 % (2025)";
+        assert!(server.request(&path, &[]).body.contains(figure), "before");
+        kimo_ok(
+            db,
+            &[
+                "einstellung",
+                "sperrfrist",
+                "ARB-03",
+                "2025",
+                "--bis",
+                "01.01.2999",
+            ],
+        );
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        let public = server.request(&path, &[]).body;
+        assert!(
+            !public.contains(figure),
+            "the public Konzept page shows 2025"
+        );
+        assert!(
+            public.contains("href=\"/indikatoren/ARB-03\">"),
+            "an earlier figure instead"
+        );
+        let inside = server.request(&path, &[("cookie", &cookie)]).body;
+        assert!(inside.contains(figure), "inside it is there");
+        kimo_ok(
+            db,
+            &["einstellung", "sperrfrist", "ARB-03", "2025", "--aufheben"],
+        );
+
         // Lifted: back for the public.
         let out = kimo_ok(
             db,

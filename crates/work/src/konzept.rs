@@ -49,8 +49,18 @@ fn exactly(group: &Option<(String, String)>) -> kimo_model::Breakdown {
     }
 }
 
+/// Reads observations: the store itself, or what an audience may see of it (the web's door).
+pub type Read<'a> =
+    &'a dyn Fn(&ObservationFilter) -> std::result::Result<Vec<kimo_model::Observation>, String>;
+
 /// The value a reference names: its figure as shown and the indicator page's link.
 pub fn figure(store: &Store, cx: &Context, r: &Reference) -> Result<Option<(Figure, String)>> {
+    figure_from(&|f| store.observations(f).map_err(|e| e.to_string()), cx, r)
+}
+
+/// [`figure`] with observations read by `read` (a secret or embargoed value is not among them
+/// for the public: the latest value it may see is shown).
+pub fn figure_from(read: Read, cx: &Context, r: &Reference) -> Result<Option<(Figure, String)>> {
     let Some(ind) = cx.indicators.iter().find(|i| i.code == r.indicator) else {
         return Ok(None);
     };
@@ -65,8 +75,8 @@ pub fn figure(store: &Store, cx: &Context, r: &Reference) -> Result<Option<(Figu
         ..Default::default()
     };
     let series = exactly(&r.group);
-    let mut rows: Vec<_> = store
-        .observations(&filter)?
+    let mut rows: Vec<_> = read(&filter)
+        .map_err(anyhow::Error::msg)?
         .into_iter()
         .filter(|o| o.breakdown == series && o.value.is_some() && !o.period.is_label())
         .collect();
@@ -98,6 +108,15 @@ pub fn progress(
     cx: &Context,
     m: &kimo_model::konzept::Measure,
 ) -> Result<Option<kimo_monitor::progress::Progress>> {
+    progress_from(&|f| store.observations(f).map_err(|e| e.to_string()), cx, m)
+}
+
+/// [`progress`] on the observations `read` gives.
+pub fn progress_from(
+    read: Read,
+    cx: &Context,
+    m: &kimo_model::konzept::Measure,
+) -> Result<Option<kimo_monitor::progress::Progress>> {
     let Some(ind) = cx.indicators.iter().find(|i| i.code == m.indicator) else {
         return Ok(None);
     };
@@ -110,8 +129,8 @@ pub fn progress(
         ..Default::default()
     };
     let series = exactly(&m.group);
-    let points: Vec<(kimo_model::Period, f64)> = store
-        .observations(&filter)?
+    let points: Vec<(kimo_model::Period, f64)> = read(&filter)
+        .map_err(anyhow::Error::msg)?
         .into_iter()
         .filter(|o| o.breakdown == series)
         .filter_map(|o| Some((o.period, o.value?)))

@@ -249,7 +249,9 @@ impl<'a> Renderer<'a> {
                 link: "/indikatoren".into(),
             });
         };
-        let (now, link) = kimo_work::konzept::figure(&self.st.store, &self.cx, &r).ok()??;
+        let read =
+            |f: &kimo_store::ObservationFilter| self.st.observations(f).map_err(|e| e.to_string());
+        let (now, link) = kimo_work::konzept::figure_from(&read, &self.cx, &r).ok()??;
         let text = match self.snapshot.get(&r.text) {
             Some(then) if then != &now => format!(
                 "{} ({}; beim Beschluss: {} {})",
@@ -285,7 +287,10 @@ impl<'a> Renderer<'a> {
         if let Some(m) = &g.measure
             && let Some(ind) = self.cx.indicators.iter().find(|i| i.code == m.indicator)
         {
-            let p = kimo_work::konzept::progress(&self.st.store, &self.cx, m)
+            let read = |f: &kimo_store::ObservationFilter| {
+                self.st.observations(f).map_err(|e| e.to_string())
+            };
+            let p = kimo_work::konzept::progress_from(&read, &self.cx, m)
                 .map_err(|e| AppError::Internal(format!("{e:#}")))?;
             let group = m
                 .group
