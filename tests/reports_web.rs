@@ -142,6 +142,14 @@ fn tool(name: &str, args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// The id of what a POST made, from its redirect (`/berichte/7` → 7).
+fn made(res: &common::Reply) -> i64 {
+    res.header("location")
+        .and_then(|l| l.rsplit('/').next())
+        .and_then(|id| id.parse().ok())
+        .expect("a redirect to what was made")
+}
+
 /// GET with a session: status and raw bytes.
 fn bytes(server: &Server, cookie: &str, path: &str) -> (u16, Vec<u8>) {
     let (status, _, body) = server.raw(path, &[("cookie", cookie)]);
@@ -366,14 +374,7 @@ fn reports_are_made_from_the_data_and_kept_as_released() {
         );
         let res = send(&server, "POST", "/berichte", &bfi, &new_report(&csrf));
         assert_eq!(res.status, 303);
-        let id: i64 = res
-            .header("location")
-            .unwrap()
-            .rsplit('/')
-            .next()
-            .unwrap()
-            .parse()
-            .unwrap();
+        let id: i64 = made(&res);
 
         // Focus topics: a wrong code and a wrong reference are refused with their place.
         let save = |fields: &[(&str, &str)]| {
@@ -482,14 +483,7 @@ fn reports_are_made_from_the_data_and_kept_as_released() {
             ],
         );
         assert_eq!(res.status, 303);
-        let deck: i64 = res
-            .header("location")
-            .unwrap()
-            .rsplit('/')
-            .next()
-            .unwrap()
-            .parse()
-            .unwrap();
+        let deck: i64 = made(&res);
         let page = send(&server, "GET", &format!("/berichte/{deck}"), &bfi, &[]).body;
         assert!(
             page.contains("<h2 id=\"folie-lage\">Lagebild</h2>"),
@@ -565,14 +559,7 @@ fn reports_are_made_from_the_data_and_kept_as_released() {
                 ("stichtag", ""),
             ],
         );
-        let old: i64 = res
-            .header("location")
-            .unwrap()
-            .rsplit('/')
-            .next()
-            .unwrap()
-            .parse()
-            .unwrap();
+        let old: i64 = made(&res);
         store
             .release_report(
                 old,
