@@ -53,11 +53,6 @@ impl Secrets {
         self.embargoed.contains(period)
     }
 
-    /// Whether nothing of the indicator is kept from the public.
-    pub fn none(&self) -> bool {
-        self.cells.is_empty() && self.embargoed.is_empty() && self.rounds() == 0.0
-    }
-
     /// The rounding step (0: none).
     fn rounds(&self) -> f64 {
         self.rule
@@ -189,18 +184,16 @@ impl Scope<'_> {
 /// Works out an indicator's secrets: its source's rule, its embargoes in force today, and the
 /// secret cells of each period's table.
 fn secrets_of(st: &Scope, ind: &Indicator) -> Result<Secrets, AppError> {
+    // The rules and embargoes are read once per data version, not once per indicator.
+    let (rules, embargoes) = &*st.cached("publication-rules", || {
+        Ok((st.store.disclosure_rules()?, st.store.embargoes()?))
+    })?;
     let today = chrono::Local::now().format("%Y-%m-%d").to_string();
-    let rule = st
-        .store
-        .disclosure_rules()?
-        .into_iter()
-        .find(|r| r.source == ind.source);
-    let embargoed: HashSet<String> = st
-        .store
-        .embargoes()?
-        .into_iter()
+    let rule = rules.iter().find(|r| r.source == ind.source).cloned();
+    let embargoed: HashSet<String> = embargoes
+        .iter()
         .filter(|e| e.indicator == ind.code && e.holds_on(&today))
-        .map(|e| e.period)
+        .map(|e| e.period.clone())
         .collect();
     let obs = st.store.observations(&ObservationFilter {
         indicator: Some(ind.code.clone()),
