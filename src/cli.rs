@@ -154,6 +154,27 @@ pub enum SettingCommand {
         #[arg(long)]
         user: Option<String>,
     },
+    /// Open data: the licence of the downloads and the DCAT catalogue (an identifier of the
+    /// DCAT-AP.de licence list), who users must name, and the public portal's address (for the
+    /// catalogue's links); without options, what is set.
+    OffeneDaten {
+        /// The licence: dl-by-de/2.0 (default), dl-zero-de/2.0, cc-by/4.0, cc-zero or odbl.
+        #[arg(long)]
+        lizenz: Option<String>,
+        /// Who is to be named („Stadt Karlsruhe, Büro für Integration“; empty: the city's name).
+        #[arg(long)]
+        namensnennung: Option<String>,
+        /// The portal's address („https://integration.karlsruhe.de“; empty: none).
+        #[arg(long)]
+        adresse: Option<String>,
+        /// The city's identifier in GovData's list of data providers (`dcatde:contributorID`,
+        /// e.g. `http://dcat-ap.de/def/contributors/…`; empty: none).
+        #[arg(long)]
+        govdata_kennung: Option<String>,
+        /// Who changes it (recorded) [default: $USER].
+        #[arg(long)]
+        user: Option<String>,
+    },
     /// An embargo: an indicator's period stays internal until its release day; without
     /// arguments, every embargo.
     Sperrfrist {

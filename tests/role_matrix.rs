@@ -97,6 +97,8 @@ fn konzept(decided: i64, draft: i64) -> Vec<Row> {
     ] {
         rows.push(get(p, UNPUBLISHED));
     }
+    // Open data is the public's view for everyone: an internal indicator has no files.
+    rows.push(get("/daten/indikatoren/ARB-05.csv", [404; 7]));
     let edit = format!("/konzept/{draft}/abschnitt/verstaendnis");
     rows.push(get(edit.clone(), [403, 403, 403, 403, 403, 200, 200]));
     let goals = format!("/konzept/{draft}/ziele/recht");
@@ -337,6 +339,12 @@ fn reads(warning: i64) -> Vec<Row> {
         "/api/v1/indicators/ARB-03",
         "/api/v1/indicators/ARB-03/observations",
         "/api/v1/areas",
+        "/daten",
+        "/daten.json",
+        "/daten/kimo-daten.json",
+        "/daten/dcat.jsonld",
+        "/daten/indikatoren/ARB-03.csv",
+        "/daten/indikatoren/ARB-03.xlsx",
         "/anmelden",
         "/static/style.css",
         "/healthz",

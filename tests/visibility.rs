@@ -41,6 +41,15 @@ fn routes(warning: i64) -> Vec<String> {
         "/api/v1/areas",
         "/api/v1/warnings",
         "/api/v1/warnings?indicator=ARB-03",
+        "/daten",
+        "/daten.json",
+        "/daten/kimo-daten.csv",
+        "/daten/kimo-daten-excel.csv",
+        "/daten/kimo-daten.json",
+        "/daten/dcat.jsonld",
+        "/daten/indikatoren/ARB-03.csv",
+        "/daten/indikatoren/ARB-03.json",
+        "/daten/indikatoren/ARB-03.xlsx",
     ]
     .iter()
     .map(|r| r.to_string())
@@ -140,7 +149,7 @@ fn the_public_never_sees_an_unpublished_indicator_or_a_warning() {
                 t.label, a.status
             );
         }
-        assert_eq!(checked, 57);
+        assert_eq!(checked, 66);
         // No trace of the warnings' existence in the public's Stadtteil table and page data.
         let csv = server.request("/stadtteile.csv", &[]);
         assert!(!csv.body.contains("Warnhinweis"), "{:.300}", csv.body);

@@ -1,4 +1,4 @@
-//! `kimo einstellung geheimhaltung` and `kimo einstellung sperrfrist`: the rules of publication.
+//! `kimo einstellung geheimhaltung`, `sperrfrist` and `offene-daten`: the rules of publication.
 
 use crate::cli::SettingCommand;
 use anyhow::{Result, anyhow};
@@ -25,6 +25,47 @@ pub fn setting(store: &Store, cmd: SettingCommand) -> Result<()> {
             aufheben,
             user,
         } => embargo(store, indikator.zip(zeitraum), bis, aufheben, &who(user)),
+        SettingCommand::OffeneDaten {
+            lizenz,
+            namensnennung,
+            adresse,
+            govdata_kennung,
+            user,
+        } => {
+            let change = kimo_store::OpenDataChange {
+                licence: lizenz,
+                attribution: namensnennung,
+                url: adresse,
+                contributor: govdata_kennung,
+            };
+            if change.licence.is_some()
+                || change.attribution.is_some()
+                || change.url.is_some()
+                || change.contributor.is_some()
+            {
+                store.set_open_data(&change, &who(user))?;
+            }
+            let o = store.open_data()?;
+            println!(
+                "Lizenz: {} ({}; {})",
+                o.licence.name, o.licence.id, o.licence.url
+            );
+            println!(
+                "Namensnennung: {}",
+                if o.attribution.is_empty() {
+                    "–"
+                } else {
+                    &o.attribution
+                }
+            );
+            println!(
+                "Adresse des Portals: {}",
+                o.portal_url
+                    .as_deref()
+                    .unwrap_or("nicht eingestellt (der DCAT-Katalog verweist relativ)")
+            );
+            Ok(())
+        }
         SettingCommand::Stadt { .. } => unreachable!("handled by report::setting"),
     }
 }

@@ -7,6 +7,7 @@ mod error;
 pub mod fahrplan;
 mod format;
 pub mod konzept;
+pub mod licence;
 pub mod meeting;
 mod period;
 pub mod plausible;
@@ -368,6 +369,14 @@ const FLAGS: &[(char, &str, &[&str], FlagField)] = &[
 ];
 
 impl Flags {
+    /// The letters and their German labels, as a legend: `p = vorläufig, e = geschätzt, …`.
+    pub fn legend() -> String {
+        FLAGS
+            .iter()
+            .map(|(c, l, ..)| format!("{c} = {l}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
     /// Parses a flag string: letters `p` (vorläufig), `e` (geschätzt), `s` (geheim), `b` (Bruch),
     /// `d` (Demodaten), `u` (unsicher), `r` (berichtigt), or the German words separated by spaces,
     /// commas or `|`.

@@ -31,7 +31,7 @@ pub use meetings::NewMeeting;
 pub use migrate::SCHEMA_VERSION;
 pub use read::{ObservationFilter, ObservationRow, Profile, Stats};
 pub use reports::{Released, ReportFile};
-pub use settings::{City, LOGO_MAX, Logo};
+pub use settings::{City, LOGO_MAX, Logo, OpenData, OpenDataChange};
 pub use sql::{Backend, redact};
 pub use submissions::NewSubmission;
 pub use users::{Actor, ApiToken, AuditFilter, NewUser, Session};

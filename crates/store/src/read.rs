@@ -31,6 +31,8 @@ pub struct Profile {
     pub cells: Vec<(Period, Breakdown, i64)>,
     /// When its observations were last written (ISO timestamp).
     pub last_update: Option<String>,
+    /// When each period's observations were last written, by period code.
+    pub updated: std::collections::BTreeMap<String, String>,
 }
 
 /// One observation as the store reads it, its text borrowed from the database row.
@@ -258,7 +260,7 @@ impl Store {
         // Imports, every change to the warnings (evaluations, status, comments), to the
         // Integrationskonzept and to the Fahrplan (their audit entries; the index on action finds
         // them) count.
-        // So do the rules of publication, and every embargo that has ended by today: a cached
+        // So do the rules of publication and the settings shown on pages (licence, city), and every embargo that has ended by today: a cached
         // public answer must not outlive one.
         let today = chrono::Local::now().format("%Y-%m-%d").to_string();
         let r = c.query_opt(
@@ -266,7 +268,9 @@ impl Store {
              (SELECT COUNT(*) FROM audit_log WHERE (action >= 'konzept.' AND action < 'konzept/') \
              OR (action >= 'fahrplan.' AND action < 'fahrplan/') \
              OR (action >= 'disclosure.' AND action < 'disclosure/') \
-             OR (action >= 'embargo.' AND action < 'embargo/')), \
+             OR (action >= 'embargo.' AND action < 'embargo/') \
+             OR (action >= 'opendata.' AND action < 'opendata/') \
+             OR (action >= 'setting.' AND action < 'setting/')), \
              (SELECT COUNT(*) FROM embargo WHERE release_on <= ?)",
             &[today.into()],
         )?;
@@ -295,6 +299,12 @@ impl Store {
                     .push((period, Breakdown::from_key(&r.text(1)), r.int(2)));
             }
             let u = r.opt_text(3);
+            if let Some(u) = &u {
+                let at = p.updated.entry(r.text(0)).or_default();
+                if u > at {
+                    *at = u.clone();
+                }
+            }
             if u > p.last_update {
                 p.last_update = u;
             }
@@ -316,17 +326,6 @@ impl Store {
             )?
             .map_or(0, |r| r.int(0));
         Ok((last, since))
-    }
-
-    /// When an indicator's observations were last written (ISO timestamp).
-    pub fn last_update(&self, indicator: &str) -> Result<Option<String>> {
-        let mut c = self.conn()?;
-        Ok(c.query_opt(
-            "SELECT MAX(o.updated_at) FROM observation o JOIN indicator i ON i.id = o.indicator_id \
-             WHERE i.code = ?",
-            &[indicator.into()],
-        )?
-        .and_then(|r| r.opt_text(0)))
     }
 
     /// The corrections of one indicator's observations: (area, breakdown, period, old, new, by, at).

@@ -126,3 +126,192 @@ impl Store {
         })
     }
 }
+
+/// How open data is published: licence, attribution and the portal's address.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OpenData {
+    /// The licence (DCAT-AP.de identifier, [`kimo_model::licence::LICENCES`]).
+    pub licence: kimo_model::licence::Licence,
+    /// Who is to be named (Namensnennung), e.g. „Stadt Karlsruhe, Büro für Integration“; empty:
+    /// the city's name.
+    pub attribution: String,
+    /// The public portal's address without a trailing `/` (for the DCAT catalogue's links);
+    /// None: not set.
+    pub portal_url: Option<String>,
+    /// The publisher's identifier in GovData's list of contributors
+    /// (`http://dcat-ap.de/def/contributors/…`, `dcatde:contributorID`); None: not set.
+    pub contributor: Option<String>,
+}
+
+/// The namespace of GovData's contributor identifiers.
+pub const CONTRIBUTORS: &str = "http://dcat-ap.de/def/contributors/";
+
+/// Checks a contributor identifier: its last part (`stadtKarlsruhe`) or the whole IRI.
+fn contributor(id: &str) -> Result<String> {
+    let id = id.trim();
+    let rest = id.strip_prefix(CONTRIBUTORS).unwrap_or(id);
+    if rest.is_empty()
+        || !rest
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+    {
+        return Err(Error::Invalid(format!(
+            "„{id}“ ist keine Kennung aus GovDatas Liste der Datenbereitsteller ({CONTRIBUTORS}…)"
+        )));
+    }
+    Ok(format!("{CONTRIBUTORS}{rest}"))
+}
+
+/// Checks a portal address: `http(s)://host[/path]`, no spaces, quotes or angle brackets.
+fn portal_url(url: &str) -> Result<String> {
+    let url = url.trim().trim_end_matches('/');
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"));
+    match rest {
+        Some(r)
+            if !r.is_empty()
+                && !r.starts_with('/')
+                && !url
+                    .chars()
+                    .any(|c| c.is_whitespace() || c.is_control() || "\"<>\\{}|^`".contains(c)) =>
+        {
+            Ok(url.to_string())
+        }
+        _ => Err(Error::Invalid(format!(
+            "„{url}“ ist keine Adresse der Form https://statistik.example.de"
+        ))),
+    }
+}
+
+impl Store {
+    /// How open data is published (defaults: Datenlizenz Deutschland – Namensnennung 2.0, the
+    /// city named, no portal address).
+    pub fn open_data(&self) -> Result<OpenData> {
+        let mut c = self.conn()?;
+        let id = get(&mut c, "opendata.lizenz")?;
+        let licence = kimo_model::licence::Licence::by_id(
+            id.as_deref()
+                .unwrap_or(kimo_model::licence::DEFAULT_LICENCE),
+        )
+        .ok_or_else(|| Error::Invalid(format!("unbekannte Lizenz {id:?}")))?;
+        let attribution = match get(&mut c, "opendata.namensnennung")? {
+            Some(a) if !a.trim().is_empty() => a,
+            _ => get(&mut c, "stadt.name")?.unwrap_or_default(),
+        };
+        Ok(OpenData {
+            licence,
+            attribution,
+            portal_url: get(&mut c, "opendata.adresse")?,
+            contributor: get(&mut c, "opendata.govdata")?,
+        })
+    }
+
+    /// Changes what is given (licence by its DCAT-AP.de identifier, attribution — empty: the
+    /// city's name —, the portal's address and the GovData contributor — empty: none); audit
+    /// `opendata.settings`.
+    pub fn set_open_data(&self, change: &OpenDataChange, actor: &Actor) -> Result<()> {
+        let OpenDataChange {
+            licence,
+            attribution,
+            url,
+            contributor: govdata,
+        } = change;
+        let (licence, attribution, url) =
+            (licence.as_deref(), attribution.as_deref(), url.as_deref());
+        if let Some(l) = licence
+            && kimo_model::licence::Licence::by_id(l).is_none()
+        {
+            let known: Vec<&str> = kimo_model::licence::LICENCES.iter().map(|l| l.id).collect();
+            return Err(Error::Invalid(format!(
+                "die Lizenz „{l}“ kennt kimo nicht; möglich: {}",
+                known.join(", ")
+            )));
+        }
+        let url = match url.map(str::trim) {
+            Some("") => Some(None),
+            Some(u) => Some(Some(portal_url(u)?)),
+            None => None,
+        };
+        let govdata = match govdata.as_deref().map(str::trim) {
+            Some("") => Some(None),
+            Some(g) => Some(Some(contributor(g)?)),
+            None => None,
+        };
+        self.write(|c| {
+            let mut changes = Vec::new();
+            if let Some(l) = licence {
+                put(c, "opendata.lizenz", Some(l.trim()))?;
+                changes.push(format!("Lizenz {}", l.trim()));
+            }
+            if let Some(a) = attribution {
+                let a = a.trim();
+                put(
+                    c,
+                    "opendata.namensnennung",
+                    Some(a).filter(|a| !a.is_empty()),
+                )?;
+                changes.push(format!("Namensnennung „{a}“"));
+            }
+            if let Some(u) = &url {
+                put(c, "opendata.adresse", u.as_deref())?;
+                changes.push(format!("Adresse {}", u.as_deref().unwrap_or("–")));
+            }
+            if let Some(g) = &govdata {
+                put(c, "opendata.govdata", g.as_deref())?;
+                changes.push(format!("GovData-Kennung {}", g.as_deref().unwrap_or("–")));
+            }
+            audit(
+                c,
+                actor,
+                "opendata.settings",
+                "opendata",
+                "",
+                &changes.join("; "),
+            )
+        })
+    }
+}
+
+/// A change of the open data settings: each None leaves it as it is.
+#[derive(Debug, Clone, Default)]
+pub struct OpenDataChange {
+    /// The licence's identifier.
+    pub licence: Option<String>,
+    /// Who is to be named (empty: the city).
+    pub attribution: Option<String>,
+    /// The portal's address (empty: none).
+    pub url: Option<String>,
+    /// The GovData contributor (empty: none).
+    pub contributor: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn contributor_ids_are_checked() {
+        let full = "http://dcat-ap.de/def/contributors/stadtKarlsruhe";
+        assert_eq!(super::contributor("stadtKarlsruhe").unwrap(), full);
+        assert_eq!(super::contributor(full).unwrap(), full);
+        assert!(super::contributor("Stadt Karlsruhe").is_err());
+        assert!(super::contributor("").is_err());
+    }
+
+    #[test]
+    fn portal_addresses_are_checked() {
+        assert_eq!(
+            super::portal_url(" https://statistik.karlsruhe.de/integration/ ").unwrap(),
+            "https://statistik.karlsruhe.de/integration"
+        );
+        for bad in [
+            "statistik.de",
+            "https://",
+            "https:///x",
+            "https://a b.de",
+            "javascript:x",
+            "https://a.de/\"x",
+        ] {
+            assert!(super::portal_url(bad).is_err(), "{bad}");
+        }
+    }
+}

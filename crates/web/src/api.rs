@@ -139,7 +139,7 @@ pub async fn indicator(
                 "periods": periods.iter().map(|p| json!({"code": p.code(), "label": p.label()})).collect::<Vec<_>>(),
                 "dimensions": dims,
                 "observations": obs.len(),
-                "last_update": st.store.last_update(&code)?,
+                "last_update": st.profile(&ind)?.last_update,
             }))
         })
     })

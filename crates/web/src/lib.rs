@@ -82,6 +82,7 @@ fn templates() -> &'static minijinja::Environment<'static> {
             tpl!("konzept_vergleich.html"),
             tpl!("lagebild.html"),
             tpl!("stadtteile.html"),
+            tpl!("daten.html"),
             tpl!("stadtteil.html"),
         ] {
             env.add_template(name, src)
@@ -186,6 +187,13 @@ fn data_routes() -> Router<Arc<AppState>> {
         .route("/stadtteile.json", get(pages::area::list_json))
         .route("/stadtteile.csv", get(pages::area::list_csv))
         .route("/stadtteile/{code}", get(pages::area::page))
+        .route("/daten", get(pages::opendata::page))
+        .route("/daten.json", get(pages::opendata::page_json))
+        .route("/daten/{file}", get(pages::opendata::all_file))
+        .route(
+            "/daten/indikatoren/{file}",
+            get(pages::opendata::indicator_file),
+        )
 }
 
 /// The Integrationskonzept: its pages, downloads and forms.

@@ -107,6 +107,9 @@ impl Scope<'_> {
         self.cached(&format!("profile:public:{}", ind.code), || {
             let mut p = (*all).clone();
             p.cells.retain(|c| !s.embargoed(&c.0.code()));
+            // When an embargoed period was written is not the public's business either.
+            p.updated.retain(|period, _| !s.embargoed(period));
+            p.last_update = p.updated.values().max().cloned();
             Ok(p)
         })
     }

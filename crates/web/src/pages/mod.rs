@@ -13,6 +13,7 @@ pub mod konzept_goals;
 pub mod konzept_projects;
 pub mod lagebild;
 pub mod meetings;
+pub mod opendata;
 pub mod overview;
 pub mod presentation;
 pub mod report;

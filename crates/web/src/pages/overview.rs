@@ -136,10 +136,10 @@ pub(crate) fn headline_for(
 
 /// The headline of an overview row: change, direction and judgement in words, last update.
 fn headline(st: &Scope, row: IndicatorRow, previous: Option<String>) -> Result<Headline, AppError> {
+    // Through the audience's profile: the public does not learn when an embargoed period came.
     let last_update = st
-        .cached(&format!("last_update:{}", row.code), || {
-            Ok(st.store.last_update(&row.code)?)
-        })?
+        .profile(&st.indicator(&row.code)?)?
+        .last_update
         .as_deref()
         .map(crate::format::german_date);
     let (direction, judgement) = match &row.trend {

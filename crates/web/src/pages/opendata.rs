@@ -1,0 +1,574 @@
+//! Offene Daten (`/daten`): the published figures as files — per indicator and for everything, as
+//! CSV (UTF-8, and for German Excel), XLSX and JSON, each with its licence, attribution and
+//! metadata — and the DCAT-AP.de catalogue (JSON-LD) that GovData harvests. Always the public's
+//! view, whoever asks: a file made for an internal user could be passed on.
+
+use crate::respond::{Format, View, respond};
+use crate::state::Audience;
+use crate::{AppError, AppState, Page, Scope, blocking};
+use axum::extract::{Path, State};
+use kimo_import::export::CsvStyle;
+use kimo_import::opendata::{Meta, Row};
+use kimo_model::licence::Licence;
+use kimo_model::{Indicator, Periodicity};
+use kimo_store::ObservationFilter;
+use serde::Serialize;
+use serde_json::{Value, json};
+use std::sync::Arc;
+
+/// The name of the files with everything.
+const ALL: &str = "kimo-daten";
+
+/// A kind of file.
+struct Kind {
+    /// The file name's end.
+    suffix: &'static str,
+    /// What it is.
+    label: &'static str,
+    /// What it is, short (in the table per indicator).
+    short: &'static str,
+    /// Its content type.
+    content_type: &'static str,
+    /// Its type in the EU file type list (DCAT `dct:format`).
+    file_type: &'static str,
+}
+
+/// The kinds of file offered.
+const KINDS: [Kind; 4] = [
+    Kind {
+        suffix: ".csv",
+        label: "CSV (UTF-8)",
+        short: "CSV",
+        content_type: "text/csv; charset=utf-8",
+        file_type: "CSV",
+    },
+    Kind {
+        suffix: "-excel.csv",
+        label: "CSV für Excel (Semikolon, Dezimalkomma)",
+        short: "CSV für Excel",
+        content_type: "text/csv; charset=utf-8",
+        file_type: "CSV",
+    },
+    Kind {
+        suffix: ".xlsx",
+        label: "Excel-Arbeitsmappe (XLSX)",
+        short: "XLSX",
+        content_type: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        file_type: "XLSX",
+    },
+    Kind {
+        suffix: ".json",
+        label: "JSON",
+        short: "JSON",
+        content_type: "application/json",
+        file_type: "JSON",
+    },
+];
+
+/// A file offered.
+#[derive(Serialize)]
+pub struct FileLink {
+    /// What it is („CSV (UTF-8)“).
+    pub label: &'static str,
+    /// Its address.
+    pub href: String,
+}
+
+/// An indicator's files.
+#[derive(Serialize)]
+pub struct IndicatorFiles {
+    /// Code.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// The periods published („2016 bis 2025“).
+    pub periods: String,
+    /// How many values are published (German number).
+    pub values: String,
+    /// The files.
+    pub files: Vec<FileLink>,
+}
+
+/// The page `/daten`.
+#[derive(Serialize)]
+pub struct OpenDataView {
+    /// The licence.
+    pub licence: Licence,
+    /// Who is to be named.
+    pub attribution: String,
+    /// The portal's address, if set.
+    pub portal_url: Option<String>,
+    /// When the published data last changed (German date).
+    pub modified: Option<String>,
+    /// The legend of „.“.
+    pub legend: String,
+    /// The legend of the flags column.
+    pub flags_legend: String,
+    /// The files with everything.
+    pub all: Vec<FileLink>,
+    /// Per indicator.
+    pub indicators: Vec<IndicatorFiles>,
+}
+
+impl View for OpenDataView {
+    const TEMPLATE: &'static str = "daten.html";
+    fn title(&self) -> String {
+        "Offene Daten".into()
+    }
+    fn path(&self) -> String {
+        "/daten".into()
+    }
+}
+
+/// The files of a name (`ARB-03`, or [`ALL`]) below a folder, with long or short labels.
+fn files(folder: &str, name: &str, short: bool) -> Vec<FileLink> {
+    KINDS
+        .iter()
+        .map(|k| FileLink {
+            label: if short { k.short } else { k.label },
+            href: format!("{folder}/{name}{}", k.suffix),
+        })
+        .collect()
+}
+
+/// `GET /daten`.
+pub async fn page(State(st): State<Arc<AppState>>) -> Result<Page, AppError> {
+    page_in(st, Format::Html).await
+}
+
+/// `GET /daten.json`.
+pub async fn page_json(State(st): State<Arc<AppState>>) -> Result<Page, AppError> {
+    page_in(st, Format::Json).await
+}
+
+/// The page in a format.
+async fn page_in(st: Arc<AppState>, format: Format) -> Result<Page, AppError> {
+    blocking(&st, move |st| {
+        st.page("/daten", format, || respond(st, &view(st)?, format, None))
+    })
+    .await
+}
+
+/// Builds the page's view from the public's figures.
+fn view(st: &Scope) -> Result<OpenDataView, AppError> {
+    let public = st.scope(Audience::Public);
+    let mut settings = st.store.open_data()?;
+    if settings.attribution.is_empty() {
+        settings.attribution = city_name(st)?;
+    }
+    let mut indicators = Vec::new();
+    let mut modified: Option<String> = None;
+    for ind in public.indicators()?.iter() {
+        let profile = public.profile(ind)?;
+        modified = modified.max(profile.last_update.clone());
+        let first = profile.cells.first().map(|c| c.0.label());
+        let last = profile.cells.last().map(|c| c.0.label());
+        indicators.push(IndicatorFiles {
+            code: ind.code.clone(),
+            name: ind.name.clone(),
+            periods: match (first, last) {
+                (Some(a), Some(b)) if a == b => a,
+                (Some(a), Some(b)) => format!("{a} bis {b}"),
+                _ => "noch keine Werte".into(),
+            },
+            values: kimo_model::format_number(
+                profile.cells.iter().map(|c| c.2).sum::<i64>() as f64,
+                0,
+            ),
+            files: files("/daten/indikatoren", &ind.code, true),
+        });
+    }
+    Ok(OpenDataView {
+        licence: settings.licence,
+        attribution: settings.attribution,
+        portal_url: settings.portal_url,
+        modified: modified.as_deref().map(crate::format::german_date),
+        legend: format!(
+            "„{}“ = {}",
+            kimo_model::disclosure::SYMBOL,
+            kimo_model::disclosure::LEGEND
+        ),
+        flags_legend: kimo_model::Flags::legend(),
+        all: files("/daten", ALL, false),
+        indicators,
+    })
+}
+
+/// `GET /daten/{file}`: everything (`kimo-daten.csv`, `-excel.csv`, `.xlsx`, `.json`) or the
+/// DCAT-AP.de catalogue (`dcat.jsonld`).
+pub async fn all_file(
+    State(st): State<Arc<AppState>>,
+    Path(file): Path<String>,
+) -> Result<Page, AppError> {
+    blocking(&st, move |st| {
+        let public = st.scope(Audience::Public);
+        public.page(&format!("/daten/{file}"), Format::Json, || {
+            if file == "dcat.jsonld" {
+                let body = serde_json::to_vec_pretty(&dcat(&public)?)
+                    .map_err(|e| AppError::Internal(e.to_string()))?;
+                return Ok(Page::download("application/ld+json", "dcat.jsonld", body));
+            }
+            let kind = kind_of(&file, ALL)?;
+            let inds = public.indicators()?;
+            make_file(&public, &inds, kind, &file, "Alle Indikatoren")
+        })
+    })
+    .await
+}
+
+/// `GET /daten/indikatoren/{file}`: one indicator's file (`ARB-03.csv`, …).
+pub async fn indicator_file(
+    State(st): State<Arc<AppState>>,
+    Path(file): Path<String>,
+) -> Result<Page, AppError> {
+    blocking(&st, move |st| {
+        let public = st.scope(Audience::Public);
+        public.page(&format!("/daten/indikatoren/{file}"), Format::Json, || {
+            let (code, kind) = KINDS
+                .iter()
+                .enumerate()
+                .rev()
+                .find_map(|(n, k)| file.strip_suffix(k.suffix).map(|c| (c, n)))
+                .ok_or_else(|| not_offered(&file))?;
+            let ind = public.indicator(code)?;
+            let title = format!("{} {}", ind.code, ind.name);
+            make_file(&public, &[ind], kind, &file, &title)
+        })
+    })
+    .await
+}
+
+/// The kind of a file of `name` ([`KINDS`]'s index).
+fn kind_of(file: &str, name: &str) -> Result<usize, AppError> {
+    KINDS
+        .iter()
+        .position(|k| file == format!("{name}{}", k.suffix))
+        .ok_or_else(|| not_offered(file))
+}
+
+/// The 404 of a file that is not offered.
+fn not_offered(file: &str) -> AppError {
+    AppError::NotFound(format!(
+        "Die Datei „{file}“ gibt es nicht; die offenen Daten stehen unter /daten."
+    ))
+}
+
+/// A file of the given kind with the indicators' published figures.
+fn make_file(
+    public: &Scope,
+    inds: &[Indicator],
+    kind: usize,
+    file: &str,
+    title: &str,
+) -> Result<Page, AppError> {
+    let (rows, meta) = rows(public, inds, title)?;
+    let internal = |e: std::io::Error| AppError::Internal(e.to_string());
+    let content_type = KINDS[kind].content_type;
+    let body = match kind {
+        0 | 1 => {
+            let style = [CsvStyle::Machine, CsvStyle::GermanExcel][kind];
+            let mut out = Vec::new();
+            kimo_import::opendata::write_csv(&mut out, &rows, inds, &meta, style)
+                .map_err(internal)?;
+            out
+        }
+        2 => kimo_import::opendata::write_xlsx(&rows, inds, &meta)
+            .map_err(|e| AppError::Internal(e.to_string()))?,
+        _ => serde_json::to_vec(&json_file(&rows, inds, &meta))
+            .map_err(|e| AppError::Internal(e.to_string()))?,
+    };
+    Ok(Page::download(content_type, file, body))
+}
+
+/// The published rows of some indicators, sorted by indicator, period, area and breakdown, and
+/// the files' metadata.
+fn rows(public: &Scope, inds: &[Indicator], title: &str) -> Result<(Vec<Row>, Meta), AppError> {
+    let areas = public.areas()?;
+    let name_of = |c: &str| {
+        areas
+            .iter()
+            .find(|a| a.code == c)
+            .map_or(String::new(), |a| a.name.clone())
+    };
+    let mut rows = Vec::new();
+    let mut modified: Option<String> = None;
+    for ind in inds {
+        modified = modified.max(public.profile(ind)?.last_update.clone());
+        let mut obs = public.observations(&ObservationFilter {
+            indicator: Some(ind.code.clone()),
+            ..Default::default()
+        })?;
+        obs.sort_by(|a, b| {
+            (&a.period, &a.area, a.breakdown.key()).cmp(&(&b.period, &b.area, b.breakdown.key()))
+        });
+        rows.extend(obs.into_iter().map(|o| Row {
+            indicator: o.indicator,
+            period: o.period.code(),
+            period_label: o.period.label(),
+            area_name: name_of(&o.area),
+            area: o.area,
+            breakdown: o.breakdown,
+            value: o.value,
+            numerator: o.numerator,
+            denominator: o.denominator,
+            flags: o.flags,
+        }));
+    }
+    let settings = public.store.open_data()?;
+    let city = city_name(public)?;
+    let meta = Meta {
+        title: format!("Integrationsmonitoring {city}: {title}"),
+        attribution: if settings.attribution.is_empty() {
+            city
+        } else {
+            settings.attribution
+        },
+        licence: settings.licence,
+        modified: modified.map_or(String::new(), |m| m.chars().take(10).collect()),
+        version: public.store.data_version()?,
+        landing_page: settings.portal_url.map(|u| format!("{u}/daten")),
+    };
+    Ok((rows, meta))
+}
+
+/// The city's name (the setting, else the whole city's area name).
+fn city_name(st: &Scope) -> Result<String, AppError> {
+    Ok(match st.store.city()?.name {
+        Some(n) => n,
+        None => kimo_model::whole_city(&st.areas()?)
+            .map(|a| a.name.clone())
+            .unwrap_or_default(),
+    })
+}
+
+/// The JSON file: metadata, licence, legend, and per indicator its definition and values.
+fn json_file(rows: &[Row], inds: &[Indicator], meta: &Meta) -> Value {
+    let indicators: Vec<Value> = inds
+        .iter()
+        .map(|i| {
+            let obs: Vec<Value> = rows
+                .iter()
+                .filter(|r| r.indicator == i.code)
+                .map(|r| {
+                    let secret = r.flags.suppressed && r.value.is_none();
+                    json!({
+                        "period": r.period,
+                        "period_label": r.period_label,
+                        "area": r.area,
+                        "area_name": r.area_name,
+                        "breakdown": r.breakdown,
+                        "value": r.value,
+                        "numerator": r.numerator,
+                        "denominator": r.denominator,
+                        "flags": r.flags.code(),
+                        "symbol": secret.then_some(kimo_model::disclosure::SYMBOL),
+                    })
+                })
+                .collect();
+            json!({
+                "code": i.code,
+                "name": i.name,
+                "definition": i.definition,
+                "numerator": i.numerator,
+                "denominator": i.denominator,
+                "unit": i.unit.to_string(),
+                "source": i.source,
+                "attribution": meta.attribution_for(&i.source),
+                "periodicity": i.periodicity.label(),
+                "notes": i.notes,
+                "action_field": i.action_field,
+                "observations": obs,
+            })
+        })
+        .collect();
+    json!({
+        "title": meta.title,
+        "attribution": meta.attribution,
+        "licence": {
+            "id": meta.licence.id,
+            "name": meta.licence.name,
+            "url": meta.licence.url,
+            "uri": meta.licence.uri(),
+        },
+        "modified": meta.modified,
+        "data_version": meta.version,
+        "landing_page": meta.landing_page,
+        "legend": {
+            kimo_model::disclosure::SYMBOL: kimo_model::disclosure::LEGEND,
+            "flags": kimo_model::Flags::legend(),
+        },
+        "indicators": indicators,
+    })
+}
+
+/// The EU frequency of a periodicity (DCAT `dct:accrualPeriodicity`).
+fn frequency(p: Periodicity) -> &'static str {
+    match p {
+        Periodicity::Year | Periodicity::SchoolYear => "ANNUAL",
+        Periodicity::HalfYear => "ANNUAL_2",
+        Periodicity::Quarter => "QUARTERLY",
+        Periodicity::Month => "MONTHLY",
+        _ => "IRREG",
+    }
+}
+
+/// The DCAT-AP.de catalogue (JSON-LD): a dataset per published indicator and one for everything,
+/// each with its four distributions. Addresses are absolute with the portal's address set,
+/// relative to this file's otherwise.
+fn dcat(public: &Scope) -> Result<Value, AppError> {
+    let settings = public.store.open_data()?;
+    let base = settings.portal_url.clone().unwrap_or_default();
+    let city = city_name(public)?;
+    let publisher = json!({
+        "@id": format!("{base}/#herausgeber"),
+        "@type": "foaf:Agent",
+        "foaf:name": if settings.attribution.is_empty() { city.clone() } else { settings.attribution.clone() },
+    });
+    let mut datasets = Vec::new();
+    let mut latest: Option<String> = None;
+    let mut first: Option<String> = None;
+    for ind in public.indicators()?.iter() {
+        let profile = public.profile(ind)?;
+        let modified = profile.last_update.clone();
+        latest = latest.max(modified.clone());
+        let mut d = dataset(&base, ind, &settings, &publisher, modified.as_deref());
+        // First published: the earliest writing of a period the public sees.
+        if let Some(issued) = profile.updated.values().min() {
+            d["dct:issued"] = date(issued);
+            if first.as_ref().is_none_or(|f| issued < f) {
+                first = Some(issued.clone());
+            }
+        }
+        let start = profile.cells.iter().find_map(|c| c.0.start());
+        let end = profile.cells.iter().rev().find_map(|c| c.0.end());
+        if let (Some(s), Some(e)) = (start, end) {
+            d["dct:temporal"] = json!({
+                "@type": "dct:PeriodOfTime",
+                "dcat:startDate": {"@value": s.to_string(), "@type": "xsd:date"},
+                "dcat:endDate": {"@value": e.to_string(), "@type": "xsd:date"},
+            });
+        }
+        datasets.push(d);
+    }
+    let everything = Indicator {
+        code: ALL.into(),
+        name: "Alle Indikatoren".into(),
+        definition: format!(
+            "Alle veröffentlichten Indikatoren des Integrationsmonitorings {city} in einer Datei."
+        ),
+        ..Default::default()
+    };
+    datasets.push(dataset(
+        &base,
+        &everything,
+        &settings,
+        &publisher,
+        latest.as_deref(),
+    ));
+    let mut catalog = json!({
+        "@context": {
+            "dcat": "http://www.w3.org/ns/dcat#",
+            "dct": "http://purl.org/dc/terms/",
+            "dcatde": "http://dcat-ap.de/def/dcatde/",
+            "foaf": "http://xmlns.com/foaf/0.1/",
+            "vcard": "http://www.w3.org/2006/vcard/ns#",
+            "xsd": "http://www.w3.org/2001/XMLSchema#",
+        },
+        "@id": format!("{base}/daten"),
+        "@type": "dcat:Catalog",
+        "dct:title": {"@value": format!("Integrationsmonitoring {city}"), "@language": "de"},
+        "dct:description": {"@value": format!("Kennzahlen zur Integration in {city} nach Stadtteilen und Bevölkerungsgruppen: die veröffentlichten Indikatoren des kommunalen Integrationsmonitorings."), "@language": "de"},
+        "dct:publisher": publisher,
+        "dct:language": {"@id": "http://publications.europa.eu/resource/authority/language/DEU"},
+        "foaf:homepage": {"@id": format!("{base}/")},
+        "dcat:dataset": datasets,
+    });
+    if let Some(m) = latest {
+        catalog["dct:modified"] = date(&m);
+    }
+    Ok(catalog)
+}
+
+/// A date literal from an ISO timestamp.
+fn date(iso: &str) -> Value {
+    json!({"@value": iso.chars().take(10).collect::<String>(), "@type": "xsd:date"})
+}
+
+/// One DCAT dataset: an indicator's (or everything's) metadata and distributions.
+fn dataset(
+    base: &str,
+    ind: &Indicator,
+    settings: &kimo_store::OpenData,
+    publisher: &Value,
+    modified: Option<&str>,
+) -> Value {
+    let everything = ind.code == ALL;
+    let (page, folder) = if everything {
+        (format!("{base}/daten"), format!("{base}/daten"))
+    } else {
+        (
+            format!("{base}/indikatoren/{}", ind.code),
+            format!("{base}/daten/indikatoren"),
+        )
+    };
+    let description = [ind.definition.trim(), ind.notes.trim()]
+        .iter()
+        .filter(|t| !t.is_empty())
+        .copied()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let attribution = match (settings.attribution.trim(), ind.source.trim()) {
+        (a, "") => a.to_string(),
+        ("", s) => format!("Quelle: {s}"),
+        (a, s) => format!("{a}; Quelle: {s}"),
+    };
+    let distributions: Vec<Value> = KINDS
+        .iter()
+        .map(|k| {
+            let url = format!("{folder}/{}{}", ind.code, k.suffix);
+            let mime = k.content_type.split(';').next().unwrap_or(k.content_type);
+            let mut d = json!({
+                "@id": url,
+                "@type": "dcat:Distribution",
+                "dct:title": {"@value": k.label, "@language": "de"},
+                "dcat:accessURL": {"@id": url},
+                "dcat:downloadURL": {"@id": url},
+                "dct:format": {"@id": format!("http://publications.europa.eu/resource/authority/file-type/{}", k.file_type)},
+                "dcat:mediaType": {"@id": format!("https://www.iana.org/assignments/media-types/{mime}")},
+                "dct:license": {"@id": settings.licence.uri()},
+            });
+            if settings.licence.attribution && !attribution.is_empty() {
+                d["dcatde:licenseAttributionByText"] = json!({"@value": attribution, "@language": "de"});
+            }
+            if let Some(m) = modified {
+                d["dct:modified"] = date(m);
+            }
+            d
+        })
+        .collect();
+    let mut d = json!({
+        "@id": format!("{page}#datensatz"),
+        "@type": "dcat:Dataset",
+        "dct:identifier": format!("{page}#datensatz"),
+        "dct:title": {"@value": if everything { ind.name.clone() } else { format!("{} {}", ind.code, ind.name) }, "@language": "de"},
+        "dct:description": {"@value": if description.is_empty() { ind.name.clone() } else { description }, "@language": "de"},
+        "dcat:theme": {"@id": "http://publications.europa.eu/resource/authority/data-theme/SOCI"},
+        "dcat:keyword": ["Integration", "Integrationsmonitoring", "Migration"],
+        "dct:publisher": publisher,
+        "dcat:contactPoint": {"@type": "vcard:Organization", "vcard:fn": publisher["foaf:name"].clone(), "vcard:hasURL": {"@id": format!("{base}/")}},
+        "dcat:landingPage": {"@id": page},
+        "dct:accessRights": {"@id": "http://publications.europa.eu/resource/authority/access-right/PUBLIC"},
+        "dcatde:politicalGeocodingLevelURI": {"@id": "http://dcat-ap.de/def/politicalGeocoding/Level/municipality"},
+        "dcat:distribution": distributions,
+    });
+    if !everything {
+        d["dct:accrualPeriodicity"] = json!({"@id": format!("http://publications.europa.eu/resource/authority/frequency/{}", frequency(ind.periodicity))});
+    }
+    if let Some(m) = modified {
+        d["dct:modified"] = date(m);
+    }
+    if let Some(c) = &settings.contributor {
+        d["dcatde:contributorID"] = json!({"@id": c});
+    }
+    d
+}
