@@ -312,10 +312,7 @@ fn check_xlsx(bytes: Vec<u8>) {
         .map(|c| c.to_string())
         .collect();
     let col = |name: &str| header.iter().position(|h| h == name).unwrap();
-    assert!(
-        data.rows()
-            .all(|r| r[col("indicator")] != "ARB-02")
-    );
+    assert!(data.rows().all(|r| r[col("indicator")] != "ARB-02"));
     let row = data
         .rows()
         .find(|r| {

@@ -458,13 +458,11 @@ fn dcat(public: &Scope) -> Result<Value, AppError> {
         ),
         ..Default::default()
     };
-    datasets.push(dataset(
-        &base,
-        &everything,
-        &settings,
-        &publisher,
-        latest.as_deref(),
-    ));
+    let mut d = dataset(&base, &everything, &settings, &publisher, latest.as_deref());
+    if let Some(f) = &first {
+        d["dct:issued"] = date(f);
+    }
+    datasets.push(d);
     let mut catalog = json!({
         "@context": {
             "dcat": "http://www.w3.org/ns/dcat#",
