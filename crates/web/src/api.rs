@@ -105,6 +105,13 @@ fn key(path: &str, raw: &Option<String>) -> String {
     format!("{path}?{}", raw.as_deref().unwrap_or(""))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/indicators",
+    tag = "Indikatoren",
+    summary = "Der Katalog: alle Indikatoren, die der Aufrufer sehen darf",
+    responses((status = 200, description = "Die Indikatoren", body = crate::openapi::IndicatorList))
+)]
 /// `GET /api/v1/indicators`: the catalogue.
 pub async fn indicators(State(st): State<Arc<AppState>>) -> Result<Page, AppError> {
     blocking(&st, |st| {
@@ -115,6 +122,17 @@ pub async fn indicators(State(st): State<Arc<AppState>>) -> Result<Page, AppErro
     .await
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/indicators/{code}",
+    tag = "Indikatoren",
+    summary = "Ein Indikator mit Zeiträumen, Merkmalen und Stand",
+    params(("code" = String, Path, description = "Der Code des Indikators, z. B. ARB-01")),
+    responses(
+        (status = 200, description = "Der Indikator", body = crate::openapi::IndicatorDetail),
+        (status = 404, description = "Unbekannt (oder nicht veröffentlicht)", body = crate::openapi::ErrorJson),
+    )
+)]
 /// `GET /api/v1/indicators/{code}`: one indicator with its metadata, periods and dimensions.
 pub async fn indicator(
     State(st): State<Arc<AppState>>,
@@ -214,6 +232,23 @@ fn observation_filter(
     Ok(f)
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/indicators/{code}/observations",
+    tag = "Indikatoren",
+    summary = "Die Werte eines Indikators, gefiltert nach Gebiet, Zeitraum und Merkmalen",
+    description = "Weitere Filter: MERKMAL=AUSPRÄGUNG (z. B. geschlecht=w; insgesamt = die Summe des Merkmals). Ohne Anmeldung: keine Zeiträume unter Sperrfrist, geheime Werte ohne Zahl mit dem Kennzeichen „geheim“, Fallzahlen gerundet, wie die Geheimhaltungsregel der Quelle sagt.",
+    params(
+        ("code" = String, Path, description = "Der Code des Indikators"),
+        ("area" = Option<String>, Query, description = "Der Code eines Gebiets"),
+        ("period" = Option<String>, Query, description = "Ein Zeitraum (2024, 2024-H2, 1. Halbjahr 2024, 2023/24, …)"),
+    ),
+    responses(
+        (status = 200, description = "Die Werte", body = crate::openapi::ObservationList),
+        (status = 400, description = "Ein unbekanntes Gebiet, ein unbekannter Zeitraum oder Filter", body = crate::openapi::ErrorJson),
+        (status = 404, description = "Unbekannter Indikator", body = crate::openapi::ErrorJson),
+    )
+)]
 /// `GET /api/v1/indicators/{code}/observations?area=&period=&<dimension>=<category>`.
 pub async fn observations(
     State(st): State<Arc<AppState>>,
@@ -239,6 +274,17 @@ pub struct AreaQuery {
     pub geometry: Option<String>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/areas",
+    tag = "Gebiete",
+    summary = "Die Gebiete mit ihrer Gliederung (mit geometry=1 auch die Grenzen als GeoJSON)",
+    params(("geometry" = Option<String>, Query, description = "1: mit Geometrie; 0 oder leer: ohne")),
+    responses(
+        (status = 200, description = "Die Gebiete", body = crate::openapi::AreaList),
+        (status = 400, description = "Ein ungültiger Wert für geometry", body = crate::openapi::ErrorJson),
+    )
+)]
 /// `GET /api/v1/areas`: areas with hierarchy (geometry with `?geometry=1`).
 pub async fn areas(
     State(st): State<Arc<AppState>>,
@@ -288,6 +334,27 @@ pub struct WarningQuery {
     pub all: Option<String>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/warnings",
+    tag = "Warnhinweise",
+    summary = "Die Warnhinweise des Frühwarnsystems (nur angemeldet)",
+    params(
+        ("action_field" = Option<String>, Query, description = "Der Code eines Handlungsfelds"),
+        ("area" = Option<String>, Query, description = "Der Code eines Gebiets"),
+        ("severity" = Option<String>, Query, description = "hoch, mittel oder niedrig"),
+        ("status" = Option<String>, Query, description = "neu, in-bearbeitung, erledigt oder fehlalarm"),
+        ("indicator" = Option<String>, Query, description = "Der Code eines Indikators"),
+        ("all" = Option<String>, Query, description = "1: auch die behobenen"),
+    ),
+    responses(
+        (status = 200, description = "Die Warnhinweise", body = crate::openapi::WarningList),
+        (status = 400, description = "Ein ungültiger Filter", body = crate::openapi::ErrorJson),
+        (status = 401, description = "Ungültiger API-Schlüssel", body = crate::openapi::ErrorJson),
+        (status = 403, description = "Nicht angemeldet", body = crate::openapi::ErrorJson),
+    ),
+    security((), ("token" = []), ("session" = []))
+)]
 /// `GET /api/v1/warnings?action_field=&area=&severity=&status=&indicator=&all=1`.
 pub async fn warnings(
     State(st): State<Arc<AppState>>,
@@ -307,21 +374,19 @@ pub async fn warnings(
                 &q.all,
                 &q.indicator,
             )?;
-            let list: Vec<Value> = st
-                .store
-                .warnings(&f)?
-                .iter()
-                .map(|w| {
-                    let mut v = serde_json::to_value(w).unwrap_or_default();
-                    v["status_label"] = w.status.label().into();
-                    v["link"] = series_link(w).into();
-                    v
-                })
-                .collect();
+            let list: Vec<Value> = st.store.warnings(&f)?.iter().map(warning_json).collect();
             Page::json(&json!({ "count": list.len(), "warnings": list }))
         })
     })
     .await
+}
+
+/// A warning as the API gives it: the stored fields, the status's label and the series' page.
+pub fn warning_json(w: &kimo_store::Warning) -> Value {
+    let mut v = serde_json::to_value(w).unwrap_or_default();
+    v["status_label"] = w.status.label().into();
+    v["link"] = series_link(w).into();
+    v
 }
 
 #[cfg(test)]

@@ -56,6 +56,28 @@ fn problems_json(problems: &[Problem]) -> serde_json::Value {
         .collect()
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/import",
+    tag = "Import",
+    summary = "Eine Datei einspielen: alles oder nichts (Redaktion; ein Amt nur für seine Indikatoren)",
+    description = "Der Inhalt der Anfrage ist die Datei (CSV, XLSX, Open-SDG-CSV, Katalog, GeoJSON). Mit einer Sitzung statt eines API-Schlüssels muss X-CSRF-Token den CSRF-Schlüssel der Sitzung tragen.",
+    params(
+        ("file" = Option<String>, Query, description = "Der Dateiname (seine Endung bestimmt das Format)"),
+        ("format" = Option<String>, Query, description = "auto (Voreinstellung), long, wide, open-sdg, catalogue, geojson"),
+        ("indicator" = Option<String>, Query, description = "Der Indikator einer Tabelle ohne Indikatorspalte"),
+        ("dry_run" = Option<String>, Query, description = "true: nur prüfen"),
+    ),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "Die Datei"),
+    responses(
+        (status = 200, description = "Eingespielt (oder geprüft)", body = crate::openapi::ImportDone),
+        (status = 400, description = "Abgelehnt, mit jedem Problem (Datei, Zeile, Spalte); nichts wurde geschrieben", body = crate::openapi::ErrorJson),
+        (status = 401, description = "Nicht angemeldet", body = crate::openapi::ErrorJson),
+        (status = 403, description = "Nicht erlaubt (Rolle, CSRF)", body = crate::openapi::ErrorJson),
+        (status = 413, description = "Die Datei ist zu groß", body = crate::openapi::ErrorJson),
+    ),
+    security(("token" = []), ("session" = []))
+)]
 /// `POST /api/v1/import?file=NAME[&format=…][&indicator=…][&dry_run=true]` with the file as the
 /// body: all or nothing; an Amt only for the indicators it is responsible for; the warnings are
 /// evaluated after a written import. 200 with the summary, 400 with every problem.
@@ -123,10 +145,11 @@ pub async fn import(
 }
 
 /// The body of `POST /api/v1/warnings/{id}`.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WarningChange {
     /// `neu`, `in-bearbeitung`, `erledigt`, `fehlalarm` (or their labels).
+    #[schema(value_type = Option<crate::openapi::StatusValue>)]
     status: Option<String>,
     /// A person or an Amt.
     assignee: Option<String>,
@@ -134,6 +157,24 @@ pub struct WarningChange {
     comment: Option<String>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/warnings/{id}",
+    tag = "Warnhinweise",
+    summary = "Einen Warnhinweis bearbeiten: Status, Zuständigkeit, Kommentar",
+    params(("id" = i64, Path, description = "Die Nummer des Warnhinweises")),
+    request_body(content = WarningChange, content_type = "application/json"),
+    responses(
+        (status = 200, description = "Der Warnhinweis nach der Änderung, mit Verlauf", body = crate::openapi::WarningWorked),
+        (status = 400, description = "Eine ungültige Änderung", body = crate::openapi::ErrorJson),
+        (status = 401, description = "Nicht angemeldet", body = crate::openapi::ErrorJson),
+        (status = 403, description = "Nicht erlaubt (Rolle, Amt, CSRF)", body = crate::openapi::ErrorJson),
+        (status = 404, description = "Unbekannter Warnhinweis", body = crate::openapi::ErrorJson),
+        (status = 415, description = "Kein JSON", body = crate::openapi::ErrorJson),
+        (status = 422, description = "JSON mit unbekannten oder falschen Feldern", body = crate::openapi::ErrorJson),
+    ),
+    security(("token" = []), ("session" = []))
+)]
 /// `POST /api/v1/warnings/{id}` with `{"status", "assignee", "comment"}`: the same change and
 /// rights as the warning's page; answers with the warning and its history.
 pub async fn work_on_warning(
@@ -157,7 +198,7 @@ pub async fn work_on_warning(
                 "Einen Warnhinweis Nr. {id} gibt es nicht."
             )));
         };
-        Ok(json!({ "warning": w, "history": history }))
+        Ok(json!({ "warning": crate::api::warning_json(&w), "history": history }))
     })
     .await?;
     Ok(axum::Json(json).into_response())

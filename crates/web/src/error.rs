@@ -133,6 +133,29 @@ pub async fn json_errors(uri: Uri, mut res: Response) -> Response {
             );
             r
         }
+        // An extractor's refusal (a path segment that is no number, a body that is no JSON):
+        // axum answers in plain text; the API answers in JSON, with axum's words.
+        None if res.status().is_client_error() && !is_json(&res) => {
+            let status = res.status();
+            let text = match axum::body::to_bytes(res.into_body(), 64 * 1024).await {
+                Ok(b) => String::from_utf8_lossy(&b).into_owned(),
+                Err(_) => String::new(),
+            };
+            let why = match text.trim() {
+                "" => status.canonical_reason().unwrap_or("").to_string(),
+                t => t.to_string(),
+            };
+            let m = format!("Die Anfrage ist ungültig: {why}");
+            (status, axum::Json(serde_json::json!({ "error": m }))).into_response()
+        }
         None => res,
     }
+}
+
+/// Whether an answer is JSON already.
+fn is_json(res: &Response) -> bool {
+    res.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("application/json"))
 }

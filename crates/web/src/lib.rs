@@ -7,6 +7,7 @@ mod auth;
 mod error;
 mod extract;
 mod format;
+mod openapi;
 mod pages;
 mod params;
 pub mod publish;
@@ -83,6 +84,7 @@ fn templates() -> &'static minijinja::Environment<'static> {
             tpl!("lagebild.html"),
             tpl!("stadtteile.html"),
             tpl!("daten.html"),
+            tpl!("api.html"),
             tpl!("stadtteil.html"),
         ] {
             env.add_template(name, src)
@@ -381,6 +383,8 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/static/style.css", get(style))
         .route("/static/filter.js", get(filter_script))
         .route("/static/zaehler.js", get(counter_script))
+        .route("/api", get(openapi::page))
+        .route("/api/v1/openapi.json", get(openapi::document))
         .route("/api/v1/indicators", get(api::indicators))
         .route("/api/v1/indicators/{code}", get(api::indicator))
         .route(

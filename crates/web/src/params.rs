@@ -39,8 +39,10 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Params<T> {
 }
 
 /// A parameter's value, or `None` when it is missing or empty (as an unselected form field sends it).
+/// Taken exactly as sent — not trimmed —, so that what the API's description allows (the codes
+/// that exist, or empty) is exactly what is accepted.
 pub fn given(v: &Option<String>) -> Option<&str> {
-    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+    v.as_deref().filter(|s| !s.is_empty())
 }
 
 /// A yes/no parameter: `1`, `ja`, `true` or `on` are yes; missing or empty is no; anything else is a 400.

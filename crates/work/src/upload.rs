@@ -142,11 +142,25 @@ fn read(up: &Upload, ctx: &Context) -> Result<(Dataset, Vec<Problem>, String)> {
 /// Reads an upload and limits it to the user's Amt: the dataset and the name messages use, or the
 /// problems (each with file, line and column).
 pub fn prepare(store: &Store, up: &Upload) -> Result<Refusable<(Dataset, String)>> {
+    // Empty is the default; an unknown format is the request's mistake, refused like a file's.
+    let format = match Format::parse(
+        Some(up.format.trim())
+            .filter(|f| !f.is_empty())
+            .unwrap_or("auto"),
+    ) {
+        Ok(f) => f,
+        Err(e) => {
+            return Ok(Err(vec![kimo_model::Problem::whole_file(
+                up.name,
+                e.to_string(),
+            )]));
+        }
+    };
     let ctx = Context {
         dimensions: store.dimensions()?,
         areas: store.areas(false)?,
         indicators: store.indicators()?,
-        format: Format::parse(up.format).map_err(anyhow::Error::msg)?,
+        format,
         indicator: up.indicator.map(str::to_string),
         ..Default::default()
     };
