@@ -108,9 +108,19 @@ fn the_public_sees_no_secret_cell_and_nothing_under_embargo() {
             ),
             "the legend"
         );
+        // The map and the bar chart mark the secret Stadtteile with „.“ (dotted, in the legend).
+        assert!(
+            page.body.contains("01 Innenstadt-Ost: „.“ geheim gehalten"),
+            "the map's Stadtteil 01"
+        );
+        assert!(page.body.contains("-secret)"), "the dotted pattern");
         let inside = server.request("/indikatoren/REC-05", &[("cookie", &cookie)]);
+        assert!(
+            !inside.body.contains("geheim gehalten"),
+            "inside: the true values"
+        );
         assert!(inside.body.contains("nicht zur Veröffentlichung"));
-        assert!(!inside.body.contains("Zeichenerklärung"));
+        assert!(!inside.body.contains("Zeichenerklärung:</strong>"));
 
         // Logged in: the true values, marked.
         let internal = totals_2025(&server, &cookie);

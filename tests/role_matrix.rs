@@ -345,6 +345,8 @@ fn reads(warning: i64) -> Vec<Row> {
         "/daten/dcat.jsonld",
         "/daten/indikatoren/ARB-03.csv",
         "/daten/indikatoren/ARB-03.xlsx",
+        "/api",
+        "/api/v1/openapi.json",
         "/anmelden",
         "/static/style.css",
         "/healthz",

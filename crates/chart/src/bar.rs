@@ -24,6 +24,8 @@ pub struct Bar {
     pub emphasis: bool,
     /// The chosen area: accent colour, outline and bold label.
     pub selected: bool,
+    /// The value is kept secret (disclosure control): „.“ instead of a bar.
+    pub secret: bool,
 }
 
 /// A horizontal bar chart, one bar per label in the given order, drawn for the frame's width.
@@ -45,7 +47,7 @@ fn draw_bar_chart(f: &Frame, unit: &Unit, bars: &[Bar]) -> String {
     let value_w = values
         .iter()
         .map(|v| text_width(v, SMALL))
-        .fold(text_width("keine Daten", SMALL), f64::max);
+        .fold(text_width(crate::map::SECRET_LABEL, SMALL), f64::max);
     let (label_max, font) = if f.narrow() {
         (140.0, SMALL)
     } else {
@@ -108,9 +110,14 @@ fn draw_bar_chart(f: &Frame, unit: &Unit, bars: &[Bar]) -> String {
                 );
             }
             None => {
+                let text = if b.secret {
+                    crate::map::SECRET_LABEL
+                } else {
+                    "keine Daten"
+                };
                 let _ = write!(
                     s,
-                    "<text x=\"{:.1}\" y=\"{:.1}\" fill=\"#555\" font-size=\"{SMALL}\">keine Daten</text>",
+                    "<text x=\"{:.1}\" y=\"{:.1}\" fill=\"#555\" font-size=\"{SMALL}\">{text}</text>",
                     zero + 4.0,
                     bar_y + 13.0
                 );

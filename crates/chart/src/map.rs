@@ -23,7 +23,12 @@ pub struct MapArea {
     pub value: Option<f64>,
     /// The chosen area: drawn with a thick outline.
     pub selected: bool,
+    /// The value is kept secret (disclosure control): drawn dotted, „.“ in the legend.
+    pub secret: bool,
 }
+
+/// The legend's text of a secret value („.“, Destatis' symbol).
+pub const SECRET_LABEL: &str = "„.“ geheim gehalten";
 
 /// A closed ring of (longitude, latitude) points.
 type Ring = Vec<(f64, f64)>;
@@ -174,7 +179,9 @@ pub fn class_labels(breaks: &[f64], max: f64, decimals: usize) -> Vec<String> {
 pub(crate) fn nodata_pattern(id: &str) -> String {
     format!(
         "<defs><pattern id=\"{id}-nodata\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\">\
-         <rect width=\"6\" height=\"6\" fill=\"#e0e0e0\"/><path d=\"M0,6 L6,0\" stroke=\"#666\" stroke-width=\"1.2\"/></pattern></defs>"
+         <rect width=\"6\" height=\"6\" fill=\"#e0e0e0\"/><path d=\"M0,6 L6,0\" stroke=\"#666\" stroke-width=\"1.2\"/></pattern>\
+         <pattern id=\"{id}-secret\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\">\
+         <rect width=\"6\" height=\"6\" fill=\"#f4f4f4\"/><circle cx=\"3\" cy=\"3\" r=\"1.3\" fill=\"#444\"/></pattern></defs>"
     )
 }
 
@@ -208,6 +215,7 @@ fn draw_map(f: &Frame, unit: &Unit, areas: &[MapArea]) -> String {
                 CLASS_COLOURS[class_of(v, &breaks, dec)].to_string(),
                 unit.bare(Some(v)),
             ),
+            None if a.secret => (format!("url(#{id}-secret)"), SECRET_LABEL.to_string()),
             None => (format!("url(#{id}-nodata)"), "keine Daten".to_string()),
         };
         let _ = write!(
@@ -287,6 +295,9 @@ fn legend_entries(
         None => Vec::new(),
     };
     e.push((format!("url(#{id}-nodata)"), 1.0, "keine Daten".into()));
+    if areas.iter().any(|a| a.secret && a.value.is_none()) {
+        e.push((format!("url(#{id}-secret)"), 1.0, SECRET_LABEL.into()));
+    }
     if let Some(a) = areas.iter().find(|a| a.selected) {
         e.push((
             "none".into(),

@@ -75,7 +75,7 @@ fn every_chart_says_what_it_shows() {
         label: "Stadt".into(),
         value: Some(311635.0),
         emphasis: true,
-        selected: false,
+        ..Default::default()
     };
     let b = bar_chart(&frame(WIDE), &Unit::Count, &[count]);
     assert!(b.contains(">311.635<") && b.contains(">Anzahl<"), "{b}");
@@ -199,7 +199,7 @@ fn map_numbers_outline_and_legend() {
             name: "Innenstadt-Ost".into(),
             geometry: geometry(8.4),
             value: Some(3.5),
-            selected: false,
+            ..Default::default()
         },
         MapArea {
             code: "19".into(),
@@ -207,6 +207,15 @@ fn map_numbers_outline_and_legend() {
             geometry: geometry(8.42),
             value: None,
             selected: true,
+            ..Default::default()
+        },
+        MapArea {
+            code: "20".into(),
+            name: "Grötzingen".into(),
+            geometry: geometry(8.44),
+            value: None,
+            secret: true,
+            ..Default::default()
         },
     ];
     for width in [NARROW, WIDE] {
@@ -219,7 +228,9 @@ fn map_numbers_outline_and_legend() {
             &Unit::Percent,
             &areas,
         );
-        assert_eq!(m.matches("data-area=").count(), 2);
+        assert_eq!(m.matches("data-area=").count(), 3);
+        assert!(m.contains("20 Grötzingen: „.“ geheim gehalten") && m.contains("url(#m-secret)"));
+        assert!(m.contains(">„.“ geheim gehalten<"), "the legend");
         assert!(m.contains("01 Innenstadt-Ost: 3,5") && m.contains(">19</text>"));
         assert!(m.contains("class=\"selected-area\"") && m.contains("gewählt: 19 Durlach"));
         assert!(m.contains(">keine Daten<") && m.contains("url(#m-nodata)"));
@@ -266,6 +277,7 @@ fn non_finite_values_are_missing_and_never_reach_the_svg() {
             geometry: geometry(8.4 + i as f64 * 0.02),
             value: Some(*v),
             selected: i == 0,
+            ..Default::default()
         })
         .collect();
     let bars: Vec<Bar> = areas

@@ -107,7 +107,13 @@ pub fn indicator_row(ind: &Indicator, totals: &[&Observation]) -> IndicatorRow {
         core: ind.core,
         unit: ind.unit.clone(),
         value,
-        value_text: ind.unit.format(value),
+        value_text: match last {
+            // Kept from the public (disclosure control): Destatis' „.“.
+            Some(o) if value.is_none() && o.flags.suppressed => {
+                kimo_model::disclosure::SYMBOL.to_string()
+            }
+            _ => ind.unit.format(value),
+        },
         period: last.map(|o| o.period.code()),
         period_label: last.map_or("–".into(), |o| o.period.label()),
         trend: match (prev, last) {

@@ -184,6 +184,7 @@ fn bars(v: &IndicatorView) -> Vec<Bar> {
             value: r.value,
             emphasis: r.city,
             selected: !r.city && r.code == v.area,
+            secret: secret(r),
         })
         .collect();
     bars.sort_by(|a, b| {
@@ -192,6 +193,11 @@ fn bars(v: &IndicatorView) -> Vec<Bar> {
             .total_cmp(&a.value.unwrap_or(f64::MIN))
     });
     bars
+}
+
+/// Whether a row's value is kept from the public (flagged „geheim“, without a number).
+fn secret(r: &super::AreaRow) -> bool {
+    r.value.is_none() && r.flags.contains(&"geheim")
 }
 
 /// The Stadtteile with their geometry, for the map.
@@ -207,6 +213,7 @@ fn map_areas(st: &Scope, v: &IndicatorView) -> Result<Vec<MapArea>, AppError> {
                 geometry: areas.iter().find(|a| a.code == r.code)?.geometry.clone()?,
                 value: r.value,
                 selected: r.code == v.area,
+                secret: secret(r),
             })
         })
         .collect())
