@@ -56,8 +56,49 @@ pub enum Command {
     /// Reports: the yearly Monitoringbericht (made from the data, released frozen).
     #[command(subcommand)]
     Bericht(ReportCommand),
+    /// Council papers and meetings (OParl 1.0/1.1): import them from the council information
+    /// system, list them, link them to a Konzept version, a report or a warning.
+    #[command(subcommand)]
+    Oparl(OparlCommand),
     /// Measure import throughput and start-up time (figures for docs/performance.md).
     Bench(BenchArgs),
+}
+
+/// `kimo oparl …`.
+#[derive(Debug, Subcommand)]
+pub enum OparlCommand {
+    /// Import papers (Drucksachen) and meetings: an OParl endpoint's address (a list is followed
+    /// page by page) or a JSON file (one object, an array, or a list page); all or nothing.
+    Import {
+        /// The address (https://…) or the file.
+        source: String,
+        /// Who imports (recorded) [default: $USER].
+        #[arg(long)]
+        user: Option<String>,
+    },
+    /// List the papers and meetings kimo knows.
+    Liste,
+    /// Link a paper or meeting (its number, e.g. 2025/1064, or its OParl address) to what it
+    /// decided or discussed.
+    Verknuepfen {
+        /// The paper's number or the OParl address.
+        paper: String,
+        /// A Konzept version's number.
+        #[arg(long, group = "object")]
+        konzept: Option<i64>,
+        /// A report's number.
+        #[arg(long, group = "object")]
+        bericht: Option<i64>,
+        /// A warning's number.
+        #[arg(long, group = "object")]
+        warnung: Option<i64>,
+        /// Remove the link instead.
+        #[arg(long)]
+        loesen: bool,
+        /// Who links (recorded) [default: $USER].
+        #[arg(long)]
+        user: Option<String>,
+    },
 }
 
 /// `kimo user …`.
@@ -171,6 +212,27 @@ pub enum SettingCommand {
         /// e.g. `http://dcat-ap.de/def/contributors/…`; empty: none).
         #[arg(long)]
         govdata_kennung: Option<String>,
+        /// Who changes it (recorded) [default: $USER].
+        #[arg(long)]
+        user: Option<String>,
+    },
+    /// The legal pages: Impressum and Datenschutzerklärung (Markdown files), the e-mail address
+    /// for feedback on accessibility and the enforcement procedure of the state (Markdown) for
+    /// the Erklärung zur Barrierefreiheit; an empty file removes a text; without options, what
+    /// is set.
+    Rechtliches {
+        /// The Impressum (a Markdown file).
+        #[arg(long)]
+        impressum: Option<PathBuf>,
+        /// The Datenschutzerklärung (a Markdown file; kimo adds what it stores itself).
+        #[arg(long)]
+        datenschutz: Option<PathBuf>,
+        /// The e-mail address for feedback on accessibility (empty: none).
+        #[arg(long)]
+        kontakt: Option<String>,
+        /// The enforcement procedure (Durchsetzungsverfahren) of the state (a Markdown file).
+        #[arg(long)]
+        durchsetzung: Option<PathBuf>,
         /// Who changes it (recorded) [default: $USER].
         #[arg(long)]
         user: Option<String>,

@@ -52,6 +52,10 @@ fn routes(warning: i64) -> Vec<String> {
         "/daten/indikatoren/ARB-03.xlsx",
         "/api",
         "/api/v1/openapi.json",
+        "/impressum",
+        "/datenschutz",
+        "/barrierefreiheit",
+        "/leichte-sprache",
     ]
     .iter()
     .map(|r| r.to_string())
@@ -151,7 +155,7 @@ fn the_public_never_sees_an_unpublished_indicator_or_a_warning() {
                 t.label, a.status
             );
         }
-        assert_eq!(checked, 68);
+        assert_eq!(checked, 72);
         // No trace of the warnings' existence in the public's Stadtteil table and page data.
         let csv = server.request("/stadtteile.csv", &[]);
         assert!(!csv.body.contains("Warnhinweis"), "{:.300}", csv.body);

@@ -7,6 +7,7 @@ mod demo_reports;
 mod export;
 mod import;
 mod konzept;
+mod oparl;
 mod progress;
 mod publication;
 mod report;
@@ -76,6 +77,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::User(cmd) => user::run(&open()?, cmd),
         Command::Konzept(cmd) => konzept::run(&open()?, cmd),
         Command::Bericht(cmd) => report::run(open()?, cmd),
+        Command::Oparl(cmd) => oparl::run(&open()?, cmd),
         Command::Einstellung(cmd) => report::setting(&open()?, cmd),
         Command::Lieferungen(args) => deliveries::list(&open()?, args),
         Command::Erinnern(args) => deliveries::remind(&open()?, args),

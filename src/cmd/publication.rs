@@ -66,6 +66,18 @@ pub fn setting(store: &Store, cmd: SettingCommand) -> Result<()> {
             );
             Ok(())
         }
+        SettingCommand::Rechtliches {
+            impressum,
+            datenschutz,
+            kontakt,
+            durchsetzung,
+            user,
+        } => legal(
+            store,
+            [impressum, datenschutz, durchsetzung],
+            kontakt,
+            &who(user),
+        ),
         SettingCommand::Stadt { .. } => unreachable!("handled by report::setting"),
     }
 }
@@ -140,4 +152,49 @@ fn day_of(typed: &str) -> Option<String> {
         .iter()
         .find_map(|f| chrono::NaiveDate::parse_from_str(typed.trim(), f).ok())
         .map(|d| d.format("%Y-%m-%d").to_string())
+}
+
+/// Sets the legal texts given (files: Impressum, Datenschutz, Durchsetzungsverfahren), then says
+/// what is set.
+fn legal(
+    store: &Store,
+    files: [Option<std::path::PathBuf>; 3],
+    contact: Option<String>,
+    who: &Actor,
+) -> Result<()> {
+    let read = |f: &Option<std::path::PathBuf>| -> Result<Option<String>> {
+        f.as_ref()
+            .map(|p| {
+                std::fs::read_to_string(p)
+                    .map_err(|e| anyhow!("{}: nicht lesbar (UTF-8 erwartet): {e}", p.display()))
+            })
+            .transpose()
+    };
+    let change = kimo_store::LegalChange {
+        imprint: read(&files[0])?,
+        privacy: read(&files[1])?,
+        enforcement: read(&files[2])?,
+        contact,
+    };
+    if change.imprint.is_some()
+        || change.privacy.is_some()
+        || change.enforcement.is_some()
+        || change.contact.is_some()
+    {
+        store.set_legal(&change, who)?;
+    }
+    let l = store.legal()?;
+    let state = |t: &Option<String>| {
+        t.as_ref().map_or("nicht eingestellt".to_string(), |t| {
+            format!("{} Zeichen", t.chars().count())
+        })
+    };
+    println!("Impressum: {}", state(&l.imprint));
+    println!("Datenschutz: {}", state(&l.privacy));
+    println!("Durchsetzungsverfahren: {}", state(&l.enforcement));
+    println!(
+        "Kontakt für Barrierefreiheit: {}",
+        l.contact.as_deref().unwrap_or("nicht eingestellt")
+    );
+    Ok(())
 }

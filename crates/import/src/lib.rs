@@ -9,6 +9,7 @@ pub mod export;
 pub mod geojson;
 pub mod notation;
 pub mod observations;
+pub mod oparl;
 pub mod opendata;
 pub mod opensdg;
 pub mod shape;

@@ -1,5 +1,6 @@
 //! kimo's domain types and their invariants. No I/O.
 
+pub mod council;
 mod csv_cell;
 pub mod delivery;
 pub mod disclosure;

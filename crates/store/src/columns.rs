@@ -446,6 +446,27 @@ pub(crate) const EMBARGO: Table = Table {
     columns: &["indicator_id", "period", "release_on"],
 };
 
+/// Council papers and meetings (OParl).
+pub(crate) const COUNCIL_PAPER: Table = Table {
+    name: "council_paper",
+    columns: &[
+        "id",
+        "oparl_id",
+        "kind",
+        "reference",
+        "name",
+        "date",
+        "paper_type",
+        "web",
+    ],
+};
+
+/// What refers to a council paper.
+pub(crate) const COUNCIL_LINK: Table = Table {
+    name: "council_link",
+    columns: &["paper_id", "object"],
+};
+
 /// Every table copied between databases, parents before children (sessions are not: they end
 /// with the move).
 pub(crate) const ALL: &[&Table] = &[
@@ -479,4 +500,6 @@ pub(crate) const ALL: &[&Table] = &[
     &REPORT_FILE,
     &DISCLOSURE_RULE,
     &EMBARGO,
+    &COUNCIL_PAPER,
+    &COUNCIL_LINK,
 ];

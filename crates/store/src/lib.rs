@@ -3,6 +3,7 @@
 mod apply;
 mod columns;
 mod copy;
+mod council;
 mod deliveries;
 mod fahrplan;
 mod importer;
@@ -23,6 +24,7 @@ mod users;
 mod warnings;
 
 pub use apply::{ApplyOptions, ApplyOutcome, IndicatorSummary};
+pub use council::CouncilImport;
 pub use deliveries::{DeliveryFilter, PlanSync};
 pub use importer::Importer;
 pub use konzept::{Comment, Decision, NewVersion};
@@ -31,7 +33,7 @@ pub use meetings::NewMeeting;
 pub use migrate::SCHEMA_VERSION;
 pub use read::{ObservationFilter, ObservationRow, Profile, Stats};
 pub use reports::{Released, ReportFile};
-pub use settings::{City, LOGO_MAX, Logo, OpenData, OpenDataChange};
+pub use settings::{City, LOGO_MAX, Legal, LegalChange, Logo, OpenData, OpenDataChange};
 pub use sql::{Backend, redact};
 pub use submissions::NewSubmission;
 pub use users::{Actor, ApiToken, AuditFilter, NewUser, Session};

@@ -343,6 +343,24 @@ const STEPS: &[&str] = &[
         release_on TEXT NOT NULL,
         PRIMARY KEY (indicator_id, period)
     );",
+    // 14: council papers and meetings from the council information system (OParl), and what in
+    // kimo refers to them (`konzept:ID`, `bericht:ID`, `warnung:ID`).
+    "CREATE TABLE council_paper (
+        id {serial},
+        oparl_id TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL,
+        reference TEXT NOT NULL DEFAULT '',
+        name TEXT NOT NULL,
+        date TEXT NOT NULL DEFAULT '',
+        paper_type TEXT NOT NULL DEFAULT '',
+        web TEXT NOT NULL DEFAULT ''
+    );
+    CREATE TABLE council_link (
+        paper_id BIGINT NOT NULL REFERENCES council_paper (id),
+        object TEXT NOT NULL,
+        PRIMARY KEY (paper_id, object)
+    );
+    CREATE INDEX council_link_object ON council_link (object);",
 ];
 
 /// The schema version this build expects.

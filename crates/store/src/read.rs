@@ -270,6 +270,7 @@ impl Store {
              OR (action >= 'disclosure.' AND action < 'disclosure/') \
              OR (action >= 'embargo.' AND action < 'embargo/') \
              OR (action >= 'opendata.' AND action < 'opendata/') \
+             OR (action >= 'oparl.' AND action < 'oparl/') \
              OR (action >= 'setting.' AND action < 'setting/')), \
              (SELECT COUNT(*) FROM embargo WHERE release_on <= ?)",
             &[today.into()],

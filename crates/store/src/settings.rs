@@ -315,3 +315,104 @@ mod tests {
         }
     }
 }
+
+/// The legal pages' texts: Impressum, Datenschutz, and for the Erklärung zur Barrierefreiheit the
+/// feedback contact and the enforcement procedure (Markdown, written by the city).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Legal {
+    /// The Impressum (Markdown).
+    pub imprint: Option<String>,
+    /// The Datenschutzerklärung (Markdown; kimo adds what it stores itself).
+    pub privacy: Option<String>,
+    /// The e-mail address for feedback on accessibility.
+    pub contact: Option<String>,
+    /// The enforcement procedure of the city's state (Markdown).
+    pub enforcement: Option<String>,
+    /// The day the texts were last changed (ISO 8601).
+    pub changed_on: Option<String>,
+}
+
+/// A change of the legal texts: each None leaves it as it is, an empty text removes it.
+#[derive(Debug, Clone, Default)]
+pub struct LegalChange {
+    /// The Impressum.
+    pub imprint: Option<String>,
+    /// The Datenschutzerklärung.
+    pub privacy: Option<String>,
+    /// The feedback e-mail address.
+    pub contact: Option<String>,
+    /// The enforcement procedure.
+    pub enforcement: Option<String>,
+}
+
+/// The largest legal text accepted.
+const LEGAL_MAX: usize = 64 * 1024;
+
+impl Store {
+    /// The legal pages' texts.
+    pub fn legal(&self) -> Result<Legal> {
+        let mut c = self.conn()?;
+        Ok(Legal {
+            imprint: get(&mut c, "recht.impressum")?,
+            privacy: get(&mut c, "recht.datenschutz")?,
+            contact: get(&mut c, "recht.kontakt")?,
+            enforcement: get(&mut c, "recht.durchsetzung")?,
+            changed_on: get(&mut c, "recht.stand")?,
+        })
+    }
+
+    /// Changes the legal texts; audit `setting.legal` (which texts, their sizes).
+    pub fn set_legal(&self, change: &LegalChange, actor: &Actor) -> Result<()> {
+        if let Some(mail) = change
+            .contact
+            .as_deref()
+            .map(str::trim)
+            .filter(|m| !m.is_empty())
+        {
+            let ok = mail.split_once('@').is_some_and(|(a, b)| {
+                !a.is_empty()
+                    && b.contains('.')
+                    && !mail
+                        .chars()
+                        .any(|c| c.is_whitespace() || "<>\"'()[],;:\\".contains(c))
+            });
+            if !ok {
+                return Err(Error::Invalid(format!("„{mail}“ ist keine E-Mail-Adresse")));
+            }
+        }
+        let fields = [
+            ("recht.impressum", "Impressum", &change.imprint),
+            ("recht.datenschutz", "Datenschutz", &change.privacy),
+            ("recht.kontakt", "Kontakt", &change.contact),
+            (
+                "recht.durchsetzung",
+                "Durchsetzungsverfahren",
+                &change.enforcement,
+            ),
+        ];
+        for (_, label, text) in &fields {
+            if text.as_deref().is_some_and(|t| t.len() > LEGAL_MAX) {
+                return Err(Error::Invalid(format!(
+                    "{label}: höchstens {LEGAL_MAX} Bytes"
+                )));
+            }
+        }
+        let today = chrono::Local::now().format("%Y-%m-%d").to_string();
+        self.write(|c| {
+            let mut changes = Vec::new();
+            for (key, label, text) in &fields {
+                if let Some(t) = text {
+                    let t = t.trim();
+                    put(c, key, Some(t).filter(|t| !t.is_empty()))?;
+                    changes.push(if t.is_empty() {
+                        format!("{label} entfernt")
+                    } else {
+                        format!("{label} ({} Zeichen)", t.chars().count())
+                    });
+                }
+            }
+            put(c, "recht.stand", Some(&today))?;
+            audit(c, actor, "setting.legal", "recht", "", &changes.join("; "))
+        })
+    }
+}

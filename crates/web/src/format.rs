@@ -237,3 +237,34 @@ mod tests {
         assert_eq!(german_date("2026-11-25T08:00:00Z"), "25.11.2026");
     }
 }
+
+/// A council paper or meeting as pages link it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct PaperLink {
+    /// „Drucksache 2025/1064: Integrationsplanung (18.11.2025)“.
+    pub title: String,
+    /// The page in the council information system, or the OParl address.
+    pub href: String,
+    /// Its type („Beschlussvorlage“), or empty.
+    pub paper_type: String,
+}
+
+/// The council papers an object (`konzept:6`, `bericht:1`, `warnung:12`) refers to.
+pub fn council_papers(
+    store: &kimo_store::Store,
+    object: &str,
+) -> Result<Vec<PaperLink>, crate::AppError> {
+    Ok(store
+        .council_links(object)?
+        .into_iter()
+        .map(|p| PaperLink {
+            title: p.title(),
+            href: if p.web.is_empty() {
+                p.oparl_id.clone()
+            } else {
+                p.web.clone()
+            },
+            paper_type: p.paper_type,
+        })
+        .collect())
+}

@@ -85,6 +85,7 @@ fn templates() -> &'static minijinja::Environment<'static> {
             tpl!("stadtteile.html"),
             tpl!("daten.html"),
             tpl!("api.html"),
+            tpl!("recht.html"),
             tpl!("stadtteil.html"),
         ] {
             env.add_template(name, src)
@@ -189,6 +190,10 @@ fn data_routes() -> Router<Arc<AppState>> {
         .route("/stadtteile.json", get(pages::area::list_json))
         .route("/stadtteile.csv", get(pages::area::list_csv))
         .route("/stadtteile/{code}", get(pages::area::page))
+        .route("/impressum", get(pages::legal::impressum))
+        .route("/datenschutz", get(pages::legal::datenschutz))
+        .route("/barrierefreiheit", get(pages::legal::barrierefreiheit))
+        .route("/leichte-sprache", get(pages::legal::leichte_sprache))
         .route("/daten", get(pages::opendata::page))
         .route("/daten.json", get(pages::opendata::page_json))
         .route("/daten/{file}", get(pages::opendata::all_file))

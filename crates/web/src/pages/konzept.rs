@@ -134,6 +134,8 @@ pub struct KonzeptView {
     /// Comments of the Beratungsprozess (internal).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub comments: Option<Vec<CommentView>>,
+    /// The council papers it refers to (Beschlussvorlage, Sitzung).
+    pub council: Vec<crate::format::PaperLink>,
     /// The forms for the logged-in viewer (HTML only; the page is then made for that viewer).
     #[serde(skip)]
     pub forms: Option<Forms>,
@@ -485,6 +487,7 @@ pub fn konzept_view(st: &Scope, v: &Version) -> Result<KonzeptView, AppError> {
             true => Some(comments(st, v)?),
             false => None,
         },
+        council: crate::format::council_papers(&st.store, &format!("konzept:{}", v.id))?,
         forms: None,
     })
 }

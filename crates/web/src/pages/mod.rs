@@ -12,6 +12,7 @@ pub mod konzept_edit;
 pub mod konzept_goals;
 pub mod konzept_projects;
 pub mod lagebild;
+pub mod legal;
 pub mod meetings;
 pub mod opendata;
 pub mod overview;

@@ -303,6 +303,7 @@ pub async fn one(
                 released => r.state == ReportState::Freigegeben, released_on => released_on,
                 csrf => &me.1.csrf, fields => fields,
                 focus => minijinja::value::Serde(&focus),
+                council => minijinja::value::Serde(crate::format::council_papers(&st.store, &format!("bericht:{}", r.id))?),
             },
         )
     })

@@ -118,6 +118,7 @@ fn page(
         .map(|s| minijinja::context! { code => s.code(), label => s.label(), current => *s == w.status })
         .collect();
     let (discussed, coming) = super::meetings::for_warning(st, id)?;
+    let council = crate::format::council_papers(&st.store, &format!("warnung:{id}"))?;
     let body = render(
         "warnung.html",
         minijinja::context! {
@@ -128,6 +129,7 @@ fn page(
             may_work => right == Right::Work, may_comment => right != Right::Read,
             discussed => discussed, coming => coming,
             may_schedule => super::konzept_edit::may_edit(user),
+            council => minijinja::value::Serde(&council),
         },
     )?;
     let code = match message.is_empty() {
