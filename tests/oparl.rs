@@ -33,14 +33,21 @@ fn oparl_endpoint() -> String {
             while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
                 line.clear();
             }
-            let file = if request.contains("page=2") {
+            let file = if request.contains("page=2") || request.contains("/kreis") {
                 "drucksachen-2.json"
             } else {
                 "drucksachen-1.json"
             };
-            let body = std::fs::read_to_string(format!("{FIXTURES}/{file}"))
+            let mut body = std::fs::read_to_string(format!("{FIXTURES}/{file}"))
                 .unwrap()
                 .replace("{{BASE}}", &served);
+            // A list whose next page is itself.
+            if request.contains("/kreis") {
+                body = body.replace(
+                    "\"links\": {",
+                    &format!("\"links\": {{\"next\": \"{served}/kreis\","),
+                );
+            }
             let mut out = &stream;
             let _ = write!(
                 out,
@@ -70,6 +77,13 @@ fn council_papers_are_imported_linked_and_shown() {
             "{err}"
         );
         assert!(err.contains("nichts wurde geschrieben"), "{err}");
+        assert!(kimo_ok(db, &["oparl", "liste"]).contains("Noch keine"));
+
+        // A list going round in circles: refused, nothing written.
+        let circle = kimo(db, &["oparl", "import", &format!("{base}/kreis")]);
+        assert!(!circle.status.success());
+        let err = String::from_utf8_lossy(&circle.stderr);
+        assert!(err.contains("links.next im Kreis"), "{err}");
         assert!(kimo_ok(db, &["oparl", "liste"]).contains("Noch keine"));
 
         // The endpoint's list, page by page.
@@ -115,6 +129,8 @@ fn council_papers_are_imported_linked_and_shown() {
         );
         let meeting = "https://ris.example.de/oparl/v1.1/meeting/417";
         kimo_ok(db, &["oparl", "verknuepfen", meeting, "--warnung", "1"]);
+        let twice = kimo(db, &["oparl", "verknuepfen", meeting, "--warnung", "1"]);
+        assert!(String::from_utf8_lossy(&twice.stderr).contains("schon verknüpft"));
         let unknown = kimo(db, &["oparl", "verknuepfen", "2099/1", "--warnung", "1"]);
         assert!(!unknown.status.success());
         assert!(String::from_utf8_lossy(&unknown.stderr).contains("„2099/1“ gibt es nicht"));

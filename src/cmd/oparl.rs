@@ -74,18 +74,33 @@ fn import(store: &Store, source: &str, who: &Actor) -> Result<()> {
     let mut skipped = 0;
     let mut next = Some(source.to_string());
     let mut pages = 0;
+    let mut seen = std::collections::HashSet::new();
     while let Some(at) = next.take() {
         pages += 1;
         if pages > MAX_PAGES {
             bail!("{source}: mehr als {MAX_PAGES} Seiten; abgebrochen, nichts wurde geschrieben");
+        }
+        if !seen.insert(at.clone()) {
+            bail!(
+                "{at}: diese Seite kam schon einmal (links.next im Kreis); nichts wurde geschrieben"
+            );
         }
         let bytes = fetch(&at)?;
         match oparl::read(&at, &bytes) {
             Ok(page) => {
                 papers.extend(page.papers);
                 skipped += page.skipped;
-                // A list's next page only for an address: a file names no further files.
-                next = page.next.filter(|_| is_address(source));
+                // A list's next page only for an address, and only another address: a file
+                // names no further files, and a list never a local file.
+                next = match page.next {
+                    Some(n) if is_address(source) && is_address(&n) => Some(n),
+                    Some(n) if is_address(source) => {
+                        bail!(
+                            "{at}: links.next „{n}“ ist keine http(s)-Adresse; nichts wurde geschrieben"
+                        )
+                    }
+                    _ => None,
+                };
             }
             Err(problems) => {
                 for p in &problems {
@@ -114,7 +129,12 @@ fn fetch(source: &str) -> Result<Vec<u8>> {
     if !is_address(source) {
         return std::fs::read(source).map_err(|e| anyhow!("{source}: nicht lesbar: {e}"));
     }
-    let mut answer = ureq::get(source)
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .timeout_global(Some(std::time::Duration::from_secs(60)))
+        .build()
+        .into();
+    let mut answer = agent
+        .get(source)
         .header("Accept", "application/json")
         .call()
         .map_err(|e| anyhow!("{source}: {e}"))?;

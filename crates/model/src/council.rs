@@ -13,7 +13,7 @@ pub struct CouncilPaper {
     pub name: String,
     /// The paper's date or the meeting's day (ISO 8601), or empty.
     pub date: String,
-    /// The paper's type (`paperType`, e.g. „Beschlussvorlage“), or the meeting's organisation.
+    /// The paper's type (`paperType`, e.g. „Beschlussvorlage“); empty for a meeting.
     pub paper_type: String,
     /// The page for people (`web`), or empty.
     pub web: String,

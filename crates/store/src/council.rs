@@ -138,6 +138,10 @@ impl Store {
                     (r.int(0), p)
                 })
                 .collect();
+            // An exact OParl address wins over a paper number that happens to equal it.
+            let exact: Vec<(i64, CouncilPaper)> =
+                found.iter().filter(|(_, p)| p.oparl_id == paper).cloned().collect();
+            let found = if exact.len() == 1 { exact } else { found };
             let (id, p) = match found.as_slice() {
                 [one] => one.clone(),
                 [] => {
@@ -167,7 +171,19 @@ impl Store {
                     "DELETE FROM council_link WHERE paper_id = ? AND object = ?",
                     &[id.into(), object.into()],
                 )?,
-                _ => 0,
+                // Nothing to do: nothing written, nothing audited.
+                (false, true) => {
+                    return Err(Error::Conflict(format!(
+                        "{} ist mit {object} schon verknüpft",
+                        p.title()
+                    )));
+                }
+                (true, false) => {
+                    return Err(Error::NotFound(format!(
+                        "{} ist mit {object} nicht verknüpft",
+                        p.title()
+                    )));
+                }
             };
             let (before, after) = if remove {
                 (p.oparl_id.as_str(), "")

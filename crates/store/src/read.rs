@@ -301,7 +301,9 @@ impl Store {
             }
             let u = r.opt_text(3);
             if let Some(u) = &u {
-                let at = p.updated.entry(r.text(0)).or_default();
+                // Keyed like the embargoes: the period's canonical code.
+                let code = Period::parse_or_label(&r.text(0)).map_or(r.text(0), |p| p.code());
+                let at = p.updated.entry(code).or_default();
                 if u > at {
                     *at = u.clone();
                 }

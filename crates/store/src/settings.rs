@@ -172,9 +172,9 @@ fn portal_url(url: &str) -> Result<String> {
         Some(r)
             if !r.is_empty()
                 && !r.starts_with('/')
-                && !url
-                    .chars()
-                    .any(|c| c.is_whitespace() || c.is_control() || "\"<>\\{}|^`".contains(c)) =>
+                && !url.chars().any(|c| {
+                    c.is_whitespace() || c.is_control() || "\"<>\\{}|^`?#@".contains(c)
+                }) =>
         {
             Ok(url.to_string())
         }
@@ -310,6 +310,9 @@ mod tests {
             "https://a b.de",
             "javascript:x",
             "https://a.de/\"x",
+            "https://a.de/#x",
+            "https://a.de/?x=1",
+            "https://user@a.de",
         ] {
             assert!(super::portal_url(bad).is_err(), "{bad}");
         }

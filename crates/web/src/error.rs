@@ -134,19 +134,25 @@ pub async fn json_errors(uri: Uri, mut res: Response) -> Response {
             r
         }
         // An extractor's refusal (a path segment that is no number, a body that is no JSON):
-        // axum answers in plain text; the API answers in JSON, with axum's words.
+        // axum answers in plain text; the API answers in JSON, with axum's words — and the same
+        // headers (`Allow` of a 405, the security headers).
         None if res.status().is_client_error() && !is_json(&res) => {
-            let status = res.status();
-            let text = match axum::body::to_bytes(res.into_body(), 64 * 1024).await {
+            let (mut parts, body) = res.into_parts();
+            let text = match axum::body::to_bytes(body, 64 * 1024).await {
                 Ok(b) => String::from_utf8_lossy(&b).into_owned(),
                 Err(_) => String::new(),
             };
             let why = match text.trim() {
-                "" => status.canonical_reason().unwrap_or("").to_string(),
+                "" => parts.status.canonical_reason().unwrap_or("").to_string(),
                 t => t.to_string(),
             };
-            let m = format!("Die Anfrage ist ungültig: {why}");
-            (status, axum::Json(serde_json::json!({ "error": m }))).into_response()
+            let body = serde_json::json!({ "error": format!("Die Anfrage ist ungültig: {why}") });
+            parts.headers.remove(header::CONTENT_LENGTH);
+            parts.headers.insert(
+                header::CONTENT_TYPE,
+                header::HeaderValue::from_static("application/json"),
+            );
+            Response::from_parts(parts, axum::body::Body::from(body.to_string()))
         }
         None => res,
     }

@@ -529,7 +529,8 @@ pub async fn page_csv(
 /// The presentation date: `seit` (`TT.MM.JJJJ` or `JJJJ-MM-TT`), else the start of the current
 /// half-year (1 January or 1 July on or before today). Returns (date, whether it is the default).
 pub fn presentation_date(seit: &Option<String>) -> Result<(NaiveDate, bool), AppError> {
-    match given(seit) {
+    // Typed into a text field: spaces around it do not count.
+    match given(seit).map(str::trim).filter(|s| !s.is_empty()) {
         Some(s) => NaiveDate::parse_from_str(s, "%d.%m.%Y")
             .or_else(|_| NaiveDate::parse_from_str(s, "%Y-%m-%d"))
             .map(|d| (d, false))
@@ -598,7 +599,10 @@ pub fn build(st: &Scope, q: &LagebildQuery) -> Result<LagebildView, AppError> {
             selected: *c == sort,
         })
         .collect();
-    options.since = given(&q.seit).map_or(since.format("%d.%m.%Y").to_string(), str::to_string);
+    options.since = given(&q.seit)
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map_or(since.format("%d.%m.%Y").to_string(), str::to_string);
     let open = st.store.warnings(&WarningFilter::default())?;
     Ok(LagebildView {
         summary: summary(&open, since, is_default),

@@ -16,6 +16,9 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use std::sync::Arc;
 
+/// Rows an Excel sheet holds (with its header row).
+const XLSX_ROWS: usize = 1_048_576;
+
 /// The name of the files with everything.
 const ALL: &str = "kimo-daten";
 
@@ -271,6 +274,14 @@ fn make_file(
             kimo_import::opendata::write_csv(&mut out, &rows, inds, &meta, style)
                 .map_err(internal)?;
             out
+        }
+        2 if rows.len() >= XLSX_ROWS => {
+            return Err(AppError::NotFound(format!(
+                "„{file}“ hätte {} Zeilen, eine Excel-Tabelle höchstens {}: bitte die CSV-Datei \
+                 nehmen oder die Dateien je Indikator.",
+                kimo_model::format_number(rows.len() as f64, 0),
+                kimo_model::format_number(XLSX_ROWS as f64 - 1.0, 0)
+            )));
         }
         2 => kimo_import::opendata::write_xlsx(&rows, inds, &meta)
             .map_err(|e| AppError::Internal(e.to_string()))?,
