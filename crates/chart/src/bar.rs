@@ -91,39 +91,46 @@ fn draw_bar_chart(f: &Frame, unit: &Unit, bars: &[Bar]) -> String {
             );
         }
         let bar_y = y + (row - 16.0) / 2.0;
-        match b.value {
-            Some(v) => {
-                let x = zero.min(zero + v / span * pw);
-                let bw = (v.abs() / span * pw).max(1.0);
-                let (fill, stroke) = match (b.selected, b.emphasis) {
-                    (true, _) => (CHOSEN, " stroke=\"#000\" stroke-width=\"2\""),
-                    (false, true) => (REFERENCE, ""),
-                    _ => (BAR, ""),
-                };
-                let _ = write!(
-                    s,
-                    "<rect x=\"{x:.1}\" y=\"{bar_y:.1}\" width=\"{bw:.1}\" height=\"16\" fill=\"{fill}\"{stroke}><title>{}: {text}</title></rect>\
-                     <text x=\"{:.1}\" y=\"{:.1}\" fill=\"#222\" font-size=\"{SMALL}\"{weight}>{text}</text>",
-                    esc(&b.label),
-                    x + bw + 4.0,
-                    bar_y + 13.0
-                );
-            }
-            None => {
-                let text = if b.secret {
-                    crate::map::SECRET_LABEL
-                } else {
-                    "keine Daten"
-                };
-                let _ = write!(
-                    s,
-                    "<text x=\"{:.1}\" y=\"{:.1}\" fill=\"#555\" font-size=\"{SMALL}\">{text}</text>",
-                    zero + 4.0,
-                    bar_y + 13.0
-                );
-            }
-        }
+        draw_value(&mut s, b, text, (zero, span, pw, bar_y), weight);
         y += row;
     }
     f.finish("", &s, y + 6.0)
+}
+
+/// A bar and its value's text, or the words for a missing or secret value; `at` is (the zero
+/// line's x, the value span, the plot width, the bar's y).
+fn draw_value(s: &mut String, b: &Bar, text: &str, at: (f64, f64, f64, f64), weight: &str) {
+    let (zero, span, pw, bar_y) = at;
+    match b.value {
+        Some(v) => {
+            let x = zero.min(zero + v / span * pw);
+            let bw = (v.abs() / span * pw).max(1.0);
+            let (fill, stroke) = match (b.selected, b.emphasis) {
+                (true, _) => (CHOSEN, " stroke=\"#000\" stroke-width=\"2\""),
+                (false, true) => (REFERENCE, ""),
+                _ => (BAR, ""),
+            };
+            let _ = write!(
+                s,
+                "<rect x=\"{x:.1}\" y=\"{bar_y:.1}\" width=\"{bw:.1}\" height=\"16\" fill=\"{fill}\"{stroke}><title>{}: {text}</title></rect>\
+                 <text x=\"{:.1}\" y=\"{:.1}\" fill=\"#222\" font-size=\"{SMALL}\"{weight}>{text}</text>",
+                esc(&b.label),
+                x + bw + 4.0,
+                bar_y + 13.0
+            );
+        }
+        None => {
+            let text = if b.secret {
+                crate::map::SECRET_LABEL
+            } else {
+                "keine Daten"
+            };
+            let _ = write!(
+                s,
+                "<text x=\"{:.1}\" y=\"{:.1}\" fill=\"#555\" font-size=\"{SMALL}\">{text}</text>",
+                zero + 4.0,
+                bar_y + 13.0
+            );
+        }
+    }
 }

@@ -117,45 +117,7 @@ impl Store {
         actor: &Actor,
     ) -> Result<CouncilPaper> {
         self.write(|c| {
-            let found: Vec<(i64, CouncilPaper)> = c
-                .query(
-                    &format!(
-                        "SELECT p.id, {COLUMNS} FROM council_paper p WHERE p.oparl_id = ? OR p.reference = ?"
-                    ),
-                    &[paper.into(), paper.into()],
-                )?
-                .iter()
-                .map(|r| {
-                    let p = CouncilPaper {
-                        oparl_id: r.text(1),
-                        kind: r.text(2),
-                        reference: r.text(3),
-                        name: r.text(4),
-                        date: r.text(5),
-                        paper_type: r.text(6),
-                        web: r.text(7),
-                    };
-                    (r.int(0), p)
-                })
-                .collect();
-            // An exact OParl address wins over a paper number that happens to equal it.
-            let exact: Vec<(i64, CouncilPaper)> =
-                found.iter().filter(|(_, p)| p.oparl_id == paper).cloned().collect();
-            let found = if exact.len() == 1 { exact } else { found };
-            let (id, p) = match found.as_slice() {
-                [one] => one.clone(),
-                [] => {
-                    return Err(Error::NotFound(format!(
-                        "eine Drucksache oder Sitzung „{paper}“ gibt es nicht (erst `kimo oparl import`)"
-                    )));
-                }
-                _ => {
-                    return Err(Error::Invalid(format!(
-                        "„{paper}“ passt auf {} Einträge; bitte die OParl-Adresse angeben",
-                        found.len()
-                    )));
-                }
-            };
+            let (id, p) = find(c, paper)?;
             let exists = c
                 .query_opt(
                     "SELECT 1 FROM council_link WHERE paper_id = ? AND object = ?",
@@ -193,5 +155,36 @@ impl Store {
             audit(c, actor, "oparl.link", object, before, after)?;
             Ok(p)
         })
+    }
+}
+
+/// A paper by its OParl address or number: its row id and itself; none or several are refused.
+fn find(c: &mut crate::sql::Conn, paper: &str) -> Result<(i64, CouncilPaper)> {
+    let found: Vec<(i64, CouncilPaper)> = c
+        .query(
+            &format!(
+                "SELECT {COLUMNS}, p.id FROM council_paper p WHERE p.oparl_id = ? OR p.reference = ?"
+            ),
+            &[paper.into(), paper.into()],
+        )?
+        .iter()
+        .map(|r| (r.int(7), self::paper(r)))
+        .collect();
+    // An exact OParl address wins over a paper number that happens to equal it.
+    let exact: Vec<(i64, CouncilPaper)> = found
+        .iter()
+        .filter(|(_, p)| p.oparl_id == paper)
+        .cloned()
+        .collect();
+    let found = if exact.len() == 1 { exact } else { found };
+    match found.as_slice() {
+        [one] => Ok(one.clone()),
+        [] => Err(Error::NotFound(format!(
+            "eine Drucksache oder Sitzung „{paper}“ gibt es nicht (erst `kimo oparl import`)"
+        ))),
+        _ => Err(Error::Invalid(format!(
+            "„{paper}“ passt auf {} Einträge; bitte die OParl-Adresse angeben",
+            found.len()
+        ))),
     }
 }
