@@ -26,6 +26,20 @@ pub fn number(v: Option<f64>, style: CsvStyle) -> String {
     }
 }
 
+/// A CSV writer in the given style: `,` for programs; `;` after a UTF-8 BOM for German Excel.
+pub fn csv_writer<W: Write>(mut out: W, style: CsvStyle) -> std::io::Result<csv::Writer<W>> {
+    if style == CsvStyle::GermanExcel {
+        out.write_all(b"\xEF\xBB\xBF")?;
+    }
+    Ok(csv::WriterBuilder::new()
+        .delimiter(if style == CsvStyle::Machine {
+            b','
+        } else {
+            b';'
+        })
+        .from_writer(out))
+}
+
 /// Writes observations in the long format; dimension columns are the given dimension codes. When
 /// some period is a label, a `period_kind` column after `period` says `label` on its rows, so that
 /// `kimo import` keeps it verbatim (and still refuses an unmarked period it does not know).
@@ -35,17 +49,7 @@ pub fn write_long<W: Write>(
     dimensions: &[String],
     style: CsvStyle,
 ) -> std::io::Result<()> {
-    let mut out = out;
-    if style == CsvStyle::GermanExcel {
-        out.write_all(b"\xEF\xBB\xBF")?;
-    }
-    let mut w = csv::WriterBuilder::new()
-        .delimiter(if style == CsvStyle::Machine {
-            b','
-        } else {
-            b';'
-        })
-        .from_writer(out);
+    let mut w = csv_writer(out, style)?;
     let labels = observations.iter().any(|o| o.period.is_label());
     let mut header: Vec<&str> = vec!["indicator", "period"];
     if labels {

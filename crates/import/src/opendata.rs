@@ -147,17 +147,7 @@ pub fn write_csv<W: Write>(
     meta: &Meta,
     style: CsvStyle,
 ) -> std::io::Result<()> {
-    let mut out = out;
-    if style == CsvStyle::GermanExcel {
-        out.write_all(b"\xEF\xBB\xBF")?;
-    }
-    let mut w = csv::WriterBuilder::new()
-        .delimiter(if style == CsvStyle::Machine {
-            b','
-        } else {
-            b';'
-        })
-        .from_writer(out);
+    let mut w = crate::export::csv_writer(out, style)?;
     let dims = dimensions(rows);
     let header = LEAD_COLUMNS
         .iter()
