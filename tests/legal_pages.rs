@@ -92,6 +92,15 @@ fn legal_pages_and_leichte_sprache() {
                 "{page}: the feedback address"
             );
         }
+        let twin: serde_json::Value =
+            serde_json::from_str(&server.request("/impressum.json", &[]).body).unwrap();
+        assert!(
+            twin["html"]
+                .as_str()
+                .unwrap()
+                .contains("<h2>Herausgeberin</h2>")
+        );
+        assert_eq!(twin["kind"], "impressum");
         let store = Store::open(db).unwrap();
         let log = store
             .audit_log(&AuditFilter {

@@ -351,6 +351,8 @@ fn reads(warning: i64) -> Vec<Row> {
         "/datenschutz",
         "/barrierefreiheit",
         "/leichte-sprache",
+        "/impressum.json",
+        "/api.json",
         "/anmelden",
         "/static/style.css",
         "/healthz",

@@ -56,6 +56,8 @@ fn routes(warning: i64) -> Vec<String> {
         "/datenschutz",
         "/barrierefreiheit",
         "/leichte-sprache",
+        "/impressum.json",
+        "/api.json",
     ]
     .iter()
     .map(|r| r.to_string())
@@ -155,7 +157,7 @@ fn the_public_never_sees_an_unpublished_indicator_or_a_warning() {
                 t.label, a.status
             );
         }
-        assert_eq!(checked, 72);
+        assert_eq!(checked, 74);
         // No trace of the warnings' existence in the public's Stadtteil table and page data.
         let csv = server.request("/stadtteile.csv", &[]);
         assert!(!csv.body.contains("Warnhinweis"), "{:.300}", csv.body);

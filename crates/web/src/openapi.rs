@@ -548,10 +548,18 @@ fn operations() -> ApiView {
 
 /// `GET /api`: the API page.
 pub async fn page(State(st): State<Arc<AppState>>) -> Result<Page, AppError> {
-    blocking(&st, |st| {
-        st.page("/api", Format::Html, || {
-            respond(st, &operations(), Format::Html, None)
-        })
+    page_in(st, Format::Html).await
+}
+
+/// `GET /api.json`: the API page's view.
+pub async fn page_json(State(st): State<Arc<AppState>>) -> Result<Page, AppError> {
+    page_in(st, Format::Json).await
+}
+
+/// The API page in a format.
+async fn page_in(st: Arc<AppState>, format: Format) -> Result<Page, AppError> {
+    blocking(&st, move |st| {
+        st.page("/api", format, || respond(st, &operations(), format, None))
     })
     .await
 }

@@ -99,33 +99,28 @@ fn view(st: &Scope, kind: Kind) -> Result<LegalView, AppError> {
     })
 }
 
-/// A legal page in HTML.
-async fn page(st: Arc<AppState>, kind: Kind) -> Result<Page, AppError> {
+/// A legal page in a format.
+async fn page(st: Arc<AppState>, kind: Kind, format: Format) -> Result<Page, AppError> {
     blocking(&st, move |st| {
         let v = view(st, kind)?;
-        st.page(&v.path(), Format::Html, || {
-            respond(st, &v, Format::Html, None)
-        })
+        st.page(&v.path(), format, || respond(st, &v, format, None))
     })
     .await
 }
 
-/// `GET /impressum`.
-pub async fn impressum(State(st): State<Arc<AppState>>) -> Result<Page, AppError> {
-    page(st, Kind::Impressum).await
-}
-
-/// `GET /datenschutz`.
-pub async fn datenschutz(State(st): State<Arc<AppState>>) -> Result<Page, AppError> {
-    page(st, Kind::Datenschutz).await
-}
-
-/// `GET /barrierefreiheit`.
-pub async fn barrierefreiheit(State(st): State<Arc<AppState>>) -> Result<Page, AppError> {
-    page(st, Kind::Barrierefreiheit).await
-}
-
-/// `GET /leichte-sprache`.
-pub async fn leichte_sprache(State(st): State<Arc<AppState>>) -> Result<Page, AppError> {
-    page(st, Kind::LeichteSprache).await
+/// `GET /impressum` and `/impressum.json`, `/datenschutz(.json)`, `/barrierefreiheit(.json)`,
+/// `/leichte-sprache(.json)`.
+pub async fn legal_page(
+    State(st): State<Arc<AppState>>,
+    uri: axum::http::Uri,
+) -> Result<Page, AppError> {
+    let (name, format) = Format::split(uri.path().trim_start_matches('/'));
+    let kind = match name {
+        "impressum" => Kind::Impressum,
+        "datenschutz" => Kind::Datenschutz,
+        "barrierefreiheit" => Kind::Barrierefreiheit,
+        "leichte-sprache" => Kind::LeichteSprache,
+        _ => return Err(AppError::NotFound("Diese Seite gibt es nicht.".into())),
+    };
+    page(st, kind, format).await
 }
