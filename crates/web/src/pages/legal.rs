@@ -79,12 +79,7 @@ fn html(text: &Option<String>) -> Option<String> {
 /// Builds a legal page's view.
 fn view(st: &Scope, kind: Kind) -> Result<LegalView, AppError> {
     let legal = st.store.legal()?;
-    let city = match st.store.city()?.name {
-        Some(n) => n,
-        None => kimo_model::whole_city(&st.areas()?)
-            .map(|a| a.name.clone())
-            .unwrap_or_default(),
-    };
+    let city = super::report::city(st)?.0;
     Ok(LegalView {
         kind,
         html: match kind {

@@ -342,14 +342,9 @@ fn rows(public: &Scope, inds: &[Indicator], title: &str) -> Result<(Vec<Row>, Me
     Ok((rows, meta))
 }
 
-/// The city's name (the setting, else the whole city's area name).
+/// The city's name as documents give it (the setting, else the whole city's area name).
 fn city_name(st: &Scope) -> Result<String, AppError> {
-    Ok(match st.store.city()?.name {
-        Some(n) => n,
-        None => kimo_model::whole_city(&st.areas()?)
-            .map(|a| a.name.clone())
-            .unwrap_or_default(),
-    })
+    Ok(super::report::city(st)?.0)
 }
 
 /// The JSON file: metadata, licence, legend, and per indicator its definition and values.
