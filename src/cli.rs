@@ -60,6 +60,12 @@ pub enum Command {
     /// system, list them, link them to a Konzept version, a report or a warning.
     #[command(subcommand)]
     Oparl(OparlCommand),
+    /// Write the public portal as static files (both languages, charts, open data, DCAT) for
+    /// the city's web server: relative links, no JavaScript needed.
+    Site {
+        /// The folder to write into (created if missing).
+        dir: std::path::PathBuf,
+    },
     /// Measure import throughput and start-up time (figures for docs/performance.md).
     Bench(BenchArgs),
 }

@@ -23,7 +23,7 @@ fn legal_pages_and_leichte_sprache() {
             "/datenschutz",
         ] {
             assert!(
-                start.contains(&format!("<a href=\"{link}\">")),
+                start.contains(&format!("<a href=\"{link}\"")),
                 "the start page links {link}"
             );
             assert_eq!(server.request(link, &[]).status, 200, "{link}");

@@ -189,11 +189,13 @@ fn bench_catalogue() -> Dataset {
         ("staatsangehoerigkeit", ["deutsch", "nichtdeutsch"]),
     ] {
         cat.dimensions.push(Dimension {
+            translations: None,
             code: code.into(),
             name: code.into(),
             categories: cats
                 .iter()
                 .map(|c| Category {
+                    translations: None,
                     code: c.to_string(),
                     name: c.to_string(),
                 })

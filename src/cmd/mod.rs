@@ -12,6 +12,7 @@ mod progress;
 mod publication;
 mod report;
 mod serve;
+mod site;
 mod user;
 mod warnings;
 
@@ -52,6 +53,7 @@ pub fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Bench(args) => bench::run(args),
+        Command::Site { dir } => site::run(open()?, &dir),
         Command::Evaluate { as_of } => {
             let store = open()?;
             let date = evaluate::as_of(as_of.as_deref())?;

@@ -44,10 +44,10 @@ pub fn bar_chart(f: &Frame, unit: &Unit, bars: &[Bar]) -> String {
 /// [`bar_chart`] with finite values only.
 fn draw_bar_chart(f: &Frame, unit: &Unit, bars: &[Bar]) -> String {
     let values: Vec<String> = bars.iter().map(|b| unit.bare(b.value)).collect();
-    let value_w = values
-        .iter()
-        .map(|v| text_width(v, SMALL))
-        .fold(text_width(crate::map::SECRET_LABEL, SMALL), f64::max);
+    let value_w = values.iter().map(|v| text_width(v, SMALL)).fold(
+        text_width(kimo_model::lang::t(crate::map::SECRET_LABEL), SMALL),
+        f64::max,
+    );
     let (label_max, font) = if f.narrow() {
         (140.0, SMALL)
     } else {
@@ -121,9 +121,9 @@ fn draw_value(s: &mut String, b: &Bar, text: &str, at: (f64, f64, f64, f64), wei
         }
         None => {
             let text = if b.secret {
-                crate::map::SECRET_LABEL
+                kimo_model::lang::t(crate::map::SECRET_LABEL)
             } else {
-                "keine Daten"
+                kimo_model::lang::t("keine Daten")
             };
             let _ = write!(
                 s,

@@ -65,7 +65,7 @@ pub fn class_map(
     entries.push((
         format!("url(#{id}-nodata)"),
         1.0,
-        "keine Daten oder ausgenommen".into(),
+        kimo_model::lang::t("keine Daten oder ausgenommen").into(),
     ));
     let map_h = proj.height + 12.0;
     let (lx, ly, lw) = if f.narrow() {
@@ -73,7 +73,12 @@ pub fn class_map(
     } else {
         (map_w + 30.0, 8.0, f.width - map_w - 38.0)
     };
-    let legend_h = map_legend(&mut s, "Legende", &entries, (lx, ly, lw));
+    let legend_h = map_legend(
+        &mut s,
+        kimo_model::lang::t("Legende"),
+        &entries,
+        (lx, ly, lw),
+    );
     let body_h = if f.narrow() {
         ly + legend_h
     } else {

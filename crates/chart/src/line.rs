@@ -243,8 +243,9 @@ fn zero_note(s: &mut String, plot: &Plot, y: f64) -> f64 {
         s,
         "<path d=\"M{x},{b} l-6,-3 l12,-5 l-12,-5 l6,-3\" fill=\"none\" stroke=\"#fff\" stroke-width=\"5\"/>\
          <path d=\"M{x},{b} l-6,-3 l12,-5 l-12,-5 l6,-3\" fill=\"none\" stroke=\"#222\" stroke-width=\"1.5\" class=\"axis-break\"/>\
-         <text x=\"8\" y=\"{}\" font-size=\"{SMALL}\" fill=\"#333\" class=\"axis-note\">≈ Achse beginnt nicht bei 0</text>",
-        y + 12.0
+         <text x=\"8\" y=\"{}\" font-size=\"{SMALL}\" fill=\"#333\" class=\"axis-note\">≈ {}</text>",
+        y + 12.0,
+        kimo_model::lang::t("Achse beginnt nicht bei 0")
     );
     y + 20.0
 }

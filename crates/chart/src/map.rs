@@ -3,6 +3,7 @@
 
 use crate::text::wrap;
 use crate::{Frame, SMALL, esc};
+use kimo_model::lang::t;
 use kimo_model::{Unit, format_number};
 use std::fmt::Write;
 
@@ -215,8 +216,8 @@ fn draw_map(f: &Frame, unit: &Unit, areas: &[MapArea]) -> String {
                 CLASS_COLOURS[class_of(v, &breaks, dec)].to_string(),
                 unit.bare(Some(v)),
             ),
-            None if a.secret => (format!("url(#{id}-secret)"), SECRET_LABEL.to_string()),
-            None => (format!("url(#{id}-nodata)"), "keine Daten".to_string()),
+            None if a.secret => (format!("url(#{id}-secret)"), t(SECRET_LABEL).to_string()),
+            None => (format!("url(#{id}-nodata)"), t("keine Daten").to_string()),
         };
         let _ = write!(
             s,
@@ -254,7 +255,7 @@ fn draw_map(f: &Frame, unit: &Unit, areas: &[MapArea]) -> String {
     } else {
         (map_w + 30.0, 8.0, f.width - map_w - 38.0)
     };
-    let title = format!("Legende ({})", unit.as_str());
+    let title = format!("{} ({})", t("Legende"), t(unit.as_str()));
     let legend_h = map_legend(&mut s, &title, &entries, (lx, ly, lw));
     let body_h = if f.narrow() {
         ly + legend_h
@@ -294,15 +295,15 @@ fn legend_entries(
             .collect(),
         None => Vec::new(),
     };
-    e.push((format!("url(#{id}-nodata)"), 1.0, "keine Daten".into()));
+    e.push((format!("url(#{id}-nodata)"), 1.0, t("keine Daten").into()));
     if areas.iter().any(|a| a.secret && a.value.is_none()) {
-        e.push((format!("url(#{id}-secret)"), 1.0, SECRET_LABEL.into()));
+        e.push((format!("url(#{id}-secret)"), 1.0, t(SECRET_LABEL).into()));
     }
     if let Some(a) = areas.iter().find(|a| a.selected) {
         e.push((
             "none".into(),
             3.0,
-            format!("gewählt: {} {}", a.code, a.name),
+            format!("{} {} {}", t("gewählt:"), a.code, a.name),
         ));
     }
     e
@@ -343,7 +344,7 @@ pub(crate) fn map_legend(
         }
         cy += lines.len() as f64 * 16.0 + 8.0;
     }
-    let note = "Zahlen in der Karte: Nr. des Stadtteils (siehe Tabelle)";
+    let note = t("Zahlen in der Karte: Nr. des Stadtteils (siehe Tabelle)");
     for l in wrap(note, w, SMALL) {
         cy += 16.0;
         let _ = write!(

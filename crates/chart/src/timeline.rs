@@ -161,9 +161,10 @@ pub fn timeline(f: &Frame, steps: &[Step], today: NaiveDate) -> String {
         let _ = write!(
             body,
             "<line x1=\"{tx:.1}\" x2=\"{tx:.1}\" y1=\"16\" y2=\"{:.1}\" stroke=\"#a00000\" stroke-width=\"2\" stroke-dasharray=\"6 4\"/>\
-             <text x=\"{tx:.1}\" y=\"{:.1}\" text-anchor=\"middle\" font-size=\"{SMALL}\" fill=\"#a00000\">heute</text>",
+             <text x=\"{tx:.1}\" y=\"{:.1}\" text-anchor=\"middle\" font-size=\"{SMALL}\" fill=\"#a00000\">{}</text>",
             h - 18.0,
-            h - 4.0
+            h - 4.0,
+            kimo_model::lang::t("heute")
         );
     }
     let body = body.replace("{H}", &format!("{:.1}", h - 18.0));

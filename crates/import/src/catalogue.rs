@@ -37,6 +37,40 @@ pub const INDICATOR_COLUMNS: &[&str] = &[
     "ueber_100_moeglich",
 ];
 
+/// The translatable texts of each kind: (field, the German columns it is in). A translation is in
+/// the column with the language's code added: `name_en`, `definition_en`, `quelle_en`.
+const INDICATOR_TEXTS: &[(&str, &[&str])] = &[
+    ("name", &["name"]),
+    ("definition", &["definition"]),
+    ("numerator", &["zaehler", "numerator"]),
+    ("denominator", &["nenner", "denominator"]),
+    ("source", &["quelle", "source"]),
+    ("notes", &["hinweise", "notes"]),
+];
+const ACTION_FIELD_TEXTS: &[(&str, &[&str])] = &[
+    ("name", &["name"]),
+    ("description", &["beschreibung", "description"]),
+];
+const DIMENSION_TEXTS: &[(&str, &[&str])] = &[("name", &["merkmal_name", "dimension_name"])];
+const CATEGORY_TEXTS: &[(&str, &[&str])] = &[("name", &["auspraegung_name", "category_name"])];
+
+/// The translation columns of a table for some texts: (column, language, field); None when the
+/// table has none (its entries keep the texts stored).
+type TextColumns = Option<Vec<(usize, &'static str, &'static str)>>;
+
+/// The translations in a row's cells (empty cells: no translation).
+fn texts_of(cells: &[Cell], cols: &TextColumns) -> Option<kimo_model::lang::Translations> {
+    let cols = cols.as_ref()?;
+    let mut t = kimo_model::lang::Translations::default();
+    for (c, lang, field) in cols {
+        let text = Reader::text(cells, Some(*c));
+        if !text.is_empty() {
+            t.set(lang, field, text);
+        }
+    }
+    Some(t)
+}
+
 fn has(keys: &[String], any: &[&str]) -> Option<usize> {
     keys.iter().position(|k| any.contains(&k.as_str()))
 }
@@ -89,6 +123,32 @@ impl<'a> Reader<'a> {
             );
         }
         c
+    }
+    /// The columns translating `texts` (`name_en`, …); a column for a language kimo does not offer
+    /// is a problem.
+    fn text_columns(&mut self, texts: &[(&'static str, &[&str])]) -> TextColumns {
+        let mut found = Vec::new();
+        for (i, key) in self.keys.iter().enumerate() {
+            let Some((base, lang)) = key.rsplit_once('_') else {
+                continue;
+            };
+            let Some((field, _)) = texts.iter().find(|(_, cols)| cols.contains(&base)) else {
+                continue;
+            };
+            match kimo_model::lang::Lang::from_code(lang) {
+                Some(l) if l != kimo_model::lang::Lang::De => found.push((i, l.code(), *field)),
+                _ if lang.len() == 2 => self.problems.push(self.t.problem(
+                    // The header, just above the first row.
+                    self.t.rows.first().map_or(1, |r| r.0.saturating_sub(1).max(1)),
+                    i,
+                    format!(
+                        "Spalte '{key}': Übersetzungen gibt es nur ins Englische (Spalte '{base}_en')"
+                    ),
+                )),
+                _ => {}
+            }
+        }
+        (!found.is_empty()).then_some(found)
     }
     fn text(cells: &[Cell], col: Option<usize>) -> String {
         col.and_then(|c| cells.get(c))
@@ -144,6 +204,7 @@ fn read_action_fields(r: &mut Reader) -> Vec<ActionField> {
     let name = r.required(&["name"]);
     let desc = r.col(&["beschreibung", "description"]);
     let sort = r.col(&["reihenfolge", "sort"]);
+    let texts = r.text_columns(ACTION_FIELD_TEXTS);
     let mut fields = Vec::new();
     if code.is_none() || name.is_none() {
         return fields;
@@ -153,6 +214,7 @@ fn read_action_fields(r: &mut Reader) -> Vec<ActionField> {
             continue;
         };
         fields.push(ActionField {
+            translations: texts_of(cells, &texts),
             code: c,
             name: Reader::text(cells, name),
             description: Reader::text(cells, desc),
@@ -209,6 +271,8 @@ fn read_dimensions(r: &mut Reader) -> Vec<Dimension> {
     let dim_name = r.col(&["merkmal_name", "dimension_name"]);
     let cat = r.required(&["auspraegung", "category"]);
     let cat_name = r.col(&["auspraegung_name", "category_name"]);
+    let dim_texts = r.text_columns(DIMENSION_TEXTS);
+    let cat_texts = r.text_columns(CATEGORY_TEXTS);
     let mut dimensions: Vec<Dimension> = Vec::new();
     if dim.is_none() || cat.is_none() {
         return dimensions;
@@ -239,6 +303,7 @@ fn read_dimensions(r: &mut Reader) -> Vec<Dimension> {
             Some(p) => &mut dimensions[p],
             None => {
                 dimensions.push(Dimension {
+                    translations: texts_of(cells, &dim_texts),
                     code: d.clone(),
                     name: if dn.is_empty() { d.clone() } else { dn },
                     categories: Vec::new(),
@@ -247,6 +312,7 @@ fn read_dimensions(r: &mut Reader) -> Vec<Dimension> {
             }
         };
         dimension.categories.push(Category {
+            translations: texts_of(cells, &cat_texts),
             code: k.clone(),
             name: if kn.is_empty() { k } else { kn },
         });
@@ -271,6 +337,7 @@ struct IndicatorColumns {
     published: Option<usize>,
     notes: Option<usize>,
     may_exceed_100: Option<usize>,
+    texts: TextColumns,
 }
 
 impl IndicatorColumns {
@@ -291,6 +358,7 @@ impl IndicatorColumns {
             published: r.col(&["veroeffentlicht", "published"]),
             notes: r.col(&["hinweise", "notes"]),
             may_exceed_100: r.col(&["ueber_100_moeglich", "may_exceed_100"]),
+            texts: r.text_columns(INDICATOR_TEXTS),
         }
     }
 }
@@ -339,6 +407,7 @@ fn indicator_row(
     };
     let action_field = text(cols.action_field);
     Some(Indicator {
+        translations: texts_of(cells, &cols.texts),
         code,
         name: text(cols.name),
         definition: text(cols.definition),

@@ -119,6 +119,14 @@ pub fn write_catalogue_xlsx(
     )
 }
 
+/// An entry's English text of `field` (empty without one), for the `…_en` columns.
+fn en(t: &Option<kimo_model::lang::Translations>, field: &str) -> String {
+    t.as_ref()
+        .and_then(|t| t.get(kimo_model::lang::Lang::En, field))
+        .unwrap_or_default()
+        .to_string()
+}
+
 fn action_field_sheet(fields: &[ActionField]) -> Sheet<'static> {
     let rows = fields
         .iter()
@@ -128,10 +136,19 @@ fn action_field_sheet(fields: &[ActionField]) -> Sheet<'static> {
                 f.name.clone(),
                 f.description.clone(),
                 f.sort.to_string(),
+                en(&f.translations, "name"),
+                en(&f.translations, "description"),
             ]
         })
         .collect();
-    let header = vec!["handlungsfeld", "name", "beschreibung", "reihenfolge"];
+    let header = vec![
+        "handlungsfeld",
+        "name",
+        "beschreibung",
+        "reihenfolge",
+        "name_en",
+        "beschreibung_en",
+    ];
     ("Handlungsfelder", header, rows)
 }
 
@@ -156,10 +173,24 @@ fn indicator_sheet(indicators: &[Indicator]) -> Sheet<'static> {
                 yes(i.published),
                 i.notes.clone(),
                 yes(i.may_exceed_100),
+                en(&i.translations, "name"),
+                en(&i.translations, "definition"),
+                en(&i.translations, "numerator"),
+                en(&i.translations, "denominator"),
+                en(&i.translations, "source"),
+                en(&i.translations, "notes"),
             ]
         })
         .collect();
-    let header = crate::catalogue::INDICATOR_COLUMNS.to_vec();
+    let mut header = crate::catalogue::INDICATOR_COLUMNS.to_vec();
+    header.extend([
+        "name_en",
+        "definition_en",
+        "zaehler_en",
+        "nenner_en",
+        "quelle_en",
+        "hinweise_en",
+    ]);
     ("Indikatoren", header, rows)
 }
 
@@ -192,11 +223,20 @@ fn dimension_sheet(dimensions: &[Dimension]) -> Sheet<'static> {
                     d.name.clone(),
                     c.code.clone(),
                     c.name.clone(),
+                    en(&d.translations, "name"),
+                    en(&c.translations, "name"),
                 ]
             })
         })
         .collect();
-    let header = vec!["merkmal", "merkmal_name", "auspraegung", "auspraegung_name"];
+    let header = vec![
+        "merkmal",
+        "merkmal_name",
+        "auspraegung",
+        "auspraegung_name",
+        "merkmal_name_en",
+        "auspraegung_name_en",
+    ];
     ("Merkmale", header, rows)
 }
 

@@ -388,6 +388,7 @@ fn dimension_of(t: &Table, ctx: &Context, i: usize, k: &str) -> Dimension {
         .find(|d| header_key(&d.code) == k || header_key(&d.name) == k)
         .cloned()
         .unwrap_or_else(|| Dimension {
+            translations: None,
             code: slug(&header),
             name: header.clone(),
             categories: Vec::new(),
@@ -469,6 +470,7 @@ impl Row<'_> {
             let code = known.clone().unwrap_or_else(|| v.replace(['=', ';'], "_"));
             if !d.categories.iter().any(|c| c.code == code) {
                 d.categories.push(Category {
+                    translations: None,
                     code: code.clone(),
                     name: if known.is_some() {
                         ctx.category_name(&d.code, &code)

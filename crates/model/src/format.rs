@@ -1,7 +1,12 @@
-//! German number formatting and code slugs.
+//! Number formatting in the page's language and code slugs.
 
-/// Formats a number the German way: `1.234,5` with the given decimals.
+/// Formats a number with the given decimals as the current language writes it ([`crate::lang`]):
+/// `1.234,5` in German, `1,234.5` in English.
 pub fn format_number(v: f64, decimals: usize) -> String {
+    let (group, point) = match crate::lang::current() {
+        crate::lang::Lang::De => ('.', ','),
+        crate::lang::Lang::En => (',', '.'),
+    };
     if !v.is_finite() {
         return "–".into();
     }
@@ -13,7 +18,7 @@ pub fn format_number(v: f64, decimals: usize) -> String {
     let mut grouped = String::new();
     for (i, c) in int.chars().enumerate() {
         if i > 0 && (int.len() - i) % 3 == 0 {
-            grouped.push('.');
+            grouped.push(group);
         }
         grouped.push(c);
     }
@@ -24,7 +29,7 @@ pub fn format_number(v: f64, decimals: usize) -> String {
     }
     out.push_str(&grouped);
     if let Some(f) = frac {
-        out.push(',');
+        out.push(point);
         out.push_str(&f);
     }
     out

@@ -8,6 +8,7 @@ mod error;
 pub mod fahrplan;
 mod format;
 pub mod konzept;
+pub mod lang;
 pub mod licence;
 pub mod meeting;
 mod period;
@@ -65,12 +66,12 @@ impl Polarity {
             Polarity::Neutral => "neutral",
         }
     }
-    /// The German label.
+    /// The label in the current language.
     pub fn label(&self) -> &'static str {
         match self {
-            Polarity::HigherBetter => "höher ist besser",
-            Polarity::LowerBetter => "niedriger ist besser",
-            Polarity::Neutral => "neutral (Kontextindikator)",
+            Polarity::HigherBetter => lang::t("höher ist besser"),
+            Polarity::LowerBetter => lang::t("niedriger ist besser"),
+            Polarity::Neutral => lang::t("neutral (Kontextindikator)"),
         }
     }
 }
@@ -122,8 +123,12 @@ impl Periodicity {
             Periodicity::Irregular => "irregular",
         }
     }
-    /// The German label.
+    /// The label in the current language.
     pub fn label(&self) -> &'static str {
+        lang::t(self.german_label())
+    }
+    /// The German label.
+    fn german_label(&self) -> &'static str {
         match self {
             Periodicity::Year => "jährlich",
             Periodicity::HalfYear => "halbjährlich",
@@ -146,6 +151,8 @@ pub struct ActionField {
     pub description: String,
     /// Position in lists.
     pub sort: i64,
+    /// The name and description in other languages (`name`, `description`).
+    pub translations: Option<lang::Translations>,
 }
 
 /// An indicator with its metadata.
@@ -181,6 +188,9 @@ pub struct Indicator {
     pub notes: String,
     /// Whether values may exceed 100 % (e.g. Kita quotas counted by facility).
     pub may_exceed_100: bool,
+    /// The texts in other languages (`name`, `definition`, `numerator`, `denominator`, `source`,
+    /// `notes`); None when an import did not say (the stored ones stay).
+    pub translations: Option<lang::Translations>,
 }
 
 impl Indicator {
@@ -227,6 +237,8 @@ pub struct Dimension {
     pub name: String,
     /// The categories in display order.
     pub categories: Vec<Category>,
+    /// The name in other languages (`name`).
+    pub translations: Option<lang::Translations>,
 }
 
 /// One category of a dimension, e.g. `nichtdeutsch`.
@@ -236,6 +248,8 @@ pub struct Category {
     pub code: String,
     /// German name.
     pub name: String,
+    /// The name in other languages (`name`).
+    pub translations: Option<lang::Translations>,
 }
 
 /// A combination of categories (dimension code → category code), sorted by dimension; empty means
@@ -374,7 +388,7 @@ impl Flags {
     pub fn legend() -> String {
         FLAGS
             .iter()
-            .map(|(c, l, ..)| format!("{c} = {l}"))
+            .map(|(c, l, ..)| format!("{c} = {}", lang::t(l)))
             .collect::<Vec<_>>()
             .join(", ")
     }
@@ -456,16 +470,16 @@ impl Flags {
     pub fn explains_no_value(&self) -> bool {
         self.suppressed || self.uncertain
     }
-    /// German labels of the set flags („nicht zur Veröffentlichung“ last).
+    /// Labels of the set flags in the current language („nicht zur Veröffentlichung“ last).
     pub fn labels(&self) -> Vec<&'static str> {
         let mut f = *self;
         let mut out: Vec<&'static str> = FLAGS
             .iter()
             .filter(|(c, ..)| *f.field(*c))
-            .map(|(_, l, ..)| *l)
+            .map(|(_, l, ..)| lang::t(l))
             .collect();
         if self.confidential {
-            out.push(CONFIDENTIAL);
+            out.push(lang::t(CONFIDENTIAL));
         }
         out
     }

@@ -237,6 +237,9 @@ impl Period {
 
     /// The German label shown to users (`2. Halbjahr 2024`, `Schuljahr 2023/24`, `31.12.2024`).
     pub fn label(&self) -> String {
+        if crate::lang::current() == crate::lang::Lang::En {
+            return self.english_label();
+        }
         match *self {
             Period::Label(ref text) => text.to_string(),
             Period::Year(y) => format!("{y}"),
@@ -245,6 +248,39 @@ impl Period {
             Period::Month(y, m) => format!("{} {y}", MONTHS[m as usize - 1]),
             Period::SchoolYear(y) => format!("Schuljahr {y}/{:02}", (y + 1) % 100),
             Period::Date(d) => d.format("%d.%m.%Y").to_string(),
+        }
+    }
+
+    /// The label in English: `2nd half 2024`, `June 2024`, `School year 2023/24`, `31 Dec 2024`.
+    fn english_label(&self) -> String {
+        const MONTHS_EN: [&str; 12] = [
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
+        ];
+        let nth = |n: u32| match n {
+            1 => "1st",
+            2 => "2nd",
+            3 => "3rd",
+            _ => "4th",
+        };
+        match *self {
+            Period::Label(ref text) => text.to_string(),
+            Period::Year(y) => format!("{y}"),
+            Period::Half(y, h) => format!("{} half {y}", nth(h.into())),
+            Period::Quarter(y, q) => format!("{} quarter {y}", nth(q.into())),
+            Period::Month(y, m) => format!("{} {y}", MONTHS_EN[m as usize - 1]),
+            Period::SchoolYear(y) => format!("School year {y}/{:02}", (y + 1) % 100),
+            Period::Date(d) => crate::lang::format_date(d),
         }
     }
 
@@ -257,7 +293,7 @@ impl Period {
             Period::Quarter(y, q) => format!("Q{q} {y}"),
             Period::Month(y, m) => format!("{m:02}/{y}"),
             Period::SchoolYear(y) => format!("{:02}/{:02}", y % 100, (y + 1) % 100),
-            Period::Date(d) => d.format("%d.%m.%Y").to_string(),
+            Period::Date(d) => crate::lang::format_date(d),
         }
     }
 

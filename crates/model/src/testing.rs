@@ -45,11 +45,13 @@ pub fn area(code: &str, name: &str, parent: Option<&str>) -> crate::Area {
 /// A dimension with its categories as (code, name) pairs.
 pub fn dimension(code: &str, name: &str, categories: &[(&str, &str)]) -> crate::Dimension {
     crate::Dimension {
+        translations: None,
         code: code.into(),
         name: name.into(),
         categories: categories
             .iter()
             .map(|(code, name)| crate::Category {
+                translations: None,
                 code: code.to_string(),
                 name: name.to_string(),
             })

@@ -67,7 +67,7 @@ impl Unit {
     fn suffix(&self) -> Option<&str> {
         match self {
             Unit::None | Unit::Count | Unit::Index => None,
-            u => Some(u.as_str()),
+            u => Some(crate::lang::t(u.as_str())),
         }
     }
 
@@ -90,21 +90,21 @@ impl Unit {
         let sign = if d >= self.resolution() { "+" } else { "" };
         self.with_difference_unit(
             format!("{sign}{}", format_number(d, self.decimals())),
-            "Pp.",
+            crate::lang::t("Pp."),
         )
     }
 
     /// The size of a difference in words, without sign: `2,5 Prozentpunkte`, `3 Punkte`, `2,5 m²`.
     pub fn difference_words(&self, d: f64) -> String {
         let n = format_number(d.abs(), self.decimals());
-        self.with_difference_unit(n, "Prozentpunkte")
+        self.with_difference_unit(n, crate::lang::t("Prozentpunkte"))
     }
 
     /// A written difference with its unit: percentage points (as `points` says), index points, or the unit.
     fn with_difference_unit(&self, n: String, points: &str) -> String {
         match (self, self.suffix()) {
             (Unit::Percent, _) => format!("{n} {points}"),
-            (Unit::Index, _) => format!("{n} Punkte"),
+            (Unit::Index, _) => format!("{n} {}", crate::lang::t("Punkte")),
             (_, Some(s)) => format!("{n} {s}"),
             (_, None) => n,
         }

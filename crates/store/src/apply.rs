@@ -158,6 +158,7 @@ pub(crate) fn upsert_catalogue(
     let areas = upsert_areas(c, ds, src, problems)?;
     publications(c, ds, opts)?;
     let inds = upsert_indicators(c, ds, src, problems)?;
+    write_texts(c, ds)?;
     Ok([
         ("Handlungsfelder", fields),
         ("Merkmale", dims),
@@ -167,6 +168,53 @@ pub(crate) fn upsert_catalogue(
     .into_iter()
     .map(|(kind, (n, u))| (kind.to_string(), n, u))
     .collect())
+}
+
+/// Replaces the stored texts in other languages of every entry whose table had translation
+/// columns; entries read without them keep theirs.
+fn write_texts(c: &mut Conn, ds: &Dataset) -> Result<()> {
+    let mut entries: Vec<(&str, String, &Option<kimo_model::lang::Translations>)> = Vec::new();
+    entries.extend(
+        ds.action_fields
+            .iter()
+            .map(|a| ("action_field", a.code.clone(), &a.translations)),
+    );
+    for d in &ds.dimensions {
+        entries.push(("dimension", d.code.clone(), &d.translations));
+        entries.extend(d.categories.iter().map(|k| {
+            (
+                "category",
+                format!("{}/{}", d.code, k.code),
+                &k.translations,
+            )
+        }));
+    }
+    entries.extend(
+        ds.indicators
+            .iter()
+            .map(|i| ("indicator", i.code.clone(), &i.translations)),
+    );
+    let insert = columns::CATALOGUE_TEXT.insert_sql();
+    for (kind, code, texts) in entries {
+        let Some(texts) = texts else { continue };
+        c.exec(
+            "DELETE FROM catalogue_text WHERE kind = ? AND code = ?",
+            &[kind.into(), code.as_str().into()],
+        )?;
+        for (lang, field, text) in texts.iter().filter(|(.., t)| !t.trim().is_empty()) {
+            c.exec(
+                &insert,
+                &[
+                    kind.into(),
+                    code.as_str().into(),
+                    lang.into(),
+                    field.into(),
+                    text.into(),
+                ],
+            )?;
+        }
+    }
+    Ok(())
 }
 
 /// Updates the row with this `code` or inserts it; `values` follow the table's data columns.

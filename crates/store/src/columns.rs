@@ -467,6 +467,13 @@ pub(crate) const COUNCIL_LINK: Table = Table {
     columns: &["paper_id", "object"],
 };
 
+/// Catalogue texts in other languages than German: `kind` is `indicator`, `action_field`,
+/// `dimension` or `category` (whose code is `dimension/category`).
+pub(crate) const CATALOGUE_TEXT: Table = Table {
+    name: "catalogue_text",
+    columns: &["kind", "code", "lang", "field", "text"],
+};
+
 /// Every table copied between databases, parents before children (sessions are not: they end
 /// with the move).
 pub(crate) const ALL: &[&Table] = &[
@@ -502,4 +509,5 @@ pub(crate) const ALL: &[&Table] = &[
     &EMBARGO,
     &COUNCIL_PAPER,
     &COUNCIL_LINK,
+    &CATALOGUE_TEXT,
 ];

@@ -361,6 +361,15 @@ const STEPS: &[&str] = &[
         PRIMARY KEY (paper_id, object)
     );
     CREATE INDEX council_link_object ON council_link (object);",
+    // 15: the catalogue's texts in other languages (English public pages): per entry and field.
+    "CREATE TABLE catalogue_text (
+        kind TEXT NOT NULL,
+        code TEXT NOT NULL,
+        lang TEXT NOT NULL,
+        field TEXT NOT NULL,
+        text TEXT NOT NULL,
+        PRIMARY KEY (kind, code, lang, field)
+    );",
 ];
 
 /// The schema version this build expects.

@@ -2,6 +2,7 @@
 
 use crate::sql::{Conn, Row, Value};
 use crate::{Result, Store};
+use kimo_model::lang::Translations;
 use kimo_model::{
     ActionField, Area, Breakdown, Category, Dimension, Flags, Indicator, Observation, Period,
     Periodicity, Polarity,
@@ -81,6 +82,7 @@ fn indicator_select() -> String {
 
 fn indicator_from(r: &Row) -> Indicator {
     Indicator {
+        translations: None,
         code: r.text(0),
         name: r.text(1),
         definition: r.text(2),
@@ -99,6 +101,20 @@ fn indicator_from(r: &Row) -> Indicator {
     }
 }
 
+/// The stored texts in other languages of one kind of catalogue entry, by code.
+fn texts(c: &mut Conn, kind: &str) -> Result<std::collections::HashMap<String, Translations>> {
+    let mut out: std::collections::HashMap<String, Translations> = Default::default();
+    for r in c.query(
+        "SELECT code, lang, field, text FROM catalogue_text WHERE kind = ?",
+        &[kind.into()],
+    )? {
+        out.entry(r.text(0))
+            .or_default()
+            .set(&r.text(1), &r.text(2), r.text(3));
+    }
+    Ok(out)
+}
+
 impl Store {
     /// All Handlungsfelder in display order.
     pub fn action_fields(&self) -> Result<Vec<ActionField>> {
@@ -107,10 +123,12 @@ impl Store {
             "SELECT {} FROM action_field f ORDER BY f.sort, f.code",
             crate::columns::ACTION_FIELD.select_list("f", &[])
         );
+        let mut texts = texts(&mut c, "action_field")?;
         // In the order of `columns::ACTION_FIELD`.
         Ok(c.query(&sql, &[])?
             .iter()
             .map(|r| ActionField {
+                translations: Some(texts.remove(&r.text(0)).unwrap_or_default()),
                 code: r.text(0),
                 name: r.text(1),
                 description: r.text(2),
@@ -127,7 +145,15 @@ impl Store {
              ON a.id = i.action_field_id ORDER BY i.code",
             indicator_select()
         );
-        Ok(c.query(&sql, &[])?.iter().map(indicator_from).collect())
+        let mut texts = texts(&mut c, "indicator")?;
+        Ok(c.query(&sql, &[])?
+            .iter()
+            .map(|r| {
+                let mut i = indicator_from(r);
+                i.translations = Some(texts.remove(&i.code).unwrap_or_default());
+                i
+            })
+            .collect())
     }
 
     /// One indicator by code.
@@ -138,9 +164,12 @@ impl Store {
              ON a.id = i.action_field_id WHERE i.code = ?",
             indicator_select()
         );
-        Ok(c.query_opt(&sql, &[code.into()])?
-            .as_ref()
-            .map(indicator_from))
+        let mut texts = texts(&mut c, "indicator")?;
+        Ok(c.query_opt(&sql, &[code.into()])?.as_ref().map(|r| {
+            let mut i = indicator_from(r);
+            i.translations = Some(texts.remove(&i.code).unwrap_or_default());
+            i
+        }))
     }
 
     /// All areas, the city first, then by code; with geometry when asked.
@@ -168,10 +197,13 @@ impl Store {
     /// All dimensions with their categories.
     pub fn dimensions(&self) -> Result<Vec<Dimension>> {
         let mut c = self.conn()?;
+        let mut dim_texts = texts(&mut c, "dimension")?;
+        let mut cat_texts = texts(&mut c, "category")?;
         let mut dims: Vec<Dimension> = c
             .query("SELECT code, name FROM dimension ORDER BY sort, code", &[])?
             .iter()
             .map(|r| Dimension {
+                translations: Some(dim_texts.remove(&r.text(0)).unwrap_or_default()),
                 code: r.text(0),
                 name: r.text(1),
                 categories: Vec::new(),
@@ -183,7 +215,7 @@ impl Store {
             &[],
         )? {
             if let Some(d) = dims.iter_mut().find(|d| d.code == r.text(0)) {
-                d.categories.push(Category {
+                d.categories.push(Category { translations: Some(cat_texts.remove(&format!("{}/{}", r.text(0), r.text(1))).unwrap_or_default()),
                     code: r.text(1),
                     name: r.text(2),
                 });

@@ -42,14 +42,17 @@ fn catalogue() -> Dataset {
             },
         ],
         dimensions: vec![Dimension {
+            translations: None,
             code: "geschlecht".into(),
             name: "Geschlecht".into(),
             categories: vec![
                 Category {
+                    translations: None,
                     code: "m".into(),
                     name: "männlich".into(),
                 },
                 Category {
+                    translations: None,
                     code: "w".into(),
                     name: "weiblich".into(),
                 },

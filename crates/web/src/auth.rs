@@ -14,7 +14,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 /// The session cookie.
-const SESSION_COOKIE: &str = "kimo_sitzung";
+pub(crate) const SESSION_COOKIE: &str = "kimo_sitzung";
 /// The cookie of the login form's CSRF token (there is no session yet).
 const LOGIN_COOKIE: &str = "kimo_anmeldung";
 /// A session ends after this long without a request.
@@ -49,7 +49,10 @@ pub async fn identify(State(st): State<Arc<AppState>>, mut req: Request, next: N
         }
     };
     // The demo city has nothing confidential: its visitors see the internal pages too.
+    // English pages are the public's (see `lang`).
+    let english = crate::lang::chosen().lang == kimo_model::lang::Lang::En;
     let audience = match (&identity.0, st.demo) {
+        _ if english => Audience::Public,
         (Some(_), _) | (None, true) => Audience::Internal,
         (None, false) => Audience::Public,
     };

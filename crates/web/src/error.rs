@@ -89,9 +89,10 @@ impl AppError {
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let (status, title, message) = self.parts();
+        let title = kimo_model::lang::t(title);
         let body = crate::render(
             "error.html",
-            minijinja::context! { title => title, message => &message, demo => false },
+            minijinja::context! { title => title, message => &message, demo => false, error_page => true },
         )
         .unwrap_or_else(|_| {
             format!(

@@ -1,14 +1,13 @@
 //! Formatting for pages: trends, German dates, overview rows.
 
+use kimo_model::lang::{t, tf};
 use kimo_model::{Indicator, Observation, Polarity, Unit};
 use serde::Serialize;
 
-/// An ISO timestamp as a German date (`2026-11-25T08:00:00Z` → `25.11.2026`).
-pub fn german_date(iso: &str) -> String {
-    match chrono::NaiveDate::parse_from_str(iso.get(..10).unwrap_or(""), "%Y-%m-%d") {
-        Ok(d) => d.format("%d.%m.%Y").to_string(),
-        Err(_) => iso.to_string(),
-    }
+/// An ISO timestamp as a date in the page's language (`2026-11-25T08:00:00Z` → `25.11.2026`,
+/// `25 Nov 2026`).
+pub fn local_date(iso: &str) -> String {
+    kimo_model::lang::date(iso)
 }
 
 /// The development between two periods, for arrows and screen readers.
@@ -33,11 +32,11 @@ pub fn trend(ind: &Indicator, prev: &Observation, last: &Observation) -> Option<
     let eps = ind.unit.resolution();
     let short = ind.unit.difference(d);
     let (arrow, dir) = if d.abs() < eps {
-        ("→", "unverändert")
+        ("→", t("unverändert"))
     } else if d > 0.0 {
-        ("↑", "gestiegen")
+        ("↑", t("gestiegen"))
     } else {
-        ("↓", "gesunken")
+        ("↓", t("gesunken"))
     };
     let class = match (ind.polarity, arrow) {
         (_, "→") | (Polarity::Neutral, _) => "neutral",
@@ -45,20 +44,21 @@ pub fn trend(ind: &Indicator, prev: &Observation, last: &Observation) -> Option<
         _ => "worse",
     };
     let judgement = match class {
-        "better" => " (günstige Entwicklung)",
-        "worse" => " (ungünstige Entwicklung)",
+        "better" => t(" (günstige Entwicklung)"),
+        "worse" => t(" (ungünstige Entwicklung)"),
         _ => "",
     };
     Some(Trend {
         arrow,
         class,
         text: format!(
-            "gegenüber {} {dir}{}{judgement}",
+            "{} {} {dir}{}{judgement}",
+            t("gegenüber"),
             prev.period.label(),
             if arrow == "→" {
                 String::new()
             } else {
-                format!(" um {short}")
+                format!(" {} {short}", t("um"))
             }
         ),
         short,
@@ -171,20 +171,29 @@ pub fn goals(
         })
         .map(|(value, year, base_year, rising)| {
             let p = kimo_monitor::progress::towards(ind, &points, (value, year), base_year, rising);
-            let progress = p
-                .as_ref()
-                .map_or("noch nicht messbar".to_string(), |p| p.class.label().to_string());
+            let progress = p.as_ref().map_or(t("noch nicht messbar").to_string(), |p| {
+                t(p.class.label()).to_string()
+            });
             let target_text = ind.unit.format(Some(value));
             let latest = p.as_ref().map_or(String::new(), |p| {
                 format!(
-                    " (zuletzt {} im Jahr {})",
-                    ind.unit.format(Some(p.current_value)),
-                    p.current_year
+                    " ({})",
+                    tf(
+                        "zuletzt {} im Jahr {}",
+                        &[
+                            &ind.unit.format(Some(p.current_value)),
+                            &p.current_year.to_string()
+                        ]
+                    )
                 )
             });
             Goal {
                 text: format!(
-                    "Ziel: {target_text} bis {year} (gemessen seit {base_year}): {progress}{latest}."
+                    "{}: {progress}{latest}.",
+                    tf(
+                        "Ziel: {} bis {} (gemessen seit {})",
+                        &[&target_text, &year.to_string(), &base_year.to_string()]
+                    )
                 ),
                 target: value,
                 target_text,
@@ -234,7 +243,7 @@ mod tests {
         );
         let t = trend(&ind, &o(2023, 8.1), &o(2024, 8.12)).unwrap();
         assert_eq!(t.arrow, "→");
-        assert_eq!(german_date("2026-11-25T08:00:00Z"), "25.11.2026");
+        assert_eq!(local_date("2026-11-25T08:00:00Z"), "25.11.2026");
     }
 }
 

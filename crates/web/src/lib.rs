@@ -7,12 +7,14 @@ mod auth;
 mod error;
 mod extract;
 mod format;
+mod lang;
 mod openapi;
 mod pages;
 mod params;
 pub mod publish;
 mod respond;
 mod server;
+mod site;
 mod state;
 mod tokens;
 
@@ -23,6 +25,7 @@ pub use pages::reports::{
 };
 pub use respond::{Format, Page};
 pub use server::{ServeOptions, serve};
+pub use site::{SiteSummary, write_site};
 pub use state::{AppState, Audience, Scope};
 
 use axum::Router;
@@ -43,6 +46,37 @@ fn templates() -> &'static minijinja::Environment<'static> {
     static ENV: std::sync::OnceLock<minijinja::Environment<'static>> = std::sync::OnceLock::new();
     ENV.get_or_init(|| {
         let mut env = minijinja::Environment::new();
+        env.add_function("t", |german: &str| kimo_model::lang::t(german).to_string());
+        env.add_function(
+            "tf",
+            |german: &str, values: minijinja::value::Rest<minijinja::Value>| {
+                let values: Vec<String> = values.iter().map(ToString::to_string).collect();
+                let values: Vec<&str> = values.iter().map(String::as_str).collect();
+                kimo_model::lang::tf(german, &values)
+            },
+        );
+        // Marks German content (the Konzept's texts, the city's Impressum) on an English page.
+        env.add_function("german", || {
+            minijinja::Value::from_safe_string(match lang::chosen().lang {
+                kimo_model::lang::Lang::De => String::new(),
+                kimo_model::lang::Lang::En => " lang=\"de\"".into(),
+            })
+        });
+        // German content inside an English sentence, marked as German there.
+        env.add_function("de", |text: &str| {
+            let escaped = minijinja::HtmlEscape(text).to_string();
+            minijinja::Value::from_safe_string(match lang::chosen().lang {
+                kimo_model::lang::Lang::De => escaped,
+                kimo_model::lang::Lang::En => format!("<span lang=\"de\">{escaped}</span>"),
+            })
+        });
+        env.add_function("static_site", || lang::chosen().site);
+        env.add_function("page_lang", || lang::chosen().lang.code());
+        env.add_function("language_switch", || {
+            lang::switch().map(|(href, l)| {
+                minijinja::context! { href => href, code => l.code(), name => l.name() }
+            })
+        });
         for (name, src) in [
             tpl!("base.html"),
             tpl!("macros.html"),
@@ -95,21 +129,24 @@ fn templates() -> &'static minijinja::Environment<'static> {
     })
 }
 
-/// Renders an embedded template.
+/// Renders an embedded template in the request's language; its links keep the language's prefix.
 fn render(name: &str, ctx: minijinja::Value) -> Result<String, AppError> {
-    templates()
-        .get_template(name)
-        .and_then(|t| t.render(ctx))
-        .map_err(|e| {
-            // An error in an included template is the cause of the include's error.
-            let mut text = format!("Vorlage {name}: {e:#}");
-            let mut cause = std::error::Error::source(&e);
-            while let Some(c) = cause {
-                text.push_str(&format!("\nUrsache: {c}"));
-                cause = c.source();
-            }
-            AppError::Internal(text)
-        })
+    let chosen = lang::chosen();
+    let prefix = chosen.prefix;
+    lang::enter(chosen, || {
+        templates().get_template(name).and_then(|t| t.render(ctx))
+    })
+    .map(|html| lang::prefix_links(&html, prefix))
+    .map_err(|e| {
+        // An error in an included template is the cause of the include's error.
+        let mut text = format!("Vorlage {name}: {e:#}");
+        let mut cause = std::error::Error::source(&e);
+        while let Some(c) = cause {
+            text.push_str(&format!("\nUrsache: {c}"));
+            cause = c.source();
+        }
+        AppError::Internal(text)
+    })
 }
 
 /// Runs blocking store work off the async threads, for the audience of the request (see
@@ -120,7 +157,8 @@ async fn blocking<T: Send + 'static>(
 ) -> Result<T, AppError> {
     let s = state.clone();
     let audience = auth::audience();
-    tokio::task::spawn_blocking(move || f(&s.scope(audience)))
+    let chosen = lang::chosen();
+    tokio::task::spawn_blocking(move || lang::enter(chosen, || f(&s.scope(audience))))
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?
 }
@@ -384,7 +422,7 @@ pub const FORM_LIMIT: usize = 256 * 1024;
 
 /// All routes in one table. Pages answer as HTML, or as JSON / CSV with a `.json` / `.csv` suffix.
 pub fn router(state: Arc<AppState>) -> Router {
-    data_routes()
+    let app = data_routes()
         .merge(people_routes())
         .merge(konzept_routes())
         .merge(cooperation_routes())
@@ -425,5 +463,9 @@ pub fn router(state: Arc<AppState>) -> Router {
         // Outside `identify`, so that its 401 is JSON on the API too.
         .layer(axum::middleware::map_response(error::json_errors))
         .layer(axum::middleware::from_fn(server::request_log))
-        .with_state(state)
+        .with_state(state);
+    // The language prefix comes off before routing, so the layer sits outside the router.
+    Router::new()
+        .fallback_service(app)
+        .layer(axum::middleware::from_fn(lang::choose))
 }

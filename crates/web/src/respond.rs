@@ -237,8 +237,8 @@ pub fn respond<V: View>(
     }
 }
 
-/// A table as German Excel CSV: UTF-8 with BOM, `;` separated, every cell as shown on the page and
-/// neutralised against formulas ([`kimo_model::csv_safe`]).
+/// A table as German Excel CSV: UTF-8 with BOM, `;` separated, the header in the page's language,
+/// every cell as shown on the page and neutralised against formulas ([`kimo_model::csv_safe`]).
 pub fn table_csv(
     filename: String,
     header: &[&str],
@@ -254,7 +254,8 @@ pub fn table_csv(
             .map(|c| kimo_model::csv_safe(c).into_owned())
             .collect()
     };
-    w.write_record(safe(header)).map_err(err)?;
+    let header: Vec<&str> = header.iter().map(|h| kimo_model::lang::t(h)).collect();
+    w.write_record(safe(&header)).map_err(err)?;
     for r in rows {
         let cells: Vec<&str> = r.iter().map(String::as_str).collect();
         w.write_record(safe(&cells)).map_err(err)?;

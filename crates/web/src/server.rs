@@ -106,6 +106,10 @@ pub async fn request_log(req: Request, next: Next) -> Response {
     let (method, path) = (req.method().clone(), req.uri().path().to_string());
     let t0 = Instant::now();
     let res = next.run(req).await;
+    // The static site's pages are no visits.
+    if crate::lang::chosen().site {
+        return res;
+    }
     tracing::info!(
         target: "kimo::http",
         method = %method,
@@ -177,14 +181,16 @@ pub async fn precompressed(req: Request, next: Next) -> Response {
 /// answer may be sent compressed or not.
 /// The start of the current half-year is part of it too: the Lagebild counts warnings as new since
 /// then, so its answer changes on 1 January and 1 July without an import. So is the audience:
-/// the public and those logged in get different answers at the same address.
+/// the public and those logged in get different answers at the same address, and so does the
+/// language.
 fn etag(version: i64) -> String {
     let half_year = crate::pages::lagebild::half_year_start(chrono::Local::now().date_naive());
     format!(
-        "W/\"{}-{version}-{}-{}\"",
+        "W/\"{}-{version}-{}-{}{}\"",
         env!("CARGO_PKG_VERSION"),
         half_year.format("%Y%m"),
-        crate::auth::audience().key()
+        crate::auth::audience().key(),
+        crate::lang::chosen().prefix.trim_start_matches('/')
     )
 }
 

@@ -227,14 +227,69 @@ impl Scope<'_> {
         self.audience == Audience::Internal
     }
 
-    /// The indicators this audience may see (the public: the published ones).
+    /// The indicators this audience may see (the public: the published ones), their texts in the
+    /// page's language.
     pub fn indicators(&self) -> Result<Arc<Vec<kimo_model::Indicator>>, AppError> {
         let all = self.st.indicators()?;
-        if self.internal() {
-            return Ok(all);
+        let visible = match self.internal() {
+            true => all,
+            false => self.st.cached("indicators:public", || {
+                Ok(all.iter().filter(|i| i.published).cloned().collect())
+            })?,
+        };
+        self.in_language("indicators", visible, |i, lang| {
+            use kimo_model::lang::translate;
+            let t = i.translations.clone();
+            translate(&mut i.name, &t, lang, "name");
+            translate(&mut i.definition, &t, lang, "definition");
+            translate(&mut i.numerator, &t, lang, "numerator");
+            translate(&mut i.denominator, &t, lang, "denominator");
+            translate(&mut i.source, &t, lang, "source");
+            translate(&mut i.notes, &t, lang, "notes");
+        })
+    }
+
+    /// The Handlungsfelder, their names and descriptions in the page's language.
+    pub fn action_fields(&self) -> Result<Arc<Vec<kimo_model::ActionField>>, AppError> {
+        self.in_language("action_fields", self.st.action_fields()?, |f, lang| {
+            let t = f.translations.clone();
+            kimo_model::lang::translate(&mut f.name, &t, lang, "name");
+            kimo_model::lang::translate(&mut f.description, &t, lang, "description");
+        })
+    }
+
+    /// The dimensions and their categories, named in the page's language.
+    pub fn dimensions(&self) -> Result<Arc<Vec<kimo_model::Dimension>>, AppError> {
+        self.in_language("dimensions", self.st.dimensions()?, |d, lang| {
+            kimo_model::lang::translate(&mut d.name, &d.translations.clone(), lang, "name");
+            for c in &mut d.categories {
+                kimo_model::lang::translate(&mut c.name, &c.translations.clone(), lang, "name");
+            }
+        })
+    }
+
+    /// Catalogue entries as the page's language shows them: German as stored, or each entry
+    /// changed by `translate` (kept per audience and language until the next import).
+    fn in_language<T: Clone + Send + Sync + 'static>(
+        &self,
+        key: &str,
+        german: Arc<Vec<T>>,
+        translate: impl Fn(&mut T, kimo_model::lang::Lang),
+    ) -> Result<Arc<Vec<T>>, AppError> {
+        let lang = crate::lang::chosen().lang;
+        if lang == kimo_model::lang::Lang::De {
+            return Ok(german);
         }
-        self.st.cached("indicators:public", || {
-            Ok(all.iter().filter(|i| i.published).cloned().collect())
+        let key = format!("{key}:{}:{}", self.audience.key(), lang.code());
+        self.st.cached(&key, || {
+            Ok(german
+                .iter()
+                .map(|x| {
+                    let mut x = x.clone();
+                    translate(&mut x, lang);
+                    x
+                })
+                .collect())
         })
     }
 
@@ -264,7 +319,12 @@ impl Scope<'_> {
         format: Format,
         make: impl FnOnce() -> Result<Page, AppError>,
     ) -> Result<Page, AppError> {
-        self.st
-            .page(&format!("{}:{key}", self.audience.key()), format, make)
+        let chosen = crate::lang::chosen();
+        let (prefix, site) = (chosen.prefix, if chosen.site { ":site" } else { "" });
+        self.st.page(
+            &format!("{}{prefix}{site}:{key}", self.audience.key()),
+            format,
+            make,
+        )
     }
 }

@@ -13,6 +13,6 @@
     document.querySelectorAll('section.group').forEach(function (s) {
       s.hidden = !s.querySelector('tr[data-filter]:not([hidden])');
     });
-    count.textContent = q ? n + (n === 1 ? ' Indikator passt' : ' Indikatoren passen') : '';
+    count.textContent = q ? n + count.getAttribute(n === 1 ? 'data-one' : 'data-many') : '';
   });
 })();

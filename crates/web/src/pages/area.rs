@@ -6,6 +6,7 @@ use crate::Scope;
 use crate::respond::{Download, Format, View, respond, table_csv};
 use crate::{AppError, AppState, Page, blocking};
 use axum::extract::{Path, State};
+use kimo_model::lang::{t, tf};
 use kimo_model::{Area, Breakdown, Indicator, Observation, Period, Polarity, Unit};
 use kimo_monitor::checks::Point as MonitorPoint;
 use kimo_monitor::{Names, SeriesMap};
@@ -169,7 +170,7 @@ impl View for AreaListView {
     const TEMPLATE: &'static str = "stadtteile.html";
     const CSV: bool = true;
     fn title(&self) -> String {
-        "Stadtteile".into()
+        t("Stadtteile").into()
     }
     fn path(&self) -> String {
         "/stadtteile".into()
@@ -334,7 +335,7 @@ impl View for AreaView {
     const TEMPLATE: &'static str = "stadtteil.html";
     const CSV: bool = true;
     fn title(&self) -> String {
-        format!("Stadtteil {}", self.name)
+        format!("{} {}", t("Stadtteil"), self.name)
     }
     fn path(&self) -> String {
         format!("/stadtteile/{}", self.code)
@@ -405,15 +406,19 @@ fn small_chart(i: &AreaIndicator, area: &str, city: &str) -> String {
     let frame = kimo_chart::Frame {
         id: format!("verlauf-{}", i.code),
         title: i.name.clone(),
-        subtitle: format!("{area} und {city} im Zeitverlauf"),
-        desc: format!(
-            "Liniendiagramm {} in {area} ({}) und {city} ({}), {}.",
-            i.name,
-            i.value_text,
-            i.city_value_text,
-            i.period.as_deref().unwrap_or("–")
+        subtitle: tf("{} und {} im Zeitverlauf", &[area, city]),
+        desc: tf(
+            "Liniendiagramm {} in {} ({}) und {} ({}), {}.",
+            &[
+                &i.name,
+                area,
+                &i.value_text,
+                city,
+                &i.city_value_text,
+                i.period.as_deref().unwrap_or("–"),
+            ],
         ),
-        footer: format!("Datenstand: {}", i.period.as_deref().unwrap_or("–")),
+        footer: tf("Datenstand: {}", &[i.period.as_deref().unwrap_or("–")]),
         width: kimo_chart::NARROW,
     };
     kimo_chart::line_chart(&frame, &i.unit, &series)
@@ -436,15 +441,22 @@ fn comparison(ind: &Indicator, value: Option<f64>, city: Option<f64>) -> (Option
     };
     if ind.unit.is_count() {
         let share = if c > 0.0 { 100.0 * v / c } else { 0.0 };
-        let text = format!("{} % der Gesamtstadt", kimo_model::format_number(share, 1));
+        let text = tf(
+            "{} % der Gesamtstadt",
+            &[&kimo_model::format_number(share, 1)],
+        );
         return (None, text);
     }
     let d = v - c;
     let text = if d.abs() < ind.unit.resolution() {
-        "wie die Gesamtstadt".to_string()
+        t("wie die Gesamtstadt").to_string()
     } else {
-        let side = if d > 0.0 { "über" } else { "unter" };
-        format!("{} {side} der Gesamtstadt", ind.unit.difference_words(d))
+        let side = if d > 0.0 {
+            "{} über der Gesamtstadt"
+        } else {
+            "{} unter der Gesamtstadt"
+        };
+        tf(side, &[&ind.unit.difference_words(d)])
     };
     (Some(d), text)
 }
@@ -504,8 +516,11 @@ fn area_indicator(
     });
     let rank = value.and_then(|v| rank(ind.polarity, v, &others));
     let rank_text = match (rank, ind.polarity) {
-        (_, Polarity::Neutral) => "ohne Rangfolge (neutral)".to_string(),
-        (Some(r), _) => format!("Rang {r} von {}", others.len()),
+        (_, Polarity::Neutral) => kimo_model::lang::t("ohne Rangfolge (neutral)").to_string(),
+        (Some(r), _) => tf(
+            "Rang {} von {}",
+            &[&r.to_string(), &others.len().to_string()],
+        ),
         (None, _) => "–".to_string(),
     };
     let (difference, comparison) = comparison(ind, value, city_value);

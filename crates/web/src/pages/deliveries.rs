@@ -6,7 +6,7 @@
 
 use crate::auth::{ClientAddr, Identity, actor, checked};
 use crate::extract::Form;
-use crate::format::german_date;
+use crate::format::local_date;
 use crate::{AppError, AppState, blocking, render};
 use axum::extract::{Extension, Path, Query, State};
 use axum::http::StatusCode;
@@ -94,7 +94,7 @@ fn lines(
                     .find(|i| i.code == d.indicator)
                     .map_or(d.indicator.clone(), |i| i.name.clone()),
                 period_label: d.period_label(),
-                due_text: german_date(&d.due),
+                due_text: local_date(&d.due),
                 state_label: match overdue {
                     true => "überfällig".into(),
                     false => d.state.label().into(),
@@ -230,7 +230,7 @@ async fn answer(
         let feed = st
             .store
             .calendar_feed_made(&me.0.name)?
-            .map(|t| german_date(&t));
+            .map(|t| local_date(&t));
         let submissions: Vec<_> = st
             .store
             .submissions(d.amt.as_deref())?
@@ -241,7 +241,7 @@ async fn answer(
                     s.id,
                     s.file_name.clone(),
                     s.state.label(),
-                    german_date(&s.uploaded_at),
+                    local_date(&s.uploaded_at),
                     s.uploaded_by,
                     s.amt,
                 )
@@ -303,7 +303,7 @@ fn one_page(
                 s.id,
                 s.file_name.clone(),
                 s.state.label(),
-                german_date(&s.uploaded_at),
+                local_date(&s.uploaded_at),
                 s.uploaded_by,
             )
         })
@@ -332,7 +332,7 @@ fn one_page(
             manage => manage, csrf => &me.1.csrf, errors => errors.to_vec(), form => form,
             may_upload => may_upload, submissions => submissions, mails => mails,
             indicator_contact => indicator_contact,
-            log => log.iter().map(|e| (german_date(&e.at), e.actor.clone(), e.action.clone(), e.after.clone())).collect::<Vec<_>>(),
+            log => log.iter().map(|e| (local_date(&e.at), e.actor.clone(), e.action.clone(), e.after.clone())).collect::<Vec<_>>(),
         },
     )?;
     Ok((super::konzept_goals::status(errors), body))
@@ -510,8 +510,8 @@ fn reminders_of(st: &crate::Scope, id: i64) -> Result<Vec<MailLine>, AppError> {
 /// A sent mail as a line of the log.
 fn mail_line(m: &kimo_store::SentMail) -> MailLine {
     let when = match m.state.as_str() {
-        "gesendet" => german_date(&m.at),
-        _ => format!("{} (Versand unterbrochen)", german_date(&m.at)),
+        "gesendet" => local_date(&m.at),
+        _ => format!("{} (Versand unterbrochen)", local_date(&m.at)),
     };
     (
         when,
@@ -529,12 +529,12 @@ pub fn occasion_label(key: &str) -> String {
         ["lieferung-vorher", id, due] => {
             format!(
                 "Erinnerung vor der Frist {} (Lieferung Nr. {id})",
-                german_date(due)
+                local_date(due)
             )
         }
         ["lieferung-ueberfaellig", id, due, _] => format!(
             "Erinnerung: überfällig seit {} (Lieferung Nr. {id})",
-            german_date(due)
+            local_date(due)
         ),
         ["wochenbericht", week] => match week.split_once("-W") {
             Some((y, w)) => format!("Wochenbericht KW {w}/{y}"),

@@ -40,7 +40,7 @@ pub struct FahrplanView {
 impl View for FahrplanView {
     const TEMPLATE: &'static str = "fahrplan.html";
     fn title(&self) -> String {
-        "Fahrplan des Integrationskonzepts".into()
+        kimo_model::lang::t("Fahrplan des Integrationskonzepts").into()
     }
     fn path(&self) -> String {
         "/fahrplan".into()

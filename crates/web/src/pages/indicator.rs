@@ -12,6 +12,7 @@ use crate::params::{Params, given, number};
 use crate::respond::{Download, Format, View, respond};
 use crate::{AppError, AppState, Page, blocking};
 use axum::extract::{Path, State};
+use kimo_model::lang::{t, tf};
 use kimo_model::{Area, Breakdown, Category, Dimension, Indicator, Observation, Period};
 use kimo_store::{ObservationFilter, Profile, Warning};
 use serde::{Deserialize, Serialize};
@@ -350,7 +351,7 @@ pub fn build(st: &Scope, code: &str, q: &IndicatorQuery) -> Result<IndicatorView
         last_update: profile
             .last_update
             .as_deref()
-            .map_or("–".into(), crate::format::german_date),
+            .map_or("–".into(), crate::format::local_date),
         shows_demo: shown.iter().any(|o| o.flags.synthetic),
         secret_legend: secret_legend(&shown),
         lines,
@@ -711,17 +712,24 @@ fn line_caption(ind: &Indicator, lines: &[Line], periods: &[Period]) -> String {
                 .filter_map(|(i, p)| p.value.map(|v| (i, v)))
                 .collect();
             let (f, last) = (pts.first()?, pts.last()?);
-            Some(format!(
+            Some(tf(
                 "{}: von {} ({}) auf {} ({})",
-                l.label,
-                ind.unit.format(Some(f.1)),
-                periods[f.0].short_label(),
-                ind.unit.format(Some(last.1)),
-                periods[last.0].short_label()
+                &[
+                    &l.label,
+                    &ind.unit.format(Some(f.1)),
+                    &periods[f.0].short_label(),
+                    &ind.unit.format(Some(last.1)),
+                    &periods[last.0].short_label(),
+                ],
             ))
         })
         .collect();
-    format!("Liniendiagramm {}. {}.", ind.name, summary.join("; "))
+    format!(
+        "{} {}. {}.",
+        t("Liniendiagramm"),
+        ind.name,
+        summary.join("; ")
+    )
 }
 
 /// The text alternative of the map and the bars: the highest and lowest Stadtteil.
@@ -729,7 +737,7 @@ fn map_caption(ind: &Indicator, sel: &Selection, rows: &[AreaRow]) -> String {
     let group = sel
         .group
         .as_ref()
-        .map_or(String::new(), |c| format!("Gruppe „{}“: ", c.name));
+        .map_or(String::new(), |c| tf("Gruppe „{}“: ", &[&c.name]));
     let mut ranked: Vec<&AreaRow> = rows
         .iter()
         .filter(|r| !r.city && r.value.is_some())
@@ -740,14 +748,22 @@ fn map_caption(ind: &Indicator, sel: &Selection, rows: &[AreaRow]) -> String {
             .total_cmp(&a.value.unwrap_or(f64::MIN))
     });
     match (ranked.first(), ranked.last()) {
-        (Some(hi), Some(lo)) => format!(
-            "{group}Höchster Wert: {} ({}), niedrigster Wert: {} ({}).",
-            hi.name,
-            ind.unit.format(hi.value),
-            lo.name,
-            ind.unit.format(lo.value)
+        (Some(hi), Some(lo)) => {
+            let text = tf(
+                "Höchster Wert: {} ({}), niedrigster Wert: {} ({}).",
+                &[
+                    &hi.name,
+                    &ind.unit.format(hi.value),
+                    &lo.name,
+                    &ind.unit.format(lo.value),
+                ],
+            );
+            format!("{group}{text}")
+        }
+        _ => format!(
+            "{group}{}",
+            t("Für diesen Zeitraum liegen keine Werte je Stadtteil vor.")
         ),
-        _ => format!("{group}Für diesen Zeitraum liegen keine Werte je Stadtteil vor."),
     }
 }
 

@@ -408,7 +408,7 @@ impl<'a> Renderer<'a> {
 }
 
 /// An ISO date in German (`2026-11-24` → `24.11.2026`); anything else (a year) as it is.
-fn german_date(s: &str) -> String {
+fn local_date(s: &str) -> String {
     chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
         .map(|d| d.format("%d.%m.%Y").to_string())
         .unwrap_or_else(|_| s.to_string())
@@ -631,7 +631,7 @@ impl View for VersionsView {
     const TEMPLATE: &'static str = "konzept_versionen.html";
     const CSV: bool = false;
     fn title(&self) -> String {
-        "Fassungen des Integrationskonzepts".into()
+        kimo_model::lang::t("Fassungen des Integrationskonzepts").into()
     }
     fn path(&self) -> String {
         "/konzept/versionen".into()
@@ -645,7 +645,7 @@ fn head(v: &Version) -> Head {
         state: v.state,
         state_label: v.state.label().to_string(),
         decided_on: v.decided_on.clone(),
-        decided_text: v.decided_on.as_deref().map(german_date),
+        decided_text: v.decided_on.as_deref().map(local_date),
         body: v.body.clone(),
         vorlage: v.vorlage.clone(),
         paper_url: v.paper_url.clone(),

@@ -429,7 +429,7 @@ fn condition_began(w: &Warning) -> Option<String> {
         (Some(p), _) => Some(format!("seit {}", p.label())),
         (None, Some(due)) => Some(format!(
             "überfällig seit {}",
-            crate::format::german_date(due)
+            crate::format::local_date(due)
         )),
         (None, None) => None,
     }
@@ -450,9 +450,9 @@ pub fn warning_row(w: &Warning, since: &str) -> WarningRow {
         status_label: w.status.label().to_string(),
         assignee: w.assignee.clone(),
         since: condition_began(w)
-            .unwrap_or_else(|| format!("erfasst am {}", crate::format::german_date(&w.first_seen))),
+            .unwrap_or_else(|| format!("erfasst am {}", crate::format::local_date(&w.first_seen))),
         began: condition_began(w),
-        first_seen: crate::format::german_date(&w.first_seen),
+        first_seen: crate::format::local_date(&w.first_seen),
         first_seen_iso: w.first_seen.clone(),
         is_new: w.first_seen.get(..10).unwrap_or("") >= since,
         link: series_link(w),

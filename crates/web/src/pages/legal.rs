@@ -44,9 +44,9 @@ impl View for LegalView {
     const TEMPLATE: &'static str = "recht.html";
     fn title(&self) -> String {
         match self.kind {
-            Kind::Impressum => "Impressum",
-            Kind::Datenschutz => "Datenschutzerklärung",
-            Kind::Barrierefreiheit => "Erklärung zur Barrierefreiheit",
+            Kind::Impressum => kimo_model::lang::t("Impressum"),
+            Kind::Datenschutz => kimo_model::lang::t("Datenschutzerklärung"),
+            Kind::Barrierefreiheit => kimo_model::lang::t("Erklärung zur Barrierefreiheit"),
             Kind::LeichteSprache => "Leichte Sprache",
         }
         .into()
@@ -89,7 +89,7 @@ fn view(st: &Scope, kind: Kind) -> Result<LegalView, AppError> {
         },
         contact: legal.contact,
         enforcement: html(&legal.enforcement),
-        changed_on: legal.changed_on.as_deref().map(crate::format::german_date),
+        changed_on: legal.changed_on.as_deref().map(crate::format::local_date),
         city,
     })
 }

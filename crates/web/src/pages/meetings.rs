@@ -7,7 +7,7 @@
 use super::konzept_edit::{may_edit, viewer};
 use crate::auth::{ClientAddr, Identity, actor, checked};
 use crate::extract::Form;
-use crate::format::german_date;
+use crate::format::local_date;
 use crate::respond::Format;
 use crate::{AppError, AppState, blocking, render};
 use axum::extract::{Extension, Path, State};
@@ -81,7 +81,7 @@ async fn list_in(st: Arc<AppState>, identity: Identity, json: bool) -> Result<Re
                     m.id,
                     m.body.label(),
                     m.title.clone(),
-                    german_date(&m.date),
+                    local_date(&m.date),
                     m.items.len(),
                     m.tasks
                         .iter()
@@ -156,7 +156,7 @@ fn page(
                 .and_then(|id| m.items.iter().find(|i| i.id == id))
                 .map(|i| i.number);
             minijinja::context! {
-                t => minijinja::value::Serde(t), due => t.due.as_deref().map(german_date),
+                t => minijinja::value::Serde(t), due => t.due.as_deref().map(local_date),
                 status => t.status.label(), top => top,
             }
         })
@@ -164,9 +164,9 @@ fn page(
     render(
         "sitzung.html",
         minijinja::context! {
-            title => format!("{} am {}", m.title, german_date(&m.date)), demo => st.demo,
+            title => format!("{} am {}", m.title, local_date(&m.date)), demo => st.demo,
             internal => true, m => minijinja::value::Serde(m), body => m.body.label(),
-            date => german_date(&m.date), items => items, tasks => tasks,
+            date => local_date(&m.date), items => items, tasks => tasks,
             manage => may_edit(&me.0), csrf => &me.1.csrf,
             states => TaskStatus::ALL.map(|s| (s.code(), s.label())),
         },
@@ -179,7 +179,7 @@ pub fn markdown(m: &Meeting) -> String {
     out.push_str(&format!(
         "- Gremium: {}\n- Datum: {}",
         m.body.label(),
-        german_date(&m.date)
+        local_date(&m.date)
     ));
     if !m.time.is_empty() {
         out.push_str(&format!(", {} Uhr", m.time));
@@ -210,7 +210,7 @@ pub fn markdown(m: &Meeting) -> String {
     }
     out.push_str("\n## Aufgaben\n\n| Aufgabe | Zuständig | Fällig | Stand |\n|---|---|---|---|\n");
     for t in &m.tasks {
-        let due = t.due.as_deref().map_or("–".to_string(), german_date);
+        let due = t.due.as_deref().map_or("–".to_string(), local_date);
         out.push_str(&format!(
             "| {} | {} | {due} | {} |\n",
             t.title.replace('|', "/"),
@@ -488,7 +488,7 @@ pub fn for_warning(st: &crate::Scope, id: i64) -> Result<(Discussed, Coming), Ap
         .store
         .discussed("warnung", &id.to_string())?
         .into_iter()
-        .map(|(m, i)| (m.id, m.title.clone(), german_date(&m.date), i.number))
+        .map(|(m, i)| (m.id, m.title.clone(), local_date(&m.date), i.number))
         .collect();
     Ok((discussed, coming(st)?))
 }
@@ -508,7 +508,7 @@ pub fn coming(st: &crate::Scope) -> Result<Coming, AppError> {
     coming.sort_by(|a, b| a.date.cmp(&b.date));
     Ok(coming
         .into_iter()
-        .map(|m| (m.id, format!("{} am {}", m.title, german_date(&m.date))))
+        .map(|m| (m.id, format!("{} am {}", m.title, local_date(&m.date))))
         .collect())
 }
 
@@ -544,7 +544,7 @@ async fn activities_in(
             .iter()
             .map(|a| {
                 let reach = a.reach.map(|r| kimo_model::format_number(r as f64, 0));
-                minijinja::context! { a => minijinja::value::Serde(a), date => german_date(&a.date), reach => reach }
+                minijinja::context! { a => minijinja::value::Serde(a), date => local_date(&a.date), reach => reach }
             })
             .collect();
         let total: i64 = list.iter().filter_map(|a| a.reach).sum();

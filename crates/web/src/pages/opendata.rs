@@ -116,7 +116,7 @@ pub struct OpenDataView {
 impl View for OpenDataView {
     const TEMPLATE: &'static str = "daten.html";
     fn title(&self) -> String {
-        "Offene Daten".into()
+        kimo_model::lang::t("Offene Daten").into()
     }
     fn path(&self) -> String {
         "/daten".into()
@@ -128,7 +128,7 @@ fn files(folder: &str, name: &str, short: bool) -> Vec<FileLink> {
     KINDS
         .iter()
         .map(|k| FileLink {
-            label: if short { k.short } else { k.label },
+            label: kimo_model::lang::t(if short { k.short } else { k.label }),
             href: format!("{folder}/{name}{}", k.suffix),
         })
         .collect()
@@ -171,8 +171,8 @@ fn view(st: &Scope) -> Result<OpenDataView, AppError> {
             name: ind.name.clone(),
             periods: match (first, last) {
                 (Some(a), Some(b)) if a == b => a,
-                (Some(a), Some(b)) => format!("{a} bis {b}"),
-                _ => "noch keine Werte".into(),
+                (Some(a), Some(b)) => kimo_model::lang::tf("{} bis {}", &[&a, &b]),
+                _ => kimo_model::lang::t("noch keine Werte").into(),
             },
             values: kimo_model::format_number(
                 profile.cells.iter().map(|c| c.2).sum::<i64>() as f64,
@@ -185,11 +185,11 @@ fn view(st: &Scope) -> Result<OpenDataView, AppError> {
         licence: settings.licence,
         attribution: settings.attribution,
         portal_url: settings.portal_url,
-        modified: modified.as_deref().map(crate::format::german_date),
+        modified: modified.as_deref().map(crate::format::local_date),
         legend: format!(
             "„{}“ = {}",
             kimo_model::disclosure::SYMBOL,
-            kimo_model::disclosure::LEGEND
+            kimo_model::lang::t(kimo_model::disclosure::LEGEND)
         ),
         flags_legend: kimo_model::Flags::legend(),
         all: files("/daten", ALL, false),

@@ -60,7 +60,8 @@ fn rows_with_previous(
 
 /// The name of the whole city, or "Stadt" before any area is imported.
 pub(crate) fn city_name(st: &Scope) -> Result<String, AppError> {
-    Ok(kimo_model::whole_city(&st.areas()?).map_or("Stadt".to_string(), |a| a.name.clone()))
+    Ok(kimo_model::whole_city(&st.areas()?)
+        .map_or(kimo_model::lang::t("Stadt").to_string(), |a| a.name.clone()))
 }
 
 /// The columns of every overview table as CSV.
@@ -82,7 +83,7 @@ fn row_cells(rows: &[IndicatorRow]) -> Vec<Vec<String>> {
                 r.action_field.clone().unwrap_or_default(),
                 r.code.clone(),
                 r.name.clone(),
-                if r.core { "ja" } else { "nein" }.into(),
+                kimo_model::lang::t(if r.core { "ja" } else { "nein" }).into(),
                 r.period_label.clone(),
                 r.value_text.clone(),
                 r.trend.as_ref().map_or(String::new(), |t| t.short.clone()),
@@ -141,21 +142,21 @@ fn headline(st: &Scope, row: IndicatorRow, previous: Option<String>) -> Result<H
         .profile(&st.indicator(&row.code)?)?
         .last_update
         .as_deref()
-        .map(crate::format::german_date);
+        .map(crate::format::local_date);
     let (direction, judgement) = match &row.trend {
         None => ("", ""),
         Some(t) => (
-            match t.arrow {
+            kimo_model::lang::t(match t.arrow {
                 "↑" => "gestiegen",
                 "↓" => "gesunken",
                 _ => "unverändert",
-            },
-            match t.class {
+            }),
+            kimo_model::lang::t(match t.class {
                 "better" => "günstig",
                 "worse" => "ungünstig",
                 _ if t.arrow == "→" => "",
                 _ => "ohne Bewertung",
-            },
+            }),
         ),
     };
     Ok(Headline {
@@ -208,7 +209,7 @@ impl View for IndexView {
     const TEMPLATE: &'static str = "index.html";
     const CSV: bool = true;
     fn title(&self) -> String {
-        "Übersicht".into()
+        kimo_model::lang::t("Übersicht").into()
     }
     fn path(&self) -> String {
         "/index".into()
@@ -322,7 +323,7 @@ impl View for IndicatorsView {
     const TEMPLATE: &'static str = "indicators.html";
     const CSV: bool = true;
     fn title(&self) -> String {
-        "Alle Indikatoren".into()
+        kimo_model::lang::t("Alle Indikatoren").into()
     }
     fn path(&self) -> String {
         "/indikatoren".into()
@@ -367,7 +368,7 @@ pub fn indicators_view(st: &Scope) -> Result<IndicatorsView, AppError> {
     if !rest.is_empty() {
         fields.push(FieldGroup {
             code: None,
-            name: "Ohne Handlungsfeld".into(),
+            name: kimo_model::lang::t("Ohne Handlungsfeld").into(),
             indicators: rest,
         });
     }

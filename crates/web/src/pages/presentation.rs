@@ -6,7 +6,7 @@
 
 use super::indicator::IndicatorQuery;
 use super::lagebild::{LagebildQuery, half_year_start};
-use crate::format::german_date;
+use crate::format::local_date;
 use crate::{AppError, Scope};
 use chrono::NaiveDate;
 use kimo_model::fahrplan::MilestoneStatus;
@@ -131,7 +131,7 @@ pub fn build(st: &Scope, r: &Report) -> Result<DeckView, AppError> {
     );
     Ok(DeckView {
         head: super::report::Head::of(st, r)?,
-        since: german_date(&iso),
+        since: local_date(&iso),
         changes,
         lights,
         new_warnings,
@@ -202,7 +202,7 @@ fn changes(
         format!(
             "{} seitdem; zuletzt am {}.",
             count(imports as usize, "Datenimport", "Datenimporte"),
-            last.as_deref().map_or("–".to_string(), german_date)
+            last.as_deref().map_or("–".to_string(), local_date)
         ),
     ])
 }
@@ -286,7 +286,7 @@ fn plan(st: &Scope, key: NaiveDate) -> Result<Plan, AppError> {
         .iter()
         .take(5)
         .map(|t| match &t.due {
-            Some(d) => format!("{} ({}, bis {})", t.title, t.owner, german_date(d)),
+            Some(d) => format!("{} ({}, bis {})", t.title, t.owner, local_date(d)),
             None => format!("{} ({})", t.title, t.owner),
         })
         .collect();

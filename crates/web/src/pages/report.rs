@@ -6,7 +6,7 @@
 //! template, the PDF and DOCX writers take the same view and its charts.
 
 use super::indicator::{IndicatorQuery, IndicatorView};
-use crate::format::german_date;
+use crate::format::local_date;
 use crate::{AppError, Scope};
 use kimo_model::meeting::{Body, TaskStatus};
 use kimo_model::report::{Report, ReportKind, ReportState};
@@ -182,10 +182,10 @@ impl Head {
     pub fn of(st: &Scope, report: &Report) -> Result<Head, AppError> {
         let (city, logo_file) = city(st)?;
         let today = chrono::Local::now().format("%Y-%m-%d").to_string();
-        let made_on = german_date(&today);
+        let made_on = local_date(&today);
         let data_version = st.store.data_version()?;
         let data = match st.store.imports_since(&today)?.0 {
-            Some(at) => format!("Daten vom {}", german_date(at.get(..10).unwrap_or(&at))),
+            Some(at) => format!("Daten vom {}", local_date(at.get(..10).unwrap_or(&at))),
             None => "noch keine Daten".to_string(),
         };
         let state = match report.state {
@@ -202,7 +202,7 @@ impl Head {
                 .as_ref()
                 .map(|l| format!("/logo.{}", l.extension())),
             logo_file,
-            key_date: german_date(&report.key_date),
+            key_date: local_date(&report.key_date),
             data_version,
             report: report.clone(),
         })
@@ -629,7 +629,7 @@ fn activities(st: &Scope, year: i32) -> Result<(Vec<ActivityLine>, String), AppE
     let lines = list
         .iter()
         .map(|a| ActivityLine {
-            date: german_date(&a.date),
+            date: local_date(&a.date),
             kind: a.kind.clone(),
             title: a.title.clone(),
             partners: a.partners.clone(),
@@ -654,7 +654,7 @@ fn meetings(
         .filter(|m| m.date.starts_with(&y))
         .collect();
     let line = |m: &kimo_model::meeting::Meeting| MeetingLine {
-        date: german_date(&m.date),
+        date: local_date(&m.date),
         title: m.title.clone(),
         decisions: m
             .items

@@ -11,7 +11,7 @@ use super::presentation::DeckView;
 use super::report::{ReportView, build, default_title};
 use crate::auth::{ClientAddr, Identity};
 use crate::extract::Form;
-use crate::format::german_date;
+use crate::format::local_date;
 use crate::{AppError, AppState, blocking, render};
 use axum::extract::{Extension, Path, State};
 use axum::http::{HeaderValue, header};
@@ -54,7 +54,7 @@ async fn list_in(st: Arc<AppState>, identity: Identity, json: bool) -> Result<Re
                     r.kind.label(),
                     r.title.clone(),
                     r.year,
-                    german_date(&r.key_date),
+                    local_date(&r.key_date),
                     r.state.label(),
                 )
             })
@@ -285,7 +285,7 @@ pub async fn one(
         // The day in local time, as the released files say it.
         let released_on = r.released.as_ref().map(|(at, _)| {
             chrono::DateTime::parse_from_rfc3339(at).map_or_else(
-                |_| german_date(at.get(..10).unwrap_or(at)),
+                |_| local_date(at.get(..10).unwrap_or(at)),
                 |t| {
                     t.with_timezone(&chrono::Local)
                         .format("%d.%m.%Y")

@@ -9,7 +9,7 @@
 use super::deliveries::{Reach, reach};
 use crate::auth::{ClientAddr, Identity, actor, checked};
 use crate::extract::Form;
-use crate::format::german_date;
+use crate::format::local_date;
 use crate::{AppError, AppState, blocking, render};
 use axum::extract::{Extension, Multipart, Path, State};
 use axum::http::{StatusCode, header};
@@ -77,7 +77,7 @@ fn page(
                 d.id,
                 d.indicator.clone(),
                 d.period_label(),
-                german_date(&d.due),
+                local_date(&d.due),
                 d.state.label(),
             )
         })
@@ -88,7 +88,7 @@ fn page(
         minijinja::context! {
             title => format!("Einreichung Nr. {}", s.id), demo => st.demo, internal => true,
             s => minijinja::value::Serde(s), state_label => s.state.label(),
-            uploaded => german_date(&s.uploaded_at), reviewed => german_date(&s.reviewed_at),
+            uploaded => local_date(&s.uploaded_at), reviewed => local_date(&s.reviewed_at),
             deliveries => deliveries, csrf => &me.1.csrf, errors => errors.to_vec(),
             reasons => reasons,
             may_submit => s.state == SubmissionState::Geprueft && s.uploaded_by == me.0.name,

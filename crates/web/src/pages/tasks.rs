@@ -112,7 +112,7 @@ async fn answer(st: Arc<AppState>, identity: Identity, json: bool) -> Result<Res
                 assigned => t.assigned.iter().map(row).collect::<Vec<_>>(),
                 meeting_tasks => t.meeting_tasks.iter().map(|x| minijinja::context! {
                     t => minijinja::value::Serde(x), status => x.status.label(),
-                    due => x.due.as_deref().map(crate::format::german_date),
+                    due => x.due.as_deref().map(crate::format::local_date),
                 }).collect::<Vec<_>>(),
                 unassigned => t.unassigned.iter().map(row).collect::<Vec<_>>(),
             },

@@ -9,6 +9,7 @@ use crate::respond::{Format, table_csv};
 use crate::{AppError, AppState, Page, blocking};
 use axum::extract::{Path, State};
 use kimo_chart::{Bar, Frame, MapArea, NARROW, Series, WIDE};
+use kimo_model::lang::{t, tf};
 use std::sync::Arc;
 
 /// A chart of the indicator page.
@@ -85,14 +86,16 @@ fn footer(v: &IndicatorView, chart: Chart) -> String {
         Chart::Verlauf => latest_on_lines(v),
         _ => v.period.as_ref().map(|p| p.label.clone()),
     };
-    format!(
+    tf(
         "Quelle: {} · Datenstand: {}",
-        if source.trim().is_empty() {
-            "–"
-        } else {
-            source
-        },
-        latest.as_deref().unwrap_or("–")
+        &[
+            if source.trim().is_empty() {
+                "–"
+            } else {
+                source
+            },
+            latest.as_deref().unwrap_or("–"),
+        ],
     )
 }
 
@@ -106,10 +109,10 @@ fn subtitle(v: &IndicatorView, chart: Chart) -> String {
                 _ => "–".into(),
             };
             let by = match (&v.dimension_label, v.compare.len()) {
-                (Some(d), _) => format!(" nach {d}"),
+                (Some(d), _) => format!(" {} {d}", t("nach")),
                 (None, 0) => String::new(),
-                (None, 1) => " im Vergleich mit einem Gebiet".into(),
-                (None, n) => format!(" im Vergleich mit {n} Gebieten"),
+                (None, 1) => t(" im Vergleich mit einem Gebiet").into(),
+                (None, n) => tf(" im Vergleich mit {} Gebieten", &[&n.to_string()]),
             };
             format!("{}{by}, {span}", v.area_name)
         }
@@ -117,13 +120,15 @@ fn subtitle(v: &IndicatorView, chart: Chart) -> String {
             let group = v
                 .group_label
                 .as_ref()
-                .map_or(String::new(), |g| format!(", Gruppe: {g}"));
+                .map_or(String::new(), |g| format!(", {}: {g}", t("Gruppe")));
             let chosen = v
                 .areas
                 .iter()
                 .find(|r| r.code == v.area && !r.city)
-                .map_or(String::new(), |r| format!(", hervorgehoben: {}", r.name));
-            format!("Stadtteile{group}, {}{chosen}", period_label(v))
+                .map_or(String::new(), |r| {
+                    format!(", {}: {}", t("hervorgehoben"), r.name)
+                });
+            format!("{}{group}, {}{chosen}", t("Stadtteile"), period_label(v))
         }
     }
 }
@@ -132,12 +137,9 @@ fn subtitle(v: &IndicatorView, chart: Chart) -> String {
 fn frame(v: &IndicatorView, chart: Chart, width: f64, id: &str) -> Frame {
     let ind = &v.indicator.indicator;
     let (title, desc) = match chart {
-        Chart::Verlauf => (format!("{} im Zeitverlauf", ind.name), &v.line_caption),
-        Chart::Balken => (format!("{} nach Stadtteil", ind.name), &v.map_caption),
-        Chart::Karte => (
-            format!("Karte: {} nach Stadtteil", ind.name),
-            &v.map_caption,
-        ),
+        Chart::Verlauf => (tf("{} im Zeitverlauf", &[&ind.name]), &v.line_caption),
+        Chart::Balken => (tf("{} nach Stadtteil", &[&ind.name]), &v.map_caption),
+        Chart::Karte => (tf("Karte: {} nach Stadtteil", &[&ind.name]), &v.map_caption),
     };
     Frame {
         id: id.to_string(),
@@ -197,7 +199,7 @@ fn bars(v: &IndicatorView) -> Vec<Bar> {
 
 /// Whether a row's value is kept from the public (flagged „geheim“, without a number).
 fn secret(r: &super::AreaRow) -> bool {
-    r.value.is_none() && r.flags.contains(&"geheim")
+    r.value.is_none() && r.flags.contains(&t("geheim"))
 }
 
 /// The Stadtteile with their geometry, for the map.
