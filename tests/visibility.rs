@@ -58,6 +58,16 @@ fn routes(warning: i64) -> Vec<String> {
         "/leichte-sprache",
         "/impressum.json",
         "/api.json",
+        "/en/",
+        "/en/index.json",
+        "/en/indikatoren",
+        "/en/indikatoren.json",
+        "/en/indikatoren/ARB-03",
+        "/en/indikatoren/ARB-03.json",
+        "/en/indikatoren/ARB-03/diagramm/verlauf.svg",
+        "/en/stadtteile/19",
+        "/en/handlungsfelder/arbeit",
+        "/en/daten",
     ]
     .iter()
     .map(|r| r.to_string())
@@ -125,6 +135,17 @@ fn the_public_never_sees_an_unpublished_indicator_or_a_warning() {
         drop(store);
 
         let server = Server::start(&["--database", db], &[]);
+        // ARB-03's English name (the catalogue's `name_en`), which English pages would show.
+        let catalogue = std::fs::read_to_string("examples/katalog/indikatoren.csv").unwrap();
+        let head: Vec<&str> = catalogue.lines().next().unwrap().split(';').collect();
+        let row: Vec<&str> = catalogue
+            .lines()
+            .find(|l| l.starts_with("ARB-03;"))
+            .unwrap()
+            .split(';')
+            .collect();
+        let english = row[head.iter().position(|h| *h == "name_en").unwrap()];
+        assert!(!english.is_empty());
         let mut checked = 0;
         for route in routes(warning) {
             let a = server.request(&route, &[("accept-encoding", "identity")]);
@@ -135,6 +156,10 @@ fn the_public_never_sees_an_unpublished_indicator_or_a_warning() {
             assert!(
                 !a.body.replace(own_words, "").contains("Arbeitslosenquote"),
                 "{route} shows ARB-03's name"
+            );
+            assert!(
+                !a.body.contains(english),
+                "{route} shows ARB-03's English name"
             );
             // The code only where the address names it, in the answer that it does not exist.
             if route.contains("ARB-03") {
@@ -157,7 +182,7 @@ fn the_public_never_sees_an_unpublished_indicator_or_a_warning() {
                 t.label, a.status
             );
         }
-        assert_eq!(checked, 74);
+        assert_eq!(checked, 84);
         // No trace of the warnings' existence in the public's Stadtteil table and page data.
         let csv = server.request("/stadtteile.csv", &[]);
         assert!(!csv.body.contains("Warnhinweis"), "{:.300}", csv.body);

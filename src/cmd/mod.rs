@@ -83,25 +83,28 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Einstellung(cmd) => report::setting(&open()?, cmd),
         Command::Lieferungen(args) => deliveries::list(&open()?, args),
         Command::Erinnern(args) => deliveries::remind(&open()?, args),
-        Command::Copy(args) => {
-            let from = Store::open(&args.from)
-                .with_context(|| format!("Quelle '{}'", kimo_store::redact(&args.from)))?;
-            let to = Store::open(&args.to)
-                .with_context(|| format!("Ziel '{}'", kimo_store::redact(&args.to)))?;
-            let mut bar = progress::Progress::new();
-            bar.message("kopiere".into());
-            let t0 = std::time::Instant::now();
-            let n = from.copy_to(&to, args.force, &mut |done, total| bar.set(done, total))?;
-            bar.finish();
-            println!(
-                "{n} Zeilen von {} nach {} kopiert ({:.1} s).",
-                from.location(),
-                to.location(),
-                t0.elapsed().as_secs_f64()
-            );
-            Ok(())
-        }
+        Command::Copy(args) => copy(args),
     }
+}
+
+/// `kimo copy`: every table from one database into another, with a progress bar.
+fn copy(args: crate::cli::CopyArgs) -> Result<()> {
+    let from = Store::open(&args.from)
+        .with_context(|| format!("Quelle '{}'", kimo_store::redact(&args.from)))?;
+    let to = Store::open(&args.to)
+        .with_context(|| format!("Ziel '{}'", kimo_store::redact(&args.to)))?;
+    let mut bar = progress::Progress::new();
+    bar.message("kopiere".into());
+    let t0 = std::time::Instant::now();
+    let n = from.copy_to(&to, args.force, &mut |done, total| bar.set(done, total))?;
+    bar.finish();
+    println!(
+        "{n} Zeilen von {} nach {} kopiert ({:.1} s).",
+        from.location(),
+        to.location(),
+        t0.elapsed().as_secs_f64()
+    );
+    Ok(())
 }
 
 /// Who runs a command: `--user`, else $USER.

@@ -99,7 +99,7 @@ function layoutProblems(minPx) {
       const first = await page.evaluate(() => document.activeElement && document.activeElement.textContent.trim());
       await page.keyboard.press('Enter');
       const hash = await page.evaluate(() => location.hash);
-      const keyboard = first === 'Zum Inhalt springen' && hash === '#inhalt';
+      const keyboard = ['Zum Inhalt springen', 'Skip to content'].includes(first) && hash === '#inhalt';
       console.log(`${width}×${height} ${path}: ${result.violations.length} violations, ${result.passes.length} rules passed, ` +
         `skip link ${keyboard ? 'ok' : 'MISSING'}, layout ${layout.length ? layout.length + ' problem(s)' : 'ok'}`);
       for (const v of result.violations) {

@@ -79,6 +79,9 @@ pub enum Error {
     /// The catalogue workbook could not be written.
     #[error(transparent)]
     Xlsx(#[from] rust_xlsxwriter::XlsxError),
+    /// A file that could not be written (the reason).
+    #[error("Schreiben fehlgeschlagen: {0}")]
+    Io(String),
 }
 
 #[cfg(test)]

@@ -139,6 +139,251 @@ fn cells(
     v
 }
 
+/// The formats of the open data files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    /// CSV for programs or as German Excel reads it.
+    Csv(CsvStyle),
+    /// An Excel workbook with the sheets „Daten“ and „Metadaten“.
+    Xlsx,
+    /// JSON: the metadata, then per indicator its definition and values.
+    Json,
+}
+
+/// Where a file's rows go.
+enum Sink<W: Write> {
+    Csv(Box<csv::Writer<W>>, CsvStyle),
+    Json(W, bool),
+    /// The workbook (its „Daten“ sheet kept on disk, not in memory), the next row, the output.
+    Xlsx(Box<rust_xlsxwriter::Workbook>, u32, W),
+}
+
+/// An open data file written indicator by indicator, so that only one indicator's rows need to
+/// be in memory, whatever the size of the whole.
+pub struct FileWriter<W: Write> {
+    sink: Sink<W>,
+    dims: Vec<String>,
+    meta: Meta,
+}
+
+/// An I/O or workbook error as the crate's.
+fn io(e: std::io::Error) -> crate::Error {
+    crate::Error::Io(e.to_string())
+}
+
+impl<W: Write> FileWriter<W> {
+    /// Starts a file: its header (or head), with a column for each of `dims` (dimension codes).
+    pub fn new(
+        kind: FileKind,
+        mut out: W,
+        dims: Vec<String>,
+        meta: Meta,
+    ) -> Result<Self, crate::Error> {
+        let header: Vec<&str> = LEAD_COLUMNS
+            .iter()
+            .copied()
+            .chain(dims.iter().map(String::as_str))
+            .chain(TAIL_COLUMNS.iter().copied())
+            .collect();
+        let sink = match kind {
+            FileKind::Csv(style) => {
+                let mut w = crate::export::csv_writer(out, style).map_err(io)?;
+                w.write_record(header.iter().map(|c| csv_safe(c).into_owned()))
+                    .map_err(|e| crate::Error::Io(e.to_string()))?;
+                Sink::Csv(Box::new(w), style)
+            }
+            FileKind::Json => {
+                let head = json_head(&meta);
+                let text =
+                    serde_json::to_string(&head).map_err(|e| crate::Error::Io(e.to_string()))?;
+                // The head without its closing brace, then the indicators' array.
+                let open = text.strip_suffix('}').unwrap_or(&text);
+                let sep = if open.ends_with('{') { "" } else { "," };
+                write!(out, "{open}{sep}\"indicators\":[").map_err(io)?;
+                Sink::Json(out, true)
+            }
+            FileKind::Xlsx => {
+                let mut wb = Box::new(rust_xlsxwriter::Workbook::new());
+                xlsx_properties(&mut wb, &meta)?;
+                let bold = rust_xlsxwriter::Format::new().set_bold();
+                let ws = wb.add_worksheet_with_constant_memory()?.set_name("Daten")?;
+                for (c, h) in header.iter().enumerate() {
+                    ws.write_string_with_format(0, c as u16, *h, &bold)?;
+                }
+                ws.set_freeze_panes(1, 0)?;
+                Sink::Xlsx(wb, 1, out)
+            }
+        };
+        Ok(FileWriter { sink, dims, meta })
+    }
+
+    /// Adds one indicator's rows.
+    pub fn indicator(&mut self, ind: &Indicator, rows: &[Row]) -> Result<(), crate::Error> {
+        let (dims, meta) = (&self.dims, &self.meta);
+        match &mut self.sink {
+            Sink::Csv(w, style) => {
+                for r in rows {
+                    let rec = cells(r, Some(ind), dims, meta, *style);
+                    w.write_record(rec.iter().map(|c| csv_safe(c).as_bytes().to_vec()))
+                        .map_err(|e| crate::Error::Io(e.to_string()))?;
+                }
+            }
+            Sink::Json(out, first) => {
+                if !*first {
+                    out.write_all(b",").map_err(io)?;
+                }
+                *first = false;
+                serde_json::to_writer(&mut *out, &json_indicator(ind, rows, meta))
+                    .map_err(|e| crate::Error::Io(e.to_string()))?;
+            }
+            Sink::Xlsx(wb, next, _) => {
+                let ws = wb.worksheet_from_index(0)?;
+                let numeric = LEAD_COLUMNS.len() + dims.len();
+                for r in rows {
+                    let text = cells(r, Some(ind), dims, meta, CsvStyle::GermanExcel);
+                    let figures = [r.value, r.numerator, r.denominator];
+                    for (c, v) in text.iter().enumerate() {
+                        match figures.get(c.wrapping_sub(numeric)) {
+                            Some(Some(x)) => ws.write_number(*next, c as u16, *x)?,
+                            Some(None) if v.is_empty() => ws,
+                            // Codes such as "01" stay text, as the legend's „.“.
+                            _ => ws.write_string(*next, c as u16, v)?,
+                        };
+                    }
+                    *next += 1;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Ends the file (the workbook gets its „Metadaten“ sheet about `indicators`) and gives the
+    /// output back.
+    pub fn finish(self, indicators: &[Indicator]) -> Result<W, crate::Error> {
+        match self.sink {
+            Sink::Csv(w, _) => (*w)
+                .into_inner()
+                .map_err(|e| crate::Error::Io(e.to_string())),
+            Sink::Json(mut out, _) => {
+                out.write_all(b"]}").map_err(io)?;
+                Ok(out)
+            }
+            Sink::Xlsx(mut wb, next, mut out) => {
+                let columns = (LEAD_COLUMNS.len() + self.dims.len() + TAIL_COLUMNS.len()) as u16;
+                wb.worksheet_from_index(0)?.autofilter(
+                    0,
+                    0,
+                    next.saturating_sub(1).max(1),
+                    columns - 1,
+                )?;
+                let bold = rust_xlsxwriter::Format::new().set_bold();
+                metadata_sheet(
+                    wb.add_worksheet().set_name("Metadaten")?,
+                    indicators,
+                    &self.meta,
+                    &bold,
+                )?;
+                out.write_all(&wb.save_to_buffer()?).map_err(io)?;
+                Ok(out)
+            }
+        }
+    }
+}
+
+/// The JSON file's head: metadata, licence and legend.
+fn json_head(meta: &Meta) -> serde_json::Value {
+    serde_json::json!({
+        "title": meta.title,
+        "attribution": meta.attribution,
+        "licence": {
+            "id": meta.licence.id,
+            "name": meta.licence.name,
+            "url": meta.licence.url,
+            "uri": meta.licence.uri(),
+        },
+        "modified": meta.modified,
+        "data_version": meta.version,
+        "landing_page": meta.landing_page,
+        "legend": {
+            SYMBOL: LEGEND,
+            "flags": Flags::legend(),
+        },
+    })
+}
+
+/// One indicator in the JSON file: its definition and its values.
+fn json_indicator(i: &Indicator, rows: &[Row], meta: &Meta) -> serde_json::Value {
+    let obs: Vec<serde_json::Value> = rows
+        .iter()
+        .map(|r| {
+            let secret = r.flags.suppressed && r.value.is_none();
+            serde_json::json!({
+                "period": r.period,
+                "period_label": r.period_label,
+                "area": r.area,
+                "area_name": r.area_name,
+                "breakdown": r.breakdown,
+                "value": r.value,
+                "numerator": r.numerator,
+                "denominator": r.denominator,
+                "flags": r.flags.code(),
+                "symbol": secret.then_some(SYMBOL),
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "code": i.code,
+        "name": i.name,
+        "definition": i.definition,
+        "numerator": i.numerator,
+        "denominator": i.denominator,
+        "unit": i.unit.to_string(),
+        "source": i.source,
+        "attribution": meta.attribution_for(&i.source),
+        "periodicity": i.periodicity.label(),
+        "notes": i.notes,
+        "action_field": i.action_field,
+        "observations": obs,
+    })
+}
+
+/// The workbook's document properties: title, author (the attribution), licence, date.
+fn xlsx_properties(wb: &mut rust_xlsxwriter::Workbook, meta: &Meta) -> Result<(), crate::Error> {
+    use chrono::Datelike;
+    use rust_xlsxwriter::{DocProperties, ExcelDateTime};
+    let made = chrono::NaiveDate::parse_from_str(&meta.modified, "%Y-%m-%d")
+        .unwrap_or_else(|_| chrono::NaiveDate::from_ymd_opt(2000, 1, 1).expect("a day"));
+    let day = ExcelDateTime::from_ymd(made.year() as u16, made.month() as u8, made.day() as u8)?;
+    wb.set_properties(
+        &DocProperties::new()
+            .set_title(&meta.title)
+            .set_author(&meta.attribution)
+            .set_comment(format!("{} ({})", meta.licence.name, meta.licence.url))
+            .set_creation_datetime(&day),
+    );
+    Ok(())
+}
+
+/// Writes rows (grouped by indicator, in the order of `indicators`) as one file.
+fn write_rows<W: Write>(
+    kind: FileKind,
+    out: W,
+    rows: &[Row],
+    indicators: &[Indicator],
+    meta: &Meta,
+) -> Result<W, crate::Error> {
+    let mut w = FileWriter::new(kind, out, dimensions(rows), meta.clone())?;
+    for ind in indicators {
+        let mine: Vec<Row> = rows
+            .iter()
+            .filter(|r| r.indicator == ind.code)
+            .cloned()
+            .collect();
+        w.indicator(ind, &mine)?;
+    }
+    w.finish(indicators)
+}
+
 /// Writes rows as CSV with a header; `indicators` gives names, units and sources.
 pub fn write_csv<W: Write>(
     out: W,
@@ -147,22 +392,9 @@ pub fn write_csv<W: Write>(
     meta: &Meta,
     style: CsvStyle,
 ) -> std::io::Result<()> {
-    let mut w = crate::export::csv_writer(out, style)?;
-    let dims = dimensions(rows);
-    let header = LEAD_COLUMNS
-        .iter()
-        .copied()
-        .chain(dims.iter().map(String::as_str))
-        .chain(TAIL_COLUMNS.iter().copied());
-    w.write_record(header.map(|c| csv_safe(c).into_owned()))?;
-    let by_code: std::collections::HashMap<&str, &Indicator> =
-        indicators.iter().map(|i| (i.code.as_str(), i)).collect();
-    for r in rows {
-        let ind = by_code.get(r.indicator.as_str()).copied();
-        let rec = cells(r, ind, &dims, meta, style);
-        w.write_record(rec.iter().map(|c| csv_safe(c).into_owned()))?;
-    }
-    w.flush()
+    write_rows(FileKind::Csv(style), out, rows, indicators, meta)
+        .map(drop)
+        .map_err(|e| std::io::Error::other(e.to_string()))
 }
 
 /// Writes rows as an XLSX workbook: „Daten“ (numbers as numbers, „.“ for a secret cell) and
@@ -172,58 +404,7 @@ pub fn write_xlsx(
     indicators: &[Indicator],
     meta: &Meta,
 ) -> Result<Vec<u8>, crate::Error> {
-    use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook};
-    let mut wb = Workbook::new();
-    let made = chrono::NaiveDate::parse_from_str(&meta.modified, "%Y-%m-%d")
-        .unwrap_or_else(|_| chrono::NaiveDate::from_ymd_opt(2000, 1, 1).expect("a day"));
-    use chrono::Datelike;
-    let day = ExcelDateTime::from_ymd(made.year() as u16, made.month() as u8, made.day() as u8)?;
-    wb.set_properties(
-        &DocProperties::new()
-            .set_title(&meta.title)
-            .set_author(&meta.attribution)
-            .set_comment(format!("{} ({})", meta.licence.name, meta.licence.url))
-            .set_creation_datetime(&day),
-    );
-    let bold = Format::new().set_bold();
-    let dims = dimensions(rows);
-    let header: Vec<&str> = LEAD_COLUMNS
-        .iter()
-        .copied()
-        .chain(dims.iter().map(String::as_str))
-        .chain(TAIL_COLUMNS.iter().copied())
-        .collect();
-    let numeric = LEAD_COLUMNS.len() + dims.len();
-    let by_code: std::collections::HashMap<&str, &Indicator> =
-        indicators.iter().map(|i| (i.code.as_str(), i)).collect();
-    let ws = wb.add_worksheet().set_name("Daten")?;
-    for (c, h) in header.iter().enumerate() {
-        ws.write_string_with_format(0, c as u16, *h, &bold)?;
-    }
-    for (n, r) in rows.iter().enumerate() {
-        let row = n as u32 + 1;
-        let ind = by_code.get(r.indicator.as_str()).copied();
-        let text = cells(r, ind, &dims, meta, CsvStyle::GermanExcel);
-        let figures = [r.value, r.numerator, r.denominator];
-        for (c, v) in text.iter().enumerate() {
-            let figure = figures.get(c.wrapping_sub(numeric));
-            match figure {
-                Some(Some(x)) => ws.write_number(row, c as u16, *x)?,
-                Some(None) if v.is_empty() => ws,
-                // Codes such as "01" stay text, as the legend's „.“.
-                _ => ws.write_string(row, c as u16, v)?,
-            };
-        }
-    }
-    ws.set_freeze_panes(1, 0)?;
-    ws.autofilter(0, 0, rows.len() as u32, header.len() as u16 - 1)?;
-    metadata_sheet(
-        wb.add_worksheet().set_name("Metadaten")?,
-        indicators,
-        meta,
-        &bold,
-    )?;
-    Ok(wb.save_to_buffer()?)
+    write_rows(FileKind::Xlsx, Vec::new(), rows, indicators, meta)
 }
 
 /// The sheet „Metadaten“.

@@ -198,8 +198,7 @@ fn redirect(to: &str) -> Response {
     }
 }
 
-/// The other language's address of the current page, for the switch: (href, language); the
-/// static site's German pages are at the plain address.
+/// The other language's address of the current page, for the switch: (href, language).
 pub fn switch() -> Option<(String, Lang)> {
     let c = chosen();
     let path = c.path?;
@@ -207,10 +206,6 @@ pub fn switch() -> Option<(String, Lang)> {
         Lang::De => Lang::En,
         Lang::En => Lang::De,
     };
-    // The static site has its German pages at the plain addresses (no browser to ask).
-    if c.site && other == Lang::De {
-        return Some((path, other));
-    }
     Some((format!("/{}{path}", other.code()), other))
 }
 

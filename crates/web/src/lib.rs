@@ -46,37 +46,7 @@ fn templates() -> &'static minijinja::Environment<'static> {
     static ENV: std::sync::OnceLock<minijinja::Environment<'static>> = std::sync::OnceLock::new();
     ENV.get_or_init(|| {
         let mut env = minijinja::Environment::new();
-        env.add_function("t", |german: &str| kimo_model::lang::t(german).to_string());
-        env.add_function(
-            "tf",
-            |german: &str, values: minijinja::value::Rest<minijinja::Value>| {
-                let values: Vec<String> = values.iter().map(ToString::to_string).collect();
-                let values: Vec<&str> = values.iter().map(String::as_str).collect();
-                kimo_model::lang::tf(german, &values)
-            },
-        );
-        // Marks German content (the Konzept's texts, the city's Impressum) on an English page.
-        env.add_function("german", || {
-            minijinja::Value::from_safe_string(match lang::chosen().lang {
-                kimo_model::lang::Lang::De => String::new(),
-                kimo_model::lang::Lang::En => " lang=\"de\"".into(),
-            })
-        });
-        // German content inside an English sentence, marked as German there.
-        env.add_function("de", |text: &str| {
-            let escaped = minijinja::HtmlEscape(text).to_string();
-            minijinja::Value::from_safe_string(match lang::chosen().lang {
-                kimo_model::lang::Lang::De => escaped,
-                kimo_model::lang::Lang::En => format!("<span lang=\"de\">{escaped}</span>"),
-            })
-        });
-        env.add_function("static_site", || lang::chosen().site);
-        env.add_function("page_lang", || lang::chosen().lang.code());
-        env.add_function("language_switch", || {
-            lang::switch().map(|(href, l)| {
-                minijinja::context! { href => href, code => l.code(), name => l.name() }
-            })
-        });
+        functions(&mut env);
         for (name, src) in [
             tpl!("base.html"),
             tpl!("macros.html"),
@@ -127,6 +97,42 @@ fn templates() -> &'static minijinja::Environment<'static> {
         }
         env
     })
+}
+
+/// The templates' functions: texts in the page's language (`t`, `tf`), German content marked
+/// (`german`, `de`), the page's language and its switch, and whether the page is for the static site.
+fn functions(env: &mut minijinja::Environment<'static>) {
+    env.add_function("t", |german: &str| kimo_model::lang::t(german).to_string());
+    env.add_function(
+        "tf",
+        |german: &str, values: minijinja::value::Rest<minijinja::Value>| {
+            let values: Vec<String> = values.iter().map(ToString::to_string).collect();
+            let values: Vec<&str> = values.iter().map(String::as_str).collect();
+            kimo_model::lang::tf(german, &values)
+        },
+    );
+    // Marks German content (the Konzept's texts, the city's Impressum) on an English page.
+    env.add_function("german", || {
+        minijinja::Value::from_safe_string(match lang::chosen().lang {
+            kimo_model::lang::Lang::De => String::new(),
+            kimo_model::lang::Lang::En => " lang=\"de\"".into(),
+        })
+    });
+    // German content inside an English sentence, marked as German there.
+    env.add_function("de", |text: &str| {
+        let escaped = minijinja::HtmlEscape(text).to_string();
+        minijinja::Value::from_safe_string(match lang::chosen().lang {
+            kimo_model::lang::Lang::De => escaped,
+            kimo_model::lang::Lang::En => format!("<span lang=\"de\">{escaped}</span>"),
+        })
+    });
+    env.add_function("static_site", || lang::chosen().site);
+    env.add_function("page_lang", || lang::chosen().lang.code());
+    env.add_function("language_switch", || {
+        lang::switch().map(|(href, l)| {
+            minijinja::context! { href => href, code => l.code(), name => l.name() }
+        })
+    });
 }
 
 /// Renders an embedded template in the request's language; its links keep the language's prefix.

@@ -11,7 +11,7 @@ use crate::{AppError, AppState};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use std::collections::{HashSet, VecDeque};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use tower::ServiceExt;
 
@@ -49,13 +49,14 @@ const START: [&str; 5] = [
 /// overwritten, others left alone). Each answer is written as soon as it is made, so that memory
 /// stays bounded whatever the size of the data.
 pub async fn write_site(state: Arc<AppState>, dir: &Path) -> Result<SiteSummary, AppError> {
-    let router = crate::router(state);
+    let router = crate::router(state.clone());
     let mut queue: VecDeque<String> = START.iter().map(|s| s.to_string()).collect();
     let mut seen: HashSet<String> = queue.iter().cloned().collect();
     let mut written: HashSet<String> = HashSet::new();
     let mut linked: Vec<(String, String)> = Vec::new();
     let mut summary = SiteSummary::default();
     let mut running = tokio::task::JoinSet::new();
+    let files = tokio::spawn(open_data(state, dir.to_path_buf()));
     loop {
         while running.len() < IN_FLIGHT
             && let Some(path) = queue.pop_front()
@@ -85,13 +86,19 @@ pub async fn write_site(state: Arc<AppState>, dir: &Path) -> Result<SiteSummary,
         summary.bytes += file.bytes;
         summary.pages += usize::from(file.html);
         for link in file.links {
-            if in_site(&link) && seen.insert(link.clone()) {
+            if in_site(&link) && !open_data_file(&link) && seen.insert(link.clone()) {
                 queue.push_back(link.clone());
             }
             linked.push((path.clone(), link));
         }
         written.insert(path);
     }
+    let (paths, bytes) = files
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))??;
+    summary.files += paths.len();
+    summary.bytes += bytes;
+    written.extend(paths);
     summary.outside = linked
         .into_iter()
         .filter(|(_, link)| !written.contains(link))
@@ -99,6 +106,24 @@ pub async fn write_site(state: Arc<AppState>, dir: &Path) -> Result<SiteSummary,
         .collect();
     summary.outside.sort();
     Ok(summary)
+}
+
+/// Whether a path is a file with everything, which [`open_data`] writes.
+fn open_data_file(path: &str) -> bool {
+    path.starts_with("/daten/kimo-daten")
+}
+
+/// Writes the files with everything in one pass beside the crawl (German, like every open data
+/// file).
+async fn open_data(state: Arc<AppState>, dir: PathBuf) -> Result<(Vec<String>, u64), AppError> {
+    let dir = dir.join("daten");
+    tokio::task::spawn_blocking(move || {
+        crate::lang::enter(crate::lang::Chosen::default(), || {
+            crate::pages::opendata::write_everything(&state, &dir)
+        })
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.to_string()))?
 }
 
 /// A file written: its size, whether it is a page, and the site's paths it links to.
@@ -195,9 +220,15 @@ fn file_name(path: &str) -> Option<String> {
 }
 
 /// A link's value as (path, fragment) with minijinja's escapes undone; the query is dropped (the
-/// site has each page in its first state only).
+/// site has each page in its first state only), and so is the prefix `/de` of the switch to
+/// German: the site's German pages are at the plain addresses (there is no browser to ask).
 fn target(value: &str) -> (String, String) {
     let value = value.replace("&#x2f;", "/").replace("&amp;", "&");
+    let value = match value.strip_prefix("/de") {
+        Some("") => "/".to_string(),
+        Some(rest) if rest.starts_with('/') => rest.to_string(),
+        _ => value,
+    };
     let (before, fragment) = match value.split_once('#') {
         Some((b, f)) => (b.to_string(), format!("#{f}")),
         None => (value.clone(), String::new()),
@@ -284,6 +315,9 @@ mod tests {
             "../../static/style.css"
         );
         assert_eq!(relative("en/index.html", "en/index.html"), "index.html");
+        assert_eq!(target("&#x2f;de&#x2f;daten").0, "/daten");
+        assert_eq!(target("/de").0, "/");
+        assert_eq!(target("/details").0, "/details");
         assert_eq!(
             target("&#x2f;indikatoren&#x2f;ARB-01?gebiet=01&amp;x=1#karte"),
             ("/indikatoren/ARB-01".to_string(), "#karte".to_string())

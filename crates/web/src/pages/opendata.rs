@@ -8,7 +8,7 @@ use crate::state::Audience;
 use crate::{AppError, AppState, Page, Scope, blocking};
 use axum::extract::{Path, State};
 use kimo_import::export::CsvStyle;
-use kimo_import::opendata::{Meta, Row};
+use kimo_import::opendata::{FileKind, FileWriter, Meta, Row};
 use kimo_model::licence::Licence;
 use kimo_model::{Indicator, Periodicity};
 use kimo_store::ObservationFilter;
@@ -219,6 +219,65 @@ pub async fn all_file(
     .await
 }
 
+/// Writes the four files with everything into `dir` (the static site's `daten` folder) in one
+/// pass: each indicator's rows are read once and go to all four, straight to disk. Returns the
+/// paths written (`/daten/…`) and their total size.
+pub(crate) fn write_everything(
+    st: &AppState,
+    dir: &std::path::Path,
+) -> Result<(Vec<String>, u64), AppError> {
+    use std::io::BufWriter;
+    type Out = BufWriter<std::fs::File>;
+    let public = st.scope(Audience::Public);
+    let inds = public.indicators()?;
+    let io = |e: std::io::Error| AppError::Internal(format!("{}: {e}", dir.display()));
+    let internal = |e: kimo_import::Error| AppError::Internal(e.to_string());
+    std::fs::create_dir_all(dir).map_err(io)?;
+    let create = |rel: &str| -> Result<Out, AppError> {
+        Ok(BufWriter::new(
+            std::fs::File::create(dir.join(rel)).map_err(io)?,
+        ))
+    };
+    let (whole, modified) = shape(&public, &inds)?;
+    let everything = meta(&public, "Alle Indikatoren", modified)?;
+    let mut paths = Vec::new();
+    let mut all: Vec<(String, FileWriter<Out>)> = Vec::new();
+    for (kind, k) in KINDS.iter().enumerate() {
+        if kind == 2 && whole.count >= XLSX_ROWS {
+            continue;
+        }
+        let name = format!("{ALL}{}", k.suffix);
+        let w = FileWriter::new(
+            file_kind(kind),
+            create(&name)?,
+            whole.dims.clone(),
+            everything.clone(),
+        );
+        all.push((name, w.map_err(internal)?));
+    }
+    let areas = public.areas()?;
+    let names: std::collections::HashMap<&str, &str> = areas
+        .iter()
+        .map(|a| (a.code.as_str(), a.name.as_str()))
+        .collect();
+    for ind in inds.iter() {
+        let rows = rows(&public, ind, &names)?;
+        for (_, w) in &mut all {
+            w.indicator(ind, &rows).map_err(internal)?;
+        }
+    }
+    for (name, w) in all {
+        w.finish(&inds).map_err(internal)?;
+        paths.push(format!("/daten/{name}"));
+    }
+    let mut bytes = 0;
+    for p in &paths {
+        let rel = p.trim_start_matches("/daten/");
+        bytes += std::fs::metadata(dir.join(rel)).map_err(io)?.len();
+    }
+    Ok((paths, bytes))
+}
+
 /// `GET /daten/indikatoren/{file}`: one indicator's file (`ARB-03.csv`, …).
 pub async fn indicator_file(
     State(st): State<Arc<AppState>>,
@@ -264,70 +323,111 @@ fn make_file(
     file: &str,
     title: &str,
 ) -> Result<Page, AppError> {
-    let (rows, meta) = rows(public, inds, title)?;
-    let internal = |e: std::io::Error| AppError::Internal(e.to_string());
-    let content_type = KINDS[kind].content_type;
-    let body = match kind {
-        0 | 1 => {
-            let style = [CsvStyle::Machine, CsvStyle::GermanExcel][kind];
-            let mut out = Vec::new();
-            kimo_import::opendata::write_csv(&mut out, &rows, inds, &meta, style)
-                .map_err(internal)?;
-            out
-        }
-        2 if rows.len() >= XLSX_ROWS => {
-            return Err(AppError::NotFound(format!(
-                "„{file}“ hätte {} Zeilen, eine Excel-Tabelle höchstens {}: bitte die CSV-Datei \
-                 nehmen oder die Dateien je Indikator.",
-                kimo_model::format_number(rows.len() as f64, 0),
-                kimo_model::format_number(XLSX_ROWS as f64 - 1.0, 0)
-            )));
-        }
-        2 => kimo_import::opendata::write_xlsx(&rows, inds, &meta)
-            .map_err(|e| AppError::Internal(e.to_string()))?,
-        _ => serde_json::to_vec(&json_file(&rows, inds, &meta))
-            .map_err(|e| AppError::Internal(e.to_string()))?,
-    };
-    Ok(Page::download(content_type, file, body))
+    let body = write_file(public, inds, kind, file, title, Vec::new())?;
+    Ok(Page::download(KINDS[kind].content_type, file, body))
 }
 
-/// The published rows of some indicators, sorted by indicator, period, area and breakdown, and
-/// the files' metadata.
-fn rows(public: &Scope, inds: &[Indicator], title: &str) -> Result<(Vec<Row>, Meta), AppError> {
+/// Writes a file of the given kind to `out`, indicator by indicator: only one indicator's rows
+/// are in memory at a time (the static site writes the files with everything straight to disk).
+pub(crate) fn write_file<W: std::io::Write>(
+    public: &Scope,
+    inds: &[Indicator],
+    kind: usize,
+    file: &str,
+    title: &str,
+    out: W,
+) -> Result<W, AppError> {
+    let (shape, modified) = shape(public, inds)?;
+    if kind == 2 && shape.count >= XLSX_ROWS {
+        return Err(AppError::NotFound(format!(
+            "„{file}“ hätte {} Zeilen, eine Excel-Tabelle höchstens {}: bitte die CSV-Datei \
+             nehmen oder die Dateien je Indikator.",
+            kimo_model::format_number(shape.count as f64, 0),
+            kimo_model::format_number(XLSX_ROWS as f64 - 1.0, 0)
+        )));
+    }
+    let file_kind = file_kind(kind);
+    let meta = meta(public, title, modified)?;
+    let internal = |e: kimo_import::Error| AppError::Internal(e.to_string());
+    let mut w = FileWriter::new(file_kind, out, shape.dims, meta).map_err(internal)?;
     let areas = public.areas()?;
-    let name_of = |c: &str| {
-        areas
-            .iter()
-            .find(|a| a.code == c)
-            .map_or(String::new(), |a| a.name.clone())
-    };
-    let mut rows = Vec::new();
+    let names: std::collections::HashMap<&str, &str> = areas
+        .iter()
+        .map(|a| (a.code.as_str(), a.name.as_str()))
+        .collect();
+    for ind in inds {
+        w.indicator(ind, &rows(public, ind, &names)?)
+            .map_err(internal)?;
+    }
+    w.finish(inds).map_err(internal)
+}
+
+/// The size of a file and the dimensions it has columns for, from the public profiles.
+struct Shape {
+    count: usize,
+    dims: Vec<String>,
+}
+
+/// The shape of the indicators' published figures and when they were last changed.
+fn shape(public: &Scope, inds: &[Indicator]) -> Result<(Shape, Option<String>), AppError> {
+    let mut count = 0;
+    let mut dims = std::collections::BTreeSet::new();
     let mut modified: Option<String> = None;
     for ind in inds {
-        modified = modified.max(public.profile(ind)?.last_update.clone());
-        let mut obs = public.observations(&ObservationFilter {
-            indicator: Some(ind.code.clone()),
-            ..Default::default()
-        })?;
-        obs.sort_by(|a, b| {
-            (&a.period, &a.area, a.breakdown.key()).cmp(&(&b.period, &b.area, b.breakdown.key()))
-        });
-        rows.extend(obs.into_iter().map(|o| Row {
+        let profile = public.profile(ind)?;
+        modified = modified.max(profile.last_update.clone());
+        for (_, breakdown, n) in &profile.cells {
+            count += *n as usize;
+            dims.extend(breakdown.dimensions().map(str::to_string));
+        }
+    }
+    let dims = dims.into_iter().collect();
+    Ok((Shape { count, dims }, modified))
+}
+
+/// The writer's kind of a file kind ([`KINDS`]'s index).
+fn file_kind(kind: usize) -> FileKind {
+    match kind {
+        0 => FileKind::Csv(CsvStyle::Machine),
+        1 => FileKind::Csv(CsvStyle::GermanExcel),
+        2 => FileKind::Xlsx,
+        _ => FileKind::Json,
+    }
+}
+
+/// The published rows of an indicator, sorted by period, area and breakdown.
+fn rows(
+    public: &Scope,
+    ind: &Indicator,
+    names: &std::collections::HashMap<&str, &str>,
+) -> Result<Vec<Row>, AppError> {
+    let mut obs = public.observations(&ObservationFilter {
+        indicator: Some(ind.code.clone()),
+        ..Default::default()
+    })?;
+    obs.sort_by(|a, b| (&a.period, &a.area, &a.breakdown).cmp(&(&b.period, &b.area, &b.breakdown)));
+    Ok(obs
+        .into_iter()
+        .map(|o| Row {
             indicator: o.indicator,
             period: o.period.code(),
             period_label: o.period.label(),
-            area_name: name_of(&o.area),
+            area_name: names.get(o.area.as_str()).unwrap_or(&"").to_string(),
             area: o.area,
             breakdown: o.breakdown,
             value: o.value,
             numerator: o.numerator,
             denominator: o.denominator,
             flags: o.flags,
-        }));
-    }
+        })
+        .collect())
+}
+
+/// What every file says about itself.
+fn meta(public: &Scope, title: &str, modified: Option<String>) -> Result<Meta, AppError> {
     let settings = public.store.open_data()?;
     let city = city_name(public)?;
-    let meta = Meta {
+    Ok(Meta {
         title: format!("Integrationsmonitoring {city}: {title}"),
         attribution: if settings.attribution.is_empty() {
             city
@@ -338,73 +438,12 @@ fn rows(public: &Scope, inds: &[Indicator], title: &str) -> Result<(Vec<Row>, Me
         modified: modified.map_or(String::new(), |m| m.chars().take(10).collect()),
         version: public.store.data_version()?,
         landing_page: settings.portal_url.map(|u| format!("{u}/daten")),
-    };
-    Ok((rows, meta))
+    })
 }
 
 /// The city's name as documents give it (the setting, else the whole city's area name).
 fn city_name(st: &Scope) -> Result<String, AppError> {
     Ok(super::report::city(st)?.0)
-}
-
-/// The JSON file: metadata, licence, legend, and per indicator its definition and values.
-fn json_file(rows: &[Row], inds: &[Indicator], meta: &Meta) -> Value {
-    let indicators: Vec<Value> = inds
-        .iter()
-        .map(|i| {
-            let obs: Vec<Value> = rows
-                .iter()
-                .filter(|r| r.indicator == i.code)
-                .map(|r| {
-                    let secret = r.flags.suppressed && r.value.is_none();
-                    json!({
-                        "period": r.period,
-                        "period_label": r.period_label,
-                        "area": r.area,
-                        "area_name": r.area_name,
-                        "breakdown": r.breakdown,
-                        "value": r.value,
-                        "numerator": r.numerator,
-                        "denominator": r.denominator,
-                        "flags": r.flags.code(),
-                        "symbol": secret.then_some(kimo_model::disclosure::SYMBOL),
-                    })
-                })
-                .collect();
-            json!({
-                "code": i.code,
-                "name": i.name,
-                "definition": i.definition,
-                "numerator": i.numerator,
-                "denominator": i.denominator,
-                "unit": i.unit.to_string(),
-                "source": i.source,
-                "attribution": meta.attribution_for(&i.source),
-                "periodicity": i.periodicity.label(),
-                "notes": i.notes,
-                "action_field": i.action_field,
-                "observations": obs,
-            })
-        })
-        .collect();
-    json!({
-        "title": meta.title,
-        "attribution": meta.attribution,
-        "licence": {
-            "id": meta.licence.id,
-            "name": meta.licence.name,
-            "url": meta.licence.url,
-            "uri": meta.licence.uri(),
-        },
-        "modified": meta.modified,
-        "data_version": meta.version,
-        "landing_page": meta.landing_page,
-        "legend": {
-            kimo_model::disclosure::SYMBOL: kimo_model::disclosure::LEGEND,
-            "flags": kimo_model::Flags::legend(),
-        },
-        "indicators": indicators,
-    })
 }
 
 /// The EU frequency of a periodicity (DCAT `dct:accrualPeriodicity`).
