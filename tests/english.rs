@@ -216,6 +216,36 @@ fn public_pages_in_german_and_english() {
             "population „{big}“"
         );
 
+        // The embeddable chart: other sites may frame it (and only it), with its numbers and source.
+        for (path, lang) in [
+            (
+                "/indikatoren/ARB-01/diagramm/karte.html?gebiet=KA&zeitraum=2025",
+                "de",
+            ),
+            ("/en/indikatoren/ARB-01/diagramm/verlauf.html", "en"),
+        ] {
+            let a = server.request(path, &[]);
+            assert_eq!(a.status, 200, "{path}");
+            let csp = a.headers.get("content-security-policy").unwrap();
+            assert!(csp.contains("frame-ancestors *"), "{csp}");
+            assert!(!a.headers.contains_key("x-frame-options"), "{path}");
+            assert!(a.body.contains(&format!("<html lang=\"{lang}\">")));
+            assert!(
+                a.body.contains("<table")
+                    && a.body.contains("<svg")
+                    && a.body.contains("target=\"_top\"")
+            );
+        }
+        let page = server.request("/indikatoren/ARB-01", &[]);
+        assert_eq!(
+            page.headers.get("x-frame-options").map(String::as_str),
+            Some("SAMEORIGIN")
+        );
+        assert!(
+            page.body
+                .contains("&lt;iframe src=\"/indikatoren/ARB-01/diagramm/verlauf.html?")
+        );
+
         // English pages are the public's, also for those logged in; German ones show them more.
         set_published(db, "ARB-02", false);
         let cookie = server.log_in(db);

@@ -330,6 +330,9 @@ fn reads(warning: i64) -> Vec<Row> {
         "/indikatoren/ARB-03.csv",
         "/indikatoren/ARB-03/diagramm/verlauf.svg",
         "/indikatoren/ARB-03/diagramm/karte.png",
+        "/indikatoren/ARB-03/diagramm/verlauf.html",
+        "/en/indikatoren/ARB-03",
+        "/en/daten",
         "/stadtteile",
         "/stadtteile.json",
         "/stadtteile.csv",
@@ -369,6 +372,8 @@ fn reads(warning: i64) -> Vec<Row> {
     ] {
         rows.push(get(p, UNPUBLISHED));
     }
+    // English pages are the public's view for everyone: an unpublished indicator is not there.
+    rows.push(get("/en/indikatoren/ARB-05", [404; 7]));
     let w = warning;
     for p in [
         "/lagebild".to_string(),

@@ -68,6 +68,7 @@ fn routes(warning: i64) -> Vec<String> {
         "/en/stadtteile/19",
         "/en/handlungsfelder/arbeit",
         "/en/daten",
+        "/indikatoren/ARB-03/diagramm/verlauf.html",
     ]
     .iter()
     .map(|r| r.to_string())
@@ -182,7 +183,7 @@ fn the_public_never_sees_an_unpublished_indicator_or_a_warning() {
                 t.label, a.status
             );
         }
-        assert_eq!(checked, 84);
+        assert_eq!(checked, 85);
         // No trace of the warnings' existence in the public's Stadtteil table and page data.
         let csv = server.request("/stadtteile.csv", &[]);
         assert!(!csv.body.contains("Warnhinweis"), "{:.300}", csv.body);

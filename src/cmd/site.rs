@@ -27,6 +27,8 @@ pub fn run(store: Store, dir: &std::path::Path) -> Result<()> {
 
 /// Builds the site from the store (the public's view, with the page cache).
 pub fn build(store: Store, dir: &std::path::Path) -> Result<kimo_web::SiteSummary> {
+    // Each row is read a few times at most: a small page cache per connection keeps memory low.
+    store.set_page_cache(2048)?;
     kimo_work::evaluate::run_pending(&store)?;
     // Without the page cache: each page is made once, and the cache would hold the whole site.
     let state = kimo_web::AppState::new(store, false, false);

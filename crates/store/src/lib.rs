@@ -102,6 +102,8 @@ pub struct Store {
     target: String,
     pool: Mutex<Pool>,
     freed: Condvar,
+    /// The page cache of each SQLite connection opened from now on, in KiB.
+    cache_kib: std::sync::atomic::AtomicI64,
 }
 
 /// A connection borrowed from the pool; goes back on drop.
@@ -150,11 +152,27 @@ impl Store {
                 open: 0,
             }),
             freed: Condvar::new(),
+            cache_kib: std::sync::atomic::AtomicI64::new(16384),
         };
         let mut c = store.conn()?;
         migrate::migrate(&mut c)?;
         drop(c);
         Ok(store)
+    }
+
+    /// Gives each SQLite connection a page cache of `kib` KiB (16 MiB by default): the connections
+    /// open now and those opened later. A batch job that reads each row once (the static site)
+    /// needs little.
+    pub fn set_page_cache(&self, kib: i64) -> Result<()> {
+        self.cache_kib
+            .store(kib, std::sync::atomic::Ordering::Relaxed);
+        if self.backend == Backend::Sqlite {
+            let mut p = self.pool.lock().unwrap_or_else(|e| e.into_inner());
+            for c in &mut p.idle {
+                c.batch(&format!("PRAGMA cache_size=-{kib}"))?;
+            }
+        }
+        Ok(())
     }
 
     /// Another store on the same database, with a pool of its own (for a part that owns its
@@ -194,7 +212,8 @@ impl Store {
             if p.open < POOL_SIZE {
                 p.open += 1;
                 drop(p);
-                return match Conn::open(self.backend, &self.target) {
+                let cache = self.cache_kib.load(std::sync::atomic::Ordering::Relaxed);
+                return match Conn::open(self.backend, &self.target, cache) {
                     Ok(c) => Ok(Pooled {
                         store: self,
                         conn: Some(c),

@@ -206,8 +206,9 @@ pub enum Conn {
 }
 
 impl Conn {
-    /// Opens a connection for a parsed database location.
-    pub fn open(backend: Backend, target: &str) -> Result<Conn> {
+    /// Opens a connection for a parsed database location; a SQLite connection keeps a page cache
+    /// of `cache_kib` KiB.
+    pub fn open(backend: Backend, target: &str, cache_kib: i64) -> Result<Conn> {
         match backend {
             Backend::Sqlite => {
                 let c = rusqlite::Connection::open(target).map_err(|e| {
@@ -218,13 +219,14 @@ impl Conn {
                 })?;
                 // WAL lets readers go on while an import writes; busy_timeout waits for the writer
                 // instead of failing; NORMAL sync is safe with WAL and much faster. Each pooled
-                // connection keeps a 16 MiB page cache (the operating system caches the file as
-                // well); a bulk write raises its own to 64 MiB ([`Conn::write_bulk_if`]).
-                c.execute_batch(
+                // connection keeps its page cache (16 MiB unless the store says otherwise; the
+                // operating system caches the file as well); a bulk write raises its own to
+                // 64 MiB ([`Conn::write_bulk_if`]).
+                c.execute_batch(&format!(
                     "PRAGMA journal_mode=WAL; PRAGMA busy_timeout=10000; \
                      PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; \
-                     PRAGMA cache_size=-16384; PRAGMA temp_store=MEMORY;",
-                )
+                     PRAGMA cache_size=-{cache_kib}; PRAGMA temp_store=MEMORY;"
+                ))
                 .map_err(sqlite_err("PRAGMA"))?;
                 c.set_prepared_statement_cache_capacity(64);
                 Ok(Conn::Sqlite(c))

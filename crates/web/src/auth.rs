@@ -93,8 +93,22 @@ pub fn audience() -> Audience {
 }
 
 /// Content-Security-Policy without inline script, no MIME sniffing, no referrer to other sites,
-/// no framing by other sites.
+/// no framing by other sites — unless the answer brings a policy of its own (an embeddable chart,
+/// which says which sites may frame it; then no `X-Frame-Options` contradicts it).
 pub(crate) fn security_headers(h: &mut HeaderMap) {
+    let framed_anywhere = h
+        .get(header::CONTENT_SECURITY_POLICY)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("frame-ancestors *"));
+    if framed_anywhere {
+        for (name, value) in [
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+            (header::REFERRER_POLICY, "same-origin"),
+        ] {
+            h.entry(name).or_insert(HeaderValue::from_static(value));
+        }
+        return;
+    }
     for (name, value) in [
         (
             header::CONTENT_SECURITY_POLICY,

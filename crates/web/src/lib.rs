@@ -91,6 +91,7 @@ fn templates() -> &'static minijinja::Environment<'static> {
             tpl!("api.html"),
             tpl!("recht.html"),
             tpl!("stadtteil.html"),
+            tpl!("einbetten.html"),
         ] {
             env.add_template(name, src)
                 .expect("embedded template is valid");

@@ -47,6 +47,8 @@ pub struct Page {
     content_type: &'static str,
     disposition: Option<String>,
     link: Option<String>,
+    /// A Content-Security-Policy of its own (an embeddable chart may be framed by other sites).
+    csp: Option<&'static str>,
     body: axum::body::Bytes,
     /// The body gzip-compressed, made on the first request that accepts it and shared by every
     /// copy of this page in the cache — so a cached page is compressed once, not per request.
@@ -71,6 +73,7 @@ impl Page {
             content_type: "text/html; charset=utf-8",
             disposition: None,
             link: None,
+            csp: None,
             body: body.into(),
             gzip: Arc::default(),
         }
@@ -81,6 +84,7 @@ impl Page {
             content_type,
             disposition: None,
             link: None,
+            csp: None,
             body: axum::body::Bytes::from_static(body.as_bytes()),
             gzip: Arc::default(),
         }
@@ -91,6 +95,7 @@ impl Page {
             content_type: "application/json",
             disposition: None,
             link: None,
+            csp: None,
             body: serde_json::to_vec(v)
                 .map_err(|e| AppError::Internal(e.to_string()))?
                 .into(),
@@ -103,6 +108,7 @@ impl Page {
             content_type: "application/json",
             disposition: None,
             link: None,
+            csp: None,
             body: body.into(),
             gzip: Arc::default(),
         }
@@ -116,9 +122,20 @@ impl Page {
                 safe_filename(filename)
             )),
             link: None,
+            csp: None,
             body: body.into(),
             gzip: Arc::default(),
         }
+    }
+    /// An HTML page other sites may show in an `<iframe>` (an embeddable chart): the usual policy,
+    /// but any site may frame it.
+    pub fn embeddable(body: String) -> Page {
+        let mut page = Page::html(body);
+        page.csp = Some(
+            "default-src 'self'; script-src 'none'; style-src 'self'; img-src 'self' data:; \
+             object-src 'none'; base-uri 'self'; form-action 'none'; frame-ancestors *",
+        );
+        page
     }
     /// The body, for tests and benchmarks.
     pub fn body(&self) -> &[u8] {
@@ -160,6 +177,10 @@ impl IntoResponse for Page {
         for (name, value) in [
             (header::CONTENT_DISPOSITION, self.disposition),
             (header::LINK, self.link),
+            (
+                header::CONTENT_SECURITY_POLICY,
+                self.csp.map(str::to_string),
+            ),
         ] {
             if let Some(v) = value.and_then(|v| HeaderValue::from_str(&v).ok()) {
                 r.headers_mut().insert(name, v);

@@ -32,8 +32,11 @@ pub struct SiteSummary {
     pub outside: Vec<String>,
 }
 
-/// How many pages are made at once.
-const IN_FLIGHT: usize = 8;
+/// How many pages are made at once: one per core (more only adds memory: each holds a page and a
+/// database connection with its cache).
+fn in_flight() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get())
+}
 
 /// Where the crawl starts: both start pages, the catalogue for data portals, a page that does not
 /// exist (the error page) in both languages.
@@ -58,7 +61,7 @@ pub async fn write_site(state: Arc<AppState>, dir: &Path) -> Result<SiteSummary,
     let mut running = tokio::task::JoinSet::new();
     let files = tokio::spawn(open_data(state, dir.to_path_buf()));
     loop {
-        while running.len() < IN_FLIGHT
+        while running.len() < in_flight()
             && let Some(path) = queue.pop_front()
         {
             let (router, dir) = (router.clone(), dir.to_path_buf());

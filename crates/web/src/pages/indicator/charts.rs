@@ -321,6 +321,7 @@ pub(super) fn html(st: &Scope, v: &IndicatorView) -> Result<minijinja::Value, Ap
                 narrow => minijinja::Value::from_safe_string(narrow),
                 source => footer(v, chart),
                 svg_url => url("svg"),
+                embed_url => url("html"),
                 png_url => url("png"),
                 csv_url => url("csv"),
             },
@@ -463,11 +464,42 @@ fn download_page(st: &Scope, v: &IndicatorView, chart: Chart, ext: &str) -> Resu
             let png = kimo_chart::png(&svg, 2.0).map_err(AppError::Internal)?;
             Ok(Page::download("image/png", &name, png))
         }
+        "html" => embed(st, v, chart),
         _ => Err(not_found()),
     }
 }
 
-/// `GET /indikatoren/{code}/diagramm/{name}.{svg|png|csv}` with the page's query.
+/// The chart as a page of its own for other websites' `<iframe>`: the chart, its text alternative
+/// and source, its numbers in a table, a link to the indicator's page and the licence.
+fn embed(st: &Scope, v: &IndicatorView, chart: Chart) -> Result<Page, AppError> {
+    let wide = svg(st, v, chart, WIDE, chart.id())?;
+    if wide.is_empty() {
+        return Err(AppError::NotFound(
+            "Für diesen Zeitraum gibt es keine Karte (keine Werte je Stadtteil).".into(),
+        ));
+    }
+    let narrow = svg(st, v, chart, NARROW, &format!("{}-schmal", chart.id()))?;
+    let f = frame(v, chart, WIDE, chart.id());
+    let licence = st.store.open_data()?.licence;
+    let code = &v.indicator.indicator.code;
+    let ctx = minijinja::context! {
+        title => f.title,
+        caption => f.desc,
+        source => f.footer,
+        svg => minijinja::Value::from_safe_string(wide),
+        narrow => minijinja::Value::from_safe_string(narrow),
+        header => CSV_HEADER.iter().map(|h| t(h)).collect::<Vec<_>>(),
+        rows => csv_rows(st, v, chart)?,
+        page_url => format!("/indikatoren/{code}?{}", query(v)),
+        indicator => v.indicator.indicator.name.clone(),
+        city => super::super::report::city(st)?.0,
+        licence => licence.name,
+        licence_url => licence.url,
+    };
+    Ok(Page::embeddable(crate::render("einbetten.html", ctx)?))
+}
+
+/// `GET /indikatoren/{code}/diagramm/{name}.{svg|png|csv|html}` with the page's query.
 pub async fn download(
     State(st): State<Arc<AppState>>,
     Path((code, file)): Path<(String, String)>,
