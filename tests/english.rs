@@ -177,6 +177,17 @@ fn public_pages_in_german_and_english() {
         // Pages made for staff are German only: a prefix leads to the German page.
         let a = common::send(&server, "GET", "/en/lagebild", "", &[]);
         assert_eq!(a.status, 308);
+        // No redirect to another site (`//host`).
+        for evil in ["/en//example.org", "/de//example.org/x"] {
+            let a = common::send(&server, "GET", evil, "", &[]);
+            assert_eq!(a.status, 404, "{evil}");
+        }
+        // The tables as CSV: German with `;` and decimal commas, English with `,`.
+        let de = server.request("/indikatoren.csv", &[]).body;
+        let en = server.request("/en/indikatoren.csv", &[]).body;
+        assert!(de.lines().next().unwrap().contains(';'), "{de:.200}");
+        assert!(!en.lines().next().unwrap().contains(';'), "{en:.200}");
+        assert!(en.lines().next().unwrap().contains(','), "{en:.200}");
         assert_eq!(a.header("location"), Some("/lagebild"));
 
         // The catalogue's English texts, numbers and dates as each language writes them.
@@ -243,7 +254,7 @@ fn public_pages_in_german_and_english() {
         );
         assert!(
             page.body
-                .contains("&lt;iframe src=\"/indikatoren/ARB-01/diagramm/verlauf.html?")
+                .contains("&lt;iframe src=&quot;/indikatoren/ARB-01/diagramm/verlauf.html?")
         );
 
         // English pages are the public's, also for those logged in; German ones show them more.

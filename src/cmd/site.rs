@@ -25,7 +25,7 @@ pub fn run(store: Store, dir: &std::path::Path) -> Result<()> {
     Ok(())
 }
 
-/// Builds the site from the store (the public's view, with the page cache).
+/// Builds the site from the store (the public's view).
 pub fn build(store: Store, dir: &std::path::Path) -> Result<kimo_web::SiteSummary> {
     // Each row is read a few times at most: a small page cache per connection keeps memory low.
     store.set_page_cache(2048)?;

@@ -235,7 +235,7 @@ impl Period {
         }
     }
 
-    /// The German label shown to users (`2. Halbjahr 2024`, `Schuljahr 2023/24`, `31.12.2024`).
+    /// The label shown to users in the current language (`2. Halbjahr 2024`, `2nd half 2024`).
     pub fn label(&self) -> String {
         if crate::lang::current() == crate::lang::Lang::En {
             return self.english_label();

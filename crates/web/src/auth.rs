@@ -58,7 +58,11 @@ pub async fn identify(State(st): State<Arc<AppState>>, mut req: Request, next: N
     };
     req.extensions_mut().insert(identity);
     let mut res = AUDIENCE.scope(audience, next.run(req)).await;
-    security_headers(res.headers_mut());
+    // A 304 updates the stored answer's headers: it brings none, so that an embeddable chart's
+    // own policy stays.
+    if res.status() != axum::http::StatusCode::NOT_MODIFIED {
+        security_headers(res.headers_mut());
+    }
     res
 }
 

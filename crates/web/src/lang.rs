@@ -105,9 +105,11 @@ pub fn bilingual(path: &str) -> bool {
 /// The language a browser prefers among kimo's, from `Accept-Language` (German when it names
 /// neither).
 fn preferred(accept: &str) -> Lang {
-    accept_language::parse(accept)
+    accept_language::parse_with_quality(accept)
         .iter()
-        .find_map(|tag| Lang::from_code(tag.split('-').next().unwrap_or("")))
+        // q=0 means "not this one".
+        .filter(|(_, q)| *q > 0.0)
+        .find_map(|(tag, _)| Lang::from_code(tag.split('-').next().unwrap_or("")))
         .unwrap_or(Lang::De)
 }
 
@@ -126,6 +128,10 @@ pub async fn choose(mut req: Request, next: Next) -> Response {
     let (mut chosen, rest, negotiated) = match explicit {
         Some((lang, rest)) => {
             let rest = if rest.is_empty() { "/".into() } else { rest };
+            // `/en//host` would redirect to `//host`, another site: such a path is no page.
+            if rest.starts_with("//") || rest.starts_with("/\\") {
+                return StatusCode::NOT_FOUND.into_response();
+            }
             if !bilingual(&rest) {
                 let to = match &query {
                     Some(q) => format!("{rest}?{q}"),
@@ -177,14 +183,16 @@ pub async fn choose(mut req: Request, next: Next) -> Response {
     res
 }
 
-/// A language offered on a path, with the path kept for the switch.
+/// A language offered on a path, with the path kept for the switch. The query stays only where
+/// the page's cache key holds it (an indicator's page and charts): elsewhere the first visitor's
+/// query would stay in the cached page's switch.
 fn with_path(lang: Lang, prefix: &'static str, path: &str, query: &Option<String>) -> Chosen {
     Chosen {
         lang,
         prefix,
         path: Some(match query {
-            Some(q) => format!("{path}?{q}"),
-            None => path.to_string(),
+            Some(q) if path.starts_with("/indikatoren/") => format!("{path}?{q}"),
+            _ => path.to_string(),
         }),
         site: false,
     }
@@ -293,6 +301,7 @@ mod tests {
         assert_eq!(preferred("tr, ar"), Lang::De);
         assert_eq!(preferred("EN-us"), Lang::En);
         assert_eq!(preferred(""), Lang::De);
+        assert_eq!(preferred("fr, en;q=0"), Lang::De);
     }
 
     /// The German texts given literally to `t(…)` / `tf(…)` in a file.

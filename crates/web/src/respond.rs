@@ -258,15 +258,21 @@ pub fn respond<V: View>(
     }
 }
 
-/// A table as German Excel CSV: UTF-8 with BOM, `;` separated, the header in the page's language,
-/// every cell as shown on the page and neutralised against formulas ([`kimo_model::csv_safe`]).
+/// A table as Excel reads it: UTF-8 with BOM, `;` separated on German pages and `,` on English
+/// ones, the header in the page's language, every cell as shown on the page and neutralised
+/// against formulas ([`kimo_model::csv_safe`]).
 pub fn table_csv(
     filename: String,
     header: &[&str],
     rows: &[Vec<String>],
 ) -> Result<Download, AppError> {
+    // German numbers (decimal comma) want `;`, English ones (`1,234.5`) the plain `,`.
+    let delimiter = match kimo_model::lang::current() {
+        kimo_model::lang::Lang::De => b';',
+        kimo_model::lang::Lang::En => b',',
+    };
     let mut w = csv::WriterBuilder::new()
-        .delimiter(b';')
+        .delimiter(delimiter)
         .from_writer(b"\xEF\xBB\xBF".to_vec());
     let err = |e: csv::Error| AppError::Internal(e.to_string());
     let safe = |cells: &[&str]| -> Vec<String> {

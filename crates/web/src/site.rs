@@ -1,7 +1,7 @@
 //! `kimo site DIR`: the public portal as static files for the city's web server — both languages,
 //! every page with its JSON and CSV twin, the charts as SVG, the open data files and the DCAT
-//! catalogue, linked relatively so that the folder works anywhere (also opened from disk), and
-//! without JavaScript.
+//! catalogue, linked relatively so that the folder works anywhere (also opened from disk); no page
+//! needs JavaScript (the indicator list's filter script is an enhancement).
 //!
 //! The pages are the server's own: the router answers in-process, as the public, starting at the
 //! two start pages and following every link. What needs the server (the choice of area and
@@ -104,7 +104,9 @@ pub async fn write_site(state: Arc<AppState>, dir: &Path) -> Result<SiteSummary,
     written.extend(paths);
     summary.outside = linked
         .into_iter()
-        .filter(|(_, link)| !written.contains(link))
+        // The pass writes every open data file or fails; the one it leaves out on purpose (the
+        // XLSX with everything beyond Excel's rows) is no broken link of the site.
+        .filter(|(_, link)| !written.contains(link) && !open_data_file(link))
         .map(|(page, link)| format!("{page}: {link}"))
         .collect();
     summary.outside.sort();
@@ -212,10 +214,13 @@ fn file_name(path: &str) -> Option<String> {
     if rel.split('/').any(bad) || rel.contains("//") {
         return None;
     }
-    let last = rel.rsplit('/').next().unwrap_or("");
+    // A file by its kind's extension; anything else (also a code such as `A.1`) is a page.
+    const FILES: [&str; 11] = [
+        ".json", ".csv", ".svg", ".xlsx", ".jsonld", ".css", ".js", ".html", ".md", ".yml", ".pdf",
+    ];
     Some(if rel.is_empty() || rel.ends_with('/') {
         format!("{rel}index.html")
-    } else if last.contains('.') {
+    } else if FILES.iter().any(|x| rel.ends_with(x)) {
         rel.to_string()
     } else {
         format!("{rel}/index.html")
@@ -297,6 +302,10 @@ mod tests {
             Some("indikatoren/ARB-01.json")
         );
         assert_eq!(file_name("/daten/../x"), None);
+        assert_eq!(
+            file_name("/indikatoren/A.1").as_deref(),
+            Some("indikatoren/A.1/index.html")
+        );
         assert_eq!(file_name("/a//b"), None);
     }
 

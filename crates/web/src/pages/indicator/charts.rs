@@ -513,6 +513,9 @@ pub async fn download(
             "/indikatoren/{code}/diagramm/{file}?{}",
             raw.as_deref().unwrap_or("")
         );
+        // An embeddable chart is shown on other sites: always the public's view.
+        let public = st.scope(crate::Audience::Public);
+        let st = if ext == "html" { &public } else { st };
         st.page(&key, Format::Html, || {
             let view = build(st, &code, &q)?;
             download_page(st, &view, chart, ext)
