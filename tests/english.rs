@@ -264,6 +264,15 @@ fn public_pages_in_german_and_english() {
         assert_eq!(server.get_as(&cookie, "/indikatoren/ARB-02").0, 200);
         assert_eq!(server.get_as(&cookie, "/en/indikatoren/ARB-02").0, 404);
         assert_eq!(server.request("/en/indikatoren/ARB-02", &[]).status, 404);
+        let decided: serde_json::Value =
+            serde_json::from_str(&server.request("/konzept.json", &[]).body).unwrap();
+        let id = decided["version"]["id"].as_i64().unwrap();
+        let (status, konzept) = server.get_as(&cookie, &format!("/en/konzept/{id}"));
+        assert_eq!(status, 200);
+        assert!(
+            !konzept.contains("<form"),
+            "no staff forms on an English page"
+        );
         let (_, index) = server.get_as(&cookie, "/");
         assert!(index.contains("<html lang=\"de\">"));
         // Logged in, the browser's English does not switch the plain address.

@@ -525,7 +525,9 @@ pub async fn one(
     Path(segment): Path<String>,
 ) -> Result<axum::response::Response, AppError> {
     use axum::response::IntoResponse;
-    let viewer = identity.0.clone();
+    // English pages are the public's: no staff forms there.
+    let german = crate::lang::chosen().lang == kimo_model::lang::Lang::De;
+    let viewer = identity.0.clone().filter(|_| german);
     let (page, personal) = blocking(&st, move |st| {
         let (id, format) = Format::split(&segment);
         let Ok(id) = id.parse::<i64>() else {
