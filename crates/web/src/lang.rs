@@ -241,22 +241,24 @@ pub fn prefix_links(html: &str, prefix: &str) -> String {
 }
 
 /// The next link attribute in `html` whose value starts at the site's root: (position of the
-/// attribute, length of `name="`).
+/// attribute, length of `name="`). One pass over the page's attributes.
 pub(crate) fn next_link(html: &str) -> Option<(usize, usize)> {
     let mut from = 0;
-    loop {
-        let found = ["href=\"", "src=\"", "action=\""]
-            .iter()
-            .filter_map(|a| html[from..].find(a).map(|i| (from + i, a.len())))
-            .min()?;
-        let value = &html[found.0 + found.1..];
+    while let Some(i) = html[from..].find("=\"") {
+        let eq = from + i;
+        let value = &html[eq + 2..];
         let rooted = (value.starts_with('/') && !value.starts_with("//"))
             || (value.starts_with("&#x2f;") && !value.starts_with("&#x2f;&#x2f;"));
-        if rooted {
-            return Some(found);
+        if rooted
+            && let Some(attr) = ["href", "src", "action"]
+                .into_iter()
+                .find(|a| html[..eq].ends_with(a))
+        {
+            return Some((eq - attr.len(), attr.len() + 2));
         }
-        from = found.0 + found.1;
+        from = eq + 2;
     }
+    None
 }
 
 #[cfg(test)]
