@@ -104,28 +104,38 @@ pub async fn write_site(state: Arc<AppState>, dir: &Path) -> Result<SiteSummary,
     written.extend(paths);
     summary.outside = linked
         .into_iter()
-        // The pass writes every open data file or fails; the one it leaves out on purpose (the
-        // XLSX with everything beyond Excel's rows) is no broken link of the site.
-        .filter(|(_, link)| !written.contains(link) && !open_data_file(link))
+        // The pass writes every open data file or fails; the ones it leaves out on purpose (an
+        // XLSX beyond Excel's rows) are no broken links of the site.
+        .filter(|(_, link)| {
+            !written.contains(link) && !(open_data_file(link) && link.ends_with(".xlsx"))
+        })
         .map(|(page, link)| format!("{page}: {link}"))
         .collect();
     summary.outside.sort();
     Ok(summary)
 }
 
-/// Whether a path is a file with everything, which [`open_data`] writes.
+/// Whether a path is an open data file (with everything or an indicator's), which [`open_data`]
+/// writes.
 fn open_data_file(path: &str) -> bool {
-    path.starts_with("/daten/kimo-daten")
+    path.starts_with("/daten/kimo-daten") || path.starts_with("/daten/indikatoren/")
 }
 
-/// Writes the files with everything in one pass beside the crawl (German, like every open data
-/// file).
+/// Writes the open data files in one pass beside the crawl (German, like every open data file).
 async fn open_data(state: Arc<AppState>, dir: PathBuf) -> Result<(Vec<String>, u64), AppError> {
     let dir = dir.join("daten");
     tokio::task::spawn_blocking(move || {
-        crate::lang::enter(crate::lang::Chosen::default(), || {
+        let t0 = std::time::Instant::now();
+        let done = crate::lang::enter(crate::lang::Chosen::default(), || {
             crate::pages::opendata::write_everything(&state, &dir)
-        })
+        });
+        if std::env::var_os("KIMO_SITE_TIMES").is_some() {
+            eprintln!(
+                "{:8.1} ms (open data files)",
+                t0.elapsed().as_secs_f64() * 1000.0
+            );
+        }
+        done
     })
     .await
     .map_err(|e| AppError::Internal(e.to_string()))?

@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 /// The whole-city totals of every indicator for the city and its Stadtteile, kept per data version.
-struct Totals {
+pub(crate) struct Totals {
     city: Area,
     stadtteile: Vec<Area>,
     /// (indicator, area) → observations sorted by period.
@@ -25,7 +25,7 @@ struct Totals {
 
 impl Totals {
     /// The series of an indicator in an area (empty when there is none).
-    fn of(&self, indicator: &str, area: &str) -> &[Observation] {
+    pub(crate) fn of(&self, indicator: &str, area: &str) -> &[Observation] {
         self.series
             .get(&(indicator.to_string(), area.to_string()))
             .map_or(&[], Vec::as_slice)
@@ -69,7 +69,7 @@ impl Totals {
 
 /// Reads the totals of the city and its Stadtteile once per data version and audience (the
 /// public's without secret cells and embargoed periods).
-fn totals(st: &Scope) -> Result<Arc<Totals>, AppError> {
+pub(crate) fn totals(st: &Scope) -> Result<Arc<Totals>, AppError> {
     st.cached(&format!("area-totals:{}", st.audience.key()), || {
         let areas = st.areas()?;
         let city = kimo_model::whole_city(&areas).cloned().unwrap_or_default();

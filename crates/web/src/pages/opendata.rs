@@ -219,63 +219,176 @@ pub async fn all_file(
     .await
 }
 
-/// Writes the four files with everything into `dir` (the static site's `daten` folder) in one
-/// pass: each indicator's rows are read once and go to all four, straight to disk. Returns the
-/// paths written (`/daten/…`) and their total size.
+/// Writes every open data file into `dir` (the static site's `daten` folder) in one pass: each
+/// indicator's rows are read once and go to the four files with everything and to its own four,
+/// straight to disk, a thread per kind of file. Returns the paths written (`/daten/…`) and their
+/// total size.
 pub(crate) fn write_everything(
     st: &AppState,
     dir: &std::path::Path,
 ) -> Result<(Vec<String>, u64), AppError> {
-    use std::io::BufWriter;
-    type Out = BufWriter<std::fs::File>;
     let public = st.scope(Audience::Public);
     let inds = public.indicators()?;
     let io = |e: std::io::Error| AppError::Internal(format!("{}: {e}", dir.display()));
-    let internal = |e: kimo_import::Error| AppError::Internal(e.to_string());
-    std::fs::create_dir_all(dir).map_err(io)?;
-    let create = |rel: &str| -> Result<Out, AppError> {
-        Ok(BufWriter::new(
-            std::fs::File::create(dir.join(rel)).map_err(io)?,
-        ))
-    };
+    std::fs::create_dir_all(dir.join("indikatoren")).map_err(io)?;
+    let base = base_meta(&public)?;
     let (whole, modified) = shape(&public, &inds)?;
-    let everything = meta(&public, "Alle Indikatoren", modified)?;
-    let mut paths = Vec::new();
-    let mut all: Vec<(String, FileWriter<Out>)> = Vec::new();
-    for (kind, k) in KINDS.iter().enumerate() {
-        if kind == 2 && whole.count >= XLSX_ROWS {
-            continue;
-        }
-        let name = format!("{ALL}{}", k.suffix);
-        let w = FileWriter::new(
-            file_kind(kind),
-            create(&name)?,
-            whole.dims.clone(),
-            everything.clone(),
-        );
-        all.push((name, w.map_err(internal)?));
+    let everything = retitled(&base, "Alle Indikatoren", modified);
+    let mut own = Vec::new();
+    for ind in inds.iter() {
+        let (shape, modified) = shape(&public, std::slice::from_ref(ind))?;
+        let meta = retitled(&base, &format!("{} {}", ind.code, ind.name), modified);
+        own.push((shape, meta));
     }
     let areas = public.areas()?;
     let names: std::collections::HashMap<&str, &str> = areas
         .iter()
         .map(|a| (a.code.as_str(), a.name.as_str()))
         .collect();
-    for ind in inds.iter() {
-        let rows = rows(&public, ind, &names)?;
-        for (_, w) in &mut all {
-            w.indicator(ind, &rows).map_err(internal)?;
+    let job = Files {
+        dir,
+        inds: &inds,
+        whole: &whole,
+        everything: &everything,
+        own: &own,
+    };
+    let chosen = crate::lang::Chosen::default();
+    let written = std::thread::scope(|scope| {
+        let mut senders = Vec::new();
+        let mut workers = Vec::new();
+        // A thread per kind and part (everything, or each indicator's own): the XLSX, the
+        // slowest, would hold up the rest on one.
+        for kind in 0..KINDS.len() {
+            for whole in [true, false] {
+                let (tx, rx) = std::sync::mpsc::sync_channel::<Arc<Vec<Row>>>(2);
+                senders.push(tx);
+                let (job, chosen) = (&job, chosen.clone());
+                let name = format!("kimo-daten-{kind}{}", if whole { "a" } else { "e" });
+                let worker = std::thread::Builder::new()
+                    .name(name)
+                    .spawn_scoped(scope, move || {
+                        crate::lang::enter(chosen, || job.write(kind, whole, rx))
+                    })
+                    .map_err(|e| AppError::Internal(e.to_string()))?;
+                workers.push(worker);
+            }
         }
-    }
-    for (name, w) in all {
-        w.finish(&inds).map_err(internal)?;
-        paths.push(format!("/daten/{name}"));
-    }
+        let mut read = Ok(());
+        'all: for ind in inds.iter() {
+            let rows = match rows(&public, ind, &names) {
+                Ok(r) => Arc::new(r),
+                Err(e) => {
+                    read = Err(e);
+                    break;
+                }
+            };
+            for tx in &senders {
+                // A worker that stopped says why when joined.
+                if tx.send(rows.clone()).is_err() {
+                    break 'all;
+                }
+            }
+        }
+        drop(senders);
+        let mut paths = Vec::new();
+        for w in workers {
+            let done = w
+                .join()
+                .map_err(|_| AppError::Internal("Ein Schreib-Thread ist abgebrochen.".into()))?;
+            paths.extend(done?);
+        }
+        read.map(|()| paths)
+    })?;
     let mut bytes = 0;
-    for p in &paths {
+    for p in &written {
         let rel = p.trim_start_matches("/daten/");
         bytes += std::fs::metadata(dir.join(rel)).map_err(io)?.len();
     }
-    Ok((paths, bytes))
+    Ok((written, bytes))
+}
+
+/// What the one pass over the open data files writes: the files with everything and each
+/// indicator's own.
+struct Files<'a> {
+    dir: &'a std::path::Path,
+    inds: &'a [Indicator],
+    whole: &'a Shape,
+    everything: &'a Meta,
+    /// Each indicator's shape and metadata.
+    own: &'a [(Shape, Meta)],
+}
+
+impl Files<'_> {
+    /// Writes the files of one kind — the one with everything (`whole`) or each indicator's own —
+    /// from the indicators' rows as they come, in the order of `inds`; returns their paths.
+    fn write(
+        &self,
+        kind: usize,
+        whole: bool,
+        rx: std::sync::mpsc::Receiver<Arc<Vec<Row>>>,
+    ) -> Result<Vec<String>, AppError> {
+        let internal = |e: kimo_import::Error| AppError::Internal(e.to_string());
+        let all_name = format!("{ALL}{}", KINDS[kind].suffix);
+        let mut all = match !whole || (kind == 2 && self.whole.count >= XLSX_ROWS) {
+            true => None,
+            false => Some(
+                FileWriter::new(
+                    file_kind(kind),
+                    self.create(&all_name)?,
+                    self.whole.dims.clone(),
+                    self.everything.clone(),
+                )
+                .map_err(internal)?,
+            ),
+        };
+        let mut paths = Vec::new();
+        for (n, rows) in rx.iter().enumerate() {
+            let ind = &self.inds[n];
+            if let Some(w) = &mut all {
+                w.indicator(ind, &rows).map_err(internal)?;
+            }
+            let (shape, meta) = &self.own[n];
+            if whole || (kind == 2 && shape.count >= XLSX_ROWS) {
+                continue;
+            }
+            let name = format!("indikatoren/{}{}", ind.code, KINDS[kind].suffix);
+            let out = self.create(&name)?;
+            let mut w = FileWriter::new(file_kind(kind), out, shape.dims.clone(), meta.clone())
+                .map_err(internal)?;
+            w.indicator(ind, &rows).map_err(internal)?;
+            self.close(
+                &name,
+                w.finish(std::slice::from_ref(ind)).map_err(internal)?,
+            )?;
+            paths.push(format!("/daten/{name}"));
+        }
+        if let Some(w) = all {
+            self.close(&all_name, w.finish(self.inds).map_err(internal)?)?;
+            paths.push(format!("/daten/{all_name}"));
+        }
+        Ok(paths)
+    }
+
+    /// A file of the folder, buffered.
+    fn create(&self, name: &str) -> Result<std::io::BufWriter<std::fs::File>, AppError> {
+        let file = std::fs::File::create(self.dir.join(name)).map_err(|e| self.failed(name, e))?;
+        Ok(std::io::BufWriter::with_capacity(1 << 16, file))
+    }
+
+    /// Writes out what is buffered (an error here is the file's, not lost in a drop).
+    fn close(
+        &self,
+        name: &str,
+        mut out: std::io::BufWriter<std::fs::File>,
+    ) -> Result<(), AppError> {
+        use std::io::Write;
+        out.flush().map_err(|e| self.failed(name, e))
+    }
+
+    /// An error writing a file, with its path.
+    fn failed(&self, name: &str, e: std::io::Error) -> AppError {
+        AppError::Internal(format!("{}: {e}", self.dir.join(name).display()))
+    }
 }
 
 /// `GET /daten/indikatoren/{file}`: one indicator's file (`ARB-03.csv`, …).
@@ -329,7 +442,7 @@ fn make_file(
 
 /// Writes a file of the given kind to `out`, indicator by indicator: only one indicator's rows
 /// are in memory at a time (the static site writes the files with everything straight to disk).
-pub(crate) fn write_file<W: std::io::Write>(
+pub(crate) fn write_file<W: std::io::Write + Send>(
     public: &Scope,
     inds: &[Indicator],
     kind: usize,
@@ -425,20 +538,34 @@ fn rows(
 
 /// What every file says about itself.
 fn meta(public: &Scope, title: &str, modified: Option<String>) -> Result<Meta, AppError> {
+    Ok(retitled(&base_meta(public)?, title, modified))
+}
+
+/// What every file says about itself, titled with the city only and without a date.
+fn base_meta(public: &Scope) -> Result<Meta, AppError> {
     let settings = public.store.open_data()?;
     let city = city_name(public)?;
     Ok(Meta {
-        title: format!("Integrationsmonitoring {city}: {title}"),
+        title: format!("Integrationsmonitoring {city}"),
         attribution: if settings.attribution.is_empty() {
             city
         } else {
             settings.attribution
         },
         licence: settings.licence,
-        modified: modified.map_or(String::new(), |m| m.chars().take(10).collect()),
+        modified: String::new(),
         version: public.store.data_version()?,
         landing_page: settings.portal_url.map(|u| format!("{u}/daten")),
     })
+}
+
+/// A file's metadata: the title after the city's, and the day of the last change.
+fn retitled(base: &Meta, title: &str, modified: Option<String>) -> Meta {
+    Meta {
+        title: format!("{}: {title}", base.title),
+        modified: modified.map_or(String::new(), |m| m.chars().take(10).collect()),
+        ..base.clone()
+    }
 }
 
 /// The city's name as documents give it (the setting, else the whole city's area name).

@@ -9,7 +9,6 @@ use axum::extract::{Path, State};
 use kimo_model::{ActionField, Indicator, Observation};
 use kimo_store::ObservationFilter;
 use serde::Serialize;
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// Overview rows (whole city) of the given indicators.
@@ -33,20 +32,13 @@ fn rows_with_previous(
             .map(|i| (indicator_row(i, &[]), None))
             .collect());
     };
-    let obs = st.observations(&ObservationFilter {
-        area: Some(city.code.clone()),
-        total_only: true,
-        ..Default::default()
-    })?;
-    let mut by: BTreeMap<&str, Vec<&Observation>> = BTreeMap::new();
-    for o in &obs {
-        by.entry(o.indicator.as_str()).or_default().push(o);
-    }
+    // The city's totals from the cache of every area's (one read per data version).
+    let totals = super::area::totals(st)?;
     let rules = st.rules()?;
     Ok(indicators
         .iter()
         .map(|i| {
-            let mut v = by.get(i.code.as_str()).cloned().unwrap_or_default();
+            let mut v: Vec<&Observation> = totals.of(&i.code, &city.code).iter().collect();
             // The latest value and its change are on the time axis: labelled periods stay out.
             v.retain(|o| !o.period.is_label());
             v.sort_by(|a, b| a.period.cmp(&b.period));
