@@ -106,13 +106,17 @@ pub async fn write_site(state: Arc<AppState>, dir: &Path) -> Result<SiteSummary,
         .into_iter()
         // The pass writes every open data file or fails; the ones it leaves out on purpose (an
         // XLSX beyond Excel's rows) are no broken links of the site.
-        .filter(|(_, link)| {
-            !written.contains(link) && !(open_data_file(link) && link.ends_with(".xlsx"))
-        })
+        .filter(|(_, link)| !written.contains(link) && !left_out(link))
         .map(|(page, link)| format!("{page}: {link}"))
         .collect();
     summary.outside.sort();
     Ok(summary)
+}
+
+/// Whether a link is to a file the open data pass may leave out on purpose (an XLSX beyond
+/// Excel's rows).
+fn left_out(link: &str) -> bool {
+    open_data_file(link) && link.ends_with(".xlsx")
 }
 
 /// Whether a path is an open data file (with everything or an indicator's), which [`open_data`]
