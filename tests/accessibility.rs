@@ -1,6 +1,8 @@
-//! The demo city's pages in a real browser at a phone (390×844) and a laptop (1366×768) size:
-//! axe-core's WCAG 2.1 A/AA rules, keyboard use, and the layout (no sideways scrolling of the page,
-//! SVG text at least 12 px and inside its SVG, no content cut by hidden overflow).
+//! The demo city's pages in a real browser at a phone (390×844) and a laptop (1366×768) size, the
+//! laptop at 200 % zoom and at the reflow width of 320 px: axe-core's WCAG 2.1 A/AA rules, keyboard
+//! use, and the layout (no sideways scrolling of the page, SVG text at least 12 screen pixels and
+//! inside its SVG, no content cut by hidden overflow). And the public's main task in English with
+//! the keyboard only.
 //!
 //! Needs Node.js, Chromium and `npm ci` in tests/browser; without them the test says it was skipped,
 //! unless KIMO_TEST_BROWSER=1 (set by .ci/run), which makes it mandatory.
@@ -119,6 +121,8 @@ fn pages_meet_wcag_aa_in_chromium() {
             "/en/api",
             "/en/barrierefreiheit",
             "/en/indikatoren/GIBT-ES-NICHT",
+            // The English form with an error (an area that does not exist).
+            "/en/indikatoren/ARB-03?gebiet=99",
             // The embeddable chart, as another site's iframe shows it.
             "/indikatoren/ARB-03/diagramm/karte.html",
         ])
@@ -130,7 +134,29 @@ fn pages_meet_wcag_aa_in_chromium() {
         out.status.success(),
         "accessibility or layout problems:\n{text}"
     );
-    // 62 pages at two sizes.
-    assert_eq!(text.matches(": 0 violations").count(), 124, "{text}");
-    assert_eq!(text.matches("layout ok").count(), 124, "{text}");
+    // 63 pages at four sizes (phone, laptop, laptop at 200 %, reflow at 320 px).
+    assert_eq!(text.matches(": 0 violations").count(), 252, "{text}");
+    assert_eq!(text.matches("layout ok").count(), 252, "{text}");
+    for size in ["320×640", "683×384"] {
+        assert_eq!(text.matches(&format!("{size} /")).count(), 63, "{text}");
+    }
+}
+
+#[test]
+fn english_keyboard_walk_in_chromium() {
+    let Some(dir) = common::browser() else {
+        return;
+    };
+    let db = kimo_store::testing::TestDb::sqlite();
+    let s = Server::start(&["--database", &db.url], &["--demo"]);
+    let out = Command::new("node")
+        .current_dir(&dir)
+        .args(["keyboard.js", &s.url, "ARB-03", "19", "Durlach"])
+        .output()
+        .expect("node runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    println!("{text}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "the keyboard walk failed:\n{text}");
+    assert!(text.contains("keyboard ok"), "{text}");
+    assert_eq!(text.matches("ok: ").count(), 5, "{text}");
 }

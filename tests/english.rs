@@ -264,6 +264,29 @@ fn public_pages_in_german_and_english() {
         assert_eq!(server.get_as(&cookie, "/indikatoren/ARB-02").0, 200);
         assert_eq!(server.get_as(&cookie, "/en/indikatoren/ARB-02").0, 404);
         assert_eq!(server.request("/en/indikatoren/ARB-02", &[]).status, 404);
+        // An error page in English: the title English, the office's German message marked German.
+        let error = server.request("/en/indikatoren/ARB-03?gebiet=99", &[]);
+        assert_eq!(error.status, 400);
+        assert!(
+            error.body.contains("<title>Invalid request –"),
+            "{}",
+            error.body
+        );
+        assert!(
+            error.body.contains("<h1>Invalid request</h1>"),
+            "{}",
+            error.body
+        );
+        assert!(
+            error
+                .body
+                .contains("<p lang=\"de\">Das Gebiet &#x27;99&#x27; gibt es nicht.</p>"),
+            "{}",
+            error.body
+        );
+        let german = server.request("/indikatoren/ARB-03?gebiet=99", &[]);
+        assert!(german.body.contains("<h1>Ungültige Anfrage</h1>"));
+        assert!(german.body.contains("<p>Das Gebiet"));
         let decided: serde_json::Value =
             serde_json::from_str(&server.request("/konzept.json", &[]).body).unwrap();
         let id = decided["version"]["id"].as_i64().unwrap();

@@ -1,14 +1,18 @@
-// Checks kimo pages in headless Chromium at a phone (390×844) and a laptop (1366×768) size:
+// Checks kimo pages in headless Chromium at a phone (390×844) and a laptop (1366×768) size, the
+// laptop at 200 % zoom (683×384) and at the reflow width of WCAG 1.4.10 (320×640, 400 % zoom):
 // axe-core WCAG 2.1 A/AA rules, keyboard use (the first Tab reaches the skip link, which moves focus
 // to the main content), and the layout: the page does not scroll sideways (wide tables scroll inside
 // a declared container: role="region", an aria-label and tabindex="0"), no SVG text renders under
-// 12 px or outside its SVG, and no HTML element with hidden overflow cuts its content.
+// 12 screen px or outside its SVG, and no HTML element with hidden overflow cuts its content.
 // Usage: [KIMO_COOKIE=name=value] node check.js BASE_URL PATH...   Prints one line per page and
 // size; exits 1 on any problem. With KIMO_COOKIE the pages are checked with that session cookie.
 const { chromium } = require('playwright-core');
 const fs = require('fs');
 
-const SIZES = [[390, 844], [1366, 768]];
+// Width, height and zoom: a phone and a laptop at 100 %; the laptop at 200 % zoom (683×384 CSS
+// px); reflow as WCAG 1.4.10 asks it, 1280 px at 400 % (320 CSS px wide). At a zoom each CSS px is
+// that many screen pixels: chart text must reach 12 screen pixels, i.e. 12 / zoom CSS px.
+const SIZES = [[320, 640, 4], [390, 844, 1], [683, 384, 2], [1366, 768, 1]];
 const MIN_SVG_TEXT_PX = 12;
 
 // Runs in the page: the layout problems, as sentences.
@@ -28,8 +32,13 @@ function layoutProblems(minPx) {
   if (sw > iw) {
     const out = [...document.body.querySelectorAll('*')].filter((e) => e.getBoundingClientRect().right > iw + 0.5);
     const outside = out.filter((e) => !inScroller(e));
-    const wide = (outside.length ? outside : out).slice(-3).map(name);
-    problems.push(`page scrolls sideways (${sw} px > ${iw} px): ${wide.join(', ')}`);
+    // Nothing sticks out: then text is wider than its box (a long word); name the boxes.
+    const spill = outside.length ? outside : [...document.body.querySelectorAll('*')].filter((e) =>
+      !(e instanceof SVGElement) && !scrolls(e) && !inScroller(e) && e.clientWidth > 0 && e.scrollWidth > e.clientWidth + 1);
+    const what = outside.length ? '' : ' (text wider than its box)';
+    const chain = [];
+    for (let p = spill.slice(-1)[0]; p && p !== document.body; p = p.parentElement) chain.unshift(name(p));
+    problems.push(`page scrolls sideways (${sw} px > ${iw} px)${what}: ${spill.slice(-3).map(name).join(', ')} (in ${chain.join(' > ')})`);
   }
   // 2. A container that scrolls sideways says so and can be scrolled with the keyboard.
   for (const e of document.body.querySelectorAll('*')) {
@@ -77,9 +86,12 @@ function layoutProblems(minPx) {
   });
   const axe = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
   let failures = 0;
-  for (const [width, height] of SIZES) {
+  for (const [width, height, zoom] of SIZES) {
     const context = await browser.newContext({
       viewport: { width, height },
+      // A German browser (Accept-Language: de-DE): pages without /en are German, as the office
+      // sees them; the /en pages are English whatever the browser says.
+      locale: 'de-DE',
       // axe is injected as a script: allowed past the pages' Content-Security-Policy here only.
       bypassCSP: true,
     });
@@ -91,7 +103,7 @@ function layoutProblems(minPx) {
     for (const path of paths) {
       const page = await context.newPage();
       await page.goto(base + path);
-      const layout = await page.evaluate(layoutProblems, MIN_SVG_TEXT_PX);
+      const layout = await page.evaluate(layoutProblems, MIN_SVG_TEXT_PX / zoom);
       await page.addScriptTag({ content: axe });
       const result = await page.evaluate(async () =>
         await axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }));

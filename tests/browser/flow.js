@@ -54,6 +54,8 @@ async function submit(page, action) {
   const newContext = async () => {
     const context = await browser.newContext({
       viewport: { width: 1366, height: 768 },
+      // A German browser: pages without /en are German (Accept-Language: de-DE).
+      locale: 'de-DE',
       // axe is injected as a script: allowed past the pages' Content-Security-Policy here only.
       // (So markup that reached the page as HTML would run too: the escaping is what is tested.)
       bypassCSP: true,

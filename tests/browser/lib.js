@@ -57,7 +57,11 @@ async function launch() {
   });
   const trouble = [];
   const newContext = async () => {
-    const context = await browser.newContext({ viewport: { width: SIZES[0][0], height: SIZES[0][1] } });
+    const context = await browser.newContext({
+      viewport: { width: SIZES[0][0], height: SIZES[0][1] },
+      // A German browser: pages without /en are German (Accept-Language: de-DE).
+      locale: 'de-DE',
+    });
     context.on('dialog', async (d) => {
       trouble.push(`a JavaScript dialog opened: ${d.type()} „${d.message()}“`);
       await d.dismiss().catch(() => {});

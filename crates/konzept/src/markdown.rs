@@ -72,7 +72,32 @@ pub fn render(text: &str, figure: &dyn Fn(&str) -> Option<Shown>) -> String {
     options.insert(Options::ENABLE_TABLES);
     let mut dropped_links = Vec::new();
     let mut in_image = 0usize;
-    let events = TextMergeStream::new(Parser::new_ext(text, options)).filter_map(|e| match e {
+    let events = TextMergeStream::new(Parser::new_ext(text, options)).flat_map(|e| match e {
+        // A table scrolls sideways in a region of its own on a narrow screen (WCAG 1.4.10), not
+        // the page.
+        Event::Start(Tag::Table(_)) => vec![Event::Html(CowStr::from(TABLE_REGION)), e],
+        Event::End(TagEnd::Table) => vec![e, Event::Html(CowStr::from("</div>"))],
+        other => filtered(other, &mut dropped_links, &mut in_image, figure)
+            .into_iter()
+            .collect(),
+    });
+    let mut out = String::new();
+    html::push_html(&mut out, events);
+    out
+}
+
+/// The region a table scrolls in: named, and reachable with the keyboard.
+const TABLE_REGION: &str = "<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-label=\"Tabelle (seitlich verschiebbar)\">";
+
+/// An event of the text as it may be shown: HTML as text, unsafe links and images dropped, live
+/// figures in the text.
+fn filtered<'a>(
+    e: Event<'a>,
+    dropped_links: &mut Vec<bool>,
+    in_image: &mut usize,
+    figure: &dyn Fn(&str) -> Option<Shown>,
+) -> Option<Event<'a>> {
+    match e {
         // HTML in the text is text.
         Event::Html(h) | Event::InlineHtml(h) => Some(Event::Text(h)),
         Event::Start(Tag::Link { dest_url, .. }) if !safe_url(&dest_url) => {
@@ -88,21 +113,18 @@ pub fn render(text: &str, figure: &dyn Fn(&str) -> Option<Shown>) -> String {
             _ => Some(e),
         },
         Event::Start(Tag::Image { .. }) => {
-            in_image += 1;
+            *in_image += 1;
             None
         }
         Event::End(TagEnd::Image) => {
-            in_image = in_image.saturating_sub(1);
+            *in_image = in_image.saturating_sub(1);
             None
         }
-        Event::Text(t) if in_image == 0 && t.contains("[[") => {
+        Event::Text(t) if *in_image == 0 && t.contains("[[") => {
             Some(Event::InlineHtml(CowStr::from(with_figures(&t, figure))))
         }
         other => Some(other),
-    });
-    let mut out = String::new();
-    html::push_html(&mut out, events);
-    out
+    }
 }
 
 /// A run of text with its emphasis, for documents that set text themselves (PDF, DOCX).

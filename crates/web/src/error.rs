@@ -89,7 +89,7 @@ impl AppError {
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let (status, title, message) = self.parts();
-        let title = kimo_model::lang::t(title);
+        // The title is translated in the template, where the request's language is known.
         let body = crate::render(
             "error.html",
             minijinja::context! { title => title, message => &message, demo => false, error_page => true },

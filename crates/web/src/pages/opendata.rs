@@ -252,53 +252,7 @@ pub(crate) fn write_everything(
         everything: &everything,
         own: &own,
     };
-    let chosen = crate::lang::Chosen::default();
-    let written = std::thread::scope(|scope| {
-        let mut senders = Vec::new();
-        let mut workers = Vec::new();
-        // A thread per kind and part (everything, or each indicator's own): the XLSX, the
-        // slowest, would hold up the rest on one.
-        for kind in 0..KINDS.len() {
-            for whole in [true, false] {
-                let (tx, rx) = std::sync::mpsc::sync_channel::<Arc<Vec<Row>>>(2);
-                senders.push(tx);
-                let (job, chosen) = (&job, chosen.clone());
-                let name = format!("kimo-daten-{kind}{}", if whole { "a" } else { "e" });
-                let worker = std::thread::Builder::new()
-                    .name(name)
-                    .spawn_scoped(scope, move || {
-                        crate::lang::enter(chosen, || job.write(kind, whole, rx))
-                    })
-                    .map_err(|e| AppError::Internal(e.to_string()))?;
-                workers.push(worker);
-            }
-        }
-        let mut read = Ok(());
-        'all: for ind in inds.iter() {
-            let rows = match rows(&public, ind, &names) {
-                Ok(r) => Arc::new(r),
-                Err(e) => {
-                    read = Err(e);
-                    break;
-                }
-            };
-            for tx in &senders {
-                // A worker that stopped says why when joined.
-                if tx.send(rows.clone()).is_err() {
-                    break 'all;
-                }
-            }
-        }
-        drop(senders);
-        let mut paths = Vec::new();
-        for w in workers {
-            let done = w
-                .join()
-                .map_err(|_| AppError::Internal("Ein Schreib-Thread ist abgebrochen.".into()))?;
-            paths.extend(done?);
-        }
-        read.map(|()| paths)
-    })?;
+    let written = job.write_all(&public, &names)?;
     let mut bytes = 0;
     for p in &written {
         let rel = p.trim_start_matches("/daten/");
@@ -319,6 +273,62 @@ struct Files<'a> {
 }
 
 impl Files<'_> {
+    /// Reads each indicator's rows once and hands them to a thread per kind of file and part
+    /// (everything, or each indicator's own); returns the paths written.
+    fn write_all(
+        &self,
+        public: &Scope,
+        names: &std::collections::HashMap<&str, &str>,
+    ) -> Result<Vec<String>, AppError> {
+        let chosen = crate::lang::Chosen::default();
+        std::thread::scope(|scope| {
+            let mut senders = Vec::new();
+            let mut workers = Vec::new();
+            // A thread per kind and part (everything, or each indicator's own): the XLSX, the
+            // slowest, would hold up the rest on one.
+            for kind in 0..KINDS.len() {
+                for whole in [true, false] {
+                    let (tx, rx) = std::sync::mpsc::sync_channel::<Arc<Vec<Row>>>(2);
+                    senders.push(tx);
+                    let (job, chosen) = (self, chosen.clone());
+                    let name = format!("kimo-daten-{kind}{}", if whole { "a" } else { "e" });
+                    let worker = std::thread::Builder::new()
+                        .name(name)
+                        .spawn_scoped(scope, move || {
+                            crate::lang::enter(chosen, || job.write(kind, whole, rx))
+                        })
+                        .map_err(|e| AppError::Internal(e.to_string()))?;
+                    workers.push(worker);
+                }
+            }
+            let mut read = Ok(());
+            'all: for ind in self.inds.iter() {
+                let rows = match rows(public, ind, names) {
+                    Ok(r) => Arc::new(r),
+                    Err(e) => {
+                        read = Err(e);
+                        break;
+                    }
+                };
+                for tx in &senders {
+                    // A worker that stopped says why when joined.
+                    if tx.send(rows.clone()).is_err() {
+                        break 'all;
+                    }
+                }
+            }
+            drop(senders);
+            let mut paths = Vec::new();
+            for w in workers {
+                let done = w.join().map_err(|_| {
+                    AppError::Internal("Ein Schreib-Thread ist abgebrochen.".into())
+                })?;
+                paths.extend(done?);
+            }
+            read.map(|()| paths)
+        })
+    }
+
     /// Writes the files of one kind — the one with everything (`whole`) or each indicator's own —
     /// from the indicators' rows as they come, in the order of `inds`; returns their paths.
     fn write(
